@@ -1,0 +1,34 @@
+# make run   - install into .venv, migrate the SQLite database, load a demo, serve
+# make test  - install with test extras and run the whole suite (ruff first)
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,prod]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/survey-app db upgrade
+	$(BIN)/survey-app demo --if-empty
+	$(BIN)/survey-app serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python benchmarks/submit_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

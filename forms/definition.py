@@ -1,0 +1,497 @@
+"""Survey definitions: parse a YAML file into a validated, immutable `Survey`.
+
+Every error names the file, the line and the field, because the people who fix these
+files are teachers with a text editor, not programmers with a debugger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from forms.scales import MULTI, NUMBER, SCALES, SINGLE, TEXT, Scale
+
+AUDIENCES = ("pupil", "teacher", "school")
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+OPTION_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+#: The export's fixed columns (and its long format's); a question may not take these codes.
+RESERVED_CODES = frozenset(
+    {
+        "response_id", "survey", "survey_version", "collection_id", "school", "group",
+        "phase", "source", "sheet_id", "pupil_number", "pupil_number_tens",
+        "pupil_number_units", "submitted_at", "needs_review", "partnership",
+        "question_code", "value", "status", "csrf_token", "submission_id",
+    }
+)
+RETRO_SUFFIXES = ("_then", "_now")
+
+#: More questions than this on a pupil survey loses young children (EVALUATION.md).
+MAX_PUPIL_QUESTIONS = 12
+MAX_QUESTIONS = 60
+MAX_TEXT_CHARS = 400
+MAX_FILE_BYTES = 256 * 1024
+
+SURVEY_KEYS = ("code", "title", "audience", "intro", "ages", "description", "questions")
+QUESTION_KEYS = (
+    "code", "text", "scale", "required", "retrospective", "options", "labels",
+    "measures", "ages", "source",
+)
+#: What bank questions may say they measure (the builder groups them by this).
+MEASURES = (
+    "enjoyment", "confidence", "knowledge", "interest", "identity", "careers",
+    "teacher_confidence", "teacher_competence", "recommend", "partnership", "other",
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    text: str
+    scale: str
+    options: tuple[Option, ...]
+    required: bool = False
+    retrospective: bool = False
+    #: Labels given in the file for a fixed scale (kept to write the file back).
+    label_overrides: tuple[tuple[str, str], ...] = ()
+    measures: str | None = None
+    ages: str | None = None
+    source: str | None = None
+
+    @property
+    def scale_def(self) -> Scale:
+        return SCALES[self.scale]
+
+    @property
+    def kind(self) -> str:
+        return self.scale_def.kind
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The answer columns this question fills (a retrospective item fills two)."""
+        if self.retrospective:
+            return tuple(self.code + s for s in RETRO_SUFFIXES)
+        return (self.code,)
+
+    @property
+    def option_codes(self) -> tuple[str, ...]:
+        return tuple(o.code for o in self.options)
+
+    def label(self, code: str) -> str:
+        for o in self.options:
+            if o.code == code:
+                return o.label
+        return code
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"code": self.code, "text": self.text, "scale": self.scale}
+        if self.required:
+            d["required"] = True
+        if self.retrospective:
+            d["retrospective"] = True
+        if self.scale_def.needs_options:
+            d["options"] = [{"code": o.code, "label": o.label} for o in self.options]
+        if self.label_overrides:
+            d["labels"] = dict(self.label_overrides)
+        for key in ("measures", "ages", "source"):
+            if getattr(self, key):
+                d[key] = getattr(self, key)
+        return d
+
+
+@dataclass(frozen=True)
+class Survey:
+    code: str
+    title: str
+    audience: str
+    questions: tuple[Question, ...]
+    intro: str | None = None
+    ages: str | None = None
+    description: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical form: parsing it again gives an equal survey."""
+        d: dict[str, Any] = {"code": self.code, "title": self.title, "audience": self.audience}
+        for key in ("intro", "ages", "description"):
+            if getattr(self, key):
+                d[key] = getattr(self, key)
+        d["questions"] = [q.to_dict() for q in self.questions]
+        return d
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=88)
+
+    @property
+    def fingerprint(self) -> str:
+        """Short hash of the canonical definition: equal surveys, equal fingerprints."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Answer columns in definition order, as in the export."""
+        return tuple(c for q in self.questions for c in q.columns)
+
+    def question(self, code: str) -> Question:
+        for q in self.questions:
+            if q.code == code:
+                return q
+        raise KeyError(code)
+
+    def question_for_column(self, column: str) -> Question:
+        for q in self.questions:
+            if column in q.columns:
+                return q
+        raise KeyError(column)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a definition file, located for the person fixing it."""
+
+    file: str
+    line: int | None
+    message: str
+    question: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        what = f"question '{self.question}': " if self.question else ""
+        if self.field and not self.question:
+            what = f"{self.field}: "
+        return f"{where}: {what}{self.message}"
+
+
+class DefinitionError(ValueError):
+    """A survey file that cannot be used; `problems` lists everything wrong with it."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# --- YAML with line numbers ------------------------------------------------------------
+
+
+class _Map(dict):
+    line: int
+    lines: dict[str, int]
+
+
+class _Seq(list):
+    line: int
+    lines: list[int]
+
+
+_SCALARS = yaml.SafeLoader("")
+
+
+def _plain(node: yaml.Node, depth: int = 0) -> Any:
+    """Turn a composed YAML node into dicts/lists/scalars that remember their lines."""
+    if depth > 20:
+        raise _TooDeep(node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out = _Map()
+        out.line, out.lines = node.start_mark.line + 1, {}
+        for k_node, v_node in node.value:
+            key = _plain(k_node, depth + 1)
+            key = str(key) if not isinstance(key, dict | list) else repr(key)
+            out[key] = _plain(v_node, depth + 1)
+            out.lines[key] = k_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = _Seq(_plain(v, depth + 1) for v in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.lines = [v.start_mark.line + 1 for v in node.value]
+        return seq
+    return _SCALARS.construct_object(node)
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+def _compose(text: str, file: str) -> Any:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DefinitionError([Problem(file, line, f"not valid YAML: {problem}")]) from None
+    if node is None:
+        raise DefinitionError([Problem(file, None, "the file is empty")])
+    try:
+        return _plain(node)
+    except _TooDeep as exc:
+        raise DefinitionError([Problem(file, exc.line, "nested too deeply")]) from None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        raise DefinitionError([Problem(file, None, f"not valid YAML: {exc}")]) from None
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, line: int | None, message: str, *, question: str | None = None,
+            field: str | None = None) -> None:
+        self.problems.append(Problem(self.file, line, message, question, field))
+
+    def text(self, raw: Any, line: int, name: str, *, question: str | None = None,
+             required: bool = True) -> str | None:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                self.add(line, f"'{name}' is empty", question=question, field=name)
+            return None
+        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+            self.add(line, f"'{name}' must be text", question=question, field=name)
+            return None
+        value = " ".join(str(raw).split()) if name != "intro" else str(raw).strip()
+        if len(value) > MAX_TEXT_CHARS * (4 if name in ("intro", "description") else 1):
+            self.add(line, f"'{name}' is too long ({len(value)} characters)",
+                     question=question, field=name)
+        return value
+
+    def flag(self, raw: Any, line: int, name: str, question: str) -> bool:
+        if raw is None:
+            return False
+        if not isinstance(raw, bool):
+            self.add(line, f"'{name}' must be true or false, not {raw!r}",
+                     question=question, field=name)
+            return False
+        return raw
+
+
+def _line(m: Any, key: str) -> int:
+    return m.lines.get(key, m.line) if isinstance(m, _Map) else 0
+
+
+def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...]:
+    raw = q.get("options")
+    line = _line(q, "options")
+    if not scale.needs_options:
+        if raw is not None:
+            c.add(line, f"scale '{scale.name}' has fixed options; use 'labels' to reword them",
+                  question=code, field="options")
+        return tuple(Option(code_, label) for code_, label in zip(scale.codes, scale.labels,
+                                                                   strict=True))
+    if not isinstance(raw, list) or len(raw) < 2:
+        c.add(line, f"scale '{scale.name}' needs a list of at least 2 'options'",
+              question=code, field="options")
+        return ()
+    out: list[Option] = []
+    for i, item in enumerate(raw):
+        iline = raw.lines[i] if isinstance(raw, _Seq) else line
+        if isinstance(item, dict):
+            ocode, label = item.get("code"), item.get("label")
+        elif isinstance(item, str | int) and not isinstance(item, bool):
+            ocode, label = item, item
+        else:
+            c.add(iline, "each option needs a 'code' and a 'label'", question=code,
+                  field="options")
+            continue
+        ocode = str(ocode) if isinstance(ocode, str | int) and not isinstance(ocode, bool) else ""
+        if not OPTION_CODE_RE.match(ocode):
+            c.add(iline, f"bad option code {ocode!r} (use lower-case letters, digits and _)",
+                  question=code, field="options")
+            continue
+        if ocode in (o.code for o in out):
+            c.add(iline, f"option code '{ocode}' is used twice", question=code, field="options")
+            continue
+        text = c.text(label, iline, "label", question=code)
+        if text is not None:
+            out.append(Option(ocode, text))
+    return tuple(out)
+
+
+def _label_overrides(c: _Checker, q: _Map, code: str, scale: Scale,
+                     options: tuple[Option, ...]) -> tuple[tuple[Option, ...], tuple]:
+    raw = q.get("labels")
+    if raw is None:
+        return options, ()
+    line = _line(q, "labels")
+    if scale.needs_options or not scale.codes:
+        c.add(line, f"scale '{scale.name}' takes no 'labels'", question=code, field="labels")
+        return options, ()
+    if not isinstance(raw, dict):
+        c.add(line, "'labels' must map option codes to words, like {1: 'No', 3: 'Yes'}",
+              question=code, field="labels")
+        return options, ()
+    overrides: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in scale.codes:
+            c.add(raw.lines.get(key, line) if isinstance(raw, _Map) else line,
+                  f"'labels' names code {key!r}, which scale '{scale.name}' does not have "
+                  f"(its codes are {', '.join(scale.codes)})", question=code, field="labels")
+            continue
+        text = c.text(value, line, "label", question=code)
+        if text is not None:
+            overrides[key] = text
+    new = tuple(Option(o.code, overrides.get(o.code, o.label)) for o in options)
+    return new, tuple((k, overrides[k]) for k in scale.codes if k in overrides)
+
+
+def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) -> Question | None:
+    if not isinstance(q, _Map):
+        c.add(line, f"question {index + 1} must be a mapping with code, text and scale",
+              field="questions")
+        return None
+    raw_code = q.get("code")
+    code = raw_code if isinstance(raw_code, str) else None
+    label = code or f"#{index + 1}"
+    for key in q:
+        if key not in QUESTION_KEYS:
+            c.add(_line(q, key), f"unknown field '{key}' (expected one of "
+                  f"{', '.join(QUESTION_KEYS)})", question=label, field=key)
+    if code is None or not CODE_RE.match(code):
+        c.add(_line(q, "code"), f"bad code {raw_code!r}: use a lower-case letter, then "
+              "letters, digits or _", question=label, field="code")
+        code = None
+    elif code in RESERVED_CODES:
+        c.add(_line(q, "code"), f"code '{code}' is reserved for the export's own columns",
+              question=label, field="code")
+    elif code.endswith(RETRO_SUFFIXES):
+        c.add(_line(q, "code"), "a code may not end in _then or _now (retrospective items "
+              "add those)", question=label, field="code")
+    elif code in seen:
+        c.add(_line(q, "code"), f"duplicate code '{code}' (first used on line {seen[code]})",
+              question=label, field="code")
+    else:
+        seen[code] = _line(q, "code")
+    text = c.text(q.get("text"), _line(q, "text"), "text", question=label)
+    raw_scale = q.get("scale")
+    scale = SCALES.get(raw_scale) if isinstance(raw_scale, str) else None
+    if scale is None:
+        c.add(_line(q, "scale"), f"unknown scale {raw_scale!r} (expected one of "
+              f"{', '.join(SCALES)})" if raw_scale is not None else "'scale' is missing "
+              f"(expected one of {', '.join(SCALES)})", question=label, field="scale")
+        return None
+    required = c.flag(q.get("required"), _line(q, "required"), "required", label)
+    retro = c.flag(q.get("retrospective"), _line(q, "retrospective"), "retrospective", label)
+    if retro and not scale.can_be_retrospective:
+        c.add(_line(q, "retrospective"), f"scale '{scale.name}' cannot be asked "
+              "retrospectively (use a rating scale such as faces3 or confidence5)",
+              question=label, field="retrospective")
+    options = _options(c, q, label, scale)
+    options, overrides = _label_overrides(c, q, label, scale, options)
+    meta = {}
+    for key in ("measures", "ages", "source"):
+        meta[key] = c.text(q.get(key), _line(q, key), key, question=label, required=False)
+    if meta["measures"] and meta["measures"] not in MEASURES:
+        c.add(_line(q, "measures"), f"unknown 'measures' value '{meta['measures']}' (expected "
+              f"one of {', '.join(MEASURES)})", question=label, field="measures")
+    if code is None or text is None:
+        return None
+    return Question(code=code, text=text, scale=scale.name, options=options, required=required,
+                    retrospective=retro, label_overrides=overrides, **meta)
+
+
+def parse_survey(text: str, file: str = "<survey>") -> Survey:
+    """Parse and validate one survey definition; raise `DefinitionError` listing every problem."""
+    if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
+        raise DefinitionError([Problem(file, None, f"the file is larger than "
+                                       f"{MAX_FILE_BYTES // 1024} KB; is it a survey?")])
+    doc = _compose(text, file)
+    c = _Checker(file)
+    if not isinstance(doc, _Map):
+        raise DefinitionError([Problem(file, getattr(doc, "line", 1), "a survey file must be a "
+                                       "mapping with code, title, audience and questions")])
+    for key in doc:
+        if key not in SURVEY_KEYS:
+            c.add(_line(doc, key), f"unknown field '{key}' (expected one of "
+                  f"{', '.join(SURVEY_KEYS)})", field=key)
+    code = doc.get("code")
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        c.add(_line(doc, "code"), f"bad survey code {code!r}: use a lower-case letter, then "
+              "letters, digits or _", field="code")
+    title = c.text(doc.get("title"), _line(doc, "title"), "title")
+    audience = doc.get("audience")
+    if audience not in AUDIENCES:
+        c.add(_line(doc, "audience"), f"unknown audience {audience!r} (expected pupil, teacher "
+              "or school)", field="audience")
+    intro = c.text(doc.get("intro"), _line(doc, "intro"), "intro", required=False)
+    ages = c.text(doc.get("ages"), _line(doc, "ages"), "ages", required=False)
+    description = c.text(doc.get("description"), _line(doc, "description"), "description",
+                         required=False)
+    raw_questions = doc.get("questions")
+    questions: list[Question] = []
+    if not isinstance(raw_questions, list) or not raw_questions:
+        c.add(_line(doc, "questions"), "'questions' must be a list with at least one question",
+              field="questions")
+    else:
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(raw_questions):
+            line = raw_questions.lines[i] if isinstance(raw_questions, _Seq) else None
+            q = _question(c, raw, line, i, seen)
+            if q is not None:
+                questions.append(q)
+        limit = MAX_PUPIL_QUESTIONS if audience == "pupil" else MAX_QUESTIONS
+        if len(raw_questions) > limit:
+            c.add(_line(doc, "questions"), f"{len(raw_questions)} questions is too many for a "
+                  f"{audience} survey (at most {limit}; children tire quickly)"
+                  if audience == "pupil" else f"{len(raw_questions)} questions is too many "
+                  f"(at most {limit})", field="questions")
+    if c.problems:
+        raise DefinitionError(c.problems)
+    return Survey(code=code, title=title, audience=audience, questions=tuple(questions),
+                  intro=intro, ages=ages, description=description)
+
+
+def load_survey(path: str | Path) -> Survey:
+    """Read and validate a survey file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError([Problem(str(path), None, f"cannot read the file: "
+                                       f"{exc.strerror or exc}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DefinitionError([Problem(str(path), None, "the file is not UTF-8 text; save it "
+                                       "as UTF-8")]) from None
+    return parse_survey(text, str(path))
+
+
+def survey_from_dict(data: dict[str, Any], file: str = "<stored>") -> Survey:
+    """Rebuild a survey from its canonical dict (as stored in the database)."""
+    return parse_survey(json.dumps(data), file)
+
+
+def check_files(paths: Iterable[str | Path]) -> list[Problem]:
+    """Validate many files (directories: every *.yaml inside); return every problem."""
+    problems: list[Problem] = []
+    for path in paths:
+        path = Path(path)
+        files = sorted(path.glob("**/*.yaml")) if path.is_dir() else [path]
+        for f in files:
+            try:
+                load_survey(f)
+            except DefinitionError as exc:
+                problems.extend(exc.problems)
+    return problems
+
+
+__all__ = [
+    "AUDIENCES", "MULTI", "NUMBER", "SINGLE", "TEXT", "DefinitionError", "Option", "Problem",
+    "Question", "Survey", "check_files", "load_survey", "parse_survey", "survey_from_dict",
+]

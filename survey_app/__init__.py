@@ -1,0 +1,60 @@
+"""The Flask application: `create_app` builds it; `survey-app` (cli.py) drives it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from survey_app import config
+from survey_app.extensions import csrf, db, login, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance = os.environ.get("SURVEY_APP_INSTANCE") or None
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    else:
+        app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+        app.config.from_mapping(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    login.init_app(app)
+
+    from survey_app import models  # noqa: F401  (register the tables)
+    from survey_app.admin.views import bp as admin_bp
+    from survey_app.answer.views import bp as answer_bp
+    from survey_app.auth.views import bp as auth_bp
+    from survey_app.web import bp as web_bp
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(answer_bp)
+    app.register_blueprint(admin_bp)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets pupils submit while a coordinator reads; the busy timeout waits for locks
+    instead of failing with 'database is locked'."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()

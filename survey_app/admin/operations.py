@@ -1,0 +1,171 @@
+"""Set-up actions shared by the coordinator pages and the CLI: partnerships, schools,
+groups, survey versions and collections. Views and commands call these, so the same rules
+hold whichever door a user comes in by."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from forms.definition import Survey as Definition
+from survey_app.extensions import db
+from survey_app.models import (
+    PHASES,
+    Collection,
+    Group,
+    Partnership,
+    School,
+    Survey,
+    SurveyVersion,
+)
+
+
+class SetupError(ValueError):
+    """A set-up request that cannot be done; the message says what to do instead."""
+
+
+def resolve_partnership(name: str | None, *, create: bool = False) -> Partnership:
+    """The named partnership (created if asked), or the only one when no name is given."""
+    if name:
+        p = db.session.scalar(select(Partnership).where(Partnership.name == name))
+        if p is None:
+            if not create:
+                names = ", ".join(db.session.scalars(select(Partnership.name))) or "none yet"
+                raise SetupError(f"No partnership called '{name}' (there are: {names}).")
+            p = Partnership(name=name)
+            db.session.add(p)
+            db.session.flush()
+        return p
+    all_ = db.session.scalars(select(Partnership).order_by(Partnership.id).limit(2)).all()
+    if len(all_) == 1:
+        return all_[0]
+    if not all_:
+        raise SetupError("There is no partnership yet: pass --partnership NAME to create one.")
+    raise SetupError("There are several partnerships: say which with --partnership NAME.")
+
+
+def get_or_create_school(partnership: Partnership, name: str) -> School:
+    name = " ".join(name.split())
+    if not name:
+        raise SetupError("A school needs a name.")
+    school = db.session.scalar(
+        select(School).where(School.partnership_id == partnership.id, School.name == name)
+    )
+    if school is None:
+        school = School(partnership=partnership, name=name)
+        db.session.add(school)
+        db.session.flush()
+    return school
+
+
+def get_or_create_group(school: School, name: str) -> Group:
+    name = " ".join(name.split())
+    if not name:
+        raise SetupError("A group needs a name (for example 'Year 5 Oak').")
+    group = db.session.scalar(
+        select(Group).where(Group.school_id == school.id, Group.name == name)
+    )
+    if group is None:
+        group = Group(school=school, name=name)
+        db.session.add(group)
+        db.session.flush()
+    return group
+
+
+@dataclass
+class LoadResult:
+    version: SurveyVersion
+    #: "created" (new survey), "new_version", "updated" (unused version edited), "unchanged"
+    outcome: str
+
+
+def version_in_use(version: SurveyVersion) -> bool:
+    """Frozen: a collection uses it (and so may have answers)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Collection)
+        .where(Collection.survey_version_id == version.id)
+    ) > 0
+
+
+def load_survey_version(partnership: Partnership, definition: Definition, *,
+                        school: School | None = None) -> LoadResult:
+    """Store a validated definition: a new survey, a new version of a frozen one, or an
+    in-place update of a version nobody has used yet."""
+    survey = db.session.scalar(
+        select(Survey).where(Survey.partnership_id == partnership.id,
+                             Survey.code == definition.code)
+    )
+    payload = json.dumps(definition.to_dict(), sort_keys=True, ensure_ascii=False)
+    if survey is None:
+        survey = Survey(partnership_id=partnership.id, code=definition.code,
+                        title=definition.title, audience=definition.audience,
+                        school_id=school.id if school else None)
+        db.session.add(survey)
+        version = SurveyVersion(survey=survey, version=1, definition_json=payload,
+                                fingerprint=definition.fingerprint)
+        db.session.add(version)
+        db.session.flush()
+        return LoadResult(version, "created")
+    latest = survey.latest
+    survey.title, survey.audience = definition.title, definition.audience
+    if latest.fingerprint == definition.fingerprint:
+        return LoadResult(latest, "unchanged")
+    if version_in_use(latest):
+        version = SurveyVersion(survey=survey, version=latest.version + 1,
+                                definition_json=payload, fingerprint=definition.fingerprint)
+        db.session.add(version)
+        db.session.flush()
+        return LoadResult(version, "new_version")
+    latest.definition_json, latest.fingerprint = payload, definition.fingerprint
+    db.session.flush()
+    return LoadResult(latest, "updated")
+
+
+def find_survey(partnership: Partnership, code: str) -> Survey:
+    survey = db.session.scalar(
+        select(Survey).where(Survey.partnership_id == partnership.id, Survey.code == code)
+    )
+    if survey is None:
+        codes = ", ".join(db.session.scalars(
+            select(Survey.code).where(Survey.partnership_id == partnership.id)
+            .order_by(Survey.code))) or "none loaded yet"
+        raise SetupError(f"No survey with code '{code}' (surveys: {codes}).")
+    return survey
+
+
+def create_collection(
+    partnership: Partnership, *, survey_code: str, school_name: str, group_name: str,
+    phase: str, pair_with: int | None = None, ask_pupil_number: bool = False,
+    is_comparison: bool = False, expected_size: int | None = None,
+    opens_at: datetime | None = None, closes_at: datetime | None = None,
+) -> Collection:
+    """A new collection on the survey's latest version (which freezes that version)."""
+    if phase not in PHASES:
+        raise SetupError(f"Unknown phase '{phase}' (use before, after or once).")
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise SetupError("The closing date must be after the opening date.")
+    if expected_size is not None and not 0 < expected_size <= 1000:
+        raise SetupError("The group size must be between 1 and 1000.")
+    survey = find_survey(partnership, survey_code)
+    school = get_or_create_school(partnership, school_name)
+    group = get_or_create_group(school, group_name)
+    partner = None
+    if pair_with is not None:
+        partner = db.session.get(Collection, pair_with)
+        if partner is None or partner.partnership_id != partnership.id:
+            raise SetupError(f"There is no collection {pair_with} to pair with.")
+        if partner.survey_version.survey_id != survey.id:
+            raise SetupError("A paired collection must use the same survey.")
+    collection = Collection(
+        survey_version=survey.latest, group=group, phase=phase, paired_with=partner,
+        ask_pupil_number=ask_pupil_number, is_comparison=is_comparison,
+        expected_size=expected_size, opens_at=opens_at, closes_at=closes_at,
+    )
+    db.session.add(collection)
+    db.session.flush()
+    if partner is not None and partner.paired_with_id is None:
+        partner.paired_with_id = collection.id
+    return collection

@@ -1,0 +1,73 @@
+"""Accounts: creating users and one-time set-password links (no email server needed)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from survey_app.admin.operations import SetupError, get_or_create_school
+from survey_app.extensions import db
+from survey_app.models import ROLES, Partnership, User
+from survey_app.models.base import utcnow
+
+SETUP_LINK_DAYS = 7
+MIN_PASSWORD = 10
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_setup_token(user: User) -> str:
+    """A new one-time token for the set-password page; only its hash is stored."""
+    token = secrets.token_urlsafe(24)
+    user.setup_token_hash = _hash(token)
+    user.setup_token_expires = utcnow() + timedelta(days=SETUP_LINK_DAYS)
+    return token
+
+
+def create_user(partnership: Partnership, email: str, role: str,
+                school_name: str | None = None) -> tuple[User, str]:
+    """A new account and its one-time set-password token."""
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email):
+        raise SetupError(f"'{email}' does not look like an email address.")
+    if role not in ROLES:
+        raise SetupError(f"Unknown role '{role}' (use coordinator or teacher).")
+    if role == "teacher" and not school_name:
+        raise SetupError("A teacher belongs to a school: give --school NAME.")
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise SetupError(f"There is already an account for {email}.")
+    school = get_or_create_school(partnership, school_name) if role == "teacher" else None
+    user = User(email=email, role=role, partnership=partnership, school=school)
+    token = issue_setup_token(user)
+    db.session.add(user)
+    db.session.flush()
+    return user, token
+
+
+def user_for_token(token: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.setup_token_hash == _hash(token)))
+    if user is None or user.setup_token_expires is None or user.setup_token_expires < utcnow():
+        return None
+    return user
+
+
+def set_password_with_token(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise SetupError(f"Please use at least {MIN_PASSWORD} characters.")
+    user.set_password(password)
+    user.setup_token_hash = None
+    user.setup_token_expires = None
+
+
+def find_user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise SetupError(f"No account for {email}.")
+    return user

@@ -1,0 +1,36 @@
+"""`survey-app`: a FlaskGroup over the app factory, so every `flask` command works too.
+
+Heavy modules (reportlab, cv2) are imported inside the commands that need them."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from survey_app import create_app
+
+
+def register_commands(app) -> None:
+    """Attach every area's commands to `app.cli` (tests call this on their own app)."""
+    from survey_app.admin.cli import register as register_admin
+    from survey_app.demo import register as register_demo
+    from survey_app.export.cli import register as register_export
+    from survey_app.serve import register as register_serve
+
+    for register in (register_admin, register_demo, register_export, register_serve):
+        register(app)
+
+
+def _create_app():
+    app = create_app()
+    register_commands(app)
+    return app
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Before/after surveys for school partnerships."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,60 @@
+"""Collections: one survey version given to one group in one phase."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.extensions import db
+from survey_app.models.base import UTCDateTime, utcnow
+from survey_app.models.people import Group
+from survey_app.models.surveys import SurveyVersion
+
+PHASES = ("before", "after", "once")
+
+
+def new_public_token() -> str:
+    """An unguessable link token: 22 url-safe characters carry 132 bits of randomness."""
+    return secrets.token_urlsafe(17)[:22]
+
+
+class Collection(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("pupil_group.id"), index=True)
+    phase: Mapped[str] = mapped_column(String(10))
+    #: Web answers are accepted from opens_at until closes_at (paper is accepted late).
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expected_size: Mapped[int | None]
+    ask_pupil_number: Mapped[bool] = mapped_column(default=False)
+    #: Pupils who did not take part in the activity, for comparison.
+    is_comparison: Mapped[bool] = mapped_column(default=False)
+    #: The before (or after) collection of the same activity.
+    paired_with_id: Mapped[int | None] = mapped_column(ForeignKey("collection.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    survey_version: Mapped[SurveyVersion] = relationship()
+    group: Mapped[Group] = relationship()
+    paired_with: Mapped[Collection | None] = relationship(remote_side="Collection.id")
+
+    @property
+    def school(self):
+        return self.group.school
+
+    @property
+    def partnership_id(self) -> int:
+        return self.group.school.partnership_id
+
+    def state(self, now: datetime | None = None) -> str:
+        """'open', 'not_open' or 'closed' for web answers."""
+        now = now or utcnow()
+        if self.opens_at and now < self.opens_at:
+            return "not_open"
+        if self.closes_at and now >= self.closes_at:
+            return "closed"
+        return "open"

@@ -1,0 +1,46 @@
+"""Responses and their answers, from the web or from paper."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.extensions import db
+from survey_app.models.base import UTCDateTime, utcnow
+from survey_app.models.collections import Collection
+
+SOURCES = ("web", "paper")
+ANSWER_STATUSES = ("ok", "needs_review", "unreadable")
+
+
+class Response(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collection.id"), index=True)
+    source: Mapped[str] = mapped_column(String(10))
+    #: Makes a submission idempotent: the web form's per-render id, or the paper sheet's
+    #: id (master copies: the page image hash). A double tap hits this unique constraint.
+    submission_key: Mapped[str] = mapped_column(String(100), unique=True)
+    pupil_number: Mapped[int | None]
+    sheet_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    collection: Mapped[Collection] = relationship()
+    answers: Mapped[list[Answer]] = relationship(back_populates="response",
+                                                 cascade="all, delete-orphan")
+
+
+class Answer(db.Model):
+    __table_args__ = (UniqueConstraint("response_id", "question_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    #: The export column: the question code, or <code>_then / <code>_now.
+    question_code: Mapped[str] = mapped_column(String(100), index=True)
+    #: Option code(s) ("a;b" for multi), a number, or free text; "" for blank.
+    value: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="ok")
+    #: How sure the scanner was (0..1); None for web answers and human decisions.
+    confidence: Mapped[float | None]
+
+    response: Mapped[Response] = relationship(back_populates="answers")
