@@ -36,12 +36,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey_app.admin.views import bp as admin_bp
     from survey_app.answer.views import bp as answer_bp
     from survey_app.auth.views import bp as auth_bp
+    from survey_app.export.views import bp as export_bp
+    from survey_app.paper.views import bp as paper_bp
     from survey_app.web import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(answer_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(export_bp)
+    app.register_blueprint(paper_bp)
     return app
 
 

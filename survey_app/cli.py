@@ -15,9 +15,11 @@ def register_commands(app) -> None:
     from survey_app.admin.cli import register as register_admin
     from survey_app.demo import register as register_demo
     from survey_app.export.cli import register as register_export
+    from survey_app.paper.cli import register as register_paper
     from survey_app.serve import register as register_serve
 
-    for register in (register_admin, register_demo, register_export, register_serve):
+    for register in (register_admin, register_demo, register_export, register_paper,
+                     register_serve):
         register(app)
 
 
