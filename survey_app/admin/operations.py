@@ -169,3 +169,32 @@ def create_collection(
     if partner is not None and partner.paired_with_id is None:
         partner.paired_with_id = collection.id
     return collection
+
+
+def close_collection(collection: Collection, now: datetime | None = None) -> None:
+    """Stop web answers now (paper is still accepted late); a collection that had not opened
+    yet counts as closed too."""
+    from survey_app.models.base import utcnow
+
+    now = now or utcnow()
+    if collection.opens_at and collection.opens_at > now:
+        collection.opens_at = now
+    if collection.closes_at is None or collection.closes_at > now:
+        collection.closes_at = now
+
+
+def response_counts(collection_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{collection id: {"web": n, "paper": n}} for the given collections."""
+    from survey_app.models import Response
+
+    out: dict[int, dict[str, int]] = {cid: {"web": 0, "paper": 0} for cid in collection_ids}
+    if not collection_ids:
+        return out
+    rows = db.session.execute(
+        select(Response.collection_id, Response.source, func.count())
+        .where(Response.collection_id.in_(collection_ids))
+        .group_by(Response.collection_id, Response.source)
+    )
+    for cid, source, n in rows:
+        out[cid][source] = n
+    return out

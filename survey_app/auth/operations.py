@@ -71,3 +71,16 @@ def find_user(email: str) -> User:
     if user is None:
         raise SetupError(f"No account for {email}.")
     return user
+
+
+def setup_link(token: str) -> str:
+    """The set-password link to hand over: on PUBLIC_BASE_URL when set, else the host the
+    request came in on, else the local default (the CLI on the serving laptop)."""
+    from flask import current_app, has_request_context, request
+
+    from survey_app.urls import DEFAULT_BASE
+
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    if not base:
+        base = request.host_url if has_request_context() else DEFAULT_BASE
+    return f"{base.rstrip('/')}/set-password/{token}"

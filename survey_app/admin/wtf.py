@@ -1,0 +1,69 @@
+"""WTForms for the coordinator and teacher pages (CSRF comes with FlaskForm)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+PHASE_CHOICES = [
+    ("before", "Before the activity"),
+    ("after", "After the activity"),
+    ("once", "Once (no before/after comparison)"),
+]
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class CollectionForm(FlaskForm):
+    survey = SelectField("Survey", validators=[DataRequired("Choose a survey.")])
+    school = SelectField("School", validate_choice=False)
+    new_school = StringField("Or type a new school", validators=[Optional(), Length(max=200)])
+    group = StringField("Class or group", validators=[
+        DataRequired("Give the class or group a name, for example 'Year 5 Oak'."),
+        Length(max=200)])
+    phase = RadioField("When is this survey given?", choices=PHASE_CHOICES, default="before",
+                       validators=[DataRequired("Choose before, after or once.")])
+    pair_with = SelectField("Pair with (the before or after collection of the same survey)",
+                            coerce=str, validate_choice=False)
+    ask_pupil_number = BooleanField("Ask each pupil for their number (1-99) so their "
+                                    "before and after answers can be matched")
+    is_comparison = BooleanField("Comparison group (these pupils did not take part in "
+                                 "the activity)")
+    expected_size = IntegerField("How many pupils in the group?", validators=[
+        Optional(), NumberRange(1, 1000, "Give a number from 1 to 1000.")])
+    opens_at = DateTimeLocalField("Opens (optional)", format=DATETIME_FORMATS,
+                                  validators=[Optional()])
+    closes_at = DateTimeLocalField("Closes (optional)", format=DATETIME_FORMATS,
+                                   validators=[Optional()])
+    submit = SubmitField("Create collection")
+
+
+class UploadSurveyForm(FlaskForm):
+    file = FileField("Survey file (.yaml)", validators=[FileRequired("Choose a .yaml file.")])
+    submit = SubmitField("Check and load")
+
+
+class UserForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Give an email address."),
+                                            Length(max=254)])
+    role = RadioField("Role", choices=[("teacher", "Teacher (sees one school)"),
+                                       ("coordinator", "Coordinator (sees the whole "
+                                                       "partnership)")],
+                      default="teacher")
+    school = SelectField("School (teachers)", validate_choice=False)
+    new_school = StringField("Or type a new school", validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Add account")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: just the CSRF token."""
