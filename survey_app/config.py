@@ -7,10 +7,22 @@ import secrets
 from pathlib import Path
 
 
-def _secret_key(instance: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+class ConfigError(RuntimeError):
+    """The deployment's settings are unsafe or inconsistent; the message says what to set."""
+
+
+def _secret_key(instance: Path, production: bool) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/
+    (fine for a classroom laptop; production must set a real one)."""
+    key = os.environ.get("SECRET_KEY", "")
+    if production and len(key) < 32:
+        raise ConfigError(
+            "SURVEY_APP_ENV=production needs a real SECRET_KEY (at least 32 random "
+            "characters), e.g. SECRET_KEY=$(python3 -c 'import secrets; "
+            "print(secrets.token_hex(32))')."
+        )
+    if key:
+        return key
     path = instance / "secret_key"
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
@@ -22,8 +34,10 @@ def _secret_key(instance: Path) -> str:
 
 def from_environment(instance: Path) -> dict:
     env = os.environ.get
+    production = env("SURVEY_APP_ENV", "") == "production"
     return {
-        "SECRET_KEY": _secret_key(instance),
+        "PRODUCTION": production,
+        "SECRET_KEY": _secret_key(instance, production),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL")
         or f"sqlite:///{instance / 'survey.sqlite3'}",
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", ""),
@@ -35,6 +49,9 @@ def from_environment(instance: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env("HTTPS", "") in ("1", "true", "yes"),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # memory:// suits one server; set redis://host:6379 when several servers share load.
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "MAX_CONTENT_LENGTH": int(env("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "MIN_GROUP_PUPIL": int(env("MIN_GROUP_PUPIL", "5")),
         "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER", "3")),

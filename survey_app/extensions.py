@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound to the app in `create_app`."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ csrf = CSRFProtect()
 login = LoginManager()
 login.login_view = "auth.login"
 login.login_message = "Please sign in to see that page."
+# No default limits: only sign-in is limited (see auth.views). Storage from
+# RATELIMIT_STORAGE_URI (memory:// on one machine; redis://... shared across servers).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
 
 from survey_app.auth.operations import set_password_with_token, user_for_token
 from survey_app.auth.wtf import LoginForm, SetPasswordForm
-from survey_app.extensions import db
+from survey_app.extensions import db, limiter
 from survey_app.extensions import login as login_manager
 from survey_app.models import User
 
@@ -29,7 +38,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.dashboard")
 
 
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message="Too many sign-in attempts from "
+               "this computer. Please wait a few minutes and try again.")
 def login():
     form = LoginForm()
     if form.validate_on_submit():
