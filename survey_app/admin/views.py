@@ -1,12 +1,385 @@
-"""Coordinator and teacher pages (stub; being built)."""
+"""Coordinator and teacher pages: collections, their QR codes, surveys and accounts.
 
-from flask import Blueprint
-from flask_login import login_required
+Every query goes through `_collections_in_scope` or `_collection_or_404`, so a teacher sees
+only their own school and a coordinator only their partnership; anything outside is a 404,
+never a 403 that would confirm it exists.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.routing import BuildError
+
+from forms.definition import DefinitionError, parse_survey
+from survey_app.admin import qr
+from survey_app.admin.operations import (
+    SetupError,
+    close_collection,
+    create_collection,
+    load_survey_version,
+    response_counts,
+    version_in_use,
+)
+from survey_app.admin.wtf import ActionForm, CollectionForm, UploadSurveyForm, UserForm
+from survey_app.auth.operations import create_user, issue_setup_token, setup_link
+from survey_app.extensions import db
+from survey_app.models import Collection, Group, School, Survey, SurveyVersion, User
+from survey_app.urls import public_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+STATE_WORDS = {"open": "open", "closed": "closed", "not_open": "not yet open"}
+
+
+# --- scope -----------------------------------------------------------------------------
+
+
+def _scoped(query):
+    """Limit a query that joins School to what the signed-in person may see."""
+    query = query.where(School.partnership_id == current_user.partnership_id)
+    if not current_user.is_coordinator:
+        query = query.where(School.id == current_user.school_id)
+    return query
+
+
+def _collections_in_scope() -> list[Collection]:
+    query = (
+        select(Collection).join(Collection.group).join(Group.school)
+        .join(Collection.survey_version).join(SurveyVersion.survey)
+        .options(joinedload(Collection.group).joinedload(Group.school),
+                 joinedload(Collection.survey_version).joinedload(SurveyVersion.survey))
+        .order_by(School.name, Group.name, Survey.title, Collection.id)
+    )
+    return list(db.session.scalars(_scoped(query)).unique())
+
+
+def _collection_or_404(collection_id: int) -> Collection:
+    query = (select(Collection).join(Collection.group).join(Group.school)
+             .where(Collection.id == collection_id))
+    collection = db.session.scalar(_scoped(query))
+    if collection is None:
+        abort(404)
+    return collection
+
+
+def _schools_in_scope() -> list[School]:
+    return list(db.session.scalars(_scoped(select(School).order_by(School.name))))
+
+
+def _surveys_in_scope() -> list[Survey]:
+    """Partnership-wide surveys, plus (for a teacher) their own school's."""
+    query = (select(Survey).where(Survey.partnership_id == current_user.partnership_id)
+             .options(joinedload(Survey.versions)).order_by(Survey.title))
+    if not current_user.is_coordinator:
+        query = query.where((Survey.school_id.is_(None))
+                            | (Survey.school_id == current_user.school_id))
+    return list(db.session.scalars(query).unique())
+
+
+def coordinator_required(view):
+    """Accounts are the coordinator's business; teachers get a plain 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_coordinator:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# --- helpers for templates -------------------------------------------------------------
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/London")
+
+
+def _to_utc(local: datetime | None) -> datetime | None:
+    """A date and time typed on the page, read in the partnership's time zone."""
+    return local.replace(tzinfo=_tz()).astimezone(UTC) if local else None
+
+
+@bp.app_template_filter("localtime")
+def localtime(value: datetime | None) -> str:
+    """How the page shows a stored UTC time: in the configured zone, day first."""
+    if value is None:
+        return ""
+    return value.astimezone(_tz()).strftime("%a %d %b %Y, %H:%M")
+
+
+def _optional_link(endpoint: str, **values) -> str | None:
+    """A link to a page another area provides, or None while that area is not built."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:  # the other area chose different URL parameters
+        return None
+
+
+@bp.app_context_processor
+def _admin_globals() -> dict:
+    return {"state_words": STATE_WORDS}
+
+
+# --- dashboard and collections ---------------------------------------------------------
 
 
 @bp.get("/")
 @login_required
 def dashboard():
-    return "todo"
+    collections = _collections_in_scope()
+    counts = response_counts([c.id for c in collections])
+    return render_template("admin/dashboard.html", collections=collections, counts=counts,
+                           export_link=_optional_link("export.responses_csv"))
+
+
+def _fill_collection_choices(form: CollectionForm) -> list[Survey]:
+    surveys = _surveys_in_scope()
+    form.survey.choices = [("", "Choose a survey")] + [
+        (s.code, f"{s.title} (version {s.latest.version})") for s in surveys]
+    if current_user.is_coordinator:
+        form.school.choices = [("", "Choose a school")] + [
+            (s.name, s.name) for s in _schools_in_scope()]
+    else:
+        form.school.choices = [(current_user.school.name, current_user.school.name)]
+    pairs = [c for c in _collections_in_scope() if c.phase in ("before", "after")]
+    form.pair_with.choices = [("", "Not paired")] + [
+        (str(c.id), f"#{c.id} {c.survey_version.survey.title}: {c.school.name}, "
+                    f"{c.group.name} ({c.phase})") for c in pairs]
+    return surveys
+
+
+@bp.route("/collections/new", methods=["GET", "POST"])
+@login_required
+def new_collection():
+    form = CollectionForm()
+    surveys = _fill_collection_choices(form)
+    if form.validate_on_submit():
+        if current_user.is_coordinator:
+            school = (form.new_school.data or "").strip() or form.school.data
+        else:
+            school = current_user.school.name
+        pair_with = int(form.pair_with.data) if (form.pair_with.data or "").isdigit() else None
+        if pair_with is not None and pair_with not in {int(v) for v, _ in
+                                                       form.pair_with.choices if v}:
+            pair_with = -1  # outside this person's scope: reported as "no such collection"
+        try:
+            if not school:
+                raise SetupError("Choose a school, or type the name of a new one.")
+            collection = create_collection(
+                current_user.partnership, survey_code=form.survey.data, school_name=school,
+                group_name=form.group.data, phase=form.phase.data, pair_with=pair_with,
+                ask_pupil_number=form.ask_pupil_number.data,
+                is_comparison=form.is_comparison.data,
+                expected_size=form.expected_size.data,
+                opens_at=_to_utc(form.opens_at.data), closes_at=_to_utc(form.closes_at.data),
+            )
+        except SetupError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Collection created. Show the QR code to the class, or print the poster.",
+                  "info")
+            return redirect(url_for("admin.collection", collection_id=collection.id))
+    groups = sorted({g.name for s in _schools_in_scope() for g in s.groups})
+    return render_template("admin/new_collection.html", form=form, surveys=surveys,
+                           groups=groups, timezone=str(_tz()))
+
+
+@bp.get("/collections/<int:collection_id>")
+@login_required
+def collection(collection_id: int):
+    c = _collection_or_404(collection_id)
+    counts = response_counts([c.id])[c.id]
+    return render_template(
+        "admin/collection.html", c=c, counts=counts, url=public_url(c), form=ActionForm(),
+        print_link=_optional_link("paper.print_form", collection_id=c.id),
+        csv_link=_optional_link("export.responses_csv", collection=c.id),
+        codebook_link=_optional_link("export.codebook_csv",
+                                     survey=c.survey_version.survey.code),
+        timezone=str(_tz()),
+    )
+
+
+@bp.post("/collections/<int:collection_id>/close")
+@login_required
+def close(collection_id: int):
+    c = _collection_or_404(collection_id)
+    close_collection(c)
+    db.session.commit()
+    flash("The collection is closed: the link no longer takes answers. Paper copies can "
+          "still be scanned.", "info")
+    return redirect(url_for("admin.collection", collection_id=c.id))
+
+
+def _download(data: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Cache-Control": "private, max-age=300",
+    })
+
+
+def _file_stem(c: Collection) -> str:
+    return f"collection-{c.id}"
+
+
+@bp.get("/collections/<int:collection_id>/qr.png")
+@login_required
+def qr_png(collection_id: int):
+    c = _collection_or_404(collection_id)
+    return _download(qr.qr_png(public_url(c)), "image/png", f"{_file_stem(c)}-qr.png")
+
+
+@bp.get("/collections/<int:collection_id>/qr.svg")
+@login_required
+def qr_svg(collection_id: int):
+    c = _collection_or_404(collection_id)
+    # Inline when shown on the collection page; the download link adds ?download=1.
+    return _download(qr.qr_svg(public_url(c)), "image/svg+xml", f"{_file_stem(c)}-qr.svg",
+                     inline="download" not in request.args)
+
+
+@bp.get("/collections/<int:collection_id>/poster.pdf")
+@login_required
+def poster(collection_id: int):
+    c = _collection_or_404(collection_id)
+    pdf = qr.poster_pdf(qr.Poster(url=public_url(c), survey_title=c.survey_version.survey.title,
+                                  school=c.school.name, group=c.group.name))
+    return _download(pdf, "application/pdf", f"{_file_stem(c)}-poster.pdf")
+
+
+# --- surveys ---------------------------------------------------------------------------
+
+
+@bp.route("/surveys", methods=["GET", "POST"])
+@login_required
+def surveys():
+    form = UploadSurveyForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = upload.filename or "upload.yaml"
+        raw = upload.read()
+        try:
+            definition = parse_survey(raw.decode("utf-8"), name)
+        except UnicodeDecodeError:
+            problems = [f"{name}: the file is not UTF-8 text; save it as UTF-8 and try again."]
+        except DefinitionError as exc:
+            problems = [str(p) for p in exc.problems]
+        else:
+            try:
+                result = _load_for_current_user(definition)
+            except SetupError as exc:
+                db.session.rollback()
+                problems = [str(exc)]
+            else:
+                db.session.commit()
+                flash(_outcome_sentence(result.version, result.outcome), "info")
+                return redirect(url_for("admin.surveys"))
+    elif form.is_submitted():
+        problems = [e for errs in form.errors.values() for e in errs]
+    rows = []
+    for s in _surveys_in_scope():
+        rows.append((s, [(v, version_in_use(v)) for v in reversed(s.versions)]))
+    return render_template("admin/surveys.html", form=form, rows=rows, problems=problems)
+
+
+def _load_for_current_user(definition):
+    """Coordinators load partnership-wide surveys; a teacher's upload belongs to their
+    school and may not replace a survey someone else owns."""
+    school = None if current_user.is_coordinator else current_user.school
+    if school is not None:
+        existing = db.session.scalar(select(Survey).where(
+            Survey.partnership_id == current_user.partnership_id,
+            Survey.code == definition.code))
+        if existing is not None and existing.school_id != school.id:
+            raise SetupError(f"The survey code '{definition.code}' is already used by your "
+                             "partnership's coordinator: give your survey a different code.")
+    return load_survey_version(current_user.partnership, definition, school=school)
+
+
+def _outcome_sentence(version: SurveyVersion, outcome: str) -> str:
+    title, n = version.survey.title, version.version
+    return {
+        "created": f"Loaded the new survey '{title}' (version {n}).",
+        "new_version": f"'{title}' is already in use, so the changes became version {n}; "
+                       "collections already running keep their version.",
+        "updated": f"Updated '{title}' version {n} (no collection used it yet).",
+        "unchanged": f"'{title}' is unchanged (version {n}).",
+    }[outcome]
+
+
+# --- accounts --------------------------------------------------------------------------
+
+
+def _fill_user_choices(form: UserForm) -> None:
+    form.school.choices = [("", "Choose a school")] + [
+        (s.name, s.name) for s in _schools_in_scope()]
+
+
+def _users() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.partnership_id == current_user.partnership_id)
+        .options(joinedload(User.school)).order_by(User.role, User.email)))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@login_required
+@coordinator_required
+def users():
+    form = UserForm()
+    _fill_user_choices(form)
+    new_link = None
+    if form.validate_on_submit():
+        school = (form.new_school.data or "").strip() or form.school.data or None
+        try:
+            user, token = create_user(current_user.partnership, form.email.data,
+                                      form.role.data,
+                                      school if form.role.data == "teacher" else None)
+        except SetupError as exc:
+            db.session.rollback()
+            flash(str(exc).replace("give --school NAME", "choose or type their school"),
+                  "error")
+        else:
+            db.session.commit()
+            new_link = (user.email, setup_link(token))
+            form = UserForm(formdata=None)
+            _fill_user_choices(form)
+    return render_template("admin/users.html", form=form, users=_users(), new_link=new_link,
+                           action=ActionForm())
+
+
+@bp.post("/users/<int:user_id>/new-link")
+@login_required
+@coordinator_required
+def new_link(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or user.partnership_id != current_user.partnership_id:
+        abort(404)
+    token = issue_setup_token(user)
+    db.session.commit()
+    form = UserForm(formdata=None)
+    _fill_user_choices(form)
+    return render_template("admin/users.html", form=form, users=_users(),
+                           new_link=(user.email, setup_link(token)), action=ActionForm())
