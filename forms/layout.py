@@ -1,0 +1,768 @@
+"""The printed sheet's geometry, computed once from a survey definition.
+
+`print/` draws exactly this and `scanner/` reads exactly this, so neither re-derives a
+position. The layout is pure data (standard library only): text widths come from a
+`measure(text, font_name, size_pt)` function passed in (print/ passes reportlab's
+`stringWidth`). Coordinates are PDF points, origin at the page's top-left, y downwards.
+
+`layout_document` serialises a layout for a printed batch in the "survey-sheet-layout/1"
+JSON format; its fingerprint changes whenever any drawn geometry changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from forms.definition import Question, Survey
+from forms.scales import MULTI, NUMBER, SINGLE, TEXT
+
+FORMAT = "survey-sheet-layout/1"
+Measure = Callable[[str, str, float], float]
+
+MM = 72.0 / 25.4
+#: Page sizes in points (width, height).
+PAPERS: dict[str, tuple[float, float]] = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+PUPIL_NUMBER_MODES = ("none", "bubbles", "printed")
+
+#: Printers crop up to ~5 mm; nothing is drawn nearer the edge than this.
+SAFE_EDGE_MM = 10.0
+#: The markers' outer edge sits this far from the paper edge.
+MARKER_INSET_MM = 12.0
+#: ArUco 4x4 markers are 6 x 6 modules (border included): 10 mm gives 1.67 mm modules,
+#: a dozen pixels at 200 dpi.
+MARKER_MM = 10.0
+#: White kept around a marker: more than the one module ArUco needs.
+MARKER_QUIET_MM = 3.0
+QR_BOX_MM = 24.0
+#: Ids of the ArUco markers (cv2.aruco.DICT_4X4_50): top-left, top-right, bottom-right,
+#: bottom-left, so a page scanned upside down is recognised and turned.
+MARKER_IDS = (0, 1, 2, 3)
+
+FONT = "Helvetica"
+BOLD = "Helvetica-Bold"
+
+#: Prefix of the export's pupil number columns when the pupil colours digits in.
+PUPIL_NUMBER = "pupil_number"
+DIGITS = tuple(str(d) for d in range(10))
+
+
+@dataclass(frozen=True)
+class Style:
+    """Sizes for one audience: big and friendly for pupils, compact for adults."""
+
+    text_size: float
+    title_size: float
+    bubble_r: float
+    digit_r: float
+    #: Distance between option columns.
+    pitch: float
+    face_size: float
+    label_size: float
+    option_size: float
+    row_pad: float
+    writein_h: float
+
+
+#: Pupil bubbles are 8.8 mm across (the issue asks at least 8 mm for faces).
+PUPIL = Style(text_size=15.0, title_size=20.0, bubble_r=12.5, digit_r=8.5, pitch=16.5 * MM,
+              face_size=9.0 * MM, label_size=8.5, option_size=14.0, row_pad=1.6 * MM,
+              writein_h=28 * MM)
+ADULT = Style(text_size=10.5, title_size=15.0, bubble_r=7.0, digit_r=7.0, pitch=16.0 * MM,
+              face_size=0.0, label_size=7.5, option_size=10.0, row_pad=1.8 * MM,
+              writein_h=24 * MM)
+
+
+# --- the layout's parts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bubble:
+    question: str
+    value: str
+    cx: float
+    cy: float
+    r: float
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle; for a row or write-in box `question` names its answer column."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class Marker:
+    id: int
+    x: float
+    y: float
+    size: float
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of text; `y` is the baseline."""
+
+    x: float
+    y: float
+    text: str
+    font: str
+    size: float
+    align: str = "left"  # left | center | right
+
+
+@dataclass(frozen=True)
+class FaceMark:
+    """A face drawing (forms.faces) in a square box of side `size` centred on cx, cy."""
+
+    cx: float
+    cy: float
+    size: float
+    level: int
+    levels: int
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Static ink: "rule" (a line from x,y to x+w,y+h), "frame" (a box outline), "dot"
+    (a filled circle of diameter w, the "like this" example)."""
+
+    kind: str
+    x: float
+    y: float
+    w: float
+    h: float
+    width: float = 0.6
+    grey: float = 0.0
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where print/ writes per-sheet or per-pack text (sheet id, school and group,
+    a personalised pupil number), fitted into the box at up to `size` points."""
+
+    name: str
+    x: float
+    y: float
+    w: float
+    h: float
+    size: float
+    font: str = FONT
+    align: str = "left"
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    page: int
+    width_pt: float
+    height_pt: float
+    markers: tuple[Marker, ...]
+    qr: Box
+    bubbles: tuple[Bubble, ...]
+    rows: tuple[Box, ...]
+    writeins: tuple[Box, ...]
+    texts: tuple[Text, ...]
+    faces: tuple[FaceMark, ...]
+    shapes: tuple[Shape, ...]
+    slots: tuple[Slot, ...]
+
+    def slot(self, name: str) -> Slot | None:
+        return next((s for s in self.slots if s.name == name), None)
+
+    def template(self) -> dict[str, Any]:
+        """This page as a "page_templates" entry of the layout JSON."""
+        return {
+            "page": self.page,
+            "width_pt": self.width_pt,
+            "height_pt": self.height_pt,
+            "markers": [{"id": m.id, "x": m.x, "y": m.y, "size": m.size} for m in self.markers],
+            "qr": {"x": self.qr.x, "y": self.qr.y, "size": self.qr.w},
+            "bubbles": [{"question": b.question, "value": b.value, "cx": b.cx, "cy": b.cy,
+                         "r": b.r} for b in self.bubbles],
+            "rows": [_box(r) for r in self.rows],
+            "writeins": [_box(w) for w in self.writeins],
+        }
+
+    def drawing(self) -> dict[str, Any]:
+        """What else is printed (texts, faces, rules, slots): part of the fingerprint."""
+        return {
+            "texts": [[t.x, t.y, t.text, t.font, t.size, t.align] for t in self.texts],
+            "faces": [[f.cx, f.cy, f.size, f.level, f.levels] for f in self.faces],
+            "shapes": [[s.kind, s.x, s.y, s.w, s.h, s.width, s.grey] for s in self.shapes],
+            "slots": [[s.name, s.x, s.y, s.w, s.h, s.size, s.font, s.align] for s in self.slots],
+        }
+
+
+def _box(b: Box) -> dict[str, Any]:
+    return {"question": b.question, "x": b.x, "y": b.y, "w": b.w, "h": b.h}
+
+
+@dataclass(frozen=True)
+class QuestionLayout:
+    code: str
+    type: str  # single | multi
+    values: tuple[str, ...]
+    page: int
+
+
+@dataclass(frozen=True)
+class SurveyLayout:
+    survey_code: str
+    title: str
+    audience: str
+    paper: str
+    pupil_number: str
+    pages: tuple[PageLayout, ...]
+    questions: tuple[QuestionLayout, ...]
+    fingerprint: str
+
+    @property
+    def width_pt(self) -> float:
+        return self.pages[0].width_pt
+
+    @property
+    def height_pt(self) -> float:
+        return self.pages[0].height_pt
+
+
+# --- text helpers ---------------------------------------------------------------------------
+
+
+def wrap(text: str, font: str, size: float, width: float, measure: Measure) -> list[str]:
+    """Greedy word wrap; a word wider than the line is broken between characters."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}" if current else word
+        if measure(trial, font, size) <= width:
+            current = trial
+            continue
+        if current:
+            lines.append(current)
+        while measure(word, font, size) > width and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and measure(word[:cut], font, size) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+def fit(text: str, font: str, size: float, width: float, max_lines: int, measure: Measure,
+        min_size: float = 6.0) -> tuple[list[str], float]:
+    """Wrap into at most `max_lines`, shrinking the font (then cutting with an ellipsis)."""
+    while True:
+        lines = wrap(text, font, size, width, measure)
+        if len(lines) <= max_lines:
+            return lines, size
+        if size - 0.5 < min_size:
+            kept = lines[:max_lines]
+            last = kept[-1]
+            while last and measure(last + "…", font, size) > width:
+                last = last[:-1]
+            kept[-1] = last.rstrip() + "…"
+            return kept, size
+        size -= 0.5
+
+
+def _r(v: float) -> float:
+    return round(v, 2)
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    page: int
+    bubbles: list[Bubble] = field(default_factory=list)
+    rows: list[Box] = field(default_factory=list)
+    writeins: list[Box] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
+    faces: list[FaceMark] = field(default_factory=list)
+    shapes: list[Shape] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """A row answered by one bubble per option in fixed columns (one group per column
+    code; a retrospective item has two groups: before and now)."""
+
+    codes: tuple[str, ...]
+    values: tuple[str, ...]
+    labels: tuple[str, ...]
+    faces: bool
+
+    @property
+    def signature(self) -> tuple:
+        return (len(self.codes), self.values, self.labels, self.faces)
+
+
+class _Builder:
+    def __init__(self, survey: Survey, paper: str, pupil_number: str, measure: Measure):
+        self.survey, self.paper, self.mode, self.measure = survey, paper, pupil_number, measure
+        self.w, self.h = PAPERS[paper]
+        self.style = PUPIL if survey.audience == "pupil" else ADULT
+        self.left = MARKER_INSET_MM * MM
+        self.right = self.w - MARKER_INSET_MM * MM
+        self.bottom = self.h - (MARKER_INSET_MM + MARKER_MM + MARKER_QUIET_MM) * MM
+        self.pages: list[_Page] = []
+        self.questions: list[QuestionLayout] = []
+        self.y = 0.0
+        self.block: tuple | None = None
+        self.number = 0
+
+    # pages and headers
+
+    @property
+    def page(self) -> _Page:
+        return self.pages[-1]
+
+    def text(self, x: float, y: float, text: str, font: str, size: float,
+             align: str = "left") -> None:
+        self.page.texts.append(Text(_r(x), _r(y), text, font, _r(size), align))
+
+    def new_page(self) -> None:
+        self.pages.append(_Page(len(self.pages) + 1))
+        self.block = None
+        self.y = self.header()
+
+    def qr_box(self) -> Box:
+        size = QR_BOX_MM * MM
+        x = self.right - (MARKER_MM + MARKER_QUIET_MM) * MM - size
+        return Box(_r(x), _r(MARKER_INSET_MM * MM), _r(size), _r(size))
+
+    def header(self) -> float:
+        """Title, school and group, sheet id and instructions; returns where content starts."""
+        s, m = self.style, self.measure
+        qr = self.qr_box()
+        x0 = self.left + (MARKER_MM + MARKER_QUIET_MM) * MM
+        top = MARKER_INSET_MM * MM
+        text_w = qr.x - 4 * MM - x0
+        sheet_slot_h = 11.0
+        self.page.slots.append(Slot("sheet_id", _r(qr.x), _r(qr.y + qr.h + 1.5),
+                                    _r(qr.w), sheet_slot_h, 10.0, BOLD, "center"))
+        first = self.page.page == 1
+        title = self.survey.title if first else f"{self.survey.title} (continued)"
+        lines, size = fit(title, BOLD, s.title_size, text_w, 2, m, min_size=11)
+        y = top + size * 0.85
+        for line in lines:
+            self.text(x0, y, line, BOLD, size)
+            y += size * 1.15
+        y += 1.5
+        info_size = 12.0 if s is PUPIL else 10.0
+        self.page.slots.append(Slot("school_group", _r(x0), _r(y - info_size * 0.85),
+                                    _r(text_w), _r(info_size * 1.25), info_size))
+        y += info_size * 1.3
+        if first and self.mode == "printed":
+            self.page.slots.append(Slot("pupil_number", _r(x0), _r(y - 2), _r(text_w),
+                                        _r(s.title_size * 1.3), s.title_size, BOLD))
+            y += s.title_size * 1.3
+        y = max(y, qr.y + qr.h + sheet_slot_h + 4)
+        if first:
+            y = self.instruction(y)
+        return y + 2 * MM
+
+    def instruction(self, y: float) -> float:
+        """One line with an example of a filled bubble, then the survey's intro."""
+        s, m = self.style, self.measure
+        width = self.right - self.left
+        size = 13.0 if s is PUPIL else 10.0
+        if s is PUPIL:
+            say = "Colour in the circle under one face for each question, like this:"
+        else:
+            say = "Fill in one circle for each question, like this:"
+        if any(q.kind == MULTI for q in self.survey.questions):
+            say = say.replace("like this:", "(more where it says so), like this:")
+        lines, size = fit(say, BOLD, size, width - 12 * MM, 1, m)
+        r = s.bubble_r * (0.8 if s is PUPIL else 1.0)
+        line_h = max(size * 1.3, 2 * r + 2)
+        base = y + line_h / 2 + size * 0.35
+        self.text(self.left, base, lines[0], BOLD, size)
+        end = self.left + m(lines[0], BOLD, size) + 2 * MM
+        self.page.shapes.append(Shape("dot", _r(end), _r(y + line_h / 2 - r), _r(2 * r),
+                                      _r(2 * r)))
+        y += line_h + 1
+        if self.survey.intro:
+            isize = 12.0 if s is PUPIL else 9.5
+            for line in fit(self.survey.intro, FONT, isize, width, 3, m)[0]:
+                self.text(self.left, y + isize, line, FONT, isize)
+                y += isize * 1.25
+        return y
+
+    def ensure(self, height: float) -> None:
+        if self.y + height > self.bottom:
+            self.new_page()
+
+    def rule(self, y: float) -> None:
+        self.page.shapes.append(Shape("rule", _r(self.left), _r(y), _r(self.right - self.left),
+                                      0, 0.5, 0.55))
+
+    def add_question(self, code: str, kind: str, values: Sequence[str]) -> None:
+        self.questions.append(QuestionLayout(code, kind, tuple(values), self.page.page))
+
+    # rows
+
+    def number_label(self, q: Question) -> str:
+        self.number += 1
+        return f"{self.number}."
+
+    def question_text(self, x: float, y_mid: float | None, y_top: float | None, width: float,
+                      label: str, text: str, size: float) -> float:
+        """Question number and wrapped text; centred on y_mid or hanging from y_top.
+        Returns the text block's height."""
+        m = self.measure
+        num_w = m("00.", BOLD, size) + 1.5 * MM
+        lines, size = fit(text, FONT, size, width - num_w, 4, m, min_size=size * 0.75)
+        lead = size * 1.2
+        block = lead * len(lines)
+        if y_top is None:
+            y_top = y_mid - block / 2
+        base = y_top + size * 0.9
+        self.text(x, base, label, BOLD, size)
+        for line in lines:
+            self.text(x + num_w, base, line, FONT, size)
+            base += lead
+        return block
+
+    def text_height(self, text: str, width: float, size: float) -> float:
+        m = self.measure
+        num_w = m("00.", BOLD, size) + 1.5 * MM
+        lines, size = fit(text, FONT, size, width - num_w, 4, m, min_size=size * 0.75)
+        return size * 1.2 * len(lines)
+
+    def columns_geometry(self, cols: _Columns) -> tuple[float, float, float]:
+        """(answer area width, pitch, gap between groups) for a columns row."""
+        s = self.style
+        n, groups = len(cols.values), len(cols.codes)
+        gap = 8 * MM if groups > 1 else 0.0
+        pitch = s.pitch if n <= 5 else max(2 * s.bubble_r + 3 * MM, 10 * MM)
+        max_w = (self.right - self.left) * 0.62
+        if pitch * n * groups + gap > max_w:
+            pitch = max(2 * s.bubble_r + 1.5 * MM, (max_w - gap) / (n * groups))
+        return pitch * n * groups + gap, pitch, gap
+
+    def column_centres(self, cols: _Columns) -> list[list[float]]:
+        width, pitch, gap = self.columns_geometry(cols)
+        x = self.right - width
+        out = []
+        for _ in cols.codes:
+            out.append([x + pitch * (i + 0.5) for i in range(len(cols.values))])
+            x += pitch * len(cols.values) + gap
+        return out
+
+    def columns_header(self, cols: _Columns, row_h: float) -> None:
+        """Option labels over the columns (and "Before" / "Now" over retrospective groups),
+        repeated at the top of each page."""
+        s, m = self.style, self.measure
+        _, pitch, _ = self.columns_geometry(cols)
+        centres = self.column_centres(cols)
+        size = s.label_size
+        shorts, anchors = _short_labels(cols)
+        label_lines = [fit(lb, BOLD, size, pitch - 1.5, 3, m, min_size=5.5) for lb in shorts]
+        n_lines = max(len(ls) for ls, _ in label_lines)
+        heading = len(cols.codes) > 1
+        head_size = 11.0 if s is PUPIL else 9.0
+        height = (head_size * 1.4 if heading else 0) + n_lines * size * 1.15 + 3
+        if anchors:
+            height += size * 1.3
+        self.ensure(height + row_h)
+        y = self.y + 1
+        if heading:
+            for g, name in enumerate(("Before the workshop", "Now")[: len(cols.codes)]):
+                xs = centres[g]
+                mid = (xs[0] + xs[-1]) / 2
+                word = fit(name, BOLD, head_size, pitch * len(xs), 1, m)[0][0]
+                self.text(mid, y + head_size, word, BOLD, head_size, "center")
+            y += head_size * 1.4
+        for xs in centres:
+            for x, (ls, sz) in zip(xs, label_lines, strict=True):
+                yy = y + (n_lines - len(ls)) * size * 1.15 + sz
+                for line in ls:
+                    self.text(x, yy, line, BOLD, sz, "center")
+                    yy += sz * 1.15
+        y += n_lines * size * 1.15 + 1
+        if anchors:
+            first, last = anchors
+            for xs in centres:
+                if first:
+                    self.text(xs[0] - pitch / 2, y + size, first, FONT, size)
+                if last:
+                    self.text(xs[-1] + pitch / 2, y + size, last, FONT, size, "right")
+            y += size * 1.3
+        self.y = y + 2
+        self.block = cols.signature
+
+    def columns_row(self, q: Question, cols: _Columns) -> None:
+        s = self.style
+        width, _, gap = self.columns_geometry(cols)
+        face_h = s.face_size + 1 * MM if cols.faces else 0.0
+        answer_h = face_h + 2 * s.bubble_r
+        text_w = self.right - self.left - width - 4 * MM
+        row_h = max(answer_h, self.text_height(q.text, text_w, s.text_size)) + 2 * s.row_pad
+        if self.block != cols.signature or self.y + row_h > self.bottom:
+            if self.y + row_h > self.bottom:
+                self.new_page()
+            self.columns_header(cols, row_h)
+        top = self.y
+        self.question_text(self.left, top + row_h / 2, None, text_w, self.number_label(q),
+                           q.text, s.text_size)
+        cy = top + s.row_pad + face_h + s.bubble_r + (row_h - 2 * s.row_pad - answer_h) / 2
+        for code, xs in zip(cols.codes, self.column_centres(cols), strict=True):
+            for i, (x, value) in enumerate(zip(xs, cols.values, strict=True)):
+                self.page.bubbles.append(Bubble(code, value, _r(x), _r(cy), s.bubble_r))
+                if cols.faces:
+                    self.page.faces.append(FaceMark(_r(x), _r(cy - s.bubble_r - 1 * MM
+                                                              - s.face_size / 2),
+                                                    _r(s.face_size), i, len(cols.values)))
+            self.page.rows.append(Box(_r(self.left), _r(top), _r(self.right - self.left),
+                                      _r(row_h), code))
+            self.add_question(code, SINGLE, cols.values)
+        if gap:
+            xs = self.column_centres(cols)
+            mid = (xs[0][-1] + xs[1][0]) / 2
+            self.page.shapes.append(Shape("rule", _r(mid), _r(top + 2), 0, _r(row_h - 4),
+                                          0.8, 0.35))
+        self.y = top + row_h
+        self.rule(self.y)
+
+    def options_row(self, q: Question) -> None:
+        """Choice, tick-all and yes/no: the text, then bubble + label items that wrap."""
+        s, m = self.style, self.measure
+        width = self.right - self.left
+        size, r = s.option_size, s.bubble_r
+        indent = m("00.", BOLD, s.text_size) + 1.5 * MM
+        avail = width - indent
+        item_gap = 7 * MM
+        items = []
+        for o in q.options:
+            lines, sz = fit(o.label, FONT, size, avail - 2 * r - 2 * MM, 2, m, min_size=7)
+            w = 2 * r + 2 * MM + max(m(line, FONT, sz) for line in lines)
+            items.append((o.code, lines, sz, w))
+        line_h = max(2 * r, size * 1.2 * 2) + 2 * MM
+        placed, x, line = [], 0.0, 0
+        for code, lines, sz, w in items:
+            if x and x + w > avail:
+                x, line = 0.0, line + 1
+            placed.append((code, lines, sz, x, line))
+            x += w + item_gap
+        text_h = self.text_height(q.text, width, s.text_size)
+        row_h = text_h + 1.5 * MM + (line + 1) * line_h + 2 * s.row_pad
+        self.ensure(row_h)
+        self.block = None
+        top = self.y
+        self.question_text(self.left, None, top + s.row_pad, width, self.number_label(q),
+                           q.text, s.text_size)
+        y0 = top + s.row_pad + text_h + 1.5 * MM
+        for code, lines, sz, x, ln in placed:
+            cx = self.left + indent + x + r
+            cy = y0 + ln * line_h + line_h / 2
+            self.page.bubbles.append(Bubble(q.code, code, _r(cx), _r(cy), r))
+            base = cy - (len(lines) - 1) * sz * 0.6 + sz * 0.35
+            for text in lines:
+                self.text(cx + r + 2 * MM, base, text, FONT, sz)
+                base += sz * 1.2
+        self.page.rows.append(Box(_r(self.left), _r(top), _r(width), _r(row_h), q.code))
+        self.add_question(q.code, MULTI if q.kind == MULTI else SINGLE, q.option_codes)
+        self.y = top + row_h
+        self.rule(self.y)
+
+    def digit_rows(self, codes: tuple[str, str], title: str, hint: str | None,
+                   label: str | None) -> None:
+        """Two rows of bubbles 0-9 (tens, ones) for a two-digit number."""
+        s, m = self.style, self.measure
+        r = s.digit_r
+        pitch = max(2 * r + 3 * MM, 9 * MM)
+        size = s.text_size
+        dsize = 10.0 if s is PUPIL else 8.0
+        row_h = dsize + 2 + 2 * r + 2 * s.row_pad
+        self.ensure(2 * row_h + 2)
+        self.block = None
+        top = self.y
+        x_bubbles = self.right - pitch * 10 - 2 * MM
+        name_w = m("Tens", BOLD, 11.0) + 2 * MM
+        text_w = x_bubbles - self.left - name_w - 3 * MM
+        if label:
+            self.question_text(self.left, top + row_h, None, text_w, label, title, size)
+        else:
+            lines, sz = fit(title, BOLD, size, text_w, 2, m)
+            y = top + row_h - len(lines) * sz * 0.6 + sz * 0.35
+            for line in lines:
+                self.text(self.left, y, line, BOLD, sz)
+                y += sz * 1.2
+            if hint:
+                hs = 9.0 if s is PUPIL else 8.0
+                for hl in fit(hint, FONT, hs, text_w, 2, m)[0]:
+                    self.text(self.left, y - sz * 0.2 + hs * 0.3, hl, FONT, hs)
+                    y += hs * 1.2
+        for k, (code, name) in enumerate(zip(codes, ("Tens", "Ones"), strict=True)):
+            rtop = top + k * row_h
+            cy = rtop + s.row_pad + dsize + 2 + r
+            self.text(x_bubbles - 3 * MM, cy + 4, name, BOLD, 11.0, "right")
+            for d, value in enumerate(DIGITS):
+                cx = x_bubbles + pitch * (d + 0.5)
+                self.text(cx, rtop + s.row_pad + dsize, value, BOLD, dsize, "center")
+                self.page.bubbles.append(Bubble(code, value, _r(cx), _r(cy), r))
+            self.page.rows.append(Box(_r(self.left), _r(rtop), _r(self.right - self.left),
+                                      _r(row_h), code))
+            self.add_question(code, SINGLE, DIGITS)
+        self.y = top + 2 * row_h
+        self.rule(self.y)
+
+    def writein_row(self, q: Question) -> None:
+        s = self.style
+        width = self.right - self.left
+        text_h = self.text_height(q.text, width, s.text_size)
+        row_h = text_h + 2 * MM + s.writein_h + 2 * s.row_pad
+        self.ensure(row_h)
+        self.block = None
+        top = self.y
+        self.question_text(self.left, None, top + s.row_pad, width, self.number_label(q),
+                           q.text, s.text_size)
+        box = Box(_r(self.left), _r(top + s.row_pad + text_h + 2 * MM), _r(width),
+                  _r(s.writein_h), q.code)
+        self.page.writeins.append(box)
+        self.page.shapes.append(Shape("frame", box.x, box.y, box.w, box.h, 0.8, 0.3))
+        self.page.rows.append(Box(_r(self.left), _r(top), _r(width), _r(row_h), q.code))
+        self.y = top + row_h
+
+    # the whole survey
+
+    def build(self) -> None:
+        self.new_page()
+        if self.mode == "bubbles":
+            hint = ("Your teacher will tell you your number. For 7, colour 0 then 7."
+                    if self.style is PUPIL else "For 7, fill in 0 then 7.")
+            self.digit_rows((f"{PUPIL_NUMBER}_tens", f"{PUPIL_NUMBER}_units"),
+                            "My number", hint, None)
+        for q in self.survey.questions:
+            if q.kind == TEXT:
+                self.writein_row(q)
+            elif q.kind == NUMBER:
+                self.digit_rows((f"{q.code}_tens", f"{q.code}_units"), q.text, None,
+                                self.number_label(q))
+            elif q.kind == MULTI or q.scale in ("choice", "yesno"):
+                self.options_row(q)
+            else:
+                cols = _Columns(q.columns, q.option_codes, tuple(o.label for o in q.options),
+                                q.scale_def.faces)
+                self.columns_row(q, cols)
+        total = len(self.pages)
+        for page in self.pages:
+            if total > 1:
+                y = self.h - (MARKER_INSET_MM + MARKER_MM / 2) * MM + 3
+                say = (f"Page {page.page} of {total}: please turn over" if page.page < total
+                       else f"Page {page.page} of {total}")
+                page.texts.append(Text(_r(self.w / 2), _r(y), say, BOLD, 10.0, "center"))
+
+    def markers(self) -> tuple[Marker, ...]:
+        size = MARKER_MM * MM
+        near = MARKER_INSET_MM * MM
+        far_x, far_y = self.w - near - size, self.h - near - size
+        spots = ((near, near), (far_x, near), (far_x, far_y), (near, far_y))
+        return tuple(Marker(i, _r(x), _r(y), _r(size))
+                     for i, (x, y) in zip(MARKER_IDS, spots, strict=True))
+
+    def result(self) -> SurveyLayout:
+        markers, qr = self.markers(), self.qr_box()
+        pages = tuple(
+            PageLayout(p.page, self.w, self.h, markers, qr, tuple(p.bubbles), tuple(p.rows),
+                       tuple(p.writeins), tuple(p.texts), tuple(p.faces), tuple(p.shapes),
+                       tuple(p.slots))
+            for p in self.pages
+        )
+        questions = tuple(self.questions)
+        blob = json.dumps({"paper": self.paper, "pupil_number": self.mode,
+                           "questions": [_question_json(q) for q in questions],
+                           "pages": [[p.template(), p.drawing()] for p in pages]},
+                          sort_keys=True, ensure_ascii=False)
+        fingerprint = hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return SurveyLayout(self.survey.code, self.survey.title, self.survey.audience,
+                            self.paper, self.mode, pages, questions, fingerprint)
+
+
+def _short_labels(cols: _Columns) -> tuple[list[str], tuple[str, str] | None]:
+    """Column labels; a long numbered scale (0 ... 10) shows its numbers over the columns
+    and the words of its two ends once underneath."""
+    if len(cols.values) <= 7:
+        return list(cols.labels), None
+    shorts, first, last = [], "", ""
+    for i, (value, label) in enumerate(zip(cols.values, cols.labels, strict=True)):
+        rest = label[len(value):].strip() if label.startswith(value) else label
+        shorts.append(value if label.startswith(value) else label)
+        if i == 0:
+            first = rest
+        if i == len(cols.values) - 1:
+            last = rest
+    return shorts, (first, last)
+
+
+def _question_json(q: QuestionLayout) -> dict[str, Any]:
+    return {"code": q.code, "type": q.type, "values": list(q.values), "page": q.page}
+
+
+def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "none",
+                   measure: Measure) -> SurveyLayout:
+    """Place every element of `survey` on `paper` pages; the one source of positions."""
+    if paper not in PAPERS:
+        raise ValueError(f"Unknown paper size '{paper}' (use a4 or letter).")
+    if pupil_number not in PUPIL_NUMBER_MODES:
+        raise ValueError(f"Unknown pupil number mode '{pupil_number}'.")
+    builder = _Builder(survey, paper, pupil_number, measure)
+    builder.build()
+    return builder.result()
+
+
+def sheet_id(collection_id: int, serial: int) -> str:
+    return f"{collection_id}-{serial}"
+
+
+def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None]] = (), *,
+                    first_pdf_page: int = 0, installation: str | None = None) -> dict[str, Any]:
+    """The layout JSON ("survey-sheet-layout/1") for a printed batch: geometry once per page
+    number ("page_templates") and each sheet's pages with their PDF page index. With
+    `installation`, each page also carries the text of its QR code ("qr_text")."""
+    from forms.sheetcode import encode_sheet_code
+
+    templates = [p.template() for p in layout.pages]
+    n = len(layout.pages)
+    out_sheets = []
+    for index, (sid, number) in enumerate(sheets):
+        pages = []
+        for t in templates:
+            page = {"pdf_page": first_pdf_page + index * n + t["page"] - 1, **t}
+            if installation:
+                coll, serial = (int(part) for part in sid.split("-"))
+                page["qr_text"] = encode_sheet_code(installation, coll, serial, t["page"],
+                                                    layout.fingerprint)
+            pages.append(page)
+        out_sheets.append({"sheet_id": sid, "pupil_number": number, "pages": pages})
+    return {
+        "format": FORMAT,
+        "fingerprint": layout.fingerprint,
+        "paper": layout.paper,
+        "survey": layout.survey_code,
+        "pupil_number": layout.pupil_number,
+        "questions": [_question_json(q) for q in layout.questions],
+        "page_templates": templates,
+        "sheets": out_sheets,
+    }
+
+
+__all__ = [
+    "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "Bubble", "Box", "FaceMark",
+    "Marker", "PageLayout", "QuestionLayout", "Shape", "Slot", "SurveyLayout", "Text",
+    "compute_layout", "fit", "layout_document", "sheet_id", "wrap",
+]
