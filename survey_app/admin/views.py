@@ -37,7 +37,13 @@ from survey_app.admin.operations import (
     response_counts,
     version_in_use,
 )
-from survey_app.admin.wtf import ActionForm, CollectionForm, UploadSurveyForm, UserForm
+from survey_app.admin.wtf import (
+    ActionForm,
+    CollectionForm,
+    UploadSurveyForm,
+    UserForm,
+    choices,
+)
 from survey_app.auth.operations import create_user, issue_setup_token, setup_link
 from survey_app.extensions import db
 from survey_app.models import Collection, Group, School, Survey, SurveyVersion, User
@@ -154,33 +160,32 @@ def dashboard():
 
 def _fill_collection_choices(form: CollectionForm) -> list[Survey]:
     surveys = _surveys_in_scope()
-    form.survey.choices = [("", "Choose a survey")] + [
-        (s.code, f"{s.title} (version {s.latest.version})") for s in surveys]
+    form.survey.choices = choices([("", "Choose a survey")] + [
+        (s.code, f"{s.title} (version {s.latest.version})") for s in surveys])
     if current_user.is_coordinator:
-        form.school.choices = [("", "Choose a school")] + [
-            (s.name, s.name) for s in _schools_in_scope()]
+        form.school.choices = choices([("", "Choose a school")] + [
+            (s.name, s.name) for s in _schools_in_scope()])
     else:
-        form.school.choices = [(current_user.school.name, current_user.school.name)]
+        form.school.choices = choices([(current_user.school.name, current_user.school.name)])
     pairs = [c for c in _collections_in_scope() if c.phase in ("before", "after")]
-    form.pair_with.choices = [("", "Not paired")] + [
+    form.pair_with.choices = choices([("", "Not paired")] + [
         (str(c.id), f"#{c.id} {c.survey_version.survey.title}: {c.school.name}, "
-                    f"{c.group.name} ({c.phase})") for c in pairs]
-    return surveys
+                    f"{c.group.name} ({c.phase})") for c in pairs])
+    return surveys, {c.id for c in pairs}
 
 
 @bp.route("/collections/new", methods=["GET", "POST"])
 @login_required
 def new_collection():
     form = CollectionForm()
-    surveys = _fill_collection_choices(form)
+    surveys, pairable = _fill_collection_choices(form)
     if form.validate_on_submit():
         if current_user.is_coordinator:
             school = (form.new_school.data or "").strip() or form.school.data
         else:
             school = current_user.school.name
         pair_with = int(form.pair_with.data) if (form.pair_with.data or "").isdigit() else None
-        if pair_with is not None and pair_with not in {int(v) for v, _ in
-                                                       form.pair_with.choices if v}:
+        if pair_with is not None and pair_with not in pairable:
             pair_with = -1  # outside this person's scope: reported as "no such collection"
         try:
             if not school:
@@ -334,8 +339,8 @@ def _outcome_sentence(version: SurveyVersion, outcome: str) -> str:
 
 
 def _fill_user_choices(form: UserForm) -> None:
-    form.school.choices = [("", "Choose a school")] + [
-        (s.name, s.name) for s in _schools_in_scope()]
+    form.school.choices = choices([("", "Choose a school")] + [
+        (s.name, s.name) for s in _schools_in_scope()])
 
 
 def _users() -> list[User]:

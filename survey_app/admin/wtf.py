@@ -16,11 +16,24 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-PHASE_CHOICES = [
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+
+def choices(pairs: list[tuple[str, str]]) -> list:
+    """Select/radio choices from (value, label) pairs, in the form this WTForms wants."""
+    if SelectChoice is None:  # pragma: no cover
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+PHASE_CHOICES = choices([
     ("before", "Before the activity"),
     ("after", "After the activity"),
     ("once", "Once (no before/after comparison)"),
-]
+])
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
@@ -56,10 +69,9 @@ class UploadSurveyForm(FlaskForm):
 class UserForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Give an email address."),
                                             Length(max=254)])
-    role = RadioField("Role", choices=[("teacher", "Teacher (sees one school)"),
-                                       ("coordinator", "Coordinator (sees the whole "
-                                                       "partnership)")],
-                      default="teacher")
+    role = RadioField("Role", choices=choices([
+        ("teacher", "Teacher (sees one school)"),
+        ("coordinator", "Coordinator (sees the whole partnership)")]), default="teacher")
     school = SelectField("School (teachers)", validate_choice=False)
     new_school = StringField("Or type a new school", validators=[Optional(), Length(max=200)])
     submit = SubmitField("Add account")
