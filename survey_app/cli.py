@@ -13,13 +13,14 @@ from survey_app import create_app
 def register_commands(app) -> None:
     """Attach every area's commands to `app.cli` (tests call this on their own app)."""
     from survey_app.admin.cli import register as register_admin
+    from survey_app.backup import register as register_backup
     from survey_app.demo import register as register_demo
     from survey_app.export.cli import register as register_export
     from survey_app.paper.cli import register as register_paper
     from survey_app.serve import register as register_serve
 
-    for register in (register_admin, register_demo, register_export, register_paper,
-                     register_serve):
+    for register in (register_admin, register_backup, register_demo, register_export,
+                     register_paper, register_serve):
         register(app)
 
 
