@@ -1,0 +1,358 @@
+"""Export tables: each function yields a header, then rows of strings.
+
+The CSV writers (csvfile.py) only format what these yield, so the command line and the
+download route give the same bytes (Indico's `generate_spreadsheet_from_survey` pattern).
+Rows come from one query read in chunks (`yield_per`: a server-side cursor on PostgreSQL),
+so memory stays flat however many responses there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
+
+from sqlalchemy import Select, exists, select
+
+from forms.answers import MULTI_SEP
+from forms.definition import Survey as Definition
+from forms.scales import TEXT
+from survey_app.extensions import db
+from survey_app.models import (
+    Answer,
+    Collection,
+    Group,
+    Partnership,
+    Response,
+    School,
+    Survey,
+    SurveyVersion,
+)
+
+FIXED_COLUMNS = (
+    "response_id", "survey", "survey_version", "collection_id", "school", "group", "phase",
+    "source", "sheet_id", "pupil_number", "submitted_at", "needs_review",
+)
+LONG_COLUMNS = (*FIXED_COLUMNS[:-1], "question_code", "value", "status")
+CODEBOOK_COLUMNS = (
+    "survey", "survey_version", "question_code", "question_text", "scale", "value", "label",
+)
+#: Rows fetched from the database per round trip; bounds memory, not correctness.
+CHUNK_ROWS = 2000
+#: A cell starting with one of these is a formula to Excel/LibreOffice (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+RETRO_TEXT = {"_then": " [before]", "_now": " [now]"}
+
+
+class ExportError(ValueError):
+    """An export that cannot be made as asked; the message says what to do instead."""
+
+
+class SeveralSurveys(ExportError):
+    """The wide format holds one survey; the caller says how to choose (flag or query)."""
+
+    def __init__(self, codes: Sequence[str]):
+        self.codes = list(codes)
+        super().__init__(f"The responses to export come from several surveys "
+                         f"({', '.join(self.codes)}): choose one survey.")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data an export may read: a partnership (coordinators), one school
+    (teachers), or everything (the command line, run by whoever owns the machine)."""
+
+    partnership_id: int | None = None
+    school_id: int | None = None
+
+    @classmethod
+    def for_user(cls, user) -> Scope:
+        if user.is_coordinator:
+            return cls(partnership_id=user.partnership_id)
+        return cls(partnership_id=user.partnership_id, school_id=user.school_id)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the person asked for, inside their scope. `school` is a name, `school_id` an
+    id (the download links use ids; people at the command line type names)."""
+
+    survey: str | None = None
+    collection_id: int | None = None
+    school: str | None = None
+    school_id: int | None = None
+    phase: str | None = None
+    labels: bool = False
+
+
+def safe_text(value: str | None) -> str:
+    """Free text as a spreadsheet cell that is never run as a formula."""
+    if value and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value or ""
+
+
+def iso_utc(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
+# --- which data: scope, filters and the survey versions they reach ---------------------
+
+
+def _scoped(stmt: Select, scope: Scope, filters: Filters) -> Select:
+    """Limit a select that already joins Collection, Group, School, SurveyVersion, Survey."""
+    conditions = []
+    if scope.partnership_id is not None:
+        conditions.append(School.partnership_id == scope.partnership_id)
+    if scope.school_id is not None:
+        conditions.append(School.id == scope.school_id)
+    if filters.survey:
+        conditions.append(Survey.code == filters.survey)
+    if filters.collection_id is not None:
+        conditions.append(Collection.id == filters.collection_id)
+    if filters.school:
+        conditions.append(School.name == filters.school)
+    if filters.school_id is not None:
+        conditions.append(School.id == filters.school_id)
+    if filters.phase:
+        conditions.append(Collection.phase == filters.phase)
+    return stmt.where(*conditions)
+
+
+def _join_collection(stmt: Select) -> Select:
+    return (stmt.join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
+            .join(Survey, Survey.id == SurveyVersion.survey_id)
+            .join(Group, Group.id == Collection.group_id)
+            .join(School, School.id == Group.school_id))
+
+
+@dataclass
+class _Version:
+    """One survey version the export reaches, with what its cells need precomputed."""
+
+    id: int
+    code: str
+    number: int
+    partnership_id: int
+    definition: Definition
+    text_columns: frozenset[str] = field(init=False)
+    labels: dict[str, dict[str, str]] = field(init=False)
+    order: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        d = self.definition
+        self.text_columns = frozenset(c for q in d.questions if q.kind == TEXT
+                                      for c in q.columns)
+        self.labels = {c: {o: q.label(o) for o in q.option_codes}
+                       for q in d.questions for c in q.columns}
+        self.order = {c: i for i, c in enumerate(d.columns)}
+
+    def cell(self, column: str, value: str, status: str, labels: bool) -> str:
+        """The exported cell: blank unless status is ok; free text made formula-safe;
+        option codes as stored, or their labels when asked."""
+        if status != "ok" or not value:
+            return ""
+        if column in self.text_columns or column not in self.order:
+            return safe_text(value)
+        if labels:
+            words = self.labels.get(column, {})
+            return MULTI_SEP.join(safe_text(words.get(v, v)) for v in value.split(MULTI_SEP))
+        return value
+
+
+def _check_filters(scope: Scope, filters: Filters) -> None:
+    """Name what does not exist, rather than exporting an empty file that puzzles."""
+    if filters.survey:
+        stmt = select(Survey.code).distinct().order_by(Survey.code)
+        if scope.partnership_id is not None:
+            stmt = stmt.where(Survey.partnership_id == scope.partnership_id)
+        codes = list(db.session.scalars(stmt))
+        if filters.survey not in codes:
+            raise ExportError(f"There is no survey with code '{filters.survey}' (surveys: "
+                              f"{', '.join(codes) or 'none loaded yet'}).")
+    if filters.school:
+        stmt = select(School.name).distinct().order_by(School.name)
+        if scope.partnership_id is not None:
+            stmt = stmt.where(School.partnership_id == scope.partnership_id)
+        if scope.school_id is not None:
+            stmt = stmt.where(School.id == scope.school_id)
+        names = list(db.session.scalars(stmt))
+        if filters.school not in names:
+            raise ExportError(f"There is no school called '{filters.school}' (schools: "
+                              f"{', '.join(names) or 'none yet'}).")
+    if filters.collection_id is not None:
+        found = db.session.scalar(_scoped(_join_collection(select(Collection.id)), scope,
+                                          replace(filters, survey=None, school=None,
+                                                  school_id=None, phase=None)))
+        if found is None:
+            raise ExportError(f"There is no collection {filters.collection_id} that you can "
+                              "export: check the id with `survey-app collections list`.")
+
+
+def _versions(scope: Scope, filters: Filters) -> list[_Version]:
+    """The survey versions that have responses in scope, oldest first."""
+    has_responses = exists().where(Response.collection_id == Collection.id)
+    stmt = _scoped(_join_collection(
+        select(SurveyVersion.id, School.partnership_id).distinct()
+        .select_from(Collection)), scope, filters).where(has_responses)
+    found = [(db.session.get(SurveyVersion, version_id), partnership_id)
+             for version_id, partnership_id in db.session.execute(stmt).all()]
+    found.sort(key=lambda pair: (pair[0].created_at, pair[0].id))
+    return [_Version(v.id, v.survey.code, v.version, partnership_id, v.definition)
+            for v, partnership_id in found]
+
+
+def union_columns(definitions: Sequence[Definition]) -> list[str]:
+    """Answer columns across versions of one survey: the newest version's order, then
+    columns only older versions had (newest first), as questions match by code."""
+    out: dict[str, None] = {}
+    for d in reversed(definitions):
+        out.update(dict.fromkeys(d.columns))
+    return list(out)
+
+
+def _latest_definition(scope: Scope, code: str) -> Definition | None:
+    stmt = (select(SurveyVersion).join(Survey).where(Survey.code == code)
+            .order_by(SurveyVersion.created_at.desc(), SurveyVersion.id.desc()).limit(1))
+    if scope.partnership_id is not None:
+        stmt = stmt.where(Survey.partnership_id == scope.partnership_id)
+    v = db.session.scalar(stmt)
+    return v.definition if v else None
+
+
+# --- the rows ---------------------------------------------------------------------------
+
+
+def _answer_stream(scope: Scope, filters: Filters) -> Iterator[list]:
+    """Each response with its answers, as the list of its joined rows, by response id."""
+    stmt = _scoped(
+        select(Response.id, Partnership.name, Survey.code, SurveyVersion.version,
+               SurveyVersion.id, Response.collection_id, School.name, Group.name,
+               Collection.phase, Response.source, Response.sheet_id, Response.pupil_number,
+               Response.submitted_at, Answer.question_code, Answer.value, Answer.status)
+        .select_from(Response)
+        .join(Collection, Collection.id == Response.collection_id)
+        .join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
+        .join(Survey, Survey.id == SurveyVersion.survey_id)
+        .join(Group, Group.id == Collection.group_id)
+        .join(School, School.id == Group.school_id)
+        .join(Partnership, Partnership.id == School.partnership_id)
+        .outerjoin(Answer, Answer.response_id == Response.id),
+        scope, filters,
+    ).order_by(Response.id).execution_options(yield_per=CHUNK_ROWS)
+    result = db.session.execute(stmt)
+    try:
+        for _, rows in groupby(result, key=itemgetter(0)):
+            yield list(rows)
+    finally:
+        result.close()
+
+
+def _fixed(row: Sequence, with_partnership: bool) -> list[str]:
+    """The fixed leading cells of a response (all but needs_review)."""
+    (response_id, partnership, code, version, _vid, collection_id, school, group, phase,
+     source, sheet_id, pupil_number, submitted_at) = row[:13]
+    cells = [str(response_id), code, str(version), str(collection_id), safe_text(school),
+             safe_text(group), phase, source, sheet_id or "",
+             "" if pupil_number is None else str(pupil_number), iso_utc(submitted_at)]
+    return [safe_text(partnership), *cells] if with_partnership else cells
+
+
+def wide_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
+    """One survey's responses, one row each: the fixed columns, then one column per answer
+    column. Raises SeveralSurveys (before any row) when the filters reach several surveys."""
+    _check_filters(scope, filters)
+    versions = _versions(scope, filters)
+    codes = sorted({v.code for v in versions})
+    if len(codes) > 1:
+        raise SeveralSurveys(codes)
+    if versions:
+        columns = union_columns([v.definition for v in versions])
+    else:
+        latest = _latest_definition(scope, filters.survey) if filters.survey else None
+        if latest is None:
+            raise ExportError("There are no responses to export for these choices yet: "
+                              "choose a survey to get an empty file with its columns.")
+        columns = list(latest.columns)
+    with_partnership = len({v.partnership_id for v in versions}) > 1
+    return _wide(scope, filters, {v.id: v for v in versions}, columns, with_partnership)
+
+
+def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version], columns: list[str],
+          with_partnership: bool) -> Iterator[list[str]]:
+    yield [*(["partnership"] if with_partnership else []), *FIXED_COLUMNS, *columns]
+    position = {c: i for i, c in enumerate(columns)}
+    for rows in _answer_stream(scope, filters):
+        version = versions[rows[0][4]]
+        cells = [""] * len(columns)
+        review = []
+        for *_, column, value, status in rows:
+            if column is None:
+                continue
+            if status == "needs_review":
+                review.append(column)
+            if column in position:
+                cells[position[column]] = version.cell(column, value, status, filters.labels)
+        review.sort(key=lambda c: position.get(c, len(position)))
+        yield [*_fixed(rows[0], with_partnership), MULTI_SEP.join(review), *cells]
+
+
+def long_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
+    """Every answer in scope, one row each, all surveys in one table (for R and pandas)."""
+    _check_filters(scope, filters)
+    versions = {v.id: v for v in _versions(scope, filters)}
+    with_partnership = len({v.partnership_id for v in versions.values()}) > 1
+    return _long(scope, filters, versions, with_partnership)
+
+
+def _long(scope: Scope, filters: Filters, versions: dict[int, _Version],
+          with_partnership: bool) -> Iterator[list[str]]:
+    yield [*(["partnership"] if with_partnership else []), *LONG_COLUMNS]
+    for rows in _answer_stream(scope, filters):
+        version = versions[rows[0][4]]
+        fixed = _fixed(rows[0], with_partnership)
+        answers = sorted((r for r in rows if r[13] is not None),
+                         key=lambda r: (version.order.get(r[13], len(version.order)), r[13]))
+        for *_, column, value, status in answers:
+            yield [*fixed, column, version.cell(column, value, status, filters.labels), status]
+
+
+def codebook_rows(scope: Scope, survey: str | None = None) -> Iterator[list[str]]:
+    """What each code means: one row per option of every answer column of every survey
+    version in scope (number and text columns: one row with no value or label)."""
+    stmt = (select(SurveyVersion).join(Survey)
+            .order_by(Survey.code, SurveyVersion.version, SurveyVersion.id))
+    if scope.partnership_id is not None:
+        stmt = stmt.where(Survey.partnership_id == scope.partnership_id)
+    if scope.school_id is not None:
+        stmt = stmt.where((Survey.school_id.is_(None)) | (Survey.school_id == scope.school_id))
+    if survey:
+        stmt = stmt.where(Survey.code == survey)
+    versions = list(db.session.scalars(stmt))
+    return _codebook(versions)
+
+
+def _codebook(versions: list[SurveyVersion]) -> Iterator[list[str]]:
+    yield list(CODEBOOK_COLUMNS)
+    seen: set[tuple[str, int, str]] = set()
+    for v in versions:
+        key = (v.survey.code, v.version, v.fingerprint)
+        if key in seen:  # the same bank file loaded into several partnerships
+            continue
+        seen.add(key)
+        for q in v.definition.questions:
+            for column in q.columns:
+                text = q.text + RETRO_TEXT.get(column[len(q.code):], "")
+                head = [v.survey.code, str(v.version), column, safe_text(text), q.scale]
+                if not q.options:
+                    yield [*head, "", ""]
+                for option in q.options:
+                    yield [*head, option.code, safe_text(q.label(option.code))]
+
+
+def survey_codes(scope: Scope, filters: Filters) -> list[str]:
+    """The surveys that have responses in scope (one file each for a directory export)."""
+    _check_filters(scope, filters)
+    return sorted({v.code for v in _versions(scope, filters)})
