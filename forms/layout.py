@@ -68,9 +68,13 @@ class Style:
 
 
 #: Pupil bubbles are 8.8 mm across (the issue asks at least 8 mm for faces).
-PUPIL = Style(text_size=15.0, title_size=20.0, bubble_r=12.5, digit_r=8.5, pitch=16.5 * MM,
-              face_size=9.0 * MM, label_size=8.5, option_size=14.0, row_pad=1.6 * MM,
+PUPIL = Style(text_size=15.0, title_size=20.0, bubble_r=12.5, digit_r=8.5, pitch=17.0 * MM,
+              face_size=10.5 * MM, label_size=8.5, option_size=14.0, row_pad=1.8 * MM,
               writein_h=28 * MM)
+#: Used when it keeps a pupil survey on one page (a master for photocopying needs that).
+PUPIL_TIGHT = Style(text_size=14.0, title_size=18.0, bubble_r=12.5, digit_r=8.0,
+                    pitch=16.0 * MM, face_size=8.5 * MM, label_size=8.0, option_size=13.0,
+                    row_pad=1.0 * MM, writein_h=22 * MM)
 ADULT = Style(text_size=10.5, title_size=15.0, bubble_r=7.0, digit_r=7.0, pitch=16.0 * MM,
               face_size=0.0, label_size=7.5, option_size=10.0, row_pad=1.8 * MM,
               writein_h=24 * MM)
@@ -311,10 +315,12 @@ class _Columns:
 
 
 class _Builder:
-    def __init__(self, survey: Survey, paper: str, pupil_number: str, measure: Measure):
+    def __init__(self, survey: Survey, paper: str, pupil_number: str, measure: Measure,
+                 style: Style):
         self.survey, self.paper, self.mode, self.measure = survey, paper, pupil_number, measure
         self.w, self.h = PAPERS[paper]
-        self.style = PUPIL if survey.audience == "pupil" else ADULT
+        self.style = style
+        self.pupil = survey.audience == "pupil"
         self.left = MARKER_INSET_MM * MM
         self.right = self.w - MARKER_INSET_MM * MM
         self.bottom = self.h - (MARKER_INSET_MM + MARKER_MM + MARKER_QUIET_MM) * MM
@@ -362,7 +368,7 @@ class _Builder:
             self.text(x0, y, line, BOLD, size)
             y += size * 1.15
         y += 1.5
-        info_size = 12.0 if s is PUPIL else 10.0
+        info_size = 12.0 if self.pupil else 10.0
         self.page.slots.append(Slot("school_group", _r(x0), _r(y - info_size * 0.85),
                                     _r(text_w), _r(info_size * 1.25), info_size))
         y += info_size * 1.3
@@ -379,15 +385,15 @@ class _Builder:
         """One line with an example of a filled bubble, then the survey's intro."""
         s, m = self.style, self.measure
         width = self.right - self.left
-        size = 13.0 if s is PUPIL else 10.0
-        if s is PUPIL:
+        size = 13.0 if self.pupil else 10.0
+        if self.pupil:
             say = "Colour in the circle under one face for each question, like this:"
         else:
             say = "Fill in one circle for each question, like this:"
         if any(q.kind == MULTI for q in self.survey.questions):
             say = say.replace("like this:", "(more where it says so), like this:")
         lines, size = fit(say, BOLD, size, width - 12 * MM, 1, m)
-        r = s.bubble_r * (0.8 if s is PUPIL else 1.0)
+        r = s.bubble_r * (0.8 if self.pupil else 1.0)
         line_h = max(size * 1.3, 2 * r + 2)
         base = y + line_h / 2 + size * 0.35
         self.text(self.left, base, lines[0], BOLD, size)
@@ -396,7 +402,7 @@ class _Builder:
                                       _r(2 * r)))
         y += line_h + 1
         if self.survey.intro:
-            isize = 12.0 if s is PUPIL else 9.5
+            isize = 12.0 if self.pupil else 9.5
             for line in fit(self.survey.intro, FONT, isize, width, 3, m)[0]:
                 self.text(self.left, y + isize, line, FONT, isize)
                 y += isize * 1.25
@@ -474,7 +480,7 @@ class _Builder:
         label_lines = [fit(lb, BOLD, size, pitch - 1.5, 3, m, min_size=5.5) for lb in shorts]
         n_lines = max(len(ls) for ls, _ in label_lines)
         heading = len(cols.codes) > 1
-        head_size = 11.0 if s is PUPIL else 9.0
+        head_size = 11.0 if self.pupil else 9.0
         height = (head_size * 1.4 if heading else 0) + n_lines * size * 1.15 + 3
         if anchors:
             height += size * 1.3
@@ -586,7 +592,7 @@ class _Builder:
         r = s.digit_r
         pitch = max(2 * r + 3 * MM, 9 * MM)
         size = s.text_size
-        dsize = 10.0 if s is PUPIL else 8.0
+        dsize = 10.0 if self.pupil else 8.0
         row_h = dsize + 2 + 2 * r + 2 * s.row_pad
         self.ensure(2 * row_h + 2)
         self.block = None
@@ -603,7 +609,7 @@ class _Builder:
                 self.text(self.left, y, line, BOLD, sz)
                 y += sz * 1.2
             if hint:
-                hs = 9.0 if s is PUPIL else 8.0
+                hs = 9.0 if self.pupil else 8.0
                 for hl in fit(hint, FONT, hs, text_w, 2, m)[0]:
                     self.text(self.left, y - sz * 0.2 + hs * 0.3, hl, FONT, hs)
                     y += hs * 1.2
@@ -644,7 +650,7 @@ class _Builder:
         self.new_page()
         if self.mode == "bubbles":
             hint = ("Your teacher will tell you your number. For 7, colour 0 then 7."
-                    if self.style is PUPIL else "For 7, fill in 0 then 7.")
+                    if self.pupil else "For 7, fill in 0 then 7.")
             self.digit_rows((f"{PUPIL_NUMBER}_tens", f"{PUPIL_NUMBER}_units"),
                             "My number", hint, None)
         for q in self.survey.questions:
@@ -720,9 +726,15 @@ def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "no
         raise ValueError(f"Unknown paper size '{paper}' (use a4 or letter).")
     if pupil_number not in PUPIL_NUMBER_MODES:
         raise ValueError(f"Unknown pupil number mode '{pupil_number}'.")
-    builder = _Builder(survey, paper, pupil_number, measure)
-    builder.build()
-    return builder.result()
+    styles = (PUPIL, PUPIL_TIGHT) if survey.audience == "pupil" else (ADULT,)
+    first = None
+    for style in styles:
+        builder = _Builder(survey, paper, pupil_number, measure, style)
+        builder.build()
+        first = first or builder
+        if len(builder.pages) == 1:
+            return builder.result()
+    return first.result()
 
 
 def sheet_id(collection_id: int, serial: int) -> str:

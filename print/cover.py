@@ -1,0 +1,115 @@
+"""The teacher's cover sheet: what is in the pack, how to hand it out, how to scan it.
+
+It has no markers and no QR code, so a cover scanned with the pile is simply skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from forms.layout import MM, SurveyLayout, wrap
+
+
+@dataclass(frozen=True)
+class CoverText:
+    """What the cover says about this pack (all plain text, supplied by the caller)."""
+
+    collection_id: int
+    school: str = ""
+    group: str = ""
+    phase: str = ""
+    #: e.g. "Sheets 14-1 to 14-30"
+    sheets_line: str = ""
+    master: bool = False
+    personalised: bool = False
+    #: Where to upload the scan (printed as text), if known.
+    scan_url: str = ""
+    #: The web link pupils may use instead of paper, if any.
+    web_url: str = ""
+    extra: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _paragraph(c: Canvas, text: str, x: float, y: float, width: float, size: float,
+               font: str = "Helvetica", lead: float = 1.3) -> float:
+    c.setFont(font, size)
+    for line in wrap(text, font, size, width, stringWidth):
+        c.drawString(x, y, line)
+        y -= size * lead
+    return y
+
+
+def steps(cover: CoverText, pages: int, count: int) -> list[tuple[str, str]]:
+    """(heading, text) of each instruction, in the order a teacher needs them."""
+    out = []
+    if cover.master:
+        out.append(("Photocopy", "This is the master sheet: photocopy it, one copy per "
+                    "pupil. Every copy scanned counts as one pupil's answers."))
+    elif cover.personalised:
+        out.append(("Hand out", "Each sheet has a pupil number printed on it. Give sheet "
+                    "number 1 to pupil 1 in your register, and so on. Do not photocopy "
+                    "these sheets: print more from the website if you need them."))
+    else:
+        out.append(("Hand out", f"Give one sheet to each pupil ({count} sheets). Each sheet "
+                    "has its own code, so do not photocopy them: print more from the "
+                    "website if you need them."))
+    if pages > 1:
+        out.append(("Two pages", "Each pupil answers both pages. Printed double-sided, the "
+                    "two pages are one piece of paper; printed single-sided, keep them "
+                    "together. Pages may be scanned in any order."))
+    out.append(("Explain", "Read each question aloud for younger pupils. They colour in "
+                "one circle for each question with a dark pencil or pen. To change an "
+                "answer, rub it out fully. There are no right or wrong answers."))
+    out.append(("Scan", "Scan the whole pile as one PDF at 200-300 dpi, any order, either "
+                "way up, in black and white or greyscale. Leave out this cover page."
+                + (f" Upload the PDF at {cover.scan_url}." if cover.scan_url else
+                   " Upload it on the collection's page on the website.")))
+    out.append(("Check", "The website reads the circles and asks you about any it is not "
+                "sure of. Keep the paper sheets until you have checked them."))
+    return out
+
+
+def draw_cover(c: Canvas, layout: SurveyLayout, cover: CoverText, count: int) -> None:
+    """One page of instructions for the teacher."""
+    w, h = layout.width_pt, layout.height_pt
+    left, width = 22 * MM, w - 44 * MM
+    y = h - 25 * MM
+    c.setFillGray(0)
+    c.setFont("Helvetica", 11)
+    c.drawString(left, y, "Paper copies for the teacher: please read, then keep this page")
+    y -= 26
+    y = _paragraph(c, layout.title, left, y, width, 22, "Helvetica-Bold", 1.15) - 6
+    facts = [
+        ("School", cover.school), ("Group", cover.group), ("Phase", cover.phase),
+        ("Sheets", cover.sheets_line or f"{count}"),
+    ]
+    c.setFont("Helvetica", 12)
+    for name, value in facts:
+        if not value:
+            continue
+        c.setFont("Helvetica-Bold", 12)
+        c.drawString(left, y, f"{name}:")
+        c.setFont("Helvetica", 12)
+        c.drawString(left + 22 * MM, y, value)
+        y -= 17
+    y -= 10
+    c.setLineWidth(1)
+    c.line(left, y, left + width, y)
+    y -= 24
+    for i, (head, text) in enumerate(steps(cover, len(layout.pages), count), start=1):
+        c.setFont("Helvetica-Bold", 14)
+        c.drawString(left, y, f"{i}. {head}")
+        y = _paragraph(c, text, left + 8 * MM, y - 18, width - 8 * MM, 12) - 10
+    if cover.web_url:
+        y = _paragraph(c, "Pupils with a tablet or phone can answer online instead: "
+                       f"{cover.web_url}", left, y - 4, width, 11) - 6
+    for line in cover.extra:
+        y = _paragraph(c, line, left, y, width, 11) - 4
+    c.setFont("Helvetica", 9)
+    c.setFillGray(0.35)
+    c.drawString(left, 18 * MM, f"Collection {cover.collection_id} · layout "
+                 f"{layout.fingerprint} · {layout.paper.upper()}")
+    c.setFillGray(0)
+    c.showPage()
