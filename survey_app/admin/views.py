@@ -141,9 +141,15 @@ def _optional_link(endpoint: str, **values) -> str | None:
         return None
 
 
+def survey_label(survey: Survey) -> str:
+    """Two bank surveys share the title "Me and science": the ages tell them apart."""
+    ages = survey.latest.definition.ages
+    return f"{survey.title} (ages {ages})" if ages else survey.title
+
+
 @bp.app_context_processor
 def _admin_globals() -> dict:
-    return {"state_words": STATE_WORDS}
+    return {"state_words": STATE_WORDS, "survey_label": survey_label}
 
 
 # --- dashboard and collections ---------------------------------------------------------
@@ -161,7 +167,7 @@ def dashboard():
 def _fill_collection_choices(form: CollectionForm) -> list[Survey]:
     surveys = _surveys_in_scope()
     form.survey.choices = choices([("", "Choose a survey")] + [
-        (s.code, f"{s.title} (version {s.latest.version})") for s in surveys])
+        (s.code, f"{survey_label(s)}, version {s.latest.version}") for s in surveys])
     if current_user.is_coordinator:
         form.school.choices = choices([("", "Choose a school")] + [
             (s.name, s.name) for s in _schools_in_scope()])
@@ -169,7 +175,7 @@ def _fill_collection_choices(form: CollectionForm) -> list[Survey]:
         form.school.choices = choices([(current_user.school.name, current_user.school.name)])
     pairs = [c for c in _collections_in_scope() if c.phase in ("before", "after")]
     form.pair_with.choices = choices([("", "Not paired")] + [
-        (str(c.id), f"#{c.id} {c.survey_version.survey.title}: {c.school.name}, "
+        (str(c.id), f"#{c.id} {survey_label(c.survey_version.survey)}: {c.school.name}, "
                     f"{c.group.name} ({c.phase})") for c in pairs])
     return surveys, {c.id for c in pairs}
 

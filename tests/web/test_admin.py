@@ -70,7 +70,8 @@ def test_anonymous_is_sent_to_login(client, two_schools, path):
 def test_coordinator_dashboard_lists_every_collection_with_counts(coordinator_client,
                                                                   two_schools):
     html = coordinator_client.get("/admin/").get_data(as_text=True)
-    assert "Oak Primary" in html and "Birch Academy" in html
+    assert "Oak Primary" in html
+    assert "Birch Academy" in html
     assert "Year 5 Secret" in html
     assert re.search(r"<strong>2</strong> of 28", html)
     assert "2 web, 0 paper" in html
@@ -81,7 +82,8 @@ def test_teacher_sees_only_their_school(teacher_client, two_schools):
     oak, birch = two_schools
     html = teacher_client.get("/admin/").get_data(as_text=True)
     assert "Oak Primary" in html
-    assert "Birch Academy" not in html and "Year 5 Secret" not in html
+    assert "Birch Academy" not in html
+    assert "Year 5 Secret" not in html
     for suffix in ("", "/qr.png", "/qr.svg", "/poster.pdf"):
         assert teacher_client.get(f"/admin/collections/{birch.id}{suffix}").status_code == 404
         assert teacher_client.get(f"/admin/collections/{oak.id}{suffix}").status_code == 200
@@ -131,7 +133,8 @@ def test_new_collection_form_creates_with_local_times(app, coordinator_client, t
     assert resp.status_code == 302, resp.get_data(as_text=True)
     new = db.session.get(Collection, int(resp.headers["Location"].rsplit("/", 1)[1]))
     assert (new.school.name, new.phase, new.expected_size) == ("Cedar Infants", "after", 27)
-    assert new.ask_pupil_number and not new.is_comparison
+    assert new.ask_pupil_number
+    assert not new.is_comparison
     assert new.paired_with_id == oak.id
     # Europe/London: summer time in June (UTC+1), Greenwich time in December.
     assert new.opens_at == datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
@@ -181,7 +184,8 @@ def test_close_now_stops_web_answers(coordinator_client, two_schools):
     db.session.expire_all()
     assert db.session.get(Collection, oak.id).state() == "closed"
     page = coordinator_client.get(url).get_data(as_text=True)
-    assert "Close now" not in page and "closed" in page
+    assert "Close now" not in page
+    assert "closed" in page
 
 
 def test_collection_page_links_only_to_endpoints_that_exist(app, coordinator_client,
@@ -227,7 +231,9 @@ def test_poster_is_one_a4_page_whose_qr_scans(coordinator_client, two_schools):
         width_pt, height_pt = page.get_size()
         assert (round(width_pt), round(height_pt)) == (595, 842)
         text = page.get_textpage().get_text_range()
-        assert "Me and science" in text and "Oak Primary" in text and "Year 2 Robins" in text
+        assert "Me and science" in text
+        assert "Oak Primary" in text
+        assert "Year 2 Robins" in text
         assert "http://survey.test/s/" + oak.public_token in text
         image = np.array(page.render(scale=100 / 72).to_pil().convert("L"))
     finally:
@@ -278,8 +284,10 @@ def test_survey_upload_loads_and_versions(coordinator_client, partnership, loade
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(SurveyVersion)
                              .where(SurveyVersion.survey_id == survey.id)) == 2
-    assert "already in use" in html and "yes (frozen)" in html
-    assert survey.versions[0].fingerprint in html and survey.versions[1].fingerprint in html
+    assert "already in use" in html
+    assert "yes (frozen)" in html
+    assert survey.versions[0].fingerprint in html
+    assert survey.versions[1].fingerprint in html
 
 
 def test_survey_upload_shows_every_problem(coordinator_client, loaded_bank):
@@ -313,7 +321,8 @@ def test_coordinator_adds_a_teacher_and_gets_a_link_once(client, coordinator_cli
     m = re.search(r"http://survey\.test(/set-password/[\w-]+)", html)
     assert m, html
     user = db.session.scalar(select(User).where(User.email == "new.teacher@birch.example"))
-    assert user.school.name == "Birch Academy" and user.password_hash is None
+    assert user.school.name == "Birch Academy"
+    assert user.password_hash is None
     # Shown once: the accounts page itself never shows a link again.
     assert "/set-password/" not in coordinator_client.get("/admin/users").get_data(as_text=True)
     # A new link replaces the old one.
@@ -321,7 +330,8 @@ def test_coordinator_adds_a_teacher_and_gets_a_link_once(client, coordinator_cli
     html2 = coordinator_client.post(f"/admin/users/{user.id}/new-link",
                                     data={"csrf_token": csrf_from(page)}).get_data(as_text=True)
     m2 = re.search(r"http://survey\.test(/set-password/[\w-]+)", html2)
-    assert m2 and m2.group(1) != m.group(1)
+    assert m2
+    assert m2.group(1) != m.group(1)
     assert client.get(m.group(1)).status_code == 404
     assert client.get(m2.group(1)).status_code == 200
 
