@@ -1,10 +1,152 @@
-"""The public answering page (stub; being built)."""
+"""The public answering page, `/s/<token>`: what a pupil reaches from the QR code.
 
-from flask import Blueprint
+The POST path is kept lean on purpose (a class of thirty submits within a minute): one
+query for the collection with its survey version, the cached definition and form class,
+the normaliser, and `record_response`'s one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from forms.answers import unknown_fields
+from forms.definition import Question
+from forms.faces import face_svg
+from survey_app.answer.operations import record_response
+from survey_app.answer.wtf import FORM_FIELDS, AnswerForm, form_class
+from survey_app.extensions import csrf, db
+from survey_app.models import Collection
 
 bp = Blueprint("answer", __name__)
 
+#: Face size on the pupil page, in CSS px (the issue asks for about 72).
+FACE_PX = 72
+RETRO_LABELS = {"_then": "Before the workshop", "_now": "Now"}
+
+
+def _load(token: str) -> Collection | None:
+    return db.session.scalar(
+        select(Collection).options(joinedload(Collection.survey_version))
+        .where(Collection.public_token == token)
+    )
+
+
+def _not_found():
+    return render_template("answer/not_found.html", pupil=True), 404
+
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form itself, so a stale token keeps the answers (see wtf.py)
 def form(token: str):
-    return "todo"
+    collection = _load(token)
+    if collection is None:
+        return _not_found()
+    version = collection.survey_version
+    survey = version.definition
+    state = collection.state()
+    posting = request.method == "POST"
+    if state != "open":
+        return _closed_page(collection, state), 403 if posting else 200
+
+    the_form = form_class(version.fingerprint, survey, collection.ask_pupil_number)()
+    the_form.ensure_submission_id()
+    if not posting:
+        return _form_page(collection, the_form)
+
+    unknown = unknown_fields(survey, list(request.form.keys()), FORM_FIELDS)
+    if unknown:
+        return render_template("answer/bad_request.html", fields=unknown,
+                               survey=survey, collection=collection), 400
+    if not the_form.csrf_ok():
+        # An old page (session cookie lost, server key changed): keep every answer, ask
+        # for one more press. Nothing is stored without a valid token.
+        the_form.csrf_token.errors = []
+        return _form_page(collection, the_form, resend=True), 400
+    result, pupil_number = the_form.check_answers()
+    if not result.ok:
+        return _form_page(collection, the_form, errors=result.errors), 422
+    record_response(collection, result.values, source="web",
+                    submission_key="web:" + the_form.submission_id.data,
+                    pupil_number=pupil_number)
+    # 303: a reload of the thank-you page is a GET, never a second POST.
+    return redirect(url_for("answer.thanks", token=token), code=303)
+
+
+@bp.get("/s/<token>/thanks")
+def thanks(token: str):
+    collection = _load(token)
+    if collection is None:
+        return _not_found()
+    survey = collection.survey_version.definition
+    return render_template("answer/thanks.html", collection=collection, survey=survey,
+                           pupil=survey.audience == "pupil")
+
+
+# --- rendering helpers -------------------------------------------------------------------
+
+
+def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None = None,
+               resend: bool = False) -> str:
+    survey = form.survey
+    pupil = survey.audience == "pupil"
+    summary = []
+    for col, message in (errors or {}).items():
+        if col == "pupil_number":
+            summary.append(("q-pupil_number", "Your number", message))
+        else:
+            q = survey.question_for_column(col)
+            summary.append((f"q-{q.code}", q.text, message))
+    return render_template(
+        "answer/form.html", collection=collection, survey=survey, form=form, pupil=pupil,
+        summary=summary, resend=resend, face=_face, say=_say, retro_label=_retro_label,
+        where=_where(collection),
+    )
+
+
+def _closed_page(collection: Collection, state: str) -> str:
+    survey = collection.survey_version.definition
+    when = collection.opens_at if state == "not_open" else collection.closes_at
+    return render_template("answer/closed.html", collection=collection, survey=survey,
+                           state=state, when=_local(when), pupil=survey.audience == "pupil")
+
+
+def _face(q: Question, index: int) -> Markup:
+    """The face for option `index` of a faces question (saddest first, as on paper)."""
+    return Markup(face_svg(index, len(q.options), size=FACE_PX))
+
+
+def _retro_label(column: str) -> str:
+    for suffix, label in RETRO_LABELS.items():
+        if column.endswith(suffix):
+            return label
+    return ""
+
+
+def _say(q: Question) -> str:
+    """What the read-aloud button speaks: the question, then its choices."""
+    words = ", ".join(o.label for o in q.options)
+    if not q.options:
+        return q.text
+    if q.retrospective:
+        return f"{q.text}. Before the workshop: {words}. Now: {words}."
+    return f"{q.text}. {words}."
+
+
+def _where(collection: Collection) -> str:
+    """The group and school, so a teacher can check the QR code is the right one."""
+    group = collection.group
+    return f"{group.name}, {group.school.name}"
+
+
+def _local(when: datetime | None) -> str:
+    if when is None:
+        return ""
+    zone = ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/London")
+    t = when.astimezone(zone)
+    return f"{t:%A} {t.day} {t:%B} at {t:%H:%M}"

@@ -1,0 +1,166 @@
+/* The answering page, progressively enhanced. Without this file the page is one plain
+   form that works; with it, a pupil survey shows one question per screen with a progress
+   bar, Back and Next, and each question gets a read-aloud button where the browser can
+   speak (Web Speech API). Loaded as a file: the CSP forbids inline scripts. */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form.answer-form");
+  if (!form) {
+    return;
+  }
+
+  // --- read aloud -----------------------------------------------------------------------
+  function setUpSpeech() {
+    if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") {
+      return;
+    }
+    var buttons = document.querySelectorAll("button.speak[data-say]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var synth = window.speechSynthesis;
+        synth.cancel();
+        var words = new window.SpeechSynthesisUtterance(button.getAttribute("data-say"));
+        words.lang = document.documentElement.lang || "en-GB";
+        words.rate = 0.85;
+        words.onstart = function () { button.classList.add("speaking"); };
+        words.onend = words.onerror = function () { button.classList.remove("speaking"); };
+        synth.speak(words);
+      });
+    });
+  }
+  setUpSpeech();
+
+  // --- one send only --------------------------------------------------------------------
+  // The server stores one response per submission id anyway; this just stops a second
+  // tap from looking like nothing happened.
+  var sending = false;
+  form.addEventListener("submit", function (event) {
+    if (sending) {
+      event.preventDefault();
+      return;
+    }
+    sending = true;
+    var send = form.querySelector("button.send");
+    if (send) {
+      send.textContent = "Sending\u2026";
+      send.setAttribute("aria-disabled", "true");
+    }
+  });
+
+  // After an error, put the keyboard and screen reader on the message that says why.
+  var alertBox = document.querySelector(".error-summary, .notice");
+
+  // --- one question per screen (pupil surveys) ------------------------------------------
+  var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
+  if (!form.classList.contains("pupil") || steps.length < 2) {
+    if (alertBox) {
+      alertBox.focus();
+    }
+    return;
+  }
+  var progressBox = form.querySelector(".progress");
+  var bar = progressBox.querySelector("progress");
+  var counter = progressBox.querySelector(".progress-text");
+  var back = form.querySelector("button.back");
+  var next = form.querySelector("button.next");
+  var send = form.querySelector("button.send");
+  var message = form.querySelector(".step-message");
+  var intro = document.querySelector(".intro");
+  var current = 0;
+
+  form.classList.add("stepped");
+  progressBox.hidden = false;
+
+  function answered(step) {
+    var number = step.querySelector("input[name=pupil_number]");
+    if (number) {
+      var n = parseInt(number.value, 10);
+      return /^\s*\d{1,2}\s*$/.test(number.value) && n >= 1 && n <= 99;
+    }
+    var groups = step.querySelectorAll(".options");
+    if (groups.length) {
+      // Every group (both "before" and "now" on a retrospective item) needs a tick.
+      return Array.prototype.every.call(groups, function (group) {
+        return group.querySelector("input:checked") !== null;
+      });
+    }
+    var box = step.querySelector("input, textarea");
+    return !box || box.value.trim() !== "";
+  }
+
+  function show(index, focus) {
+    current = Math.max(0, Math.min(index, steps.length - 1));
+    steps.forEach(function (step, i) { step.hidden = i !== current; });
+    var last = current === steps.length - 1;
+    bar.value = current + 1;
+    counter.textContent = (current + 1) + " of " + steps.length;
+    back.hidden = current === 0;
+    next.hidden = last;
+    send.hidden = !last;
+    message.hidden = true;
+    if (intro) {
+      intro.hidden = current !== 0;
+    }
+    if (focus) {
+      window.scrollTo(0, 0);
+      var legend = steps[current].querySelector("legend");
+      if (legend) {
+        legend.focus({ preventScroll: true });
+      }
+    }
+  }
+
+  function stopIfUnanswered() {
+    var step = steps[current];
+    if (!step.hasAttribute("data-required") || answered(step)) {
+      return false;
+    }
+    message.textContent = step.hasAttribute("data-pupil-number")
+      ? "Please type your number (1 to 99). Your teacher can tell you it."
+      : "Please choose an answer first.";
+    message.hidden = false;
+    return true;
+  }
+
+  next.addEventListener("click", function () {
+    if (!stopIfUnanswered()) {
+      show(current + 1, true);
+    }
+  });
+  back.addEventListener("click", function () { show(current - 1, true); });
+
+  // Enter in the number box moves on instead of sending half a survey.
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.tagName === "INPUT" && current < steps.length - 1) {
+      event.preventDefault();
+      next.click();
+    }
+  });
+
+  // The error summary's links jump to the step that holds the question.
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) {
+        return;
+      }
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      var index = steps.indexOf(target);
+      if (index >= 0) {
+        event.preventDefault();
+        show(index, true);
+      }
+    });
+  }
+
+  var firstError = steps.findIndex(function (step) { return step.classList.contains("has-error"); });
+  var resend = document.querySelector(".notice") !== null;
+  // A refused token keeps every answer: open on the last screen, where Send is.
+  show(firstError >= 0 ? firstError : (resend ? steps.length - 1 : 0), false);
+  if (alertBox) {
+    alertBox.focus();
+  }
+})();

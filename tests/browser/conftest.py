@@ -1,0 +1,99 @@
+"""A live server for the real-browser tests: the app on its own migrated SQLite file,
+served by werkzeug in a thread on 127.0.0.1 and a free port, and headless Chromium.
+
+Chromium must start: a missing browser fails these tests, it never skips them (CI)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from survey_app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 390, "height": 844}
+#: The policy the production server is meant to send: the pages must work under it.
+CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture
+def live_server(template_db, tmp_path, monkeypatch) -> Iterator[LiveServer]:
+    """The app served over HTTP, with the bank loaded and one collection per bank survey
+    (the 5-7 one asks for the pupil number)."""
+    db_file = tmp_path / "live.sqlite3"
+    shutil.copy(template_db["sqlite"], db_file)
+    monkeypatch.setenv("SURVEY_APP_INSTANCE", str(tmp_path / "instance"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "TESTING": True,
+                      "SECRET_KEY": "live-secret"})
+
+    @app.after_request
+    def _csp(response):
+        response.headers["Content-Security-Policy"] = CSP
+        return response
+
+    tokens = _set_up_collections(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", tokens)
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+        with app.app_context():
+            from survey_app.extensions import db
+
+            db.engine.dispose()
+
+
+def _set_up_collections(app: Flask) -> dict[str, str]:
+    from forms.definition import load_survey
+    from survey_app.admin.operations import (
+        create_collection,
+        load_survey_version,
+        resolve_partnership,
+    )
+    from survey_app.extensions import db
+    from tests.conftest import BANK
+
+    with app.app_context():
+        p = resolve_partnership("Riverside Science Partnership", create=True)
+        for path in sorted(BANK.glob("*.yaml")):
+            load_survey_version(p, load_survey(path))
+        tokens = {}
+        for code, group, ask in (("pupil_attitudes_5_7", "Year 2 Oak", True),
+                                 ("pupil_attitudes_7_11", "Year 5 Ash", False),
+                                 ("workshop_knowledge", "Year 4 Elm", False),
+                                 ("teacher_confidence", "Staff", False)):
+            c = create_collection(p, survey_code=code, school_name="Oak Primary",
+                                  group_name=group, phase="before", ask_pupil_number=ask)
+            tokens[code] = c.public_token
+        db.session.commit()
+        db.session.remove()
+    return tokens
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
