@@ -1,0 +1,62 @@
+"""Locust scenario: pupils open the survey and press Send once (a tenth of them twice at
+the same moment, like an impatient double tap). Run by run_load.py, which checks the
+database afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+
+import gevent
+from locust import HttpUser, constant, events, task
+from locust.exception import StopUser
+
+TOKEN = os.environ["LOAD_TOKEN"]
+COLUMNS = os.environ["LOAD_COLUMNS"].split(",")
+DOUBLE_TAP_SHARE = 0.1
+RESULTS: dict[str, list] = {"submitted": [], "double_taps": [], "errors": []}
+
+
+def _hidden(html: str, name: str) -> str:
+    m = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html)
+    return m.group(1) if m else ""
+
+
+class Pupil(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def answer_once(self) -> None:
+        page = self.client.get(f"/s/{TOKEN}", name="GET survey")
+        if page.status_code != 200:
+            RESULTS["errors"].append(f"GET {page.status_code}")
+            raise StopUser()
+        sid = _hidden(page.text, "submission_id")
+        data = {c: str(random.randint(1, 3)) for c in COLUMNS}
+        data.update(csrf_token=_hidden(page.text, "csrf_token"), submission_id=sid)
+
+        def send():
+            with self.client.post(f"/s/{TOKEN}", data=data, name="POST answers",
+                                  allow_redirects=False, catch_response=True) as resp:
+                if resp.status_code != 302:
+                    RESULTS["errors"].append(f"POST {resp.status_code} {resp.text[:120]}")
+                    resp.failure(f"status {resp.status_code}")
+                elif "locked" in resp.text:
+                    RESULTS["errors"].append("database is locked")
+
+        if random.random() < DOUBLE_TAP_SHARE:
+            gevent.joinall([gevent.spawn(send), gevent.spawn(send)])
+            RESULTS["double_taps"].append(sid)
+        else:
+            send()
+        RESULTS["submitted"].append(sid)
+        raise StopUser()
+
+
+@events.test_stop.add_listener
+def _write_results(environment, **_kwargs) -> None:
+    with open(os.environ["LOAD_RESULTS"], "w") as f:
+        json.dump(RESULTS, f)
