@@ -1,0 +1,39 @@
+"""Read completed paper sheets: page images in, plain dataclasses out (no Flask, no database).
+
+    scanner = Scanner(lookup, installation="ABCD1234")
+    result = scanner.scan_file("pile.pdf")          # FileResult: pages, joined sheets
+    for sheet in result.sheets: ...                 # SheetResult: answers, review, missing
+
+See docs/sections/scanner.md.
+"""
+
+from scanner.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    FileTooLargeError,
+    ImageTooLargeError,
+    PasswordProtectedError,
+    ScanInputError,
+    TooManyPagesError,
+    UnsupportedFileError,
+)
+from scanner.inputs import Limits, open_scan
+from scanner.pipeline import BLANK_PAGE, LayoutLookup, Scanner, join_sheets
+from scanner.results import (
+    BubbleReading,
+    FileResult,
+    MarkReading,
+    PageResult,
+    ReviewItem,
+    SheetResult,
+    UnreadablePage,
+    WriteIn,
+)
+
+__all__ = [
+    "BLANK_PAGE", "BubbleReading", "CorruptFileError", "EmptyFileError", "FileResult",
+    "FileTooLargeError", "ImageTooLargeError", "LayoutLookup", "Limits", "MarkReading",
+    "PageResult", "PasswordProtectedError", "ReviewItem", "ScanInputError", "Scanner",
+    "SheetResult", "TooManyPagesError", "UnreadablePage", "UnsupportedFileError", "WriteIn",
+    "join_sheets", "open_scan",
+]

@@ -1,0 +1,32 @@
+"""Small image helpers: encoding for storage and thumbnails for the batch report."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+#: Long side of an unreadable page's thumbnail, px: enough to recognise the sheet.
+THUMBNAIL_PX = 320
+
+
+def encode_jpeg(img: np.ndarray, quality: int = 80) -> bytes:
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV encodes any uint8 image
+        raise ValueError("cannot encode image")
+    return buf.tobytes()
+
+
+def encode_png(img: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".png", img, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+    if not ok:  # pragma: no cover
+        raise ValueError("cannot encode image")
+    return buf.tobytes()
+
+
+def thumbnail(img: np.ndarray, long_side: int = THUMBNAIL_PX) -> bytes:
+    """A small PNG of the page as scanned."""
+    f = long_side / max(img.shape[:2])
+    if f < 1:
+        img = cv2.resize(img, (max(1, round(img.shape[1] * f)), max(1, round(img.shape[0] * f))),
+                         interpolation=cv2.INTER_AREA)
+    return encode_png(img)

@@ -1,0 +1,157 @@
+"""Measure each bubble on the normalised page: level the light, find the bubble's printed
+ring near where the layout puts it, and report how dark its inside is relative to this
+page's own paper and printed black.
+
+Levelling uses a paper-brightness map (a max filter over a coarse copy of the page: ink is
+removed, paper stays), so a phone photo darker at one edge reads like a flat copier scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from scanner import tuning
+
+#: Coarse map resolution: 1/8 of the normalised image (about 19 dpi at 150 dpi).
+_COARSE = 8
+
+
+@dataclass
+class Levels:
+    """Paper brightness map (coarse) and the contrast of printed black on this page."""
+
+    paper_coarse: np.ndarray
+    ink_contrast: float
+
+    def paper_at(self, x: float, y: float) -> float:
+        ph, pw = self.paper_coarse.shape
+        return float(self.paper_coarse[min(ph - 1, max(0, int(y / _COARSE))),
+                                       min(pw - 1, max(0, int(x / _COARSE)))])
+
+
+def paper_map(img: np.ndarray) -> np.ndarray:
+    """Paper brightness on a coarse grid: dark blobs up to ~12 mm (fills, markers) vanish."""
+    coarse = cv2.resize(img, (max(1, img.shape[1] // _COARSE), max(1, img.shape[0] // _COARSE)),
+                        interpolation=cv2.INTER_AREA)
+    paper = cv2.dilate(coarse, np.ones((11, 11), np.uint8))
+    return cv2.blur(paper, (7, 7)).astype(np.float32)
+
+
+def levels(img: np.ndarray, marker_boxes_px: list[tuple[float, float, float]]) -> Levels:
+    """Paper map plus ink contrast, measured on the markers' solid black border (the one
+    thing on every page that is certainly full printed black)."""
+    paper = paper_map(img)
+    lv = Levels(paper, 0.0)
+    samples = []
+    for x, y, s in marker_boxes_px:
+        # The middle of the border ring (1/6 of the side wide in a 4x4 ArUco marker).
+        inset = s / 12
+        x0, y0, x1, y1 = (round(x + inset), round(y + inset), round(x + s - inset),
+                          round(y + s - inset))
+        if x0 < 0 or y0 < 0 or x1 >= img.shape[1] or y1 >= img.shape[0]:
+            continue
+        edge = np.concatenate([img[y0, x0:x1], img[y1, x0:x1], img[y0:y1, x0], img[y0:y1, x1]])
+        samples.append(lv.paper_at(x + s / 2, y + s / 2) - float(np.median(edge)))
+    lv.ink_contrast = float(np.median(samples)) if samples else 0.0
+    return lv
+
+
+def _ring_template(r_px: float) -> np.ndarray:
+    """Correlation kernel: +1 on the printed ring, -1 just outside it, 0 inside (a fill or
+    scribble inside the bubble must not pull the fit)."""
+    size = int(np.ceil(r_px + 4)) * 2 + 1
+    c = size // 2
+    yy, xx = np.mgrid[:size, :size]
+    d = np.hypot(xx - c, yy - c)
+    t = np.zeros((size, size), np.float32)
+    t[np.abs(d - r_px) <= 1.0] = 1.0
+    outer = (d > r_px + 1.5) & (d <= r_px + 3.5)
+    t[outer] = -t.sum() / max(1, outer.sum())
+    return t
+
+
+_TEMPLATES: dict[int, np.ndarray] = {}
+_DISCS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _template(r_px: float) -> np.ndarray:
+    key = round(r_px * 4)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = _ring_template(key / 4)
+    return _TEMPLATES[key]
+
+
+def register(dark_half: np.ndarray, cx: float, cy: float, r_px: float,
+             search_px: int) -> tuple[float, float]:
+    """Where the printed ring really is near (cx, cy), as (dx, dy) in full-resolution px.
+    Matched on the half-resolution darkness image (`255 - image`, pyrDown): a quarter of
+    the work, and the parabola through the peak gives back sub-pixel precision."""
+    t = _template(r_px / 2)
+    half = t.shape[0] // 2
+    sx, sy, sr = round(cx / 2), round(cy / 2), max(1, (search_px + 1) // 2)
+    x0, y0 = sx - half - sr, sy - half - sr
+    x1, y1 = sx + half + sr + 1, sy + half + sr + 1
+    if x0 < 0 or y0 < 0 or x1 > dark_half.shape[1] or y1 > dark_half.shape[0]:
+        return 0.0, 0.0
+    res = cv2.matchTemplate(dark_half[y0:y1, x0:x1], t, cv2.TM_CCORR)
+    _, _, _, (mx, my) = cv2.minMaxLoc(res)
+    fx, fy = mx + _peak(res[my, :], mx), my + _peak(res[:, mx], my)
+    return 2 * (fx - sr) + (2 * sx - cx), 2 * (fy - sr) + (2 * sy - cy)
+
+
+def _peak(line: np.ndarray, i: int) -> float:
+    """Sub-pixel offset of a maximum from the parabola through it and its neighbours."""
+    if i <= 0 or i >= len(line) - 1:
+        return 0.0
+    a, b, c = float(line[i - 1]), float(line[i]), float(line[i + 1])
+    den = a - 2 * b + c
+    return 0.0 if den >= 0 else max(-0.5, min(0.5, 0.5 * (a - c) / den))
+
+
+def _disc_offsets(r_in: float) -> tuple[np.ndarray, np.ndarray]:
+    key = round(r_in * 4)
+    if key not in _DISCS:
+        rr = key / 4
+        half = int(np.ceil(rr))
+        yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
+        inside = np.hypot(xx, yy) <= rr
+        _DISCS[key] = (yy[inside], xx[inside])
+    return _DISCS[key]
+
+
+def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
+             r_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """(mean relative darkness, inked fraction) of the inner discs of bubbles of one radius,
+    all at once."""
+    dy, dx = _disc_offsets(r_px * tuning.INNER_RADIUS_FRACTION)
+    ys = np.clip(np.rint(cy).astype(int)[:, None] + dy[None, :], 0, img.shape[0] - 1)
+    xs = np.clip(np.rint(cx).astype(int)[:, None] + dx[None, :], 0, img.shape[1] - 1)
+    vals = img[ys, xs].astype(np.float32)
+    ph, pw = lv.paper_coarse.shape
+    paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
+                            np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
+    rel = (paper[:, None] - vals) / max(lv.ink_contrast, 1.0)
+    np.clip(rel, 0.0, 1.0, out=rel)
+    return rel.mean(axis=1), (rel > tuning.INK_PIXEL).mean(axis=1)
+
+
+def is_blank(img: np.ndarray) -> bool:
+    """True for an empty page (the back of a duplex scan): almost nothing darker than the
+    paper around it, ignoring the scanner's dark edges and faint show-through."""
+    small, _ = _shrink(img, 600)
+    h, w = small.shape
+    inner = small[h // 25:h - h // 25, w // 25:w - w // 25]
+    paper = cv2.dilate(inner, np.ones((15, 15), np.uint8))
+    dark = inner.astype(np.float32) < paper.astype(np.float32) * 0.6
+    return float(dark.mean()) < tuning.BLANK_DARK_FRACTION
+
+
+def _shrink(img: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
+    f = min(1.0, long_side / max(img.shape[:2]))
+    if f == 1.0:
+        return img, f
+    return cv2.resize(img, (max(1, round(img.shape[1] * f)), max(1, round(img.shape[0] * f))),
+                      interpolation=cv2.INTER_AREA), f

@@ -1,0 +1,328 @@
+"""Read pages against stored layouts: the steps in order, each a small named function.
+
+    find markers -> identify the sheet (QR) -> layout by fingerprint -> homography ->
+    normalised page -> levels -> measure bubbles -> decide -> write-ins
+
+`Scanner` holds what one batch learns as it goes (layouts already looked up, where the QR
+sits in each), so the second and later pages of a layout skip the QR search.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from forms.sheetcode import QR_FINGERPRINT_CHARS, SheetCode, SheetCodeError, decode_sheet_code
+from scanner import decide, locate, measure, tuning
+from scanner.images import encode_png, thumbnail
+from scanner.inputs import Limits, PageDecodeError, ScanSource, open_scan
+from scanner.results import (
+    BubbleReading,
+    FileResult,
+    MarkReading,
+    PageResult,
+    Rect,
+    ReviewItem,
+    SheetResult,
+    UnreadablePage,
+    WriteIn,
+)
+
+#: fingerprint prefix (upper case, as in the QR) -> the stored layout document, or None.
+LayoutLookup = Callable[[str], dict | None]
+
+BLANK_PAGE = "blank page"
+NO_MARKERS = ("The four corner squares of the sheet were not found: this is not one of our "
+              "sheets, or part of it is cut off or covered. Scan it again with the whole page "
+              "showing, or enter its answers by hand.")
+NO_CODE = ("This page has no readable sheet code (the square barcode at the top): was it "
+           "printed from this system? Scan it again, or enter its answers by hand.")
+FOREIGN_CODE = ("The barcode on this page is not a sheet code from this system. If it is one "
+                "of our sheets, enter its answers by hand.")
+OTHER_INSTALLATION = ("This sheet was printed by another installation of the survey app "
+                      "(code {inst}), so its answers cannot be stored here. Give it back to "
+                      "whoever printed it.")
+UNKNOWN_LAYOUT = ("This sheet (sheet {sheet}) was printed for a collection this system does "
+                  "not know: it may have been deleted. Enter its answers by hand if the "
+                  "collection still exists.")
+NO_SUCH_PAGE = ("This sheet says it is page {page}, but its survey has only {pages} pages. "
+                "Enter its answers by hand.")
+LOW_CONTRAST = ("This page is too dark or too faint to read. Scan it again in greyscale at "
+                "200-300 dpi with normal brightness, or enter its answers by hand.")
+
+
+class _Unreadable(Exception):
+    def __init__(self, reason: str, code: str | None = None, blank: bool = False):
+        super().__init__(reason)
+        self.reason, self.code, self.blank = reason, code, blank
+
+
+class Scanner:
+    """Reads pages for one installation; `lookup` finds stored layouts by fingerprint."""
+
+    def __init__(self, lookup: LayoutLookup, installation: str, *,
+                 limits: Limits | None = None, keep_images: bool = True):
+        self.lookup = lookup
+        self.installation = installation.upper()
+        self.limits = limits or Limits()
+        self.keep_images = keep_images
+        #: fingerprint prefix -> layout document (None: looked up, not known).
+        self._layouts: dict[str, dict | None] = {}
+        #: (fingerprint prefix, page) -> QR corners found in the cut-out last time.
+        self._qr_hints: dict[tuple[str, int], np.ndarray] = {}
+
+    # -- Files -----------------------------------------------------------------------------
+    def scan_file(self, source: str | Path | bytes, filename: str | None = None) -> FileResult:
+        """Read every page of one upload. Raises `ScanInputError` (with a message for the
+        user) only when the file as a whole cannot be read; bad pages become
+        `UnreadablePage`s."""
+        src = open_scan(source, filename, limits=self.limits)
+        try:
+            pages = [self.read_source_page(src, i) for i in range(len(src))]
+        finally:
+            src.close()
+        return FileResult(src.filename, pages, join_sheets(pages, self.layout))
+
+    def read_source_page(self, src: ScanSource, i: int) -> PageResult | UnreadablePage:
+        try:
+            page = src.page(i)
+        except PageDecodeError as exc:
+            return UnreadablePage(src.filename, i, f"{str(exc).capitalize()}. Scan this page "
+                                  "again, or enter its answers by hand.")
+        return self.read_page(page.image, filename=src.filename, file_page=i)
+
+    # -- One page --------------------------------------------------------------------------
+    def read_page(self, img: np.ndarray, *, filename: str = "",
+                  file_page: int = 0) -> PageResult | UnreadablePage:
+        """Read one greyscale page image. Never raises for a bad page."""
+        try:
+            return self._read(img, filename, file_page)
+        except _Unreadable as exc:
+            return UnreadablePage(filename, file_page, exc.reason, thumbnail(img),
+                                  blank=exc.blank, sheet_code=exc.code)
+        except Exception as exc:  # a bug or an absurd image must not stop the batch
+            return UnreadablePage(filename, file_page, "This page could not be read "
+                                  f"({type(exc).__name__}). Enter its answers by hand.",
+                                  thumbnail(img) if img.size else b"")
+
+    def _read(self, img: np.ndarray, filename: str, file_page: int) -> PageResult:
+        markers = locate.find_markers(img)
+        if len(markers) < tuning.MIN_MARKERS:
+            if measure.is_blank(img):
+                raise _Unreadable(BLANK_PAGE, blank=True)
+            raise _Unreadable(NO_MARKERS)
+        code, layout, template, h = self._identify(img, markers)
+        result = PageResult(filename, file_page, code.sheet_id, code.collection_id, code.serial,
+                            code.page, layout["fingerprint"], dpi=tuning.NORMALISED_DPI,
+                            rotation=locate.rotation_degrees(h))
+        if len(markers) < 4:
+            result.warnings.append("Only three of the four corner squares were found.")
+        norm = normalise(img, h, template)
+        lv = measure.levels(norm, _marker_boxes(template))
+        if lv.ink_contrast < tuning.MIN_CONTRAST:
+            raise _Unreadable(LOW_CONTRAST, code.encode())
+        result.bubbles = measure_bubbles(norm, lv, template)
+        fill_decisions(result, layout, template)
+        result.writeins = cut_writeins(norm, template)
+        if self.keep_images:
+            result.image = norm
+        return result
+
+    def _identify(self, img: np.ndarray, markers: locate.Markers):
+        """The sheet code, its layout and page template, and the homography."""
+        text = ""
+        for fp, layout in list(self._layouts.items()):
+            if layout is None:
+                continue
+            for template in layout["page_templates"]:
+                hg = locate.homography(template, markers)
+                if hg is None:
+                    continue
+                key = (fp, template["page"])
+                text, hint = locate.read_qr_at(img, hg[0], template["qr"],
+                                               self._qr_hints.get(key))
+                if text:
+                    self._qr_hints[key] = hint
+                    break
+            if text:
+                break
+        if not text:
+            text = locate.read_qr_search(img, markers)
+        if not text:
+            raise _Unreadable(NO_CODE)
+        try:
+            code = decode_sheet_code(text)
+        except SheetCodeError:
+            raise _Unreadable(FOREIGN_CODE, text) from None
+        if code.installation != self.installation:
+            raise _Unreadable(OTHER_INSTALLATION.format(inst=code.installation), text)
+        layout = self.layout(code.fingerprint)
+        if layout is None:
+            raise _Unreadable(UNKNOWN_LAYOUT.format(sheet=code.sheet_id), text)
+        template = _template(layout, code.page)
+        if template is None:
+            raise _Unreadable(NO_SUCH_PAGE.format(page=code.page,
+                                                  pages=len(layout["page_templates"])), text)
+        hg = locate.homography(template, markers)
+        if hg is None:
+            raise _Unreadable(NO_MARKERS, text)
+        return code, layout, template, hg[0]
+
+    def layout(self, fingerprint: str) -> dict | None:
+        """The stored layout for a QR's fingerprint prefix (looked up once per batch)."""
+        key = fingerprint.upper()
+        if key not in self._layouts:
+            doc = self.lookup(key)
+            if doc is not None and not SheetCode("X", 0, 0, 1, key).matches_layout(
+                    doc.get("fingerprint", "")):
+                doc = None  # a lookup that answers with the wrong layout is not trusted
+            self._layouts[key] = doc
+        return self._layouts[key]
+
+
+def _template(layout: dict, page: int) -> dict | None:
+    for t in layout.get("page_templates", ()):
+        if t["page"] == page:
+            return t
+    return None
+
+
+def _scale() -> float:
+    return tuning.NORMALISED_DPI / 72
+
+
+def _marker_boxes(template: dict) -> list[tuple[float, float, float]]:
+    s = _scale()
+    return [(m["x"] * s, m["y"] * s, m["size"] * s) for m in template["markers"]]
+
+
+def normalise(img: np.ndarray, h: np.ndarray, template: dict) -> np.ndarray:
+    """The page upright and deskewed at `NORMALISED_DPI`: layout point (x, y) is pixel
+    (x, y) * dpi / 72."""
+    s = _scale()
+    size = (round(template["width_pt"] * s), round(template["height_pt"] * s))
+    to_pt = np.array([[1 / s, 0, 0], [0, 1 / s, 0], [0, 0, 1]])
+    return cv2.warpPerspective(img, h @ to_pt, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+def measure_bubbles(norm: np.ndarray, lv: measure.Levels, template: dict) -> list[BubbleReading]:
+    """Re-register each bubble near its layout position, then measure its darkness."""
+    s = _scale()
+    dark_half = cv2.pyrDown(255 - norm).astype(np.float32)
+    search = max(1, round(tuning.REREGISTER_MM / 25.4 * tuning.NORMALISED_DPI))
+    tol = tuning.ROW_OFFSET_TOLERANCE_MM / 25.4 * tuning.NORMALISED_DPI
+    by_question: dict[str, list[dict]] = defaultdict(list)
+    for b in template["bubbles"]:
+        by_question[b["question"]].append(b)
+    placed: list[tuple[dict, float, float, float]] = []
+    for bubbles in by_question.values():
+        fits = [measure.register(dark_half, b["cx"] * s, b["cy"] * s, b["r"] * s, search)
+                for b in bubbles]
+        mdx = float(np.median([f[0] for f in fits]))
+        mdy = float(np.median([f[1] for f in fits]))
+        for b, (dx, dy) in zip(bubbles, fits, strict=True):
+            if abs(dx - mdx) > tol or abs(dy - mdy) > tol:
+                dx, dy = mdx, mdy  # a scribble pulled this fit: trust the row
+            placed.append((b, b["cx"] * s + dx, b["cy"] * s + dy, b["r"] * s))
+    by_radius: dict[float, list[int]] = defaultdict(list)
+    for k, (_, _, _, r) in enumerate(placed):
+        by_radius[round(r, 1)].append(k)
+    dark = np.zeros(len(placed))
+    cover = np.zeros(len(placed))
+    for r, ks in by_radius.items():
+        d, c = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
+                                np.array([placed[k][2] for k in ks]), r)
+        dark[ks], cover[ks] = d, c
+    return [BubbleReading(b["question"], str(b["value"]), cx, cy, r, round(float(d), 4),
+                          round(float(c), 4), decide.classify(float(d)))
+            for (b, cx, cy, r), d, c in zip(placed, dark, cover, strict=True)]
+
+
+def _row_rect(template: dict, questions: Iterable[str]) -> Rect:
+    s = _scale()
+    boxes = [r for r in template.get("rows", ()) if r["question"] in set(questions)]
+    if not boxes:
+        return (0, 0, round(template["width_pt"] * s), round(template["height_pt"] * s))
+    x0 = min(r["x"] for r in boxes)
+    y0 = min(r["y"] for r in boxes)
+    x1 = max(r["x"] + r["w"] for r in boxes)
+    y1 = max(r["y"] + r["h"] for r in boxes)
+    pad = 4
+    return (round(x0 * s) - pad, round(y0 * s) - pad, round((x1 - x0) * s) + 2 * pad,
+            round((y1 - y0) * s) + 2 * pad)
+
+
+def fill_decisions(result: PageResult, layout: dict, template: dict) -> None:
+    """Apply the decision table to every bubble question on this page."""
+    readings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for b in result.bubbles:
+        readings[b.question].append((b.value, b.darkness))
+    kinds = {q["code"]: q["type"] for q in layout["questions"]}
+    decisions: list[tuple[decide.Decision, tuple[str, ...]]] = []
+    if decide.PUPIL_TENS in readings or decide.PUPIL_UNITS in readings:
+        cols = (decide.PUPIL_TENS, decide.PUPIL_UNITS)
+        decisions.append((decide.decide_pupil_number(readings.pop(decide.PUPIL_TENS, []),
+                                                     readings.pop(decide.PUPIL_UNITS, [])), cols))
+    for question, bubbles in readings.items():
+        if kinds.get(question) == "multi":
+            decisions.append((decide.decide_multi(question, bubbles), (question,)))
+        else:
+            decisions.append((decide.decide_single(question, bubbles), (question,)))
+    for d, cols in decisions:
+        if d.review is None:
+            result.answers.append(MarkReading(d.question, d.value, d.confidence))
+        else:
+            result.review.append(ReviewItem(d.question, d.review, d.confidence,
+                                            _row_rect(template, cols), d.candidates))
+
+
+def cut_writeins(norm: np.ndarray, template: dict) -> list[WriteIn]:
+    s = _scale()
+    out = []
+    for w in template.get("writeins", ()):
+        x, y = max(0, round(w["x"] * s)), max(0, round(w["y"] * s))
+        crop = norm[y:y + round(w["h"] * s), x:x + round(w["w"] * s)]
+        out.append(WriteIn(w["question"], encode_png(crop), (x, y, crop.shape[1], crop.shape[0])))
+    return out
+
+
+def join_sheets(pages: Iterable[PageResult | UnreadablePage],
+                layout_for: Callable[[str], dict | None]) -> list[SheetResult]:
+    """Join the pages of each printed sheet by collection and serial, whatever order they
+    came in; list missing pages and their questions. Master-sheet copies (serial 0) are each
+    their own sheet."""
+    groups: dict[tuple, list[PageResult]] = defaultdict(list)
+    for p in pages:
+        if isinstance(p, PageResult):
+            key = ((p.collection_id, p.serial, p.layout_fingerprint) if p.serial != 0
+                   else (p.collection_id, 0, p.layout_fingerprint, p.filename, p.file_page))
+            groups[key].append(p)
+    sheets = []
+    for group in groups.values():
+        first = group[0]
+        by_page: dict[int, PageResult] = {}
+        dups = []
+        for p in sorted(group, key=lambda p: (p.page, p.file_page)):
+            if p.page in by_page:
+                dups.append(p)
+            else:
+                by_page[p.page] = p
+        layout = layout_for(first.layout_fingerprint[:QR_FINGERPRINT_CHARS]) or {}
+        all_pages = [t["page"] for t in layout.get("page_templates", [])] or sorted(by_page)
+        missing = [n for n in all_pages if n not in by_page]
+        missing_q = [q["code"] for q in layout.get("questions", []) if q.get("page") in missing]
+        if any(q in (decide.PUPIL_TENS, decide.PUPIL_UNITS) for q in missing_q):
+            missing_q = [q for q in missing_q if q not in (decide.PUPIL_TENS, decide.PUPIL_UNITS)]
+            missing_q.insert(0, decide.PUPIL_NUMBER)
+        for n in missing:
+            tpl = _template(layout, n) or {}
+            missing_q += [w["question"] for w in tpl.get("writeins", ())]
+        sheets.append(SheetResult(first.sheet_id, first.collection_id, first.serial,
+                                  first.layout_fingerprint, [by_page[n] for n in sorted(by_page)],
+                                  missing, missing_q, dups))
+    return sheets

@@ -1,0 +1,84 @@
+"""Every number the scanner decides with, in one place, each with why it has the value it has.
+
+Darkness values are *relative*: 0 is this page's own paper, 1 is this page's own printed
+black (measured inside the registration markers), averaged over a bubble's inner disc, so
+the same thresholds hold for a pale copier scan, a dark phone photo, black or blue pen and
+pencil. Tuned on generator seeds 0-99 (tests/scan, benchmarks/scan_bench.py); accuracy is
+reported on seeds 1000+ that were never used for tuning.
+"""
+
+from __future__ import annotations
+
+# --- Inputs -----------------------------------------------------------------------------
+
+#: Pages in one file; a class pack is 30-60 pages, 300 is a whole school's pile.
+MAX_PAGES = 300
+#: Bytes in one upload; 300 pages of 200 dpi greyscale JPEG is about 60 MB.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+#: Pixels in one page image; an A4 page at 600 dpi is 35 Mpx, a 50 Mpx phone photo is the
+#: largest honest input. More is a decompression bomb.
+MAX_PAGE_PIXELS = 60_000_000
+#: Resolution for vector PDF pages (no embedded scan): 200 dpi reads 4 mm bubbles reliably
+#: and renders in about 8 ms.
+DEFAULT_PDF_DPI = 200
+#: Embedded scans finer than this are rendered at this resolution: finer costs time and
+#: reads no better.
+MAX_RENDER_DPI = 300
+
+# --- Finding the page ---------------------------------------------------------------------
+
+#: Long side (px) of the reduced image the markers are searched on: about 100 dpi for an
+#: A4 scan, so a 9 mm marker is about 35 px (5 px per module) and detection takes ~5 ms
+#: instead of ~40 ms at full resolution.
+MARKER_SEARCH_LONG_SIDE = 1200
+#: Markers are first looked for in corner regions this fraction of the width and height
+#: (a marker sits within 25 mm of each edge; a tilted or shifted scan moves it a little).
+MARKER_CORNER_FRACTION = 0.28
+#: At least this many of the four markers; three still fix a homography (12 corners).
+MIN_MARKERS = 3
+#: Resolution (dots per inch of the printed page) of the normalised, deskewed page image
+#: that bubbles are measured on and that review shows. 150 dpi keeps a 4 mm bubble at 24 px.
+NORMALISED_DPI = 150
+#: Width (px) of the QR cut out of the page at its known place: about 5 px per module for a
+#: version 3 code, enough to decode a blurred photo, small enough to decode in ~2 ms.
+QR_CROP_PX = 200
+#: QR corner crops: fraction of the page's width and height searched around the expected
+#: corner when the QR is not where a known layout says.
+QR_CROP_FRACTION = 0.45
+
+# --- Blank pages ------------------------------------------------------------------------
+
+#: A page with fewer dark pixels than this fraction (after levelling the light) is the
+#: blank back of a duplex scan, not an unreadable sheet. Printed sheets are above 3 %.
+BLANK_DARK_FRACTION = 0.002
+
+# --- Measuring a bubble -------------------------------------------------------------------
+
+#: Search window for local re-registration, mm either way: copiers shift and printers
+#: scale (97 %) the page, and a photographed page is not flat; the homography from the
+#: corners leaves up to ~1.5 mm near the middle.
+REREGISTER_MM = 1.6
+#: A bubble's own offset may differ from its row's median offset by at most this (mm);
+#: a scribble must not drag one bubble onto its neighbour.
+ROW_OFFSET_TOLERANCE_MM = 0.6
+#: Fraction of the radius measured: inside the printed ring, so the outline never counts
+#: as a mark, but wide enough that a tick or cross through the middle does.
+INNER_RADIUS_FRACTION = 0.72
+#: A pixel this much darker than paper (relative) counts as inked, for the coverage figure.
+INK_PIXEL = 0.35
+
+# --- Deciding ---------------------------------------------------------------------------
+
+#: Below this a bubble is clearly empty. An empty bubble reads 0.00-0.03 (noise, JPEG,
+#: a stray line clipping the edge); a light pencil tick reads about 0.06.
+EMPTY_BELOW = 0.055
+#: Above this a bubble is clearly marked. A pen cross reads 0.12-0.2, a tick 0.09-0.15,
+#: a pencil fill 0.3-0.5, a full pen fill 0.8+.
+MARKED_ABOVE = 0.085
+#: A crossed-out fill (filled, then scribbled through to cancel) is as dark as a fill;
+#: beside another clear mark it is "two marks" and goes to review, never guessed.
+#: Confidence is the distance from the nearest threshold divided by this, clipped to 0-1.
+CONFIDENCE_SPAN = 0.08
+#: Minimum contrast between paper and printed black; below it the page is too dark, too
+#: washed out or not one of our sheets.
+MIN_CONTRAST = 60
