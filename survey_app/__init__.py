@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey_app.auth.views import bp as auth_bp
     from survey_app.export.views import bp as export_bp
     from survey_app.paper.views import bp as paper_bp
+    from survey_app.results.views import bp as results_bp
     from survey_app.web import bp as web_bp
 
     app.register_blueprint(web_bp)
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(paper_bp)
+    app.register_blueprint(results_bp)
     return app
 
 

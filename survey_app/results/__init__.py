@@ -1,0 +1,1 @@
+"""Results: before/after analysis, the dashboard, chart tables and the impact report."""

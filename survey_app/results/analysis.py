@@ -1,0 +1,373 @@
+"""One survey's results: SQL counts (queries) turned into distributions, changes and tests
+(stats), question by question, with small groups suppressed. The dashboard, the CSV and
+the impact report all read these objects, so they always agree."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from forms.answers import MULTI_SEP
+from forms.definition import Question
+from forms.scales import MULTI, SINGLE, TEXT
+from survey_app.models import Survey
+from survey_app.results import queries
+from survey_app.results.queries import CollectionInfo, Scope
+from survey_app.results.stats import (
+    Distribution,
+    PairedChange,
+    TestResult,
+    distribution,
+    mann_whitney,
+    paired_change,
+    points_change,
+)
+
+PHASES = ("before", "after", "once")
+PHASE_LABELS = {"before": "Before", "after": "After", "once": "Once", "then": "Then",
+                "now": "Now"}
+#: Wider scales are drawn in three bands (the table keeps every point).
+MAX_CHART_CATEGORIES = 5
+
+
+def min_group(config, audience: str) -> int:
+    """The smallest group whose figures are shown, by audience (MIN_GROUP_* settings)."""
+    key = {"pupil": "MIN_GROUP_PUPIL", "teacher": "MIN_GROUP_TEACHER"}.get(
+        audience, "MIN_GROUP_SCHOOL")
+    return int(config.get(key, 5))
+
+
+@dataclass
+class Row:
+    """One bar: a phase of one arm (the groups that took part, or the comparison groups)."""
+
+    phase: str
+    comparison: bool
+    dist: Distribution
+    suppressed: bool
+    label: str = ""
+
+
+@dataclass
+class Change:
+    """Before and after for one arm, compared on the same category."""
+
+    comparison: bool
+    before: Distribution
+    after: Distribution
+    test: TestResult | None
+    #: "unpaired" (everyone before vs everyone after) or "retrospective" (then/now).
+    design: str = "unpaired"
+
+    @property
+    def top_before(self) -> float | None:
+        return self.before.top_share
+
+    @property
+    def top_after(self) -> float | None:
+        return self.after.top_share
+
+    @property
+    def points(self) -> float | None:
+        return points_change(self.top_before, self.top_after)
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    #: "rating" (diverging bar), "options" (bars per option), "text", or "other"
+    display: str
+    rows: list[Row] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    #: (comparison?, paired change) for arms with enough pairs
+    paired: list[tuple[bool, PairedChange]] = field(default_factory=list)
+    #: (comparison?, n) for arms whose pairs are too few to show
+    paired_suppressed: list[tuple[bool, int]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    texts_suppressed: bool = False
+    #: Rows with fewer answers than this are "too few to show".
+    min_n: int = 5
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self.question.option_codes
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(o.label for o in self.question.options)
+
+    @property
+    def top_label(self) -> str:
+        """The top box in the scale's own words: "'Quite a lot' or 'A lot'"."""
+        top = self.question.scale_def.top_box
+        return " or ".join(f"'{self.question.label(c)}'" for c in top)
+
+    @property
+    def bands(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Chart categories: every option, or three bands for long scales (0-10)."""
+        codes = self.codes
+        if len(codes) <= MAX_CHART_CATEGORIES:
+            return [(self.question.label(c), (c,)) for c in codes]
+        top = tuple(c for c in codes if c in self.question.scale_def.top_box) or codes[-2:]
+        rest = tuple(c for c in codes if c not in top)
+        low, mid = rest[:-2], rest[-2:]
+        return [(f"{low[0]}-{low[-1]}", low), (f"{mid[0]}-{mid[-1]}", mid),
+                (f"{top[0]}-{top[-1]}", top)]
+
+    def band_shares(self, dist: Distribution) -> list[float]:
+        return [sum(dist.share(c) or 0 for c in codes) for _label, codes in self.bands]
+
+    @property
+    def visible_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.dist.n]
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    scope: Scope
+    min_n: int
+    collections: list[CollectionInfo]
+    respondents: dict[tuple[bool, str], int]
+    questions: list[QuestionResult]
+    #: Retrospective items, per person: (had room in some area, improved in some area)
+    retro_people: tuple[int, int] = (0, 0)
+
+    @property
+    def has_comparison(self) -> bool:
+        return any(c.is_comparison for c in self.collections)
+
+    @property
+    def n_responses(self) -> int:
+        return sum(self.respondents.values())
+
+    def headroom(self, retrospective: bool, comparison: bool = False) -> tuple[int, int]:
+        """(answers with room to improve, of those improved) over the paired (or the
+        retrospective) rating items: "knowledge improved in 85% of the areas with room"."""
+        room = better = 0
+        for q in self.questions:
+            if q.question.retrospective != retrospective:
+                continue
+            for cmp, pc in q.paired:
+                if cmp == comparison:
+                    room += pc.headroom
+                    better += pc.improved_with_headroom
+        return room, better
+
+
+def _display(q: Question) -> str:
+    if q.scale_def.is_rating:
+        return "rating"
+    if q.kind in (SINGLE, MULTI):
+        return "options"
+    if q.kind == TEXT:
+        return "text"
+    return "other"
+
+
+def _questions(survey: Survey) -> list[Question]:
+    """Questions of every version, matched by code; the newest wording wins."""
+    seen: dict[str, Question] = {}
+    for version in queries.versions(survey.id):
+        for q in version.definition.questions:
+            seen.setdefault(q.code, q)
+    return list(seen.values())
+
+
+def _label(phase: str, comparison: bool, has_comparison: bool) -> str:
+    base = PHASE_LABELS[phase]
+    if has_comparison:
+        return f"{base}, comparison" if comparison else f"{base}, took part"
+    return base
+
+
+def build(survey: Survey, scope: Scope, min_n: int) -> SurveyResults:
+    """Everything the results page shows for one survey, in a handful of queries."""
+    infos = queries.collections(scope, survey.id)
+    by_id = {c.id: c for c in infos}
+    ids = list(by_id)
+    questions = _questions(survey)
+    has_cmp = any(c.is_comparison for c in infos)
+    columns = [col for q in questions for col in q.columns if q.kind != TEXT]
+    counts = queries.answer_counts(scope, ids, columns)
+    per: dict[tuple[bool, str, str], Counter] = defaultdict(Counter)
+    multi_cols = {q.code for q in questions if q.kind == MULTI}
+    for (cid, col, value), k in counts.items():
+        info = by_id[cid]
+        key = (info.is_comparison, info.phase, col)
+        if col in multi_cols:
+            per[key]["\0n"] += k  # respondents to a multi item
+            for code in value.split(MULTI_SEP):
+                per[key][code] += k
+        else:
+            per[key][value] += k
+    rating_codes = [q.code for q in questions if q.scale_def.is_rating and not q.retrospective]
+    pairs = queries.paired_counts(scope, infos, rating_codes)
+    retro = [q for q in questions if q.retrospective]
+    retro_pairs = queries.retro_counts(scope, ids, [q.code for q in retro])
+    texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
+    resp = queries.respondents(scope, ids)
+    respondents: dict[tuple[bool, str], int] = Counter()
+    for cid, k in resp.items():
+        respondents[(by_id[cid].is_comparison, by_id[cid].phase)] += k
+    results = []
+    for q in questions:
+        qr = QuestionResult(q, _display(q), min_n=min_n)
+        if qr.display in ("rating", "options"):
+            _rows(qr, per, min_n, has_cmp)
+            _changes(qr, min_n)
+        if qr.display == "rating":
+            _paired(qr, pairs, retro_pairs, by_id, min_n)
+        if qr.display == "text":
+            answers = [v for (cid, col), vals in sorted(texts.items()) if col == q.code
+                       for v in vals]
+            n_text = sum(len(v) for (_cid, col), v in texts.items() if col == q.code)
+            qr.texts_suppressed = 0 < n_text < min_n
+            qr.texts = [] if qr.texts_suppressed else answers
+        results.append(qr)
+    tops = {q.code: q.option_codes[-1] for q in retro}
+    people = queries.retro_people(scope, [c.id for c in infos if not c.is_comparison], tops)
+    return SurveyResults(survey, scope, min_n, infos, dict(respondents), results, people)
+
+
+def _dist(q: Question, counter: Counter) -> Distribution:
+    top = q.scale_def.top_box
+    if q.kind == MULTI:
+        d = distribution(counter, q.option_codes, top_box=top)
+        return Distribution(d.codes, d.counts, d.top_box, False, total=counter["\0n"])
+    return distribution(counter, q.option_codes, top_box=top, numeric=q.scale_def.is_rating)
+
+
+def _rows(qr: QuestionResult, per: dict, min_n: int, has_cmp: bool) -> None:
+    q = qr.question
+    for cmp in (False, True):
+        if q.retrospective:
+            phases = [("then", f"{q.code}_then"), ("now", f"{q.code}_now")]
+            sums = {label: Counter() for label, _ in phases}
+            for (c, _phase, col), counter in per.items():
+                for label, column in phases:
+                    if c == cmp and col == column:
+                        sums[label].update(counter)
+            items = [(label, sums[label]) for label, _ in phases]
+        else:
+            items = [(phase, per.get((cmp, phase, q.code), Counter())) for phase in PHASES]
+        for phase, counter in items:
+            dist = _dist(q, counter)
+            if dist.n:
+                qr.rows.append(Row(phase, cmp, dist, dist.n < min_n,
+                                   _label(phase, cmp, has_cmp)))
+
+
+def _changes(qr: QuestionResult, min_n: int) -> None:
+    first, last = ("then", "now") if qr.question.retrospective else ("before", "after")
+    for cmp in (False, True):
+        rows = {r.phase: r for r in qr.rows if r.comparison == cmp}
+        b, a = rows.get(first), rows.get(last)
+        if b is None or a is None or b.suppressed or a.suppressed:
+            continue
+        test = None
+        if qr.display == "rating" and not qr.question.retrospective:
+            test = mann_whitney(b.dist, a.dist)
+        qr.changes.append(Change(cmp, b.dist, a.dist, test,
+                                 "retrospective" if qr.question.retrospective else "unpaired"))
+
+
+def _paired(qr: QuestionResult, pairs: dict, retro_pairs: dict, by_id: dict,
+            min_n: int) -> None:
+    q = qr.question
+    for cmp in (False, True):
+        matrix: Counter = Counter()
+        if q.retrospective:
+            for (cid, code, tv, nv), k in retro_pairs.items():
+                if code == q.code and by_id[cid].is_comparison == cmp:
+                    matrix[(tv, nv)] += k
+            name = "Wilcoxon signed-rank (then/now)"
+        else:
+            for (c, code, bv, av), k in pairs.items():
+                if code == q.code and c == cmp:
+                    matrix[(bv, av)] += k
+            name = "Wilcoxon signed-rank"
+        if not matrix:
+            continue
+        pc = paired_change(matrix, q.option_codes, name)
+        if pc.n < min_n:
+            qr.paired_suppressed.append((cmp, pc.n))
+            continue
+        qr.paired.append((cmp, pc))
+        if q.retrospective:
+            for change in qr.changes:
+                if change.comparison == cmp:
+                    change.test = pc.test
+
+
+@dataclass
+class CollectionRow:
+    info: CollectionInfo
+    web: int
+    paper: int
+
+    @property
+    def total(self) -> int:
+        return self.web + self.paper
+
+    @property
+    def rate(self) -> float | None:
+        """Responses against the expected group size (None when no size was given)."""
+        size = self.info.expected_size
+        return self.total / size if size else None
+
+
+@dataclass
+class Overview:
+    rows: list[CollectionRow]
+    review: int
+
+    @property
+    def schools(self) -> int:
+        return len({r.info.school_id for r in self.rows})
+
+    @property
+    def groups(self) -> int:
+        return len({r.info.group_id for r in self.rows})
+
+    @property
+    def web(self) -> int:
+        return sum(r.web for r in self.rows)
+
+    @property
+    def paper(self) -> int:
+        return sum(r.paper for r in self.rows)
+
+    @property
+    def rate(self) -> float | None:
+        sized = [r for r in self.rows if r.info.expected_size]
+        expected = sum(r.info.expected_size for r in sized)
+        return sum(r.total for r in sized) / expected if expected else None
+
+    def reached(self, audience: str) -> int:
+        """People reached (groups that took part): per group, the most responses any one
+        collection of that audience had, so before and after are not counted twice."""
+        best: dict[int, int] = defaultdict(int)
+        for r in self.rows:
+            if r.info.audience == audience and not r.info.is_comparison:
+                best[r.info.group_id] = max(best[r.info.group_id], r.total)
+        return sum(best.values())
+
+    @property
+    def schools_reached(self) -> int:
+        return len({r.info.school_id for r in self.rows
+                    if r.total and not r.info.is_comparison})
+
+    @property
+    def sessions(self) -> int:
+        """Survey sessions held: collections (not comparison) with at least one response."""
+        return sum(1 for r in self.rows if r.total and not r.info.is_comparison)
+
+
+def overview(scope: Scope, survey_id: int | None = None) -> Overview:
+    infos = queries.collections(scope, survey_id)
+    ids = [c.id for c in infos]
+    counts = queries.response_counts(scope, ids)
+    rows = [CollectionRow(c, counts.get((c.id, "web"), 0), counts.get((c.id, "paper"), 0))
+            for c in infos]
+    return Overview(rows, queries.review_count(scope, ids))

@@ -1,0 +1,269 @@
+"""Charts drawn once with reportlab.graphics: the same Drawing goes into the PDF and, as
+SVG, into the web page. Readable in black and white: the low end of a scale is hatched,
+the middle light grey, the high end solid, and segments carry their percentage as text;
+every chart also has a table beside it (in the page and the CSV).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from reportlab.graphics import renderSVG
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
+from reportlab.lib import colors
+
+WIDTH_PT = 500
+LABEL_W = 118
+N_W = 62
+ROW_H = 20
+ROW_GAP = 7
+FONT = "Helvetica"
+FONT_BOLD = "Helvetica-Bold"
+INK = colors.HexColor("#1b1b1b")
+MUTED = colors.HexColor("#505a5f")
+DARK = colors.HexColor("#1d4f91")
+MID = colors.HexColor("#6f94c7")
+LIGHT = colors.HexColor("#d9d9d9")
+WHITE = colors.white
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a chart: its label, shares (0..1, in category order) and n; `shares`
+    None means the row is suppressed (too few to show)."""
+
+    label: str
+    shares: Sequence[float] | None
+    n: int
+
+
+@dataclass(frozen=True)
+class Style:
+    fill: colors.Color
+    hatch: float = 0.0  # spacing of diagonal lines in pt; 0 = none
+    text: colors.Color = INK
+
+
+def category_styles(k: int) -> list[Style]:
+    """Styles from the lowest to the highest of k ordered categories (k <= 5)."""
+    half = k // 2
+    neg = [Style(WHITE, 2.5), Style(WHITE, 5.0)][:half]
+    pos = [Style(MID, 0, INK), Style(DARK, 0, WHITE)][-half:] if half else []
+    middle = [Style(LIGHT)] if k % 2 else []
+    return [*neg, *middle, *pos]
+
+
+def _hatch(x: float, y: float, w: float, h: float, spacing: float) -> list[Line]:
+    """Diagonal lines (45 degrees) clipped to the rectangle, drawn as plain lines so the
+    pattern survives any renderer and any printer."""
+    lines = []
+    c = -h
+    while c < w:
+        # line: X = x + c + t, Y = y + t for t in [0, h]; clip to x..x+w
+        t0, t1 = max(0.0, -c), min(h, w - c)
+        if t1 > t0:
+            lines.append(Line(x + c + t0, y + t0, x + c + t1, y + t1, strokeColor=INK,
+                              strokeWidth=0.6))
+        c += spacing
+    return lines
+
+
+def _segment(g: Group, x: float, y: float, w: float, h: float, style: Style,
+             share: float) -> None:
+    if w <= 0:
+        return
+    g.add(Rect(x, y, w, h, fillColor=style.fill, strokeColor=INK, strokeWidth=0.6))
+    if style.hatch:
+        for line in _hatch(x, y, w, h, style.hatch):
+            g.add(line)
+    label = f"{share * 100:.0f}%"
+    if w >= 24:
+        if style.hatch:  # a white box behind the figure keeps it readable over hatching
+            g.add(Rect(x + w / 2 - 11, y + h / 2 - 5, 22, 10, fillColor=WHITE, strokeColor=None))
+        g.add(String(x + w / 2, y + h / 2 - 3, label, fontName=FONT, fontSize=8,
+                     fillColor=style.text, textAnchor="middle"))
+
+
+def _legend(d: Drawing, labels: Sequence[str], styles: Sequence[Style], top: float) -> float:
+    """Swatches with labels, wrapped across lines; returns the y below the legend."""
+    x, y = LABEL_W, top - 14
+    for label, style in zip(labels, styles, strict=True):
+        w = 14 + 4 + len(label) * 4.6 + 12
+        if x + w > WIDTH_PT and x > LABEL_W:
+            x, y = LABEL_W, y - 15
+        g = Group()
+        _segment(g, x, y, 14, 10, style, 0)
+        d.add(g)
+        d.add(String(x + 18, y + 2, label, fontName=FONT, fontSize=8, fillColor=INK))
+        x += w
+    return y - 6
+
+
+def _scale_max(bars: Sequence[Bar], k: int) -> float:
+    """Axis extent either side of zero, rounded up to a quarter."""
+    half, odd = k // 2, k % 2
+    extent = 0.25
+    for b in bars:
+        if b.shares is None:
+            continue
+        mid = b.shares[half] / 2 if odd else 0
+        extent = max(extent, sum(b.shares[:half]) + mid, sum(b.shares[half + odd:]) + mid)
+    return min(1.0, math.ceil(extent * 4 - 1e-9) / 4)
+
+
+def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> Drawing:
+    """The standard chart for rating scales: low answers left of the centre line, high
+    answers right, the middle answer split across it. At most 5 categories (group wider
+    scales first)."""
+    k = len(labels)
+    styles = category_styles(k)
+    half, odd = k // 2, k % 2
+    legend_lines = 1 + sum(len(x) for x in labels) * 4.6 // (WIDTH_PT - LABEL_W - 40)
+    height = len(bars) * (ROW_H + ROW_GAP) + 34 + 15 * legend_lines
+    d = Drawing(WIDTH_PT, height)
+    plot_w = WIDTH_PT - LABEL_W - N_W
+    centre = LABEL_W + plot_w / 2
+    extent = _scale_max(bars, k)
+    unit = (plot_w / 2) / extent  # pt per share (1.0 = 100%)
+    axis_bottom = height - 8 - len(bars) * (ROW_H + ROW_GAP) + ROW_GAP - 4
+    # The centre line first, so the bars (and the notes on suppressed rows) cover it.
+    d.add(Line(centre, height - 4, centre, axis_bottom, strokeColor=INK, strokeWidth=1.2))
+    y = height - 8
+    for b in bars:
+        y -= ROW_H
+        d.add(String(LABEL_W - 6, y + ROW_H / 2 - 3, b.label, fontName=FONT_BOLD,
+                     fontSize=9, fillColor=INK, textAnchor="end"))
+        d.add(String(WIDTH_PT - N_W + 6, y + ROW_H / 2 - 3, f"n = {b.n}", fontName=FONT,
+                     fontSize=8.5, fillColor=INK))
+        if b.shares is None:
+            d.add(Rect(centre - 95, y + 2, 190, ROW_H - 4, fillColor=WHITE, strokeColor=None))
+            d.add(String(centre, y + ROW_H / 2 - 3, f"too few to show (fewer than {min_n})",
+                         fontName=FONT, fontSize=8.5, fillColor=MUTED, textAnchor="middle"))
+        else:
+            g = Group()
+            mid = b.shares[half] if odd else 0.0
+            x = centre - (sum(b.shares[:half]) + mid / 2) * unit
+            for share, style in zip(b.shares, styles, strict=True):
+                _segment(g, x, y, share * unit, ROW_H, style, share)
+                x += share * unit
+            d.add(g)
+        y -= ROW_GAP
+    for frac in (-1, -0.5, 0.5, 1):
+        x = centre + frac * extent * unit
+        d.add(Line(x, axis_bottom, x, axis_bottom - 3, strokeColor=MUTED, strokeWidth=0.6))
+        d.add(String(x, axis_bottom - 12, f"{abs(frac) * extent * 100:.0f}%", fontName=FONT,
+                     fontSize=7.5, fillColor=MUTED, textAnchor="middle"))
+    d.add(String(centre, axis_bottom - 12, "0", fontName=FONT, fontSize=7.5, fillColor=MUTED,
+                 textAnchor="middle"))
+    _legend(d, labels, styles, axis_bottom - 16)
+    return d
+
+
+SERIES_STYLES = (Style(WHITE, 3.0), Style(DARK, 0, WHITE), Style(LIGHT), Style(MID))
+
+
+def option_bars(options: Sequence[str], bars: Sequence[Bar], *, min_n: int) -> Drawing:
+    """One cluster per option (multi, choice, yes/no): a bar per row (before, after, ...)
+    showing the share who chose it, labelled with the share and the row's name."""
+    bar_h, gap = 13, 10
+    series = list(bars)
+    height = len(options) * (14 + len(series) * (bar_h + 2) + gap) + 10
+    d = Drawing(WIDTH_PT, height)
+    plot_x, plot_w = LABEL_W, WIDTH_PT - LABEL_W - N_W
+    y = height - 4
+    for i, option in enumerate(options):
+        y -= 12
+        d.add(String(0, y, option[:95], fontName=FONT_BOLD, fontSize=9, fillColor=INK))
+        y -= 2
+        for s, b in enumerate(series):
+            y -= bar_h + 2
+            d.add(String(plot_x - 6, y + 3, b.label, fontName=FONT, fontSize=8.5,
+                         fillColor=INK, textAnchor="end"))
+            if b.shares is None:
+                d.add(String(plot_x, y + 3, f"too few to show (fewer than {min_n})",
+                             fontName=FONT, fontSize=8.5, fillColor=MUTED))
+                continue
+            share = b.shares[i]
+            g = Group()
+            style = SERIES_STYLES[s % len(SERIES_STYLES)]
+            w = share * plot_w
+            if w > 0:
+                g.add(Rect(plot_x, y, w, bar_h, fillColor=style.fill, strokeColor=INK,
+                           strokeWidth=0.6))
+                if style.hatch:
+                    for line in _hatch(plot_x, y, w, bar_h, style.hatch):
+                        g.add(line)
+            d.add(g)
+            d.add(String(plot_x + w + 4, y + 3, f"{share * 100:.0f}%", fontName=FONT,
+                         fontSize=8.5, fillColor=INK))
+        y -= gap
+    d.add(Line(plot_x, 2, plot_x, height - 16, strokeColor=INK, strokeWidth=1))
+    return d
+
+
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _style_to_attributes(match: re.Match) -> str:
+    """SVG presentation attributes instead of style="" (a strict CSP forbids inline styles;
+    presentation attributes are not styles and are allowed)."""
+    out = []
+    for decl in match.group(1).split(";"):
+        if ":" in decl:
+            name, value = (p.strip() for p in decl.split(":", 1))
+            out.append(f' {name}="{escape(value, quote=True)}"')
+    return "".join(out)
+
+
+def to_svg(drawing: Drawing, title: str, description: str) -> str:
+    """The drawing as inline SVG markup: responsive, titled, ids unique on the page."""
+    raw = renderSVG.drawToString(drawing)
+    svg = raw[raw.index("<svg"):]
+    uid = f"chart{next(_ids)}"
+    svg = svg.replace('id="clip"', f'id="{uid}-clip"').replace("url(#clip)", f"url(#{uid}-clip)")
+    svg = svg.replace('id="group"', f'id="{uid}-group"')
+    svg = _STYLE_ATTR.sub(_style_to_attributes, svg)
+    svg = re.sub(r"<title>.*?</title>", f'<title id="{uid}-t">{escape(title)}</title>', svg,
+                 count=1, flags=re.S)
+    svg = re.sub(r"<desc>.*?</desc>", f'<desc id="{uid}-d">{escape(description)}</desc>', svg,
+                 count=1, flags=re.S)
+    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"',
+                 f'<svg role="img" aria-labelledby="{uid}-t {uid}-d" class="chart"', svg,
+                 count=1)
+    return svg
+
+
+def chart_for(qr) -> Drawing | None:
+    """The chart for one question's results (analysis.QuestionResult), or None."""
+    rows = qr.visible_rows
+    if not rows:
+        return None
+    if qr.display == "rating":
+        bars = [Bar(r.label, None if r.suppressed else qr.band_shares(r.dist), r.dist.n)
+                for r in rows]
+        return diverging_bar(bars, [label for label, _codes in qr.bands], min_n=qr.min_n)
+    if qr.display == "options":
+        bars = [Bar(r.label, None if r.suppressed else
+                    [(k / r.dist.n) for k in r.dist.counts], r.dist.n) for r in rows]
+        return option_bars(qr.labels, bars, min_n=qr.min_n)
+    return None
+
+
+def describe_chart(qr) -> str:
+    """A one-paragraph text alternative: each bar's n and top-box share."""
+    parts = []
+    for r in qr.visible_rows:
+        if r.suppressed:
+            parts.append(f"{r.label}: too few to show (n = {r.dist.n})")
+        elif r.dist.top_share is not None and qr.display == "rating":
+            parts.append(f"{r.label}: {r.dist.top_share * 100:.0f}% {qr.top_label} "
+                         f"(n = {r.dist.n})")
+        else:
+            parts.append(f"{r.label}: n = {r.dist.n}")
+    return "; ".join(parts) + ". The table below the chart gives every figure."

@@ -1,0 +1,177 @@
+"""Results pages for coordinators (their partnership) and teachers (their own school only):
+the overview, each survey's results, the CSV behind every chart, and the impact report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import SOURCES, School, Survey
+from survey_app.results import analysis, queries, report
+from survey_app.results.charts import chart_for, describe_chart, to_svg
+from survey_app.results.queries import Scope
+from survey_app.results.tables import chart_tables
+
+bp = Blueprint("results", __name__, url_prefix="/results")
+
+
+def _int(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _date(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        flash(f"'{value}' is not a date: use the date picker or write it as 2026-09-30.",
+              "error")
+        return None
+
+
+def _scope() -> Scope:
+    """The signed-in person's scope with the page's filters. A teacher is always held to
+    their own school, whatever the address asks for."""
+    school_id = _int("school")
+    if not current_user.is_coordinator:
+        school_id = current_user.school_id or -1
+    source = request.args.get("source") or None
+    return Scope(current_user.partnership_id, school_id=school_id, group_id=_int("group"),
+                 source=source if source in SOURCES else None,
+                 date_from=_date("from"), date_to=_date("to"),
+                 timezone=current_app.config.get("TIMEZONE", "Europe/London"))
+
+
+def _filters(scope: Scope) -> dict:
+    """What the filter form needs: choices limited to what this person may see."""
+    schools = queries.schools(scope.partnership_id)
+    if not current_user.is_coordinator:
+        schools = [s for s in schools if s.id == scope.school_id]
+    return {"schools": schools, "groups": queries.groups(scope.partnership_id, scope.school_id),
+            "sources": SOURCES, "scope": scope, "args": request.args}
+
+
+def _survey(code: str) -> Survey:
+    survey = db.session.scalar(select(Survey).where(
+        Survey.partnership_id == current_user.partnership_id, Survey.code == code))
+    if survey is None:
+        abort(404)
+    if not current_user.is_coordinator and survey.school_id not in (None,
+                                                                    current_user.school_id):
+        abort(404)
+    return survey
+
+
+def _export_links() -> dict:
+    """Links to the response-level CSV and codebook, where the export area provides them."""
+    views = current_app.view_functions
+    return {"responses": "export.responses_csv" in views,
+            "codebook": "export.codebook_csv" in views}
+
+
+def _chart(qr) -> Markup | None:
+    drawing = chart_for(qr)
+    if drawing is None:
+        return None
+    return Markup(to_svg(drawing, qr.question.text, describe_chart(qr)))
+
+
+@bp.get("/")
+@login_required
+def overview():
+    scope = _scope()
+    ov = analysis.overview(scope)
+    per_survey: dict[int, int] = {}
+    for row in ov.rows:
+        per_survey[row.info.survey_id] = per_survey.get(row.info.survey_id, 0) + row.total
+    school_id = scope.school_id if not current_user.is_coordinator else None
+    surveys = queries.surveys(scope.partnership_id, school_id)
+    return render_template("results/overview.html", ov=ov, surveys=surveys,
+                           per_survey=per_survey, **_filters(scope))
+
+
+@bp.get("/survey/<code>")
+@login_required
+def survey(code: str):
+    survey = _survey(code)
+    scope = _scope()
+    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience))
+    charts = {qr.question.code: _chart(qr) for qr in res.questions}
+    return render_template("results/survey.html", survey=survey, res=res, charts=charts,
+                           summary=report.summary_lines, exports=_export_links(),
+                           query=request.args.to_dict(), **_filters(scope))
+
+
+@bp.get("/survey/<code>/tables.csv")
+@login_required
+def tables_csv(code: str):
+    survey = _survey(code)
+    scope = _scope()
+    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience))
+    only = request.args.get("question") or None
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for row in chart_tables(res, only):
+        writer.writerow(row)
+    name = f"{survey.code}-results{'-' + only if only else ''}.csv"
+    return Response(buf.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _report() -> report.Report:
+    scope = _scope()
+    school = db.session.get(School, scope.school_id) if scope.school_id else None
+    if school is not None and school.partnership_id != current_user.partnership_id:
+        school = None
+    if not current_user.is_coordinator and school is None:
+        abort(403)
+    code = request.args.get("survey") or None
+    if code:
+        _survey(code)
+    return report.build_report(current_user.partnership, current_app.config,
+                               survey_code=code, school=school)
+
+
+@bp.get("/report")
+@login_required
+def report_html():
+    rep = _report()
+    charts = {(s.results.survey.code, qr.question.code): _chart(qr)
+              for s in rep.sections for qr in s.key_questions}
+    return render_template("results/report.html", rep=rep, charts=charts,
+                           summary=report.summary_lines, query=request.args.to_dict())
+
+
+@bp.get("/report.pdf")
+@login_required
+def report_pdf():
+    pdf = report.render_pdf(_report())
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="impact-report.pdf"'})
+
+
+@bp.app_template_global()
+def results_url(endpoint: str, **changes) -> str:
+    """The same page with some query arguments changed (filters survive navigation)."""
+    args = {k: v for k, v in request.args.items() if v}
+    args.update({k: v for k, v in changes.items() if v is not None})
+    return url_for(endpoint, **args)
