@@ -741,6 +741,13 @@ def sheet_id(collection_id: int, serial: int) -> str:
     return f"{collection_id}-{serial}"
 
 
+def pdf_pages_per_sheet(layout: SurveyLayout) -> int:
+    """PDF pages each sheet takes: a survey of 3 pages gets a blank 4th, so that printed
+    double-sided every pupil's pages start on a fresh piece of paper."""
+    n = len(layout.pages)
+    return n if n == 1 else n + n % 2
+
+
 def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None]] = (), *,
                     first_pdf_page: int = 0, installation: str | None = None) -> dict[str, Any]:
     """The layout JSON ("survey-sheet-layout/1") for a printed batch: geometry once per page
@@ -749,7 +756,7 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
     from forms.sheetcode import encode_sheet_code
 
     templates = [p.template() for p in layout.pages]
-    n = len(layout.pages)
+    n = pdf_pages_per_sheet(layout)
     out_sheets = []
     for index, (sid, number) in enumerate(sheets):
         pages = []
@@ -776,5 +783,5 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
 __all__ = [
     "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "Bubble", "Box", "FaceMark",
     "Marker", "PageLayout", "QuestionLayout", "Shape", "Slot", "SurveyLayout", "Text",
-    "compute_layout", "fit", "layout_document", "sheet_id", "wrap",
+    "compute_layout", "fit", "layout_document", "pdf_pages_per_sheet", "sheet_id", "wrap",
 ]

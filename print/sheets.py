@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from forms.definition import Survey
-from forms.layout import SurveyLayout, compute_layout, sheet_id
+from forms.layout import SurveyLayout, compute_layout, pdf_pages_per_sheet, sheet_id
 from forms.sheetcode import encode_sheet_code
 from print.cover import CoverText, draw_cover
 from print.draw import draw_page_static, draw_qr, draw_slot
@@ -43,9 +43,11 @@ def layout_for(survey: Survey, paper: str = "a4", pupil_number: str = "none") ->
 
 
 def cover_pages(layout: SurveyLayout, cover: bool = True) -> int:
-    """PDF pages before the first sheet: the cover is padded to the sheet's page count,
-    so double-sided printing keeps each pupil's pages on one piece of paper."""
-    return len(layout.pages) if cover else 0
+    """PDF pages before the first sheet: for a survey of several pages the cover gets a
+    blank back, so double-sided printing keeps each pupil's pages on one piece of paper."""
+    if not cover:
+        return 0
+    return 1 if len(layout.pages) == 1 else 2
 
 
 def write_pack(stream: BinaryIO, layout: SurveyLayout, sheets: Sequence[PackSheet], *,
@@ -83,6 +85,8 @@ def write_pack(stream: BinaryIO, layout: SurveyLayout, sheets: Sequence[PackShee
             if slot and sheet.pupil_number is not None:
                 draw_slot(c, slot, f"Pupil number {sheet.pupil_number}", page.height_pt)
             c.showPage()
+        for _ in range(pdf_pages_per_sheet(layout) - len(layout.pages)):
+            _blank_back(c, layout)
     c.save()
 
 
@@ -97,9 +101,9 @@ def render_pack(layout: SurveyLayout, sheets: Sequence[PackSheet], *, installati
 
 
 def _blank_back(c: Canvas, layout: SurveyLayout) -> None:
+    """A back left blank for double-sided printing (one faint line, no code to scan)."""
     c.setFont("Helvetica", 10)
     c.setFillGray(0.4)
     c.drawCentredString(layout.width_pt / 2, layout.height_pt / 2,
-                        "This page is left blank so that each pupil's pages print on one "
-                        "sheet of paper.")
+                        "This page is left blank for double-sided printing.")
     c.showPage()

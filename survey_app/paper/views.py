@@ -1,5 +1,72 @@
-"""Printing paper copies (and later scanning them) (stub; being built)."""
+"""The "Print paper copies" page: a form, then the class pack as a PDF download.
 
-from flask import Blueprint
+Scoped like the admin pages: a teacher prints only their own school's collections, a
+coordinator their partnership's; anything else is a 404.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from survey_app.extensions import db
+from survey_app.models import Collection, Group, PrintBatch, School, Sheet
+from survey_app.paper.operations import PrintError, print_class_pack
+from survey_app.paper.wtf import PrintForm
+from survey_app.urls import public_url
 
 bp = Blueprint("paper", __name__, url_prefix="/admin/paper")
+
+#: The count offered when the collection does not say how big the group is.
+DEFAULT_COPIES = 30
+
+
+def _collection_or_404(collection_id: int) -> Collection:
+    query = (select(Collection).join(Collection.group).join(Group.school)
+             .where(Collection.id == collection_id,
+                    School.partnership_id == current_user.partnership_id))
+    if not current_user.is_coordinator:
+        query = query.where(School.id == current_user.school_id)
+    collection = db.session.scalar(query)
+    if collection is None:
+        abort(404)
+    return collection
+
+
+def _printed(collection: Collection) -> tuple[int, int]:
+    """(sheets printed so far, batches) for the page's summary."""
+    sheets = db.session.scalar(select(func.count()).select_from(Sheet)
+                               .where(Sheet.collection_id == collection.id))
+    batches = db.session.scalar(select(func.count()).select_from(PrintBatch)
+                                .where(PrintBatch.collection_id == collection.id))
+    return sheets, batches
+
+
+@bp.route("/collections/<int:collection_id>/print", methods=["GET", "POST"])
+@login_required
+def print_form(collection_id: int):
+    c = _collection_or_404(collection_id)
+    form = PrintForm()
+    if not form.is_submitted():
+        form.copies.data = c.expected_size or DEFAULT_COPIES
+        form.numbers.data = f"1-{c.expected_size or DEFAULT_COPIES}"
+    if form.validate_on_submit():
+        kind = form.kind.data
+        try:
+            result = print_class_pack(
+                c, None if kind == "numbered" else form.copies.data, form.paper.data,
+                master=kind == "master", numbers=form.numbers.data if kind == "numbered"
+                else None, web_url=public_url(c))
+        except PrintError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            return Response(result.pdf, mimetype="application/pdf", headers={
+                "Content-Disposition": f'attachment; filename="{result.filename}"',
+                "Cache-Control": "no-store",
+            })
+    sheets, batches = _printed(c)
+    return render_template("paper/print.html", c=c, form=form, printed_sheets=sheets,
+                           printed_batches=batches)

@@ -1,0 +1,160 @@
+"""Printing class packs: serials, the stored layout, the PDF. The CLI and the web page
+both call `print_class_pack`, so the same rules hold whichever door a teacher uses."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from forms.layout import PAPERS, layout_document, sheet_id
+from survey_app.extensions import db
+from survey_app.models import Collection, PrintBatch, Setting, Sheet
+
+INSTALLATION_KEY = "installation_id"
+#: No 0/O or 1/I: someone may read the id off a sheet over the phone.
+INSTALLATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+INSTALLATION_CHARS = 6
+MAX_COPIES = 1000
+MASTER_SERIAL = 0
+NUMBERS_RE = re.compile(r"^\s*(\d{1,2})\s*(?:-\s*(\d{1,2}))?\s*$")
+
+
+class PrintError(ValueError):
+    """A print request that cannot be done; the message says what to do instead."""
+
+
+def installation_id() -> str:
+    """This installation's id, printed in every QR code so that sheets from another
+    installation are refused. Made once, at random, and kept in the Setting table."""
+    setting = db.session.get(Setting, INSTALLATION_KEY)
+    if setting is not None:
+        return setting.value
+    value = "".join(secrets.choice(INSTALLATION_ALPHABET) for _ in range(INSTALLATION_CHARS))
+    try:
+        with db.session.begin_nested():
+            db.session.add(Setting(key=INSTALLATION_KEY, value=value))
+    except IntegrityError:  # another process made it first: use theirs
+        setting = db.session.get(Setting, INSTALLATION_KEY, populate_existing=True)
+        return setting.value
+    return value
+
+
+def parse_numbers(text: str) -> tuple[int, int]:
+    """'1-30' (or '7') as (first, last) pupil numbers, each 1-99."""
+    m = NUMBERS_RE.match(text or "")
+    if not m:
+        raise PrintError(f"'{text}' is not a range of pupil numbers: write it like 1-30.")
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if not 1 <= first <= last <= 99:
+        raise PrintError("Pupil numbers go from 1 to 99, the smaller first (like 1-30).")
+    return first, last
+
+
+@dataclass
+class PackResult:
+    pdf: bytes
+    #: The layout JSON document ("survey-sheet-layout/1") of the printed sheets.
+    document: dict[str, Any]
+    batch: PrintBatch
+    sheet_ids: list[str]
+
+    @property
+    def filename(self) -> str:
+        first, last = self.sheet_ids[0], self.sheet_ids[-1]
+        span = first if first == last else f"{first}-to-{last}"
+        return f"paper-{span}.pdf"
+
+
+def _next_serial(collection: Collection) -> int:
+    """Serials continue across reprints (a lost sheet reprinted gets a new one)."""
+    # Lock the collection row on PostgreSQL so two packs printed at once cannot share
+    # serials; SQLite serialises writers anyway, and the unique constraint backs both.
+    db.session.execute(select(Collection.id).where(Collection.id == collection.id)
+                       .with_for_update())
+    top = db.session.scalar(select(func.max(Sheet.serial))
+                            .where(Sheet.collection_id == collection.id))
+    return (top or 0) + 1
+
+
+def _pupil_number_mode(collection: Collection, numbers: tuple[int, int] | None) -> str:
+    if numbers:
+        return "printed"
+    return "bubbles" if collection.ask_pupil_number else "none"
+
+
+def print_class_pack(collection: Collection, copies: int | None = None, paper: str = "a4",
+                     master: bool = False, numbers: str | tuple[int, int] | None = None,
+                     *, scan_url: str = "", web_url: str = "") -> PackResult:
+    """Record and draw a pack: `copies` sheets with new serials, or the photocopy master
+    (serial 0), or a personalised pack (`numbers` '1-30': sheet k carries pupil number k).
+    Flushes; the caller commits."""
+    from print import CoverText, PackSheet, cover_pages, layout_for, render_pack
+
+    paper = (paper or "a4").lower()
+    if paper not in PAPERS:
+        raise PrintError(f"Unknown paper size '{paper}': use a4 or letter.")
+    if isinstance(numbers, str):
+        numbers = parse_numbers(numbers)
+    if master and numbers:
+        raise PrintError("A master sheet is photocopied, so it cannot carry pupil numbers: "
+                         "choose either the master or a numbered pack.")
+    if numbers:
+        wanted = numbers[1] - numbers[0] + 1
+        if copies is not None and copies != wanted:
+            raise PrintError(f"Pupil numbers {numbers[0]}-{numbers[1]} make {wanted} sheets, "
+                             f"not {copies}: leave out the number of copies.")
+        copies = wanted
+    if not master and (copies is None or not 1 <= copies <= MAX_COPIES):
+        raise PrintError(f"Say how many copies to print, from 1 to {MAX_COPIES}.")
+
+    version = collection.survey_version
+    layout = layout_for(version.definition, paper, _pupil_number_mode(collection, numbers))
+    if master and len(layout.pages) > 1:
+        raise PrintError(f"This survey takes {len(layout.pages)} pages, so it cannot be a "
+                         "master for photocopying: print a pack with one copy per pupil "
+                         "instead.")
+    if master:
+        sheets = [PackSheet(MASTER_SERIAL)]
+    else:
+        start = _next_serial(collection)
+        sheets = [PackSheet(start + i, numbers[0] + i if numbers else None)
+                  for i in range(copies)]
+
+    installation = installation_id()
+    ids = [sheet_id(collection.id, s.serial) for s in sheets]
+    first_page = cover_pages(layout)
+    document = layout_document(layout, [(i, s.pupil_number) for i, s in zip(ids, sheets,
+                                                                              strict=True)],
+                               first_pdf_page=first_page, installation=installation)
+    document["collection_id"] = collection.id
+    batch = PrintBatch(collection_id=collection.id, paper=paper,
+                       layout_json=json.dumps(document, separators=(",", ":")),
+                       layout_fingerprint=layout.fingerprint, is_master=master)
+    db.session.add(batch)
+    db.session.flush()
+    existing_master = master and db.session.scalar(
+        select(Sheet.id).where(Sheet.collection_id == collection.id,
+                               Sheet.serial == MASTER_SERIAL))
+    if not existing_master:  # reprinting the master reuses serial 0
+        db.session.add_all(Sheet(collection_id=collection.id, print_batch_id=batch.id,
+                                 serial=s.serial, pupil_number=s.pupil_number) for s in sheets)
+    db.session.flush()
+
+    school, group = collection.school.name, collection.group.name
+    if master:
+        line = f"{ids[0]} (master for photocopying)"
+    elif numbers:
+        line = (f"{ids[0]} to {ids[-1]}, pupil numbers {numbers[0]} to {numbers[1]}")
+    else:
+        line = f"{ids[0]} to {ids[-1]} ({len(ids)} sheets)" if len(ids) > 1 else ids[0]
+    cover = CoverText(collection.id, school, group, collection.phase, line, master=master,
+                      personalised=bool(numbers), scan_url=scan_url, web_url=web_url)
+    pdf = render_pack(layout, sheets, installation=installation, collection_id=collection.id,
+                      school=school, group=group, cover=cover)
+    return PackResult(pdf, document, batch, ids)
