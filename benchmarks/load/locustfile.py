@@ -11,7 +11,6 @@ import re
 
 import gevent
 from locust import HttpUser, constant, events, task
-from locust.exception import StopUser
 
 TOKEN = os.environ["LOAD_TOKEN"]
 COLUMNS = os.environ["LOAD_COLUMNS"].split(",")
@@ -33,7 +32,8 @@ class Pupil(HttpUser):
         page = self.client.get(f"/s/{TOKEN}", name="GET survey")
         if page.status_code != 200:
             RESULTS["errors"].append(f"GET {page.status_code}")
-            raise StopUser()
+            gevent.sleep(3600)
+            return
         sid = _hidden(page.text, "submission_id")
         data = {c: str(random.randint(1, 3)) for c in COLUMNS}
         data.update(csrf_token=_hidden(page.text, "csrf_token"), submission_id=sid)
@@ -53,7 +53,9 @@ class Pupil(HttpUser):
         else:
             send()
         RESULTS["submitted"].append(sid)
-        raise StopUser()
+        # One pupil, one submission: idle until the run ends (Locust would otherwise
+        # start a fresh user in this one's place).
+        gevent.sleep(3600)
 
 
 @events.test_stop.add_listener
