@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from forms.answers import unknown_fields
@@ -30,11 +30,17 @@ FACE_PX = 72
 RETRO_LABELS = {"_then": "Before the workshop", "_now": "Now"}
 
 
+#: Built once: constructing an ORM select costs more than running it on SQLite, and the
+#: same statement object reuses its compiled form on every request.
+_BY_TOKEN = (
+    select(Collection).options(joinedload(Collection.survey_version))
+    .where(Collection.public_token == bindparam("token"))
+)
+
+
 def _load(token: str) -> Collection | None:
-    return db.session.scalar(
-        select(Collection).options(joinedload(Collection.survey_version))
-        .where(Collection.public_token == token)
-    )
+    """The collection with its survey version, in one query."""
+    return db.session.scalar(_BY_TOKEN, {"token": token})
 
 
 def _not_found():
