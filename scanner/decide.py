@@ -24,14 +24,13 @@ def classify(d: float) -> str:
 
 
 def confidence(d: float) -> float:
-    """0 at or between the thresholds, rising to 1 a `CONFIDENCE_SPAN` beyond them."""
+    """0 at or between the thresholds; 1 for spotless paper, and for a mark
+    `CONFIDENCE_SPAN` beyond the marked threshold."""
     if d < tuning.EMPTY_BELOW:
-        margin = tuning.EMPTY_BELOW - d
-    elif d > tuning.MARKED_ABOVE:
-        margin = d - tuning.MARKED_ABOVE
-    else:
-        margin = 0.0
-    return round(min(1.0, margin / tuning.CONFIDENCE_SPAN), 3)
+        return round((tuning.EMPTY_BELOW - d) / tuning.EMPTY_BELOW, 3)
+    if d > tuning.MARKED_ABOVE:
+        return round(min(1.0, (d - tuning.MARKED_ABOVE) / tuning.CONFIDENCE_SPAN), 3)
+    return 0.0
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,10 @@ class Scanner:
     # -- One page --------------------------------------------------------------------------
     def read_page(self, img: np.ndarray, *, filename: str = "",
                   file_page: int = 0) -> PageResult | UnreadablePage:
-        """Read one greyscale page image. Never raises for a bad page."""
+        """Read one page image (greyscale; colour is converted). Never raises for a bad page."""
+        if img.ndim == 3:
+            img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY if img.shape[2] == 3 else
+                               cv2.COLOR_BGRA2GRAY)
         try:
             return self._read(img, filename, file_page)
         except _Unreadable as exc:
