@@ -2,8 +2,8 @@
 
 The CSV writers (csvfile.py) only format what these yield, so the command line and the
 download route give the same bytes (Indico's `generate_spreadsheet_from_survey` pattern).
-Rows come from one query read in chunks (`yield_per`: a server-side cursor on PostgreSQL),
-so memory stays flat however many responses there are.
+Rows come from streamed queries read in chunks (`yield_per`: server-side cursors on
+PostgreSQL), so memory stays flat however many responses there are.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import groupby
-from operator import itemgetter
+from itertools import chain
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Row, Select, exists, select
 
 from forms.answers import MULTI_SEP
 from forms.definition import Survey as Definition
@@ -225,29 +224,46 @@ def _latest_definition(scope: Scope, code: str) -> Definition | None:
 # --- the rows ---------------------------------------------------------------------------
 
 
-def _answer_stream(scope: Scope, filters: Filters) -> Iterator[list]:
-    """Each response with its answers, as the list of its joined rows, by response id."""
-    stmt = _scoped(
+def _joined(stmt: Select) -> Select:
+    """A select from Response joined up to its school, for scoping."""
+    return _join_collection(stmt.join(Collection, Collection.id == Response.collection_id))
+
+
+def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list[Row]]]:
+    """Each response in scope with its answers (response_id, question_code, value, status).
+
+    Two streams merged by response id rather than one joined query: the response's own
+    cells (names, timestamp) are then read and converted once, not once per answer. Both
+    use the Core connection with streamed results, read CHUNK_ROWS at a time."""
+    responses_stmt = _scoped(_joined(
         select(Response.id, Partnership.name, Survey.code, SurveyVersion.version,
                SurveyVersion.id, Response.collection_id, School.name, Group.name,
                Collection.phase, Response.source, Response.sheet_id, Response.pupil_number,
-               Response.submitted_at, Answer.question_code, Answer.value, Answer.status)
-        .select_from(Response)
-        .join(Collection, Collection.id == Response.collection_id)
-        .join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
-        .join(Survey, Survey.id == SurveyVersion.survey_id)
-        .join(Group, Group.id == Collection.group_id)
-        .join(School, School.id == Group.school_id)
-        .join(Partnership, Partnership.id == School.partnership_id)
-        .outerjoin(Answer, Answer.response_id == Response.id),
+               Response.submitted_at).select_from(Response))
+        .join(Partnership, Partnership.id == School.partnership_id), scope, filters,
+    ).order_by(Response.id)
+    answers_stmt = _scoped(_joined(
+        select(Answer.response_id, Answer.question_code, Answer.value, Answer.status)
+        .select_from(Answer).join(Response, Response.id == Answer.response_id)),
         scope, filters,
-    ).order_by(Response.id).execution_options(yield_per=CHUNK_ROWS)
-    result = db.session.execute(stmt)
+    ).order_by(Answer.response_id)
+    conn = db.session.connection().execution_options(stream_results=True)
+    response_result = conn.execute(responses_stmt).yield_per(CHUNK_ROWS)
+    answer_result = conn.execute(answers_stmt).yield_per(CHUNK_ROWS)
+    # Iterating fetched partitions (plain lists) is several times faster than next(result).
+    answers = chain.from_iterable(answer_result.partitions())
     try:
-        for _, rows in groupby(result, key=itemgetter(0)):
-            yield list(rows)
+        pending = next(answers, None)
+        for response in chain.from_iterable(response_result.partitions()):
+            mine = []
+            while pending is not None and pending[0] <= response[0]:
+                if pending[0] == response[0]:
+                    mine.append(pending)
+                pending = next(answers, None)
+            yield response, mine
     finally:
-        result.close()
+        answer_result.close()
+        response_result.close()
 
 
 def _fixed(row: Sequence, with_partnership: bool) -> list[str]:
@@ -284,19 +300,17 @@ def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version], columns
           with_partnership: bool) -> Iterator[list[str]]:
     yield [*(["partnership"] if with_partnership else []), *FIXED_COLUMNS, *columns]
     position = {c: i for i, c in enumerate(columns)}
-    for rows in _answer_stream(scope, filters):
-        version = versions[rows[0][4]]
+    for response, answers in _response_stream(scope, filters):
+        version = versions[response[4]]
         cells = [""] * len(columns)
         review = []
-        for *_, column, value, status in rows:
-            if column is None:
-                continue
+        for _, column, value, status in answers:
             if status == "needs_review":
                 review.append(column)
             if column in position:
                 cells[position[column]] = version.cell(column, value, status, filters.labels)
         review.sort(key=lambda c: position.get(c, len(position)))
-        yield [*_fixed(rows[0], with_partnership), MULTI_SEP.join(review), *cells]
+        yield [*_fixed(response, with_partnership), MULTI_SEP.join(review), *cells]
 
 
 def long_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
@@ -310,12 +324,11 @@ def long_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
 def _long(scope: Scope, filters: Filters, versions: dict[int, _Version],
           with_partnership: bool) -> Iterator[list[str]]:
     yield [*(["partnership"] if with_partnership else []), *LONG_COLUMNS]
-    for rows in _answer_stream(scope, filters):
-        version = versions[rows[0][4]]
-        fixed = _fixed(rows[0], with_partnership)
-        answers = sorted((r for r in rows if r[13] is not None),
-                         key=lambda r: (version.order.get(r[13], len(version.order)), r[13]))
-        for *_, column, value, status in answers:
+    for response, answers in _response_stream(scope, filters):
+        version = versions[response[4]]
+        fixed = _fixed(response, with_partnership)
+        answers.sort(key=lambda a: (version.order.get(a[1], len(version.order)), a[1]))
+        for _, column, value, status in answers:
             yield [*fixed, column, version.cell(column, value, status, filters.labels), status]
 
 
