@@ -15,13 +15,14 @@ def register_commands(app) -> None:
     from survey_app.admin.cli import register as register_admin
     from survey_app.backup import register as register_backup
     from survey_app.demo import register as register_demo
+    from survey_app.erasure.cli import register as register_erasure
     from survey_app.export.cli import register as register_export
     from survey_app.paper.cli import register as register_paper
     from survey_app.results.cli import register as register_results
     from survey_app.serve import register as register_serve
 
-    for register in (register_admin, register_backup, register_demo, register_export,
-                     register_paper, register_results, register_serve):
+    for register in (register_admin, register_backup, register_demo, register_erasure,
+                     register_export, register_paper, register_results, register_serve):
         register(app)
 
 

@@ -1,14 +1,24 @@
 """Database models, grouped by concept; import from here."""
 
+from survey_app.models.audit import AuditEntry
 from survey_app.models.collections import PHASES, Collection
 from survey_app.models.paper import PrintBatch, Sheet
 from survey_app.models.people import ROLES, Group, Partnership, School, User
 from survey_app.models.responses import ANSWER_STATUSES, SOURCES, Answer, Response
+from survey_app.models.scans import (
+    BATCH_STATUSES,
+    PAGE_STATUSES,
+    ResponseImage,
+    ReviewItem,
+    ScanBatch,
+    ScanPage,
+)
 from survey_app.models.settings import Setting
 from survey_app.models.surveys import Survey, SurveyVersion
 
 __all__ = [
-    "ANSWER_STATUSES", "PHASES", "ROLES", "SOURCES", "Answer", "Collection", "Group",
+    "ANSWER_STATUSES", "BATCH_STATUSES", "PAGE_STATUSES", "PHASES", "AuditEntry", "ResponseImage",
+    "ReviewItem", "ScanBatch", "ScanPage", "ROLES", "SOURCES", "Answer", "Collection", "Group",
     "Partnership", "PrintBatch", "Response", "School", "Setting", "Sheet", "Survey",
     "SurveyVersion", "User",
 ]
