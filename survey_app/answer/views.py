@@ -28,6 +28,8 @@ bp = Blueprint("answer", __name__)
 #: Face size on the pupil page, in CSS px (the issue asks for about 72).
 FACE_PX = 72
 RETRO_LABELS = {"_then": "Before the workshop", "_now": "Now"}
+#: A Send with nothing ticked (a tap too early) would store an empty response.
+NOTHING_ANSWERED = "You have not answered any questions yet. Please choose an answer."
 
 
 #: Built once: constructing an ORM select costs more than running it on SQLite, and the
@@ -75,6 +77,10 @@ def form(token: str):
         the_form.csrf_token.errors = []
         return _form_page(collection, the_form, resend=True), 400
     result, pupil_number = the_form.check_answers()
+    if result.ok and not result.values:
+        first = survey.questions[0].columns[0]
+        the_form.add_error(first, NOTHING_ANSWERED)
+        result.errors[first] = NOTHING_ANSWERED
     if not result.ok:
         return _form_page(collection, the_form, errors=result.errors), 422
     record_response(collection, result.values, source="web",
@@ -104,7 +110,8 @@ def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None 
     summary = []
     for col, message in (errors or {}).items():
         if col == "pupil_number":
-            summary.append(("q-pupil_number", "Your number", message))
+            summary.append(("q-pupil_number", "What is your number?" if pupil
+                            else "Your number", message))
         else:
             q = survey.question_for_column(col)
             summary.append((f"q-{q.code}", q.text, message))

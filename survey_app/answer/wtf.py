@@ -116,11 +116,14 @@ class AnswerForm(FlaskForm):
         field = self.csrf_token
         return field.validate(self)
 
+    def add_error(self, column: str, message: str) -> None:
+        self[_attr(column)].errors = [message]
+
     def check_answers(self) -> tuple[Normalised, int | None]:
         """Normalise the answers and the pupil number; put each message on its field."""
         result = normalise(self.survey, self.posted())
         for col, message in result.errors.items():
-            self[_attr(col)].errors = [message]
+            self.add_error(col, message)
         number = None
         if self.asks_pupil_number:
             field = self["pupil_number"]

@@ -393,3 +393,12 @@ def test_school_survey_with_multi_choice_and_likely_scale(client, loaded_bank, p
     assert resp.status_code == 303
     assert _stored() == [(None, {"recommend": "9", "continue": "1", "role": "host",
                                  "benefits": "pupils;staff;links"})]
+
+
+def test_sending_nothing_at_all_is_refused(client, loaded_bank, partnership):
+    c = _collection(partnership, "partner_school")
+    _, hidden = _open(client, c)
+    resp = _post(client, c, hidden)
+    assert resp.status_code == 422
+    assert "You have not answered any questions yet" in resp.get_data(as_text=True)
+    assert _count() == 0
