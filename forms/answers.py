@@ -54,7 +54,8 @@ def normalise_column(q: Question, raw: Sequence[str]) -> str:
         value = _one(raw)
         if not value:
             return ""
-        if not value.isdigit() or not NUMBER_MIN <= int(value) <= NUMBER_MAX:
+        # isascii: str.isdigit() also accepts '²', which int() then rejects.
+        if not (value.isascii() and value.isdigit()) or not NUMBER_MIN <= int(value) <= NUMBER_MAX:
             raise ValueError(f"Please give a whole number from {NUMBER_MIN} to {NUMBER_MAX}.")
         return str(int(value))
     if kind == TEXT:
@@ -89,7 +90,8 @@ def normalise_pupil_number(raw: str | None) -> int | None:
     value = (raw or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not PUPIL_NUMBER_MIN <= int(value) <= PUPIL_NUMBER_MAX:
+    if not (value.isascii() and value.isdigit()) \
+            or not PUPIL_NUMBER_MIN <= int(value) <= PUPIL_NUMBER_MAX:
         raise ValueError(f"Your number is from {PUPIL_NUMBER_MIN} to {PUPIL_NUMBER_MAX}.")
     return int(value)
 

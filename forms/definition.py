@@ -234,8 +234,11 @@ def _compose(text: str, file: str) -> Any:
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise DefinitionError([Problem(file, line, f"not valid YAML: {problem}")]) from None
+    except RecursionError:
+        # PyYAML's parser recurses per nesting level; "[[[[..." thousands deep exhausts it.
+        raise DefinitionError([Problem(file, None, "nested too deeply")]) from None
     if node is None:
-        raise DefinitionError([Problem(file, None, "the file is empty")])
+        raise DefinitionError([Problem(file, 1, "the file is empty")])
     try:
         return _plain(node)
     except _TooDeep as exc:
