@@ -17,6 +17,7 @@ def record_response(
     collection: Collection, values: Mapping[str, str], *, source: str, submission_key: str,
     pupil_number: int | None = None, sheet_id: str | None = None,
     statuses: Mapping[str, str] | None = None, confidences: Mapping[str, float] | None = None,
+    commit: bool = True,
 ) -> tuple[Response, bool]:
     """Store one response with its answers; return (response, created).
 
@@ -27,12 +28,17 @@ def record_response(
     status says why (paper review items).
 
     Core inserts rather than the ORM unit of work: this is the hot path when a class of
-    thirty presses Send within the same minute (benchmarks/submit_bench.py)."""
+    thirty presses Send within the same minute (benchmarks/submit_bench.py).
+
+    With `commit=False` the rows join the caller's transaction (a scanned page stores its
+    response, page record and review items all or nothing); a savepoint then catches a
+    duplicate key without losing the rest of that transaction."""
     statuses = statuses or {}
     confidences = confidences or {}
     fields = {"collection_id": collection.id, "source": source,
               "submission_key": submission_key, "pupil_number": pupil_number,
               "sheet_id": sheet_id, "submitted_at": utcnow()}
+    savepoint = None if commit else db.session.begin_nested()
     try:
         response_id = db.session.execute(
             insert(Response).values(**fields).returning(Response.id)).scalar_one()
@@ -43,10 +49,16 @@ def record_response(
         ]
         if rows:
             db.session.execute(insert(Answer), rows)
-        db.session.commit()
+        if savepoint is not None:
+            savepoint.commit()
+        else:
+            db.session.commit()
     except IntegrityError:
         # This key was stored before (or by a request racing this one): that is the one.
-        db.session.rollback()
+        if savepoint is not None:
+            savepoint.rollback()
+        else:
+            db.session.rollback()
         existing = db.session.scalar(
             select(Response).where(Response.submission_key == submission_key))
         if existing is None:

@@ -77,6 +77,9 @@ class ScanPage(db.Model):
     sheet_page: Mapped[int | None]
     response_id: Mapped[int | None] = mapped_column(
         ForeignKey("response.id", ondelete="SET NULL"), index=True)
+    #: This page made the response (deleting the batch deletes it); otherwise it added a
+    #: later page's answers to a response another page made.
+    created_response: Mapped[bool] = mapped_column(default=False)
     #: What the scanner read (answers, confidences, warnings) as JSON, for the batch report.
     result_json: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

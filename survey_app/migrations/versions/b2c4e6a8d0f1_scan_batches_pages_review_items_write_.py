@@ -1,8 +1,8 @@
 """scan batches, pages, review items, write-in images, audit log
 
-Revision ID: ae7165f36a10
+Revision ID: b2c4e6a8d0f1
 Revises: dbfd3999f1ba
-Create Date: 2026-11-23 15:51:48.748180
+Create Date: 2026-11-23 15:55:18.806027
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import survey_app.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'ae7165f36a10'
+revision = 'b2c4e6a8d0f1'
 down_revision = 'dbfd3999f1ba'
 branch_labels = None
 depends_on = None
@@ -85,6 +85,7 @@ def upgrade():
     sa.Column('sheet_id', sa.String(length=40), nullable=True),
     sa.Column('sheet_page', sa.Integer(), nullable=True),
     sa.Column('response_id', sa.Integer(), nullable=True),
+    sa.Column('created_response', sa.Boolean(), nullable=False),
     sa.Column('result_json', sa.Text(), nullable=True),
     sa.Column('created_at', survey_app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['scan_batch.id'], name=op.f('fk_scan_page_batch_id_scan_batch'), ondelete='CASCADE'),

@@ -1,0 +1,535 @@
+"""Importing scanned sheets into the database, and the review queue.
+
+The scanner (scanner/) reads pages and returns plain results; this module decides what to
+store. Rules (DESIGN.md): importing is idempotent (the same file or the same page image
+is recognised), a sheet whose page comes back with different marks is flagged, never
+merged, and nothing the scanner was unsure of is stored as an answer.
+
+Each page is stored in its own transaction, and its files are written under names fixed
+by (batch, page) before the commit: a worker killed half-way leaves either a stored page
+or nothing, and a rerun overwrites rather than orphaning files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+
+from forms.answers import normalise_column
+from forms.definition import Survey as Definition
+from survey_app.extensions import db
+from survey_app.models import (
+    Answer,
+    Collection,
+    Partnership,
+    PrintBatch,
+    Response,
+    ResponseImage,
+    ReviewItem,
+    ScanBatch,
+    ScanPage,
+    Sheet,
+    User,
+)
+from survey_app.models.base import utcnow
+
+#: The pupil number's review items and answers use this code (the export's column).
+PUPIL_NUMBER = "pupil_number"
+#: Kinds of review item, in words for the queue.
+REVIEW_KINDS = {
+    "unsure": "the scanner was not sure",
+    "conflict": "this sheet was scanned again with different marks",
+    "missing_page": "the page with this question has not been scanned",
+}
+#: A running job whose heartbeat is older than this is taken to be dead and restarted.
+STALE_AFTER = timedelta(seconds=90)
+
+
+class ScanUploadError(ValueError):
+    """An upload refused before any work started; the message says what to do."""
+
+
+@dataclass
+class UploadOutcome:
+    batch: ScanBatch
+    #: False: this exact file was uploaded before; `batch` is the earlier one.
+    created: bool
+
+
+# --- storage ---------------------------------------------------------------------------
+
+
+def storage_root() -> Path:
+    return Path(current_app.config["STORAGE_DIR"])
+
+
+def _write_atomic(rel: str, data: bytes) -> str:
+    """Write `data` under STORAGE_DIR/rel via a temporary file and a rename, so a crash or
+    a full disk never leaves a half-written file under the real name."""
+    path = storage_root() / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return rel
+
+
+def _remove(rel: str | None) -> None:
+    if rel:
+        (storage_root() / rel).unlink(missing_ok=True)
+
+
+# --- upload ----------------------------------------------------------------------------
+
+
+def _limits():
+    from scanner.inputs import Limits
+
+    cfg = current_app.config
+    return Limits(max_pages=cfg.get("SCAN_MAX_PAGES", 300),
+                  max_bytes=cfg.get("SCAN_MAX_BYTES", 200 * 1024 * 1024))
+
+
+def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
+                  user: User | None) -> UploadOutcome:
+    """Check an upload (type by content, size and page limits) and queue it as a batch.
+
+    Raises ScanUploadError with the scanner's message when the file cannot be read at all:
+    nothing is stored then."""
+    from scanner.errors import ScanInputError
+    from scanner.inputs import open_scan
+
+    limits = _limits()
+    data = stream.read(limits.max_bytes + 1)
+    filename = Path(filename or "upload").name[:200] or "upload"
+    try:
+        open_scan(data, filename, limits=limits).close()
+    except ScanInputError as exc:
+        raise ScanUploadError(str(exc)) from None
+    digest = hashlib.sha256(data).hexdigest()
+    earlier = db.session.scalar(
+        select(ScanBatch).where(ScanBatch.partnership_id == partnership.id,
+                                ScanBatch.file_hash == digest,
+                                ScanBatch.status != "failed"))
+    if earlier is not None:
+        return UploadOutcome(earlier, False)
+    rel = _write_atomic(f"uploads/{digest[:2]}/{digest}", data)
+    batch = ScanBatch(partnership_id=partnership.id, filename=filename, file_hash=digest,
+                      stored_path=rel, size_bytes=len(data),
+                      school_id=user.school_id if user is not None and not user.is_coordinator
+                      else None,
+                      uploaded_by_id=user.id if user is not None else None)
+    db.session.add(batch)
+    db.session.commit()
+    return UploadOutcome(batch, True)
+
+
+# --- the job ---------------------------------------------------------------------------
+
+
+def claim_next_batch() -> ScanBatch | None:
+    """Take the oldest queued batch, or one whose worker died (stale heartbeat). The
+    conditional UPDATE makes two workers never take the same batch."""
+    stale = utcnow() - STALE_AFTER
+    candidates = db.session.scalars(
+        select(ScanBatch.id).where(
+            (ScanBatch.status == "queued")
+            | ((ScanBatch.status == "running") & (ScanBatch.heartbeat_at < stale)))
+        .order_by(ScanBatch.id).limit(5)).all()
+    for batch_id in candidates:
+        now = utcnow()
+        taken = db.session.execute(
+            update(ScanBatch)
+            .where(ScanBatch.id == batch_id,
+                   (ScanBatch.status == "queued")
+                   | ((ScanBatch.status == "running") & (ScanBatch.heartbeat_at < stale)))
+            .values(status="running", heartbeat_at=now, attempts=ScanBatch.attempts + 1,
+                    started_at=func.coalesce(ScanBatch.started_at, now))
+        ).rowcount
+        db.session.commit()
+        if taken:
+            return db.session.get(ScanBatch, batch_id)
+    return None
+
+
+def layout_lookup(partnership_id: int):
+    """fingerprint prefix (as in the QR) -> stored layout document, for the scanner."""
+
+    def lookup(prefix: str) -> dict | None:
+        batch = db.session.scalar(
+            select(PrintBatch).where(PrintBatch.layout_fingerprint.startswith(prefix.lower()))
+            .order_by(PrintBatch.id.desc()).limit(1))
+        return json.loads(batch.layout_json) if batch is not None else None
+
+    return lookup
+
+
+def run_batch(batch: ScanBatch) -> ScanBatch:
+    """Read every page not yet stored (a resumed job skips what an earlier run stored)."""
+    from scanner import Scanner
+    from scanner.errors import ScanInputError
+    from scanner.inputs import open_scan
+    from survey_app.paper.operations import installation_id
+
+    done = set(db.session.scalars(select(ScanPage.page_index)
+                                  .where(ScanPage.batch_id == batch.id)))
+    scanner = Scanner(layout_lookup(batch.partnership_id), installation_id(),
+                      limits=_limits())
+    try:
+        src = open_scan(storage_root() / batch.stored_path, batch.filename, limits=_limits())
+    except (ScanInputError, OSError) as exc:
+        batch.status, batch.error, batch.finished_at = "failed", str(exc), utcnow()
+        db.session.commit()
+        return batch
+    try:
+        batch.pages_total = len(src)
+        db.session.commit()
+        for i in range(len(src)):
+            if i in done:
+                continue
+            store_page(batch, i, src, scanner)
+            batch.pages_done = len(done) + 1
+            done.add(i)
+            batch.heartbeat_at = utcnow()
+            db.session.commit()
+    finally:
+        src.close()
+    batch.status, batch.finished_at = "done", utcnow()
+    batch.pages_done = len(done)
+    db.session.commit()
+    return batch
+
+
+def store_page(batch: ScanBatch, index: int, src, scanner) -> ScanPage:
+    """Read page `index` of the batch's file and add what it says to the session (the
+    caller commits: one page, one transaction)."""
+    from scanner import PageResult
+    from scanner.inputs import PageDecodeError
+
+    try:
+        raw = src.page(index)
+        image = raw.image
+        image_hash = hashlib.sha256(image.tobytes()).hexdigest()
+        result = scanner.read_page(image, filename=batch.filename, file_page=index)
+    except PageDecodeError as exc:
+        page = ScanPage(batch_id=batch.id, page_index=index, image_hash="-",
+                        status="unreadable", reason=f"{str(exc).capitalize()}. Scan this "
+                        "page again, or enter its answers by hand.")
+        db.session.add(page)
+        return page
+    page = ScanPage(batch_id=batch.id, page_index=index, image_hash=image_hash)
+    if not isinstance(result, PageResult):
+        page.status = "blank" if result.blank else "unreadable"
+        page.reason = result.reason
+        if result.thumbnail:
+            page.image_path = _write_atomic(f"pages/{batch.id}/{index}-thumb.png",
+                                            result.thumbnail)
+        db.session.add(page)
+        return page
+    page.sheet_id, page.sheet_page = result.sheet_id, result.page
+    page.image_path = _write_atomic(f"pages/{batch.id}/{index}.jpg", result.image_jpeg())
+    _store_reading(batch, page, result)
+    db.session.add(page)
+    return page
+
+
+def _unreadable(page: ScanPage, reason: str) -> None:
+    page.status, page.reason = "unreadable", reason
+
+
+def _store_reading(batch: ScanBatch, page: ScanPage, result) -> None:
+    collection = db.session.get(Collection, result.collection_id)
+    if collection is None or collection.partnership_id != batch.partnership_id:
+        return _unreadable(page, f"Sheet {result.sheet_id} belongs to a collection that was "
+                           "deleted or to another partnership, so its answers were not "
+                           "stored. Enter them by hand if they belong here.")
+    if batch.school_id is not None and collection.group.school_id != batch.school_id:
+        return _unreadable(page, f"Sheet {result.sheet_id} is from another school's "
+                           "collection; ask the coordinator to upload it.")
+    sheet = db.session.scalar(select(Sheet).where(Sheet.collection_id == collection.id,
+                                                  Sheet.serial == result.serial))
+    if sheet is None:
+        return _unreadable(page, f"Sheet {result.sheet_id} was never printed by this "
+                           "system (its serial is unknown). Enter its answers by hand.")
+    earlier = db.session.scalar(
+        select(ScanPage).join(ScanBatch)
+        .where(ScanPage.image_hash == page.image_hash, ScanPage.batch_id != batch.id,
+               ScanBatch.partnership_id == batch.partnership_id,
+               ScanPage.status.in_(("read", "conflict", "duplicate"))).limit(1))
+    if earlier is not None:
+        page.status = "duplicate"
+        page.reason = (f"This page image was imported before (file "
+                       f"'{earlier.batch.filename}', page {earlier.page_index + 1}); nothing "
+                       "was changed.")
+        page.response_id = earlier.response_id
+        return None
+    definition = collection.survey_version.definition
+    reading = _readings(definition, result, sheet)
+    warnings = list(result.warnings)
+    if collection.state() == "closed":
+        warnings.append("Scanned after the collection closed; accepted, as paper is.")
+    page.result_json = json.dumps({**reading.as_json(), "warnings": warnings,
+                                   "rotation": result.rotation})
+    key = (f"paper:img:{page.image_hash}" if result.serial == 0
+           else f"paper:{result.sheet_id}")
+    response = db.session.scalar(select(Response).where(Response.submission_key == key))
+    if response is None:
+        _new_response(collection, key, page, result, definition, reading)
+    else:
+        _later_page(response, page, result, reading)
+    _store_writeins(page, result)
+    return None
+
+
+@dataclass
+class Reading:
+    """What one page says, after the app's own checks: answers (normalised like web
+    answers), their confidences, the pupil number, and the columns a person must decide."""
+
+    values: dict[str, str]
+    confidences: dict[str, float]
+    pupil_number: str
+    review: dict[str, dict]
+
+    def as_json(self) -> dict:
+        return {"answers": self.values, "pupil_number": self.pupil_number,
+                "review": sorted(self.review)}
+
+
+def _readings(definition: Definition, result, sheet: Sheet) -> Reading:
+    reading = Reading({}, {}, "", {})
+    for item in result.review:
+        reading.review[item.question] = {"reason": item.reason, "confidence": item.confidence,
+                                         "crop": item.crop, "candidates": list(item.candidates)}
+    for a in result.answers:
+        if a.question in reading.review:
+            continue
+        if a.question == PUPIL_NUMBER:
+            reading.pupil_number = a.value
+            continue
+        try:
+            q = definition.question_for_column(a.question)
+            reading.values[a.question] = normalise_column(q, [a.value] if a.value else [])
+        except (KeyError, ValueError):
+            reading.review[a.question] = {
+                "reason": f"the scanner read {a.value!r}, which is not an answer to this "
+                          "question", "confidence": 0.0, "crop": None, "candidates": []}
+            continue
+        reading.confidences[a.question] = a.confidence
+    if sheet.pupil_number is not None:  # a personalised sheet: the number is printed
+        reading.pupil_number = str(sheet.pupil_number)
+        reading.review.pop(PUPIL_NUMBER, None)
+    return reading
+
+
+def _pupil_number(reading: Reading) -> int | None:
+    v = reading.pupil_number
+    return int(v) if v.isdigit() and 1 <= int(v) <= 99 else None
+
+
+def _add_review(response_id: int, page: ScanPage, column: str, data: dict, kind: str) -> None:
+    crop = data.get("crop") or (None, None, None, None)
+    db.session.add(ReviewItem(
+        response_id=response_id, scan_page=page, question_code=column, kind=kind,
+        confidence=data.get("confidence"), crop_x=crop[0], crop_y=crop[1], crop_w=crop[2],
+        crop_h=crop[3], detail_json=json.dumps({"reason": data.get("reason", ""),
+                                                "candidates": data.get("candidates", [])})))
+
+
+def _new_response(collection, key, page, result, definition, reading: Reading) -> None:
+    from survey_app.answer.operations import record_response
+
+    on_page = _page_columns(result)
+    # Answer rows: what was read, blanks, and "needs review" for the columns a person must
+    # decide and for those on pages not yet scanned.
+    statuses = {c: "needs_review" for c in reading.review if c != PUPIL_NUMBER}
+    statuses.update({c: "needs_review" for c in definition.columns if c not in on_page})
+    values = {**{c: "" for c in on_page if c not in statuses}, **reading.values}
+    response, created = record_response(
+        collection, values, source="paper", submission_key=key,
+        pupil_number=_pupil_number(reading), sheet_id=result.sheet_id, statuses=statuses,
+        confidences=reading.confidences, commit=False)
+    page.status, page.response_id, page.created_response = "read", response.id, created
+    db.session.add(page)
+    for col, data in reading.review.items():
+        _add_review(response.id, page, col, data, "unsure")
+    for col in definition.columns:
+        if col not in on_page:
+            _add_review(response.id, page, col, {"reason": "its page has not been scanned "
+                                                 "yet", "confidence": None}, "missing_page")
+
+
+def _page_columns(result) -> set[str]:
+    """The answer columns printed on this page of the sheet."""
+    cols = {b.question for b in result.bubbles} | {w.question for w in result.writeins}
+    return {c for c in cols if not c.startswith("pupil_number")}
+
+
+def _later_page(response: Response, page: ScanPage, result, reading: Reading) -> None:
+    """Another page of a sheet already stored: fill its columns, or flag a re-scan."""
+    seen = db.session.scalar(
+        select(ScanPage).where(ScanPage.response_id == response.id,
+                               ScanPage.sheet_page == result.page,
+                               ScanPage.status.in_(("read", "conflict"))).limit(1))
+    page.response_id = response.id
+    if seen is None:
+        page.status = "read"
+        on_page = _page_columns(result)
+        db.session.execute(delete(ReviewItem).where(
+            ReviewItem.response_id == response.id, ReviewItem.kind == "missing_page",
+            ReviewItem.status == "open", ReviewItem.question_code.in_(on_page)))
+        for col in on_page - set(reading.review):
+            db.session.execute(update(Answer).where(Answer.response_id == response.id,
+                                                    Answer.question_code == col)
+                               .values(value=reading.values.get(col, ""), status="ok",
+                                       confidence=reading.confidences.get(col)))
+        for col, data in reading.review.items():
+            if col != PUPIL_NUMBER or response.pupil_number is None:
+                _add_review(response.id, page, col, data, "unsure")
+        if response.pupil_number is None:
+            response.pupil_number = _pupil_number(reading)
+        return
+    before = json.loads(seen.result_json or "{}")
+    now = reading.as_json()
+    if all(before.get(k) == now[k] for k in now):
+        page.status = "duplicate"
+        page.reason = ("This sheet page was imported before with the same marks; nothing "
+                       "was changed.")
+        return
+    page.status = "conflict"
+    page.reason = ("This sheet page was imported before with different marks (a photocopied "
+                   "or re-marked sheet?): the differences are waiting in the review queue.")
+    old = before.get("answers", {})
+    for col in sorted(set(old) | set(reading.values) | set(reading.review)):
+        if old.get(col) == reading.values.get(col) and col not in reading.review:
+            continue
+        db.session.execute(update(Answer).where(Answer.response_id == response.id,
+                                                Answer.question_code == col)
+                           .values(status="needs_review"))
+        _add_review(response.id, page, col, {
+            "reason": f"the first scan read {old.get(col) or 'blank'!r}, this scan "
+                      f"{reading.values.get(col) or 'unsure'!r}",
+            "confidence": 0.0, "crop": reading.review.get(col, {}).get("crop")}, "conflict")
+    if before.get("pupil_number") != now["pupil_number"]:
+        _add_review(response.id, page, PUPIL_NUMBER, {
+            "reason": f"the first scan read pupil number {before.get('pupil_number') or 'blank'}"
+                      f", this scan {now['pupil_number'] or 'blank'}", "confidence": 0.0},
+            "conflict")
+
+
+def _store_writeins(page: ScanPage, result) -> None:
+    if page.status != "read" or page.response_id is None:
+        return
+    for w in result.writeins:
+        rel = _write_atomic(f"writeins/{page.response_id}/{w.question}.png", w.png)
+        exists = db.session.scalar(select(ResponseImage).where(
+            ResponseImage.response_id == page.response_id,
+            ResponseImage.question_code == w.question))
+        if exists is None:
+            db.session.add(ResponseImage(response_id=page.response_id,
+                                         question_code=w.question, path=rel))
+
+
+# --- review ----------------------------------------------------------------------------
+
+CANT_TELL = "__cant_tell__"
+
+
+def resolve_review_item(item: ReviewItem, value: str, user: User) -> None:
+    """A person's decision: an option code, "" for blank, or CANT_TELL (stored blank with
+    status `unreadable`). The value passes the same normaliser as any answer."""
+    if item.status != "open":
+        raise ScanUploadError("This item was already resolved.")
+    response = item.response
+    if item.question_code == PUPIL_NUMBER:
+        if value in ("", CANT_TELL):
+            response.pupil_number = None
+        elif value.isdigit() and 1 <= int(value) <= 99:
+            response.pupil_number = int(value)
+        else:
+            raise ScanUploadError("A pupil number is from 1 to 99.")
+    else:
+        definition = response.collection.survey_version.definition
+        q = definition.question_for_column(item.question_code)
+        if value == CANT_TELL:
+            stored, status = "", "unreadable"
+        else:
+            try:
+                stored = normalise_column(q, [v for v in value.split(";") if v])
+            except ValueError as exc:
+                raise ScanUploadError(str(exc)) from None
+            status = "ok"
+        others_open = db.session.scalar(
+            select(func.count()).select_from(ReviewItem).where(
+                ReviewItem.response_id == response.id, ReviewItem.id != item.id,
+                ReviewItem.question_code == item.question_code, ReviewItem.status == "open"))
+        db.session.execute(update(Answer).where(Answer.response_id == response.id,
+                                                Answer.question_code == item.question_code)
+                           .values(value=stored, status="needs_review" if others_open
+                                   else status, confidence=None))
+    item.status = "resolved"
+    item.resolved_value = value
+    item.resolved_by_id = user.id
+    item.resolved_at = utcnow()
+    db.session.commit()
+
+
+def enter_page_by_hand(page: ScanPage, collection: Collection, values: dict[str, str],
+                       pupil_number: int | None, user: User) -> Response:
+    """Answers typed by a person looking at a page the scanner could not read."""
+    from survey_app.answer.operations import record_response
+
+    response, _ = record_response(collection, values, source="paper",
+                                  submission_key=f"paper:manual:{page.id}",
+                                  pupil_number=pupil_number)
+    page.status, page.response_id, page.created_response = "manual", response.id, True
+    page.reason = f"Entered by hand by {user.email}."
+    db.session.commit()
+    return response
+
+
+def delete_batch(batch: ScanBatch) -> dict[str, int]:
+    """Remove a batch uploaded by mistake, with every response and answer it created (and
+    the answers it added to responses another batch made), and its stored files."""
+    pages = list(batch.pages)
+    created = [p.response_id for p in pages if p.created_response and p.response_id]
+    counts = {"pages": len(pages), "responses": len(set(created))}
+    files = [p.image_path for p in pages] + [batch.stored_path]
+    for p in pages:
+        if p.response_id and not p.created_response and p.status == "read":
+            # Its answers go back to waiting for this page.
+            db.session.execute(update(Answer).where(
+                Answer.response_id == p.response_id,
+                Answer.question_code.in_(json.loads(p.result_json or "{}")
+                                         .get("answers", {}).keys()))
+                .values(value="", status="needs_review"))
+    if created:
+        files += list(db.session.scalars(select(ResponseImage.path)
+                                         .where(ResponseImage.response_id.in_(created))))
+        db.session.execute(update(ScanPage).where(ScanPage.response_id.in_(created))
+                           .values(response_id=None))
+        db.session.execute(delete(ReviewItem).where(ReviewItem.response_id.in_(created)))
+        db.session.execute(delete(ResponseImage).where(ResponseImage.response_id.in_(created)))
+        db.session.execute(delete(Answer).where(Answer.response_id.in_(created)))
+        db.session.execute(delete(Response).where(Response.id.in_(created)))
+    db.session.execute(delete(ReviewItem).where(
+        ReviewItem.scan_page_id.in_([p.id for p in pages])))
+    db.session.delete(batch)
+    db.session.commit()
+    for rel in files:
+        _remove(rel)
+    return counts
