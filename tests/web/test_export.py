@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from survey_app.answer.operations import record_response
 from survey_app.export.tables import FIXED_COLUMNS, LONG_COLUMNS
 from survey_app.extensions import db
 from survey_app.models import Answer, Response
-from tests.conftest import login_as, make_user
+from tests.conftest import csrf_from, login_as, make_user
 
 SURVEY_YAML = """
 code: export_test
@@ -380,3 +381,42 @@ def test_responses_without_answers_still_export(app, runner, survey_data, tmp_pa
     code, output = _export(runner, "--school", "Nowhere", "-o", str(out))
     assert code == 1
     assert "no school called 'Nowhere'" in output
+
+
+def _hidden(html: str, name: str) -> str:
+    m = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html)
+    assert m, f"no hidden field {name}"
+    return m.group(1)
+
+
+def test_answers_from_the_web_form_come_out_as_sent(app, partnership, coordinator_client):
+    _load(partnership)
+    c = create_collection(partnership, survey_code="export_test", school_name="Oak Primary",
+                          group_name="Staff", phase="after", ask_pupil_number=True)
+    db.session.commit()
+    sent = [
+        {"rating": "5", "count": "3", "pets": ["dog", "cat"], "colour": "red",
+         "knows_then": "2", "knows_now": "3", "note": "+44 is the code", "pupil_number": "7"},
+        {"rating": "2", "note": "Ça va, merci", "pupil_number": "12"},
+    ]
+    # A fresh app context per pupil: the fixture's one caches the CSRF token on `g`.
+    for data in sent:
+        with app.app_context():
+            pupil = app.test_client()
+            html = pupil.get(f"/s/{c.public_token}").get_data(as_text=True)
+            resp = pupil.post(f"/s/{c.public_token}", data={
+                **data, "csrf_token": csrf_from(html),
+                "submission_id": _hidden(html, "submission_id")})
+            errors = re.findall(r'class="error"[^>]*>([^<]+)', resp.get_data(as_text=True))
+            assert resp.status_code == 303, errors
+    resp = coordinator_client.get(f"/admin/export/responses.csv?collection={c.id}")
+    header, *rows = _parse(resp.get_data(as_text=True))
+    got = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [g["source"] for g in got] == ["web", "web"]
+    assert [g["pupil_number"] for g in got] == ["7", "12"]
+    assert {k: got[0][k] for k in COLUMNS} == {
+        "rating": "5", "count": "3", "pets": "cat;dog", "colour": "red", "knows_then": "2",
+        "knows_now": "3", "note": "'+44 is the code"}
+    assert {k: got[1][k] for k in COLUMNS} == {**dict.fromkeys(COLUMNS, ""), "rating": "2",
+                                              "note": "Ça va, merci"}
