@@ -202,20 +202,25 @@ def _wilcoxon(d: np.ndarray, n: int, name: str) -> TestResult:
     ranks = sps.rankdata(np.abs(nonzero))
     r_plus, r_minus = ranks[nonzero > 0].sum(), ranks[nonzero < 0].sum()
     r = float((r_plus - r_minus) / (r_plus + r_minus))
-    res = sps.wilcoxon(nonzero, zero_method="wilcox")
+    # Exact for small samples without ties; otherwise the normal approximation with tie
+    # and continuity corrections (as R's wilcox.test does). SciPy's default for small
+    # samples with ties is a permutation test, which is 100x slower for the same answer.
+    exact = nonzero.size <= 50 and np.unique(np.abs(nonzero)).size == nonzero.size
+    res = sps.wilcoxon(nonzero, zero_method="wilcox", correction=not exact,
+                       method="exact" if exact else "asymptotic")
     return TestResult(name, n, n, r, float(res.pvalue))
 
 
 def share_words(share: float) -> str:
-    """A share as people say it: 'none', 'one in five', 'two in three', else '37%'."""
+    """A share as people say it: 'none', 'one in five', 'about two in three', else '37%'."""
     if share <= 0:
         return "none"
     if share >= 1:
         return "all"
     err, denom, num = min((abs(round(share * d) / d - share), d, round(share * d))
-                          for d in range(2, 11))
+                          for d in (2, 3, 4, 5, 10))
     if 0 < num < denom and err <= 0.015:
-        return f"{_WORDS[num]} in {_WORDS[denom]}"
+        return f"{'about ' if err > 0.001 else ''}{_WORDS[num]} in {_WORDS[denom]}"
     return f"{share * 100:.0f}%"
 
 

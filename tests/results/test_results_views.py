@@ -1,0 +1,196 @@
+"""Results pages: login, scope (a teacher never sees another school's numbers), filters,
+the CSV behind the charts, the report as HTML and PDF, and the `report` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pypdfium2 as pdfium
+import pytest
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import School
+from tests.conftest import login_as, make_user
+
+HEADLINE = ("Answering 'Quite a lot' or 'A lot' to 'I am good at science.': 40% before, 70% "
+            "after (+30 percentage points; n = 10 before, 10 after).")
+
+
+def _school(name: str) -> int:
+    return db.session.scalar(select(School.id).where(School.name == name))
+
+
+def _pdf_text(data: bytes) -> str:
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
+def _no_inline_code(html: str) -> None:
+    """A strict CSP is coming: no inline scripts, style blocks or style attributes."""
+    assert "<script" not in html
+    assert "<style" not in html
+    assert not re.search(r"\sstyle=", html)
+
+
+def test_login_required(client, results_data):
+    for url in ("/results/", "/results/survey/res_test", "/results/report.pdf",
+                "/results/survey/res_test/tables.csv"):
+        assert client.get(url).status_code == 302
+
+
+def test_coordinator_overview(coordinator_client, results_data):
+    html = coordinator_client.get("/results/").get_data(as_text=True)
+    _no_inline_code(html)
+    for text in ("Alder School", "Birch School", "Cedar School", "Science and me",
+                 "Awaiting review", "comparison"):
+        assert text in html
+    assert "24 phone, 12 paper" in html
+
+
+def test_coordinator_survey_page(coordinator_client, results_data):
+    html = coordinator_client.get(
+        f"/results/survey/res_test?school={_school('Alder School')}").get_data(as_text=True)
+    _no_inline_code(html)
+    assert html.count("<svg") == 4  # conf, career, know, tools
+    assert 'role="img"' in html
+    assert "<desc" in html
+    assert "a large rise, unlikely to be chance (p &lt; 0.05)" in html
+    assert "Magnets" in html
+    # the group filter offers this school's groups; the comparison school is filtered out
+    assert "Alder School: Year 5 Oak" in html
+    assert "Birch School: Year 5 Ash" not in html
+    assert "comparison" not in html.split("<h2", 1)[1]
+
+
+def test_filters_and_bad_dates(coordinator_client, results_data):
+    html = coordinator_client.get("/results/survey/res_test?from=2001-01-01&to=2001-01-31"
+                                  ).get_data(as_text=True)
+    assert "No answers to this survey yet in these filters" in html
+    html = coordinator_client.get("/results/survey/res_test?from=yesterday").get_data(
+        as_text=True)
+    assert "is not a date" in html
+
+
+def test_suppressed_group_shows_too_few(coordinator_client, results_data):
+    html = coordinator_client.get(
+        f"/results/survey/res_test?school={_school('Cedar School')}").get_data(as_text=True)
+    assert "too few to show" in html
+    # Cedar's three pupils all answered 5 and Yes: no share of theirs is ever shown
+    assert not re.search(r">\s*100%", html)
+    assert ">n = 3<" in html
+
+
+def test_teacher_sees_only_their_school(client, partnership, results_data):
+    make_user(partnership, "teacher@cedar.example", "teacher", "Cedar School")
+    login_as(client, "teacher@cedar.example")
+    alder = _school("Alder School")
+    for url in ("/results/", f"/results/?school={alder}", "/results/survey/res_test",
+                f"/results/survey/res_test?school={alder}", f"/results/report?school={alder}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Alder School" not in html, url
+        assert "Birch School" not in html, url
+        assert "Magnets" not in html, url
+    html = client.get(f"/results/survey/res_test?school={alder}").get_data(as_text=True)
+    assert "too few to show" in html  # Cedar's own three answers, suppressed
+    body = client.get(f"/results/survey/res_test/tables.csv?school={alder}").get_data(
+        as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows
+    assert {r["table"] for r in rows} <= {"distribution", "text"}
+    assert all(r["count"] == "" for r in rows)  # nothing but "too few to show"
+    pdf = client.get(f"/results/report.pdf?school={alder}")
+    text = _pdf_text(pdf.data)
+    assert "Cedar School only" in text
+    assert "Alder" not in text
+
+
+def test_teacher_cannot_open_another_schools_survey(client, partnership, results_data):
+    from forms.definition import parse_survey
+    from survey_app.admin.operations import get_or_create_school, load_survey_version
+
+    alder = get_or_create_school(partnership, "Alder School")
+    load_survey_version(partnership, parse_survey(
+        "code: alder_own\ntitle: Alder only\naudience: pupil\nquestions:\n"
+        "  - {code: q1, text: Is it fun, scale: faces3}\n"), school=alder)
+    db.session.commit()
+    make_user(partnership, "teacher@cedar.example", "teacher", "Cedar School")
+    login_as(client, "teacher@cedar.example")
+    assert client.get("/results/survey/alder_own").status_code == 404
+    assert client.get("/results/survey/no_such_survey").status_code == 404
+
+
+def test_chart_tables_csv(coordinator_client, results_data):
+    resp = coordinator_client.get(
+        f"/results/survey/res_test/tables.csv?school={_school('Alder School')}")
+    assert resp.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    conf_after = {r["category"]: r for r in rows if r["table"] == "distribution"
+                  and r["question_code"] == "conf" and r["row"] == "After"}
+    assert conf_after["A lot"]["count"] == "4"
+    assert conf_after["A lot"]["percent"] == "40.0"
+    paired = {r["category"]: r for r in rows if r["table"] == "paired"
+              and r["question_code"] == "conf"}
+    assert paired["improved"]["count"] == "7"
+    assert paired["improved, of those with room"]["percent"] == "87.5"
+    one = coordinator_client.get("/results/survey/res_test/tables.csv?question=career")
+    codes = {r["question_code"] for r in csv.DictReader(io.StringIO(one.get_data(as_text=True)))}
+    assert codes == {"career"}
+
+
+def test_export_links_only_when_export_exists(app, coordinator_client, results_data):
+    html = coordinator_client.get("/results/survey/res_test").get_data(as_text=True)
+    has_export = "export.responses_csv" in app.view_functions
+    assert ("Every response (CSV)" in html) is has_export
+
+
+def test_report_html_and_pdf(coordinator_client, results_data):
+    alder = _school("Alder School")
+    html = coordinator_client.get(f"/results/report?school={alder}").get_data(as_text=True)
+    _no_inline_code(html)
+    assert HEADLINE.replace("'", "&#39;") in html
+    assert "Knowledge improved in 75% of the areas where pupils had room to improve" in html
+    assert "How these figures were made" in html
+    resp = coordinator_client.get(f"/results/report.pdf?school={alder}")
+    assert resp.mimetype == "application/pdf"
+    text = " ".join(_pdf_text(resp.data).split())
+    assert "Impact report" in text
+    assert "Riverside Science Partnership" in text
+    assert "40% before, 70% after" in text
+    assert "Wilcoxon" in text
+
+
+def test_report_for_partnership_with_no_answers(coordinator_client, loaded_bank):
+    resp = coordinator_client.get("/results/report.pdf")
+    text = _pdf_text(resp.data)
+    assert "There are not enough answers yet to report a change." in text
+    html = coordinator_client.get("/results/").get_data(as_text=True)
+    assert "No collections match these filters." in html
+
+
+def test_report_command(app, runner, results_data, tmp_path):
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(args=["report", "--survey", "res_test", "--school", "Alder School",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(_pdf_text(out.read_bytes()).split())
+    assert "40% before, 70% after" in text
+    html_out = tmp_path / "report.html"
+    result = runner.invoke(args=["report", "-o", str(html_out)])
+    assert result.exit_code == 0, result.output
+    assert "<svg" in html_out.read_text()
+    result = runner.invoke(args=["report", "--school", "Nowhere", "-o", str(out)])
+    assert result.exit_code != 0
+    assert "No school called 'Nowhere'" in result.output
+
+
+@pytest.mark.parametrize("code", ["nope"])
+def test_report_command_unknown_survey(runner, results_data, tmp_path, code):
+    result = runner.invoke(args=["report", "--survey", code, "-o", str(tmp_path / "r.pdf")])
+    assert result.exit_code != 0
+    assert f"No survey with code '{code}'" in result.output
