@@ -198,3 +198,9 @@ def response_counts(collection_ids: list[int]) -> dict[int, dict[str, int]]:
     for cid, source, n in rows:
         out[cid][source] = n
     return out
+
+
+def reopen_collection(collection: Collection) -> None:
+    """Undo "Close now" (or a past closing date): web answers are taken again until the
+    coordinator or teacher closes it."""
+    collection.closes_at = None

@@ -34,6 +34,7 @@ from survey_app.admin.operations import (
     close_collection,
     create_collection,
     load_survey_version,
+    reopen_collection,
     response_counts,
     version_in_use,
 )
@@ -51,6 +52,7 @@ from survey_app.urls import public_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+NB_HYPHEN = "\u2011"
 STATE_WORDS = {"open": "open", "closed": "closed", "not_open": "not yet open"}
 
 
@@ -131,6 +133,15 @@ def localtime(value: datetime | None) -> str:
     return value.astimezone(_tz()).strftime("%a %d %b %Y, %H:%M")
 
 
+@bp.app_template_filter("shortdate")
+def shortdate(value: datetime | None) -> str:
+    """A date for a table cell: "Mon 2 Dec, 09:00"."""
+    if value is None:
+        return ""
+    local = value.astimezone(_tz())
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
 def _optional_link(endpoint: str, **values) -> str | None:
     """A link to a page another area provides, or None while that area is not built."""
     if endpoint not in current_app.view_functions:
@@ -144,7 +155,10 @@ def _optional_link(endpoint: str, **values) -> str | None:
 def survey_label(survey: Survey) -> str:
     """Two bank surveys share the title "Me and science": the ages tell them apart."""
     ages = survey.latest.definition.ages
-    return f"{survey.title} (ages {ages})" if ages else survey.title
+    if not ages:
+        return survey.title
+    # A non-breaking hyphen keeps "7-11" on one line in narrow table cells.
+    return f"{survey.title} (ages {ages.replace('-', NB_HYPHEN)})"
 
 
 @bp.app_context_processor
@@ -232,6 +246,14 @@ def collection(collection_id: int):
     )
 
 
+@bp.get("/collections/<int:collection_id>/board")
+@login_required
+def board(collection_id: int):
+    """The QR code as big as the screen, for the classroom projector: no menus, no counts."""
+    c = _collection_or_404(collection_id)
+    return render_template("admin/board.html", c=c, url=public_url(c))
+
+
 @bp.post("/collections/<int:collection_id>/close")
 @login_required
 def close(collection_id: int):
@@ -240,6 +262,16 @@ def close(collection_id: int):
     db.session.commit()
     flash("The collection is closed: the link no longer takes answers. Paper copies can "
           "still be scanned.", "info")
+    return redirect(url_for("admin.collection", collection_id=c.id))
+
+
+@bp.post("/collections/<int:collection_id>/reopen")
+@login_required
+def reopen(collection_id: int):
+    c = _collection_or_404(collection_id)
+    reopen_collection(c)
+    db.session.commit()
+    flash("The collection is open again: the link takes answers until you close it.", "info")
     return redirect(url_for("admin.collection", collection_id=c.id))
 
 

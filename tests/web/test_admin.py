@@ -59,6 +59,7 @@ def _assert_no_inline_code(html: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/collections/new", "/admin/surveys",
+                                  "/admin/collections/1/board",
                                   "/admin/users", "/admin/collections/1",
                                   "/admin/collections/1/qr.png", "/admin/collections/1/poster.pdf"])
 def test_anonymous_is_sent_to_login(client, two_schools, path):
@@ -84,7 +85,7 @@ def test_teacher_sees_only_their_school(teacher_client, two_schools):
     assert "Oak Primary" in html
     assert "Birch Academy" not in html
     assert "Year 5 Secret" not in html
-    for suffix in ("", "/qr.png", "/qr.svg", "/poster.pdf"):
+    for suffix in ("", "/qr.png", "/qr.svg", "/poster.pdf", "/board"):
         assert teacher_client.get(f"/admin/collections/{birch.id}{suffix}").status_code == 404
         assert teacher_client.get(f"/admin/collections/{oak.id}{suffix}").status_code == 200
     # The new-collection form offers no pairing with the other school's collection.
@@ -174,7 +175,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(coordinator_clie
     assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None
 
 
-def test_close_now_stops_web_answers(coordinator_client, two_schools):
+def test_close_now_stops_web_answers_and_reopen_undoes_it(coordinator_client, two_schools):
     oak, _birch = two_schools
     url = f"/admin/collections/{oak.id}"
     page = coordinator_client.get(url).get_data(as_text=True)
@@ -186,6 +187,10 @@ def test_close_now_stops_web_answers(coordinator_client, two_schools):
     page = coordinator_client.get(url).get_data(as_text=True)
     assert "Close now" not in page
     assert "closed" in page
+    # A slip of the mouse is undone with "Reopen".
+    coordinator_client.post(f"{url}/reopen", data={"csrf_token": csrf_from(page)})
+    db.session.expire_all()
+    assert db.session.get(Collection, oak.id).state() == "open"
 
 
 def test_collection_page_links_only_to_endpoints_that_exist(app, coordinator_client,
