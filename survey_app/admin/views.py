@@ -393,7 +393,7 @@ def _users() -> list[User]:
 def users():
     form = UserForm()
     _fill_user_choices(form)
-    new_link = None
+    shown_link = None
     if form.validate_on_submit():
         school = (form.new_school.data or "").strip() or form.school.data or None
         try:
@@ -406,11 +406,11 @@ def users():
                   "error")
         else:
             db.session.commit()
-            new_link = (user.email, setup_link(token))
+            shown_link = (user.email, setup_link(token))
             form = UserForm(formdata=None)
             _fill_user_choices(form)
-    return render_template("admin/users.html", form=form, users=_users(), new_link=new_link,
-                           action=ActionForm())
+    return render_template("admin/users.html", form=form, users=_users(),
+                           new_link=shown_link, action=ActionForm())
 
 
 @bp.post("/users/<int:user_id>/new-link")

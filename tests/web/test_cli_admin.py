@@ -50,8 +50,7 @@ def test_forms_load_outcomes(runner, partnership, tmp_path):
     path.write_text(GOOD)
     out = runner.invoke(args=["forms", "load", str(path)])
     assert out.exit_code == 0
-    assert out.output.split() == ["club_feedback", "version", "1",
-                                                         "created"]
+    assert out.output.split() == ["club_feedback", "version", "1", "created"]
     assert runner.invoke(args=["forms", "load", str(path)]).output.split()[-1] == "unchanged"
     path.write_text(GOOD.replace("the club", "our club"))
     assert runner.invoke(args=["forms", "load", str(path)]).output.split()[-1] == "updated"
