@@ -167,6 +167,8 @@ def _check_filters(scope: Scope, filters: Filters) -> None:
         stmt = select(Survey.code).distinct().order_by(Survey.code)
         if scope.partnership_id is not None:
             stmt = stmt.where(Survey.partnership_id == scope.partnership_id)
+        if scope.school_id is not None:  # a teacher: not other schools' own surveys
+            stmt = stmt.where(Survey.school_id.is_(None) | (Survey.school_id == scope.school_id))
         codes = list(db.session.scalars(stmt))
         if filters.survey not in codes:
             raise ExportError(f"There is no survey with code '{filters.survey}' (surveys: "
@@ -187,7 +189,8 @@ def _check_filters(scope: Scope, filters: Filters) -> None:
                                                   school_id=None, phase=None)))
         if found is None:
             raise ExportError(f"There is no collection {filters.collection_id} that you can "
-                              "export: check the id with `survey-app collections list`.")
+                              "export: check its number on the Collections page (or with "
+                              "`survey-app collections list`).")
 
 
 def _versions(scope: Scope, filters: Filters) -> list[_Version]:
