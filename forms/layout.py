@@ -390,8 +390,10 @@ class _Builder:
             say = "Colour in the circle under one face for each question, like this:"
         else:
             say = "Fill in one circle for each question, like this:"
+        if self.pupil and any(q.retrospective for q in self.survey.questions):
+            say = "Colour in one circle for BEFORE and one for NOW on each row, like this:"
         if any(q.kind == MULTI for q in self.survey.questions):
-            say = say.replace("like this:", "(more where it says so), like this:")
+            say = say.replace(", like this:", " (more where it says so), like this:")
         lines, size = fit(say, BOLD, size, width - 12 * MM, 1, m)
         r = s.bubble_r * (0.8 if self.pupil else 1.0)
         line_h = max(size * 1.3, 2 * r + 2)
@@ -449,12 +451,20 @@ class _Builder:
         lines, size = fit(text, FONT, size, width - num_w, 4, m, min_size=size * 0.75)
         return size * 1.2 * len(lines)
 
+    def face_size(self, cols: _Columns) -> float:
+        """Faces grow when there is room: three faces for the youngest get 12 mm."""
+        s = self.style
+        _, pitch, _ = self.columns_geometry(cols)
+        return min(s.face_size * 1.2, max(s.face_size, pitch - 8 * MM))
+
     def columns_geometry(self, cols: _Columns) -> tuple[float, float, float]:
         """(answer area width, pitch, gap between groups) for a columns row."""
         s = self.style
         n, groups = len(cols.values), len(cols.codes)
         gap = 8 * MM if groups > 1 else 0.0
         pitch = s.pitch if n <= 5 else max(2 * s.bubble_r + 3 * MM, 10 * MM)
+        if n * groups <= 3:
+            pitch *= 1.25
         max_w = (self.right - self.left) * 0.62
         if pitch * n * groups + gap > max_w:
             pitch = max(2 * s.bubble_r + 1.5 * MM, (max_w - gap) / (n * groups))
@@ -485,7 +495,7 @@ class _Builder:
         if anchors:
             height += size * 1.3
         self.ensure(height + row_h)
-        y = self.y + 1
+        y = self.y + 1 * MM
         if heading:
             for g, name in enumerate(("Before the workshop", "Now")[: len(cols.codes)]):
                 xs = centres[g]
@@ -514,7 +524,8 @@ class _Builder:
     def columns_row(self, q: Question, cols: _Columns) -> None:
         s = self.style
         width, _, gap = self.columns_geometry(cols)
-        face_h = s.face_size + 1 * MM if cols.faces else 0.0
+        face = self.face_size(cols)
+        face_h = face + 1 * MM if cols.faces else 0.0
         answer_h = face_h + 2 * s.bubble_r
         text_w = self.right - self.left - width - 4 * MM
         row_h = max(answer_h, self.text_height(q.text, text_w, s.text_size)) + 2 * s.row_pad
@@ -531,8 +542,8 @@ class _Builder:
                 self.page.bubbles.append(Bubble(code, value, _r(x), _r(cy), s.bubble_r))
                 if cols.faces:
                     self.page.faces.append(FaceMark(_r(x), _r(cy - s.bubble_r - 1 * MM
-                                                              - s.face_size / 2),
-                                                    _r(s.face_size), i, len(cols.values)))
+                                                              - face / 2),
+                                                    _r(face), i, len(cols.values)))
             self.page.rows.append(Box(_r(self.left), _r(top), _r(self.right - self.left),
                                       _r(row_h), code))
             self.add_question(code, SINGLE, cols.values)
@@ -557,7 +568,8 @@ class _Builder:
             lines, sz = fit(o.label, FONT, size, avail - 2 * r - 2 * MM, 2, m, min_size=7)
             w = 2 * r + 2 * MM + max(m(line, FONT, sz) for line in lines)
             items.append((o.code, lines, sz, w))
-        line_h = max(2 * r, size * 1.2 * 2) + 2 * MM
+        most = max((len(lines) for _, lines, _, _ in items), default=1)
+        line_h = max(2 * r, size * 1.2 * most) + 2 * MM
         placed, x, line = [], 0.0, 0
         for code, lines, sz, w in items:
             if x and x + w > avail:

@@ -41,7 +41,8 @@ def _paragraph(c: Canvas, text: str, x: float, y: float, width: float, size: flo
     return y
 
 
-def steps(cover: CoverText, pages: int, count: int) -> list[tuple[str, str]]:
+def steps(cover: CoverText, pages: int, count: int,
+          pupil_number: str = "none") -> list[tuple[str, str]]:
     """(heading, text) of each instruction, in the order a teacher needs them."""
     out = []
     if cover.master:
@@ -52,9 +53,14 @@ def steps(cover: CoverText, pages: int, count: int) -> list[tuple[str, str]]:
                     "number 1 to pupil 1 in your register, and so on. Do not photocopy "
                     "these sheets: print more from the website if you need them."))
     else:
-        out.append(("Hand out", f"Give one sheet to each pupil ({count} sheets). Each sheet "
+        out.append(("Hand out", f"Give one sheet to each pupil ({count} sheet"
+                    f"{'s' if count != 1 else ''}). Each sheet "
                     "has its own code, so do not photocopy them: print more from the "
                     "website if you need them."))
+    if pupil_number == "bubbles":
+        out.append(("Pupil numbers", "Tell each pupil their number from your register. "
+                    "They colour the tens and the ones: for 7, colour 0 then 7. The same "
+                    "number on the before and after sheets links a pupil's answers."))
     if pages > 1:
         out.append(("Two pages", "Each pupil answers both pages. Printed double-sided, the "
                     "two pages are one piece of paper; printed single-sided, keep them "
@@ -98,7 +104,8 @@ def draw_cover(c: Canvas, layout: SurveyLayout, cover: CoverText, count: int) ->
     c.setLineWidth(1)
     c.line(left, y, left + width, y)
     y -= 24
-    for i, (head, text) in enumerate(steps(cover, len(layout.pages), count), start=1):
+    for i, (head, text) in enumerate(steps(cover, len(layout.pages), count,
+                                               layout.pupil_number), start=1):
         c.setFont("Helvetica-Bold", 14)
         c.drawString(left, y, f"{i}. {head}")
         y = _paragraph(c, text, left + 8 * MM, y - 18, width - 8 * MM, 12) - 10

@@ -85,8 +85,9 @@ def check_bubble(img: np.ndarray, cx: float, cy: float, r: float) -> BubbleCheck
 
 
 def decode_qr(img: np.ndarray, box: dict) -> str:
-    """The QR text read by OpenCV from a crop of the layout's QR box."""
-    pad = px(6)
+    """The QR text read by OpenCV from a crop of the layout's QR box. The crop reaches
+    7 mm beyond the box: OpenCV's detector misses ~2% of codes cropped tighter."""
+    pad = px(20)
     crop = img[max(px(box["y"]) - pad, 0):px(box["y"] + box["size"]) + pad,
                max(px(box["x"]) - pad, 0):px(box["x"] + box["size"]) + pad]
     text, _, _ = cv2.QRCodeDetector().detectAndDecode(crop)
