@@ -59,7 +59,7 @@ class Poster:
     survey_title: str
     school: str
     group: str
-    instruction: str = "Scan the code with a tablet or phone camera, then answer the questions."
+    instruction: str = "Scan the code with the tablet camera, then answer the questions."
 
 
 def _fonts() -> tuple[str, str]:
@@ -106,14 +106,16 @@ def poster_pdf(poster: Poster) -> bytes:
     size = _fit(poster.survey_title, bold, 30, usable)
     c.setFont(bold, size)
     c.drawCentredString(page_w / 2, y, poster.survey_title)
-    y -= 13 * mm
     where = f"{poster.school} \u2013 {poster.group}"
-    size = _fit(where, regular, 20, usable)
-    c.setFont(regular, size)
-    c.drawCentredString(page_w / 2, y, where)
+    # A long Welsh school name plus its group gets two readable lines, not one tiny one.
+    lines = [where] if _fit(where, regular, 20, usable) >= 14 else [poster.school, poster.group]
+    for line in lines:
+        y -= 11 * mm
+        c.setFont(regular, _fit(line, regular, 20, usable))
+        c.drawCentredString(page_w / 2, y, line)
 
     matrix = qr_matrix(poster.url)
-    side = min(usable, 160 * mm)
+    side = min(usable, (150 if len(lines) > 1 else 160) * mm)
     module = side / len(matrix)
     left = (page_w - side) / 2
     top = y - 8 * mm
