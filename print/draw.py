@@ -3,7 +3,10 @@ origin, y down; reportlab's are bottom-left, y up, so every y goes through `flip
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import qrcode
+import qrcode.exceptions
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
@@ -126,23 +129,40 @@ def draw_slot(c: Canvas, slot: Slot, text: str, height: float) -> None:
 QR_MASK = 1
 
 
-def qr_matrix(text: str) -> list[list[bool]]:
-    """The code's modules (version chosen to fit, error correction M: ~15% damage)."""
+@lru_cache(maxsize=64)
+def _qr_version(length: int) -> int:
+    """The smallest QR version holding a sheet code of this length (same for a pack)."""
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK)
-    qr.add_data(text)
+    qr.add_data("A" * length)
     qr.make(fit=True)
+    return qr.version
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The code's modules (error correction M: ~15% damage)."""
+    version = _qr_version(len(text))
+    try:
+        qr = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0,
+                           mask_pattern=QR_MASK)
+        qr.add_data(text)
+        qr.make(fit=False)
+    except qrcode.exceptions.DataOverflowError:  # digits pack tighter than letters
+        qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK)
+        qr.add_data(text)
+        qr.make(fit=True)
     return qr.get_matrix()
 
 
 def draw_qr(c: Canvas, text: str, box: Box, height: float) -> None:
-    """The QR code as vector rectangles (one per horizontal run of dark modules),
-    scaled so that it and its quiet zone fill the layout's box."""
+    """The QR code as vector rectangles (one per horizontal run of dark modules), drawn in
+    module units and scaled so that it and its quiet zone fill the layout's box."""
     matrix = qr_matrix(text)
     n = len(matrix)
     module = box.w / (n + 2 * QR_QUIET_MODULES)
-    x0 = box.x + QR_QUIET_MODULES * module
-    y0 = box.y + QR_QUIET_MODULES * module
-    seam = module * 0.08 if n else 0.0
+    c.saveState()
+    # Module units, origin at the code's top-left corner, y down (as the matrix is).
+    c.transform(module, 0, 0, -module, box.x + QR_QUIET_MODULES * module,
+                height - box.y - QR_QUIET_MODULES * module)
     path = c.beginPath()
     for r, row in enumerate(matrix):
         col = 0
@@ -151,11 +171,9 @@ def draw_qr(c: Canvas, text: str, box: Box, height: float) -> None:
                 start = col
                 while col < n and row[col]:
                     col += 1
-                # A hair taller than a module, so that rows overlap instead of leaving
-                # anti-aliased seams that some decoders read as white lines.
-                path.rect(x0 + start * module, height - (y0 + (r + 1) * module),
-                          (col - start) * module, module + seam)
+                path.rect(start, r, col - start, 1)
             else:
                 col += 1
     c.setFillGray(0)
     c.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+    c.restoreState()
