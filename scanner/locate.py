@@ -48,10 +48,10 @@ def reduce(img: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
     """The image shrunk so its long side is about `long_side`, and the factor used.
     Halving with pyrDown, then a linear step: INTER_AREA at odd factors is 10x slower."""
     small = img
-    while max(small.shape[:2]) >= 2 * long_side:
+    while max(small.shape[:2]) >= 1.6 * long_side:
         small = cv2.pyrDown(small)
     f = long_side / max(small.shape[:2])
-    if f < 1:
+    if f < 0.8:
         small = cv2.resize(small, (round(small.shape[1] * f), round(small.shape[0] * f)),
                            interpolation=cv2.INTER_LINEAR)
     return small, small.shape[1] / img.shape[1]

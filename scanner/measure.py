@@ -34,8 +34,9 @@ class Levels:
 
 def paper_map(img: np.ndarray) -> np.ndarray:
     """Paper brightness on a coarse grid: dark blobs up to ~12 mm (fills, markers) vanish."""
-    coarse = cv2.resize(img, (max(1, img.shape[1] // _COARSE), max(1, img.shape[0] // _COARSE)),
-                        interpolation=cv2.INTER_AREA)
+    h, w = img.shape[0] // _COARSE * _COARSE, img.shape[1] // _COARSE * _COARSE
+    # An exact integer factor keeps OpenCV on its fast block-averaging path.
+    coarse = cv2.resize(img[:h, :w], (w // _COARSE, h // _COARSE), interpolation=cv2.INTER_AREA)
     paper = cv2.dilate(coarse, np.ones((11, 11), np.uint8))
     return cv2.blur(paper, (7, 7)).astype(np.float32)
 

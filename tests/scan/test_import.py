@@ -28,14 +28,6 @@ from survey_app.scans.operations import (
 DPI = 200
 
 
-@pytest.fixture
-def app(app):
-    """The scan round trips run on SQLite only (the issue allows it; they are slow)."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("scanner round trips run on SQLite")
-    return app
-
-
 def _render(pdf: bytes, document: dict, seed: int, *, fill=True, blank_serials=()):
     """Painted page images (BGR) of every sheet page and the truth per sheet id."""
     rng = np.random.default_rng(seed)

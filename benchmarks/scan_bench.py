@@ -1,0 +1,214 @@
+"""Scanner speed and accuracy on generated class packs.
+
+    .venv/bin/python benchmarks/scan_bench.py [--pages 240] [--photos 60]
+
+Prints, in one run: the floor (just rasterising the copier PDF's pages, or decoding the
+photo JPEGs), pages per second in one process and on all cores, and accuracy (answers
+correct, sent to review, silently wrong) on clean scans, copier scans and phone photos.
+The pages are painted from seeds >= 1000; the thresholds were tuned on seeds < 1000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from scanner import PageResult, Scanner  # noqa: E402
+from scanner.inputs import open_scan  # noqa: E402
+from scanner.testing.generate import (  # noqa: E402
+    Score,
+    class_pack,
+    filled_pages,
+    jpeg,
+    pages_pdf,
+    score_page,
+)
+
+INSTALLATION = "BENCH001"
+#: (bank survey, pupil number mode): pupil sheets with digit bubbles, the 5-7 faces sheet,
+#: a teacher grid with a write-in box.
+SURVEYS = [("pupil_attitudes_7_11", "bubbles"), ("pupil_attitudes_5_7", "none"),
+           ("teacher_confidence", "none"), ("workshop_knowledge", "bubbles")]
+
+
+class Lookup:
+    """A picklable layout lookup over fixed documents (what the app does with its DB)."""
+
+    def __init__(self, docs: list[dict]):
+        self.docs = docs
+
+    def __call__(self, prefix: str) -> dict | None:
+        return next((d for d in self.docs if d["fingerprint"].upper().startswith(prefix)), None)
+
+
+def make_pages(condition: str, count: int, seed0: int):
+    """`count` filled pages over the surveys, and the layouts used."""
+    per = max(1, count // len(SURVEYS))
+    pages, docs = [], []
+    for k, (survey, mode) in enumerate(SURVEYS):
+        pack = class_pack(survey, per, pupil_number=mode, installation=INSTALLATION,
+                          collection_id=10 + k)
+        docs.append(pack.layout)
+        pages += filled_pages(pack, seed0 + k, condition)
+    return pages, docs
+
+
+# --- Timing -----------------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init(docs: list[dict], data: bytes, name: str) -> None:
+    cv2.setNumThreads(1)  # one process per core: OpenCV's own threads would fight them
+    _WORKER["scanner"] = Scanner(Lookup(docs), INSTALLATION)
+    _WORKER["src"] = open_scan(data, name)
+
+
+def _read(indices: list[int]) -> list:
+    scanner, src = _WORKER["scanner"], _WORKER["src"]
+    out = []
+    for i in indices:
+        r = scanner.read_source_page(src, i)
+        if isinstance(r, PageResult):
+            r.image_jpeg()  # the normalised image the app stores
+            r.image = None  # do not ship the pixels back to the parent
+        out.append(r)
+    return out
+
+
+def _read_files(items: list[tuple[bytes, str]]) -> list:
+    scanner = _WORKER["scanner"]
+    out = []
+    for data, name in items:
+        for r in scanner.scan_file(data, name).pages:
+            if isinstance(r, PageResult):
+                r.image_jpeg()
+                r.image = None
+            out.append(r)
+    return out
+
+
+def floor_pdf(data: bytes) -> float:
+    """Seconds to rasterise every page of the PDF with pypdfium2 and nothing else."""
+    import pypdfium2 as pdfium
+
+    t = time.perf_counter()
+    with pdfium.PdfDocument(data) as pdf:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            w_pt = page.get_width()
+            img = next(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))
+            dpi = img.get_px_size()[0] / (w_pt / 72)
+            page.render(scale=dpi / 72, grayscale=True).to_numpy()
+    return time.perf_counter() - t
+
+
+def floor_jpegs(files: list[tuple[bytes, str]]) -> float:
+    t = time.perf_counter()
+    for data, _ in files:
+        cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    return time.perf_counter() - t
+
+
+def time_pdf(data: bytes, docs: list[dict], processes: int) -> tuple[float, list]:
+    n = len(open_scan(data, "bench.pdf"))
+    if processes == 1:
+        _init(docs, data, "bench.pdf")
+        cv2.setNumThreads(cv2.getNumberOfCPUs())
+        t = time.perf_counter()
+        results = _read(list(range(n)))
+        return time.perf_counter() - t, results
+    chunks = [list(range(i, min(n, i + 8))) for i in range(0, n, 8)]
+    with mp.get_context("spawn").Pool(processes, _init, (docs, data, "bench.pdf")) as pool:
+        pool.map(_read, [[0]] * processes)  # warm up: imports and the first QR search
+        t = time.perf_counter()
+        results = [r for part in pool.map(_read, chunks) for r in part]
+        return time.perf_counter() - t, results
+
+
+def time_photos(files, docs, processes: int) -> tuple[float, list]:
+    if processes == 1:
+        _init_files(docs)
+        cv2.setNumThreads(cv2.getNumberOfCPUs())
+        t = time.perf_counter()
+        results = _read_files(files)
+        return time.perf_counter() - t, results
+    chunks = [files[i:i + 4] for i in range(0, len(files), 4)]
+    with mp.get_context("spawn").Pool(processes, _init_files, (docs,)) as pool:
+        pool.map(_read_files, [files[:1]] * processes)
+        t = time.perf_counter()
+        results = [r for part in pool.map(_read_files, chunks) for r in part]
+        return time.perf_counter() - t, results
+
+
+def _init_files(docs: list[dict]) -> None:
+    cv2.setNumThreads(1)
+    _WORKER["scanner"] = Scanner(Lookup(docs), INSTALLATION)
+
+
+def accuracy(pages, results) -> Score:
+    total = Score()
+    for p, r in zip(pages, results, strict=True):
+        total.add(score_page(p.truth, r, f"{p.condition} sheet {p.serial} p{p.page}"))
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pages", type=int, default=240, help="copier pages (also clean pages)")
+    ap.add_argument("--photos", type=int, default=60, help="phone photos")
+    ap.add_argument("--details", action="store_true", help="list every review and error")
+    args = ap.parse_args()
+    cores = os.cpu_count() or 1
+    print(f"Generating {args.pages} clean + {args.pages} copier pages and {args.photos} photos "
+          f"(seeds >= 1000, never used for tuning)...", flush=True)
+    t = time.perf_counter()
+    clean, docs = make_pages("clean", args.pages, 1100)
+    copier, _ = make_pages("copier", args.pages, 1200)
+    photos, _ = make_pages("photo", args.photos, 1300)
+    clean_pdf = pages_pdf([p.image for p in clean], dpi=200, quality=85)
+    copier_pdf = pages_pdf([p.image for p in copier], dpi=200, quality=75)
+    photo_files = [(jpeg(p.image, 85), f"IMG_{k:04d}.jpg") for k, p in enumerate(photos)]
+    print(f"  generated in {time.perf_counter() - t:.0f} s; copier PDF "
+          f"{len(copier_pdf) / 1e6:.1f} MB, 200 dpi greyscale JPEG pages\n")
+
+    print(f"Speed ({cores} cores; load average now {os.getloadavg()[0]:.1f}):")
+    f = floor_pdf(copier_pdf)
+    n = len(copier)
+    print(f"  floor, rasterise the copier PDF's {n} pages: {f / n * 1000:6.1f} ms/page "
+          f"({n / f:6.1f} pages/s)")
+    t1, res_copier = time_pdf(copier_pdf, docs, 1)
+    print(f"  scan, 1 process:                         {t1 / n * 1000:6.1f} ms/page "
+          f"({n / t1:6.1f} pages/s, {t1 / f:.1f}x the floor)")
+    tn, _ = time_pdf(copier_pdf, docs, cores)
+    print(f"  scan, {cores} processes:                       {tn / n * 1000:6.1f} ms/page "
+          f"({n / tn:6.1f} pages/s)")
+    fp = floor_jpegs(photo_files)
+    m = len(photo_files)
+    print(f"  floor, decode {m} photo JPEGs:            {fp / m * 1000:6.1f} ms/page")
+    tp, res_photos = time_photos(photo_files, docs, 1)
+    print(f"  photos, 1 process:                       {tp / m * 1000:6.1f} ms/page "
+          f"({m / tp:6.1f} pages/s, {tp / fp:.1f}x the floor)")
+    _, res_clean = time_pdf(clean_pdf, docs, 1)
+
+    print("\nAccuracy (per answer column; review that was required is not counted as review):")
+    for label, pages, results in (("clean", clean, res_clean), ("copier", copier, res_copier),
+                                  ("photos", photos, res_photos)):
+        score = accuracy(pages, results)
+        print(f"  {label:7s} {score.line()}")
+        if args.details:
+            for d in score.details:
+                print("     ", d)
+
+
+if __name__ == "__main__":
+    main()
