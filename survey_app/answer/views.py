@@ -74,7 +74,6 @@ def form(token: str):
     if not the_form.csrf_ok():
         # An old page (session cookie lost, server key changed): keep every answer, ask
         # for one more press. Nothing is stored without a valid token.
-        the_form.csrf_token.errors = []
         return _form_page(collection, the_form, resend=True), 400
     result, pupil_number = the_form.check_answers()
     if result.ok and not result.values:

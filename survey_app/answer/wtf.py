@@ -13,8 +13,10 @@ import re
 import secrets
 from collections.abc import Iterator
 
+from flask import request
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, StringField
+from flask_wtf.csrf import validate_csrf
+from wtforms import Field, HiddenField, StringField, ValidationError
 
 from forms.answers import Normalised, normalise, normalise_pupil_number
 from forms.definition import Question, Survey
@@ -78,17 +80,18 @@ FIELD_FOR_KIND: dict[str, type[AnswerField]] = {
 
 
 class AnswerForm(FlaskForm):
-    """Base of every built form: CSRF (from FlaskForm), the per-render submission id and,
-    when the collection asks for it, the pupil number."""
+    """Base of every built form: the per-render submission id and, when the collection
+    asks for it, the pupil number; CSRF through Flask-WTF's `validate_csrf`."""
 
     submission_id = HiddenField()
     survey: Survey
     asks_pupil_number: bool = False
 
     class Meta:
-        # The view checks CSRF through this form so that a stale token re-renders the page
-        # with the answers kept instead of a bare 400.
-        csrf = True
+        # CSRF is checked by `csrf_ok` (the same Flask-WTF check, without a field that
+        # would mint a fresh token on every POST), so that a stale token re-renders the
+        # page with the answers kept instead of a bare 400.
+        csrf = False
 
     def answer_fields(self, question: Question) -> list[AnswerField]:
         return [self[_attr(col)] for col in question.columns]
@@ -112,9 +115,12 @@ class AnswerForm(FlaskForm):
         return sid
 
     def csrf_ok(self) -> bool:
-        """True when the CSRF token is valid; leaves its error on the csrf field."""
-        field = self.csrf_token
-        return field.validate(self)
+        """True when the posted CSRF token is valid for this browser session."""
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            return False
+        return True
 
     def add_error(self, column: str, message: str) -> None:
         self[_attr(column)].errors = [message]
