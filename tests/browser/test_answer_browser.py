@@ -54,7 +54,11 @@ def test_pupil_with_javascript_one_question_per_screen(live_server, browser):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     problems = _watch_console(page)
-    page.goto(f"{live_server.url}/s/{token}")
+    response = page.goto(f"{live_server.url}/s/{token}")
+    assert response is not None
+    # Served under a strict policy, so an inline script or style shows up as an error.
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
 
     steps = page.locator("fieldset.step")
     expect(steps).to_have_count(1 + len(TAPS_5_7))
