@@ -181,14 +181,18 @@ def _label(phase: str, comparison: bool, has_comparison: bool) -> str:
     return base
 
 
-def build(survey: Survey, scope: Scope, min_n: int) -> SurveyResults:
-    """Everything the results page shows for one survey, in a handful of queries."""
+def build(survey: Survey, scope: Scope, min_n: int, *,
+          people: bool = False) -> SurveyResults:
+    """Everything the results page shows for one survey, in a handful of queries;
+    `people` adds the per-person retrospective figure the impact report quotes."""
     infos = queries.collections(scope, survey.id)
     by_id = {c.id: c for c in infos}
     ids = list(by_id)
     questions = _questions(survey)
     has_cmp = any(c.is_comparison for c in infos)
-    columns = [col for q in questions for col in q.columns if q.kind != TEXT]
+    # Retrospective items' then/now distributions come from the then/now pairs below
+    # (people who answered both), which saves a second pass over the same answers.
+    columns = [q.code for q in questions if q.kind != TEXT and not q.retrospective]
     counts = queries.answer_counts(scope, ids, columns)
     per: dict[tuple[bool, str, str], Counter] = defaultdict(Counter)
     multi_cols = {q.code for q in questions if q.kind == MULTI}
@@ -205,6 +209,10 @@ def build(survey: Survey, scope: Scope, min_n: int) -> SurveyResults:
     pairs = queries.paired_counts(scope, infos, rating_codes)
     retro = [q for q in questions if q.retrospective]
     retro_pairs = queries.retro_counts(scope, ids, [q.code for q in retro])
+    for (cid, code, then, now), k in retro_pairs.items():
+        cmp = by_id[cid].is_comparison
+        per[(cmp, "retro", f"{code}_then")][then] += k
+        per[(cmp, "retro", f"{code}_now")][now] += k
     texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
     resp = queries.respondents(scope, ids)
     respondents: dict[tuple[bool, str], int] = Counter()
@@ -225,9 +233,13 @@ def build(survey: Survey, scope: Scope, min_n: int) -> SurveyResults:
             qr.texts_suppressed = 0 < n_text < min_n
             qr.texts = [] if qr.texts_suppressed else answers
         results.append(qr)
-    tops = {q.code: q.option_codes[-1] for q in retro}
-    people = queries.retro_people(scope, [c.id for c in infos if not c.is_comparison], tops)
-    return SurveyResults(survey, scope, min_n, infos, dict(respondents), results, people)
+    retro_people = (0, 0)
+    if people:
+        tops = {q.code: q.option_codes[-1] for q in retro}
+        retro_people = queries.retro_people(
+            scope, [c.id for c in infos if not c.is_comparison], tops)
+    return SurveyResults(survey, scope, min_n, infos, dict(respondents), results,
+                         retro_people)
 
 
 def _dist(q: Question, counter: Counter) -> Distribution:

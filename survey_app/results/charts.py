@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from html import escape
 
 from reportlab.graphics import renderSVG
-from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Line, Path, Rect, String
 from reportlab.lib import colors
 
 WIDTH_PT = 500
@@ -59,19 +59,19 @@ def category_styles(k: int) -> list[Style]:
     return [*neg, *middle, *pos]
 
 
-def _hatch(x: float, y: float, w: float, h: float, spacing: float) -> list[Line]:
-    """Diagonal lines (45 degrees) clipped to the rectangle, drawn as plain lines so the
-    pattern survives any renderer and any printer."""
-    lines = []
+def _hatch(x: float, y: float, w: float, h: float, spacing: float) -> Path:
+    """Diagonal lines (45 degrees) clipped to the rectangle, as one path of plain strokes so
+    the pattern survives any renderer and any printer (and stays one SVG element)."""
+    path = Path(strokeColor=INK, strokeWidth=0.6, fillColor=None)
     c = -h
     while c < w:
         # line: X = x + c + t, Y = y + t for t in [0, h]; clip to x..x+w
         t0, t1 = max(0.0, -c), min(h, w - c)
         if t1 > t0:
-            lines.append(Line(x + c + t0, y + t0, x + c + t1, y + t1, strokeColor=INK,
-                              strokeWidth=0.6))
+            path.moveTo(x + c + t0, y + t0)
+            path.lineTo(x + c + t1, y + t1)
         c += spacing
-    return lines
+    return path
 
 
 def _segment(g: Group, x: float, y: float, w: float, h: float, style: Style,
@@ -80,8 +80,7 @@ def _segment(g: Group, x: float, y: float, w: float, h: float, style: Style,
         return
     g.add(Rect(x, y, w, h, fillColor=style.fill, strokeColor=INK, strokeWidth=0.6))
     if style.hatch:
-        for line in _hatch(x, y, w, h, style.hatch):
-            g.add(line)
+        g.add(_hatch(x, y, w, h, style.hatch))
     label = f"{share * 100:.0f}%"
     if w >= 24:
         if style.hatch:  # a white box behind the figure keeps it readable over hatching
@@ -154,10 +153,11 @@ def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> 
                 x += share * unit
             d.add(g)
         y -= ROW_GAP
-    for frac in (-1, -0.5, 0.5, 1):
-        x = centre + frac * extent * unit
+    ticks = [t / 4 for t in range(1, int(round(extent * 4)) + 1)]
+    for value in ticks + [-t for t in ticks]:
+        x = centre + value * unit
         d.add(Line(x, axis_bottom, x, axis_bottom - 3, strokeColor=MUTED, strokeWidth=0.6))
-        d.add(String(x, axis_bottom - 12, f"{abs(frac) * extent * 100:.0f}%", fontName=FONT,
+        d.add(String(x, axis_bottom - 12, f"{abs(value) * 100:.0f}%", fontName=FONT,
                      fontSize=7.5, fillColor=MUTED, textAnchor="middle"))
     d.add(String(centre, axis_bottom - 12, "0", fontName=FONT, fontSize=7.5, fillColor=MUTED,
                  textAnchor="middle"))
@@ -197,8 +197,7 @@ def option_bars(options: Sequence[str], bars: Sequence[Bar], *, min_n: int) -> D
                 g.add(Rect(plot_x, y, w, bar_h, fillColor=style.fill, strokeColor=INK,
                            strokeWidth=0.6))
                 if style.hatch:
-                    for line in _hatch(plot_x, y, w, bar_h, style.hatch):
-                        g.add(line)
+                    g.add(_hatch(plot_x, y, w, bar_h, style.hatch))
             d.add(g)
             d.add(String(plot_x + w + 4, y + 3, f"{share * 100:.0f}%", fontName=FONT,
                          fontSize=8.5, fillColor=INK))
@@ -229,6 +228,10 @@ def to_svg(drawing: Drawing, title: str, description: str) -> str:
     svg = svg.replace('id="clip"', f'id="{uid}-clip"').replace("url(#clip)", f"url(#{uid}-clip)")
     svg = svg.replace('id="group"', f'id="{uid}-group"')
     svg = _STYLE_ATTR.sub(_style_to_attributes, svg)
+    # Browsers know no "Helvetica-Bold" family: name a bold weight and fallbacks instead.
+    svg = svg.replace('font-family="Helvetica-Bold"',
+                      'font-family="Helvetica, Arial, sans-serif" font-weight="bold"')
+    svg = svg.replace('font-family="Helvetica"', 'font-family="Helvetica, Arial, sans-serif"')
     svg = re.sub(r"<title>.*?</title>", f'<title id="{uid}-t">{escape(title)}</title>', svg,
                  count=1, flags=re.S)
     svg = re.sub(r"<desc>.*?</desc>", f'<desc id="{uid}-d">{escape(description)}</desc>', svg,

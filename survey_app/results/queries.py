@@ -143,35 +143,38 @@ def paired_counts(scope: Scope, infos: list[CollectionInfo],
     ids = [c.id for c in infos if c.phase in ("before", "after")]
     if not ids or not columns:
         return {}
-    keyed = (
-        select(Response.id.label("rid"), Collection.group_id.label("gid"),
-               Collection.phase.label("phase"), Collection.is_comparison.label("cmp"),
-               Response.pupil_number.label("pupil"))
-        .join(Collection, Collection.id == Response.collection_id)
-        .where(Response.collection_id.in_(ids), Response.pupil_number.is_not(None),
-               *scope.response_filters())
-        .subquery()
-    )
-    unique = (
-        select(func.min(keyed.c.rid).label("rid"), keyed.c.gid, keyed.c.phase, keyed.c.cmp,
-               keyed.c.pupil)
-        .group_by(keyed.c.gid, keyed.c.phase, keyed.c.cmp, keyed.c.pupil)
-        .having(func.count() == 1)
-        .cte("unique_pupils")
-    )
-    b, a = unique.alias("b"), unique.alias("a")
+
+    def pupils(phase: str):
+        """Each (group, pupil) of one phase once, with how many responses carry it.
+        Ambiguous pupils are dropped after grouping, not by HAVING, and each phase is its
+        own subquery: both keep PostgreSQL's row estimates right, without which it picks
+        nested loops and a sort to disk (4 s instead of well under 1 s at 100,000)."""
+        return (
+            select(func.min(Response.id).label("rid"), func.count().label("n"),
+                   Collection.group_id.label("gid"), Collection.is_comparison.label("cmp"),
+                   Response.pupil_number.label("pupil"))
+            .join(Collection, Collection.id == Response.collection_id)
+            .where(Response.collection_id.in_(ids), Collection.phase == phase,
+                   Response.pupil_number.is_not(None), *scope.response_filters())
+            .group_by(Collection.group_id, Collection.is_comparison, Response.pupil_number)
+            .subquery(phase)
+        )
+
+    b, a = pupils("before"), pupils("after")
     ab, aa = aliased(Answer), aliased(Answer)
+    responses = (b.c.n + a.c.n).label("responses")
     stmt = (
-        select(b.c.cmp, ab.question_code, ab.value, aa.value, func.count())
+        select(b.c.cmp, responses, ab.question_code, ab.value, aa.value, func.count())
         .select_from(b)
-        .join(a, and_(a.c.gid == b.c.gid, a.c.pupil == b.c.pupil, a.c.cmp == b.c.cmp,
-                      a.c.phase == "after"))
+        .join(a, and_(a.c.gid == b.c.gid, a.c.pupil == b.c.pupil, a.c.cmp == b.c.cmp))
         .join(ab, ab.response_id == b.c.rid)
         .join(aa, and_(aa.response_id == a.c.rid, aa.question_code == ab.question_code))
-        .where(b.c.phase == "before", ab.question_code.in_(columns), *_ok(ab), *_ok(aa))
-        .group_by(b.c.cmp, ab.question_code, ab.value, aa.value)
+        .where(ab.question_code.in_(columns), *_ok(ab), *_ok(aa))
+        .group_by(b.c.cmp, responses, ab.question_code, ab.value, aa.value)
     )
-    return {(bool(cmp), col, bv, av): n for cmp, col, bv, av, n in db.session.execute(stmt)}
+    return {(bool(cmp), col, bv, av): n
+            for cmp, n_responses, col, bv, av, n in db.session.execute(stmt)
+            if n_responses == 2}
 
 
 def retro_counts(scope: Scope, ids: list[int], codes: list[str]

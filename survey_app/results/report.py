@@ -21,7 +21,8 @@ from survey_app.results.stats import MIN_TEST_N, pct, share_words, signed_points
 
 #: Charts per survey in the report (the dashboard shows every question).
 MAX_CHARTS = 12
-MAX_HEADLINES = 10
+#: Headline findings per survey: the knowledge/headroom figures, then the biggest changes.
+MAX_HEADLINES = 6
 PEOPLE = {"pupil": "pupils", "teacher": "teachers", "school": "schools"}
 
 
@@ -89,15 +90,19 @@ def headlines(results: SurveyResults) -> list[str]:
                     "the activity)."))
     room, better = results.headroom(retrospective=False)
     if room >= results.min_n:
-        out.append((998, f"Where the same {people} answered before and after, answers rose in "
+        out.append((980, f"Where the same {people} answered before and after, answers rose in "
                     f"{pct(better / room)} of the cases where there was room to improve "
                     f"({better} of {room} answers not already at the top)."))
     had_room, improved = results.retro_people
     if had_room >= results.min_n:
-        out.append((999, f"{pct(improved / had_room)} of {people} felt they improved in at "
+        out.append((990, f"{pct(improved / had_room)} of {people} felt they improved in at "
                     f"least one area (n = {had_room} {people} with room to improve)."))
+    paired: list[tuple[float, str]] = []
     for q in results.questions:
-        out.extend(_question_headlines(q, results, people))
+        for score, text in _question_headlines(q, results, people):
+            (paired if text.startswith("Of ") else out).append((score, text))
+    # one paired sentence (the strongest) is enough to show what pairing adds
+    out.extend(sorted(paired, key=lambda item: -item[0])[:1])
     out.sort(key=lambda item: -item[0])
     return [text for _score, text in out[:MAX_HEADLINES]]
 
@@ -118,20 +123,20 @@ def _question_headlines(q: QuestionResult, results: SurveyResults,
         if comparison is not None and comparison.top_before is not None:
             text += (f" In the comparison groups: {pct(comparison.top_before)} {first}, "
                      f"{pct(comparison.top_after)} {last} ({_n(comparison, first, last)}).")
-        out.append((abs(change.points or 0), text))
+        out.append((500 + abs(change.points or 0), text))
         if q.display == "rating":
             b, a = change.before.bottom_share or 0, change.after.bottom_share or 0
             if b >= 0.1 and a < b:
                 label = q.question.label(q.codes[0])
                 start, end = ("before", "now") if retro else ("at the start", "at the end")
-                out.append((abs(b - a) * 100 - 0.5,
+                out.append((300 + abs(b - a) * 100,
                             f"'{q.question.text}': {share_words(b).capitalize()} answered "
                             f"'{label}' {start}; {share_words(a)} {end} "
                             f"({_n(change, first, last)})."))
     for cmp, pc in q.paired:
         if cmp or retro or pc.n < MIN_TEST_N:
             continue
-        out.append((abs(pc.test.r or 0) * 50,
+        out.append((400 + abs(pc.test.r or 0),
                     f"Of {pc.n} {people} who answered '{q.question.text}' both before and "
                     f"after, {pct(pc.share(pc.improved))} answered higher after, "
                     f"{pct(pc.share(pc.same))} the same and {pct(pc.share(pc.declined))} "
@@ -181,7 +186,8 @@ def build_report(partnership: Partnership, config, *, survey_code: str | None = 
         chosen.append(survey)
     sections = []
     for survey in chosen:
-        res = analysis.build(survey, scope, analysis.min_group(config, survey.audience))
+        res = analysis.build(survey, scope, analysis.min_group(config, survey.audience),
+                             people=True)
         if res.n_responses:
             sections.append(Section(res, headlines(res)))
     ov = analysis.overview(scope)
@@ -243,8 +249,12 @@ def render_pdf(report: Report) -> bytes:
               Paragraph("Headline findings", h2)]
     if not report.headlines:
         story.append(Paragraph("There are not enough answers yet to report a change.", body))
-    for text in report.headlines:
-        story.append(Paragraph(escape(text), bullet, bulletText="•"))
+    for section in report.sections:
+        if section.headlines:
+            story.append(Paragraph(f"{escape(section.results.survey.title)} "
+                                   f"({_people(section.results)})", h3))
+        for text in section.headlines:
+            story.append(Paragraph(escape(text), bullet, bulletText="•"))
     for section in report.sections:
         res = section.results
         story += [PageBreak(), Paragraph(escape(res.survey.title), h2),

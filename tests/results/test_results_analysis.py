@@ -23,7 +23,7 @@ def _school(name: str) -> int:
 
 
 def _build(partnership, min_n: int = 5, **scope) -> analysis.SurveyResults:
-    return analysis.build(_survey(), Scope(partnership.id, **scope), min_n)
+    return analysis.build(_survey(), Scope(partnership.id, **scope), min_n, people=True)
 
 
 def _q(res, code):
@@ -57,7 +57,7 @@ def test_pairing_across_web_and_paper(partnership, results_data):
     # half the after answers came on paper; all ten pupils are still paired
     assert (pc.n, pc.improved, pc.same, pc.declined) == (10, 7, 2, 1)
     assert (pc.headroom, pc.improved_with_headroom) == (8, 7)
-    assert pc.test.r == pytest.approx(0.75)
+    assert pc.test.r == pytest.approx(39 / 55)
     # phone answers only: the five pupils whose after sheet was not on paper
     web = _build(partnership, school_id=_school("Alder School"), source="web")
     ((_, pc_web),) = _q(web, "conf").paired
@@ -81,10 +81,12 @@ def test_retrospective_items_from_one_sitting(partnership, results_data):
     # then/now: (1,3) (1,2) (2,3) (2,2) (3,3) (1,1) (2,3) (1,2) (3,3) (2,3)
     assert (pc.n, pc.improved, pc.same, pc.declined) == (10, 6, 4, 0)
     assert (pc.headroom, pc.improved_with_headroom) == (8, 6)
-    # differences 2,1,1,1,1,1: ranks 6 and 3 x5, all positive: r = 1
-    assert pc.test.r == pytest.approx(1.0)
-    assert pc.test.p == pytest.approx(sps.wilcoxon([2, 1, 1, 1, 1, 1], correction=True,
-                                                   method="asymptotic").pvalue)
+    # differences 2,1,1,0,0,0,1,1,0,1: the four zeros rank 1-4, the five 1s 5-9 (7 each),
+    # the 2 rank 10. R+ = 35 + 10 = 45, R- = 0, all ranks 55: r = 45 / 55
+    assert pc.test.r == pytest.approx(45 / 55)
+    assert pc.test.p == pytest.approx(sps.wilcoxon(
+        [2, 1, 1, 0, 0, 0, 1, 1, 0, 1], zero_method="pratt", correction=True,
+        method="asymptotic").pvalue)
     assert know.changes[0].test is pc.test
     assert res.headroom(retrospective=True) == (8, 6)
     assert res.retro_people == (8, 6)

@@ -60,16 +60,26 @@ def test_paired_change_by_hand():
     assert (pc.n, pc.improved, pc.same, pc.declined) == (10, 7, 2, 1)
     assert (pc.headroom, pc.improved_with_headroom) == (8, 7)
     assert pc.headroom_share == pytest.approx(0.875)
-    # Eight non-zero differences, all of size 1: each has rank 4.5. R+ = 7 x 4.5 = 31.5,
-    # R- = 4.5, so r = (31.5 - 4.5) / 36 = 0.75: large.
-    assert pc.test.r == pytest.approx(0.75)
+    # Ranks of |difference| with the two zeros kept (Pratt): zeros take ranks 1-2 (1.5
+    # each), the eight 1s ranks 3-10 (6.5 each). R+ = 7 x 6.5 = 45.5, R- = 6.5, all ranks
+    # sum to 55, so r = (45.5 - 6.5) / 55 = 0.709: large.
+    assert pc.test.r == pytest.approx(39 / 55)
     assert pc.test.band == "large"
     # Ties: the normal approximation with continuity correction (as R's wilcox.test).
-    expected_p = sps.wilcoxon([1, 1, -1, 1, 1, 1, 1, 1], correction=True,
-                              method="asymptotic").pvalue
+    expected_p = sps.wilcoxon([1, 1, -1, 1, 1, 1, 1, 1, 0, 0], zero_method="pratt",
+                              correction=True, method="asymptotic").pvalue
     assert pc.test.p == pytest.approx(expected_p)
     assert 0.01 < pc.test.p < 0.05
     assert pc.test.sentence == "a large rise, unlikely to be chance (p < 0.05)"
+
+
+def test_many_unchanged_pairs_shrink_the_effect():
+    # 3 up by one, 1 down by one, 16 unchanged: zeros ranks 1-16 (8.5), the four 1s ranks
+    # 17-20 (18.5). R+ = 55.5, R- = 18.5, total 210: r = 37 / 210 = 0.18, small.
+    pc = paired_change({("2", "3"): 3, ("3", "2"): 1, ("3", "3"): 16}, FACES5)
+    assert pc.test.r == pytest.approx(37 / 210)
+    assert pc.test.band == "small"
+    assert pc.test.sentence.startswith("a small rise, which could be chance")
 
 
 def test_mann_whitney_by_hand():
