@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey_app.export.views import bp as export_bp
     from survey_app.paper.views import bp as paper_bp
     from survey_app.results.views import bp as results_bp
+    from survey_app.scans.views import bp as scans_bp
     from survey_app.web import bp as web_bp
 
     app.register_blueprint(web_bp)
@@ -52,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(paper_bp)
     app.register_blueprint(erasure_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(scans_bp)
     return app
 
 

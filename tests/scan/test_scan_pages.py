@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from scanner.testing.generate import pages_pdf
 from survey_app.extensions import db
@@ -25,11 +27,17 @@ def _filled_pdf(partnership, marks) -> tuple[object, bytes]:
     return c, pages_pdf([img, white, noise], dpi=DPI)
 
 
-def _upload(client, data: bytes, name: str = "scan.pdf"):
+def _upload(client, data: bytes, name: str = "scan.pdf", with_csrf: bool = True):
+    """POST the file as a browser would. The body is encoded in memory: werkzeug's test
+    client would spool a large one to a temporary file that it never closes."""
     page = client.get("/admin/scans/").get_data(as_text=True)
-    return client.post("/admin/scans/", data={"csrf_token": csrf_from(page),
-                                              "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    fields = {"file": FileStorage(io.BytesIO(data), filename=name,
+                                  content_type="application/octet-stream")}
+    if with_csrf:
+        fields["csrf_token"] = csrf_from(page)
+    boundary, body = encode_multipart(fields)
+    return client.post("/admin/scans/", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def test_upload_worker_report_review_and_delete(app, client, runner, loaded_bank,
@@ -105,8 +113,7 @@ def test_bad_uploads_get_clear_errors(app, client, partnership, coordinator):
 
 def test_upload_without_csrf_is_refused(app, client, coordinator):
     login_as(client, coordinator.email)
-    resp = client.post("/admin/scans/", data={"file": (io.BytesIO(b"%PDF-1.4"), "a.pdf")},
-                       content_type="multipart/form-data")
+    resp = _upload(client, b"%PDF-1.4", "a.pdf", with_csrf=False)
     assert resp.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(ScanBatch)) == 0
 

@@ -1,0 +1,324 @@
+"""Scan upload, batch reports, the review queue and hand entry of unreadable pages."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from forms.answers import normalise, normalise_pupil_number
+from survey_app.extensions import db
+from survey_app.models import (
+    Collection,
+    Group,
+    Response,
+    ReviewItem,
+    ScanBatch,
+    ScanPage,
+    School,
+)
+from survey_app.scans.operations import (
+    CANT_TELL,
+    PUPIL_NUMBER,
+    REVIEW_KINDS,
+    ScanUploadError,
+    delete_batch,
+    enter_page_by_hand,
+    resolve_review_item,
+    storage_root,
+    submit_upload,
+)
+
+bp = Blueprint("scans", __name__, url_prefix="/admin")
+
+
+class PlainForm(FlaskForm):
+    """CSRF only: the fields of these pages are read from request.form."""
+
+
+# --- scope -----------------------------------------------------------------------------
+
+
+def _batches_in_scope():
+    q = select(ScanBatch).where(ScanBatch.partnership_id == current_user.partnership_id)
+    if not current_user.is_coordinator:
+        q = q.where(ScanBatch.school_id == current_user.school_id)
+    return q
+
+
+def _batch(batch_id: int) -> ScanBatch:
+    batch = db.session.scalar(_batches_in_scope().where(ScanBatch.id == batch_id))
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def _page(page_id: int) -> ScanPage:
+    page = db.session.get(ScanPage, page_id)
+    if page is None:
+        abort(404)
+    _batch(page.batch_id)
+    return page
+
+
+def _items_in_scope():
+    q = (select(ReviewItem).join(Response, ReviewItem.response_id == Response.id)
+         .join(Collection, Response.collection_id == Collection.id)
+         .join(Group, Collection.group_id == Group.id)
+         .join(School, Group.school_id == School.id)
+         .where(School.partnership_id == current_user.partnership_id))
+    if not current_user.is_coordinator:
+        q = q.where(Group.school_id == current_user.school_id)
+    return q
+
+
+def _collections_in_scope():
+    q = (select(Collection).join(Group).join(School)
+         .where(School.partnership_id == current_user.partnership_id))
+    if not current_user.is_coordinator:
+        q = q.where(Group.school_id == current_user.school_id)
+    return q.order_by(Collection.id.desc())
+
+
+# --- upload and batches ----------------------------------------------------------------
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc):
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    flash(f"That file is larger than {limit} MB. Scan at 200-300 dpi in greyscale, or "
+          "split the pile into smaller files.", "error")
+    return redirect(url_for("scans.index")), 303
+
+
+@bp.route("/scans/", methods=["GET", "POST"])
+@login_required
+def index():
+    form = PlainForm()
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if not form.validate_on_submit():
+            flash("The page had expired; please choose the file again.", "error")
+            status = 400
+        elif upload is None or not upload.filename:
+            flash("Choose a file to upload: the PDF from the copier, or photos of the "
+                  "sheets.", "error")
+            status = 400
+        else:
+            try:
+                outcome = submit_upload(upload.stream, upload.filename,
+                                        current_user.partnership, current_user)
+            except ScanUploadError as exc:
+                flash(str(exc), "error")
+                status = 400
+            else:
+                if outcome.created:
+                    flash(f"'{upload.filename}' is uploaded and being read.", "info")
+                else:
+                    flash(f"'{upload.filename}' was uploaded before; nothing was imported "
+                          "twice. Here is its report.", "info")
+                return redirect(url_for("scans.batch", batch_id=outcome.batch.id), 303)
+            finally:
+                upload.close()  # the spooled temporary file of a large upload
+    batches = db.session.scalars(_batches_in_scope().order_by(ScanBatch.id.desc())
+                                 .limit(50)).all()
+    open_items = db.session.scalar(select(func.count()).select_from(
+        _items_in_scope().where(ReviewItem.status == "open").subquery()))
+    return render_template("scans/index.html", form=form, batches=batches,
+                           open_items=open_items,
+                           max_mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+                           ), status
+
+
+def _report(batch: ScanBatch) -> dict:
+    pages = batch.pages
+    response_ids = {p.response_id for p in pages if p.response_id}
+    open_q = select(ReviewItem).where(ReviewItem.response_id.in_(response_ids),
+                                      ReviewItem.status == "open")
+    items = db.session.scalars(open_q).all() if response_ids else []
+    incomplete = sorted({db.session.get(Response, i.response_id).sheet_id for i in items
+                         if i.kind == "missing_page"})
+    return {
+        "status": batch.status, "pages_total": batch.pages_total, "pages_done": batch.pages_done,
+        "read": sum(p.status in ("read", "manual") for p in pages),
+        "responses_created": sum(bool(p.created_response) for p in pages),
+        "to_review": sum(i.kind != "missing_page" for i in items),
+        "incomplete": incomplete,
+        "not_read": sum(p.status == "unreadable" for p in pages),
+        "blank": sum(p.status == "blank" for p in pages),
+        "duplicates": sum(p.status == "duplicate" for p in pages),
+        "conflicts": sum(p.status == "conflict" for p in pages),
+        "attempts": batch.attempts, "error": batch.error,
+    }
+
+
+@bp.get("/scans/<int:batch_id>")
+@login_required
+def batch(batch_id: int):
+    b = _batch(batch_id)
+    return render_template("scans/batch.html", batch=b, report=_report(b), form=PlainForm(),
+                           warnings={p.id: json.loads(p.result_json).get("warnings", [])
+                                     for p in b.pages if p.result_json})
+
+
+@bp.get("/scans/<int:batch_id>/status.json")
+@login_required
+def batch_status(batch_id: int):
+    return jsonify(_report(_batch(batch_id)))
+
+
+@bp.route("/scans/<int:batch_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(batch_id: int):
+    b = _batch(batch_id)
+    form = PlainForm()
+    if form.validate_on_submit():
+        counts = delete_batch(b)
+        flash(f"Deleted the upload '{b.filename}': {counts['pages']} pages and the "
+              f"{counts['responses']} responses it created.", "info")
+        return redirect(url_for("scans.index"), 303)
+    return render_template("scans/delete.html", batch=b, report=_report(b), form=form)
+
+
+@bp.get("/scans/page/<int:page_id>/image")
+@login_required
+def page_image(page_id: int):
+    page = _page(page_id)
+    if not page.image_path:
+        abort(404)
+    path = storage_root() / page.image_path
+    if not path.exists():
+        abort(404)
+    return send_file(path, max_age=3600)
+
+
+# --- review ----------------------------------------------------------------------------
+
+
+def _queue():
+    """Open items, least sure first (missing pages last: they usually resolve themselves)."""
+    return (_items_in_scope().where(ReviewItem.status == "open")
+            .order_by((ReviewItem.kind == "missing_page"),
+                      func.coalesce(ReviewItem.confidence, 1.0), ReviewItem.id))
+
+
+@bp.get("/review/")
+@login_required
+def review():
+    item = db.session.scalar(_queue().limit(1))
+    if item is None:
+        return render_template("scans/review_done.html")
+    return redirect(url_for("scans.review_item", item_id=item.id))
+
+
+def _item(item_id: int) -> ReviewItem:
+    item = db.session.scalar(_items_in_scope().where(ReviewItem.id == item_id))
+    if item is None:
+        abort(404)
+    return item
+
+
+def _choices(item: ReviewItem) -> tuple[object | None, list[tuple[str, str]]]:
+    if item.question_code == PUPIL_NUMBER:
+        return None, []
+    definition = item.response.collection.survey_version.definition
+    q = definition.question_for_column(item.question_code)
+    return q, [(o.code, o.label) for o in q.options]
+
+
+@bp.route("/review/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def review_item(item_id: int):
+    item = _item(item_id)
+    form = PlainForm()
+    if request.method == "POST" and item.status == "open":
+        if not form.validate_on_submit():
+            abort(400)
+        values = request.form.getlist("value")
+        value = ";".join(v for v in values if v != "") if len(values) > 1 else (
+            values[0] if values else "")
+        try:
+            resolve_review_item(item, value, current_user)
+        except ScanUploadError as exc:
+            flash(str(exc), "error")
+        else:
+            return redirect(url_for("scans.review"), 303)
+    question, choices = _choices(item)
+    remaining = db.session.scalar(select(func.count()).select_from(_queue().subquery()))
+    detail = json.loads(item.detail_json or "{}")
+    return render_template(
+        "scans/review_item.html", item=item, form=form, question=question, choices=choices,
+        remaining=remaining, detail=detail, kind=REVIEW_KINDS.get(item.kind, item.kind),
+        cant_tell=CANT_TELL, multi=question is not None and question.kind == "multi")
+
+
+@bp.get("/review/<int:item_id>/crop.png")
+@login_required
+def review_crop(item_id: int):
+    item = _item(item_id)
+    page = item.scan_page
+    if page is None or not page.image_path or item.crop_w is None:
+        abort(404)
+    img = cv2.imread(str(storage_root() / page.image_path), cv2.IMREAD_GRAYSCALE)
+    if img is None:
+        abort(404)
+    pad = 12
+    y0, x0 = max(0, item.crop_y - pad), max(0, item.crop_x - pad)
+    crop = img[y0:item.crop_y + item.crop_h + pad, x0:item.crop_x + item.crop_w + pad]
+    ok, png = cv2.imencode(".png", crop)
+    if not ok:
+        abort(500)
+    return current_app.response_class(png.tobytes(), mimetype="image/png")
+
+
+# --- hand entry ------------------------------------------------------------------------
+
+
+@bp.route("/scans/page/<int:page_id>/enter", methods=["GET", "POST"])
+@login_required
+def enter(page_id: int):
+    page = _page(page_id)
+    if page.status not in ("unreadable",):
+        flash("Only pages the scanner could not read are entered by hand.", "error")
+        return redirect(url_for("scans.batch", batch_id=page.batch_id), 303)
+    collections = db.session.scalars(_collections_in_scope().limit(200)).all()
+    chosen = request.values.get("collection", type=int)
+    collection = next((c for c in collections if c.id == chosen), None)
+    form = PlainForm()
+    errors: dict[str, str] = {}
+    if collection is not None and request.method == "POST" and request.form.get("save"):
+        if not form.validate_on_submit():
+            abort(400)
+        definition = collection.survey_version.definition
+        result = normalise(definition, request.form.to_dict(flat=False), enforce_required=False)
+        errors = dict(result.errors)
+        try:
+            number = normalise_pupil_number(request.form.get("pupil_number"))
+        except ValueError as exc:
+            errors["pupil_number"], number = str(exc), None
+        if not errors:
+            enter_page_by_hand(page, collection, result.values, number, current_user)
+            flash("The page's answers are stored.", "info")
+            return redirect(url_for("scans.batch", batch_id=page.batch_id), 303)
+    return render_template("scans/enter.html", page=page, collections=collections,
+                           collection=collection, form=form, errors=errors,
+                           definition=collection.survey_version.definition if collection
+                           else None, values=request.form)
+

@@ -1,0 +1,44 @@
+"""`survey-app worker`: runs scan jobs outside the web request.
+
+Jobs are rows in the database (ScanBatch), so any number of workers on any number of
+machines can share one PostgreSQL; a worker that dies leaves a stale heartbeat and the
+next worker resumes its job, skipping the pages already stored.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+
+from survey_app.extensions import db
+from survey_app.scans.operations import claim_next_batch, run_batch
+
+IDLE_SLEEP_S = 1.0
+
+
+def work(*, once: bool = False, log=print) -> int:
+    """Run queued jobs; with `once`, stop when none is left. Returns jobs run."""
+    ran = 0
+    while True:
+        batch = claim_next_batch()
+        if batch is None:
+            if once:
+                return ran
+            db.session.remove()
+            time.sleep(current_app.config.get("WORKER_IDLE_S", IDLE_SLEEP_S))
+            continue
+        resumed = " (resuming)" if batch.attempts > 1 else ""
+        log(f"scan batch {batch.id}: {batch.filename}{resumed}")
+        try:
+            run_batch(batch)
+        except Exception as exc:  # one bad job must not stop the worker
+            db.session.rollback()
+            batch = db.session.get(type(batch), batch.id)
+            batch.status, batch.error = "failed", f"{type(exc).__name__}: {exc}"
+            db.session.commit()
+            log(f"scan batch {batch.id} failed: {batch.error}")
+        else:
+            log(f"scan batch {batch.id}: {batch.status}, {batch.pages_done} pages")
+        ran += 1
+        db.session.expire_all()  # the next job reads fresh rows
