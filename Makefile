@@ -16,9 +16,12 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The scan worker runs beside the web server and stops with it.
 run: install
 	$(BIN)/survey-app db upgrade
 	$(BIN)/survey-app demo --if-empty
+	$(BIN)/survey-app worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/survey-app serve --host $(HOST) --port $(PORT)
 
 lint: install
