@@ -17,7 +17,7 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing, Group, Line, Path, Rect, String
 from reportlab.lib import colors
 
-WIDTH_PT = 500
+WIDTH_PT = 480
 LABEL_W = 118
 N_W = 62
 ROW_H = 20
@@ -125,7 +125,7 @@ def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> 
     half, odd = k // 2, k % 2
     legend_lines = 1 + sum(len(x) for x in labels) * 4.6 // (WIDTH_PT - LABEL_W - 40)
     height = len(bars) * (ROW_H + ROW_GAP) + 34 + 15 * legend_lines
-    d = Drawing(WIDTH_PT, height)
+    d = Drawing(WIDTH_PT, height, hAlign="LEFT")
     plot_w = WIDTH_PT - LABEL_W - N_W
     centre = LABEL_W + plot_w / 2
     extent = _scale_max(bars, k)
@@ -174,7 +174,7 @@ def option_bars(options: Sequence[str], bars: Sequence[Bar], *, min_n: int) -> D
     bar_h, gap = 13, 10
     series = list(bars)
     height = len(options) * (14 + len(series) * (bar_h + 2) + gap) + 10
-    d = Drawing(WIDTH_PT, height)
+    d = Drawing(WIDTH_PT, height, hAlign="LEFT")
     plot_x, plot_w = LABEL_W, WIDTH_PT - LABEL_W - N_W
     y = height - 4
     for i, option in enumerate(options):

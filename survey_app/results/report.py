@@ -237,7 +237,8 @@ def render_pdf(report: Report) -> bytes:
         story.append(Paragraph(f"{escape(report.school.name)} only", body))
     story += [Paragraph(f"Period: {escape(report.period)}", body), Spacer(1, 10 * mm),
               Paragraph("Reach", h3)]
-    reach = Table([[label, str(n)] for label, n in report.reach], colWidths=[60 * mm, 30 * mm])
+    reach = Table([[label, str(n)] for label, n in report.reach], colWidths=[60 * mm, 30 * mm],
+                  hAlign="LEFT")
     reach.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), "Helvetica", 12), ("FONT", (1, 0), (1, -1),
                                                         "Helvetica-Bold", 12),
@@ -252,13 +253,15 @@ def render_pdf(report: Report) -> bytes:
     for section in report.sections:
         if section.headlines:
             story.append(Paragraph(f"{escape(section.results.survey.title)} "
-                                   f"({_people(section.results)})", h3))
+                                   f"({_people(section.results)}, survey "
+                                   f"{escape(section.results.survey.code)})", h3))
         for text in section.headlines:
             story.append(Paragraph(escape(text), bullet, bulletText="•"))
     for section in report.sections:
         res = section.results
         story += [PageBreak(), Paragraph(escape(res.survey.title), h2),
-                  Paragraph(f"{res.n_responses} responses from {_people(res)}.", small)]
+                  Paragraph(f"Survey {escape(res.survey.code)}: {res.n_responses} responses "
+                            f"from {_people(res)}.", small)]
         for qr in section.key_questions:
             drawing = chart_for(qr)
             parts = [Paragraph(escape(qr.question.text), h3)]
