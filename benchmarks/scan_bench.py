@@ -1,6 +1,7 @@
 """Scanner speed and accuracy on generated class packs.
 
-    .venv/bin/python benchmarks/scan_bench.py [--pages 240] [--photos 60]
+    .venv/bin/python benchmarks/scan_bench.py [--pages 240] [--photos 60] [--details]
+    .venv/bin/python benchmarks/scan_bench.py --tune    # the evidence for the thresholds
 
 Prints, in one run: the floor (just rasterising the copier PDF's pages, or decoding the
 photo JPEGs), pages per second in one process and on all cores, and accuracy (answers
@@ -162,12 +163,47 @@ def accuracy(pages, results) -> Score:
     return total
 
 
+def tune(seeds: range, pages: int) -> None:
+    """Darkness of every painted mark style and of empty bubbles on tuning seeds (< 1000):
+    the evidence for the thresholds in scanner/tuning.py."""
+    from collections import defaultdict
+
+    from scanner import tuning
+
+    for condition in ("clean", "copier", "photo"):
+        by_style: dict[str, list[float]] = defaultdict(list)
+        for seed in seeds:
+            filled, docs = make_pages(condition, pages, seed * 10)
+            scanner = Scanner(Lookup(docs), INSTALLATION)
+            for p in filled:
+                r = scanner.read_page(p.image)
+                if not isinstance(r, PageResult):
+                    continue
+                painted: dict[tuple[str, str], list[str]] = defaultdict(list)
+                for q, v, style in p.marks:
+                    painted[(q, v)].append(style)
+                for b in r.bubbles:
+                    style = "+".join(painted.get((b.question, b.value), ["(empty)"]))
+                    by_style[style].append(b.darkness)
+        print(f"{condition}: darkness by mark style (EMPTY_BELOW {tuning.EMPTY_BELOW}, "
+              f"MARKED_ABOVE {tuning.MARKED_ABOVE})")
+        for style, values in sorted(by_style.items()):
+            v = np.array(values)
+            print(f"  {style:12s} n={len(v):5d}  min {v.min():.3f}  p1 {np.percentile(v, 1):.3f}"
+                  f"  median {np.median(v):.3f}  max {v.max():.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pages", type=int, default=240, help="copier pages (also clean pages)")
     ap.add_argument("--photos", type=int, default=60, help="phone photos")
     ap.add_argument("--details", action="store_true", help="list every review and error")
+    ap.add_argument("--tune", action="store_true",
+                    help="instead: darkness per mark style on the tuning seeds (< 1000)")
     args = ap.parse_args()
+    if args.tune:
+        tune(range(6), 40)
+        return
     cores = os.cpu_count() or 1
     print(f"Generating {args.pages} clean + {args.pages} copier pages and {args.photos} photos "
           f"(seeds >= 1000, never used for tuning)...", flush=True)
