@@ -44,8 +44,13 @@ def teacher_client(client, partnership, two_schools):
 
 
 def _decode_qr(image: np.ndarray) -> str:
-    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return text
+    """OpenCV's classic detector misses some valid codes (the token is random, so which
+    ones varies); phones read them. Try its ArUco-based detector as well."""
+    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
+        text, _points, _ = detector.detectAndDecode(image)
+        if text:
+            return text
+    return ""
 
 
 def _assert_no_inline_code(html: str) -> None:
