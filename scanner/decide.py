@@ -44,8 +44,14 @@ class Decision:
     candidates: tuple[str, ...] = ()
 
 
-def _faint(values: list[str]) -> str:
-    return f"a faint mark on {', '.join(values)}"
+def _faint(values: list[str], bubbles: list[tuple[str, float]] = ()) -> str:
+    hidden = [v for v, d in bubbles if d != d]  # NaN: the printed ring was not seen
+    faint = [v for v in values if v not in hidden]
+    parts = [f"a faint mark on {', '.join(faint)}"] if faint else []
+    if hidden:
+        parts.append(f"the printed circle of {', '.join(hidden)} cannot be seen (folded, "
+                     "covered or cut off?)")
+    return "; ".join(parts)
 
 
 def decide_single(question: str, bubbles: list[tuple[str, float]]) -> Decision:
@@ -60,9 +66,9 @@ def decide_single(question: str, bubbles: list[tuple[str, float]]) -> Decision:
     if len(marked) > 1:
         reason = f"{len(marked)} answers marked ({', '.join(marked)})"
     elif marked:
-        reason = f"marked {marked[0]}, and {_faint(unsure)}"
+        reason = f"marked {marked[0]}, and {_faint(unsure, bubbles)}"
     else:
-        reason = _faint(unsure)
+        reason = _faint(unsure, bubbles)
     return Decision(question, "", 0.0, reason, tuple(marked + unsure))
 
 
@@ -72,7 +78,7 @@ def decide_multi(question: str, bubbles: list[tuple[str, float]]) -> Decision:
     marked = [v for v, d in bubbles if classify(d) == MARKED]
     unsure = [v for v, d in bubbles if classify(d) == UNSURE]
     if unsure:
-        return Decision(question, "", 0.0, _faint(unsure), tuple(marked + unsure))
+        return Decision(question, "", 0.0, _faint(unsure, bubbles), tuple(marked + unsure))
     # Stored in the layout's (= the definition's) order, joined as forms.answers does.
     return Decision(question, ";".join(marked), conf)
 

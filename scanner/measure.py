@@ -86,8 +86,10 @@ def _template(r_px: float) -> np.ndarray:
 
 
 def register(dark_half: np.ndarray, cx: float, cy: float, r_px: float,
-             search_px: int) -> tuple[float, float]:
-    """Where the printed ring really is near (cx, cy), as (dx, dy) in full-resolution px.
+             search_px: int) -> tuple[float, float, float]:
+    """Where the printed ring really is near (cx, cy), as (dx, dy) in full-resolution px,
+    and how much darker the ring is than just outside it (grey levels; about 0 when the
+    ring cannot be seen: a fold, a hand, a damaged part of the image).
     Matched on the half-resolution darkness image (`255 - image`, pyrDown): a quarter of
     the work, and the parabola through the peak gives back sub-pixel precision."""
     t = _template(r_px / 2)
@@ -96,11 +98,12 @@ def register(dark_half: np.ndarray, cx: float, cy: float, r_px: float,
     x0, y0 = sx - half - sr, sy - half - sr
     x1, y1 = sx + half + sr + 1, sy + half + sr + 1
     if x0 < 0 or y0 < 0 or x1 > dark_half.shape[1] or y1 > dark_half.shape[0]:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     res = cv2.matchTemplate(dark_half[y0:y1, x0:x1], t, cv2.TM_CCORR)
-    _, _, _, (mx, my) = cv2.minMaxLoc(res)
+    _, best, _, (mx, my) = cv2.minMaxLoc(res)
     fx, fy = mx + _peak(res[my, :], mx), my + _peak(res[:, mx], my)
-    return 2 * (fx - sr) + (2 * sx - cx), 2 * (fy - sr) + (2 * sy - cy)
+    ring = best / float((t > 0).sum())
+    return 2 * (fx - sr) + (2 * sx - cx), 2 * (fy - sr) + (2 * sy - cy), ring
 
 
 def _peak(line: np.ndarray, i: int) -> float:

@@ -227,15 +227,17 @@ def measure_bubbles(norm: np.ndarray, lv: measure.Levels, template: dict) -> lis
     for b in template["bubbles"]:
         by_question[b["question"]].append(b)
     placed: list[tuple[dict, float, float, float]] = []
+    rings: list[float] = []
     for bubbles in by_question.values():
         fits = [measure.register(dark_half, b["cx"] * s, b["cy"] * s, b["r"] * s, search)
                 for b in bubbles]
         mdx = float(np.median([f[0] for f in fits]))
         mdy = float(np.median([f[1] for f in fits]))
-        for b, (dx, dy) in zip(bubbles, fits, strict=True):
+        for b, (dx, dy, ring) in zip(bubbles, fits, strict=True):
             if abs(dx - mdx) > tol or abs(dy - mdy) > tol:
                 dx, dy = mdx, mdy  # a scribble pulled this fit: trust the row
             placed.append((b, b["cx"] * s + dx, b["cy"] * s + dy, b["r"] * s))
+            rings.append(ring / max(lv.ink_contrast, 1.0))
     by_radius: dict[float, list[int]] = defaultdict(list)
     for k, (_, _, _, r) in enumerate(placed):
         by_radius[round(r, 1)].append(k)
@@ -245,9 +247,11 @@ def measure_bubbles(norm: np.ndarray, lv: measure.Levels, template: dict) -> lis
         d, c = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
                                 np.array([placed[k][2] for k in ks]), r)
         dark[ks], cover[ks] = d, c
+    # A bubble whose printed ring cannot be seen is not read at all, however pale it is.
+    dark[np.array(rings) < tuning.RING_VISIBLE] = np.nan
     return [BubbleReading(b["question"], str(b["value"]), cx, cy, r, round(float(d), 4),
-                          round(float(c), 4), decide.classify(float(d)))
-            for (b, cx, cy, r), d, c in zip(placed, dark, cover, strict=True)]
+                          round(float(c), 4), decide.classify(float(d)), round(ring, 3))
+            for (b, cx, cy, r), d, c, ring in zip(placed, dark, cover, rings, strict=True)]
 
 
 def _row_rect(template: dict, questions: Iterable[str]) -> Rect:

@@ -32,6 +32,9 @@ class BubbleReading:
     #: Fraction of the inner disc that is inked.
     coverage: float
     decision: str
+    #: How clearly the printed ring was seen (relative to printed black); below
+    #: `tuning.RING_VISIBLE` the bubble is unsure and `darkness` is NaN.
+    ring: float = 1.0
 
 
 @dataclass(frozen=True)

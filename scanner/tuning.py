@@ -65,6 +65,11 @@ ROW_OFFSET_TOLERANCE_MM = 0.6
 #: Fraction of the radius measured: inside the printed ring, so the outline never counts
 #: as a mark, but wide enough that a tick or cross through the middle does.
 INNER_RADIUS_FRACTION = 0.72
+#: A bubble's printed ring must be at least this much darker than the paper just outside
+#: it (relative contrast). Below it the ring is hidden (a fold, a hand, a torn corner, a
+#: damaged part of the image) and the bubble is unsure rather than read as empty. Measured
+#: on seeds 1-2: empty rings 0.32-0.46 (photos lowest), marked bubbles 0.26+; hidden ~0.
+RING_VISIBLE = 0.12
 #: A pixel this much darker than paper (relative) counts as inked, for the coverage figure.
 INK_PIXEL = 0.35
 

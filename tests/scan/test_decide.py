@@ -62,3 +62,10 @@ def test_confidence_is_lowest_near_a_threshold():
     far = decide_single("q", [("1", M), ("2", E)])
     assert near.value == far.value == "1"
     assert near.confidence < 0.2 < far.confidence
+
+
+def test_a_bubble_whose_ring_is_hidden_is_never_read_as_empty():
+    hidden = float("nan")  # what measuring gives when the printed ring is not seen
+    d = decide_single("q", [("1", E), ("2", hidden), ("3", E)])
+    assert d.review == "the printed circle of 2 cannot be seen (folded, covered or cut off?)"
+    assert decide_multi("m", [("a", M), ("b", hidden)]).review is not None

@@ -176,3 +176,40 @@ def test_writeins_review_crops_images_and_debug_overlays(teacher_pack, tmp_path)
     assert len(written) == len(pages)
     overlay = cv2.imread(str(written[0]))
     assert overlay.shape[:2] == (h, w)
+
+
+def test_a_damaged_page_does_not_stop_the_batch(pupil_pack):
+    pages = filled_pages(pupil_pack, 1009, "copier")[:3]
+    pdf = bytearray(pages_pdf([p.image for p in pages]))
+    # Overwrite the second page's JPEG data from a third of the way in (length unchanged).
+    starts = [i for i in range(len(pdf) - 2) if pdf[i:i + 3] == b"\xff\xd8\xff"]
+    end = pdf.index(b"\xff\xd9", starts[1])
+    cut = starts[1] + (end - starts[1]) // 3
+    pdf[cut:end] = bytes(end - cut)
+    result = scanner_for(pupil_pack.layout).scan_file(bytes(pdf), "damaged.pdf")
+    assert len(result.pages) == 3
+    assert isinstance(result.pages[0], PageResult)
+    assert isinstance(result.pages[2], PageResult)
+    damaged = result.pages[1]
+    if isinstance(damaged, PageResult):  # what survived must still not be guessed
+        score = score_page(pages[1].truth, damaged)
+        assert score.wrong == 0, score.details
+    else:
+        assert damaged.reason
+
+
+def test_a_covered_part_of_the_page_goes_to_review_not_blank(pupil_pack):
+    page = filled_pages(pupil_pack, 1011, "clean")[0]
+    img = page.image.copy()
+    # A sticky note (plain paper) over the last question's bubbles.
+    template = pupil_pack.layout["page_templates"][0]
+    last = [b for b in template["bubbles"] if b["question"] == "family_talk"]
+    s = pupil_pack.dpi / 72
+    y0 = round((min(b["cy"] for b in last) - 20) * s)
+    y1 = round((max(b["cy"] for b in last) + 20) * s)
+    img[y0:y1, round(250 * s):round(560 * s)] = 246
+    result = scanner_for(pupil_pack.layout).read_page(img)
+    assert isinstance(result, PageResult)
+    assert "family_talk" not in result.answer_map
+    (item,) = [r for r in result.review if r.question == "family_talk"]
+    assert "cannot be seen" in item.reason
