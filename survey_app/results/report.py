@@ -21,8 +21,9 @@ from survey_app.results.stats import MIN_TEST_N, pct, share_words, signed_points
 
 #: Charts per survey in the report (the dashboard shows every question).
 MAX_CHARTS = 12
-#: Headline findings per survey: the knowledge/headroom figures, then the biggest changes.
-MAX_HEADLINES = 6
+#: Top-box sentences per survey in the headlines (the biggest changes); the headroom
+#: figures, one bottom-of-scale and one paired sentence come as well.
+MAX_TOP_BOX = 4
 PEOPLE = {"pupil": "pupils", "teacher": "teachers", "school": "schools"}
 
 
@@ -97,19 +98,22 @@ def headlines(results: SurveyResults) -> list[str]:
     if had_room >= results.min_n:
         out.append((990, f"{pct(improved / had_room)} of {people} felt they improved in at "
                     f"least one area (n = {had_room} {people} with room to improve)."))
-    paired: list[tuple[float, str]] = []
+    by_kind: dict[str, list[tuple[float, str]]] = {"top": [], "bottom": [], "paired": []}
     for q in results.questions:
-        for score, text in _question_headlines(q, results, people):
-            (paired if text.startswith("Of ") else out).append((score, text))
-    # one paired sentence (the strongest) is enough to show what pairing adds
-    out.extend(sorted(paired, key=lambda item: -item[0])[:1])
+        for kind, score, text in _question_headlines(q, results, people):
+            by_kind[kind].append((score, text))
+    # The biggest changes in the top box, then one sentence of each other kind (the
+    # strongest): enough to show what the bottom of the scale and pairing add.
+    for kind, keep in (("top", MAX_TOP_BOX), ("bottom", 1), ("paired", 1)):
+        out.extend(sorted(by_kind[kind], key=lambda item: -item[0])[:keep])
     out.sort(key=lambda item: -item[0])
-    return [text for _score, text in out[:MAX_HEADLINES]]
+    return [text for _score, text in out]
 
 
 def _question_headlines(q: QuestionResult, results: SurveyResults,
-                        people: str) -> list[tuple[float, str]]:
-    out: list[tuple[float, str]] = []
+                        people: str) -> list[tuple[str, float, str]]:
+    """(kind, score, sentence) candidates for one question."""
+    out: list[tuple[str, float, str]] = []
     retro = q.question.retrospective
     first, last = ("looking back", "now") if retro else ("before", "after")
     took_part = [c for c in q.changes if not c.comparison]
@@ -123,20 +127,20 @@ def _question_headlines(q: QuestionResult, results: SurveyResults,
         if comparison is not None and comparison.top_before is not None:
             text += (f" In the comparison groups: {pct(comparison.top_before)} {first}, "
                      f"{pct(comparison.top_after)} {last} ({_n(comparison, first, last)}).")
-        out.append((500 + abs(change.points or 0), text))
+        out.append(("top", 500 + abs(change.points or 0), text))
         if q.display == "rating":
             b, a = change.before.bottom_share or 0, change.after.bottom_share or 0
             if b >= 0.1 and a < b:
                 label = q.question.label(q.codes[0])
                 start, end = ("before", "now") if retro else ("at the start", "at the end")
-                out.append((300 + abs(b - a) * 100,
+                out.append(("bottom", 300 + abs(b - a) * 100,
                             f"'{q.question.text}': {share_words(b).capitalize()} answered "
                             f"'{label}' {start}; {share_words(a)} {end} "
                             f"({_n(change, first, last)})."))
     for cmp, pc in q.paired:
         if cmp or retro or pc.n < MIN_TEST_N:
             continue
-        out.append((400 + abs(pc.test.r or 0),
+        out.append(("paired", 400 + abs(pc.test.r or 0),
                     f"Of {pc.n} {people} who answered '{q.question.text}' both before and "
                     f"after, {pct(pc.share(pc.improved))} answered higher after, "
                     f"{pct(pc.share(pc.same))} the same and {pct(pc.share(pc.declined))} "
