@@ -75,14 +75,15 @@ INK_PIXEL = 0.35
 
 # --- Deciding ---------------------------------------------------------------------------
 
-#: Below this a bubble is clearly empty. Measured on the generator (seeds 0-99): an empty
-#: bubble reads 0.000-0.010 on scans and up to 0.025 on phone photos (noise, JPEG, uneven
-#: light, a stray line clipping the edge).
+#: Below this a bubble is clearly empty. Measured with `scan_bench.py --tune` (seeds 0-53,
+#: 7,500 empty bubbles per condition): empty bubbles read 0.000 on clean scans, at most
+#: 0.011 on copier scans and 0.025 on phone photos (noise, JPEG, uneven light, doodles).
 EMPTY_BELOW = 0.04
-#: Above this a bubble is clearly marked. The faintest deliberate marks measured: a thin
-#: blue ballpoint tick 0.08, a black tick 0.085, a pen cross 0.13, light pencil shading
-#: 0.2, a scribble 0.15, a fill 0.75+. Between the two thresholds: review.
-MARKED_ABOVE = 0.065
+#: Above this a bubble is clearly marked. The faintest deliberate marks measured (minimum
+#: over ~200 of each): a blue ballpoint tick 0.072, a black tick 0.080, a scribble 0.117, a
+#: pen cross 0.124, light pencil shading 0.254, a fill 0.71. Between the two thresholds:
+#: review. The band sits in the middle of the gap between empty and marked.
+MARKED_ABOVE = 0.06
 #: A crossed-out fill (filled, then crossed through to cancel) is as dark as a fill;
 #: beside another clear mark it is "two marks" and goes to review, never guessed.
 #: A mark's confidence is its distance above `MARKED_ABOVE` divided by this, clipped to 0-1
