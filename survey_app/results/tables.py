@@ -11,6 +11,26 @@ HEADER = ["table", "question_code", "question", "arm", "row", "n", "category", "
           "percent", "note"]
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (pupils'
+    written answers and survey wording are not trusted)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START) and not _is_number(cell):
+        return "'" + cell
+    return cell
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _arm(comparison: bool) -> str:
     return "comparison" if comparison else "took part"
 

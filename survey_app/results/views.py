@@ -26,7 +26,7 @@ from survey_app.models import SOURCES, School, Survey
 from survey_app.results import analysis, queries, report
 from survey_app.results.charts import chart_for, describe_chart, to_svg
 from survey_app.results.queries import Scope
-from survey_app.results.tables import chart_tables
+from survey_app.results.tables import chart_tables, spreadsheet_safe
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 
@@ -131,7 +131,7 @@ def tables_csv(code: str):
     buf = io.StringIO()
     writer = csv.writer(buf)
     for row in chart_tables(res, only):
-        writer.writerow(row)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     name = f"{survey.code}-results{'-' + only if only else ''}.csv"
     return Response(buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

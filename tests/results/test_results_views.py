@@ -138,6 +138,7 @@ def test_chart_tables_csv(coordinator_client, results_data):
               and r["question_code"] == "conf"}
     assert paired["improved"]["count"] == "7"
     assert paired["improved, of those with room"]["percent"] == "87.5"
+    assert "+30.0" in {r["note"] for r in rows}  # a signed figure stays a number
     one = coordinator_client.get("/results/survey/res_test/tables.csv?question=career")
     codes = {r["question_code"] for r in csv.DictReader(io.StringIO(one.get_data(as_text=True)))}
     assert codes == {"career"}
@@ -194,3 +195,16 @@ def test_report_command_unknown_survey(runner, results_data, tmp_path, code):
     result = runner.invoke(args=["report", "--survey", code, "-o", str(tmp_path / "r.pdf")])
     assert result.exit_code != 0
     assert f"No survey with code '{code}'" in result.output
+
+
+def test_written_answers_cannot_become_spreadsheet_formulas(coordinator_client, results_data):
+    from tests.results.conftest import add
+
+    for _ in range(5):
+        add(results_data["tiny"], {"said": '=HYPERLINK("http://evil.example","x")'})
+    db.session.commit()
+    body = coordinator_client.get("/results/survey/res_test/tables.csv?question=said").get_data(
+        as_text=True)
+    notes = {r["note"] for r in csv.DictReader(io.StringIO(body))}
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in notes
+    assert not any(n.startswith("=") for n in notes)
