@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app, render_template
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from survey_app import config
 from survey_app.extensions import csrf, db, limiter, login, migrate
@@ -33,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login.init_app(app)
     limiter.init_app(app)
     app.after_request(_security_headers)
+    app.register_error_handler(OperationalError, _database_unavailable)
 
     from survey_app import models  # noqa: F401  (register the tables)
     from survey_app.admin.views import bp as admin_bp
@@ -71,6 +73,14 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     return response
+
+
+def _database_unavailable(exc: OperationalError):
+    """The database went away for a moment (restart, failover, a lock held too long): the
+    transaction is rolled back whole, and the person is told nothing was saved."""
+    db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", exc)
+    return render_template("errors/unavailable.html"), 503, {"Retry-After": "5"}
 
 
 @event.listens_for(Engine, "connect")

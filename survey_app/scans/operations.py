@@ -50,8 +50,12 @@ REVIEW_KINDS = {
     "conflict": "this sheet was scanned again with different marks",
     "missing_page": "the page with this question has not been scanned",
 }
-#: A running job whose heartbeat is older than this is taken to be dead and restarted.
-STALE_AFTER = timedelta(seconds=90)
+#: A running job whose heartbeat is older than this is taken to be dead and restarted
+#: (config SCAN_STALE_SECONDS; a page takes well under a second, so 90 s is generous).
+STALE_AFTER_S = 90
+STORAGE_FAILED = ("The server could not store {what} ({why}): its storage is full or not "
+                  "writable. Nothing was imported; ask whoever runs the server to check "
+                  "STORAGE_DIR, then upload again.")
 
 
 class ScanUploadError(ValueError):
@@ -127,7 +131,11 @@ def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
                                 ScanBatch.status != "failed"))
     if earlier is not None:
         return UploadOutcome(earlier, False)
-    rel = _write_atomic(f"uploads/{digest[:2]}/{digest}", data)
+    try:
+        rel = _write_atomic(f"uploads/{digest[:2]}/{digest}", data)
+    except OSError as exc:
+        raise ScanUploadError(STORAGE_FAILED.format(what=f"'{filename}'",
+                                                    why=exc.strerror or exc)) from None
     batch = ScanBatch(partnership_id=partnership.id, filename=filename, file_hash=digest,
                       stored_path=rel, size_bytes=len(data),
                       school_id=user.school_id if user is not None and not user.is_coordinator
@@ -144,7 +152,8 @@ def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
 def claim_next_batch() -> ScanBatch | None:
     """Take the oldest queued batch, or one whose worker died (stale heartbeat). The
     conditional UPDATE makes two workers never take the same batch."""
-    stale = utcnow() - STALE_AFTER
+    stale = utcnow() - timedelta(
+        seconds=current_app.config.get("SCAN_STALE_SECONDS", STALE_AFTER_S))
     candidates = db.session.scalars(
         select(ScanBatch.id).where(
             (ScanBatch.status == "queued")
@@ -201,17 +210,36 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
         for i in range(len(src)):
             if i in done:
                 continue
-            store_page(batch, i, src, scanner)
-            batch.pages_done = len(done) + 1
+            try:
+                store_page(batch, i, src, scanner)
+                batch.pages_done = len(done) + 1
+                batch.heartbeat_at = utcnow()
+                db.session.commit()
+            except OSError as exc:
+                # Disk full or storage gone: this page's transaction is dropped whole; the
+                # pages before it stay stored and "Try again" carries on from here.
+                db.session.rollback()
+                batch.status, batch.finished_at = "failed", utcnow()
+                batch.error = STORAGE_FAILED.format(
+                    what=f"page {i + 1}", why=exc.strerror or exc).replace(
+                    "Nothing was imported", f"The {len(done)} pages before it are stored")
+                db.session.commit()
+                return batch
             done.add(i)
-            batch.heartbeat_at = utcnow()
-            db.session.commit()
     finally:
         src.close()
     batch.status, batch.finished_at = "done", utcnow()
     batch.pages_done = len(done)
     db.session.commit()
     return batch
+
+
+def retry_batch(batch: ScanBatch) -> None:
+    """Queue a failed batch again; the worker skips the pages already stored."""
+    if batch.status != "failed":
+        raise ScanUploadError("Only a batch that failed can be tried again.")
+    batch.status, batch.error, batch.finished_at = "queued", None, None
+    db.session.commit()
 
 
 def store_page(batch: ScanBatch, index: int, src, scanner) -> ScanPage:

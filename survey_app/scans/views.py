@@ -41,6 +41,7 @@ from survey_app.scans.operations import (
     delete_batch,
     enter_page_by_hand,
     resolve_review_item,
+    retry_batch,
     storage_root,
     submit_upload,
 )
@@ -182,6 +183,19 @@ def batch(batch_id: int):
 @login_required
 def batch_status(batch_id: int):
     return jsonify(_report(_batch(batch_id)))
+
+
+@bp.post("/scans/<int:batch_id>/retry")
+@login_required
+def retry(batch_id: int):
+    b = _batch(batch_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    try:
+        retry_batch(b)
+    except ScanUploadError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("scans.batch", batch_id=b.id), 303)
 
 
 @bp.route("/scans/<int:batch_id>/delete", methods=["GET", "POST"])
