@@ -15,7 +15,9 @@ from locust import HttpUser, constant, events, task
 TOKEN = os.environ["LOAD_TOKEN"]
 COLUMNS = os.environ["LOAD_COLUMNS"].split(",")
 DOUBLE_TAP_SHARE = 0.1
-RESULTS: dict[str, list] = {"submitted": [], "double_taps": [], "errors": []}
+RESULTS: dict[str, list] = {"submitted": [], "double_taps": [], "errors": [], "uploads": []}
+#: "email:password:path-to-pdf" per teacher, ";"-separated (empty: no uploads).
+TEACHERS = [t.split(":", 2) for t in os.environ.get("LOAD_TEACHERS", "").split(";") if t]
 
 
 def _hidden(html: str, name: str) -> str:
@@ -25,6 +27,7 @@ def _hidden(html: str, name: str) -> str:
 
 
 class Pupil(HttpUser):
+    weight = 1
     wait_time = constant(0)
 
     @task
@@ -55,6 +58,33 @@ class Pupil(HttpUser):
         RESULTS["submitted"].append(sid)
         # One pupil, one submission: idle until the run ends (Locust would otherwise
         # start a fresh user in this one's place).
+        gevent.sleep(3600)
+
+
+class Teacher(HttpUser):
+    """Signs in and uploads one 60-page scan while the pupils are answering."""
+
+    fixed_count = len(TEACHERS)
+    wait_time = constant(0)
+    _next = 0
+
+    @task
+    def upload_once(self) -> None:
+        email, password, pdf = TEACHERS[Teacher._next % len(TEACHERS)]
+        Teacher._next += 1
+        page = self.client.get("/login", name="GET login")
+        self.client.post("/login", data={"email": email, "password": password,
+                                         "csrf_token": _hidden(page.text, "csrf_token")},
+                         name="POST login")
+        page = self.client.get("/admin/scans/", name="GET scans")
+        with open(pdf, "rb") as f:
+            resp = self.client.post("/admin/scans/", name="POST scan upload",
+                                    data={"csrf_token": _hidden(page.text, "csrf_token")},
+                                    files={"file": ("pile.pdf", f, "application/pdf")},
+                                    allow_redirects=False)
+        if resp.status_code != 303:
+            RESULTS["errors"].append(f"upload {resp.status_code} {resp.text[:200]}")
+        RESULTS["uploads"].append(email)
         gevent.sleep(3600)
 
 

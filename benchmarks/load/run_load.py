@@ -32,31 +32,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(env: dict) -> tuple[str, list[str]]:
-    """Migrate, load the 5-7 attitudes survey, make one collection; return token, columns."""
-    code = (
-        "from forms.definition import load_survey\n"
-        "from survey_app import create_app\n"
-        "from survey_app.extensions import db\n"
-        "from survey_app.admin.operations import *\n"
-        "from flask_migrate import upgrade\n"
-        "app = create_app()\n"
-        "with app.app_context():\n"
-        "    upgrade()\n"
-        "    p = resolve_partnership('Load test', create=True)\n"
-        "    load_survey_version(p, load_survey('forms/bank/pupil_attitudes_5_7.yaml'))\n"
-        "    c = create_collection(p, survey_code='pupil_attitudes_5_7', school_name='Oak',\n"
-        "                          group_name='Y2', phase='before')\n"
-        "    db.session.commit()\n"
-        "    print(c.public_token + ' ' + ','.join(c.survey_version.definition.columns))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, check=True,
-                         capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    token, cols = out.split(" ")
-    return token, cols.split(",")
+def prepare(env: dict, workdir: str, teachers: int, sheets: int) -> dict:
+    out = subprocess.run([sys.executable, str(HERE / "prepare.py"), workdir, str(teachers),
+                          str(sheets)], env=env, cwd=REPO, check=True, capture_output=True,
+                         text=True).stdout.strip().splitlines()[-1]
+    return json.loads(out)
 
 
-def count_responses(env: dict) -> tuple[int, int]:
+def count_responses(env: dict) -> tuple[int, int, int]:
     code = (
         "from survey_app import create_app\n"
         "from survey_app.extensions import db\n"
@@ -67,11 +50,13 @@ def count_responses(env: dict) -> tuple[int, int]:
         "    n = db.session.scalar(sa.select(sa.func.count()).select_from(Response))\n"
         "    key = sa.distinct(Response.submission_key)\n"
         "    k = db.session.scalar(sa.select(sa.func.count(key)))\n"
-        "    print(n, k)\n"
+        "    paper = db.session.scalar(sa.select(sa.func.count()).select_from(Response)\n"
+        "                              .where(Response.source == 'paper'))\n"
+        "    print(n, k, paper)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, check=True,
                          capture_output=True, text=True).stdout.split()
-    return int(out[0]), int(out[1])
+    return int(out[0]), int(out[1]), int(out[2])
 
 
 def main() -> int:
@@ -81,14 +66,19 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--database-url", default=None)
+    ap.add_argument("--teachers", type=int, default=2, help="teachers uploading scans")
+    ap.add_argument("--sheets", type=int, default=60, help="pages in each teacher's scan")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, SURVEY_APP_INSTANCE=f"{tmp}/instance", SECRET_KEY="load-test-" * 4)
         if args.database_url:
             env["DATABASE_URL"] = args.database_url
-        token, columns = prepare(env)
+        world = prepare(env, tmp, args.teachers, args.sheets)
+        token, columns = world["token"], world["columns"]
         port = free_port()
+        worker = subprocess.Popen([str(BIN / "survey-app"), "worker"], env=env, cwd=REPO,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "-w", str(args.workers), "--threads", str(args.threads),
              "-b", f"127.0.0.1:{port}", "survey_app.cli:_create_app()"],
@@ -105,18 +95,29 @@ def main() -> int:
             t0 = time.perf_counter()
             subprocess.run(
                 [str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
-                 "-u", str(args.pupils), "-r", f"{spawn_rate:.1f}", "-t", f"{args.seconds}s",
+                 "-u", str(args.pupils + args.teachers), "-r", f"{spawn_rate:.1f}",
+                 "-t", f"{args.seconds}s",
                  "--host", f"http://127.0.0.1:{port}", "--csv", f"{tmp}/stats",
                  "--only-summary", "--stop-timeout", "10"],
                 env=dict(env, LOAD_TOKEN=token, LOAD_COLUMNS=",".join(columns),
-                         LOAD_RESULTS=results),
+                         LOAD_RESULTS=results, LOAD_TEACHERS=";".join(world["teachers"])),
                 cwd=REPO, check=False, capture_output=True, text=True)
             elapsed = time.perf_counter() - t0
+            # The scans are read by the worker; wait for it to finish them.
+            expected_paper = args.teachers * args.sheets
+            t1 = time.perf_counter()
+            while time.perf_counter() - t1 < 600:
+                if count_responses(env)[2] >= expected_paper:
+                    break
+                time.sleep(2)
+            scan_wait = time.perf_counter() - t1
         finally:
             server.terminate()
             server.wait(10)
+            worker.terminate()
+            worker.wait(10)
         res = json.loads(Path(results).read_text())
-        stored, distinct = count_responses(env)
+        stored, distinct, paper = count_responses(env)
         with open(f"{tmp}/stats_stats.csv") as f:
             rows = {r["Name"]: r for r in csv.DictReader(f)}
         locked = "database is locked" in Path(f"{tmp}/gunicorn.log").read_text()
@@ -125,14 +126,19 @@ def main() -> int:
     print(f"database: {(args.database_url or 'sqlite').split(':')[0]}; gunicorn "
           f"{args.workers} workers x {args.threads} threads; {elapsed:.1f} s")
     print(f"pupils who submitted: {pupils} ({len(res['double_taps'])} double taps)")
-    for name in ("GET survey", "POST answers", "Aggregated"):
+    for name in ("GET survey", "POST answers", "POST scan upload", "Aggregated"):
         r = rows.get(name)
         if r:
             print(f"{name:13s} requests {int(r['Request Count']):5d}  failures "
                   f"{int(r['Failure Count']):3d}  {float(r['Requests/s']):6.1f}/s  "
                   f"p50 {r['50%']} ms  p95 {r['95%']} ms  p99 {r['99%']} ms")
-    print(f"responses stored: {stored} (distinct submissions {distinct})")
-    ok = stored == pupils == distinct and not res["errors"] and not locked
+    web = stored - paper
+    print(f"web responses stored: {web} (distinct submissions {distinct - paper})")
+    print(f"paper responses from {len(res['uploads'])} uploads of {args.sheets} pages: "
+          f"{paper} (expected {expected_paper}); scans finished {scan_wait:.1f} s after "
+          "the pupils")
+    ok = (web == pupils and distinct == stored and paper == expected_paper
+          and not res["errors"] and not locked)
     if not ok:
         print("FAILED:", res["errors"][:5], "locked" if locked else "")
     print("result:", "exactly one response per pupil" if ok else "MISMATCH")
