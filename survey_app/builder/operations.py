@@ -1,0 +1,479 @@
+"""The builder's draft: a survey being put together, carried whole in every request.
+
+Nothing is stored until Save: each page posts the whole draft (one field per question
+attribute) with the action asked for, and the server answers with the page re-rendered.
+The draft becomes a survey file's dict (`to_dict`), so saving, downloading and checking go
+through `forms.definition.parse_survey`, the same rules and messages as `forms check`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import zlib
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import yaml
+from werkzeug.datastructures import MultiDict
+
+from forms.definition import (
+    AUDIENCES,
+    CODE_RE,
+    MAX_PUPIL_QUESTIONS,
+    RESERVED_CODES,
+    RETRO_SUFFIXES,
+    DefinitionError,
+    Problem,
+    Question,
+    Survey,
+    parse_survey,
+)
+from forms.scales import SCALES
+
+#: A pupil question longer than this is hard for a young reader (a warning, not an error).
+LONG_PUPIL_TEXT = 60
+NEGATIVE_RE = re.compile(
+    r"\b(not|no|never|don'?t|doesn'?t|isn'?t|aren'?t|can'?t|cannot|won'?t|didn'?t|nobody|"
+    r"nothing)\b", re.IGNORECASE)
+OPTION_LINE_RE = re.compile(r"^\s*([a-z0-9][a-z0-9_]*)\s*=\s*(.+?)\s*$")
+#: The preview's draft travels in a URL: refuse anything larger than a survey file may be.
+MAX_DRAFT_BYTES = 256 * 1024
+
+
+class BuilderError(ValueError):
+    """An action that cannot be done; the message says what to do instead."""
+
+
+def slug(text: str, fallback: str = "q", limit: int = 30) -> str:
+    """A code made from words: "I enjoy science!" -> "i_enjoy_science"."""
+    words = re.sub(r"[^a-z0-9]+", "_", text.lower().replace("'", "")).strip("_")
+    words = words[:limit].rstrip("_")
+    if not words or not words[0].isalpha():
+        words = f"{fallback}_{words}".rstrip("_") if words else fallback
+    return words
+
+
+def unique(code: str, taken: set[str]) -> str:
+    base, n = code, 2
+    while code in taken or code in RESERVED_CODES or code.endswith(RETRO_SUFFIXES):
+        code = f"{base}_{n}"
+        n += 1
+    return code
+
+
+@dataclass
+class DraftQuestion:
+    code: str = ""
+    text: str = ""
+    scale: str = "faces5"
+    #: One answer per line, "code = words" or just words (choice and multi scales).
+    options_text: str = ""
+    required: bool = False
+    retrospective: bool = False
+    #: Bank metadata, carried through unchanged.
+    measures: str = ""
+    ages: str = ""
+    source: str = ""
+    #: Reworded labels of a fixed scale (from the bank or a file), kept while the scale is.
+    labels: dict[str, str] = field(default_factory=dict)
+    labels_scale: str = ""
+
+    @classmethod
+    def from_question(cls, q: Question) -> DraftQuestion:
+        return cls(
+            code=q.code, text=q.text, scale=q.scale,
+            options_text="\n".join(f"{o.code} = {o.label}" for o in q.options)
+            if q.scale_def.needs_options else "",
+            required=q.required, retrospective=q.retrospective, measures=q.measures or "",
+            ages=q.ages or "", source=q.source or "",
+            labels=dict(q.label_overrides), labels_scale=q.scale if q.label_overrides else "",
+        )
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> DraftQuestion:
+        """From a question mapping as written in a file (possibly wrong in any way)."""
+        if not isinstance(raw, dict):
+            return cls(text=_str(raw))
+        options = raw.get("options")
+        lines = []
+        if isinstance(options, list):
+            for o in options:
+                if isinstance(o, dict):
+                    lines.append(f"{_str(o.get('code'))} = {_str(o.get('label'))}")
+                else:
+                    lines.append(_str(o))
+        labels = raw.get("labels")
+        labels = {_str(k): _str(v) for k, v in labels.items()} if isinstance(labels,
+                                                                             dict) else {}
+        scale = _str(raw.get("scale"))
+        return cls(
+            code=_str(raw.get("code")), text=_str(raw.get("text")), scale=scale,
+            options_text="\n".join(lines), required=raw.get("required") is True,
+            retrospective=raw.get("retrospective") is True,
+            measures=_str(raw.get("measures")), ages=_str(raw.get("ages")),
+            source=_str(raw.get("source")), labels=labels, labels_scale=scale if labels else "",
+        )
+
+    @property
+    def scale_def(self):
+        return SCALES.get(self.scale)
+
+    @property
+    def needs_options(self) -> bool:
+        return bool(self.scale_def and self.scale_def.needs_options)
+
+    def options(self) -> list[dict[str, str]]:
+        """The answers typed one per line, each with a code (made from its words if none)."""
+        out: list[dict[str, str]] = []
+        taken: set[str] = set()
+        for line in self.options_text.splitlines():
+            if not line.strip():
+                continue
+            m = OPTION_LINE_RE.match(line)
+            if m:
+                code, label = m.group(1), m.group(2)
+            else:
+                label = line.strip()
+                code = unique(slug(label, "a"), taken)
+            taken.add(code)
+            out.append({"code": code, "label": label})
+        return out
+
+    def meta(self) -> str:
+        """The hidden part of a question (bank metadata, reworded labels) as JSON."""
+        return json.dumps({"measures": self.measures, "ages": self.ages, "source": self.source,
+                           "labels": self.labels, "labels_scale": self.labels_scale},
+                          ensure_ascii=False, sort_keys=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"code": self.code, "text": self.text, "scale": self.scale}
+        if self.required:
+            d["required"] = True
+        if self.retrospective:
+            d["retrospective"] = True
+        if self.needs_options:
+            d["options"] = self.options()
+        if self.labels and self.labels_scale == self.scale:
+            d["labels"] = dict(self.labels)
+        for key in ("measures", "ages", "source"):
+            if getattr(self, key):
+                d[key] = getattr(self, key)
+        return d
+
+
+def _str(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, str | int | float) else json.dumps(value)
+
+
+@dataclass
+class Draft:
+    code: str = ""
+    title: str = ""
+    audience: str = "pupil"
+    intro: str = ""
+    ages: str = ""
+    description: str = ""
+    questions: list[DraftQuestion] = field(default_factory=list)
+
+    @classmethod
+    def from_survey(cls, s: Survey) -> Draft:
+        return cls(code=s.code, title=s.title, audience=s.audience, intro=s.intro or "",
+                   ages=s.ages or "", description=s.description or "",
+                   questions=[DraftQuestion.from_question(q) for q in s.questions])
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> Draft:
+        """From a parsed file that may be wrong in any way (an upload with errors)."""
+        if not isinstance(raw, dict):
+            return cls()
+        questions = raw.get("questions")
+        audience = _str(raw.get("audience"))
+        return cls(code=_str(raw.get("code")), title=_str(raw.get("title")),
+                   audience=audience, intro=_str(raw.get("intro")),
+                   ages=_str(raw.get("ages")), description=_str(raw.get("description")),
+                   questions=[DraftQuestion.from_raw(q) for q in questions]
+                   if isinstance(questions, list) else [])
+
+    @classmethod
+    def from_form(cls, form: MultiDict) -> Draft:
+        """The draft as posted: survey fields, then q-<i>-<attribute> per question."""
+        indices = sorted({int(m.group(1)) for k in form
+                          if (m := re.match(r"^q-(\d{1,3})-text$", k))})
+        questions = []
+        for i in indices:
+            p = f"q-{i}-"
+            try:
+                meta = json.loads(form.get(p + "meta") or "{}")
+            except ValueError:
+                meta = {}
+            meta = meta if isinstance(meta, dict) else {}
+            labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+            questions.append(DraftQuestion(
+                code=form.get(p + "code", "").strip(), text=_one_line(form.get(p + "text", "")),
+                scale=form.get(p + "scale", "faces5"),
+                options_text=form.get(p + "options", "").replace("\r\n", "\n").strip(),
+                required=bool(form.get(p + "required")),
+                retrospective=bool(form.get(p + "retrospective")),
+                measures=_str(meta.get("measures")), ages=_str(meta.get("ages")),
+                source=_str(meta.get("source")),
+                labels={_str(k): _str(v) for k, v in labels.items()},
+                labels_scale=_str(meta.get("labels_scale")),
+            ))
+        draft = cls(code=form.get("code", "").strip(), title=_one_line(form.get("title", "")),
+                    audience=form.get("audience", "pupil"),
+                    intro=form.get("intro", "").replace("\r\n", "\n").strip(),
+                    ages=form.get("ages", "").strip(),
+                    description=_one_line(form.get("description", "")), questions=questions)
+        draft.fill_codes()
+        return draft
+
+    def fill_codes(self) -> None:
+        """Give a code to a survey or question that has words but no code yet."""
+        if not self.code and self.title:
+            self.code = slug(self.title, "survey")
+        taken = {q.code for q in self.questions if q.code}
+        for q in self.questions:
+            if not q.code and q.text:
+                q.code = unique(slug(" ".join(q.text.split()[:4]), "q"), taken)
+                taken.add(q.code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The survey file's mapping (the `forms/` format), valid or not."""
+        d: dict[str, Any] = {"code": self.code, "title": self.title, "audience": self.audience}
+        for key in ("intro", "ages", "description"):
+            if getattr(self, key):
+                d[key] = getattr(self, key)
+        d["questions"] = [q.to_dict() for q in self.questions]
+        return d
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=88)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.code if CODE_RE.match(self.code or '') else 'survey'}.yaml"
+
+    def check(self) -> tuple[Survey | None, list[Problem]]:
+        """Validate exactly as `survey-app forms check` would validate the downloaded file."""
+        return check_yaml(self.to_yaml(), self.file_name)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- validation, with each problem placed beside its question -----------------------------
+
+
+def check_yaml(text: str, file: str) -> tuple[Survey | None, list[Problem]]:
+    try:
+        return parse_survey(text, file), []
+    except DefinitionError as exc:
+        return None, exc.problems
+
+
+def question_lines(text: str) -> list[int]:
+    """The line on which each question of a survey file starts (empty if unreadable)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if getattr(key, "value", None) == "questions" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def place_problems(problems: list[Problem], starts: list[int], codes: list[str]
+                   ) -> tuple[list[Problem], dict[int, list[Problem]]]:
+    """Split problems into the survey's own and each question's (by line, else by code)."""
+    general: list[Problem] = []
+    by_question: dict[int, list[Problem]] = {}
+    for p in problems:
+        index = None
+        if p.question is not None:
+            if p.line is not None and starts:
+                index = max((i for i, s in enumerate(starts) if s <= p.line), default=None)
+            if index is None and p.question in codes:
+                index = codes.index(p.question)
+            if index is None and p.question.startswith("#") and p.question[1:].isdigit():
+                index = int(p.question[1:]) - 1
+        if index is None or not 0 <= index < len(codes):
+            general.append(p)
+        else:
+            by_question.setdefault(index, []).append(p)
+    return general, by_question
+
+
+# --- gentle warnings while editing ------------------------------------------------------
+
+
+def warnings_for(draft: Draft) -> tuple[list[str], dict[int, list[str]]]:
+    """Advice, not errors: long or negative pupil questions, a long pupil survey."""
+    general: list[str] = []
+    per: dict[int, list[str]] = {}
+    if draft.audience != "pupil":
+        return general, per
+    n = len(draft.questions)
+    if n > MAX_PUPIL_QUESTIONS:
+        general.append(f"This pupil survey has {n} questions; at most {MAX_PUPIL_QUESTIONS} "
+                       "can be saved, because children tire quickly. Remove "
+                       f"{n - MAX_PUPIL_QUESTIONS} before saving.")
+    for i, q in enumerate(draft.questions):
+        notes = []
+        if len(q.text) > LONG_PUPIL_TEXT:
+            notes.append(f"This question is long ({len(q.text)} characters): children read "
+                         f"best under {LONG_PUPIL_TEXT}. Can it be shorter?")
+        m = NEGATIVE_RE.search(q.text)
+        if m:
+            notes.append(f"“{m.group(0)}” makes a question hard for children to answer "
+                         "with a face: can it be asked the positive way round?")
+        if notes:
+            per[i] = notes
+    return general, per
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def add_question(draft: Draft, q: DraftQuestion) -> Draft:
+    taken = {x.code for x in draft.questions}
+    q = replace(q, code=unique(q.code, taken)) if q.code else q
+    draft = replace(draft, questions=[*draft.questions, q])
+    draft.fill_codes()
+    return draft
+
+
+def new_question(text: str, scale: str, options_text: str, required: bool,
+                 retrospective: bool) -> DraftQuestion:
+    """The "your own question" panel, checked enough to be added to the draft."""
+    text = _one_line(text)
+    if not text:
+        raise BuilderError("Write the question first, then press “Add this question”.")
+    s = SCALES.get(scale)
+    if s is None:
+        raise BuilderError("Choose how pupils answer (the scale) from the list.")
+    q = DraftQuestion(text=text, scale=scale, options_text=options_text.replace("\r\n", "\n")
+                      .strip(), required=required, retrospective=retrospective)
+    if s.needs_options and len(q.options()) < 2:
+        raise BuilderError("Give at least two answers to choose from, one per line.")
+    if retrospective and not s.can_be_retrospective:
+        raise BuilderError(f"The scale “{scale}” cannot be asked before and now; choose a "
+                           "rating scale such as faces3 or agree5, or untick “before and now”.")
+    return q
+
+
+def move(draft: Draft, index: int, step: int) -> Draft:
+    qs = list(draft.questions)
+    target = index + step
+    if 0 <= index < len(qs) and 0 <= target < len(qs):
+        qs[index], qs[target] = qs[target], qs[index]
+    return replace(draft, questions=qs)
+
+
+def remove(draft: Draft, index: int) -> Draft:
+    qs = list(draft.questions)
+    if 0 <= index < len(qs):
+        del qs[index]
+    return replace(draft, questions=qs)
+
+
+def draft_from_upload(raw: bytes, name: str) -> tuple[Draft | None, Survey | None,
+                                                      list[Problem], list[int]]:
+    """An uploaded survey file: (draft, valid survey or None, problems, question lines).
+    The draft is None when the file cannot be read as YAML at all."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, None, [Problem(name, None, "the file is not UTF-8 text; save it as "
+                                    "UTF-8 and upload it again")], []
+    survey, problems = check_yaml(text, name)
+    if survey is not None:
+        return Draft.from_survey(survey), survey, [], []
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None, None, problems, []
+    if not isinstance(data, dict):
+        return None, None, problems, []
+    return Draft.from_raw(data), None, problems, question_lines(text)
+
+
+# --- previews -----------------------------------------------------------------------------
+
+
+def encode_draft(draft: Draft) -> str:
+    """The draft packed for a preview URL (compressed JSON, URL-safe)."""
+    blob = json.dumps(draft.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(zlib.compress(blob, 9)).decode().rstrip("=")
+
+
+def decode_draft(packed: str) -> Draft:
+    try:
+        data = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
+        inflater = zlib.decompressobj()
+        blob = inflater.decompress(data, MAX_DRAFT_BYTES)
+        if inflater.unconsumed_tail:
+            raise BuilderError("This survey is too large to preview.")
+        return Draft.from_raw(json.loads(blob))
+    except (binascii.Error, zlib.error, ValueError) as exc:
+        if isinstance(exc, BuilderError):
+            raise
+        raise BuilderError("The preview link is damaged: reload the builder page.") from None
+
+
+def preview_survey(draft: Draft) -> Survey:
+    """What can be shown of a draft now: its questions that are complete and valid on
+    their own (the rest appear once fixed), under the draft's title and audience."""
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for q in draft.questions:
+        one = {"code": "preview", "title": "Preview", "audience": "teacher",
+               "questions": [q.to_dict()]}
+        try:
+            parsed = parse_survey(json.dumps(one), "<preview>").questions[0]
+        except DefinitionError:
+            continue
+        if parsed.code not in seen:
+            seen.add(parsed.code)
+            questions.append(parsed)
+    if not questions:
+        raise BuilderError("Add a question to see the preview.")
+    audience = draft.audience if draft.audience in AUDIENCES else "pupil"
+    return Survey(code=draft.code if CODE_RE.match(draft.code or "") else "draft",
+                  title=_one_line(draft.title) or "Untitled survey", audience=audience,
+                  questions=tuple(questions), intro=draft.intro or None,
+                  ages=draft.ages or None, description=draft.description or None)
+
+
+def paper_preview_png(survey: Survey, width_px: int = 900) -> tuple[bytes, int]:
+    """Page 1 of the real printed sheet as PNG, and how many pages the sheet has."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    from print import PackSheet, layout_for, render_pack
+
+    layout = layout_for(survey)
+    pdf = render_pack(layout, [PackSheet(1)], installation="PREVIEW", collection_id=0,
+                      school="Your school", group="Your class")
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        page = doc[0]
+        scale = width_px / page.get_width()
+        image = page.render(scale=scale).to_pil()
+        page.close()
+    finally:
+        doc.close()
+    buf = io.BytesIO()
+    image.convert("L").save(buf, "PNG", optimize=True)
+    return buf.getvalue(), len(layout.pages)
