@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey_app.admin.views import bp as admin_bp
     from survey_app.answer.views import bp as answer_bp
     from survey_app.auth.views import bp as auth_bp
+    from survey_app.builder.views import bp as builder_bp
     from survey_app.erasure.views import bp as erasure_bp
     from survey_app.export.views import bp as export_bp
     from survey_app.paper.views import bp as paper_bp
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(answer_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(builder_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(paper_bp)
     app.register_blueprint(erasure_bp)

@@ -8,6 +8,7 @@ the normaliser, and `record_response`'s one transaction.
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -16,7 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from forms.answers import unknown_fields
-from forms.definition import Question
+from forms.definition import Question, Survey
 from forms.faces import face_svg
 from survey_app.answer.operations import record_response
 from survey_app.answer.wtf import FORM_FIELDS, AnswerForm, form_class
@@ -118,6 +119,18 @@ def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None 
         "answer/form.html", collection=collection, survey=survey, form=form, pupil=pupil,
         summary=summary, resend=resend, face=_face, say=_say, retro_label=_retro_label,
         where=_where(collection),
+    )
+
+
+def preview_page(survey: Survey, *, where: str = "", ask_pupil_number: bool = False) -> str:
+    """The answering page for a definition with no collection behind it (the survey
+    builder's phone preview): the same template and form, a token that answers nothing."""
+    the_form = form_class(survey.fingerprint, survey, ask_pupil_number)()
+    the_form.ensure_submission_id()
+    return render_template(
+        "answer/form.html", collection=SimpleNamespace(public_token="preview"), survey=survey,
+        form=the_form, pupil=survey.audience == "pupil", summary=[], resend=False,
+        face=_face, say=_say, retro_label=_retro_label, where=where,
     )
 
 
