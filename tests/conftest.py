@@ -168,3 +168,17 @@ def login_as(client, email: str, password: str = "correct horse battery"):
 def coordinator_client(client, coordinator):
     login_as(client, coordinator.email)
     return client
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, one for the whole test run: every browser
+    test (answering, results, builder, accessibility) shares it."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

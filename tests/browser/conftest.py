@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -50,11 +51,18 @@ def live_server(template_db, tmp_path, monkeypatch) -> Iterator[LiveServer]:
     app.after_request_funcs.setdefault(None, []).insert(0, _csp)
 
     tokens = _set_up_collections(app)
+    with serving(app) as url:
+        yield LiveServer(app, url, tokens)
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve `app` on 127.0.0.1 and a free port in a thread; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", tokens)
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(5)
@@ -92,11 +100,5 @@ def _set_up_collections(app: Flask) -> dict[str, str]:
     return tokens
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+# The session-wide `browser` fixture lives in tests/conftest.py: one Playwright for the
+# whole run (a second sync_playwright() in one process fails).
