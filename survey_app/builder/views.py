@@ -57,6 +57,20 @@ from survey_app.extensions import db
 bp = Blueprint("builder", __name__, url_prefix="/admin/builder")
 
 AUDIENCE_WORDS = {"pupil": "Pupils", "teacher": "Teachers", "school": "Schools (a senior leader)"}
+#: What to do in the builder about a problem with each field (the checker's own words,
+#: shown beside it, speak of the file).
+FIX_HINTS = {
+    "text": "Write the question's wording.",
+    "code": "Change the export code (under “Export code”): a lower-case letter first, then "
+            "letters, digits or _, different for each question.",
+    "scale": "Choose how the question is answered from the list.",
+    "options": "Type at least two answers in “Answers to choose from”, one per line.",
+    "retrospective": "Untick “Before and now”, or choose a rating scale such as faces3.",
+    "labels": "Choose the scale again: its answer words did not fit.",
+    "title": "Give the survey a title.",
+    "audience": "Choose who answers the survey.",
+    "questions": "Remove questions until there are few enough, or add one if there are none.",
+}
 #: A new pupil question starts on the faces that suit the survey's ages.
 DEFAULT_SCALE = {"pupil": "faces5", "teacher": "agree5", "school": "agree5"}
 
@@ -247,7 +261,7 @@ def _page(draft: Draft, *, problems: list[Problem] | None = None, starts: list[i
         scales=list(SCALES.values()), audiences=AUDIENCE_WORDS,
         bank_groups=bank.grouped(), age_filter=age_filter, age_filters=bank.AGE_FILTERS,
         in_draft=in_draft, bank_surveys=bank.bank_surveys(), own_surveys=_surveys_in_scope(),
-        survey_label=survey_label, limit=MAX_PUPIL_QUESTIONS,
+        survey_label=survey_label, limit=MAX_PUPIL_QUESTIONS, fix_hints=FIX_HINTS,
         phone_url=url_for("builder.phone", d=packed),
         paper_url=url_for("builder.paper", d=packed), pages=_pages(draft),
     )
