@@ -250,3 +250,25 @@ def test_master_sheet_copies_are_each_a_response(app, loaded_bank, partnership):
                               partnership).batch)
     assert [p.status for p in again.pages] == ["duplicate"] * 3
     assert db.session.scalar(select(func.count()).select_from(Response)) == 3
+
+
+def test_paper_scanned_after_closing_is_accepted_with_a_warning(app, loaded_bank,
+                                                                 partnership):
+    import json
+    from datetime import timedelta
+
+    from survey_app.models.base import utcnow
+
+    c, pack = _pack(partnership, copies=1)
+    c.closes_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    _paint(images[0][2], pack.document, 1, {"enjoy": ["5"], "pupil_number_units": ["4"]})
+    batch = run_batch(_upload(pages_pdf([images[0][2]], dpi=DPI), "late.pdf",
+                              partnership).batch)
+    page = batch.pages[0]
+    assert page.status == "read"
+    assert any("after the collection closed" in w
+               for w in json.loads(page.result_json)["warnings"])
+    assert db.session.scalar(select(Answer.value).where(Answer.question_code == "enjoy")) \
+        == "5"

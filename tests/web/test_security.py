@@ -63,3 +63,16 @@ def test_login_without_csrf_token_is_refused(client, coordinator):
                                        "password": "correct horse battery"})
     assert resp.status_code == 400
     assert client.get("/admin/").status_code == 302  # still signed out
+
+
+def test_public_links_carry_at_least_128_random_bits():
+    import math
+
+    from survey_app.models.collections import new_public_token
+
+    tokens = {new_public_token() for _ in range(2000)}
+    assert len(tokens) == 2000
+    alphabet = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    for t in tokens:
+        assert set(t) <= alphabet
+        assert len(t) * math.log2(len(alphabet)) >= 128
