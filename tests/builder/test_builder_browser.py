@@ -133,6 +133,9 @@ def test_build_preview_save_collect_answer_export(live_server, tmp_path):  # noq
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(DOCS / "builder.png"))
 
+        page.evaluate("window.scrollTo(0, document.getElementById('bank').offsetTop - 10)")
+        page.screenshot(path=str(DOCS / "builder-bank.png"))
+
         page.get_by_role("button", name="Save survey").click()
         expect(page.locator(".flash").first).to_contain_text("Loaded the new survey")
         assert not problems, problems
