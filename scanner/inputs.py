@@ -9,6 +9,7 @@ Greyscale is enough: blue pen and pencil are both darker than paper in luminance
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,8 +156,11 @@ class ScanSource:
                         raise ImageTooLargeError(self.filename, k + 1, px,
                                                  self.limits.max_page_pixels)
                     self._frames.append(k)
-        except Image.DecompressionBombError:
-            raise ImageTooLargeError(self.filename, 1, self.limits.max_page_pixels + 1,
+        except Image.DecompressionBombError as exc:
+            # Pillow refuses before we see the size; its message carries it.
+            size = re.search(r"\((\d+) pixels\)", str(exc))
+            px = int(size.group(1)) if size else self.limits.max_page_pixels + 1
+            raise ImageTooLargeError(self.filename, 1, px,
                                      self.limits.max_page_pixels) from None
         except (Image.UnidentifiedImageError, ValueError):
             if self.kind == "other":

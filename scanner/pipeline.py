@@ -51,6 +51,9 @@ UNKNOWN_LAYOUT = ("This sheet (sheet {sheet}) was printed for a collection this 
                   "collection still exists.")
 NO_SUCH_PAGE = ("This sheet says it is page {page}, but its survey has only {pages} pages. "
                 "Enter its answers by hand.")
+TOO_SMALL = ("This page image is only {w} x {h} pixels, too small to be a scanned sheet. Scan "
+             "the sheet again at 200-300 dpi (or photograph the whole sheet), or enter its "
+             "answers by hand.")
 LOW_CONTRAST = ("This page is too dark or too faint to read. Scan it again in greyscale at "
                 "200-300 dpi with normal brightness, or enter its answers by hand.")
 
@@ -113,6 +116,8 @@ class Scanner:
                                   thumbnail(img) if img.size else b"")
 
     def _read(self, img: np.ndarray, filename: str, file_page: int) -> PageResult:
+        if min(img.shape[:2]) < tuning.MIN_PAGE_SIDE_PX:
+            raise _Unreadable(TOO_SMALL.format(w=img.shape[1], h=img.shape[0]))
         markers = locate.find_markers(img)
         if len(markers) < tuning.MIN_MARKERS:
             if measure.is_blank(img):

@@ -35,6 +35,10 @@ MARKER_SEARCH_LONG_SIDE = 1200
 #: (a marker sits within 25 mm of each edge, 12 % of the width; a tilted, shrunk or shifted
 #: scan moves it a little).
 MARKER_CORNER_FRACTION = 0.22
+#: A page image whose shorter side is below this (px) is too small to hold a readable sheet
+#: (an A4 sheet 300 px wide is 1.4 px per mm: a 4 mm bubble would be 6 px), so it is
+#: refused with its own reason instead of failing somewhere inside the reader.
+MIN_PAGE_SIDE_PX = 300
 #: At least this many of the four markers; three still fix a homography (12 corners).
 MIN_MARKERS = 3
 #: Resolution (dots per inch of the printed page) of the normalised, deskewed page image
