@@ -200,7 +200,7 @@ def _payload(side: Side) -> dict:
             "collection": str(side.collection_id), "pair_with": str(side.collection_id),
             "school": str(side.school_id), "survey": side.survey_code, "group": "Intruders",
             "phase": "before", "copies": "1", "role": "teacher", "email": "",
-            "enjoy": "1"}
+            "enjoy": "1", "action": "open", "open_code": side.survey_code}
 
 
 def _snapshot() -> dict[str, frozenset]:
