@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import select
 
 from forms.definition import parse_survey
@@ -299,7 +301,16 @@ def _judge(rule, method, url, resp, email, victim, has_ids, posted=None) -> list
     leaked = _leaks(body, victim, posted)
     if leaked:
         out.append(f"{method} {url} as {who}: shows {leaked}")
+    target = urlsplit(resp.headers.get("Location", "")).path
+    if target and target in _object_paths(victim):
+        out.append(f"{method} {url} as {who}: redirects to the other side's {target}")
     return out
+
+
+def _object_paths(side: Side) -> set[str]:
+    """The pages of the other side's objects (a redirect there would hand them over)."""
+    app = current_app._get_current_object()
+    return {urlsplit(_url(app, r, side)).path for r in _protected_rules(app) if r.arguments}
 
 
 def test_every_route_is_public_or_swept(app):
