@@ -279,11 +279,22 @@ def _own_additions(before: dict, after: dict, email: str | None) -> bool:
     return all(not (before[name] - after[name]) for name in before)
 
 
+def _text_of(resp) -> str:
+    """What a person would read in the response: the text of pages, CSV, JSON, SVG and PDF."""
+    if resp.mimetype == "application/pdf" and resp.status_code == 200:
+        import pypdfium2 as pdfium
+
+        with pdfium.PdfDocument(resp.get_data()) as pdf:
+            return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    if resp.mimetype.startswith(("text/", "application/j", "image/svg")):
+        return resp.get_data(as_text=True)
+    return ""
+
+
 def _judge(rule, method, url, resp, email, victim, has_ids, posted=None) -> list[str]:
     status = resp.status_code
     who = email or "no one"
-    body = resp.get_data(as_text=True) if resp.mimetype.startswith(("text/", "application/j")) \
-        else ""
+    body = _text_of(resp)
     out = []
     if email is None:
         ok = (status in (302, 303) and SIGN_IN.search(resp.headers.get("Location", ""))) \
@@ -295,8 +306,8 @@ def _judge(rule, method, url, resp, email, victim, has_ids, posted=None) -> list
         return out  # no CSRF token: refused before the view
     if has_ids and status not in DENIED:
         out.append(f"{method} {url} as {who}: {status}, expected 403/404")
-    if status < 300 and not has_ids and resp.mimetype not in ("text/html", "text/csv",
-                                                              "application/json"):
+    if status < 300 and not has_ids and resp.mimetype not in (
+            "text/html", "text/csv", "application/json", "application/pdf"):
         out.append(f"{method} {url} as {who}: {status} {resp.mimetype} for another side")
     leaked = _leaks(body, victim, posted)
     if leaked:
