@@ -23,6 +23,7 @@ from forms.definition import (
     AUDIENCES,
     CODE_RE,
     MAX_PUPIL_QUESTIONS,
+    MAX_QUESTIONS,
     RESERVED_CODES,
     RETRO_SUFFIXES,
     DefinitionError,
@@ -436,7 +437,8 @@ def preview_survey(draft: Draft) -> Survey:
     their own (the rest appear once fixed), under the draft's title and audience."""
     questions: list[Question] = []
     seen: set[str] = set()
-    for q in draft.questions:
+    # No survey may have more questions than this, so the preview never draws more.
+    for q in draft.questions[:MAX_QUESTIONS]:
         one = {"code": "preview", "title": "Preview", "audience": "teacher",
                "questions": [q.to_dict()]}
         try:

@@ -126,9 +126,12 @@ def test_build_preview_save_collect_answer_export(live_server, tmp_path):  # noq
         expect(frame.locator(".progress-text")).to_have_text("1 of 3")
         expect(page.locator("#paper-pages")).to_have_text("(page 1 of 1)")
         paper = page.locator("#paper-preview")
+        # The sheet shown is the one for the same draft as the phone (after the drag).
         page.wait_for_function(
             "() => { const i = document.getElementById('paper-preview');"
-            " return i.complete && i.naturalWidth > 800; }")
+            " const f = document.getElementById('phone-preview');"
+            " return i.complete && i.naturalWidth > 800"
+            " && new URL(i.src).search === new URL(f.src).search; }")
         assert paper.bounding_box()["width"] > 300
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(DOCS / "builder.png"))
