@@ -12,17 +12,20 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import validate_csrf
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
+from wtforms.validators import ValidationError
 
-from forms.answers import unknown_fields
+from forms.answers import normalise, normalise_pupil_number, unknown_fields
 from forms.definition import Question, Survey
 from forms.faces import face_svg
 from survey_app.answer.operations import record_response
-from survey_app.answer.wtf import FORM_FIELDS, AnswerForm, form_class
+from survey_app.answer.wtf import FORM_FIELDS, SUBMISSION_ID_RE, AnswerForm, form_class
 from survey_app.extensions import csrf, db
-from survey_app.models import Collection
+from survey_app.models import Collection, SurveyVersion
+from survey_app.models.collections import window_state
 
 bp = Blueprint("answer", __name__)
 
@@ -46,6 +49,64 @@ def _load(token: str) -> Collection | None:
     return db.session.scalar(_BY_TOKEN, {"token": token})
 
 
+#: The few columns a good submission needs, without building ORM objects: the hot path when
+#: a class presses Send together (benchmarks/submit_bench.py). Anything else (a page to
+#: show again, a closed collection) loads the full collection.
+_LIGHT_BY_TOKEN = (
+    select(Collection.id, Collection.opens_at, Collection.closes_at,
+           Collection.ask_pupil_number, SurveyVersion.fingerprint,
+           Collection.survey_version_id)
+    .join(SurveyVersion, Collection.survey_version_id == SurveyVersion.id)
+    .where(Collection.public_token == bindparam("token"))
+)
+#: Parsed definitions by fingerprint (a content hash, so an entry can never go stale).
+_definitions: dict[str, Survey] = {}
+
+
+def _definition(fingerprint: str, version_id: int) -> Survey:
+    survey = _definitions.get(fingerprint)
+    if survey is None:
+        if len(_definitions) > 512:
+            _definitions.clear()
+        survey = _definitions[fingerprint] = db.session.get(SurveyVersion,
+                                                            version_id).definition
+    return survey
+
+
+def _quick_submit(token: str):
+    """Store a good submission with the least work; None when the full page is needed
+    (closed, unknown fields, an old token, answers to correct). The checks are the same
+    as the full path's (CSRF, forms.answers), only without building the WTForms form."""
+    row = db.session.execute(_LIGHT_BY_TOKEN, {"token": token}).first()
+    if row is None or window_state(row.opens_at, row.closes_at) != "open":
+        return None
+    survey = _definition(row.fingerprint, row.survey_version_id)
+    posted = request.form
+    sid = posted.get("submission_id", "")
+    if unknown_fields(survey, list(posted.keys()), FORM_FIELDS) \
+            or not SUBMISSION_ID_RE.match(sid):
+        return None
+    try:
+        validate_csrf(posted.get("csrf_token"))
+    except ValidationError:
+        return None
+    result = normalise(survey, posted.to_dict(flat=False))
+    if not result.ok or not result.values:
+        return None
+    pupil_number = None
+    if row.ask_pupil_number:
+        try:
+            pupil_number = normalise_pupil_number(posted.get("pupil_number"))
+        except ValueError:
+            return None
+        if pupil_number is None:
+            return None
+    record_response(row, result.values, source="web", submission_key="web:" + sid,
+                    pupil_number=pupil_number)
+    # 303: a reload of the thank-you page is a GET, never a second POST.
+    return redirect(url_for("answer.thanks", token=token), code=303)
+
+
 def _not_found():
     return render_template("answer/not_found.html", pupil=True), 404
 
@@ -53,6 +114,10 @@ def _not_found():
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @csrf.exempt  # checked by the form itself, so a stale token keeps the answers (see wtf.py)
 def form(token: str):
+    if request.method == "POST":
+        done = _quick_submit(token)
+        if done is not None:
+            return done
     collection = _load(token)
     if collection is None:
         return _not_found()

@@ -52,9 +52,15 @@ class Collection(db.Model):
 
     def state(self, now: datetime | None = None) -> str:
         """'open', 'not_open' or 'closed' for web answers."""
-        now = now or utcnow()
-        if self.opens_at and now < self.opens_at:
-            return "not_open"
-        if self.closes_at and now >= self.closes_at:
-            return "closed"
-        return "open"
+        return window_state(self.opens_at, self.closes_at, now)
+
+
+def window_state(opens_at: datetime | None, closes_at: datetime | None,
+                 now: datetime | None = None) -> str:
+    """'open', 'not_open' or 'closed': the one rule for a collection's answering window."""
+    now = now or utcnow()
+    if opens_at and now < opens_at:
+        return "not_open"
+    if closes_at and now >= closes_at:
+        return "closed"
+    return "open"
