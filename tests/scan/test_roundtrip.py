@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from forms.definition import parse_survey
-from scanner import BLANK_PAGE, PageResult, Scanner, UnreadablePage
+from scanner import BLANK_PAGE, PageResult, Scanner, UnreadablePage, tuning
 from scanner.debug import write_debug
 from scanner.testing.generate import (
     REVIEW,
@@ -163,7 +163,8 @@ def test_writeins_review_crops_images_and_debug_overlays(teacher_pack, tmp_path)
         w["question"] for w in teacher_pack.layout["page_templates"][0]["writeins"]]
     assert page.writeins[0].png.startswith(b"\x89PNG")
     h, w = page.image.shape
-    assert (w, h) == (round(595.28 * 150 / 72), round(841.89 * 150 / 72))
+    dpi = tuning.NORMALISED_DPI
+    assert (w, h) == (round(595.28 * dpi / 72), round(841.89 * dpi / 72))
     assert page.image_jpeg().startswith(b"\xff\xd8")
     items = [r for p in result.pages for r in p.review]
     assert items, "the generator's mix always has some two-mark questions"
