@@ -85,6 +85,8 @@ class QuestionResult:
     paired_suppressed: list[tuple[bool, int]] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     texts_suppressed: bool = False
+    #: Write-in boxes cut from scanned sheets (ResponseImage ids), shown as pictures.
+    images: list[int] = field(default_factory=list)
     #: Rows with fewer answers than this are "too few to show".
     min_n: int = 5
 
@@ -214,6 +216,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
         per[(cmp, "retro", f"{code}_then")][then] += k
         per[(cmp, "retro", f"{code}_now")][now] += k
     texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
+    images = queries.writein_images(scope, ids, [q.code for q in questions if q.kind == TEXT])
     resp = queries.respondents(scope, ids)
     respondents: dict[tuple[bool, str], int] = Counter()
     for cid, k in resp.items():
@@ -230,8 +233,10 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
             answers = [v for (cid, col), vals in sorted(texts.items()) if col == q.code
                        for v in vals]
             n_text = sum(len(v) for (_cid, col), v in texts.items() if col == q.code)
+            n_text += len(images.get(q.code, ()))
             qr.texts_suppressed = 0 < n_text < min_n
             qr.texts = [] if qr.texts_suppressed else answers
+            qr.images = [] if qr.texts_suppressed else images.get(q.code, [])
         results.append(qr)
     retro_people = (0, 0)
     if people:

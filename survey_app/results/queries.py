@@ -21,6 +21,7 @@ from survey_app.models import (
     Collection,
     Group,
     Response,
+    ResponseImage,
     School,
     Survey,
     SurveyVersion,
@@ -255,6 +256,23 @@ def text_answers(scope: Scope, ids: list[int], columns: list[str],
                 .limit(limit))
         for cid, value in db.session.execute(stmt):
             out[(cid, col)].append(value)
+    return dict(out)
+
+
+def writein_images(scope: Scope, ids: list[int], columns: list[str],
+                   limit: int = TEXT_LIMIT) -> dict[str, list[int]]:
+    """column -> ids of the newest write-in boxes cut from scanned sheets (ResponseImage)."""
+    if not ids or not columns:
+        return {}
+    stmt = (select(ResponseImage.question_code, ResponseImage.id)
+            .join(Response, Response.id == ResponseImage.response_id)
+            .where(Response.collection_id.in_(ids), ResponseImage.question_code.in_(columns),
+                   *scope.response_filters())
+            .order_by(Response.submitted_at.desc(), ResponseImage.id.desc()))
+    out: dict[str, list[int]] = defaultdict(list)
+    for col, image_id in db.session.execute(stmt):
+        if len(out[col]) < limit:
+            out[col].append(image_id)
     return dict(out)
 
 

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from forms.answers import normalise, normalise_pupil_number
@@ -28,6 +28,7 @@ from survey_app.models import (
     Collection,
     Group,
     Response,
+    ResponseImage,
     ReviewItem,
     ScanBatch,
     ScanPage,
@@ -221,6 +222,23 @@ def page_image(page_id: int):
     if not path.exists():
         abort(404)
     return send_file(path, max_age=3600)
+
+
+@bp.get("/scans/writein/<int:image_id>")
+@login_required
+def writein_image(image_id: int):
+    """A write-in box cut from a scanned sheet (kept, not read), for the results page."""
+    image = db.session.scalar(
+        select(ResponseImage).join(Response, ResponseImage.response_id == Response.id)
+        .join(Collection, Response.collection_id == Collection.id)
+        .join(Group, Collection.group_id == Group.id).join(School, Group.school_id == School.id)
+        .where(ResponseImage.id == image_id,
+               School.partnership_id == current_user.partnership_id,
+               true() if current_user.is_coordinator
+               else Group.school_id == current_user.school_id))
+    if image is None or not (storage_root() / image.path).exists():
+        abort(404)
+    return send_file(storage_root() / image.path, mimetype="image/png", max_age=3600)
 
 
 # --- review ----------------------------------------------------------------------------

@@ -272,3 +272,31 @@ def test_paper_scanned_after_closing_is_accepted_with_a_warning(app, loaded_bank
                for w in json.loads(page.result_json)["warnings"])
     assert db.session.scalar(select(Answer.value).where(Answer.question_code == "enjoy")) \
         == "5"
+
+
+def test_writein_boxes_are_kept_and_shown_in_results(app, client, loaded_bank, partnership,
+                                                     coordinator):
+    from survey_app.models import ResponseImage
+    from tests.conftest import csrf_from, login_as, make_user
+
+    c, pack = _pack(partnership, survey="teacher_confidence", copies=5,
+                    ask_pupil_number=False)
+    images, _ = _render(pack.pdf, pack.document, seed=1007)
+    run_batch(_upload(pages_pdf([img for _, _, img in images], dpi=DPI), "staff.pdf",
+                      partnership).batch)
+    stored = db.session.scalars(select(ResponseImage)).all()
+    assert len(stored) == 5
+    assert {i.question_code for i in stored} == {"comments"}
+    login_as(client, coordinator.email)
+    page = client.get("/results/survey/teacher_confidence").get_data(as_text=True)
+    assert "Written on paper (5)" in page
+    url = f"/admin/scans/writein/{stored[0].id}"
+    assert url in page
+    with client.get(url) as resp:  # send_file streams the file: close the response
+        assert resp.status_code == 200
+        assert resp.data[:4] == b"\x89PNG"
+    # A teacher of another school cannot see it.
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    make_user(partnership, "t@willow.sch.uk", "teacher", "Willow Primary")
+    login_as(client, "t@willow.sch.uk")
+    assert client.get(url).status_code == 404

@@ -61,6 +61,7 @@ class Side:
     page_id: int
     item_id: int
     user_id: int
+    image_id: int
     survey_code: str
     secrets: list[str] = field(default_factory=list)
 
@@ -129,13 +130,14 @@ def _side(app, partnership: Partnership, school: str, tag: str) -> Side:
                       kind="unsure", confidence=0.4, crop_x=10, crop_y=10, crop_w=50,
                       crop_h=20, detail_json="{}")
     db.session.add(item)
-    db.session.add(ResponseImage(response_id=resp.id, question_code="comments",
-                                 path=f"pages/{tag}.png"))
+    image = ResponseImage(response_id=resp.id, question_code="comments",
+                          path=f"pages/{tag}.png")
+    db.session.add(image)
     email = f"{tag.lower()}-teacher@{tag.lower()}.example.org"
     user = make_user(partnership, email, "teacher", school)
     db.session.commit()
     return Side(partnership.id, s.id, c.id, c.group_id, batch.id, bad.id, item.id, user.id,
-                f"{tag.lower()}_own_survey",
+                image.id, f"{tag.lower()}_own_survey",
                 secrets=[school, email, f"{tag}-upload.pdf", f"{tag} private survey",
                          f"{tag} Class", *sheet_ids])
 
@@ -169,6 +171,7 @@ def _fill(arg: str, side: Side) -> str | int:
     fillers = {
         "collection_id": side.collection_id, "batch_id": side.batch_id,
         "page_id": side.page_id, "item_id": side.item_id, "school_id": side.school_id,
+        "image_id": side.image_id,
         "user_id": side.user_id, "group_id": side.group_id, "code": side.survey_code,
         "survey_code": side.survey_code,
     }
@@ -330,7 +333,7 @@ def test_every_route_is_public_or_swept(app):
     for rule in _protected_rules(app):
         for arg in rule.arguments:
             try:
-                _fill(arg, Side(0, 0, 0, 0, 0, 0, 0, 0, ""))
+                _fill(arg, Side(0, 0, 0, 0, 0, 0, 0, 0, 0, ""))
             except AssertionError:
                 unknown.append(f"{rule.rule} <{arg}>")
     assert not unknown, f"routes with parameters the sweep cannot fill: {unknown}"
