@@ -151,10 +151,11 @@ def index():
 
 def _report(batch: ScanBatch) -> dict:
     pages = batch.pages
-    response_ids = {p.response_id for p in pages if p.response_id}
-    open_q = select(ReviewItem).where(ReviewItem.response_id.in_(response_ids),
+    page_ids = [p.id for p in pages]
+    # Only what this upload's pages raised: a page imported before raises nothing new.
+    open_q = select(ReviewItem).where(ReviewItem.scan_page_id.in_(page_ids),
                                       ReviewItem.status == "open")
-    items = db.session.scalars(open_q).all() if response_ids else []
+    items = db.session.scalars(open_q).all() if page_ids else []
     incomplete = sorted({db.session.get(Response, i.response_id).sheet_id for i in items
                          if i.kind == "missing_page"})
     return {

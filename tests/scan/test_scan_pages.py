@@ -135,3 +135,21 @@ def test_teacher_sees_only_own_school_batches_and_items(app, client, runner,
     assert client.get(f"/admin/review/{item.id}/crop.png").status_code == 404
     assert "Nothing is waiting" in client.get("/admin/review/",
                                               follow_redirects=True).get_data(as_text=True)
+
+
+def test_report_of_a_repeat_upload_counts_nothing_new(app, client, runner, loaded_bank,
+                                                      partnership, coordinator):
+    _, pack = _pack(partnership, copies=1)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    img = images[0][2]
+    _paint(img, pack.document, 1, {"enjoy": ["2", "4"], "pupil_number_units": ["3"]})
+    white = np.full_like(img, 255)
+    login_as(client, coordinator.email)
+    first = _upload(client, pages_pdf([img, white], dpi=DPI), "a.pdf").headers["Location"]
+    again = _upload(client, pages_pdf([white, img], dpi=DPI), "b.pdf").headers["Location"]
+    assert first != again
+    runner.invoke(args=["worker", "--once"])
+    one = json.loads(client.get(first + "/status.json").get_data(as_text=True))
+    two = json.loads(client.get(again + "/status.json").get_data(as_text=True))
+    assert (one["to_review"], one["responses_created"]) == (1, 1)
+    assert (two["to_review"], two["responses_created"], two["duplicates"]) == (0, 0, 1)
