@@ -124,12 +124,7 @@ class Survey:
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical form: parsing it again gives an equal survey."""
-        d: dict[str, Any] = {"code": self.code, "title": self.title, "audience": self.audience}
-        for key in ("intro", "ages", "description"):
-            if getattr(self, key):
-                d[key] = getattr(self, key)
-        d["questions"] = [q.to_dict() for q in self.questions]
-        return d
+        return survey_mapping(self, [q.to_dict() for q in self.questions])
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=88)
@@ -156,6 +151,17 @@ class Survey:
             if column in q.columns:
                 return q
         raise KeyError(column)
+
+
+def survey_mapping(src: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    """A survey file's mapping, in the file's key order, from anything with its top-level
+    fields (a `Survey`, or the builder's draft, which may not be valid yet)."""
+    d: dict[str, Any] = {"code": src.code, "title": src.title, "audience": src.audience}
+    for key in ("intro", "ages", "description"):
+        if getattr(src, key):
+            d[key] = getattr(src, key)
+    d["questions"] = questions
+    return d
 
 
 @dataclass(frozen=True)

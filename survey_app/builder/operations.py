@@ -31,6 +31,7 @@ from forms.definition import (
     Question,
     Survey,
     parse_survey,
+    survey_mapping,
 )
 from forms.scales import SCALES
 
@@ -247,12 +248,7 @@ class Draft:
 
     def to_dict(self) -> dict[str, Any]:
         """The survey file's mapping (the `forms/` format), valid or not."""
-        d: dict[str, Any] = {"code": self.code, "title": self.title, "audience": self.audience}
-        for key in ("intro", "ages", "description"):
-            if getattr(self, key):
-                d[key] = getattr(self, key)
-        d["questions"] = [q.to_dict() for q in self.questions]
-        return d
+        return survey_mapping(self, [q.to_dict() for q in self.questions])
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=88)

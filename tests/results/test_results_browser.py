@@ -3,16 +3,11 @@ send: charts render (inline SVG), nothing is blocked, the page works at 320 px."
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
+from tests.browser.conftest import serving
 from tests.conftest import make_user
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
 
 pytestmark = pytest.mark.browser
@@ -27,15 +22,8 @@ def served(app, partnership, results_data):
         response.headers["Content-Security-Policy"] = CSP
         return response
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
+    with serving(app) as url:
+        yield url
 
 
 def test_results_page_in_chromium(served, browser):
