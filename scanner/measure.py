@@ -106,6 +106,32 @@ def register(dark_half: np.ndarray, cx: float, cy: float, r_px: float,
     return 2 * (fx - sr) + (2 * sx - cx), 2 * (fy - sr) + (2 * sy - cy), ring
 
 
+def register_row(dark_half: np.ndarray, xs: list[float], cy: float, r_px: float,
+                 search_px: int) -> list[tuple[float, float, float]]:
+    """`register` for bubbles of one radius on one line, with one `matchTemplate` over the
+    strip that holds them all instead of one per bubble: the per-call cost (~50 us) was most
+    of the time, and each bubble's search window is then a slice of the one result, so the
+    fits are the same as `register`'s."""
+    t = _template(r_px / 2)
+    half = t.shape[0] // 2
+    sy, sr = round(cy / 2), max(1, (search_px + 1) // 2)
+    sxs = [round(x / 2) for x in xs]
+    x0, y0 = min(sxs) - half - sr, sy - half - sr
+    x1, y1 = max(sxs) + half + sr + 1, sy + half + sr + 1
+    if len(xs) < 2 or x0 < 0 or y0 < 0 or x1 > dark_half.shape[1] or y1 > dark_half.shape[0]:
+        return [register(dark_half, x, cy, r_px, search_px) for x in xs]
+    res = cv2.matchTemplate(dark_half[y0:y1, x0:x1], t, cv2.TM_CCORR)
+    ring_px = float((t > 0).sum())
+    out = []
+    for x, sx in zip(xs, sxs, strict=True):
+        c = sx - half - sr - x0
+        win = res[:, c:c + 2 * sr + 1]
+        _, best, _, (mx, my) = cv2.minMaxLoc(win)
+        fx, fy = mx + _peak(win[my, :], mx), my + _peak(win[:, mx], my)
+        out.append((2 * (fx - sr) + (2 * sx - x), 2 * (fy - sr) + (2 * sy - cy), best / ring_px))
+    return out
+
+
 def _peak(line: np.ndarray, i: int) -> float:
     """Sub-pixel offset of a maximum from the parabola through it and its neighbours."""
     if i <= 0 or i >= len(line) - 1:
