@@ -3,7 +3,7 @@ pixels, and the sheet code (QR) read at the place the layout says it is.
 
 Markers come first because they are cheap on a reduced image (~5 ms) and their ids fix the
 orientation (upside down, sideways) and perspective; the QR is then cut out where a known
-layout puts it and decoded in ~2 ms, instead of searched for over the whole page (~200 ms).
+layout puts it and decoded in ~1.5 ms, instead of searched for over the whole page (~200 ms).
 """
 
 from __future__ import annotations
@@ -135,23 +135,49 @@ def warp_region(img: np.ndarray, h: np.ndarray, box_pt: tuple[float, float, floa
                                borderMode=cv2.BORDER_REPLICATE)
 
 
+@dataclass(frozen=True)
+class QrPlace:
+    """Where a layout's QR symbol sits (layout points, without its quiet zone) and how many
+    modules it has a side: learned from the first page of a layout, so later pages cut out
+    only the symbol."""
+
+    x: float
+    y: float
+    side: float
+    modules: int
+
+
 def read_qr_at(img: np.ndarray, h: np.ndarray, qr_box: dict,
-               hint: np.ndarray | None) -> tuple[str, np.ndarray | None]:
-    """Decode the QR where the layout puts it. `hint` is the symbol's corners found on an
-    earlier page with this layout (in the cut-out's pixels): decoding with them skips the
-    detector. Returns (text or "", the corners that worked)."""
+               place: QrPlace | None) -> tuple[str, QrPlace | None]:
+    """Decode the QR where the layout puts it. With `place` (from an earlier page of this
+    layout) only the symbol is cut out, at `QR_MODULE_PX`, and decoded at its known corners
+    (~1.5 ms); without it, or when that fails, the QR box is searched (~10 ms). Returns
+    (text or "", the place that worked)."""
+    if place is not None:
+        m = place.side / place.modules
+        pad = tuning.QR_MARGIN_MODULES * m
+        box = (place.x - pad, place.y - pad, place.side + 2 * pad, place.side + 2 * pad)
+        crop = warp_region(img, h, box, tuning.QR_MODULE_PX / m)
+        a = tuning.QR_MARGIN_MODULES * tuning.QR_MODULE_PX
+        b = a + place.modules * tuning.QR_MODULE_PX
+        corners = np.array([[[a, a], [b, a], [b, b], [a, b]]], np.float32)
+        text, _ = _QR.decode(crop, corners)
+        if text:
+            return text, place
     margin = 0.12 * qr_box["size"]
     box = (qr_box["x"] - margin, qr_box["y"] - margin, qr_box["size"] + 2 * margin,
            qr_box["size"] + 2 * margin)
-    crop = warp_region(img, h, box, tuning.QR_CROP_PX / box[2])
-    if hint is not None:
-        text, _ = _QR.decode(crop, hint.reshape(1, 4, 2).astype(np.float32))
-        if text:
-            return text, hint
-    text, pts, _ = _QR.detectAndDecode(crop)
-    if text:
-        return text, pts.reshape(4, 2)
-    return "", None
+    k = tuning.QR_CROP_PX / box[2]
+    text, pts, straight = _QR.detectAndDecode(warp_region(img, h, box, k))
+    if not text:
+        return "", None
+    if straight is None or not straight.size:
+        return text, None
+    # The cut-out is upright, so the symbol is a square from its top-left corner; the three
+    # finder-pattern corners are exact, the fourth is OpenCV's estimate.
+    tl, tr, _, bl = pts.reshape(4, 2).astype(np.float64)
+    side = (np.linalg.norm(tr - tl) + np.linalg.norm(bl - tl)) / 2 / k
+    return text, QrPlace(box[0] + tl[0] / k, box[1] + tl[1] / k, float(side), straight.shape[0])
 
 
 def read_qr_search(img: np.ndarray, markers: Markers) -> str:

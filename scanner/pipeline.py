@@ -76,8 +76,8 @@ class Scanner:
         self.keep_images = keep_images
         #: fingerprint prefix -> layout document (None: looked up, not known).
         self._layouts: dict[str, dict | None] = {}
-        #: (fingerprint prefix, page) -> QR corners found in the cut-out last time.
-        self._qr_hints: dict[tuple[str, int], np.ndarray] = {}
+        #: (fingerprint prefix, page) -> where the QR symbol was found last time.
+        self._qr_places: dict[tuple[str, int], locate.QrPlace | None] = {}
 
     # -- Files -----------------------------------------------------------------------------
     def scan_file(self, source: str | Path | bytes, filename: str | None = None) -> FileResult:
@@ -152,10 +152,10 @@ class Scanner:
                 if hg is None:
                     continue
                 key = (fp, template["page"])
-                text, hint = locate.read_qr_at(img, hg[0], template["qr"],
-                                               self._qr_hints.get(key))
+                text, place = locate.read_qr_at(img, hg[0], template["qr"],
+                                                self._qr_places.get(key))
                 if text:
-                    self._qr_hints[key] = hint
+                    self._qr_places[key] = place
                     break
             if text:
                 break

@@ -50,6 +50,13 @@ NORMALISED_DPI = 130
 #: Width (px) of the QR cut out of the page at its known place: about 7 px per module for a
 #: version 3 code; at 200 px a quarter of blurred phone photos failed to decode.
 QR_CROP_PX = 300
+#: Pixels per QR module when only the symbol is cut out (later pages of a layout, where the
+#: symbol's place is known): 3-5 px all decoded the benchmark's 40 photos and the ~1.5 ms
+#: decode hardly depends on it; 4 leaves room for blur.
+QR_MODULE_PX = 4
+#: Modules of white kept around the symbol in that cut-out (a printed QR has 4): room for a
+#: homography that is a little off near the page's corner.
+QR_MARGIN_MODULES = 2
 #: QR corner crops: fraction of the page's width and height searched around the expected
 #: corner when the QR is not where a known layout says.
 QR_CROP_FRACTION = 0.45
