@@ -18,19 +18,23 @@ from scanner import tuning
 _ARUCO_DICT = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
 
 
-def _marker_params() -> cv2.aruco.DetectorParameters:
+def _marker_params(windows: tuple[int, ...]) -> cv2.aruco.DetectorParameters:
     p = cv2.aruco.DetectorParameters()
     # Sub-pixel corners make the homography good to ~0.1 mm at 100 dpi.
     p.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
-    # Two threshold windows (15 and 25 px) instead of OpenCV's three: markers are 25-45 px
-    # at the search resolution, and each pass costs a third of the detection time.
-    p.adaptiveThreshWinSizeMin = 15
-    p.adaptiveThreshWinSizeMax = 25
-    p.adaptiveThreshWinSizeStep = 10
+    p.adaptiveThreshWinSizeMin = windows[0]
+    p.adaptiveThreshWinSizeMax = windows[-1]
+    p.adaptiveThreshWinSizeStep = max(1, windows[-1] - windows[0])
     return p
 
 
-_DETECTOR = cv2.aruco.ArucoDetector(_ARUCO_DICT, _marker_params())
+#: Corners: markers are 25-45 px at the search resolution and one threshold window between
+#: the two below finds all of them on the benchmark's scans and photos; each window is a
+#: whole pass (a third of the search time).
+_DETECTOR = cv2.aruco.ArucoDetector(_ARUCO_DICT, _marker_params((21,)))
+#: The whole image, when a corner had no marker: two windows (15 and 25 px) instead of
+#: OpenCV's three, a wider net for the pages that need it.
+_DETECTOR_WIDE = cv2.aruco.ArucoDetector(_ARUCO_DICT, _marker_params((15, 25)))
 _QR = cv2.QRCodeDetector()
 
 
@@ -72,15 +76,15 @@ def find_markers(img: np.ndarray) -> Markers:
         _collect(found, small, (x0 * f, y0 * f), f)
     if len(found) < 4:  # photos: the page may be anywhere in the frame
         small, f = reduce(img, tuning.MARKER_SEARCH_LONG_SIDE)
-        _collect(found, small, (0, 0), f)
+        _collect(found, small, (0, 0), f, _DETECTOR_WIDE)
     return Markers(found)
 
 
 def _collect(found: dict[int, np.ndarray], img: np.ndarray, offset: tuple[float, float],
-             f: float) -> None:
+             f: float, detector: cv2.aruco.ArucoDetector = _DETECTOR) -> None:
     """Markers 0-3 in `img`, a cut-out reduced by `f` whose top-left is at `offset` (px of
     the reduced image), added to `found` in full-image px."""
-    corners, ids, _ = _DETECTOR.detectMarkers(img)
+    corners, ids, _ = detector.detectMarkers(img)
     if ids is None:
         return
     for c, i in zip(corners, ids.ravel(), strict=True):
