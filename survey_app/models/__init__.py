@@ -15,10 +15,11 @@ from survey_app.models.scans import (
 )
 from survey_app.models.settings import Setting
 from survey_app.models.surveys import Survey, SurveyVersion
+from survey_app.models.tally import TALLY_KINDS, TallyBlock, TallyCount
 
 __all__ = [
     "ANSWER_STATUSES", "BATCH_STATUSES", "PAGE_STATUSES", "PHASES", "AuditEntry", "ResponseImage",
     "ReviewItem", "ScanBatch", "ScanPage", "ROLES", "SOURCES", "Answer", "Collection", "Group",
     "Partnership", "PrintBatch", "Response", "School", "Setting", "Sheet", "Survey",
-    "SurveyVersion", "User",
+    "SurveyVersion", "TALLY_KINDS", "TallyBlock", "TallyCount", "User",
 ]

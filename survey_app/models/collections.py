@@ -37,6 +37,10 @@ class Collection(db.Model):
     #: The before (or after) collection of the same activity.
     paired_with_id: Mapped[int | None] = mapped_column(ForeignKey("collection.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Raised by every change to this collection's stored answers other than a new
+    #: response (a review decided, a second page merged, a batch deleted): the results
+    #: tally's signature includes it (survey_app.results.tally).
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     survey_version: Mapped[SurveyVersion] = relationship()
     group: Mapped[Group] = relationship()

@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from forms.answers import MULTI_SEP
 from forms.definition import Question
 from forms.scales import MULTI, SINGLE, TEXT
+from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.results import queries
+from survey_app.results import queries, tally
 from survey_app.results.queries import CollectionInfo, Scope
 from survey_app.results.stats import (
     Distribution,
@@ -176,6 +179,25 @@ def _questions(survey: Survey) -> list[Question]:
     return list(seen.values())
 
 
+def _columns(questions: list[Question]) -> tally.Columns:
+    # Retrospective items' then/now distributions come from their then/now pairs (people
+    # who answered both), which saves a second pass over the same answers.
+    return tally.Columns(
+        answers=tuple(q.code for q in questions if q.kind != TEXT and not q.retrospective),
+        pairs=tuple(q.code for q in questions
+                    if q.scale_def.is_rating and not q.retrospective),
+        retro=tuple(q.code for q in questions if q.retrospective))
+
+
+def refresh_tallies() -> int:
+    """Bring the results tally of every survey up to date; returns blocks rebuilt."""
+    rebuilt = 0
+    for survey in db.session.scalars(select(Survey).order_by(Survey.id)).all():
+        rebuilt += tally.refresh(survey.partnership_id, survey.id,
+                                 _columns(_questions(survey)))
+    return rebuilt
+
+
 def _label(phase: str, comparison: bool, has_comparison: bool) -> str:
     base = PHASE_LABELS[phase]
     if has_comparison:
@@ -184,42 +206,35 @@ def _label(phase: str, comparison: bool, has_comparison: bool) -> str:
 
 
 def build(survey: Survey, scope: Scope, min_n: int, *,
-          people: bool = False) -> SurveyResults:
-    """Everything the results page shows for one survey, in a handful of queries;
-    `people` adds the per-person retrospective figure the impact report quotes."""
+          people: bool = False, use_tally: bool = True) -> SurveyResults:
+    """Everything the results page shows for one survey, in a handful of queries (counts
+    from the results tally where it can answer); `people` adds the per-person
+    retrospective figure the impact report quotes."""
     infos = queries.collections(scope, survey.id)
     by_id = {c.id: c for c in infos}
     ids = list(by_id)
     questions = _questions(survey)
     has_cmp = any(c.is_comparison for c in infos)
-    # Retrospective items' then/now distributions come from the then/now pairs below
-    # (people who answered both), which saves a second pass over the same answers.
-    columns = [q.code for q in questions if q.kind != TEXT and not q.retrospective]
-    counts = queries.answer_counts(scope, ids, columns)
+    retro = [q for q in questions if q.retrospective]
+    counts = tally.counts(scope, survey.id, infos, _columns(questions), use_tally=use_tally)
     per: dict[tuple[bool, str, str], Counter] = defaultdict(Counter)
     multi_cols = {q.code for q in questions if q.kind == MULTI}
-    for (cid, col, value), k in counts.items():
-        info = by_id[cid]
-        key = (info.is_comparison, info.phase, col)
+    for (cmp, phase, col, value), k in counts.answers.items():
+        key = (cmp, phase, col)
         if col in multi_cols:
             per[key]["\0n"] += k  # respondents to a multi item
             for code in value.split(MULTI_SEP):
                 per[key][code] += k
         else:
             per[key][value] += k
-    rating_codes = [q.code for q in questions if q.scale_def.is_rating and not q.retrospective]
-    pairs = queries.paired_counts(scope, infos, rating_codes)
-    retro = [q for q in questions if q.retrospective]
-    retro_pairs = queries.retro_counts(scope, ids, [q.code for q in retro])
-    for (cid, code, then, now), k in retro_pairs.items():
-        cmp = by_id[cid].is_comparison
+    pairs, retro_pairs = counts.pairs, counts.retro
+    for (cmp, code, then, now), k in retro_pairs.items():
         per[(cmp, "retro", f"{code}_then")][then] += k
         per[(cmp, "retro", f"{code}_now")][now] += k
     texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
     images = queries.writein_images(scope, ids, [q.code for q in questions if q.kind == TEXT])
-    resp = queries.respondents(scope, ids)
     respondents: dict[tuple[bool, str], int] = Counter()
-    for cid, k in resp.items():
+    for cid, k in counts.respondents.items():
         respondents[(by_id[cid].is_comparison, by_id[cid].phase)] += k
     results = []
     for q in questions:
@@ -228,7 +243,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
             _rows(qr, per, min_n, has_cmp)
             _changes(qr, min_n)
         if qr.display == "rating":
-            _paired(qr, pairs, retro_pairs, by_id, min_n)
+            _paired(qr, pairs, retro_pairs, min_n)
         if qr.display == "text":
             answers = [v for (cid, col), vals in sorted(texts.items()) if col == q.code
                        for v in vals]
@@ -289,14 +304,13 @@ def _changes(qr: QuestionResult, min_n: int) -> None:
                                  "retrospective" if qr.question.retrospective else "unpaired"))
 
 
-def _paired(qr: QuestionResult, pairs: dict, retro_pairs: dict, by_id: dict,
-            min_n: int) -> None:
+def _paired(qr: QuestionResult, pairs: dict, retro_pairs: dict, min_n: int) -> None:
     q = qr.question
     for cmp in (False, True):
         matrix: Counter = Counter()
         if q.retrospective:
-            for (cid, code, tv, nv), k in retro_pairs.items():
-                if code == q.code and by_id[cid].is_comparison == cmp:
+            for (c, code, tv, nv), k in retro_pairs.items():
+                if code == q.code and c == cmp:
                     matrix[(tv, nv)] += k
             name = "Wilcoxon signed-rank (then/now)"
         else:

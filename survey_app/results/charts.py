@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from reportlab.graphics import renderSVG
@@ -220,42 +221,73 @@ def _style_to_attributes(match: re.Match) -> str:
     return "".join(out)
 
 
-def to_svg(drawing: Drawing, title: str, description: str) -> str:
-    """The drawing as inline SVG markup: responsive, titled, ids unique on the page."""
+def _plain_svg(drawing: Drawing) -> str:
+    """reportlab's SVG made fit for a page with a strict CSP (the slow part: cached)."""
     raw = renderSVG.drawToString(drawing)
     svg = raw[raw.index("<svg"):]
-    uid = f"chart{next(_ids)}"
-    svg = svg.replace('id="clip"', f'id="{uid}-clip"').replace("url(#clip)", f"url(#{uid}-clip)")
-    svg = svg.replace('id="group"', f'id="{uid}-group"')
     svg = _STYLE_ATTR.sub(_style_to_attributes, svg)
     # Browsers know no "Helvetica-Bold" family: name a bold weight and fallbacks instead.
     svg = svg.replace('font-family="Helvetica-Bold"',
                       'font-family="Helvetica, Arial, sans-serif" font-weight="bold"')
-    svg = svg.replace('font-family="Helvetica"', 'font-family="Helvetica, Arial, sans-serif"')
+    return svg.replace('font-family="Helvetica"', 'font-family="Helvetica, Arial, sans-serif"')
+
+
+def _titled(svg: str, title: str, description: str) -> str:
+    """Inline SVG for one page: responsive, titled, its ids unique on the page."""
+    uid = f"chart{next(_ids)}"
+    svg = svg.replace('id="clip"', f'id="{uid}-clip"').replace("url(#clip)", f"url(#{uid}-clip)")
+    svg = svg.replace('id="group"', f'id="{uid}-group"')
     svg = re.sub(r"<title>.*?</title>", f'<title id="{uid}-t">{escape(title)}</title>', svg,
                  count=1, flags=re.S)
     svg = re.sub(r"<desc>.*?</desc>", f'<desc id="{uid}-d">{escape(description)}</desc>', svg,
                  count=1, flags=re.S)
-    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"',
-                 f'<svg role="img" aria-labelledby="{uid}-t {uid}-d" class="chart"', svg,
-                 count=1)
-    return svg
+    return re.sub(r'<svg width="[^"]*" height="[^"]*"',
+                  f'<svg role="img" aria-labelledby="{uid}-t {uid}-d" class="chart"', svg,
+                  count=1)
 
 
-def chart_for(qr) -> Drawing | None:
-    """The chart for one question's results (analysis.QuestionResult), or None."""
+def _spec(qr) -> tuple | None:
+    """Everything a question's chart is drawn from, as a hashable value (or None)."""
     rows = qr.visible_rows
     if not rows:
         return None
     if qr.display == "rating":
-        bars = [Bar(r.label, None if r.suppressed else qr.band_shares(r.dist), r.dist.n)
-                for r in rows]
-        return diverging_bar(bars, [label for label, _codes in qr.bands], min_n=qr.min_n)
+        bars = tuple(Bar(r.label, None if r.suppressed else tuple(qr.band_shares(r.dist)),
+                         r.dist.n) for r in rows)
+        return ("rating", tuple(label for label, _codes in qr.bands), bars, qr.min_n)
     if qr.display == "options":
-        bars = [Bar(r.label, None if r.suppressed else
-                    [(k / r.dist.n) for k in r.dist.counts], r.dist.n) for r in rows]
-        return option_bars(qr.labels, bars, min_n=qr.min_n)
+        bars = tuple(Bar(r.label, None if r.suppressed else
+                         tuple(k / r.dist.n for k in r.dist.counts), r.dist.n) for r in rows)
+        return ("options", tuple(qr.labels), bars, qr.min_n)
     return None
+
+
+def _draw(spec: tuple) -> Drawing:
+    kind, labels, bars, min_n = spec
+    if kind == "rating":
+        return diverging_bar(bars, labels, min_n=min_n)
+    return option_bars(labels, bars, min_n=min_n)
+
+
+@lru_cache(maxsize=512)
+def _cached_svg(spec: tuple) -> str:
+    return _plain_svg(_draw(spec))
+
+
+def chart_for(qr) -> Drawing | None:
+    """The chart for one question's results (analysis.QuestionResult), or None."""
+    spec = _spec(qr)
+    return None if spec is None else _draw(spec)
+
+
+def chart_svg(qr) -> str | None:
+    """The chart as inline SVG with its text alternative. Drawing SVG with reportlab is
+    the slowest part of a results page, and the same figures give the same picture, so
+    the markup is kept per chart spec (figures, labels, n) and only titled per page."""
+    spec = _spec(qr)
+    if spec is None:
+        return None
+    return _titled(_cached_svg(spec), qr.question.text, describe_chart(qr))
 
 
 def describe_chart(qr) -> str:

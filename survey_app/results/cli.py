@@ -1,4 +1,5 @@
-"""`survey-app report`: the impact report as a PDF (or HTML) from the command line."""
+"""`survey-app report`: the impact report as a PDF (or HTML) from the command line;
+`survey-app tally`: bring the results tally up to date (after a bulk import)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from sqlalchemy import select
 
 
 def register(app: Flask) -> None:
-    """Add the `report` command to the app's CLI."""
+    """Add the `report` and `tally` commands to the app's CLI."""
+
+    @app.cli.command("tally")
+    def tally_command():
+        """Rebuild the stored results counts that are out of date (the worker does this
+        when idle; pages rebuild what they need themselves, so this only saves time)."""
+        from survey_app.results.analysis import refresh_tallies
+
+        click.echo(f"Results tally: {refresh_tallies()} group block(s) rebuilt.")
 
     @app.cli.command("report")
     @click.option("--survey", "survey_code", help="Only this survey (its code).")

@@ -75,26 +75,37 @@ class CollectionInfo:
     audience: str
 
 
-def collections(scope: Scope, survey_id: int | None = None) -> list[CollectionInfo]:
-    """The collections in scope (a few hundred at most), with their names."""
-    stmt = (
-        select(Collection.id, Collection.phase, Collection.is_comparison,
-               Collection.expected_size, Group.id, Group.name, School.id, School.name,
-               Survey.id, Survey.code, Survey.audience)
-        .join(Group, Group.id == Collection.group_id)
-        .join(School, School.id == Group.school_id)
-        .join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
-        .join(Survey, Survey.id == SurveyVersion.survey_id)
-        .where(School.partnership_id == scope.partnership_id)
-        .order_by(School.name, Group.name, Collection.id)
-    )
+def _in_scope(stmt, scope: Scope, survey_id: int | None):
+    """`stmt` (over Collection) joined and narrowed to the collections in scope."""
+    stmt = (stmt.join(Group, Group.id == Collection.group_id)
+            .join(School, School.id == Group.school_id)
+            .join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
+            .join(Survey, Survey.id == SurveyVersion.survey_id)
+            .where(School.partnership_id == scope.partnership_id))
     if scope.school_id:
         stmt = stmt.where(School.id == scope.school_id)
     if scope.group_id:
         stmt = stmt.where(Group.id == scope.group_id)
     if survey_id:
         stmt = stmt.where(Survey.id == survey_id)
+    return stmt
+
+
+def collections(scope: Scope, survey_id: int | None = None) -> list[CollectionInfo]:
+    """The collections in scope (a few hundred at most), with their names."""
+    stmt = _in_scope(
+        select(Collection.id, Collection.phase, Collection.is_comparison,
+               Collection.expected_size, Group.id, Group.name, School.id, School.name,
+               Survey.id, Survey.code, Survey.audience), scope, survey_id,
+    ).order_by(School.name, Group.name, Collection.id)
     return [CollectionInfo(*row) for row in db.session.execute(stmt)]
+
+
+def collection_ids(scope: Scope, survey_id: int | None = None):
+    """The ids of the collections in scope, as a subquery: a big survey has over a
+    thousand collections, and an IN list of that many parameters costs more to send
+    than the query takes to run."""
+    return _in_scope(select(Collection.id), scope, survey_id)
 
 
 def response_counts(scope: Scope, ids: list[int]) -> dict[tuple[int, str], int]:
@@ -127,26 +138,43 @@ def answer_counts(scope: Scope, ids: list[int],
     """(collection id, answer column, value) -> count, usable answers only."""
     if not ids or not columns:
         return {}
+    return {(cid, col, val): n for cid, col, val, n in
+            db.session.execute(answer_counts_select(scope, ids, columns))}
+
+
+def answer_counts_select(scope: Scope, ids, columns: list[str]):
+    """answer_counts as SQL (collection_id, question_code, value, n), for the tally's
+    INSERT ... SELECT too; `ids` is a list or a subquery."""
     # `question_code || ''` keeps SQLite off the question_code index: reading most of the
     # answer table in order is faster than half a million lookups through that index.
-    stmt = (select(Response.collection_id, Answer.question_code, Answer.value, func.count())
+    return (select(Response.collection_id.label("collection_id"),
+                   Answer.question_code.label("question_code"), Answer.value.label("value"),
+                   func.count().label("n"))
             .join(Response, Response.id == Answer.response_id)
             .where(Response.collection_id.in_(ids),
                    Answer.question_code.concat("").in_(columns),
                    *_ok(Answer), *scope.response_filters())
             .group_by(Response.collection_id, Answer.question_code, Answer.value))
-    return {(cid, col, val): n for cid, col, val, n in db.session.execute(stmt)}
 
 
-def paired_counts(scope: Scope, infos: list[CollectionInfo],
-                  columns: list[str]) -> dict[tuple[bool, str, str, str], int]:
-    """(is comparison, column, before value, after value) -> pupils, pairing a before and an
-    after response with the same pupil number in the same group (web and paper alike).
+def paired_counts(scope: Scope, ids: list[int],
+                  columns: list[str]) -> dict[tuple[int, bool, str, str, str], int]:
+    """(group id, is comparison, column, before value, after value) -> pupils, pairing a
+    before and an after response with the same pupil number in the same group (web and
+    paper alike).
 
     A pupil number used twice in one phase of a group is ambiguous and left out."""
-    ids = [c.id for c in infos if c.phase in ("before", "after")]
     if not ids or not columns:
         return {}
+    return {(gid, bool(cmp), col, bv, av): n
+            for gid, cmp, n_responses, col, bv, av, n in
+            db.session.execute(paired_counts_select(scope, ids, columns))
+            if n_responses == 2}
+
+
+def paired_counts_select(scope: Scope, ids, columns: list[str]):
+    """paired_counts as SQL (gid, cmp, responses, question_code, before, after, n); rows
+    with `responses` other than 2 are ambiguous pupils, for the caller to leave out."""
 
     def pupils(phase: str):
         """Each (group, pupil) of one phase once, with how many responses carry it.
@@ -167,18 +195,16 @@ def paired_counts(scope: Scope, infos: list[CollectionInfo],
     b, a = pupils("before"), pupils("after")
     ab, aa = aliased(Answer), aliased(Answer)
     responses = (b.c.n + a.c.n).label("responses")
-    stmt = (
-        select(b.c.cmp, responses, ab.question_code, ab.value, aa.value, func.count())
+    return (
+        select(b.c.gid, b.c.cmp, responses, ab.question_code.label("question_code"),
+               ab.value.label("before"), aa.value.label("after"), func.count().label("n"))
         .select_from(b)
         .join(a, and_(a.c.gid == b.c.gid, a.c.pupil == b.c.pupil, a.c.cmp == b.c.cmp))
         .join(ab, ab.response_id == b.c.rid)
         .join(aa, and_(aa.response_id == a.c.rid, aa.question_code == ab.question_code))
         .where(ab.question_code.in_(columns), *_ok(ab), *_ok(aa))
-        .group_by(b.c.cmp, responses, ab.question_code, ab.value, aa.value)
+        .group_by(b.c.gid, b.c.cmp, responses, ab.question_code, ab.value, aa.value)
     )
-    return {(bool(cmp), col, bv, av): n
-            for cmp, n_responses, col, bv, av, n in db.session.execute(stmt)
-            if n_responses == 2}
 
 
 def retro_counts(scope: Scope, ids: list[int], codes: list[str]
@@ -187,10 +213,18 @@ def retro_counts(scope: Scope, ids: list[int], codes: list[str]
     retrospective items answered in one sitting."""
     if not ids or not codes:
         return {}
+    return {(cid, col.removesuffix("_then"), tv, nv): k for cid, col, tv, nv, k in
+            db.session.execute(retro_counts_select(scope, ids, codes))}
+
+
+def retro_counts_select(scope: Scope, ids, codes: list[str]):
+    """retro_counts as SQL (collection_id, question_code ending in _then, then, now, n)."""
     t, n = aliased(Answer), aliased(Answer)
     now_code = case({f"{c}_then": f"{c}_now" for c in codes}, value=t.question_code)
-    stmt = (
-        select(Response.collection_id, t.question_code, t.value, n.value, func.count())
+    return (
+        select(Response.collection_id.label("collection_id"),
+               t.question_code.label("question_code"), t.value.label("then"),
+               n.value.label("now"), func.count().label("n"))
         .select_from(t)
         .join(n, and_(n.response_id == t.response_id, n.question_code == now_code))
         .join(Response, Response.id == t.response_id)
@@ -198,8 +232,6 @@ def retro_counts(scope: Scope, ids: list[int], codes: list[str]
                *_ok(t), *_ok(n), *scope.response_filters())
         .group_by(Response.collection_id, t.question_code, t.value, n.value)
     )
-    return {(cid, col.removesuffix("_then"), tv, nv): k
-            for cid, col, tv, nv, k in db.session.execute(stmt)}
 
 
 def _greater(x, y):

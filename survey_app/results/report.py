@@ -339,13 +339,13 @@ def render_html(report: Report) -> str:
     template as the web page."""
     from flask import render_template
 
-    from survey_app.results.charts import chart_for, describe_chart, to_svg
+    from survey_app.results.charts import chart_svg
 
     charts = {}
     for s in report.sections:
         for qr in s.key_questions:
-            drawing = chart_for(qr)
-            charts[(s.results.survey.code, qr.question.code)] = None if drawing is None else \
-                Markup(to_svg(drawing, qr.question.text, describe_chart(qr)))
+            svg = chart_svg(qr)
+            charts[(s.results.survey.code, qr.question.code)] = None if svg is None else \
+                Markup(svg)
     return render_template("results/report_standalone.html", rep=report, charts=charts,
                            summary=summary_lines)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import SOURCES, School, Survey
 from survey_app.results import analysis, queries, report
-from survey_app.results.charts import chart_for, describe_chart, to_svg
+from survey_app.results.charts import chart_svg
 from survey_app.results.queries import Scope
 from survey_app.results.tables import chart_tables, spreadsheet_safe
 
@@ -89,10 +89,8 @@ def _export_links() -> dict:
 
 
 def _chart(qr) -> Markup | None:
-    drawing = chart_for(qr)
-    if drawing is None:
-        return None
-    return Markup(to_svg(drawing, qr.question.text, describe_chart(qr)))
+    svg = chart_svg(qr)
+    return None if svg is None else Markup(svg)
 
 
 @bp.get("/")

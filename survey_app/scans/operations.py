@@ -41,6 +41,7 @@ from survey_app.models import (
     User,
 )
 from survey_app.models.base import utcnow
+from survey_app.results.tally import answers_changed
 
 #: The pupil number's review items and answers use this code (the export's column).
 PUPIL_NUMBER = "pupil_number"
@@ -415,6 +416,7 @@ def _later_page(response: Response, page: ScanPage, result, reading: Reading) ->
                                ScanPage.status.in_(("read", "conflict"))).limit(1))
     page.response_id = response.id
     if seen is None:
+        answers_changed(response_ids=[response.id])
         page.status = "read"
         on_page = _page_columns(result)
         db.session.execute(delete(ReviewItem).where(
@@ -438,6 +440,7 @@ def _later_page(response: Response, page: ScanPage, result, reading: Reading) ->
         page.reason = ("This sheet page was imported before with the same marks; nothing "
                        "was changed.")
         return
+    answers_changed(response_ids=[response.id])
     page.status = "conflict"
     page.reason = ("This sheet page was imported before with different marks (a photocopied "
                    "or re-marked sheet?): the differences are waiting in the review queue.")
@@ -509,6 +512,7 @@ def resolve_review_item(item: ReviewItem, value: str, user: User) -> None:
                                                 Answer.question_code == item.question_code)
                            .values(value=stored, status="needs_review" if others_open
                                    else status, confidence=None))
+    answers_changed(response_ids=[response.id])
     item.status = "resolved"
     item.resolved_value = value
     item.resolved_by_id = user.id
@@ -537,6 +541,7 @@ def delete_batch(batch: ScanBatch) -> dict[str, int]:
     created = [p.response_id for p in pages if p.created_response and p.response_id]
     counts = {"pages": len(pages), "responses": len(set(created))}
     files = [p.image_path for p in pages] + [batch.stored_path]
+    answers_changed(response_ids={p.response_id for p in pages if p.response_id})
     for p in pages:
         if p.response_id and not p.created_response and p.status == "read":
             # Its answers go back to waiting for this page.

@@ -15,16 +15,39 @@ from survey_app.extensions import db
 from survey_app.scans.operations import claim_next_batch, run_batch
 
 IDLE_SLEEP_S = 1.0
+#: How often an idle worker rebuilds out-of-date results counts (survey_app.results.tally).
+TALLY_REFRESH_S = 30.0
+
+
+def _refresh_tally(log) -> None:
+    """Best effort: a page rebuilds what it needs itself, so a failure here only costs
+    time (it is logged, and the worker goes on)."""
+    from survey_app.results.analysis import refresh_tallies
+
+    try:
+        rebuilt = refresh_tallies()
+    except Exception as exc:  # noqa: BLE001 - the worker must keep running
+        db.session.rollback()
+        log(f"results tally: not brought up to date ({type(exc).__name__}: {exc})")
+    else:
+        if rebuilt:
+            log(f"results tally: {rebuilt} group block(s) rebuilt")
 
 
 def work(*, once: bool = False, log=print) -> int:
-    """Run queued jobs; with `once`, stop when none is left. Returns jobs run."""
+    """Run queued jobs; with `once`, stop when none is left. Returns jobs run. When idle
+    it also brings the results tally up to date every TALLY_REFRESH_S seconds."""
     ran = 0
+    tallied = 0.0
     while True:
         batch = claim_next_batch()
         if batch is None:
             if once:
                 return ran
+            if time.monotonic() - tallied >= current_app.config.get("TALLY_REFRESH_S",
+                                                                     TALLY_REFRESH_S):
+                tallied = time.monotonic()
+                _refresh_tally(log)
             db.session.remove()
             time.sleep(current_app.config.get("WORKER_IDLE_S", IDLE_SLEEP_S))
             continue
