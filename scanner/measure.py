@@ -32,19 +32,22 @@ class Levels:
                                        min(pw - 1, max(0, int(x / _COARSE)))])
 
 
-def paper_map(img: np.ndarray) -> np.ndarray:
-    """Paper brightness on a coarse grid: dark blobs up to ~12 mm (fills, markers) vanish."""
-    h, w = img.shape[0] // _COARSE * _COARSE, img.shape[1] // _COARSE * _COARSE
+def paper_map(half: np.ndarray) -> np.ndarray:
+    """Paper brightness on a coarse grid, from the half-resolution page (`pyrDown`, which
+    the ring fits need anyway): dark blobs up to ~12 mm (fills, markers) vanish."""
+    f = _COARSE // 2
+    h, w = half.shape[0] // f * f, half.shape[1] // f * f
     # An exact integer factor keeps OpenCV on its fast block-averaging path.
-    coarse = cv2.resize(img[:h, :w], (w // _COARSE, h // _COARSE), interpolation=cv2.INTER_AREA)
+    coarse = cv2.resize(half[:h, :w], (w // f, h // f), interpolation=cv2.INTER_AREA)
     paper = cv2.dilate(coarse, np.ones((11, 11), np.uint8))
     return cv2.blur(paper, (7, 7)).astype(np.float32)
 
 
-def levels(img: np.ndarray, marker_boxes_px: list[tuple[float, float, float]]) -> Levels:
+def levels(img: np.ndarray, half: np.ndarray,
+           marker_boxes_px: list[tuple[float, float, float]]) -> Levels:
     """Paper map plus ink contrast, measured on the markers' solid black border (the one
-    thing on every page that is certainly full printed black)."""
-    paper = paper_map(img)
+    thing on every page that is certainly full printed black). `half` is `pyrDown(img)`."""
+    paper = paper_map(half)
     lv = Levels(paper, 0.0)
     samples = []
     for x, y, s in marker_boxes_px:

@@ -131,10 +131,11 @@ class Scanner:
         if len(markers) < 4:
             result.warnings.append("Only three of the four corner squares were found.")
         norm = normalise(img, h, template)
-        lv = measure.levels(norm, _marker_boxes(template))
+        half = cv2.pyrDown(norm)
+        lv = measure.levels(norm, half, _marker_boxes(template))
         if lv.ink_contrast < tuning.MIN_CONTRAST:
             raise _Unreadable(LOW_CONTRAST, code.encode())
-        result.bubbles = measure_bubbles(norm, lv, template)
+        result.bubbles = measure_bubbles(norm, half, lv, template)
         fill_decisions(result, layout, template)
         result.writeins = cut_writeins(norm, template)
         if self.keep_images:
@@ -144,11 +145,12 @@ class Scanner:
     def _identify(self, img: np.ndarray, markers: locate.Markers):
         """The sheet code, its layout and page template, and the homography."""
         text = ""
+        tried: dict[int, tuple[np.ndarray, float] | None] = {}
         for fp, layout in list(self._layouts.items()):
             if layout is None:
                 continue
             for template in layout["page_templates"]:
-                hg = locate.homography(template, markers)
+                hg = tried[id(template)] = locate.homography(template, markers)
                 if hg is None:
                     continue
                 key = (fp, template["page"])
@@ -176,7 +178,7 @@ class Scanner:
         if template is None:
             raise _Unreadable(NO_SUCH_PAGE.format(page=code.page,
                                                   pages=len(layout["page_templates"])), text)
-        hg = locate.homography(template, markers)
+        hg = tried.get(id(template)) or locate.homography(template, markers)
         if hg is None:
             raise _Unreadable(NO_MARKERS, text)
         return code, layout, template, hg[0]
@@ -227,10 +229,12 @@ def normalise(img: np.ndarray, h: np.ndarray, template: dict) -> np.ndarray:
                                borderMode=cv2.BORDER_REPLICATE)
 
 
-def measure_bubbles(norm: np.ndarray, lv: measure.Levels, template: dict) -> list[BubbleReading]:
-    """Re-register each bubble near its layout position, then measure its darkness."""
+def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
+                    template: dict) -> list[BubbleReading]:
+    """Re-register each bubble near its layout position, then measure its darkness.
+    `half` is `pyrDown(norm)`."""
     s = _scale()
-    dark_half = cv2.pyrDown(255 - norm).astype(np.float32)
+    dark_half = cv2.subtract(255, half, dtype=cv2.CV_32F)
     search = max(1, round(tuning.REREGISTER_MM / 25.4 * tuning.NORMALISED_DPI))
     tol = tuning.ROW_OFFSET_TOLERANCE_MM / 25.4 * tuning.NORMALISED_DPI
     by_question: dict[str, list[dict]] = defaultdict(list)
