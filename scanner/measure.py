@@ -15,7 +15,7 @@ import numpy as np
 
 from scanner import tuning
 
-#: Coarse map resolution: 1/8 of the normalised image (about 16 dpi at 130 dpi).
+#: Coarse map resolution: 1/8 of the normalised image (15 dpi at 120 dpi).
 _COARSE = 8
 
 

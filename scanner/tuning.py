@@ -42,11 +42,15 @@ MIN_PAGE_SIDE_PX = 300
 #: At least this many of the four markers; three still fix a homography (12 corners).
 MIN_MARKERS = 3
 #: Resolution (dots per inch of the printed page) of the normalised, deskewed page image
-#: that bubbles are measured on and that review shows. 130 dpi keeps a 4 mm bubble at 20 px
-#: and a review crop legible; measured against 150 dpi on the benchmark's 3,630 answers:
-#: the same decisions (0 silently wrong, the same review items) and 35 instead of 26
-#: pages/s in one process.
-NORMALISED_DPI = 130
+#: that bubbles are measured on and that review shows. 120 dpi keeps a 4 mm bubble at 19 px
+#: and a review crop legible (the smallest printed words, 7 pt column headings, still
+#: read). Each step down was measured on the benchmark's 3,630 answers and the tuning
+#: seeds: 150 -> 130 dpi gave the same decisions and 35 instead of 26 pages/s; 130 -> 120
+#: the same decisions again, the empty/marked margins within 0.002 (photos' emptiest
+#: bubbles 0.031 instead of 0.030) and photos 15-20 % faster (the warp, the stored JPEG
+#: and the ring fits all scale with the pixels). At 110 the photos' empty bubbles reached
+#: 0.035 and their faintest rings 0.24, too near `EMPTY_BELOW` and `RING_VISIBLE`.
+NORMALISED_DPI = 120
 #: Width (px) of the QR cut out of the page at its known place: about 7 px per module for a
 #: version 3 code; at 200 px a quarter of blurred phone photos failed to decode.
 QR_CROP_PX = 300
@@ -82,7 +86,8 @@ INNER_RADIUS_FRACTION = 0.72
 #: A bubble's printed ring must be at least this much darker than the paper just outside
 #: it (relative contrast). Below it the ring is hidden (a fold, a hand, a torn corner, a
 #: damaged part of the image) and the bubble is unsure rather than read as empty. Measured
-#: on seeds 1-2: empty rings 0.32-0.46 (photos lowest), marked bubbles 0.26+; hidden ~0.
+#: on seeds 1-2 at 150 dpi: empty rings 0.32-0.46 (photos lowest), marked bubbles 0.26+;
+#: hidden ~0. At 120 dpi (seeds 0-53) the faintest empty ring is 0.27, on a photo.
 RING_VISIBLE = 0.12
 #: A pixel this much darker than paper (relative) counts as inked, for the coverage figure.
 INK_PIXEL = 0.35
@@ -91,11 +96,11 @@ INK_PIXEL = 0.35
 
 #: Below this a bubble is clearly empty. Measured with `scan_bench.py --tune` (seeds 0-53,
 #: 7,500 empty bubbles per condition): empty bubbles read 0.000 on clean scans, at most
-#: 0.011 on copier scans and 0.025 on phone photos (noise, JPEG, uneven light, doodles).
+#: 0.009 on copier scans and 0.031 on phone photos (noise, JPEG, uneven light, doodles).
 EMPTY_BELOW = 0.04
 #: Above this a bubble is clearly marked. The faintest deliberate marks measured (minimum
-#: over ~200 of each): a blue ballpoint tick 0.072, a black tick 0.080, a scribble 0.117, a
-#: pen cross 0.124, light pencil shading 0.254, a fill 0.71. Between the two thresholds:
+#: over ~200 of each): a blue ballpoint tick 0.073, a black tick 0.079, a scribble 0.119, a
+#: pen cross 0.128, light pencil shading 0.253, a fill 0.715. Between the two thresholds:
 #: review. The band sits in the middle of the gap between empty and marked.
 MARKED_ABOVE = 0.06
 #: A crossed-out fill (filled, then crossed through to cancel) is as dark as a fill;
