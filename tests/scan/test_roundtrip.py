@@ -214,3 +214,15 @@ def test_a_covered_part_of_the_page_goes_to_review_not_blank(pupil_pack):
     assert "family_talk" not in result.answer_map
     (item,) = [r for r in result.review if r.question == "family_talk"]
     assert "cannot be seen" in item.reason
+
+
+def test_a_blurred_photo_is_read_as_the_first_page_of_a_batch():
+    """The first page of a layout has no known QR place: its code is searched for. These two
+    photos (seed 1301) blur the code so that OpenCV's first detector misses it."""
+    pack = class_pack("pupil_attitudes_5_7", 4, installation="BENCH001", collection_id=11)
+    pages = filled_pages(pack, 1301, "photo")
+    for p in (pages[1], pages[3]):
+        result = scanner_for(pack.layout, installation="BENCH001").scan_file(jpeg(p.image),
+                                                                             "IMG_1.jpg")
+        assert isinstance(result.pages[0], PageResult), result.pages[0]
+        assert score_file([p], result).wrong == 0
