@@ -88,51 +88,58 @@ def _template(r_px: float) -> np.ndarray:
     return _TEMPLATES[key]
 
 
-def register(dark_half: np.ndarray, cx: float, cy: float, r_px: float,
+def register(half: np.ndarray, cx: float, cy: float, r_px: float,
              search_px: int) -> tuple[float, float, float]:
     """Where the printed ring really is near (cx, cy), as (dx, dy) in full-resolution px,
     and how much darker the ring is than just outside it (grey levels; about 0 when the
     ring cannot be seen: a fold, a hand, a damaged part of the image).
-    Matched on the half-resolution darkness image (`255 - image`, pyrDown): a quarter of
-    the work, and the parabola through the peak gives back sub-pixel precision."""
+    Matched on the half-resolution page (`half`, pyrDown) turned into darkness (255 - grey):
+    a quarter of the work, and the parabola through the peak gives back sub-pixel
+    precision."""
     t = _template(r_px / 2)
-    half = t.shape[0] // 2
+    th = t.shape[0] // 2  # the kernel's half-width
     sx, sy, sr = round(cx / 2), round(cy / 2), max(1, (search_px + 1) // 2)
-    x0, y0 = sx - half - sr, sy - half - sr
-    x1, y1 = sx + half + sr + 1, sy + half + sr + 1
-    if x0 < 0 or y0 < 0 or x1 > dark_half.shape[1] or y1 > dark_half.shape[0]:
+    x0, y0 = sx - th - sr, sy - th - sr
+    x1, y1 = sx + th + sr + 1, sy + th + sr + 1
+    if x0 < 0 or y0 < 0 or x1 > half.shape[1] or y1 > half.shape[0]:
         return 0.0, 0.0, 0.0
-    res = cv2.matchTemplate(dark_half[y0:y1, x0:x1], t, cv2.TM_CCORR)
+    res = cv2.matchTemplate(_darkness_of(half[y0:y1, x0:x1]), t, cv2.TM_CCORR)
     _, best, _, (mx, my) = cv2.minMaxLoc(res)
     fx, fy = mx + _peak(res[my, :], mx), my + _peak(res[:, mx], my)
     ring = best / float((t > 0).sum())
     return 2 * (fx - sr) + (2 * sx - cx), 2 * (fy - sr) + (2 * sy - cy), ring
 
 
-def register_row(dark_half: np.ndarray, xs: list[float], cy: float, r_px: float,
+def register_row(half: np.ndarray, xs: list[float], cy: float, r_px: float,
                  search_px: int) -> list[tuple[float, float, float]]:
     """`register` for bubbles of one radius on one line, with one `matchTemplate` over the
     strip that holds them all instead of one per bubble: the per-call cost (~50 us) was most
     of the time, and each bubble's search window is then a slice of the one result, so the
     fits are the same as `register`'s."""
     t = _template(r_px / 2)
-    half = t.shape[0] // 2
+    th = t.shape[0] // 2  # the kernel's half-width
     sy, sr = round(cy / 2), max(1, (search_px + 1) // 2)
     sxs = [round(x / 2) for x in xs]
-    x0, y0 = min(sxs) - half - sr, sy - half - sr
-    x1, y1 = max(sxs) + half + sr + 1, sy + half + sr + 1
-    if len(xs) < 2 or x0 < 0 or y0 < 0 or x1 > dark_half.shape[1] or y1 > dark_half.shape[0]:
-        return [register(dark_half, x, cy, r_px, search_px) for x in xs]
-    res = cv2.matchTemplate(dark_half[y0:y1, x0:x1], t, cv2.TM_CCORR)
+    x0, y0 = min(sxs) - th - sr, sy - th - sr
+    x1, y1 = max(sxs) + th + sr + 1, sy + th + sr + 1
+    if len(xs) < 2 or x0 < 0 or y0 < 0 or x1 > half.shape[1] or y1 > half.shape[0]:
+        return [register(half, x, cy, r_px, search_px) for x in xs]
+    res = cv2.matchTemplate(_darkness_of(half[y0:y1, x0:x1]), t, cv2.TM_CCORR)
     ring_px = float((t > 0).sum())
     out = []
     for x, sx in zip(xs, sxs, strict=True):
-        c = sx - half - sr - x0
+        c = sx - th - sr - x0
         win = res[:, c:c + 2 * sr + 1]
         _, best, _, (mx, my) = cv2.minMaxLoc(win)
         fx, fy = mx + _peak(win[my, :], mx), my + _peak(win[:, mx], my)
         out.append((2 * (fx - sr) + (2 * sx - x), 2 * (fy - sr) + (2 * sy - cy), best / ring_px))
     return out
+
+
+def _darkness_of(grey: np.ndarray) -> np.ndarray:
+    """255 - grey as float32 (what the ring kernel is correlated with), for one strip only:
+    the bubbles' strips are under half the page."""
+    return cv2.subtract(255, grey, dtype=cv2.CV_32F)
 
 
 def _peak(line: np.ndarray, i: int) -> float:

@@ -145,12 +145,21 @@ class Scanner:
     def _identify(self, img: np.ndarray, markers: locate.Markers):
         """The sheet code, its layout and page template, and the homography."""
         text = ""
-        tried: dict[int, tuple[np.ndarray, float] | None] = {}
+        # Templates whose markers sit in the same places share one homography (every layout
+        # of a paper size does): the QR is read with the first, the page measured with its own.
+        tried: dict[tuple, tuple[np.ndarray, float] | None] = {}
+
+        def homography(template: dict) -> tuple[np.ndarray, float] | None:
+            key = tuple((m["id"], m["x"], m["y"], m["size"]) for m in template["markers"])
+            if key not in tried:
+                tried[key] = locate.homography(template, markers)
+            return tried[key]
+
         for fp, layout in list(self._layouts.items()):
             if layout is None:
                 continue
             for template in layout["page_templates"]:
-                hg = tried[id(template)] = locate.homography(template, markers)
+                hg = homography(template)
                 if hg is None:
                     continue
                 key = (fp, template["page"])
@@ -178,7 +187,7 @@ class Scanner:
         if template is None:
             raise _Unreadable(NO_SUCH_PAGE.format(page=code.page,
                                                   pages=len(layout["page_templates"])), text)
-        hg = tried.get(id(template)) or locate.homography(template, markers)
+        hg = homography(template)
         if hg is None:
             raise _Unreadable(NO_MARKERS, text)
         return code, layout, template, hg[0]
@@ -234,7 +243,6 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
     """Re-register each bubble near its layout position, then measure its darkness.
     `half` is `pyrDown(norm)`."""
     s = _scale()
-    dark_half = cv2.subtract(255, half, dtype=cv2.CV_32F)
     search = max(1, round(tuning.REREGISTER_MM / 25.4 * tuning.NORMALISED_DPI))
     tol = tuning.ROW_OFFSET_TOLERANCE_MM / 25.4 * tuning.NORMALISED_DPI
     by_question: dict[str, list[dict]] = defaultdict(list)
@@ -243,7 +251,7 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
     placed: list[tuple[dict, float, float, float]] = []
     rings: list[float] = []
     for bubbles in by_question.values():
-        fits = _register_question(dark_half, bubbles, s, search)
+        fits = _register_question(half, bubbles, s, search)
         mdx = statistics.median(f[0] for f in fits)
         mdy = statistics.median(f[1] for f in fits)
         for b, (dx, dy, ring) in zip(bubbles, fits, strict=True):
@@ -267,7 +275,7 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
             for (b, cx, cy, r), d, c, ring in zip(placed, dark, cover, rings, strict=True)]
 
 
-def _register_question(dark_half: np.ndarray, bubbles: list[dict], s: float,
+def _register_question(half: np.ndarray, bubbles: list[dict], s: float,
                        search: int) -> list[tuple[float, float, float]]:
     """Fits for one question's bubbles, in their order: one strip per line of same-sized
     bubbles (a question's bubbles usually share one line)."""
@@ -276,7 +284,7 @@ def _register_question(dark_half: np.ndarray, bubbles: list[dict], s: float,
         lines[(b["cy"], b["r"])].append(k)
     fits: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)] * len(bubbles)
     for (cy, r), ks in lines.items():
-        row = measure.register_row(dark_half, [bubbles[k]["cx"] * s for k in ks], cy * s, r * s,
+        row = measure.register_row(half, [bubbles[k]["cx"] * s for k in ks], cy * s, r * s,
                                    search)
         for k, f in zip(ks, row, strict=True):
             fits[k] = f
