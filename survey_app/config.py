@@ -56,4 +56,6 @@ def from_environment(instance: Path) -> dict:
         "MIN_GROUP_PUPIL": int(env("MIN_GROUP_PUPIL", "5")),
         "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER", "3")),
         "MIN_GROUP_SCHOOL": int(env("MIN_GROUP_SCHOOL", "1")),
+        # How often an idle worker rebuilds out-of-date results counts (results tally).
+        "TALLY_REFRESH_S": float(env("TALLY_REFRESH_S", "30")),
     }
