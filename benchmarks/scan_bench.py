@@ -1,6 +1,6 @@
 """Scanner speed and accuracy on generated class packs.
 
-    .venv/bin/python benchmarks/scan_bench.py [--pages 240] [--photos 60] [--details]
+    .venv/bin/python benchmarks/scan_bench.py [--pages 240] [--photos 60] [--repeat 3] [--details]
     .venv/bin/python benchmarks/scan_bench.py --tune    # the evidence for the thresholds
 
 Prints, in one run: the floor (just rasterising the copier PDF's pages, or decoding the

@@ -27,9 +27,10 @@ MAX_RENDER_DPI = 300
 
 # --- Finding the page ---------------------------------------------------------------------
 
-#: Long side (px) of the reduced image the markers are searched on: about 100 dpi for an
-#: A4 scan, so a 9 mm marker is about 35 px (5 px per module) and detection takes ~5 ms
-#: instead of ~40 ms at full resolution.
+#: Long side (px) of the reduced image the markers are searched on (each corner cut-out is
+#: reduced to the same scale): about 100 dpi for an A4 scan, so a 9 mm marker is about
+#: 35 px (5 px per module) and the four corners take ~2 ms instead of ~40 ms at full
+#: resolution.
 MARKER_SEARCH_LONG_SIDE = 1200
 #: Markers are first looked for in corner regions this fraction of the width and height
 #: (a marker sits within 25 mm of each edge, 12 % of the width; a tilted, shrunk or shifted
