@@ -221,17 +221,6 @@ def _style_to_attributes(match: re.Match) -> str:
     return "".join(out)
 
 
-def _plain_svg(drawing: Drawing) -> str:
-    """reportlab's SVG made fit for a page with a strict CSP (the slow part: cached)."""
-    raw = renderSVG.drawToString(drawing)
-    svg = raw[raw.index("<svg"):]
-    svg = _STYLE_ATTR.sub(_style_to_attributes, svg)
-    # Browsers know no "Helvetica-Bold" family: name a bold weight and fallbacks instead.
-    svg = svg.replace('font-family="Helvetica-Bold"',
-                      'font-family="Helvetica, Arial, sans-serif" font-weight="bold"')
-    return svg.replace('font-family="Helvetica"', 'font-family="Helvetica, Arial, sans-serif"')
-
-
 def _titled(svg: str, title: str, description: str) -> str:
     """Inline SVG for one page: responsive, titled, its ids unique on the page."""
     uid = f"chart{next(_ids)}"
@@ -271,7 +260,15 @@ def _draw(spec: tuple) -> Drawing:
 
 @lru_cache(maxsize=512)
 def _cached_svg(spec: tuple) -> str:
-    return _plain_svg(_draw(spec))
+    """reportlab's SVG of a chart spec, made fit for a page with a strict CSP (the slow
+    part of a results page, so kept per spec)."""
+    raw = renderSVG.drawToString(_draw(spec))
+    svg = raw[raw.index("<svg"):]
+    svg = _STYLE_ATTR.sub(_style_to_attributes, svg)
+    # Browsers know no "Helvetica-Bold" family: name a bold weight and fallbacks instead.
+    svg = svg.replace('font-family="Helvetica-Bold"',
+                      'font-family="Helvetica, Arial, sans-serif" font-weight="bold"')
+    return svg.replace('font-family="Helvetica"', 'font-family="Helvetica, Arial, sans-serif"')
 
 
 def chart_for(qr) -> Drawing | None:

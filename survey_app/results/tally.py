@@ -120,17 +120,8 @@ def answers_changed(*, response_ids: Iterable[int] = (),
 # --- the tally -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Member:
-    """A collection as the signature query saw it."""
-
-    id: int
-    phase: str
-    comparison: bool
-
-
 def _signatures(scope: Scope, survey_id: int, cols: Columns
-                ) -> tuple[dict[int, str], dict[int, list[_Member]], dict[int, int]]:
+                ) -> tuple[dict[int, str], dict[int, list[int]], dict[int, int]]:
     """(group id -> signature, group id -> its collections, collection id -> responses),
     read before any data. The rebuild takes its collections from here too, so a block
     never carries a signature for a collection its counts did not include."""
@@ -143,11 +134,11 @@ def _signatures(scope: Scope, survey_id: int, cols: Columns
                       Collection.is_comparison, Collection.revision)
             .order_by(Collection.id))
     parts: dict[int, list[str]] = defaultdict(list)
-    members: dict[int, list[_Member]] = defaultdict(list)
+    members: dict[int, list[int]] = defaultdict(list)
     respondents = {}
     for cid, gid, phase, cmp, revision, n, top in db.session.execute(stmt):
         parts[gid].append(f"{cid}:{phase}:{int(cmp)}:{revision}:{n}:{top or 0}")
-        members[gid].append(_Member(cid, phase, bool(cmp)))
+        members[gid].append(cid)
         if n:
             respondents[cid] = n
     digest = cols.digest()
@@ -209,13 +200,13 @@ _COLUMNS = ["group_id", "survey_id", "kind", "collection_id", "comparison", "pha
             "question_code", "value", "value_after", "n"]
 
 
-def _rebuild(partnership_id: int, survey_id: int, members: dict[int, list[_Member]],
+def _rebuild(partnership_id: int, survey_id: int, members: dict[int, list[int]],
              cols: Columns, signatures: dict[int, str]) -> None:
     """Replace these groups' blocks with counts from the answers (all of them: blocks hold
     no filters). The counts go straight from the live queries into the tally with
     INSERT ... SELECT, so both paths count alike and nothing passes through Python."""
     everything = Scope(partnership_id)
-    ids = [m.id for ms in members.values() for m in ms]
+    ids = [cid for cids in members.values() for cid in cids]
     _drop(survey_id, list(signatures))
     db.session.execute(insert(TallyBlock), [
         {"group_id": gid, "survey_id": survey_id, "signature": sig}

@@ -25,6 +25,7 @@ from survey_app.results.queries import Scope
 from survey_app.results.tally import answers_changed
 from survey_app.scans.operations import PUPIL_NUMBER, resolve_review_item
 from tests.results.conftest import CONF_BEFORE, add
+from tests.results.test_results_analysis import _q, _row
 
 
 def _survey() -> Survey:
@@ -50,14 +51,6 @@ def assert_tally_is_live(partnership, **scope) -> analysis.SurveyResults:
 
 def _signatures() -> dict[int, str]:
     return dict(db.session.execute(select(TallyBlock.group_id, TallyBlock.signature)).all())
-
-
-def _q(res, code):
-    return next(q for q in res.questions if q.question.code == code)
-
-
-def _row(qr, phase, comparison=False):
-    return next(r for r in qr.rows if r.phase == phase and r.comparison == comparison)
 
 
 def test_tally_gives_what_the_answers_give(partnership, results_data):

@@ -4,10 +4,7 @@ real scanner, so on SQLite only like the other scanner round trips."""
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
-import pytest
 from sqlalchemy import select
 
 from forms.definition import parse_survey
@@ -19,14 +16,8 @@ from survey_app.results import analysis
 from survey_app.results.queries import Scope
 from survey_app.scans.operations import delete_batch, run_batch
 from tests.results.test_results_tally import figures
+from tests.scan.conftest import db_uri  # noqa: F401 - the scan tests' SQLite pin
 from tests.scan.test_import import DPI, LONG_TEACHER, _pack, _paint, _render, _upload
-
-
-@pytest.fixture
-def db_uri(template_db, tmp_path):
-    target = tmp_path / "test.sqlite3"
-    shutil.copy(template_db["sqlite"], target)
-    return f"sqlite:///{target}"
 
 
 def _q31(partnership) -> tuple[analysis.SurveyResults, int]:
