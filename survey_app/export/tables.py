@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from itertools import chain
 
 from sqlalchemy import Row, Select, exists, select
+from sqlalchemy.orm import joinedload
 
 from forms.answers import MULTI_SEP
 from forms.definition import Survey as Definition
@@ -338,7 +339,9 @@ def _long(scope: Scope, filters: Filters, versions: dict[int, _Version],
 def codebook_rows(scope: Scope, survey: str | None = None) -> Iterator[list[str]]:
     """What each code means: one row per option of every answer column of every survey
     version in scope (number and text columns: one row with no value or label)."""
-    stmt = (select(SurveyVersion).join(Survey)
+    # The rows are streamed after the view returns, when the session is closed: load the
+    # survey with its versions now (a lazy load then is a DetachedInstanceError).
+    stmt = (select(SurveyVersion).join(Survey).options(joinedload(SurveyVersion.survey))
             .order_by(Survey.code, SurveyVersion.version, SurveyVersion.id))
     if scope.partnership_id is not None:
         stmt = stmt.where(Survey.partnership_id == scope.partnership_id)
