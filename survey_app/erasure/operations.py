@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from survey_app.extensions import db
 from survey_app.models import (
@@ -32,6 +32,9 @@ from survey_app.models import (
 )
 from survey_app.models.audit import AuditEntry
 from survey_app.models.scans import ResponseImage, ReviewItem, ScanBatch, ScanPage
+
+#: Sheet-code prefixes matched per query (SQLite parses a chain of ORs 1000 deep at most).
+SHEET_PREFIXES_PER_QUERY = 200
 
 
 @dataclass
@@ -52,6 +55,13 @@ def _storage_path(rel: str | None) -> Path | None:
     return Path(current_app.config["STORAGE_DIR"]) / rel
 
 
+def _sheet_of(collection_ids: list[int]):
+    """Pages whose sheet code names one of the collections (sheet id '<collection>-<serial>');
+    sheet ids are plain text, so this matches their prefix."""
+    return or_(*(ScanPage.sheet_id.startswith(f"{cid}-", autoescape=True)
+                 for cid in collection_ids))
+
+
 def _erase_collections(ids: list[int], s: ErasureSummary) -> None:
     if not ids:
         return
@@ -59,23 +69,32 @@ def _erase_collections(ids: list[int], s: ErasureSummary) -> None:
     for (path,) in db.session.execute(
             select(ResponseImage.path).where(ResponseImage.response_id.in_(response_ids))):
         s.files.append(_storage_path(path))
-    pages = db.session.execute(
-        select(ScanPage.id, ScanPage.image_path, ScanPage.batch_id)
-        .where(ScanPage.response_id.in_(response_ids)
-               | ScanPage.sheet_id.in_(select(Response.sheet_id)
-                                       .where(Response.collection_id.in_(ids))))
-    ).all()
+    # A page is this collection's when it made or fed one of its responses, or when its
+    # sheet code names the collection: pages refused (another school's upload, an unknown
+    # serial) or never linked to a response are these pupils' sheets all the same.
+    columns = select(ScanPage.id, ScanPage.image_path, ScanPage.batch_id)
+    found = {p.id: p for p in db.session.execute(
+        columns.where(ScanPage.response_id.in_(response_ids)))}
+    for start in range(0, len(ids), SHEET_PREFIXES_PER_QUERY):
+        found.update((p.id, p) for p in db.session.execute(
+            columns.where(_sheet_of(ids[start:start + SHEET_PREFIXES_PER_QUERY]))))
+    pages = list(found.values())
     page_ids = [p.id for p in pages]
     s.files += [_storage_path(p.image_path) for p in pages if p.image_path]
-    # The original upload holds these pupils' pages too: remove the file, keep the record.
+    # The original upload holds these pupils' pages too: remove the file, keep the record
+    # (of every batch that stored the same file).
     batch_ids = {p.batch_id for p in pages}
-    for batch in db.session.scalars(select(ScanBatch).where(ScanBatch.id.in_(batch_ids))):
+    stored = select(ScanBatch.stored_path).where(ScanBatch.id.in_(batch_ids),
+                                                 ScanBatch.stored_path != "")
+    for batch in db.session.scalars(select(ScanBatch).where(
+            ScanBatch.id.in_(batch_ids) | ScanBatch.stored_path.in_(stored))):
         if batch.stored_path:
             s.files.append(_storage_path(batch.stored_path))
             batch.stored_path = ""
             s.counts["original scan files"] += 1
     s.counts["review items"] += db.session.execute(
-        delete(ReviewItem).where(ReviewItem.response_id.in_(response_ids))).rowcount
+        delete(ReviewItem).where(ReviewItem.response_id.in_(response_ids)
+                                 | ReviewItem.scan_page_id.in_(page_ids))).rowcount
     s.counts["write-in images"] += db.session.execute(
         delete(ResponseImage).where(ResponseImage.response_id.in_(response_ids))).rowcount
     if page_ids:
