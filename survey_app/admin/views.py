@@ -1,14 +1,13 @@
 """Coordinator and teacher pages: collections, their QR codes, surveys and accounts.
 
-Every query goes through `_collections_in_scope` or `_collection_or_404`, so a teacher sees
-only their own school and a coordinator only their partnership; anything outside is a 404,
-never a 403 that would confirm it exists.
+Every object comes through `survey_app.access`, so a teacher sees only their own school
+and a coordinator only their partnership; anything outside is a 404, never a 403 that
+would confirm it exists.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -28,6 +27,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from forms.definition import DefinitionError, parse_survey
+from survey_app import access
 from survey_app.admin import qr
 from survey_app.admin.operations import (
     SetupError,
@@ -47,70 +47,13 @@ from survey_app.admin.wtf import (
 )
 from survey_app.auth.operations import create_user, issue_setup_token, setup_link
 from survey_app.extensions import db
-from survey_app.models import Collection, Group, School, Survey, SurveyVersion, User
+from survey_app.models import Collection, Survey, SurveyVersion, User
 from survey_app.urls import public_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 NB_HYPHEN = "\u2011"
 STATE_WORDS = {"open": "open", "closed": "closed", "not_open": "not yet open"}
-
-
-# --- scope -----------------------------------------------------------------------------
-
-
-def _scoped(query):
-    """Limit a query that joins School to what the signed-in person may see."""
-    query = query.where(School.partnership_id == current_user.partnership_id)
-    if not current_user.is_coordinator:
-        query = query.where(School.id == current_user.school_id)
-    return query
-
-
-def _collections_in_scope() -> list[Collection]:
-    query = (
-        select(Collection).join(Collection.group).join(Group.school)
-        .join(Collection.survey_version).join(SurveyVersion.survey)
-        .options(joinedload(Collection.group).joinedload(Group.school),
-                 joinedload(Collection.survey_version).joinedload(SurveyVersion.survey))
-        .order_by(School.name, Group.name, Survey.title, Collection.id)
-    )
-    return list(db.session.scalars(_scoped(query)).unique())
-
-
-def _collection_or_404(collection_id: int) -> Collection:
-    query = (select(Collection).join(Collection.group).join(Group.school)
-             .where(Collection.id == collection_id))
-    collection = db.session.scalar(_scoped(query))
-    if collection is None:
-        abort(404)
-    return collection
-
-
-def _schools_in_scope() -> list[School]:
-    return list(db.session.scalars(_scoped(select(School).order_by(School.name))))
-
-
-def _surveys_in_scope() -> list[Survey]:
-    """Partnership-wide surveys, plus (for a teacher) their own school's."""
-    query = (select(Survey).where(Survey.partnership_id == current_user.partnership_id)
-             .options(joinedload(Survey.versions)).order_by(Survey.title))
-    if not current_user.is_coordinator:
-        query = query.where((Survey.school_id.is_(None))
-                            | (Survey.school_id == current_user.school_id))
-    return list(db.session.scalars(query).unique())
-
-
-def coordinator_required(view):
-    """Accounts are the coordinator's business; teachers get a plain 403."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_coordinator:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 # --- helpers for templates -------------------------------------------------------------
@@ -172,22 +115,22 @@ def _admin_globals() -> dict:
 @bp.get("/")
 @login_required
 def dashboard():
-    collections = _collections_in_scope()
+    collections = access.collections()
     counts = response_counts([c.id for c in collections])
     return render_template("admin/dashboard.html", collections=collections, counts=counts,
                            export_link=_optional_link("export.responses_csv"))
 
 
 def _fill_collection_choices(form: CollectionForm) -> list[Survey]:
-    surveys = _surveys_in_scope()
+    surveys = access.surveys()
     form.survey.choices = choices([("", "Choose a survey")] + [
         (s.code, f"{survey_label(s)}, version {s.latest.version}") for s in surveys])
     if current_user.is_coordinator:
         form.school.choices = choices([("", "Choose a school")] + [
-            (s.name, s.name) for s in _schools_in_scope()])
+            (s.name, s.name) for s in access.schools()])
     else:
         form.school.choices = choices([(current_user.school.name, current_user.school.name)])
-    pairs = [c for c in _collections_in_scope() if c.phase in ("before", "after")]
+    pairs = [c for c in access.collections() if c.phase in ("before", "after")]
     form.pair_with.choices = choices([("", "Not paired")] + [
         (str(c.id), f"#{c.id} {survey_label(c.survey_version.survey)}: {c.school.name}, "
                     f"{c.group.name} ({c.phase})") for c in pairs])
@@ -226,7 +169,7 @@ def new_collection():
             flash("Collection created. Show the QR code to the class, or print the poster.",
                   "info")
             return redirect(url_for("admin.collection", collection_id=collection.id))
-    groups = sorted({g.name for s in _schools_in_scope() for g in s.groups})
+    groups = sorted({g.name for s in access.schools() for g in s.groups})
     return render_template("admin/new_collection.html", form=form, surveys=surveys,
                            groups=groups, timezone=str(_tz()))
 
@@ -234,7 +177,7 @@ def new_collection():
 @bp.get("/collections/<int:collection_id>")
 @login_required
 def collection(collection_id: int):
-    c = _collection_or_404(collection_id)
+    c = access.collection_or_404(collection_id)
     counts = response_counts([c.id])[c.id]
     return render_template(
         "admin/collection.html", c=c, counts=counts, url=public_url(c), form=ActionForm(),
@@ -250,14 +193,14 @@ def collection(collection_id: int):
 @login_required
 def board(collection_id: int):
     """The QR code as big as the screen, for the classroom projector: no menus, no counts."""
-    c = _collection_or_404(collection_id)
+    c = access.collection_or_404(collection_id)
     return render_template("admin/board.html", c=c, url=public_url(c))
 
 
 @bp.post("/collections/<int:collection_id>/close")
 @login_required
 def close(collection_id: int):
-    c = _collection_or_404(collection_id)
+    c = access.collection_or_404(collection_id)
     close_collection(c)
     db.session.commit()
     flash("The collection is closed: the link no longer takes answers. Paper copies can "
@@ -268,7 +211,7 @@ def close(collection_id: int):
 @bp.post("/collections/<int:collection_id>/reopen")
 @login_required
 def reopen(collection_id: int):
-    c = _collection_or_404(collection_id)
+    c = access.collection_or_404(collection_id)
     reopen_collection(c)
     db.session.commit()
     flash("The collection is open again: the link takes answers until you close it.", "info")
@@ -290,14 +233,14 @@ def _file_stem(c: Collection) -> str:
 @bp.get("/collections/<int:collection_id>/qr.png")
 @login_required
 def qr_png(collection_id: int):
-    c = _collection_or_404(collection_id)
+    c = access.collection_or_404(collection_id)
     return _download(qr.qr_png(public_url(c)), "image/png", f"{_file_stem(c)}-qr.png")
 
 
 @bp.get("/collections/<int:collection_id>/qr.svg")
 @login_required
 def qr_svg(collection_id: int):
-    c = _collection_or_404(collection_id)
+    c = access.collection_or_404(collection_id)
     # Inline when shown on the collection page; the download link adds ?download=1.
     return _download(qr.qr_svg(public_url(c)), "image/svg+xml", f"{_file_stem(c)}-qr.svg",
                      inline="download" not in request.args)
@@ -306,7 +249,7 @@ def qr_svg(collection_id: int):
 @bp.get("/collections/<int:collection_id>/poster.pdf")
 @login_required
 def poster(collection_id: int):
-    c = _collection_or_404(collection_id)
+    c = access.collection_or_404(collection_id)
     pdf = qr.poster_pdf(qr.Poster(url=public_url(c), survey_title=c.survey_version.survey.title,
                                   school=c.school.name, group=c.group.name))
     return _download(pdf, "application/pdf", f"{_file_stem(c)}-poster.pdf")
@@ -343,7 +286,7 @@ def surveys():
     elif form.is_submitted():
         problems = [e for errs in form.errors.values() for e in errs]
     rows = []
-    for s in _surveys_in_scope():
+    for s in access.surveys():
         rows.append((s, [(v, version_in_use(v)) for v in reversed(s.versions)]))
     return render_template("admin/surveys.html", form=form, rows=rows, problems=problems)
 
@@ -378,7 +321,7 @@ def _outcome_sentence(version: SurveyVersion, outcome: str) -> str:
 
 def _fill_user_choices(form: UserForm) -> None:
     form.school.choices = choices([("", "Choose a school")] + [
-        (s.name, s.name) for s in _schools_in_scope()])
+        (s.name, s.name) for s in access.schools()])
 
 
 def _users() -> list[User]:
@@ -389,7 +332,7 @@ def _users() -> list[User]:
 
 @bp.route("/users", methods=["GET", "POST"])
 @login_required
-@coordinator_required
+@access.coordinator_required
 def users():
     form = UserForm()
     _fill_user_choices(form)
@@ -415,7 +358,7 @@ def users():
 
 @bp.post("/users/<int:user_id>/new-link")
 @login_required
-@coordinator_required
+@access.coordinator_required
 def new_link(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or user.partnership_id != current_user.partnership_id:

@@ -26,11 +26,11 @@ from flask_login import login_required
 
 from forms.definition import AUDIENCES, MAX_PUPIL_QUESTIONS, Problem
 from forms.scales import SCALES
+from survey_app import access
 from survey_app.admin.operations import SetupError
 from survey_app.admin.views import (
     _load_for_current_user,
     _outcome_sentence,
-    _surveys_in_scope,
     survey_label,
 )
 from survey_app.builder import bank
@@ -222,7 +222,7 @@ ACTIONS = {
 
 
 def _own_survey(code: str):
-    for s in _surveys_in_scope():
+    for s in access.surveys():
         if s.code == code:
             return s
     return None
@@ -260,7 +260,7 @@ def _page(draft: Draft, *, problems: list[Problem] | None = None, starts: list[i
         notice=notice, info=info, new=new, new_error=new_error, focus=focus, opened=opened,
         scales=list(SCALES.values()), audiences=AUDIENCE_WORDS,
         bank_groups=bank.grouped(), age_filter=age_filter, age_filters=bank.AGE_FILTERS,
-        in_draft=in_draft, bank_surveys=bank.bank_surveys(), own_surveys=_surveys_in_scope(),
+        in_draft=in_draft, bank_surveys=bank.bank_surveys(), own_surveys=access.surveys(),
         survey_label=survey_label, limit=MAX_PUPIL_QUESTIONS, fix_hints=FIX_HINTS,
         phone_url=url_for("builder.phone", d=packed),
         paper_url=url_for("builder.paper", d=packed), pages=_pages(draft),

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
+from survey_app import access
 from survey_app.erasure.operations import erase_collection, erase_partnership, erase_school
 from survey_app.extensions import db
-from survey_app.models import Collection, Partnership, School
+from survey_app.models import Partnership
 
 bp = Blueprint("erasure", __name__, url_prefix="/admin/erase")
 
 
 class ConfirmForm(FlaskForm):
     confirm = StringField("Type the name shown above to confirm", validators=[DataRequired()])
-
-
-def _collection(collection_id: int) -> Collection:
-    c = db.session.get(Collection, collection_id)
-    if c is None or c.partnership_id != current_user.partnership_id:
-        abort(404)
-    if not current_user.is_coordinator and c.group.school_id != current_user.school_id:
-        abort(404)
-    return c
-
-
-def _coordinator_only() -> None:
-    if not current_user.is_coordinator:
-        abort(403)
 
 
 def _confirm_page(kind: str, name: str, erase, *, after: str):
@@ -52,7 +39,7 @@ def _confirm_page(kind: str, name: str, erase, *, after: str):
 @bp.route("/collection/<int:collection_id>", methods=["GET", "POST"])
 @login_required
 def collection(collection_id: int):
-    c = _collection(collection_id)
+    c = access.collection_or_404(collection_id)
     name = f"{c.group.school.name} {c.group.name} {c.phase}"
     return _confirm_page("collection", name, lambda: erase_collection(c, current_user.email),
                          after=url_for("admin.dashboard"))
@@ -60,19 +47,17 @@ def collection(collection_id: int):
 
 @bp.route("/school/<int:school_id>", methods=["GET", "POST"])
 @login_required
+@access.coordinator_required
 def school(school_id: int):
-    _coordinator_only()
-    s = db.session.get(School, school_id)
-    if s is None or s.partnership_id != current_user.partnership_id:
-        abort(404)
+    s = access.school_or_404(school_id)
     return _confirm_page("school", s.name, lambda: erase_school(s, current_user.email),
                          after=url_for("admin.dashboard"))
 
 
 @bp.route("/partnership", methods=["GET", "POST"])
 @login_required
+@access.coordinator_required
 def partnership():
-    _coordinator_only()
     p = db.session.get(Partnership, current_user.partnership_id)
     email = current_user.email
     return _confirm_page("partnership", p.name, lambda: erase_partnership(p, email),

@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from survey_app.access import Scope
 from survey_app.admin.operations import SetupError, resolve_partnership
 from survey_app.export.csvfile import write_csv
 from survey_app.export.tables import (
     ExportError,
     Filters,
-    Scope,
     SeveralSurveys,
     codebook_rows,
     long_rows,

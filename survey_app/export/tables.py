@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from forms.answers import MULTI_SEP
 from forms.definition import Survey as Definition
 from forms.scales import TEXT
+from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
     Answer,
@@ -60,21 +61,6 @@ class SeveralSurveys(ExportError):
 
 
 @dataclass(frozen=True)
-class Scope:
-    """Whose data an export may read: a partnership (coordinators), one school
-    (teachers), or everything (the command line, run by whoever owns the machine)."""
-
-    partnership_id: int | None = None
-    school_id: int | None = None
-
-    @classmethod
-    def for_user(cls, user) -> Scope:
-        if user.is_coordinator:
-            return cls(partnership_id=user.partnership_id)
-        return cls(partnership_id=user.partnership_id, school_id=user.school_id)
-
-
-@dataclass(frozen=True)
 class Filters:
     """What the person asked for, inside their scope. `school` is a name, `school_id` an
     id (the download links use ids; people at the command line type names)."""
@@ -103,11 +89,8 @@ def iso_utc(moment: datetime | None) -> str:
 
 def _scoped(stmt: Select, scope: Scope, filters: Filters) -> Select:
     """Limit a select that already joins Collection, Group, School, SurveyVersion, Survey."""
+    stmt = scope.schools(stmt)
     conditions = []
-    if scope.partnership_id is not None:
-        conditions.append(School.partnership_id == scope.partnership_id)
-    if scope.school_id is not None:
-        conditions.append(School.id == scope.school_id)
     if filters.survey:
         conditions.append(Survey.code == filters.survey)
     if filters.collection_id is not None:
@@ -165,21 +148,13 @@ class _Version:
 def _check_filters(scope: Scope, filters: Filters) -> None:
     """Name what does not exist, rather than exporting an empty file that puzzles."""
     if filters.survey:
-        stmt = select(Survey.code).distinct().order_by(Survey.code)
-        if scope.partnership_id is not None:
-            stmt = stmt.where(Survey.partnership_id == scope.partnership_id)
-        if scope.school_id is not None:  # a teacher: not other schools' own surveys
-            stmt = stmt.where(Survey.school_id.is_(None) | (Survey.school_id == scope.school_id))
+        stmt = scope.surveys(select(Survey.code).distinct().order_by(Survey.code))
         codes = list(db.session.scalars(stmt))
         if filters.survey not in codes:
             raise ExportError(f"There is no survey with code '{filters.survey}' (surveys: "
                               f"{', '.join(codes) or 'none loaded yet'}).")
     if filters.school:
-        stmt = select(School.name).distinct().order_by(School.name)
-        if scope.partnership_id is not None:
-            stmt = stmt.where(School.partnership_id == scope.partnership_id)
-        if scope.school_id is not None:
-            stmt = stmt.where(School.id == scope.school_id)
+        stmt = scope.schools(select(School.name).distinct().order_by(School.name))
         names = list(db.session.scalars(stmt))
         if filters.school not in names:
             raise ExportError(f"There is no school called '{filters.school}' (schools: "
@@ -341,12 +316,9 @@ def codebook_rows(scope: Scope, survey: str | None = None) -> Iterator[list[str]
     version in scope (number and text columns: one row with no value or label)."""
     # The rows are streamed after the view returns, when the session is closed: load the
     # survey with its versions now (a lazy load then is a DetachedInstanceError).
-    stmt = (select(SurveyVersion).join(Survey).options(joinedload(SurveyVersion.survey))
-            .order_by(Survey.code, SurveyVersion.version, SurveyVersion.id))
-    if scope.partnership_id is not None:
-        stmt = stmt.where(Survey.partnership_id == scope.partnership_id)
-    if scope.school_id is not None:
-        stmt = stmt.where((Survey.school_id.is_(None)) | (Survey.school_id == scope.school_id))
+    stmt = scope.surveys(select(SurveyVersion).join(Survey)
+                         .options(joinedload(SurveyVersion.survey))
+                         .order_by(Survey.code, SurveyVersion.version, SurveyVersion.id))
     if survey:
         stmt = stmt.where(Survey.code == survey)
     versions = list(db.session.scalars(stmt))

@@ -14,11 +14,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.definition import CODE_RE
+from survey_app import access
 from survey_app.export.csvfile import csv_chunks
 from survey_app.export.tables import (
     ExportError,
     Filters,
-    Scope,
     SeveralSurveys,
     codebook_rows,
     long_rows,
@@ -82,7 +82,7 @@ def _choose_survey(codes: list[str]) -> str:
 def responses_csv():
     """Responses as CSV: one survey wide (one row per response), or `long=1` for every
     answer of every survey in one file."""
-    scope, filters = Scope.for_user(current_user), _filters()
+    scope, filters = access.current(), _filters()
     stamp = date.today().isoformat()
     try:
         if _flag("long"):
@@ -102,6 +102,6 @@ def responses_csv():
 def codebook_csv():
     """What each code in the CSV means, for the surveys the person can see."""
     survey = request.args.get("survey", "").strip() or None
-    rows = codebook_rows(Scope.for_user(current_user), survey)
+    rows = codebook_rows(access.current(), survey)
     name = survey if survey and CODE_RE.match(survey) else "surveys"
     return _csv_download(rows, f"{name}-codebook.csv")

@@ -6,12 +6,13 @@ coordinator their partnership's; anything else is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, render_template
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, flash, render_template
+from flask_login import login_required
 from sqlalchemy import func, select
 
+from survey_app import access
 from survey_app.extensions import db
-from survey_app.models import Collection, Group, PrintBatch, School, Sheet
+from survey_app.models import Collection, PrintBatch, Sheet
 from survey_app.paper.operations import PrintError, print_class_pack
 from survey_app.paper.wtf import PrintForm
 from survey_app.urls import public_url
@@ -20,18 +21,6 @@ bp = Blueprint("paper", __name__, url_prefix="/admin/paper")
 
 #: The count offered when the collection does not say how big the group is.
 DEFAULT_COPIES = 30
-
-
-def _collection_or_404(collection_id: int) -> Collection:
-    query = (select(Collection).join(Collection.group).join(Group.school)
-             .where(Collection.id == collection_id,
-                    School.partnership_id == current_user.partnership_id))
-    if not current_user.is_coordinator:
-        query = query.where(School.id == current_user.school_id)
-    collection = db.session.scalar(query)
-    if collection is None:
-        abort(404)
-    return collection
 
 
 def _printed(collection: Collection) -> tuple[int, int]:
@@ -46,7 +35,7 @@ def _printed(collection: Collection) -> tuple[int, int]:
 @bp.route("/collections/<int:collection_id>/print", methods=["GET", "POST"])
 @login_required
 def print_form(collection_id: int):
-    c = _collection_or_404(collection_id)
+    c = access.collection_or_404(collection_id)
     form = PrintForm()
     if not form.is_submitted():
         form.copies.data = c.expected_size or DEFAULT_COPIES

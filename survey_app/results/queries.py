@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
+from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import (
     Answer,
@@ -33,12 +34,10 @@ TEXT_LIMIT = 200
 
 
 @dataclass(frozen=True)
-class Scope:
-    """What a person is looking at: their partnership, narrowed by filters. Teachers always
-    have `school_id` set to their own school (the views force it)."""
+class Scope(access.Scope):
+    """What a person is looking at: their access scope (`survey_app.access`: teachers
+    always have `school_id` set to their own school), narrowed by the page's filters."""
 
-    partnership_id: int
-    school_id: int | None = None
     group_id: int | None = None
     source: str | None = None
     date_from: date | None = None
@@ -80,10 +79,8 @@ def _in_scope(stmt, scope: Scope, survey_id: int | None):
     stmt = (stmt.join(Group, Group.id == Collection.group_id)
             .join(School, School.id == Group.school_id)
             .join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
-            .join(Survey, Survey.id == SurveyVersion.survey_id)
-            .where(School.partnership_id == scope.partnership_id))
-    if scope.school_id:
-        stmt = stmt.where(School.id == scope.school_id)
+            .join(Survey, Survey.id == SurveyVersion.survey_id))
+    stmt = scope.schools(stmt)
     if scope.group_id:
         stmt = stmt.where(Group.id == scope.group_id)
     if survey_id:

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
+from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import SOURCES, School, Survey
 from survey_app.results import analysis, queries, report
@@ -51,11 +52,10 @@ def _date(name: str) -> date | None:
 def _scope() -> Scope:
     """The signed-in person's scope with the page's filters. A teacher is always held to
     their own school, whatever the address asks for."""
-    school_id = _int("school")
-    if not current_user.is_coordinator:
-        school_id = current_user.school_id or -1
+    allowed = access.current()
+    school_id = _int("school") if allowed.whole_partnership else allowed.school_id
     source = request.args.get("source") or None
-    return Scope(current_user.partnership_id, school_id=school_id, group_id=_int("group"),
+    return Scope(allowed.partnership_id, school_id=school_id, group_id=_int("group"),
                  source=source if source in SOURCES else None,
                  date_from=_date("from"), date_to=_date("to"),
                  timezone=current_app.config.get("TIMEZONE", "Europe/London"))
@@ -71,14 +71,7 @@ def _filters(scope: Scope) -> dict:
 
 
 def _survey(code: str) -> Survey:
-    survey = db.session.scalar(select(Survey).where(
-        Survey.partnership_id == current_user.partnership_id, Survey.code == code))
-    if survey is None:
-        abort(404)
-    if not current_user.is_coordinator and survey.school_id not in (None,
-                                                                    current_user.school_id):
-        abort(404)
-    return survey
+    return access.survey_or_404(code)
 
 
 def _export_links() -> dict:
@@ -137,9 +130,8 @@ def tables_csv(code: str):
 
 def _report() -> report.Report:
     scope = _scope()
-    school = db.session.get(School, scope.school_id) if scope.school_id else None
-    if school is not None and school.partnership_id != current_user.partnership_id:
-        school = None
+    school = db.session.scalar(access.current().schools(select(School))
+                               .where(School.id == scope.school_id)) if scope.school_id else None
     if not current_user.is_coordinator and school is None:
         abort(403)
     code = request.args.get("survey") or None

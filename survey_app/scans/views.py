@@ -19,20 +19,17 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from forms.answers import normalise, normalise_pupil_number
+from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import (
     Collection,
-    Group,
     Response,
-    ResponseImage,
     ReviewItem,
     ScanBatch,
-    ScanPage,
-    School,
 )
 from survey_app.scans.operations import (
     CANT_TELL,
@@ -52,50 +49,6 @@ bp = Blueprint("scans", __name__, url_prefix="/admin")
 
 class PlainForm(FlaskForm):
     """CSRF only: the fields of these pages are read from request.form."""
-
-
-# --- scope -----------------------------------------------------------------------------
-
-
-def _batches_in_scope():
-    q = select(ScanBatch).where(ScanBatch.partnership_id == current_user.partnership_id)
-    if not current_user.is_coordinator:
-        q = q.where(ScanBatch.school_id == current_user.school_id)
-    return q
-
-
-def _batch(batch_id: int) -> ScanBatch:
-    batch = db.session.scalar(_batches_in_scope().where(ScanBatch.id == batch_id))
-    if batch is None:
-        abort(404)
-    return batch
-
-
-def _page(page_id: int) -> ScanPage:
-    page = db.session.get(ScanPage, page_id)
-    if page is None:
-        abort(404)
-    _batch(page.batch_id)
-    return page
-
-
-def _items_in_scope():
-    q = (select(ReviewItem).join(Response, ReviewItem.response_id == Response.id)
-         .join(Collection, Response.collection_id == Collection.id)
-         .join(Group, Collection.group_id == Group.id)
-         .join(School, Group.school_id == School.id)
-         .where(School.partnership_id == current_user.partnership_id))
-    if not current_user.is_coordinator:
-        q = q.where(Group.school_id == current_user.school_id)
-    return q
-
-
-def _collections_in_scope():
-    q = (select(Collection).join(Group).join(School)
-         .where(School.partnership_id == current_user.partnership_id))
-    if not current_user.is_coordinator:
-        q = q.where(Group.school_id == current_user.school_id)
-    return q.order_by(Collection.id.desc())
 
 
 # --- upload and batches ----------------------------------------------------------------
@@ -139,10 +92,10 @@ def index():
                 return redirect(url_for("scans.batch", batch_id=outcome.batch.id), 303)
             finally:
                 upload.close()  # the spooled temporary file of a large upload
-    batches = db.session.scalars(_batches_in_scope().order_by(ScanBatch.id.desc())
+    batches = db.session.scalars(access.batches_query().order_by(ScanBatch.id.desc())
                                  .limit(50)).all()
     open_items = db.session.scalar(select(func.count()).select_from(
-        _items_in_scope().where(ReviewItem.status == "open").subquery()))
+        access.review_items_query().where(ReviewItem.status == "open").subquery()))
     return render_template("scans/index.html", form=form, batches=batches,
                            open_items=open_items,
                            max_mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
@@ -175,7 +128,7 @@ def _report(batch: ScanBatch) -> dict:
 @bp.get("/scans/<int:batch_id>")
 @login_required
 def batch(batch_id: int):
-    b = _batch(batch_id)
+    b = access.batch_or_404(batch_id)
     return render_template("scans/batch.html", batch=b, report=_report(b), form=PlainForm(),
                            warnings={p.id: json.loads(p.result_json).get("warnings", [])
                                      for p in b.pages if p.result_json})
@@ -184,13 +137,13 @@ def batch(batch_id: int):
 @bp.get("/scans/<int:batch_id>/status.json")
 @login_required
 def batch_status(batch_id: int):
-    return jsonify(_report(_batch(batch_id)))
+    return jsonify(_report(access.batch_or_404(batch_id)))
 
 
 @bp.post("/scans/<int:batch_id>/retry")
 @login_required
 def retry(batch_id: int):
-    b = _batch(batch_id)
+    b = access.batch_or_404(batch_id)
     if not PlainForm().validate_on_submit():
         abort(400)
     try:
@@ -203,7 +156,7 @@ def retry(batch_id: int):
 @bp.route("/scans/<int:batch_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(batch_id: int):
-    b = _batch(batch_id)
+    b = access.batch_or_404(batch_id)
     form = PlainForm()
     if form.validate_on_submit():
         counts = delete_batch(b)
@@ -216,7 +169,7 @@ def delete(batch_id: int):
 @bp.get("/scans/page/<int:page_id>/image")
 @login_required
 def page_image(page_id: int):
-    page = _page(page_id)
+    page = access.page_or_404(page_id)
     if not page.image_path:
         abort(404)
     path = storage_root() / page.image_path
@@ -229,15 +182,8 @@ def page_image(page_id: int):
 @login_required
 def writein_image(image_id: int):
     """A write-in box cut from a scanned sheet (kept, not read), for the results page."""
-    image = db.session.scalar(
-        select(ResponseImage).join(Response, ResponseImage.response_id == Response.id)
-        .join(Collection, Response.collection_id == Collection.id)
-        .join(Group, Collection.group_id == Group.id).join(School, Group.school_id == School.id)
-        .where(ResponseImage.id == image_id,
-               School.partnership_id == current_user.partnership_id,
-               true() if current_user.is_coordinator
-               else Group.school_id == current_user.school_id))
-    if image is None or not (storage_root() / image.path).exists():
+    image = access.response_image_or_404(image_id)
+    if not (storage_root() / image.path).exists():
         abort(404)
     return send_file(storage_root() / image.path, mimetype="image/png", max_age=3600)
 
@@ -247,7 +193,7 @@ def writein_image(image_id: int):
 
 def _queue():
     """Open items, least sure first (missing pages last: they usually resolve themselves)."""
-    return (_items_in_scope().where(ReviewItem.status == "open")
+    return (access.review_items_query().where(ReviewItem.status == "open")
             .order_by((ReviewItem.kind == "missing_page"),
                       func.coalesce(ReviewItem.confidence, 1.0), ReviewItem.id))
 
@@ -262,7 +208,7 @@ def review():
 
 
 def _item(item_id: int) -> ReviewItem:
-    item = db.session.scalar(_items_in_scope().where(ReviewItem.id == item_id))
+    item = db.session.scalar(access.review_items_query().where(ReviewItem.id == item_id))
     if item is None:
         abort(404)
     return item
@@ -327,11 +273,12 @@ def review_crop(item_id: int):
 @bp.route("/scans/page/<int:page_id>/enter", methods=["GET", "POST"])
 @login_required
 def enter(page_id: int):
-    page = _page(page_id)
+    page = access.page_or_404(page_id)
     if page.status not in ("unreadable",):
         flash("Only pages the scanner could not read are entered by hand.", "error")
         return redirect(url_for("scans.batch", batch_id=page.batch_id), 303)
-    collections = db.session.scalars(_collections_in_scope().limit(200)).all()
+    collections = db.session.scalars(access.collections_query()
+                                      .order_by(Collection.id.desc()).limit(200)).all()
     chosen = request.values.get("collection", type=int)
     collection = next((c for c in collections if c.id == chosen), None)
     form = PlainForm()
