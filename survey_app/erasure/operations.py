@@ -115,12 +115,16 @@ def _erase_collections(ids: list[int], s: ErasureSummary) -> None:
 
 def _erase_batches(condition, s: ErasureSummary) -> None:
     batches = db.session.scalars(select(ScanBatch).where(condition)).all()
+    stored = {b.stored_path for b in batches if b.stored_path}
     for batch in batches:
         s.files += [_storage_path(p.image_path) for p in batch.pages if p.image_path]
         if batch.stored_path:
             s.files.append(_storage_path(batch.stored_path))
         db.session.delete(batch)
         s.counts["scan batches"] += 1
+    if stored:  # another upload of the same file (a coordinator's, after a teacher's)
+        db.session.execute(update(ScanBatch).where(ScanBatch.stored_path.in_(stored))
+                           .values(stored_path=""))
 
 
 def _delete_users(condition) -> int:

@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, select, update
 
 from forms.answers import normalise_column
 from forms.definition import Survey as Definition
+from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
     Answer,
@@ -68,6 +69,8 @@ class UploadOutcome:
     batch: ScanBatch
     #: False: this exact file was uploaded before; `batch` is the earlier one.
     created: bool
+    #: False: the earlier upload is someone else's that this person cannot open.
+    visible: bool = True
 
 
 # --- storage ---------------------------------------------------------------------------
@@ -109,6 +112,19 @@ def _limits():
                   max_bytes=cfg.get("SCAN_MAX_BYTES", 200 * 1024 * 1024))
 
 
+def _earlier_upload(partnership: Partnership, digest: str, reach: Scope) -> ScanBatch | None:
+    """The same file uploaded before by someone whose upload could import all that this
+    person may import. A teacher's upload imports only their school's sheets, so the
+    coordinator's (or another school's) upload of that file is a new batch, not a repeat."""
+    for earlier in db.session.scalars(
+            select(ScanBatch).where(ScanBatch.partnership_id == partnership.id,
+                                    ScanBatch.file_hash == digest,
+                                    ScanBatch.status != "failed").order_by(ScanBatch.id)):
+        if Scope(earlier.partnership_id, earlier.school_id).covers(reach):
+            return earlier
+    return None
+
+
 def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
                   user: User | None) -> UploadOutcome:
     """Check an upload (type by content, size and page limits) and queue it as a batch.
@@ -126,12 +142,10 @@ def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
     except ScanInputError as exc:
         raise ScanUploadError(str(exc)) from None
     digest = hashlib.sha256(data).hexdigest()
-    earlier = db.session.scalar(
-        select(ScanBatch).where(ScanBatch.partnership_id == partnership.id,
-                                ScanBatch.file_hash == digest,
-                                ScanBatch.status != "failed"))
+    reach = Scope.for_user(user) if user is not None else Scope(partnership.id)
+    earlier = _earlier_upload(partnership, digest, reach)
     if earlier is not None:
-        return UploadOutcome(earlier, False)
+        return UploadOutcome(earlier, False, visible=reach.sees_batch(earlier))
     try:
         rel = _write_atomic(f"uploads/{digest[:2]}/{digest}", data)
     except OSError as exc:
@@ -540,7 +554,10 @@ def delete_batch(batch: ScanBatch) -> dict[str, int]:
     pages = list(batch.pages)
     created = [p.response_id for p in pages if p.created_response and p.response_id]
     counts = {"pages": len(pages), "responses": len(set(created))}
-    files = [p.image_path for p in pages] + [batch.stored_path]
+    files = [p.image_path for p in pages]
+    if not db.session.scalar(select(ScanBatch.id).where(  # another upload of the same file
+            ScanBatch.stored_path == batch.stored_path, ScanBatch.id != batch.id).limit(1)):
+        files.append(batch.stored_path)
     answers_changed(response_ids={p.response_id for p in pages if p.response_id})
     for p in pages:
         if p.response_id and not p.created_response and p.status == "read":

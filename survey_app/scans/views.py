@@ -84,6 +84,12 @@ def index():
                 flash(str(exc), "error")
                 status = 400
             else:
+                if not outcome.visible:
+                    flash(f"'{upload.filename}' was uploaded before by someone else in your "
+                          "partnership, so nothing was imported twice; its pages for your "
+                          "school were imported then. Ask your coordinator if some are "
+                          "missing.", "info")
+                    return redirect(url_for("scans.index"), 303)
                 if outcome.created:
                     flash(f"'{upload.filename}' is uploaded and being read.", "info")
                 else:
