@@ -29,6 +29,7 @@ from survey_app.models import (
     School,
     Survey,
     SurveyVersion,
+    User,
 )
 
 #: A teacher whose school is missing sees no school at all (never the whole partnership).
@@ -153,6 +154,16 @@ def surveys() -> list[Survey]:
 def survey_or_404(code: str) -> Survey:
     return _found(db.session.scalar(current().surveys(select(Survey))
                                     .where(Survey.code == code)))
+
+
+def accounts_query() -> Select:
+    """The accounts a coordinator manages: their partnership's (the pages that use this
+    are coordinator-only)."""
+    return select(User).where(User.partnership_id == current_user.partnership_id)
+
+
+def account_or_404(user_id: int) -> User:
+    return _found(db.session.scalar(accounts_query().where(User.id == user_id)))
 
 
 # --- scans, review, write-ins -------------------------------------------------------------

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -325,9 +324,8 @@ def _fill_user_choices(form: UserForm) -> None:
 
 
 def _users() -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.partnership_id == current_user.partnership_id)
-        .options(joinedload(User.school)).order_by(User.role, User.email)))
+    return list(db.session.scalars(access.accounts_query().options(joinedload(User.school))
+                                   .order_by(User.role, User.email)))
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -360,9 +358,7 @@ def users():
 @login_required
 @access.coordinator_required
 def new_link(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or user.partnership_id != current_user.partnership_id:
-        abort(404)
+    user = access.account_or_404(user_id)
     token = issue_setup_token(user)
     db.session.commit()
     form = UserForm(formdata=None)

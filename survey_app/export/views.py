@@ -10,7 +10,7 @@ from datetime import date
 
 from flask import Blueprint, abort, render_template, request, stream_with_context
 from flask import Response as HttpResponse
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
 from forms.definition import CODE_RE
@@ -69,8 +69,8 @@ def _csv_download(rows, filename: str) -> HttpResponse:
 def _choose_survey(codes: list[str]) -> str:
     """Several surveys in scope: a page of one link per survey instead of an error."""
     titles = dict(db.session.execute(
-        select(Survey.code, Survey.title)
-        .where(Survey.code.in_(codes), Survey.partnership_id == current_user.partnership_id)
+        access.current().surveys(select(Survey.code, Survey.title))
+        .where(Survey.code.in_(codes))
     ).all())
     keep = {k: v for k, v in request.args.items()
             if k in ("collection", "school", "phase") and v}

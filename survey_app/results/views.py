@@ -64,7 +64,7 @@ def _scope() -> Scope:
 def _filters(scope: Scope) -> dict:
     """What the filter form needs: choices limited to what this person may see."""
     schools = queries.schools(scope.partnership_id)
-    if not current_user.is_coordinator:
+    if not access.current().whole_partnership:
         schools = [s for s in schools if s.id == scope.school_id]
     return {"schools": schools, "groups": queries.groups(scope.partnership_id, scope.school_id),
             "sources": SOURCES, "scope": scope, "args": request.args}
@@ -94,7 +94,7 @@ def overview():
     per_survey: dict[int, int] = {}
     for row in ov.rows:
         per_survey[row.info.survey_id] = per_survey.get(row.info.survey_id, 0) + row.total
-    school_id = scope.school_id if not current_user.is_coordinator else None
+    school_id = None if access.current().whole_partnership else scope.school_id
     surveys = queries.surveys(scope.partnership_id, school_id)
     return render_template("results/overview.html", ov=ov, surveys=surveys,
                            per_survey=per_survey, **_filters(scope))
@@ -132,7 +132,7 @@ def _report() -> report.Report:
     scope = _scope()
     school = db.session.scalar(access.current().schools(select(School))
                                .where(School.id == scope.school_id)) if scope.school_id else None
-    if not current_user.is_coordinator and school is None:
+    if not access.current().whole_partnership and school is None:
         abort(403)
     code = request.args.get("survey") or None
     if code:
