@@ -105,6 +105,8 @@ class QuestionResult:
     #: The question's main test (see `main_test`) and its Holm-adjusted p within its
     #: family (primary outcomes, or exploratory findings).
     p_adjusted: float | None = None
+    #: Who answered ("pupil", "teacher", "school"), for wording.
+    audience: str = "pupil"
 
     @property
     def family(self) -> str:
@@ -314,7 +316,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
         respondents[(by_id[cid].is_comparison, by_id[cid].phase)] += k
     results = []
     for q in questions:
-        qr = QuestionResult(q, _display(q), min_n=min_n)
+        qr = QuestionResult(q, _display(q), min_n=min_n, audience=survey.audience)
         if qr.display in ("rating", "options"):
             _rows(qr, per, min_n, has_cmp)
             _changes(qr, min_n)

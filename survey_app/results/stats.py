@@ -122,23 +122,30 @@ def effect_band(r: float) -> str:
 
 
 def p_words(p: float) -> str:
-    if p < 0.01:
-        return "unlikely to be chance (p < 0.01)"
-    if p < 0.05:
-        return "unlikely to be chance (p < 0.05)"
-    return f"which could be chance (p = {p:.2f})"
+    """A p-value as written beside a figure; whether it is 'unlikely to be chance' is said
+    once per question, on the p adjusted for multiple tests (see `judgement`)."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def judgement(p_adjusted: float | None) -> str:
+    """What an adjusted p-value means, in words."""
+    if p_adjusted is None:
+        return TOO_FEW
+    if p_adjusted < 0.05:
+        return "unlikely to be chance alone"
+    return "could be chance"
 
 
 def describe(r: float | None, p: float | None) -> str:
-    """The result in plain words: 'a large rise, unlikely to be chance (p < 0.01)'."""
+    """The result in plain words: 'a large rise (p = 0.003)'. Size words are Cohen's bands
+    for r; the p is the test's own (not adjusted)."""
     if r is None or p is None:
         return TOO_FEW
     band = effect_band(r)
     if band == "negligible":
-        return f"little or no change (p = {p:.2f})" if p >= 0.05 else \
-            f"a negligible change, though {p_words(p)}"
+        return f"little or no change ({p_words(p)})"
     direction = "rise" if r > 0 else "fall"
-    return f"a {band} {direction}, {p_words(p)}"
+    return f"a {band} {direction} ({p_words(p)})"
 
 
 def mann_whitney(before: Distribution, after: Distribution,

@@ -16,6 +16,7 @@ from survey_app.results.stats import (
     distribution,
     effect_band,
     holm,
+    judgement,
     mann_whitney,
     mann_whitney_counts,
     paired_change,
@@ -81,7 +82,7 @@ def test_paired_change_by_hand():
     assert pc.test.p == pytest.approx(2 * sps.norm.sf(13 / math.sqrt(51 - 504 / 48)))
     assert pc.test.method == NORMAL
     assert 0.01 < pc.test.p < 0.05
-    assert pc.test.sentence == "a large rise, unlikely to be chance (p < 0.05)"
+    assert pc.test.sentence == f"a large rise (p = {pc.test.p:.3f})"
 
 
 def test_unchanged_pairs_do_not_dilute_the_effect():
@@ -91,7 +92,7 @@ def test_unchanged_pairs_do_not_dilute_the_effect():
     assert pc.test.r == pytest.approx(0.5)
     # V = 7.5, z = (7.5 - 5 - 0.5) / sqrt(7.5 - 60/48) = 2 / 2.5
     assert pc.test.p == pytest.approx(2 * sps.norm.sf(0.8))
-    assert pc.test.sentence.startswith("a large rise, which could be chance")
+    assert pc.test.sentence == "a large rise (p = 0.424)"
 
 
 def test_wilcoxon_against_r_documentation_example():
@@ -198,7 +199,7 @@ def test_mann_whitney_by_hand():
     assert result.r == pytest.approx(2 * 64 / 100 - 1)  # 0.28: small
     assert result.band == "small"
     assert result.p == pytest.approx(sps.mannwhitneyu(CONF_AFTER, CONF_BEFORE).pvalue)
-    assert result.sentence == f"a small rise, which could be chance (p = {result.p:.2f})"
+    assert result.sentence == f"a small rise (p = {result.p:.3f})"
     # the comparison groups: U = 21 of 36 pairs, r = 0.17
     cmp = mann_whitney(distribution(_counts(CMP_BEFORE), FACES5, numeric=True),
                        distribution(_counts(CMP_AFTER), FACES5, numeric=True))
@@ -210,7 +211,7 @@ def test_a_fall_is_negative():
     after = distribution({"1": 6, "2": 4}, FACES5, numeric=True)
     result = mann_whitney(before, after)
     assert result.r == pytest.approx(-1.0)  # every after answer below every before answer
-    assert result.sentence == "a large fall, unlikely to be chance (p < 0.01)"
+    assert result.sentence == "a large fall (p < 0.001)"
 
 
 def test_too_few_and_no_change():
@@ -218,7 +219,7 @@ def test_too_few_and_no_change():
     many = distribution({"3": 9}, FACES5, numeric=True)
     assert mann_whitney(few, many).sentence == TOO_FEW
     assert mann_whitney(many, many).r == 0
-    assert mann_whitney(many, many).sentence == "little or no change (p = 1.00)"
+    assert mann_whitney(many, many).sentence == "little or no change (p = 1.000)"
     assert paired_change({("2", "3"): 4}, FACES5).test.sentence == TOO_FEW
     same = paired_change({("2", "2"): 6, ("5", "5"): 3}, FACES5)
     assert (same.improved, same.same, same.headroom) == (0, 9, 6)
@@ -236,10 +237,13 @@ def test_effect_bands(r, band):
 
 
 def test_wording():
-    assert describe(0.6, 0.001) == "a large rise, unlikely to be chance (p < 0.01)"
-    assert describe(-0.35, 0.03) == "a medium fall, unlikely to be chance (p < 0.05)"
-    assert describe(0.2, 0.31) == "a small rise, which could be chance (p = 0.31)"
-    assert describe(0.05, 0.6) == "little or no change (p = 0.60)"
+    assert describe(0.6, 0.0004) == "a large rise (p < 0.001)"
+    assert describe(-0.35, 0.03) == "a medium fall (p = 0.030)"
+    assert describe(0.2, 0.31) == "a small rise (p = 0.310)"
+    assert describe(0.05, 0.6) == "little or no change (p = 0.600)"
+    # 'chance' is judged once per question, on the Holm-adjusted p
+    assert judgement(0.049) == "unlikely to be chance alone"
+    assert judgement(0.05) == "could be chance"
     assert describe(None, None) == "too few answers to tell"
 
 
