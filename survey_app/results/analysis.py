@@ -508,38 +508,49 @@ def overview(scope: Scope, survey_id: int | None = None) -> Overview:
     return Overview(rows, queries.review_count(scope, ids))
 
 
+def _hidden_reason(n: int, min_n: int) -> str:
+    if n < min_n:
+        return f"fewer than {min_n} answers"
+    return "hidden so that a smaller group cannot be worked out from other figures"
+
+
 def _arm_figures(qr: QuestionResult, comparison: bool) -> dict:
     """One arm's figures for `question_figures`; suppressed figures are None with a reason."""
     first, last = ("then", "now") if qr.question.retrospective else ("before", "after")
     rows = {r.phase: r for r in qr.rows if r.comparison == comparison}
+    pc = qr.arm_paired(comparison)
+    hidden = next((n for c, n in qr.paired_suppressed if c == comparison), None)
+    change = qr.arm_change(comparison)
+    mw = change.test if change is not None and change.design == "unpaired" else None
+    test = pc.test if pc else None
     out: dict = {}
     reasons = []
     for key, phase in (("before", first), ("after", last)):
         row = rows.get(phase)
         out[f"n_{key}"] = row.dist.n if row else 0
-        shown = row is not None and not row.suppressed
         if row is not None and row.suppressed:
-            reasons.append(f"{key}: fewer than {qr.min_n} answers")
-        out[f"top_box_{key}"] = row.dist.top_share if shown else None
-        out[f"mean_{key}"] = row.dist.mean if shown else None
-    pc = qr.arm_paired(comparison)
-    hidden = next((n for c, n in qr.paired_suppressed if c == comparison), None)
+            reasons.append(f"{key}: {_hidden_reason(row.dist.n, qr.min_n)}")
     out["n_pairs"] = pc.n if pc else (hidden or 0)
     if hidden:
-        reasons.append(f"pairs: fewer than {qr.min_n}")
-    test = pc.test if pc else None
+        reasons.append(f"pairs: {_hidden_reason(hidden, qr.min_n)}")
+    for figure in ("top_box", "mean"):
+        for key, phase in (("before", first), ("after", last)):
+            row = rows.get(phase)
+            shown = row is not None and not row.suppressed
+            value = (row.dist.top_share if figure == "top_box" else row.dist.mean) \
+                if shown else None
+            out[f"{figure}_{key}"] = value
     out["wilcoxon_p"] = test.p if test else None
-    out["wilcoxon_method"] = test.method if test else None
     out["rank_biserial"] = test.r if test else None
+    out["mann_whitney_p"] = mw.p if mw else None
+    out["mann_whitney_rank_biserial"] = mw.r if mw else None
+    out["wilcoxon_method"] = test.method if test else None
+    out["wilcoxon_changed_pairs"] = test.n_used if test else None
+    out["mann_whitney_method"] = mw.method if mw else None
     out["headroom"] = None
     if pc and pc.headroom:
         out["headroom"] = {"room": pc.headroom, "rose": pc.improved_with_headroom,
                            "same": pc.same_with_headroom, "fell": pc.declined_with_headroom}
-    change = qr.arm_change(comparison)
-    mw = change.test if change is not None and change.design == "unpaired" else None
-    out["mann_whitney_p"] = mw.p if mw else None
-    out["mann_whitney_rank_biserial"] = mw.r if mw else None
-    out["mann_whitney_method"] = mw.method if mw else None
     out["suppressed"] = "; ".join(reasons) or None
     return out
 
