@@ -4,10 +4,11 @@ Everything here takes counts that SQL has already grouped (option code -> number
 answers, or (before code, after code) -> number of pupils) so it is cheap at any size, and
 pure, so the tests can check it against figures worked out by hand.
 
-The rank tests follow R's `wilcox.test` conventions exactly (zero differences dropped;
-exact p under 50 with no ties or zeros, otherwise the normal approximation with tie and
-continuity corrections), computed here from counts; effect sizes are rank-biserial
-correlations (Kerby 2014), sized by Cohen's (1988) bands for r.
+The rank tests follow R's `wilcox.test` conventions exactly as they stood up to R 4.5 (zero
+differences dropped; exact p under 50 with no ties or zeros, otherwise the normal
+approximation with tie and continuity corrections; R 4.6.0 added exact conditional p-values
+with ties, which `exact = FALSE` turns off), computed here from counts; effect sizes are
+rank-biserial correlations (Kerby 2014), sized by Cohen's (1988) bands for r.
 """
 
 from __future__ import annotations
