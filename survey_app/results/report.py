@@ -156,7 +156,7 @@ def did_sentence(q: QuestionResult, people: str) -> str | None:
         size = f"{abs(did.estimate):.0f} percentage points"
         scale = f" in {q.top_label}"
         interval = ("" if did.ci_low is None else
-                    f"95% CI {did.ci_low:+.0f} to {did.ci_high:+.0f} points, bootstrap")
+                    f"95% CI {did.ci_low:+.0f} to {did.ci_high:+.0f} points")
         test = "bootstrap"
     who = f"{people.capitalize()} who took part"
     if round(did.estimate, 1 if did.unit == "scale points" else 0) == 0:
