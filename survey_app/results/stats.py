@@ -391,7 +391,8 @@ class DiffInChange:
 PAIRED_DID_METHOD = ("difference in mean paired change (after minus before, scale points); "
                      "95% CI Welch t; p Mann-Whitney U on the change scores")
 SHARE_DID_METHOD = ("difference in the change of the top-box share (percentage points); "
-                    f"95% percentile bootstrap CI ({BOOTSTRAP_RESAMPLES} resamples, seed "
+                    "95% percentile bootstrap CI (each group resampled from its share with "
+                    f"one answer added each way; {BOOTSTRAP_RESAMPLES} resamples, seed "
                     f"{BOOTSTRAP_SEED}); p from the bootstrap (smallest level whose interval "
                     "excludes zero)")
 
@@ -446,17 +447,15 @@ def share_difference_in_change(before: Distribution, after: Distribution,
                                cmp_before: Distribution, cmp_after: Distribution
                                ) -> DiffInChange | None:
     """Difference-in-differences of the top-box share (percentage points) for four
-    independent samples (no pupil numbers to pair), with a seeded percentile bootstrap:
-    each sample is resampled with replacement (a binomial draw), 9,999 times."""
+    independent samples (no pupil numbers to pair), with a seeded percentile bootstrap
+    (see `_bootstrap_did`), 9,999 times; p is the smallest level whose interval leaves out
+    zero."""
     groups = [_top_counts(d) for d in (before, after, cmp_before, cmp_after)]
     if any(n < MIN_TEST_N for _k, n in groups) or not before.top_box:
         return None
     shares = [k / n for k, n in groups]
     est = ((shares[1] - shares[0]) - (shares[3] - shares[2])) * 100
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    draws = [rng.binomial(n, s, BOOTSTRAP_RESAMPLES) / n for (_k, n), s in
-             zip(groups, shares, strict=True)]
-    boot = ((draws[1] - draws[0]) - (draws[3] - draws[2])) * 100
+    boot = _bootstrap_did(groups) + est
     low, high = (float(v) for v in np.percentile(boot, [2.5, 97.5]))
     below, above = int((boot <= 0).sum()), int((boot >= 0).sum())
     p = min(1.0, 2 * (min(below, above) + 1) / (BOOTSTRAP_RESAMPLES + 1))
@@ -466,6 +465,20 @@ def share_difference_in_change(before: Distribution, after: Distribution,
                         shares[2], start.p)
 
 
+def _bootstrap_did(groups: list[tuple[int, int]]) -> np.ndarray:
+    """Resampled differences in change (percentage points), centred on zero: each group
+    drawn with replacement (a binomial draw) from its share with one answer added each way
+    ((k + 1) / (n + 2), Agresti & Caffo 2000), so that a group where everyone (or no one)
+    gave the top answer still varies instead of making the interval falsely narrow."""
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    smoothed = [(k + 1) / (n + 2) for k, n in groups]
+    draws = [rng.binomial(n, q, BOOTSTRAP_RESAMPLES) / n - q
+             for (_k, n), q in zip(groups, smoothed, strict=True)]
+    if len(draws) == 2:
+        return (draws[1] - draws[0]) * 100
+    return ((draws[1] - draws[0]) - (draws[3] - draws[2])) * 100
+
+
 def share_change_interval(before: Distribution, after: Distribution
                           ) -> tuple[float, float] | None:
     """95% percentile bootstrap interval of the change in the top-box share (percentage
@@ -473,9 +486,8 @@ def share_change_interval(before: Distribution, after: Distribution
     groups = [_top_counts(d) for d in (before, after)]
     if any(n < MIN_TEST_N for _k, n in groups) or not before.top_box:
         return None
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    draws = [rng.binomial(n, k / n, BOOTSTRAP_RESAMPLES) / n for k, n in groups]
-    low, high = np.percentile((draws[1] - draws[0]) * 100, [2.5, 97.5])
+    est = (groups[1][0] / groups[1][1] - groups[0][0] / groups[0][1]) * 100
+    low, high = np.percentile(_bootstrap_did(groups) + est, [2.5, 97.5])
     return float(low), float(high)
 
 

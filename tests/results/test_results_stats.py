@@ -164,6 +164,15 @@ def test_share_difference_in_change_is_seeded_and_centred():
     assert did.ci_high - did.ci_low == pytest.approx(2 * 1.96 * se, rel=0.1)
     assert share_difference_in_change(b, a, cb, ca) == did  # same data, same interval
     assert 0 < did.p < 1
+    # everyone moved in one arm and no one in the other, five each: the interval still has
+    # width (each group resampled from (k + 1) / (n + 2)), and five pupils cannot give a
+    # p of 1 in 5,000
+    zero = distribution({"1": 5}, ("1", "2"), top_box=("2",))
+    full = distribution({"2": 5}, ("1", "2"), top_box=("2",))
+    extreme = share_difference_in_change(zero, full, zero, zero)
+    assert extreme.estimate == 100
+    assert extreme.ci_high - extreme.ci_low > 40
+    assert extreme.p > 0.001
     none = share_difference_in_change(b, b, cb, cb)
     assert none.estimate == 0
     assert none.p == 1.0
