@@ -16,6 +16,7 @@ from markupsafe import Markup
 from survey_app.models import Partnership, School, Survey
 from survey_app.results import analysis, queries
 from survey_app.results.analysis import Overview, QuestionResult, SurveyResults
+from survey_app.results.operations import report_quotes
 from survey_app.results.queries import Scope
 from survey_app.results.stats import judgement, pct, signed_points
 
@@ -37,6 +38,8 @@ class Section:
     exploratory: list[str] = field(default_factory=list)
     #: A sentence that applies to the whole section (no primary outcomes, no comparison).
     notes: list[str] = field(default_factory=list)
+    #: (question, [written answers]) the coordinator chose to quote; none by default.
+    quotes: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -380,6 +383,15 @@ def method_note(report: Report) -> list[str]:
     ]
 
 
+def _quotes(survey: Survey, scope: Scope, res: SurveyResults
+            ) -> list[tuple[str, list[str]]]:
+    """The chosen quotes in scope, per question, except where written answers are too few
+    to show."""
+    chosen = report_quotes(survey, scope)
+    return [(q.question.text, chosen[q.question.code]) for q in res.questions
+            if q.question.code in chosen and not q.texts_suppressed]
+
+
 def build_report(partnership: Partnership, config, *, survey_code: str | None = None,
                  school: School | None = None) -> Report:
     """Gather everything the report shows for a partnership (or one school of it)."""
@@ -396,7 +408,7 @@ def build_report(partnership: Partnership, config, *, survey_code: str | None = 
                              people=True)
         if res.n_responses:
             sections.append(Section(res, headlines(res), exploratory(res),
-                                    section_notes(res)))
+                                    section_notes(res), _quotes(survey, scope, res)))
     ov = analysis.overview(scope)
     first, last = queries.first_last_response(scope, [r.info.id for r in ov.rows])
     return Report(partnership, ov, sections, school, first, last)
@@ -485,6 +497,13 @@ def render_pdf(report: Report) -> bytes:
             for line in summary_lines(qr):
                 parts.append(Paragraph(escape(line), small))
             story.append(KeepTogether(parts))
+        if section.quotes:
+            story.append(Paragraph("In their own words (answers chosen by the coordinator)",
+                                   h3))
+        for question, texts in section.quotes:
+            story.append(Paragraph(escape(question), h4))
+            for text in texts:
+                story.append(Paragraph(f"“{escape(text)}”", bullet, bulletText="•"))
     story += [PageBreak(), Paragraph("How these figures were made", h2)]
     story += [Paragraph(escape(p), body) for p in report.method()]
     story += [Spacer(1, 4 * mm), HRFlowable(width="100%", color=colors.HexColor("#b1b4b6"))]

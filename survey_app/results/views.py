@@ -27,7 +27,12 @@ from survey_app.extensions import db
 from survey_app.models import SOURCES, School, Survey
 from survey_app.results import analysis, queries, report
 from survey_app.results.charts import chart_svg
-from survey_app.results.operations import PrimaryError, set_primary_questions
+from survey_app.results.operations import (
+    PrimaryError,
+    quote_candidates,
+    set_primary_questions,
+    set_report_quotes,
+)
 from survey_app.results.queries import Scope
 from survey_app.results.tables import chart_tables, spreadsheet_safe
 
@@ -117,9 +122,10 @@ def survey(code: str):
     scope = _scope()
     res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience))
     charts = {qr.question.code: _chart(qr) for qr in res.questions}
+    candidates = quote_candidates(survey, scope) if current_user.is_coordinator else {}
     return render_template("results/survey.html", survey=survey, res=res, charts=charts,
                            summary=report.summary_lines, exports=_export_links(),
-                           notes=report.section_notes(res),
+                           notes=report.section_notes(res), candidates=candidates,
                            query=request.args.to_dict(), **_filters(scope))
 
 
@@ -140,6 +146,28 @@ def primary(code: str):
         flash(f"Primary outcomes: {len(chosen) or 'none'}. The report headlines these, "
               "whatever they show.", "info")
     return redirect(results_url("results.survey", code=survey.code) + "#primary")
+
+
+@bp.post("/survey/<code>/quotes")
+@login_required
+def quotes(code: str):
+    """Choose written answers to quote in the impact report (coordinators; none by
+    default)."""
+    if not current_user.is_coordinator:
+        abort(403)
+    survey = _survey(code)
+    shown = [int(v) for v in request.form.getlist("shown") if v.isdigit()]
+    chosen = [int(v) for v in request.form.getlist("quote") if v.isdigit()]
+    try:
+        n = set_report_quotes(survey, shown, chosen)
+    except PrimaryError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{n or 'No'} written answer{'' if n == 1 else 's'} of these will be quoted in "
+              "the impact report.", "info")
+    question = request.form.get("question", "")
+    return redirect(results_url("results.survey", code=survey.code) + f"#q-{question}")
 
 
 @bp.get("/survey/<code>/tables.csv")

@@ -10,7 +10,7 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import School
@@ -269,6 +269,10 @@ def test_teachers_cannot_declare_primary_outcomes(client, partnership, results_d
     resp = client.post("/results/survey/res_test/primary",
                                data={"primary": ["conf"], "csrf_token": csrf_from(page)})
     assert resp.status_code == 403
+    assert 'name="quote"' not in page
+    resp = client.post("/results/survey/res_test/quotes",
+                       data={"shown": ["1"], "quote": ["1"], "csrf_token": csrf_from(page)})
+    assert resp.status_code == 403
 
 
 def test_results_command_suppresses_small_groups(runner, results_data):
@@ -284,3 +288,55 @@ def test_results_command_suppresses_small_groups(runner, results_data):
     assert conf["difference_in_change"] is None
     bad = runner.invoke(args=["results", "--survey", "nope", "--json"])
     assert bad.exit_code != 0
+
+
+def test_quotes_only_when_chosen(coordinator_client, results_data, partnership):
+    alder = _school("Alder School")
+    before = coordinator_client.get(f"/results/report?school={alder}").get_data(as_text=True)
+    assert "In their own words" not in before  # none by default
+    assert "Magnets" not in before
+    page = coordinator_client.get(f"/results/survey/res_test?school={alder}").get_data(
+        as_text=True)
+    shown = re.findall(r'name="shown" value="(\d+)"', page)
+    assert len(shown) == 8  # six "Magnets", two "Prisms"
+    prisms = re.findall(r'value="(\d+)" id="quote-\d+">\s*<label[^>]*>Prisms<', page)
+    assert len(prisms) == 2
+    resp = coordinator_client.post(
+        f"/results/survey/res_test/quotes?school={alder}",
+        data={"shown": shown, "quote": prisms[:1], "question": "said",
+              "csrf_token": csrf_from(page)})
+    assert resp.status_code == 302
+    html = coordinator_client.get(f"/results/report?school={alder}").get_data(as_text=True)
+    assert "In their own words" in html
+    assert "“Prisms”" in html
+    assert "Magnets" not in html
+    pdf = " ".join(_pdf_text(coordinator_client.get(
+        f"/results/report.pdf?school={alder}").data).split())
+    assert "“Prisms”" in pdf
+    # unticking removes it; an answer id from elsewhere is refused
+    coordinator_client.post(f"/results/survey/res_test/quotes?school={alder}",
+                            data={"shown": shown, "question": "said",
+                                  "csrf_token": csrf_from(page)})
+    assert "Prisms" not in coordinator_client.get(
+        f"/results/report?school={alder}").get_data(as_text=True)
+    resp = coordinator_client.post("/results/survey/res_test/quotes",
+                                   data={"shown": ["999999"], "quote": ["999999"],
+                                         "csrf_token": csrf_from(page)},
+                                   follow_redirects=True)
+    assert "not written answers to this survey" in resp.get_data(as_text=True)
+
+
+def test_erasing_an_answer_erases_its_quote(coordinator_client, results_data):
+    from survey_app.erasure.operations import erase_collection
+    from survey_app.models import Answer, ReportQuote, Response, Survey
+    from survey_app.results.operations import set_report_quotes
+
+    survey = db.session.scalar(select(Survey).where(Survey.code == "res_test"))
+    ids = list(db.session.scalars(select(Answer.id).join(Response).where(
+        Response.collection_id == results_data["after"].id, Answer.question_code == "said")))
+    set_report_quotes(survey, ids, ids)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ReportQuote)) == 2
+    erase_collection(results_data["after"], "test")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ReportQuote)) == 0
