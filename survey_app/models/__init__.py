@@ -4,6 +4,7 @@ from survey_app.models.audit import AuditEntry
 from survey_app.models.collections import PHASES, Collection
 from survey_app.models.paper import PrintBatch, Sheet
 from survey_app.models.people import ROLES, Group, Partnership, School, User
+from survey_app.models.quotes import ReportQuote
 from survey_app.models.responses import ANSWER_STATUSES, SOURCES, Answer, Response
 from survey_app.models.scans import (
     BATCH_STATUSES,
@@ -20,6 +21,6 @@ from survey_app.models.tally import TALLY_KINDS, TallyBlock, TallyCount
 __all__ = [
     "ANSWER_STATUSES", "BATCH_STATUSES", "PAGE_STATUSES", "PHASES", "AuditEntry", "ResponseImage",
     "ReviewItem", "ScanBatch", "ScanPage", "ROLES", "SOURCES", "Answer", "Collection", "Group",
-    "Partnership", "PrintBatch", "Response", "School", "Setting", "Sheet", "Survey",
+    "Partnership", "PrintBatch", "ReportQuote", "Response", "School", "Setting", "Sheet", "Survey",
     "SurveyVersion", "TALLY_KINDS", "TallyBlock", "TallyCount", "User",
 ]

@@ -50,8 +50,15 @@ class SurveyVersion(db.Model):
     definition_json: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Question codes the coordinator declared primary outcomes (a JSON list): results
+    #: headline these, whatever they show. Not part of the frozen definition.
+    primary_questions: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     survey: Mapped[Survey] = relationship(back_populates="versions")
+
+    @property
+    def primary_codes(self) -> list[str]:
+        return list(json.loads(self.primary_questions)) if self.primary_questions else []
 
     @property
     def definition(self) -> Definition:

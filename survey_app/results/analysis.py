@@ -17,13 +17,19 @@ from survey_app.models import Survey
 from survey_app.results import queries, tally
 from survey_app.results.queries import CollectionInfo, Scope
 from survey_app.results.stats import (
+    MIN_TEST_N,
+    DiffInChange,
     Distribution,
     PairedChange,
     TestResult,
     distribution,
+    holm,
     mann_whitney,
     paired_change,
+    paired_difference_in_change,
     points_change,
+    share_change_interval,
+    share_difference_in_change,
 )
 
 PHASES = ("before", "after", "once")
@@ -92,6 +98,48 @@ class QuestionResult:
     images: list[int] = field(default_factory=list)
     #: Rows with fewer answers than this are "too few to show".
     min_n: int = 5
+    #: Declared a primary outcome by the coordinator (headlined whatever it shows).
+    primary: bool = False
+    #: The groups that took part against the comparison group, where both have figures.
+    did: DiffInChange | None = None
+    #: The question's main test (see `main_test`) and its Holm-adjusted p within its
+    #: family (primary outcomes, or exploratory findings).
+    p_adjusted: float | None = None
+    #: Who answered ("pupil", "teacher", "school"), for wording.
+    audience: str = "pupil"
+
+    @property
+    def family(self) -> str:
+        return "primary" if self.primary else "exploratory"
+
+    def arm_change(self, comparison: bool = False) -> Change | None:
+        return next((c for c in self.changes if c.comparison == comparison), None)
+
+    def arm_paired(self, comparison: bool = False) -> PairedChange | None:
+        return next((pc for c, pc in self.paired if c == comparison), None)
+
+    @property
+    def main_test(self) -> tuple[str, float] | None:
+        """(name, p) of the test a finding on this question rests on: the difference in
+        change where there is a comparison group, else the paired Wilcoxon test of the
+        groups that took part, else their Mann-Whitney test."""
+        if self.did is not None and self.did.p is not None:
+            return "difference in change", self.did.p
+        pc = self.arm_paired()
+        if pc is not None and pc.test.p is not None:
+            return pc.test.test, pc.test.p
+        change = self.arm_change()
+        if change is not None and change.test is not None and change.test.p is not None:
+            return change.test.test, change.test.p
+        return None
+
+    @property
+    def change_interval(self) -> tuple[float, float] | None:
+        """95% bootstrap interval of the top-box change of the groups that took part."""
+        change = self.arm_change()
+        if change is None or change.points is None:
+            return None
+        return share_change_interval(change.before, change.after)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -137,6 +185,7 @@ class SurveyResults:
     questions: list[QuestionResult]
     #: Retrospective items, per person: (had room in some area, improved in some area)
     retro_people: tuple[int, int] = (0, 0)
+    primary_codes: tuple[str, ...] = ()
 
     @property
     def has_comparison(self) -> bool:
@@ -145,6 +194,26 @@ class SurveyResults:
     @property
     def n_responses(self) -> int:
         return sum(self.respondents.values())
+
+    @property
+    def primary(self) -> list[QuestionResult]:
+        return [q for q in self.questions if q.primary]
+
+    def headroom_both_ways(self, retrospective: bool, comparison: bool = False
+                           ) -> tuple[int, int, int, int]:
+        """(answers with room to improve, of those: rose, stayed the same, fell) over the
+        paired (or retrospective) rating items."""
+        room = up = same = down = 0
+        for q in self.questions:
+            if q.question.retrospective != retrospective:
+                continue
+            for cmp, pc in q.paired:
+                if cmp == comparison:
+                    room += pc.headroom
+                    up += pc.improved_with_headroom
+                    same += pc.same_with_headroom
+                    down += pc.declined_with_headroom
+        return room, up, same, down
 
     def headroom(self, retrospective: bool, comparison: bool = False) -> tuple[int, int]:
         """(answers with room to improve, of those improved) over the paired (or the
@@ -168,6 +237,14 @@ def _display(q: Question) -> str:
     if q.kind == TEXT:
         return "text"
     return "other"
+
+
+def primary_codes(survey: Survey) -> tuple[str, ...]:
+    """The questions declared primary outcomes, in any version of the survey."""
+    out: list[str] = []
+    for version in queries.versions(survey.id):
+        out += [c for c in version.primary_codes if c not in out]
+    return tuple(out)
 
 
 def _questions(survey: Survey) -> list[Question]:
@@ -214,6 +291,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
     by_id = {c.id: c for c in infos}
     ids = list(by_id)
     questions = _questions(survey)
+    primary = primary_codes(survey)
     has_cmp = any(c.is_comparison for c in infos)
     retro = [q for q in questions if q.retrospective]
     counts = tally.counts(scope, survey.id, infos, _columns(questions), use_tally=use_tally)
@@ -238,7 +316,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
         respondents[(by_id[cid].is_comparison, by_id[cid].phase)] += k
     results = []
     for q in questions:
-        qr = QuestionResult(q, _display(q), min_n=min_n)
+        qr = QuestionResult(q, _display(q), min_n=min_n, audience=survey.audience)
         if qr.display in ("rating", "options"):
             _rows(qr, per, min_n, has_cmp)
             _changes(qr, min_n)
@@ -252,14 +330,40 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
             qr.texts_suppressed = 0 < n_text < min_n
             qr.texts = [] if qr.texts_suppressed else answers
             qr.images = [] if qr.texts_suppressed else images.get(q.code, [])
+        qr.primary = q.code in primary
+        qr.did = _did(qr)
         results.append(qr)
+    _adjust(results)
     retro_people = (0, 0)
     if people:
         tops = {q.code: q.option_codes[-1] for q in retro}
         retro_people = queries.retro_people(
             scope, [c.id for c in infos if not c.is_comparison], tops)
     return SurveyResults(survey, scope, min_n, infos, dict(respondents), results,
-                         retro_people)
+                         retro_people, primary)
+
+
+def _did(qr: QuestionResult) -> DiffInChange | None:
+    """The difference in change: paired change scores where both arms have enough pairs,
+    else the difference in the change of the top-box share."""
+    if qr.display not in ("rating", "options"):
+        return None
+    took, cmp = qr.arm_paired(False), qr.arm_paired(True)
+    if (qr.display == "rating" and took is not None and cmp is not None
+            and min(took.n, cmp.n) >= MIN_TEST_N):
+        return paired_difference_in_change(took, cmp, len(qr.codes))
+    a, b = qr.arm_change(False), qr.arm_change(True)
+    if a is None or b is None or a.top_before is None or b.top_before is None:
+        return None
+    return share_difference_in_change(a.before, a.after, b.before, b.after)
+
+
+def _adjust(results: list[QuestionResult]) -> None:
+    """Holm-adjusted p of each question's main test, within its family."""
+    for family in ("primary", "exploratory"):
+        members = [q for q in results if q.family == family and q.main_test is not None]
+        for q, p in zip(members, holm([q.main_test[1] for q in members]), strict=True):
+            q.p_adjusted = p
 
 
 def _dist(q: Question, counter: Counter) -> Distribution:
@@ -402,3 +506,73 @@ def overview(scope: Scope, survey_id: int | None = None) -> Overview:
     rows = [CollectionRow(c, counts.get((c.id, "web"), 0), counts.get((c.id, "paper"), 0))
             for c in infos]
     return Overview(rows, queries.review_count(scope, ids))
+
+
+def _hidden_reason(n: int, min_n: int) -> str:
+    if n < min_n:
+        return f"fewer than {min_n} answers"
+    return "hidden so that a smaller group cannot be worked out from other figures"
+
+
+def _arm_figures(qr: QuestionResult, comparison: bool) -> dict:
+    """One arm's figures for `question_figures`; suppressed figures are None with a reason."""
+    first, last = ("then", "now") if qr.question.retrospective else ("before", "after")
+    rows = {r.phase: r for r in qr.rows if r.comparison == comparison}
+    pc = qr.arm_paired(comparison)
+    hidden = next((n for c, n in qr.paired_suppressed if c == comparison), None)
+    change = qr.arm_change(comparison)
+    mw = change.test if change is not None and change.design == "unpaired" else None
+    test = pc.test if pc else None
+    out: dict = {}
+    reasons = []
+    for key, phase in (("before", first), ("after", last)):
+        row = rows.get(phase)
+        out[f"n_{key}"] = row.dist.n if row else 0
+        if row is not None and row.suppressed:
+            reasons.append(f"{key}: {_hidden_reason(row.dist.n, qr.min_n)}")
+    out["n_pairs"] = pc.n if pc else (hidden or 0)
+    if hidden:
+        reasons.append(f"pairs: {_hidden_reason(hidden, qr.min_n)}")
+    for figure in ("top_box", "mean"):
+        for key, phase in (("before", first), ("after", last)):
+            row = rows.get(phase)
+            shown = row is not None and not row.suppressed
+            value = (row.dist.top_share if figure == "top_box" else row.dist.mean) \
+                if shown else None
+            out[f"{figure}_{key}"] = value
+    out["wilcoxon_p"] = test.p if test else None
+    out["rank_biserial"] = test.r if test else None
+    out["mann_whitney_p"] = mw.p if mw else None
+    out["mann_whitney_rank_biserial"] = mw.r if mw else None
+    out["wilcoxon_method"] = test.method if test else None
+    out["wilcoxon_changed_pairs"] = test.n_used if test else None
+    out["mann_whitney_method"] = mw.method if mw else None
+    out["headroom"] = None
+    if pc and pc.headroom:
+        out["headroom"] = {"room": pc.headroom, "rose": pc.improved_with_headroom,
+                           "same": pc.same_with_headroom, "fell": pc.declined_with_headroom}
+    out["suppressed"] = "; ".join(reasons) or None
+    return out
+
+
+def question_figures(res: SurveyResults) -> list[dict]:
+    """Per question, the figures scripts read (`survey-app results --json`): the same
+    objects the page and the report are written from."""
+    out = []
+    for qr in res.questions:
+        if qr.display not in ("rating", "options"):
+            continue
+        main = qr.main_test
+        out.append({
+            "code": qr.question.code,
+            "text": qr.question.text,
+            "retrospective": bool(qr.question.retrospective),
+            "participants": _arm_figures(qr, False),
+            "comparison": _arm_figures(qr, True) if res.has_comparison else None,
+            "difference_in_change": qr.did.as_dict() if qr.did else None,
+            "primary": qr.primary,
+            "main_test": main[0] if main else None,
+            "p": main[1] if main else None,
+            "p_adjusted": qr.p_adjusted,
+        })
+    return out

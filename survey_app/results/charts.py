@@ -7,7 +7,6 @@ every chart also has a table beside it (in the page and the CSV).
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,10 +16,17 @@ from html import escape
 from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing, Group, Line, Path, Rect, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 WIDTH_PT = 480
-LABEL_W = 118
-N_W = 62
+#: Room for the row names ("Before, comparison" is 85 pt in 9 pt bold) and for "n = 1000".
+LABEL_W = 96
+N_W = 40
+#: Every segment of at least this share carries its percentage (the README promises 6%).
+LABEL_FROM = 0.055
+#: Every diverging chart runs from 100% to 100% either side of the centre line, so bars
+#: can be compared across charts (one axis for all charts of a kind).
+AXIS_EXTENT = 1.0
 ROW_H = 20
 ROW_GAP = 7
 FONT = "Helvetica"
@@ -82,19 +88,46 @@ def _segment(g: Group, x: float, y: float, w: float, h: float, style: Style,
     g.add(Rect(x, y, w, h, fillColor=style.fill, strokeColor=INK, strokeWidth=0.6))
     if style.hatch:
         g.add(_hatch(x, y, w, h, style.hatch))
+    if share < LABEL_FROM:
+        return
     label = f"{share * 100:.0f}%"
-    if w >= 24:
-        if style.hatch:  # a white box behind the figure keeps it readable over hatching
-            g.add(Rect(x + w / 2 - 11, y + h / 2 - 5, 22, 10, fillColor=WHITE, strokeColor=None))
-        g.add(String(x + w / 2, y + h / 2 - 3, label, fontName=FONT, fontSize=8,
-                     fillColor=style.text, textAnchor="middle"))
+    size = next((f for f in (8, 7, 6.5) if stringWidth(label, FONT, f) <= w - 1), 6)
+    tw = stringWidth(label, FONT, size)
+    if style.hatch:  # a white box behind the figure keeps it readable over hatching
+        g.add(Rect(x + w / 2 - tw / 2 - 1, y + h / 2 - size / 2 - 1, tw + 2, size + 1.5,
+                   fillColor=WHITE, strokeColor=None))
+    g.add(String(x + w / 2, y + h / 2 - size * 0.36, label, fontName=FONT, fontSize=size,
+                 fillColor=style.text, textAnchor="middle"))
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """`text` cut with an ellipsis to fit `width` pt (the table beside has it in full)."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _wrap(text: str, font: str, size: float, width: float, max_lines: int = 3) -> list[str]:
+    """`text` in lines no wider than `width` pt (the last one cut if it is still too long)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and stringWidth(f"{lines[-1]} {word}", font, size) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines - 1] + [" ".join(lines[max_lines - 1:])]
+    return [_fit(line, font, size, width) for line in lines] or [""]
 
 
 def _legend(d: Drawing, labels: Sequence[str], styles: Sequence[Style], top: float) -> float:
     """Swatches with labels, wrapped across lines; returns the y below the legend."""
     x, y = LABEL_W, top - 14
     for label, style in zip(labels, styles, strict=True):
-        w = 14 + 4 + len(label) * 4.6 + 12
+        label = _fit(label, FONT, 8, WIDTH_PT - LABEL_W - 18)
+        w = 14 + 4 + stringWidth(label, FONT, 8) + 12
         if x + w > WIDTH_PT and x > LABEL_W:
             x, y = LABEL_W, y - 15
         g = Group()
@@ -105,16 +138,16 @@ def _legend(d: Drawing, labels: Sequence[str], styles: Sequence[Style], top: flo
     return y - 6
 
 
-def _scale_max(bars: Sequence[Bar], k: int) -> float:
-    """Axis extent either side of zero, rounded up to a quarter."""
-    half, odd = k // 2, k % 2
-    extent = 0.25
-    for b in bars:
-        if b.shares is None:
-            continue
-        mid = b.shares[half] / 2 if odd else 0
-        extent = max(extent, sum(b.shares[:half]) + mid, sum(b.shares[half + odd:]) + mid)
-    return min(1.0, math.ceil(extent * 4 - 1e-9) / 4)
+def _legend_lines(labels: Sequence[str]) -> int:
+    """How many lines `_legend` takes (same arithmetic, nothing drawn)."""
+    x, lines = LABEL_W, 1
+    for label in labels:
+        label = _fit(label, FONT, 8, WIDTH_PT - LABEL_W - 18)
+        w = 14 + 4 + stringWidth(label, FONT, 8) + 12
+        if x + w > WIDTH_PT and x > LABEL_W:
+            x, lines = LABEL_W, lines + 1
+        x += w
+    return lines
 
 
 def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> Drawing:
@@ -124,12 +157,12 @@ def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> 
     k = len(labels)
     styles = category_styles(k)
     half, odd = k // 2, k % 2
-    legend_lines = 1 + sum(len(x) for x in labels) * 4.6 // (WIDTH_PT - LABEL_W - 40)
+    legend_lines = _legend_lines(labels)
     height = len(bars) * (ROW_H + ROW_GAP) + 34 + 15 * legend_lines
     d = Drawing(WIDTH_PT, height, hAlign="LEFT")
     plot_w = WIDTH_PT - LABEL_W - N_W
     centre = LABEL_W + plot_w / 2
-    extent = _scale_max(bars, k)
+    extent = AXIS_EXTENT
     unit = (plot_w / 2) / extent  # pt per share (1.0 = 100%)
     axis_bottom = height - 8 - len(bars) * (ROW_H + ROW_GAP) + ROW_GAP - 4
     # The centre line first, so the bars (and the notes on suppressed rows) cover it.
@@ -137,8 +170,8 @@ def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> 
     y = height - 8
     for b in bars:
         y -= ROW_H
-        d.add(String(LABEL_W - 6, y + ROW_H / 2 - 3, b.label, fontName=FONT_BOLD,
-                     fontSize=9, fillColor=INK, textAnchor="end"))
+        d.add(String(LABEL_W - 6, y + ROW_H / 2 - 3, _fit(b.label, FONT_BOLD, 9, LABEL_W - 8),
+                     fontName=FONT_BOLD, fontSize=9, fillColor=INK, textAnchor="end"))
         d.add(String(WIDTH_PT - N_W + 6, y + ROW_H / 2 - 3, f"n = {b.n}", fontName=FONT,
                      fontSize=8.5, fillColor=INK))
         if b.shares is None:
@@ -171,23 +204,28 @@ SERIES_STYLES = (Style(WHITE, 3.0), Style(DARK, 0, WHITE), Style(LIGHT), Style(M
 
 def option_bars(options: Sequence[str], bars: Sequence[Bar], *, min_n: int) -> Drawing:
     """One cluster per option (multi, choice, yes/no): a bar per row (before, after, ...)
-    showing the share who chose it, labelled with the share and the row's name."""
-    bar_h, gap = 13, 10
+    showing the share who chose it, labelled with the share and the row's name. Option
+    names are wrapped above their cluster, clear of the axis; the axis runs 0-100%."""
+    bar_h, gap, line_h = 13, 10, 11
     series = list(bars)
-    height = len(options) * (14 + len(series) * (bar_h + 2) + gap) + 10
+    names = [_wrap(option, FONT_BOLD, 9, WIDTH_PT) for option in options]
+    height = sum(len(lines) * line_h + 4 + len(series) * (bar_h + 2) + gap
+                 for lines in names) + 10
     d = Drawing(WIDTH_PT, height, hAlign="LEFT")
     plot_x, plot_w = LABEL_W, WIDTH_PT - LABEL_W - N_W
     y = height - 4
-    for i, option in enumerate(options):
-        y -= 12
-        d.add(String(0, y, option[:95], fontName=FONT_BOLD, fontSize=9, fillColor=INK))
-        y -= 2
+    for i, lines in enumerate(names):
+        for line in lines:
+            y -= line_h
+            d.add(String(0, y, line, fontName=FONT_BOLD, fontSize=9, fillColor=INK))
+        y -= 4
+        cluster_top = y
         for s, b in enumerate(series):
             y -= bar_h + 2
-            d.add(String(plot_x - 6, y + 3, b.label, fontName=FONT, fontSize=8.5,
-                         fillColor=INK, textAnchor="end"))
+            d.add(String(plot_x - 6, y + 3, _fit(b.label, FONT, 8.5, plot_x - 8),
+                         fontName=FONT, fontSize=8.5, fillColor=INK, textAnchor="end"))
             if b.shares is None:
-                d.add(String(plot_x, y + 3, f"too few to show (fewer than {min_n})",
+                d.add(String(plot_x + 4, y + 3, f"too few to show (fewer than {min_n})",
                              fontName=FONT, fontSize=8.5, fillColor=MUTED))
                 continue
             share = b.shares[i]
@@ -202,8 +240,9 @@ def option_bars(options: Sequence[str], bars: Sequence[Bar], *, min_n: int) -> D
             d.add(g)
             d.add(String(plot_x + w + 4, y + 3, f"{share * 100:.0f}%", fontName=FONT,
                          fontSize=8.5, fillColor=INK))
+        # the axis beside this cluster's bars only, so it never runs through a name
+        d.add(Line(plot_x, y - 1, plot_x, cluster_top, strokeColor=INK, strokeWidth=1))
         y -= gap
-    d.add(Line(plot_x, 2, plot_x, height - 16, strokeColor=INK, strokeWidth=1))
     return d
 
 

@@ -1,4 +1,6 @@
 """`survey-app report`: the impact report as a PDF (or HTML) from the command line;
+`survey-app results`: one survey's figures per question (JSON for scripts);
+`survey-app primary`: declare a survey's primary outcomes;
 `survey-app tally`: bring the results tally up to date (after a bulk import)."""
 
 from __future__ import annotations
@@ -10,8 +12,86 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 
+def _school(partnership, school_name):
+    from survey_app.admin.operations import SetupError
+    from survey_app.extensions import db
+    from survey_app.models import School
+
+    if not school_name:
+        return None
+    school = db.session.scalar(select(School).where(
+        School.partnership_id == partnership.id, School.name == school_name))
+    if school is None:
+        names = ", ".join(s.name for s in partnership.schools) or "none yet"
+        raise SetupError(f"No school called '{school_name}' in "
+                         f"{partnership.name} (schools: {names}).")
+    return school
+
+
 def register(app: Flask) -> None:
-    """Add the `report` and `tally` commands to the app's CLI."""
+    """Add the `report`, `results`, `primary` and `tally` commands to the app's CLI."""
+
+    @app.cli.command("results")
+    @click.option("--survey", "survey_code", required=True, help="The survey (its code).")
+    @click.option("--partnership", "partnership_name",
+                  help="The partnership (needed when there is more than one).")
+    @click.option("--school", "school_name", help="Only this school (its name).")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
+    def results_command(survey_code, partnership_name, school_name, as_json):
+        """Print a survey's results per question: counts, top box, means, tests, the
+        difference in change against the comparison group, primary or exploratory."""
+        import json
+
+        from survey_app.admin.operations import SetupError, find_survey, resolve_partnership
+        from survey_app.results import analysis
+        from survey_app.results.queries import Scope
+
+        try:
+            partnership = resolve_partnership(partnership_name)
+            survey = find_survey(partnership, survey_code)
+            school = _school(partnership, school_name)
+        except SetupError as exc:
+            raise click.ClickException(str(exc)) from None
+        scope = Scope(partnership.id, school_id=school.id if school else None,
+                      timezone=current_app.config.get("TIMEZONE", "Europe/London"))
+        res = analysis.build(survey, scope, analysis.min_group(current_app.config,
+                                                                survey.audience))
+        figures = analysis.question_figures(res)
+        if as_json:
+            click.echo(json.dumps({"survey": survey.code, "title": survey.title,
+                                   "school": school.name if school else None,
+                                   "responses": res.n_responses, "min_group": res.min_n,
+                                   "questions": figures}, indent=2))
+            return
+        for f in figures:
+            p = f["participants"]
+            did = f["difference_in_change"]
+            click.echo(f"{f['code']} ({'primary' if f['primary'] else 'exploratory'}): "
+                       f"top box {_fmt(p['top_box_before'])} -> {_fmt(p['top_box_after'])}"
+                       f"; p = {_fmt(f['p'], 4)}, Holm-adjusted {_fmt(f['p_adjusted'], 4)}"
+                       + (f"; difference in change {did['estimate']:+.2f} {did['unit']}"
+                          if did else ""))
+
+    @app.cli.command("primary")
+    @click.option("--survey", "survey_code", required=True, help="The survey (its code).")
+    @click.option("--partnership", "partnership_name",
+                  help="The partnership (needed when there is more than one).")
+    @click.argument("codes", nargs=-1)
+    def primary_command(survey_code, partnership_name, codes):
+        """Declare the survey's primary outcomes (question codes; none clears them). The
+        report headlines these, whatever they show."""
+        from survey_app.admin.operations import SetupError, find_survey, resolve_partnership
+        from survey_app.extensions import db
+        from survey_app.results.operations import PrimaryError, set_primary_questions
+
+        try:
+            partnership = resolve_partnership(partnership_name)
+            survey = find_survey(partnership, survey_code)
+            chosen = set_primary_questions(survey, list(codes))
+        except (SetupError, PrimaryError) as exc:
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"Primary outcomes of {survey.code}: {', '.join(chosen) or 'none'}.")
 
     @app.cli.command("tally")
     def tally_command():
@@ -31,22 +111,13 @@ def register(app: Flask) -> None:
     def report_command(survey_code, school_name, partnership_name, output):
         """Write the impact report: reach, headline findings, charts and method note."""
         from survey_app.admin.operations import SetupError, find_survey, resolve_partnership
-        from survey_app.extensions import db
-        from survey_app.models import School
         from survey_app.results import report
 
         try:
             partnership = resolve_partnership(partnership_name)
             if survey_code:
                 find_survey(partnership, survey_code)
-            school = None
-            if school_name:
-                school = db.session.scalar(select(School).where(
-                    School.partnership_id == partnership.id, School.name == school_name))
-                if school is None:
-                    names = ", ".join(s.name for s in partnership.schools) or "none yet"
-                    raise SetupError(f"No school called '{school_name}' in "
-                                     f"{partnership.name} (schools: {names}).")
+            school = _school(partnership, school_name)
         except SetupError as exc:
             raise click.ClickException(str(exc)) from None
         rep = report.build_report(partnership, current_app.config, survey_code=survey_code,
@@ -58,3 +129,9 @@ def register(app: Flask) -> None:
             path.write_bytes(report.render_pdf(rep))
         click.echo(f"Wrote {path}: {len(rep.sections)} survey(s), "
                    f"{len(rep.headlines)} headline findings.")
+
+
+def _fmt(value, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 from flask import (
@@ -13,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    redirect,
     render_template,
     request,
     url_for,
@@ -26,6 +28,12 @@ from survey_app.extensions import db
 from survey_app.models import SOURCES, School, Survey
 from survey_app.results import analysis, queries, report
 from survey_app.results.charts import chart_svg
+from survey_app.results.operations import (
+    PrimaryError,
+    quote_candidates,
+    set_primary_questions,
+    set_report_quotes,
+)
 from survey_app.results.queries import Scope
 from survey_app.results.tables import chart_tables, spreadsheet_safe
 
@@ -107,9 +115,52 @@ def survey(code: str):
     scope = _scope()
     res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience))
     charts = {qr.question.code: _chart(qr) for qr in res.questions}
+    candidates = quote_candidates(survey, scope) if current_user.is_coordinator else {}
     return render_template("results/survey.html", survey=survey, res=res, charts=charts,
                            summary=report.summary_lines, exports=_export_links(),
+                           notes=report.section_notes(res), candidates=candidates,
                            query=request.args.to_dict(), **_filters(scope))
+
+
+@bp.post("/survey/<code>/primary")
+@login_required
+def primary(code: str):
+    """Declare the survey's primary outcomes (coordinators): the report headlines these,
+    whatever they show; every other question is exploratory."""
+    if not current_user.is_coordinator:
+        abort(403)
+    survey = _survey(code)
+    try:
+        chosen = set_primary_questions(survey, request.form.getlist("primary"))
+    except PrimaryError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Primary outcomes: {len(chosen) or 'none'}. The report headlines these, "
+              "whatever they show.", "info")
+    return redirect(results_url("results.survey", code=survey.code) + "#primary")
+
+
+@bp.post("/survey/<code>/quotes")
+@login_required
+def quotes(code: str):
+    """Choose written answers to quote in the impact report (coordinators; none by
+    default)."""
+    if not current_user.is_coordinator:
+        abort(403)
+    survey = _survey(code)
+    shown = [int(v) for v in request.form.getlist("shown") if v.isdigit()]
+    chosen = [int(v) for v in request.form.getlist("quote") if v.isdigit()]
+    try:
+        n = set_report_quotes(survey, shown, chosen)
+    except PrimaryError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{n or 'No'} written answer{'' if n == 1 else 's'} of these will be quoted in "
+              "the impact report.", "info")
+    question = request.form.get("question", "")
+    return redirect(results_url("results.survey", code=survey.code) + f"#q-{question}")
 
 
 @bp.get("/survey/<code>/tables.csv")
@@ -165,3 +216,10 @@ def results_url(endpoint: str, **changes) -> str:
     args = {k: v for k, v in request.args.items() if v}
     args.update({k: v for k, v in changes.items() if v is not None})
     return url_for(endpoint, **args)
+
+
+@bp.app_template_filter("without_ages")
+def without_ages(meaning: str) -> str:
+    """A scale's description without the ages it was made for ("(ages 5-7)"): a question
+    in a survey for 7-11 year olds may use the three-face scale too."""
+    return re.sub(r"\s*\(ages? [^)]*\)", "", meaning)

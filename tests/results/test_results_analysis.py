@@ -11,6 +11,7 @@ from survey_app.extensions import db
 from survey_app.models import School, Survey
 from survey_app.results import analysis
 from survey_app.results.queries import Scope
+from survey_app.results.stats import holm
 from tests.results.conftest import add
 
 
@@ -57,7 +58,9 @@ def test_pairing_across_web_and_paper(partnership, results_data):
     # half the after answers came on paper; all ten pupils are still paired
     assert (pc.n, pc.improved, pc.same, pc.declined) == (10, 7, 2, 1)
     assert (pc.headroom, pc.improved_with_headroom) == (8, 7)
-    assert pc.test.r == pytest.approx(39 / 55)
+    assert (pc.same_with_headroom, pc.declined_with_headroom) == (0, 1)
+    # zeros dropped: 7 up, 1 down, all by one (midrank 4.5): r = (31.5 - 4.5) / 36
+    assert pc.test.r == pytest.approx(0.75)
     # phone answers only: the five pupils whose after sheet was not on paper
     web = _build(partnership, school_id=_school("Alder School"), source="web")
     ((_, pc_web),) = _q(web, "conf").paired
@@ -81,12 +84,12 @@ def test_retrospective_items_from_one_sitting(partnership, results_data):
     # then/now: (1,3) (1,2) (2,3) (2,2) (3,3) (1,1) (2,3) (1,2) (3,3) (2,3)
     assert (pc.n, pc.improved, pc.same, pc.declined) == (10, 6, 4, 0)
     assert (pc.headroom, pc.improved_with_headroom) == (8, 6)
-    # differences 2,1,1,0,0,0,1,1,0,1: the four zeros rank 1-4, the five 1s 5-9 (7 each),
-    # the 2 rank 10. R+ = 35 + 10 = 45, R- = 0, all ranks 55: r = 45 / 55
-    assert pc.test.r == pytest.approx(45 / 55)
+    # differences 2,1,1,0,0,0,1,1,0,1: zeros dropped (R's default), six rise: r = 1
+    assert pc.test.r == pytest.approx(1.0)
+    # V = 21, n = 6, ties (five 1s): z = (21 - 10.5 - 0.5) / sqrt(22.75 - 120/48) = 10/4.5
+    assert pc.test.p == pytest.approx(2 * sps.norm.sf(10 / 4.5))
     assert pc.test.p == pytest.approx(sps.wilcoxon(
-        [2, 1, 1, 0, 0, 0, 1, 1, 0, 1], zero_method="pratt", correction=True,
-        method="asymptotic").pvalue)
+        [2, 1, 1, 1, 1, 1], correction=True, method="asymptotic").pvalue)
     assert know.changes[0].test is pc.test
     assert res.headroom(retrospective=True) == (8, 6)
     assert res.retro_people == (8, 6)
@@ -115,6 +118,49 @@ def test_comparison_groups_beside_the_groups_that_took_part(partnership, results
     assert changes[True].test.r == pytest.approx(2 * 21 / 36 - 1)
     paired = dict(conf.paired)
     assert (paired[True].n, paired[True].improved) == (6, 1)
+
+
+def test_difference_in_change_from_paired_change_scores(partnership, results_data):
+    res = _build(partnership)
+    did = _q(res, "conf").did
+    # change scores: took part +1 x7, -1, 0 x2 (mean 0.6); comparison +1, 0 x5 (mean 1/6)
+    took = [1] * 7 + [-1] + [0, 0]
+    cmp = [1, 0, 0, 0, 0, 0]
+    assert did.unit == "scale points"
+    assert did.estimate == pytest.approx(0.6 - 1 / 6)
+    welch = sps.ttest_ind(took, cmp, equal_var=False).confidence_interval(0.95)
+    assert (did.ci_low, did.ci_high) == (pytest.approx(welch.low), pytest.approx(welch.high))
+    assert did.p == pytest.approx(sps.mannwhitneyu(took, cmp, method="asymptotic").pvalue)
+    assert (did.n_participants, did.n_comparison) == (10, 6)
+    # no comparison group in Alder's own results: nothing to compare
+    assert _q(_build(partnership, school_id=_school("Alder School")), "conf").did is None
+
+
+def test_primary_questions_carry_the_holm_family(partnership, results_data):
+    from survey_app.results.operations import PrimaryError, set_primary_questions
+
+    # Nothing declared: both rating questions are exploratory and adjusted together.
+    res = _build(partnership, school_id=_school("Alder School"))
+    conf, know = _q(res, "conf"), _q(res, "know")
+    assert not conf.primary
+    assert not know.primary
+    p_conf, p_know = conf.main_test[1], know.main_test[1]
+    assert conf.main_test[0] == "Wilcoxon signed-rank"
+    assert [conf.p_adjusted, know.p_adjusted] == pytest.approx(holm([p_conf, p_know]))
+    smaller = min((conf, know), key=lambda q: q.main_test[1])
+    assert smaller.p_adjusted == pytest.approx(min(1, 2 * min(p_conf, p_know)))
+    survey = _survey()
+    with pytest.raises(PrimaryError, match="said"):
+        set_primary_questions(survey, ["said"])  # a text question counts nothing
+    set_primary_questions(survey, ["conf"])
+    db.session.commit()
+    res = _build(partnership, school_id=_school("Alder School"))
+    conf, know = _q(res, "conf"), _q(res, "know")
+    assert conf.primary
+    assert not know.primary
+    # each family now holds one test: adjusted p equals its own p
+    assert conf.p_adjusted == pytest.approx(p_conf)
+    assert know.p_adjusted == pytest.approx(p_know)
 
 
 def test_small_groups_are_suppressed(app, partnership, results_data):

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pypdfium2 as pdfium
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import School
-from tests.conftest import login_as, make_user
+from tests.conftest import csrf_from, login_as, make_user
 
-HEADLINE = ("Answering 'Quite a lot' or 'A lot' to 'I am good at science.': 40% before, 70% "
-            "after (+30 percentage points; n = 10 before, 10 after).")
+HEADLINE = ("Pupils' own answers to 'I am good at science.': 'Quite a lot' or 'A lot' 40% "
+            "before, 70% after; it rose by 30 percentage points (n = 10 before, 10 after).")
 
 
 def _school(name: str) -> int:
@@ -60,7 +61,10 @@ def test_coordinator_survey_page(coordinator_client, results_data):
     assert html.count("<svg") == 4  # conf, career, know, tools
     assert 'role="img"' in html
     assert "<desc" in html
-    assert "a large rise, unlikely to be chance (p &lt; 0.05)" in html
+    # zeros dropped: 7 of 8 changed pupils rose, p = 0.041 by the normal approximation
+    assert "Wilcoxon signed-rank: a large rise (p = 0.041)" in html
+    assert "no comparison group for this survey" in html
+    assert "(ages" not in html
     assert "Magnets" in html
     # the group filter offers this school's groups; the comparison school is filtered out
     assert "Alder School: Year 5 Oak" in html
@@ -81,8 +85,10 @@ def test_suppressed_group_shows_too_few(coordinator_client, results_data):
     html = coordinator_client.get(
         f"/results/survey/res_test?school={_school('Cedar School')}").get_data(as_text=True)
     assert "too few to show" in html
-    # Cedar's three pupils all answered 5 and Yes: no share of theirs is ever shown
-    assert not re.search(r">\s*100%", html)
+    # Cedar's three pupils all answered 5 and Yes: no share of theirs is ever shown (the
+    # axis's own 100% ticks, in 7.5 pt type, aside)
+    shown = re.sub(r'<text[^>]*font-size="7.5px"[^>]*>[^<]*</text>', "", html)
+    assert not re.search(r">\s*100%", shown)
     assert ">n = 3<" in html
 
 
@@ -155,7 +161,12 @@ def test_report_html_and_pdf(coordinator_client, results_data):
     html = coordinator_client.get(f"/results/report?school={alder}").get_data(as_text=True)
     _no_inline_code(html)
     assert HEADLINE.replace("'", "&#39;") in html
-    assert "Knowledge improved in 75% of the areas where pupils had room to improve" in html
+    # headroom told both ways, not only the rises
+    assert ("of 8 answers with room to improve, 75% rose, 25% stayed the same and 0% fell"
+            in html)
+    assert "No primary outcomes were declared for this survey" in html
+    # no survey codes in what a funder reads (tags and ids aside)
+    assert "res_test" not in re.sub(r"<[^>]+>", "", html)
     assert "How these figures were made" in html
     resp = coordinator_client.get(f"/results/report.pdf?school={alder}")
     assert resp.mimetype == "application/pdf"
@@ -208,3 +219,124 @@ def test_written_answers_cannot_become_spreadsheet_formulas(coordinator_client, 
     notes = {r["note"] for r in csv.DictReader(io.StringIO(body))}
     assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in notes
     assert not any(n.startswith("=") for n in notes)
+
+
+def test_primary_outcomes_are_the_only_headlines(coordinator_client, results_data, runner):
+    page = coordinator_client.get("/results/survey/res_test").get_data(as_text=True)
+    assert 'name="primary" value="conf"' in page
+    assert 'name="primary" value="said"' not in page  # written answers are not outcomes
+    resp = coordinator_client.post("/results/survey/res_test/primary",
+                                   data={"primary": ["career", "conf"],
+                                         "csrf_token": csrf_from(page)})
+    assert resp.status_code == 302
+    html = coordinator_client.get("/results/report").get_data(as_text=True)
+    head = html.split("Exploratory findings")[0]
+    # the declared outcomes are the headlines, whatever they show; 'know' (the biggest
+    # paired change) is not, and is exploratory with a Holm-adjusted p
+    assert "I would like a science job." in head
+    assert "I am good at science." in head
+    assert "How light travels" not in head
+    assert "Holm-adjusted" in html.split("Exploratory findings")[1]
+    # both groups were asked conf: its headline carries the difference in change
+    assert "Pupils who took part rose 0.4 points more than the comparison group" in head
+    # the comparison group was not asked career: said plainly
+    assert "comparison group has too few answers to this question" in head
+    result = runner.invoke(args=["results", "--survey", "res_test", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    by_code = {q["code"]: q for q in data["questions"]}
+    assert by_code["career"]["primary"] is True
+    assert by_code["conf"]["primary"] is True
+    assert by_code["know"]["primary"] is False
+    assert by_code["know"]["comparison"]["n_pairs"] == 0
+    conf = by_code["conf"]
+    assert set(conf["participants"]) >= {
+        "n_before", "n_after", "n_pairs", "top_box_before", "top_box_after", "mean_before",
+        "mean_after", "wilcoxon_p", "rank_biserial", "mann_whitney_p", "suppressed"}
+    assert conf["participants"]["n_pairs"] == 10
+    assert conf["participants"]["rank_biserial"] == pytest.approx(0.75)
+    assert conf["comparison"]["n_pairs"] == 6
+    assert conf["difference_in_change"]["estimate"] == pytest.approx(0.6 - 1 / 6)
+    assert conf["difference_in_change"]["method"].startswith("difference in mean paired")
+    assert conf["p_adjusted"] >= conf["p"]
+
+
+def test_teachers_cannot_declare_primary_outcomes(client, partnership, results_data):
+    make_user(partnership, "teacher@alder.example", "teacher", "Alder School")
+    login_as(client, "teacher@alder.example")
+    page = client.get("/results/survey/res_test").get_data(as_text=True)
+    assert 'name="primary"' not in page
+    resp = client.post("/results/survey/res_test/primary",
+                               data={"primary": ["conf"], "csrf_token": csrf_from(page)})
+    assert resp.status_code == 403
+    assert 'name="quote"' not in page
+    resp = client.post("/results/survey/res_test/quotes",
+                       data={"shown": ["1"], "quote": ["1"], "csrf_token": csrf_from(page)})
+    assert resp.status_code == 403
+
+
+def test_results_command_suppresses_small_groups(runner, results_data):
+    result = runner.invoke(args=["results", "--survey", "res_test", "--school", "Cedar School",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    conf = next(q for q in json.loads(result.output)["questions"] if q["code"] == "conf")
+    part = conf["participants"]
+    assert part["n_before"] == 3
+    assert part["top_box_before"] is None
+    assert part["mean_before"] is None
+    assert "fewer than 5" in part["suppressed"]
+    assert conf["difference_in_change"] is None
+    bad = runner.invoke(args=["results", "--survey", "nope", "--json"])
+    assert bad.exit_code != 0
+
+
+def test_quotes_only_when_chosen(coordinator_client, results_data, partnership):
+    alder = _school("Alder School")
+    before = coordinator_client.get(f"/results/report?school={alder}").get_data(as_text=True)
+    assert "In their own words" not in before  # none by default
+    assert "Magnets" not in before
+    page = coordinator_client.get(f"/results/survey/res_test?school={alder}").get_data(
+        as_text=True)
+    shown = re.findall(r'name="shown" value="(\d+)"', page)
+    assert len(shown) == 8  # six "Magnets", two "Prisms"
+    prisms = re.findall(r'value="(\d+)" id="quote-\d+">\s*<label[^>]*>Prisms<', page)
+    assert len(prisms) == 2
+    resp = coordinator_client.post(
+        f"/results/survey/res_test/quotes?school={alder}",
+        data={"shown": shown, "quote": prisms[:1], "question": "said",
+              "csrf_token": csrf_from(page)})
+    assert resp.status_code == 302
+    html = coordinator_client.get(f"/results/report?school={alder}").get_data(as_text=True)
+    assert "In their own words" in html
+    assert "“Prisms”" in html
+    assert "Magnets" not in html
+    pdf = " ".join(_pdf_text(coordinator_client.get(
+        f"/results/report.pdf?school={alder}").data).split())
+    assert "“Prisms”" in pdf
+    # unticking removes it; an answer id from elsewhere is refused
+    coordinator_client.post(f"/results/survey/res_test/quotes?school={alder}",
+                            data={"shown": shown, "question": "said",
+                                  "csrf_token": csrf_from(page)})
+    assert "Prisms" not in coordinator_client.get(
+        f"/results/report?school={alder}").get_data(as_text=True)
+    resp = coordinator_client.post("/results/survey/res_test/quotes",
+                                   data={"shown": ["999999"], "quote": ["999999"],
+                                         "csrf_token": csrf_from(page)},
+                                   follow_redirects=True)
+    assert "not written answers to this survey" in resp.get_data(as_text=True)
+
+
+def test_erasing_an_answer_erases_its_quote(coordinator_client, results_data):
+    from survey_app.erasure.operations import erase_collection
+    from survey_app.models import Answer, ReportQuote, Response, Survey
+    from survey_app.results.operations import set_report_quotes
+
+    survey = db.session.scalar(select(Survey).where(Survey.code == "res_test"))
+    ids = list(db.session.scalars(select(Answer.id).join(Response).where(
+        Response.collection_id == results_data["after"].id, Answer.question_code == "said")))
+    set_report_quotes(survey, ids, ids)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ReportQuote)) == 2
+    erase_collection(results_data["after"], "test")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ReportQuote)) == 0

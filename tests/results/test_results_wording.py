@@ -1,0 +1,39 @@
+"""The report's sentences: falls said as falls, the difference in change in plain words
+with its interval, and different starting points said out loud."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from survey_app.results.report import _moved, did_sentence, p_text
+from survey_app.results.stats import DiffInChange
+
+
+def _q(did):
+    return SimpleNamespace(did=did, codes=("0", "1"), top_label="'Yes'")
+
+
+def test_falls_are_said_as_falls():
+    assert _moved(12.4) == "rose by 12 percentage points"
+    assert _moved(-8.6) == "fell by 9 percentage points"
+    assert _moved(0.3) == "did not change"
+    assert p_text(0.0004) == "p < 0.001"
+    assert p_text(0.0412) == "p = 0.041"
+
+
+def test_difference_in_change_in_plain_words():
+    did = DiffInChange(12.2, 3.1, 21.4, 0.012, "m", "percentage points", 40, 38, 0.3, 0.31, 0.9)
+    text = did_sentence(_q(did), "pupils")
+    assert text == ("Pupils who took part rose 12 percentage points more than the comparison "
+                    "group in 'Yes' (95% CI +3 to +21 points; bootstrap, p = 0.012).")
+    fell = DiffInChange(-7.0, -15.0, 1.0, 0.09, "m", "percentage points", 40, 38)
+    assert "changed 7 percentage points less than the comparison group" in \
+        did_sentence(_q(fell), "pupils")
+
+
+def test_different_starting_points_are_said():
+    did = DiffInChange(20.0, 5.0, 35.0, 0.01, "m", "percentage points", 40, 38,
+                       0.1, 0.5, 0.001)
+    text = did_sentence(_q(did), "pupils")
+    assert "The groups started from different places (10% against 50% before" in text
+    assert "catching up" in text
