@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from survey_app import config
 from survey_app.extensions import csrf, db, limiter, login, migrate
+from survey_app.proxies import TrustedProxies
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -33,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login.init_app(app)
     limiter.init_app(app)
+    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     app.after_request(_security_headers)
     app.register_error_handler(OperationalError, _database_unavailable)
 

@@ -45,7 +45,14 @@ from survey_app.admin.wtf import (
     UserForm,
     choices,
 )
-from survey_app.auth.operations import create_user, issue_setup_token, setup_link
+from survey_app.auth.operations import (
+    create_user,
+    deactivate_user,
+    issue_setup_token,
+    reactivate_user,
+    setup_link,
+    sign_out_everywhere,
+)
 from survey_app.extensions import db
 from survey_app.models import Collection, Group, School, Survey, SurveyVersion, User
 from survey_app.urls import public_url
@@ -420,9 +427,59 @@ def new_link(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or user.partnership_id != current_user.partnership_id:
         abort(404)
+    if not user.is_active:
+        flash(f"{user.email} is switched off: switch the account on first.", "error")
+        return redirect(url_for("admin.users"))
     token = issue_setup_token(user)
     db.session.commit()
     form = UserForm(formdata=None)
     _fill_user_choices(form)
     return render_template("admin/users.html", form=form, users=_users(),
                            new_link=(user.email, setup_link(token)), action=ActionForm())
+
+
+def _user_in_partnership(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.partnership_id != current_user.partnership_id:
+        abort(404)
+    return user
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+@login_required
+@coordinator_required
+def sign_out_user(user_id: int):
+    """End every session of the account (a lost laptop); its password still works."""
+    user = _user_in_partnership(user_id)
+    sign_out_everywhere(user)
+    db.session.commit()
+    flash(f"{user.email} is signed out everywhere.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@login_required
+@coordinator_required
+def deactivate(user_id: int):
+    user = _user_in_partnership(user_id)
+    if user.id == current_user.id:
+        flash("You cannot switch off your own account here; another coordinator can.",
+              "error")
+        return redirect(url_for("admin.users"))
+    deactivate_user(user)
+    db.session.commit()
+    flash(f"{user.email} is switched off: signed out everywhere and cannot sign in. "
+          "Nothing they made is removed.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@login_required
+@coordinator_required
+def reactivate(user_id: int):
+    user = _user_in_partnership(user_id)
+    reactivate_user(user)
+    db.session.commit()
+    flash(f"{user.email} can sign in again with their password (or send a new "
+          "set-password link).", "info")
+    return redirect(url_for("admin.users"))
