@@ -73,6 +73,13 @@ def from_environment(instance: Path) -> dict:
         # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed.
         "TRUSTED_PROXIES": _networks(env("TRUSTED_PROXIES", "")),
         "AUTH_MAX_BODY_BYTES": int(env("AUTH_MAX_BODY_BYTES", str(8 * 1024))),
+        # A pupil's answers: 3 write-ins of 2000 characters in another script fit.
+        "ANSWER_MAX_BODY_BYTES": int(env("ANSWER_MAX_BODY_BYTES", str(64 * 1024))),
+        # Sends to pupil links per client address (a whole school behind one NAT fits:
+        # see README, "Limits on pupil links").
+        "ANSWER_RATE_LIMIT": env("ANSWER_RATE_LIMIT", "600 per minute;3000 per hour"),
+        # A form shown before a collection closed may still be sent this long after.
+        "CLOSE_GRACE_MINUTES": float(env("CLOSE_GRACE_MINUTES", "5")),
         "MAX_CONTENT_LENGTH": int(env("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "MIN_GROUP_PUPIL": int(env("MIN_GROUP_PUPIL", "5")),
         "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER", "3")),

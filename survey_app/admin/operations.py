@@ -183,6 +183,22 @@ def close_collection(collection: Collection, now: datetime | None = None) -> Non
         collection.closes_at = now
 
 
+#: A pupil page opened this recently means the class may still be answering.
+ANSWERING_MINUTES = 20
+
+
+def pupils_may_be_answering(collection: Collection, now: datetime | None = None) -> bool:
+    """The link is open and someone opened the page in the last ANSWERING_MINUTES."""
+    from datetime import timedelta
+
+    from survey_app.models.base import utcnow
+
+    now = now or utcnow()
+    last = collection.last_shown_at
+    return (collection.state(now) == "open" and last is not None
+            and now - last < timedelta(minutes=ANSWERING_MINUTES))
+
+
 def response_counts(collection_ids: list[int]) -> dict[int, dict[str, int]]:
     """{collection id: {"web": n, "paper": n}} for the given collections."""
     from survey_app.models import Response

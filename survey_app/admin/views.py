@@ -34,6 +34,7 @@ from survey_app.admin.operations import (
     close_collection,
     create_collection,
     load_survey_version,
+    pupils_may_be_answering,
     reopen_collection,
     response_counts,
     version_in_use,
@@ -265,9 +266,14 @@ def board(collection_id: int):
 @login_required
 def close(collection_id: int):
     c = _collection_or_404(collection_id)
+    grace = current_app.config["CLOSE_GRACE_MINUTES"]
+    if pupils_may_be_answering(c) and request.form.get("confirmed") != "yes":
+        return render_template("admin/close_confirm.html", c=c, form=ActionForm(),
+                               grace=grace, since=localtime(c.last_shown_at))
     close_collection(c)
     db.session.commit()
-    flash("The collection is closed: the link no longer takes answers. Paper copies can "
+    flash("The collection is closed: the link no longer takes answers (a pupil who had the "
+          f"survey open may still send it in the next {grace:g} minutes). Paper copies can "
           "still be scanned.", "info")
     return redirect(url_for("admin.collection", collection_id=c.id))
 

@@ -1,4 +1,4 @@
-"""user session version and deactivation
+"""user session version and deactivation; collection last shown
 
 Revision ID: c7e1a9f3b5d2
 Revises: 715dcb97ae5e
@@ -25,9 +25,15 @@ def upgrade():
         batch_op.add_column(sa.Column('deactivated_at',
                                       survey_app.models.base.UTCDateTime(timezone=True),
                                       nullable=True))
+    with op.batch_alter_table('collection', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_shown_at',
+                                      survey_app.models.base.UTCDateTime(timezone=True),
+                                      nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('collection', schema=None) as batch_op:
+        batch_op.drop_column('last_shown_at')
     with op.batch_alter_table('app_user', schema=None) as batch_op:
         batch_op.drop_column('deactivated_at')
         batch_op.drop_column('session_version')
