@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(config.from_environment(Path(app.instance_path)))
         app.config.from_mapping(test_config)
+    config.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})

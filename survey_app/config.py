@@ -32,6 +32,25 @@ def _secret_key(instance: Path, production: bool) -> str:
     return path.read_text().strip()
 
 
+def private_sqlite_file(uri: str) -> None:
+    """The SQLite file holds children's answers: create it readable by the app's user only
+    (0600), and take group/other access away from an older one. SQLite gives its -wal and
+    -shm files the database file's permissions."""
+    from sqlalchemy.engine import make_url
+
+    if not uri.startswith("sqlite"):
+        return
+    name = make_url(uri).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (path, Path(f"{name}-wal"), Path(f"{name}-shm")):
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
+
+
 def _networks(value: str) -> list[str]:
     """TRUSTED_PROXIES: addresses or networks, comma separated ("127.0.0.1, 10.0.0.0/8")."""
     from ipaddress import ip_network

@@ -365,13 +365,6 @@ def _load_for_current_user(definition):
     """Coordinators load partnership-wide surveys; a teacher's upload belongs to their
     school and may not replace a survey someone else owns."""
     school = None if current_user.is_coordinator else current_user.school
-    if school is not None:
-        existing = db.session.scalar(select(Survey).where(
-            Survey.partnership_id == current_user.partnership_id,
-            Survey.code == definition.code))
-        if existing is not None and existing.school_id != school.id:
-            raise SetupError(f"The survey code '{definition.code}' is already used by your "
-                             "partnership's coordinator: give your survey a different code.")
     return load_survey_version(current_user.partnership, definition, school=school)
 
 
