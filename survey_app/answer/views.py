@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, TimestampSigner
 from limits import parse_many
 from markupsafe import Markup
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
@@ -102,11 +103,16 @@ def _in_grace(collection: Collection) -> bool:
 
 
 def _note_shown(collection: Collection) -> None:
+    """Best effort: a pupil's page never fails because this note could not be written."""
     now = utcnow()
     if collection.last_shown_at is None or now - collection.last_shown_at > NOTE_SHOWN_EVERY:
-        db.session.execute(update(Collection).where(Collection.id == collection.id)
-                           .values(last_shown_at=now))
-        db.session.commit()
+        try:
+            db.session.execute(update(Collection).where(Collection.id == collection.id)
+                               .values(last_shown_at=now))
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            current_app.logger.warning("could not note that the survey was shown: %s", exc)
 
 
 #: Built once: constructing an ORM select costs more than running it on SQLite, and the
