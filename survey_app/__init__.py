@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from survey_app import config
 from survey_app.extensions import csrf, db, limiter, login, migrate
+from survey_app.proxies import TrustedProxies
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -25,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(config.from_environment(Path(app.instance_path)))
         app.config.from_mapping(test_config)
+    config.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
@@ -33,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login.init_app(app)
     limiter.init_app(app)
+    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     app.after_request(_security_headers)
     app.register_error_handler(OperationalError, _database_unavailable)
 

@@ -78,7 +78,10 @@ def backup(out: Path) -> dict:
                     if storage.exists() else 0}
         (tmp_path / "manifest.json").write_text(json.dumps(manifest, indent=2))
         partial = out.with_name(out.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        # Children's answers: readable by this user only, whatever the umask says.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.add(tmp_path / "manifest.json", "manifest.json")
             tar.add(db_file, db_file.name)
             if storage.exists():
@@ -108,6 +111,7 @@ def restore(archive: Path) -> dict:
             for suffix in ("-wal", "-shm"):
                 Path(str(target) + suffix).unlink(missing_ok=True)
             shutil.copyfile(tmp_path / "database.sqlite3", target)
+            target.chmod(0o600)
         else:
             if not uri.startswith("postgresql"):
                 raise BackupError("This backup holds a PostgreSQL dump but DATABASE_URL is "

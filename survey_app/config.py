@@ -32,6 +32,40 @@ def _secret_key(instance: Path, production: bool) -> str:
     return path.read_text().strip()
 
 
+def private_sqlite_file(uri: str) -> None:
+    """The SQLite file holds children's answers: create it readable by the app's user only
+    (0600), and take group/other access away from an older one. SQLite gives its -wal and
+    -shm files the database file's permissions."""
+    from sqlalchemy.engine import make_url
+
+    if not uri.startswith("sqlite"):
+        return
+    name = make_url(uri).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (path, Path(f"{name}-wal"), Path(f"{name}-shm")):
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
+
+
+def _networks(value: str) -> list[str]:
+    """TRUSTED_PROXIES: addresses or networks, comma separated ("127.0.0.1, 10.0.0.0/8")."""
+    from ipaddress import ip_network
+
+    out = []
+    for part in value.replace(" ", "").split(","):
+        if part:
+            try:
+                out.append(str(ip_network(part, strict=False)))
+            except ValueError:
+                raise ConfigError(f"TRUSTED_PROXIES: '{part}' is not an IP address or "
+                                  "network (e.g. 127.0.0.1 or 10.0.0.0/8).") from None
+    return out
+
+
 def from_environment(instance: Path) -> dict:
     env = os.environ.get
     production = env("SURVEY_APP_ENV", "") == "production"
@@ -51,7 +85,20 @@ def from_environment(instance: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # memory:// suits one server; set redis://host:6379 when several servers share load.
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
-        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Wrong passwords only, per (client address, email) and per client address.
+        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per 5 minutes;30 per hour"),
+        "LOGIN_ADDRESS_RATE_LIMIT": env("LOGIN_ADDRESS_RATE_LIMIT",
+                                        "50 per 5 minutes;200 per hour"),
+        # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed.
+        "TRUSTED_PROXIES": _networks(env("TRUSTED_PROXIES", "")),
+        "AUTH_MAX_BODY_BYTES": int(env("AUTH_MAX_BODY_BYTES", str(8 * 1024))),
+        # A pupil's answers: 3 write-ins of 2000 characters in another script fit.
+        "ANSWER_MAX_BODY_BYTES": int(env("ANSWER_MAX_BODY_BYTES", str(64 * 1024))),
+        # Sends to pupil links per client address (a whole school behind one NAT fits:
+        # see README, "Limits on pupil links").
+        "ANSWER_RATE_LIMIT": env("ANSWER_RATE_LIMIT", "600 per minute;3000 per hour"),
+        # A form shown before a collection closed may still be sent this long after.
+        "CLOSE_GRACE_MINUTES": float(env("CLOSE_GRACE_MINUTES", "5")),
         "MAX_CONTENT_LENGTH": int(env("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "MIN_GROUP_PUPIL": int(env("MIN_GROUP_PUPIL", "5")),
         "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER", "3")),

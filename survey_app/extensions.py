@@ -29,6 +29,7 @@ csrf = CSRFProtect()
 login = LoginManager()
 login.login_view = "auth.login"
 login.login_message = "Please sign in to see that page."
-# No default limits: only sign-in is limited (see auth.views). Storage from
+# No default limits: wrong passwords (auth.throttle) and sends to pupil links (answer.views)
+# are counted by hand through `limiter.limiter`. Storage from
 # RATELIMIT_STORAGE_URI (memory:// on one machine; redis://... shared across servers).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

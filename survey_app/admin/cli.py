@@ -225,6 +225,33 @@ def users_reset_password(email: str) -> None:
     click.echo(setup_link(token))
 
 
+def _account_action(action: str, done: str) -> Callable:
+    """A users command that applies one auth operation to the account EMAIL."""
+
+    @click.argument("email")
+    @setup_errors
+    def command(email: str) -> None:
+        from survey_app.auth import operations
+
+        user = operations.find_user(email)
+        getattr(operations, action)(user)
+        db.session.commit()
+        click.echo(done.format(email=user.email))
+
+    return command
+
+
+users_cli.command("sign-out", help="End every session of an account (a lost or shared "
+                  "computer); the password still works.")(
+    _account_action("sign_out_everywhere", "Signed {email} out everywhere."))
+users_cli.command("deactivate", help="Switch an account off: its sessions end and it "
+                  "cannot sign in or use a set-password link. Nothing it made is removed.")(
+    _account_action("deactivate_user", "Switched off {email}: signed out everywhere, "
+                    "cannot sign in."))
+users_cli.command("reactivate", help="Switch an account on again (same password).")(
+    _account_action("reactivate_user", "Switched {email} on again."))
+
+
 partnerships_cli = AppGroup("partnerships", help="Partnerships of schools.")
 
 

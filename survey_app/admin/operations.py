@@ -98,6 +98,8 @@ def load_survey_version(partnership: Partnership, definition: Definition, *,
         select(Survey).where(Survey.partnership_id == partnership.id,
                              Survey.code == definition.code)
     )
+    if survey is not None:
+        _check_owner(survey, school)
     payload = json.dumps(definition.to_dict(), sort_keys=True, ensure_ascii=False)
     if survey is None:
         survey = Survey(partnership_id=partnership.id, code=definition.code,
@@ -122,6 +124,25 @@ def load_survey_version(partnership: Partnership, definition: Definition, *,
     latest.definition_json, latest.fingerprint = payload, definition.fingerprint
     db.session.flush()
     return LoadResult(latest, "updated")
+
+
+def _check_owner(survey: Survey, school: School | None) -> None:
+    """A survey code belongs to one owner (the coordinator's partnership-wide surveys, or one
+    school's): an upload by anyone else is refused, saying whose it is, never merged."""
+    owner_id = school.id if school is not None else None
+    if survey.school_id == owner_id:
+        return
+    code = survey.code
+    if school is None:
+        owner = db.session.get(School, survey.school_id)
+        raise SetupError(f"The survey code '{code}' belongs to {owner.name}'s survey "
+                         f"'{survey.title}': give yours a different code, so theirs is not "
+                         "replaced.")
+    if survey.school_id is None:
+        raise SetupError(f"The survey code '{code}' is already used by your partnership's "
+                         "coordinator: give your survey a different code.")
+    raise SetupError(f"The survey code '{code}' is already used by another school in your "
+                     "partnership: give your survey a different code.")
 
 
 def find_survey(partnership: Partnership, code: str) -> Survey:
@@ -181,6 +202,22 @@ def close_collection(collection: Collection, now: datetime | None = None) -> Non
         collection.opens_at = now
     if collection.closes_at is None or collection.closes_at > now:
         collection.closes_at = now
+
+
+#: A pupil page opened this recently means the class may still be answering.
+ANSWERING_MINUTES = 20
+
+
+def pupils_may_be_answering(collection: Collection, now: datetime | None = None) -> bool:
+    """The link is open and someone opened the page in the last ANSWERING_MINUTES."""
+    from datetime import timedelta
+
+    from survey_app.models.base import utcnow
+
+    now = now or utcnow()
+    last = collection.last_shown_at
+    return (collection.state(now) == "open" and last is not None
+            and now - last < timedelta(minutes=ANSWERING_MINUTES))
 
 
 def response_counts(collection_ids: list[int]) -> dict[int, dict[str, int]]:

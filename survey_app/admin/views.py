@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
@@ -33,6 +32,7 @@ from survey_app.admin.operations import (
     close_collection,
     create_collection,
     load_survey_version,
+    pupils_may_be_answering,
     reopen_collection,
     response_counts,
     version_in_use,
@@ -44,7 +44,14 @@ from survey_app.admin.wtf import (
     UserForm,
     choices,
 )
-from survey_app.auth.operations import create_user, issue_setup_token, setup_link
+from survey_app.auth.operations import (
+    create_user,
+    deactivate_user,
+    issue_setup_token,
+    reactivate_user,
+    setup_link,
+    sign_out_everywhere,
+)
 from survey_app.extensions import db
 from survey_app.models import Collection, Survey, SurveyVersion, User
 from survey_app.urls import public_url
@@ -200,9 +207,14 @@ def board(collection_id: int):
 @login_required
 def close(collection_id: int):
     c = access.collection_or_404(collection_id)
+    grace = current_app.config["CLOSE_GRACE_MINUTES"]
+    if pupils_may_be_answering(c) and request.form.get("confirmed") != "yes":
+        return render_template("admin/close_confirm.html", c=c, form=ActionForm(),
+                               grace=grace, since=localtime(c.last_shown_at))
     close_collection(c)
     db.session.commit()
-    flash("The collection is closed: the link no longer takes answers. Paper copies can "
+    flash("The collection is closed: the link no longer takes answers (a pupil who had the "
+          f"survey open may still send it in the next {grace:g} minutes). Paper copies can "
           "still be scanned.", "info")
     return redirect(url_for("admin.collection", collection_id=c.id))
 
@@ -294,13 +306,6 @@ def _load_for_current_user(definition):
     """Coordinators load partnership-wide surveys; a teacher's upload belongs to their
     school and may not replace a survey someone else owns."""
     school = None if current_user.is_coordinator else current_user.school
-    if school is not None:
-        existing = db.session.scalar(select(Survey).where(
-            Survey.partnership_id == current_user.partnership_id,
-            Survey.code == definition.code))
-        if existing is not None and existing.school_id != school.id:
-            raise SetupError(f"The survey code '{definition.code}' is already used by your "
-                             "partnership's coordinator: give your survey a different code.")
     return load_survey_version(current_user.partnership, definition, school=school)
 
 
@@ -359,9 +364,52 @@ def users():
 @access.coordinator_required
 def new_link(user_id: int):
     user = access.account_or_404(user_id)
+    if not user.is_active:
+        flash(f"{user.email} is switched off: switch the account on first.", "error")
+        return redirect(url_for("admin.users"))
     token = issue_setup_token(user)
     db.session.commit()
     form = UserForm(formdata=None)
     _fill_user_choices(form)
     return render_template("admin/users.html", form=form, users=_users(),
                            new_link=(user.email, setup_link(token)), action=ActionForm())
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+@login_required
+@access.coordinator_required
+def sign_out_user(user_id: int):
+    """End every session of the account (a lost laptop); its password still works."""
+    user = access.account_or_404(user_id)
+    sign_out_everywhere(user)
+    db.session.commit()
+    flash(f"{user.email} is signed out everywhere.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@login_required
+@access.coordinator_required
+def deactivate(user_id: int):
+    user = access.account_or_404(user_id)
+    if user.id == current_user.id:
+        flash("You cannot switch off your own account here; another coordinator can.",
+              "error")
+        return redirect(url_for("admin.users"))
+    deactivate_user(user)
+    db.session.commit()
+    flash(f"{user.email} is switched off: signed out everywhere and cannot sign in. "
+          "Nothing they made is removed.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@login_required
+@access.coordinator_required
+def reactivate(user_id: int):
+    user = access.account_or_404(user_id)
+    reactivate_user(user)
+    db.session.commit()
+    flash(f"{user.email} can sign in again with their password (or send a new "
+          "set-password link).", "info")
+    return redirect(url_for("admin.users"))

@@ -7,14 +7,17 @@ the normaliser, and `record_response`'s one transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import validate_csrf
+from itsdangerous import BadSignature, TimestampSigner
+from limits import parse_many
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
@@ -23,8 +26,9 @@ from forms.definition import Question, Survey
 from forms.faces import face_svg
 from survey_app.answer.operations import record_response
 from survey_app.answer.wtf import FORM_FIELDS, SUBMISSION_ID_RE, AnswerForm, form_class
-from survey_app.extensions import csrf, db
+from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Collection, SurveyVersion
+from survey_app.models.base import utcnow
 from survey_app.models.collections import window_state
 
 bp = Blueprint("answer", __name__)
@@ -34,6 +38,81 @@ FACE_PX = 72
 RETRO_LABELS = {"_then": "Before the workshop", "_now": "Now"}
 #: A Send with nothing ticked (a tap too early) would store an empty response.
 NOTHING_ANSWERED = "You have not answered any questions yet. Please choose an answer."
+#: How often a collection notes that its page was opened ("Close now" warns on it).
+NOTE_SHOWN_EVERY = timedelta(minutes=1)
+
+
+@bp.url_value_preprocessor
+def _small_bodies_only(_endpoint, _values):
+    """A pupil's answers are a few KB: a bigger body is refused (413) before it is read,
+    instead of the site-wide upload limit. Runs before every before_request hook."""
+    request.max_content_length = current_app.config["ANSWER_MAX_BODY_BYTES"]
+
+
+@bp.errorhandler(413)
+def _too_big(_exc):
+    return render_template("answer/too_big.html", pupil=True), 413
+
+
+#: Parsed ANSWER_RATE_LIMIT, by its text.
+_rate_limits: dict[str, list] = {}
+
+
+def _throttled() -> bool:
+    """Counts this send against the client address's allowance (ANSWER_RATE_LIMIT); True
+    once it is used up. Generous: a whole school may send from one NAT address."""
+    if not limiter.enabled:
+        return False
+    setting = current_app.config["ANSWER_RATE_LIMIT"]
+    items = _rate_limits.get(setting) or _rate_limits.setdefault(setting,
+                                                                 parse_many(setting))
+    address = request.remote_addr or ""
+    return not all([limiter.limiter.hit(item, "answer", address) for item in items])
+
+
+def _shown_signer() -> TimestampSigner:
+    return TimestampSigner(current_app.secret_key, salt="answer-form-shown")
+
+
+def _shown_at(collection: Collection, stamp: str) -> datetime | None:
+    """When the page carrying `stamp` was shown (signed, so it cannot be made up)."""
+    try:
+        value, when = _shown_signer().unsign(stamp, return_timestamp=True)
+    except BadSignature:
+        return None
+    return when if value.decode() == collection.public_token else None
+
+
+def _shown_stamp(collection: Collection) -> str:
+    """The signed time the form was first shown; a re-render keeps the posted one."""
+    posted = request.form.get("_shown", "") if request.method == "POST" else ""
+    if posted and _shown_at(collection, posted) is not None:
+        return posted
+    return _shown_signer().sign(collection.public_token).decode()
+
+
+def _in_grace(collection: Collection) -> bool:
+    """A send after closing, from a page shown before it, within CLOSE_GRACE_MINUTES:
+    the pupil was mid-survey when the teacher pressed "Close now"."""
+    closes = collection.closes_at
+    shown = _shown_at(collection, request.form.get("_shown", ""))
+    if closes is None or shown is None:
+        return False
+    grace = timedelta(minutes=current_app.config["CLOSE_GRACE_MINUTES"])
+    return shown < closes and utcnow() <= closes + grace
+
+
+def _note_shown(collection: Collection) -> None:
+    """Best effort: a pupil's page never fails because this note could not be written."""
+    now = utcnow()
+    if collection.last_shown_at is None or now - collection.last_shown_at > NOTE_SHOWN_EVERY:
+        try:
+            db.session.execute(update(Collection).where(Collection.id == collection.id)
+                               .values(last_shown_at=now))
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            current_app.logger.warning("could not note that the survey was shown: %s", exc)
 
 
 #: Built once: constructing an ORM select costs more than running it on SQLite, and the
@@ -114,7 +193,9 @@ def _not_found():
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @csrf.exempt  # checked by the form itself, so a stale token keeps the answers (see wtf.py)
 def form(token: str):
-    if request.method == "POST":
+    posting = request.method == "POST"
+    busy = posting and _throttled()
+    if posting and not busy:
         done = _quick_submit(token)
         if done is not None:
             return done
@@ -124,14 +205,19 @@ def form(token: str):
     version = collection.survey_version
     survey = version.definition
     state = collection.state()
-    posting = request.method == "POST"
+    if posting and state == "closed" and _in_grace(collection):
+        state = "open"
     if state != "open":
         return _closed_page(collection, state), 403 if posting else 200
 
     the_form = form_class(version.fingerprint, survey, collection.ask_pupil_number)()
     the_form.ensure_submission_id()
     if not posting:
+        _note_shown(collection)
         return _form_page(collection, the_form)
+    if busy:
+        # Too many sends from this address just now: keep every answer, ask to wait.
+        return _form_page(collection, the_form, busy=True), 429, {"Retry-After": "60"}
 
     unknown = unknown_fields(survey, list(request.form.keys()), FORM_FIELDS)
     if unknown:
@@ -169,7 +255,7 @@ def thanks(token: str):
 
 
 def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None = None,
-               resend: bool = False) -> str:
+               resend: bool = False, busy: bool = False) -> str:
     survey = form.survey
     pupil = survey.audience == "pupil"
     summary = []
@@ -182,8 +268,8 @@ def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None 
             summary.append((f"q-{q.code}", q.text, message))
     return render_template(
         "answer/form.html", collection=collection, survey=survey, form=form, pupil=pupil,
-        summary=summary, resend=resend, face=_face, say=_say, retro_label=_retro_label,
-        where=_where(collection),
+        summary=summary, resend=resend, busy=busy, face=_face, say=_say,
+        retro_label=_retro_label, where=_where(collection), shown=_shown_stamp(collection),
     )
 
 

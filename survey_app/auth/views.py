@@ -14,21 +14,47 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_required, login_user, logout_user
-from sqlalchemy import select
+from flask_login import current_user, login_required, login_user, logout_user
 
-from survey_app.auth.operations import set_password_with_token, user_for_token
+from survey_app.auth.operations import (
+    check_credentials,
+    set_password_with_token,
+    user_for_token,
+)
+from survey_app.auth.throttle import count_failure, sign_in_blocked
 from survey_app.auth.wtf import LoginForm, SetPasswordForm
-from survey_app.extensions import db, limiter
+from survey_app.extensions import db
 from survey_app.extensions import login as login_manager
 from survey_app.models import User
 
 bp = Blueprint("auth", __name__)
 
+NO_MATCH = "That email and password do not match an account."
+TOO_MANY = ("Too many wrong passwords from this computer. Please wait a few minutes and "
+            "try again, or ask your coordinator for a new set-password link.")
+SWITCHED_OFF = ("This account has been switched off. Ask your partnership's coordinator "
+                "if you need it again.")
+
+
+@bp.url_value_preprocessor
+def _small_bodies_only(_endpoint, _values):
+    """Sign-in and set-password forms are a few hundred bytes: refuse a big body before
+    reading it (413) rather than allow the site-wide upload limit. A URL value preprocessor
+    because it runs before every before_request hook (the CSRF check reads the body)."""
+    request.max_content_length = current_app.config["AUTH_MAX_BODY_BYTES"]
+
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The signed-in account, if the session's version is still the account's current one
+    (sign out, a new password or deactivation raise it, ending older sessions)."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
 
 
 def _safe_next(target: str | None) -> str:
@@ -38,27 +64,34 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.dashboard")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], error_message="Too many sign-in attempts from "
-               "this computer. Please wait a few minutes and try again.")
 def login():
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.check_password(form.password.data):
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        flash("That email and password do not match an account.", "error")
-    return render_template("auth/login.html", form=form)
+        email = form.email.data.strip().lower()
+        address = request.remote_addr or ""
+        if sign_in_blocked(address, email):
+            # Checked before the password, so guessing on does not tell right from wrong.
+            flash(TOO_MANY, "error")
+            status = 429
+        else:
+            user = check_credentials(email, form.password.data)
+            if user is not None and user.is_active:
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+            if user is None:
+                count_failure(address, email)
+            flash(NO_MATCH if user is None else SWITCHED_OFF, "error")
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    """Signing out ends this account's sessions everywhere, so a copied cookie is dead."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 

@@ -41,6 +41,9 @@ class Collection(db.Model):
     #: response (a review decided, a second page merged, a batch deleted): the results
     #: tally's signature includes it (survey_app.results.tally).
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When a pupil last opened the answering page (noted at most once a minute): "Close
+    #: now" warns while pupils may still be answering.
+    last_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     survey_version: Mapped[SurveyVersion] = relationship()
     group: Mapped[Group] = relationship()

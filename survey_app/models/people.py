@@ -60,12 +60,30 @@ class User(UserMixin, db.Model):
     setup_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     setup_token_expires: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Copied into the session at sign-in and checked on every request; raising it (sign
+    #: out, new password, deactivation) ends every session of this account at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: Set when a coordinator switches the account off: no sign-in, no set-password link.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     partnership: Mapped[Partnership] = relationship()
     school: Mapped[School | None] = relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session signed in before now stops working at its next request."""
+        self.session_version = (self.session_version or 1) + 1
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.utils import secure_filename
 
 from survey_app import access
 from survey_app.extensions import db
@@ -174,7 +175,7 @@ def tables_csv(code: str):
     writer = csv.writer(buf)
     for row in chart_tables(res, only):
         writer.writerow([spreadsheet_safe(cell) for cell in row])
-    name = f"{survey.code}-results{'-' + only if only else ''}.csv"
+    name = secure_filename(f"{survey.code}-results{'-' + only if only else ''}.csv")
     return Response(buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

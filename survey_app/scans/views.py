@@ -181,7 +181,7 @@ def page_image(page_id: int):
     path = storage_root() / page.image_path
     if not path.exists():
         abort(404)
-    return send_file(path, max_age=3600)
+    return _no_store(send_file(path))
 
 
 @bp.get("/scans/writein/<int:image_id>")
@@ -191,7 +191,13 @@ def writein_image(image_id: int):
     image = access.response_image_or_404(image_id)
     if not (storage_root() / image.path).exists():
         abort(404)
-    return send_file(storage_root() / image.path, mimetype="image/png", max_age=3600)
+    return _no_store(send_file(storage_root() / image.path, mimetype="image/png"))
+
+
+def _no_store(resp):
+    """Children's handwriting and answers: never kept by a browser or proxy cache."""
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 # --- review ----------------------------------------------------------------------------
@@ -270,7 +276,7 @@ def review_crop(item_id: int):
     ok, png = cv2.imencode(".png", crop)
     if not ok:
         abort(500)
-    return current_app.response_class(png.tobytes(), mimetype="image/png")
+    return _no_store(current_app.response_class(png.tobytes(), mimetype="image/png"))
 
 
 # --- hand entry ------------------------------------------------------------------------

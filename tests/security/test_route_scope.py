@@ -40,7 +40,8 @@ PUBLIC = {
     "answer.thanks": "the pupils' thank-you page",
 }
 #: Teachers get 403 (or 404) here even for their own school's objects.
-COORDINATOR_ONLY = {"admin.users", "admin.new_link", "erasure.school", "erasure.partnership",
+COORDINATOR_ONLY = {"admin.users", "admin.new_link", "admin.sign_out_user", "admin.deactivate",
+                    "admin.reactivate", "erasure.school", "erasure.partnership",
                     "results.primary", "results.quotes"}
 #: Routes whose GET, for the owner, is not a 2xx/3xx in this world (and why).
 OWNER_GET_NOT_OK = {

@@ -89,7 +89,8 @@ class Page(HTMLParser):
 
     def answer_names(self) -> set[str]:
         return {i["name"] for i in self.inputs
-                if i.get("name") not in ("csrf_token", "submission_id", "pupil_number")}
+                if i.get("name") not in ("csrf_token", "submission_id", "pupil_number",
+                                         "_shown")}
 
 
 def _collection(partnership, code: str, **kwargs) -> Collection:
