@@ -526,7 +526,7 @@ def _lined(value: Any) -> Any:
         out = _Map((str(k), _lined(v)) for k, v in value.items())
         out.line, out.lines = None, {}
         return out
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         seq = _Seq(_lined(v) for v in value)
         seq.line, seq.lines = None, [None] * len(seq)
         return seq

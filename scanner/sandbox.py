@@ -225,9 +225,10 @@ class IsolatedSource:
             self._decoder.kill()
             return
         try:
-            if self._pending is not None:
-                self._decoder.receive()
-            self._decoder.request({"op": "close"})
+            if self._decoder._proc is not None:  # else it died: nothing to release
+                if self._pending is not None:
+                    self._decoder.receive()
+                self._decoder.request({"op": "close"})
         except _ChildDied:
             pass
         self._pending = None

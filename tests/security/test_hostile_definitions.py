@@ -147,7 +147,7 @@ def test_builder_opens_and_previews_every_script(coordinator_client, partnership
 
     _stored(partnership, EVERY_SCRIPT)
     page = coordinator_client.get(URL).get_data(as_text=True)
-    resp = press(coordinator_client, page, "open:ieithoedd")
+    resp = press(coordinator_client, page, "open", open_code="ieithoedd")
     assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
     page = resp.get_data(as_text=True)
     assert texts(page)[1] == "Pa liw oedd y golau? ŵ ŷ 你好 🚀"
