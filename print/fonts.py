@@ -63,6 +63,12 @@ def _fallback(font: str) -> tuple[str, frozenset[int]] | None:
     return None
 
 
+def fallback_font(font: str = "Helvetica") -> str | None:
+    """The registered name of the TrueType font drawn instead of `font`, if installed."""
+    found = _fallback(font)
+    return found[0] if found is not None else None
+
+
 def clean(text: str) -> str:
     """The text as drawn (without the invisible characters in IGNORED)."""
     return text.translate(IGNORED)

@@ -206,3 +206,12 @@ def test_unprintable_characters_are_named_not_a_500(app, partnership, coordinato
         "numbers": "1-2"}, follow_redirects=True)
     assert resp.status_code == 200
     assert "'你' (U+4F60" in html.unescape(resp.get_data(as_text=True))
+
+
+def test_classroom_poster_prints_welsh_and_polish():
+    from survey_app.admin.qr import Poster, poster_pdf
+
+    text = _pdf_text(poster_pdf(Poster(url="http://127.0.0.1/s/abc", survey_title="Zażółć "
+                                       "gęślą jaźń", school="Ysgol Llŷn", group="Dosbarth ŵ")))
+    for words in ("Zażółć gęślą jaźń", "Ysgol Llŷn", "Dosbarth ŵ"):
+        assert words in text, words
