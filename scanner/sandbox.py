@@ -306,6 +306,12 @@ def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
             try:
                 page = src.page(msg["i"])
             except PageDecodeError as exc:
+                cause = str(exc.__cause__).lower()
+                if isinstance(exc.__cause__, MemoryError) or "memory" in cause \
+                        or "alloc" in cause:
+                    exc = PageDecodeError(f"page {msg['i'] + 1} of {src.filename} cannot be "
+                                          "decoded (it needed more memory than one page may "
+                                          "use)")
                 reply({"i": msg["i"], "page_error": str(exc)})
                 continue
             img = np.ascontiguousarray(page.image, np.uint8)

@@ -9,6 +9,7 @@ import io
 import os
 import signal
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,6 +86,31 @@ def test_a_file_that_takes_too_long_to_open_is_refused_and_its_child_ended():
                        "more than 0.001 seconds"):
         open_scan(_pdf(), "copier.pdf", decoder=decoder)
     assert decoder._proc is None
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads /proc")
+def test_a_page_too_big_for_the_childs_memory_is_one_unreadable_page():
+    """RLIMIT_AS is real: a 49 Mpx page (under the pixel limit) in a child allowed 20 MB
+    more than it already uses cannot be decoded; the page says why and the child goes on."""
+    import re
+
+    from tests.scan.test_bad_files import _png
+
+    probe = Decoder()
+    open_scan(_png(400, 400), "small.png", decoder=probe).close()
+    status = Path(f"/proc/{probe._proc.pid}/status").read_text()
+    used = int(re.search(r"VmSize:\s+(\d+)", status).group(1)) * 1024
+    probe.kill()
+    decoder = Decoder(Budget(memory_bytes=used + 20 * 1024**2))
+    src = open_scan(_png(7000, 7000), "big.png", decoder=decoder)
+    with pytest.raises(PageDecodeError, match="page 1 of big.png cannot be decoded .it "
+                       "needed more memory than one page may use"):
+        src.page(0)
+    src.close()
+    small = open_scan(_png(400, 400), "small.png", decoder=decoder)
+    assert small.page(0).image.shape == (400, 400)
+    small.close()
+    decoder.kill()
 
 
 def test_memory_limit_applies_in_the_child():
