@@ -232,9 +232,32 @@ class _TooDeep(Exception):
         self.line = line
 
 
+ALIASES_REFUSED = ("anchors and aliases ('&name' and '*name') are not allowed in a survey "
+                   "file: write each question out in full")
+
+
+class _AliasFound(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A loader that refuses anchors and aliases before composing anything: nobody writes
+    them in a survey, and expanding them is how a 500-byte file ("billion laughs") makes
+    millions of nodes."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasFound(event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
 def _compose(text: str, file: str) -> Any:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_NoAliasLoader)
+    except _AliasFound as exc:
+        raise DefinitionError([Problem(file, exc.line, ALIASES_REFUSED)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -419,7 +442,16 @@ def parse_survey(text: str, file: str = "<survey>") -> Survey:
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise DefinitionError([Problem(file, None, f"the file is larger than "
                                        f"{MAX_FILE_BYTES // 1024} KB; is it a survey?")])
-    doc = _compose(text, file)
+    return _validate(_compose(text, file), file)
+
+
+def read_yaml(text: str, file: str = "<survey>") -> Any:
+    """A survey file's YAML as dicts and lists (not yet validated), refused as
+    `parse_survey` refuses it: aliases, too deep, not YAML (for the builder's upload)."""
+    return _compose(text, file)
+
+
+def _validate(doc: Any, file: str) -> Survey:
     c = _Checker(file)
     if not isinstance(doc, _Map):
         raise DefinitionError([Problem(file, getattr(doc, "line", 1), "a survey file must be a "
@@ -482,8 +514,23 @@ def load_survey(path: str | Path) -> Survey:
 
 
 def survey_from_dict(data: dict[str, Any], file: str = "<stored>") -> Survey:
-    """Rebuild a survey from its canonical dict (as stored in the database)."""
-    return parse_survey(json.dumps(data), file)
+    """Rebuild a survey from its canonical dict (as stored in the database), validated by
+    the same rules as a file. The dict is checked as it is, never re-read as YAML text, so
+    every character (emoji included) comes back unchanged."""
+    return _validate(_lined(data), file)
+
+
+def _lined(value: Any) -> Any:
+    """Plain dicts and lists as the validator's `_Map`/`_Seq` (no line numbers to give)."""
+    if isinstance(value, dict):
+        out = _Map((str(k), _lined(v)) for k, v in value.items())
+        out.line, out.lines = None, {}
+        return out
+    if isinstance(value, list | tuple):
+        seq = _Seq(_lined(v) for v in value)
+        seq.line, seq.lines = None, [None] * len(seq)
+        return seq
+    return value
 
 
 def check_files(paths: Iterable[str | Path]) -> list[Problem]:
@@ -502,5 +549,6 @@ def check_files(paths: Iterable[str | Path]) -> list[Problem]:
 
 __all__ = [
     "AUDIENCES", "MULTI", "NUMBER", "SINGLE", "TEXT", "DefinitionError", "Option", "Problem",
-    "Question", "Survey", "check_files", "load_survey", "parse_survey", "survey_from_dict",
+    "Question", "Survey", "check_files", "load_survey", "parse_survey", "read_yaml",
+    "survey_from_dict",
 ]

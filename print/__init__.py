@@ -6,7 +6,8 @@ builtin in the importing module).
 """
 
 from print.cover import CoverText
+from print.fonts import UnprintableTextError
 from print.sheets import PackSheet, cover_pages, layout_for, measure, render_pack, write_pack
 
-__all__ = ["CoverText", "PackSheet", "cover_pages", "layout_for", "measure", "render_pack",
-           "write_pack"]
+__all__ = ["CoverText", "PackSheet", "UnprintableTextError", "cover_pages", "layout_for",
+           "measure", "render_pack", "write_pack"]

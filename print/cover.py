@@ -11,6 +11,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from forms.layout import MM, SurveyLayout, wrap
+from print.fonts import clean, font_for
+
+
+def measure(text: str, font: str, size: float) -> float:
+    return stringWidth(clean(text), font_for(text, font), size)
 
 
 @dataclass(frozen=True)
@@ -34,9 +39,9 @@ class CoverText:
 
 def _paragraph(c: Canvas, text: str, x: float, y: float, width: float, size: float,
                font: str = "Helvetica", lead: float = 1.3) -> float:
-    c.setFont(font, size)
-    for line in wrap(text, font, size, width, stringWidth):
-        c.drawString(x, y, line)
+    for line in wrap(text, font, size, width, measure):
+        c.setFont(font_for(line, font), size)
+        c.drawString(x, y, clean(line))
         y -= size * lead
     return y
 
@@ -97,8 +102,8 @@ def draw_cover(c: Canvas, layout: SurveyLayout, cover: CoverText, count: int) ->
             continue
         c.setFont("Helvetica-Bold", 12)
         c.drawString(left, y, f"{name}:")
-        c.setFont("Helvetica", 12)
-        c.drawString(left + 22 * MM, y, value)
+        c.setFont(font_for(value, "Helvetica"), 12)
+        c.drawString(left + 22 * MM, y, clean(value))
         y -= 17
     y -= 10
     c.setLineWidth(1)

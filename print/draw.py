@@ -13,6 +13,7 @@ from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
 
 from forms.faces import BOX, face
 from forms.layout import Box, FaceMark, Marker, PageLayout, Shape, Slot, Text
+from print.fonts import clean, font_for
 from print.markers import marker_cells
 
 #: Bubble outline: dark enough for any copier, thin enough that a child's mark dominates.
@@ -22,14 +23,14 @@ QR_QUIET_MODULES = 4
 
 
 def draw_text(c: Canvas, t: Text, height: float) -> None:
-    c.setFont(t.font, t.size)
-    y = height - t.y
+    c.setFont(font_for(t.text, t.font), t.size)
+    y, text = height - t.y, clean(t.text)
     if t.align == "center":
-        c.drawCentredString(t.x, y, t.text)
+        c.drawCentredString(t.x, y, text)
     elif t.align == "right":
-        c.drawRightString(t.x, y, t.text)
+        c.drawRightString(t.x, y, text)
     else:
-        c.drawString(t.x, y, t.text)
+        c.drawString(t.x, y, text)
 
 
 def draw_marker(c: Canvas, m: Marker, height: float) -> None:
@@ -115,7 +116,7 @@ def draw_page_static(c: Canvas, page: PageLayout, fills: dict[str, str]) -> None
 def draw_slot(c: Canvas, slot: Slot, text: str, height: float) -> None:
     """Per-sheet text in its slot, shrunk to fit the slot's width."""
     size = slot.size
-    while size > 6 and stringWidth(text, slot.font, size) > slot.w:
+    while size > 6 and stringWidth(clean(text), font_for(text, slot.font), size) > slot.w:
         size -= 0.5
     x = {"left": slot.x, "center": slot.x + slot.w / 2, "right": slot.x + slot.w}[slot.align]
     baseline = slot.y + slot.h / 2 + size * 0.35

@@ -21,6 +21,7 @@ from forms.layout import SurveyLayout, compute_layout, pdf_pages_per_sheet, shee
 from forms.sheetcode import encode_sheet_code
 from print.cover import CoverText, draw_cover
 from print.draw import draw_page_static, draw_qr, draw_slot
+from print.fonts import check_survey, clean, font_for
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,15 @@ class PackSheet:
 
 
 def measure(text: str, font: str, size: float) -> float:
-    """Text width in points with reportlab's font metrics (what forms.layout needs)."""
-    return stringWidth(text, font, size)
+    """Text width in points with reportlab's font metrics (what forms.layout needs), in
+    the font that will draw it (`print.fonts`)."""
+    return stringWidth(clean(text), font_for(text, font), size)
 
 
 def layout_for(survey: Survey, paper: str = "a4", pupil_number: str = "none") -> SurveyLayout:
-    """The survey's layout measured with the fonts print/ draws with."""
+    """The survey's layout measured with the fonts print/ draws with. Raises
+    `UnprintableTextError` (naming the characters) for words no sheet font can draw."""
+    check_survey(survey)
     return compute_layout(survey, paper=paper, pupil_number=pupil_number, measure=measure)
 
 

@@ -9,9 +9,11 @@ See docs/sections/scanner.md.
 
 from scanner.errors import (
     CorruptFileError,
+    DecodeLimitError,
     EmptyFileError,
     FileTooLargeError,
     ImageTooLargeError,
+    PageTooLargeError,
     PasswordProtectedError,
     ScanInputError,
     TooManyPagesError,
@@ -31,9 +33,10 @@ from scanner.results import (
 )
 
 __all__ = [
-    "BLANK_PAGE", "BubbleReading", "CorruptFileError", "EmptyFileError", "FileResult",
-    "FileTooLargeError", "ImageTooLargeError", "LayoutLookup", "Limits", "MarkReading",
-    "PageResult", "PasswordProtectedError", "ReviewItem", "ScanInputError", "Scanner",
+    "BLANK_PAGE", "BubbleReading", "CorruptFileError", "DecodeLimitError", "EmptyFileError",
+    "FileResult", "FileTooLargeError", "ImageTooLargeError", "LayoutLookup", "Limits",
+    "MarkReading", "PageResult", "PageTooLargeError", "PasswordProtectedError", "ReviewItem",
+    "ScanInputError", "Scanner",
     "SheetResult", "TooManyPagesError", "UnreadablePage", "UnsupportedFileError", "WriteIn",
     "join_sheets", "open_scan",
 ]

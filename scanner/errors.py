@@ -22,9 +22,12 @@ class EmptyFileError(ScanInputError):
 
 
 class UnsupportedFileError(ScanInputError):
-    def __init__(self, filename: str):
+    def __init__(self, filename: str, what: str = ""):
+        self.what = what
+        kind = f" ({what}, which is not accepted)" if what else ""
         super().__init__(filename, f"{filename} is not a PDF or an image (JPEG, PNG, TIFF, "
-                         "HEIC). Scan the sheets to PDF, or photograph them, and upload that.")
+                         f"HEIC){kind}. Scan the sheets to PDF, or photograph them, and "
+                         "upload that.")
 
 
 class CorruptFileError(ScanInputError):
@@ -60,3 +63,17 @@ class ImageTooLargeError(ScanInputError):
         super().__init__(filename, f"Page {page} of {filename} is {pixels / 1e6:.0f} megapixels, "
                          f"more than the {limit / 1e6:.0f} allowed. Scan at 200-300 dpi and "
                          "upload it again.")
+
+
+class PageTooLargeError(ScanInputError):
+    def __init__(self, filename: str, page: int, w_mm: float, h_mm: float):
+        super().__init__(filename, f"Page {page} of {filename} is {w_mm:.0f} x {h_mm:.0f} mm, "
+                         "larger than A3 (297 x 420 mm), the largest sheet that can be read. "
+                         "Scan the sheets at their real size (A4) and upload them again.")
+
+
+class DecodeLimitError(ScanInputError):
+    def __init__(self, filename: str, needed: str):
+        super().__init__(filename, f"{filename} could not be opened: it needed {needed} than "
+                         "one file may use, so it is damaged or not a scan. Scan the sheets "
+                         "again to PDF and upload that.")

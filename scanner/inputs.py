@@ -24,6 +24,7 @@ from scanner.errors import (
     EmptyFileError,
     FileTooLargeError,
     ImageTooLargeError,
+    PageTooLargeError,
     PasswordProtectedError,
     TooManyPagesError,
     UnsupportedFileError,
@@ -60,8 +61,28 @@ class PageImage:
     dpi: float | None = None
 
 
+#: Formats recognised only to name them when they are refused (Pillow would open them:
+#: its EPS plugin runs Ghostscript, which runs any PostScript program, `{ } loop` included).
+REFUSED_KINDS = {
+    b"%!PS": "a PostScript or EPS file", b"\xc5\xd0\xd3\xc6": "an EPS file",
+    b"GIF8": "a GIF image", b"BM": "a BMP image", b"\x00\x00\x01\x00": "an icon file",
+    b"RIFF": "a WebP image or other RIFF file", b"8BPS": "a Photoshop file",
+}
+#: The Pillow plugin each accepted image kind may be opened with (and no other).
+PIL_FORMATS = {"jpeg": ["JPEG"], "png": ["PNG"], "tiff": ["TIFF"], "heic": ["HEIF"]}
+
+
+def _refused(data: bytes) -> str | None:
+    """What a refused file is, by its first bytes (None: not one we know to name)."""
+    return next((what for magic, what in REFUSED_KINDS.items() if data.startswith(magic)),
+                None)
+
+
 def _kind(data: bytes) -> str:
+    """The file's kind decided by its first bytes, never by its name."""
     head = data[:1024]
+    if _refused(head):
+        return "other"
     if b"%PDF" in head:
         return "pdf"
     if head.startswith(b"\xff\xd8\xff"):
@@ -87,6 +108,8 @@ class ScanSource:
         self._frames: list[int] = []
         if self.kind == "pdf":
             self._open_pdf()
+        elif self.kind == "other":
+            raise UnsupportedFileError(filename, _refused(data[:16]) or "")
         else:
             self._open_image()
 
@@ -108,29 +131,25 @@ class ScanSource:
         for i in range(n):
             page = self._pdf[i]
             w_pt, h_pt = page.get_size()
-            scan = _embedded_scan(page)
-            if scan is not None:
-                px = scan[1] * scan[2]
-            else:
-                dpi = tuning.DEFAULT_PDF_DPI
-                px = int(w_pt / 72 * dpi) * int(h_pt / 72 * dpi)
+            short_pt, long_pt = tuning.MAX_PDF_PAGE_PT
+            if min(w_pt, h_pt) > short_pt or max(w_pt, h_pt) > long_pt:
+                raise PageTooLargeError(self.filename, i + 1, w_pt / 72 * 25.4,
+                                        h_pt / 72 * 25.4)
+            _scan, _dpi, _native, px = _pdf_plan(page)
             if px > self.limits.max_page_pixels:
                 raise ImageTooLargeError(self.filename, i + 1, px, self.limits.max_page_pixels)
 
     def _pdf_page(self, i: int) -> PageImage:
         page = self._pdf[i]
-        w_pt, _ = page.get_size()
-        scan = _embedded_scan(page)
-        dpi = float(tuning.DEFAULT_PDF_DPI)
-        if scan is not None:
-            obj, px_w, _px_h, is_jpeg = scan
-            dpi = px_w / (w_pt / 72)
-            if is_jpeg and page.get_rotation() == 0:
-                # Decoding the scan's own JPEG is the fastest exact path (no resampling).
-                img = cv2.imdecode(np.frombuffer(obj.get_data(decode_simple=False), np.uint8),
-                                   cv2.IMREAD_GRAYSCALE)
-                if img is not None:
-                    return PageImage(i, img, dpi)
+        scan, dpi, native, px = _pdf_plan(page)
+        if px > self.limits.max_page_pixels:  # checked at open; checked again before work
+            raise ImageTooLargeError(self.filename, i + 1, px, self.limits.max_page_pixels)
+        if native:
+            # Decoding the scan's own JPEG is the fastest exact path (no resampling).
+            img = cv2.imdecode(np.frombuffer(scan[0].get_data(decode_simple=False), np.uint8),
+                               cv2.IMREAD_GRAYSCALE)
+            if img is not None:
+                return PageImage(i, img, dpi)
             dpi = min(max(dpi, 100.0), float(tuning.MAX_RENDER_DPI))
         bitmap = page.render(scale=dpi / 72, grayscale=True)
         img = np.array(bitmap.to_numpy(), copy=True)
@@ -146,7 +165,7 @@ class ScanSource:
             with warnings.catch_warnings():
                 # Our own pixel limit below replaces Pillow's bomb warning.
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                im = Image.open(io.BytesIO(self.data))
+                im = Image.open(io.BytesIO(self.data), formats=PIL_FORMATS[self.kind])
                 n = getattr(im, "n_frames", 1)
                 if n > self.limits.max_pages:
                     raise TooManyPagesError(self.filename, n, self.limits.max_pages)
@@ -177,7 +196,7 @@ class ScanSource:
                 return PageImage(i, img, None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(self.data))
+            im = Image.open(io.BytesIO(self.data), formats=PIL_FORMATS[self.kind])
             im.seek(self._frames[i])
             frame = ImageOps.exif_transpose(im.convert("L")) if i == 0 else im.convert("L")
             return PageImage(i, np.asarray(frame), None)
@@ -204,6 +223,22 @@ class PageDecodeError(Exception):
     """One page of an otherwise readable file is damaged."""
 
 
+def _pdf_plan(page) -> tuple[tuple | None, float, bool, int]:
+    """How a PDF page will be decoded, decided before any pixel is made: (embedded scan,
+    dpi, whether the scan's own JPEG is used as it is, pixels of the result)."""
+    w_pt, h_pt = page.get_size()
+    scan = _embedded_scan(page)
+    if scan is None:
+        dpi = float(tuning.DEFAULT_PDF_DPI)
+    else:
+        _obj, px_w, px_h, is_jpeg = scan
+        dpi = px_w / (w_pt / 72)
+        if is_jpeg and page.get_rotation() == 0:
+            return scan, dpi, True, px_w * px_h
+        dpi = min(max(dpi, 100.0), float(tuning.MAX_RENDER_DPI))
+    return scan, dpi, False, int(w_pt / 72 * dpi) * int(h_pt / 72 * dpi)
+
+
 def _embedded_scan(page) -> tuple[object, int, int, bool] | None:
     """The image covering (nearly) the whole page, if the page is a scan: (object, px width,
     px height, is plain JPEG). Vector pages (our own PDFs) return None."""
@@ -224,23 +259,35 @@ def _embedded_scan(page) -> tuple[object, int, int, bool] | None:
 
 
 def open_scan(source: str | Path | bytes, filename: str | None = None, *,
-              limits: Limits | None = None) -> ScanSource:
+              limits: Limits | None = None, isolate: bool = True,
+              decoder=None) -> ScanSource:
     """Open and check one upload (a path, or bytes plus the name the user gave it).
 
+    With `isolate` (the default) the file is opened and its pages decoded in a child
+    process with CPU, memory and time limits (`scanner.sandbox`; `decoder` reuses one
+    child for several files); the result has the same `len()`, `page(i)` and `close()`.
     Raises a `ScanInputError` subclass whose message is meant for the user.
     """
     limits = limits or Limits()
+    path = None
     if isinstance(source, bytes):
         data, name = source, filename or "the uploaded file"
+        size, head = len(data), data[:1024]
     else:
         path = Path(source)
         name = filename or path.name
         size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise FileTooLargeError(name, size, limits.max_bytes)
-        data = path.read_bytes()
-    if not data:
+        with path.open("rb") as f:
+            head = f.read(1024)
+        data = None
+    if not size:
         raise EmptyFileError(name)
-    if len(data) > limits.max_bytes:
-        raise FileTooLargeError(name, len(data), limits.max_bytes)
-    return ScanSource(data, name, limits)
+    if size > limits.max_bytes:
+        raise FileTooLargeError(name, size, limits.max_bytes)
+    if _kind(head) == "other":  # refused by its first bytes: no decoder ever sees it
+        raise UnsupportedFileError(name, _refused(head) or "")
+    if isolate:
+        from scanner.sandbox import IsolatedSource
+
+        return IsolatedSource(data, path, name, limits, decoder)
+    return ScanSource(data if data is not None else path.read_bytes(), name, limits)

@@ -78,13 +78,18 @@ class Scanner:
         self._layouts: dict[str, dict | None] = {}
         #: (fingerprint prefix, page) -> where the QR symbol was found last time.
         self._qr_places: dict[tuple[str, int], locate.QrPlace | None] = {}
+        self._decoder = None
 
     # -- Files -----------------------------------------------------------------------------
     def scan_file(self, source: str | Path | bytes, filename: str | None = None) -> FileResult:
         """Read every page of one upload. Raises `ScanInputError` (with a message for the
         user) only when the file as a whole cannot be read; bad pages become
         `UnreadablePage`s."""
-        src = open_scan(source, filename, limits=self.limits)
+        if self._decoder is None:
+            from scanner.sandbox import Decoder
+
+            self._decoder = Decoder()  # one child process decodes every file this reads
+        src = open_scan(source, filename, limits=self.limits, decoder=self._decoder)
         try:
             pages = [self.read_source_page(src, i) for i in range(len(src))]
         finally:

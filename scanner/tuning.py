@@ -24,6 +24,22 @@ DEFAULT_PDF_DPI = 200
 #: Embedded scans finer than this are rendered at this resolution: finer costs time and
 #: reads no better.
 MAX_RENDER_DPI = 300
+#: The largest PDF page (short, long side in points): A3, with 5 % for scanners that add a
+#: margin. A 10 KB PDF can declare pages of 5 x 5 metres; they are refused before rendering.
+MAX_PDF_PAGE_PT = (842 * 1.05, 1191 * 1.05)
+
+# --- Decoding in a child process (scanner/sandbox.py) -----------------------------------
+
+#: Processor seconds to open and check one file (a 300-page PDF takes about 1 s).
+DECODE_OPEN_CPU_S = 30
+#: Processor seconds to decode one page (a 200 dpi page takes 10-30 ms, a 60 Mpx photo 1 s).
+DECODE_PAGE_CPU_S = 20
+#: Wall-clock seconds either may take (a busy machine is slower than its CPU time says).
+DECODE_WALL_S = 60
+#: Address space of the decoding process: a 60 Mpx RGB TIFF needs about 0.5 GB to decode.
+DECODE_MEMORY_BYTES = 2 * 1024**3
+#: After this many decoder processes died on one file, its remaining pages are not tried.
+DECODE_MAX_DEATHS = 3
 
 # --- Finding the page ---------------------------------------------------------------------
 

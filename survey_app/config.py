@@ -105,4 +105,6 @@ def from_environment(instance: Path) -> dict:
         "MIN_GROUP_SCHOOL": int(env("MIN_GROUP_SCHOOL", "1")),
         # How often an idle worker rebuilds out-of-date results counts (results tally).
         "TALLY_REFRESH_S": float(env("TALLY_REFRESH_S", "30")),
+        # Runs of one scan batch that may die before it is set aside as failed.
+        "SCAN_MAX_ATTEMPTS": int(env("SCAN_MAX_ATTEMPTS", "3")),
     }

@@ -69,6 +69,11 @@ def _fonts() -> tuple[str, str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    from print.fonts import fallback_font
+
+    if fallback_font("Helvetica") and fallback_font("Helvetica-Bold"):
+        # DejaVu Sans, as on the sheets: Welsh, Polish and more than Vera's Latin-1.
+        return fallback_font("Helvetica"), fallback_font("Helvetica-Bold")
     fonts = Path(reportlab.__file__).parent / "fonts"
     try:
         for name, file in (("Vera", "Vera.ttf"), ("VeraBd", "VeraBd.ttf")):

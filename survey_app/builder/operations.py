@@ -31,6 +31,8 @@ from forms.definition import (
     Question,
     Survey,
     parse_survey,
+    read_yaml,
+    survey_from_dict,
     survey_mapping,
 )
 from forms.scales import SCALES
@@ -397,8 +399,8 @@ def draft_from_upload(raw: bytes, name: str) -> tuple[Draft | None, Survey | Non
     if survey is not None:
         return Draft.from_survey(survey), survey, [], []
     try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, RecursionError, ValueError):
+        data = read_yaml(text, name)  # refuses aliases, as parse_survey did just above
+    except DefinitionError:
         return None, None, problems, []
     if not isinstance(data, dict):
         return None, None, problems, []
@@ -438,7 +440,7 @@ def preview_survey(draft: Draft) -> Survey:
         one = {"code": "preview", "title": "Preview", "audience": "teacher",
                "questions": [q.to_dict()]}
         try:
-            parsed = parse_survey(json.dumps(one), "<preview>").questions[0]
+            parsed = survey_from_dict(one, "<preview>").questions[0]
         except DefinitionError:
             continue
         if parsed.code not in seen:

@@ -254,6 +254,7 @@ def _page(draft: Draft, *, problems: list[Problem] | None = None, starts: list[i
         new["retrospective"] = bool(request.form.get("new-retrospective"))
     new.setdefault("scale", "faces3" if draft.ages == "5-7" else
                    DEFAULT_SCALE.get(draft.audience, "faces5"))
+    pages, problem = _paper(draft)
     return render_template(
         "builder/index.html", draft=draft, form=BuilderForm(), general=general,
         by_question=by_question, warn_general=warn_general, warn_per=warn_per,
@@ -263,18 +264,21 @@ def _page(draft: Draft, *, problems: list[Problem] | None = None, starts: list[i
         in_draft=in_draft, bank_surveys=bank.bank_surveys(), own_surveys=access.surveys(),
         survey_label=survey_label, limit=MAX_PUPIL_QUESTIONS, fix_hints=FIX_HINTS,
         phone_url=url_for("builder.phone", d=packed),
-        paper_url=url_for("builder.paper", d=packed), pages=_pages(draft),
+        paper_url=url_for("builder.paper", d=packed), pages=pages, paper_problem=problem,
     )
 
 
-def _pages(draft: Draft) -> int | None:
-    """How many pages the printed sheet has (None while nothing can be printed)."""
-    from print import layout_for
+def _paper(draft: Draft) -> tuple[int | None, str | None]:
+    """(pages of the printed sheet, or None; why it cannot be printed, if a font cannot
+    draw some of its words)."""
+    from print import UnprintableTextError, layout_for
 
     try:
-        return len(layout_for(preview_survey(draft)).pages)
+        return len(layout_for(preview_survey(draft)).pages), None
+    except UnprintableTextError as exc:
+        return None, str(exc)
     except (BuilderError, ValueError):
-        return None
+        return None, None
 
 
 # --- previews -----------------------------------------------------------------------------
@@ -321,10 +325,11 @@ def state():
     draft = Draft.from_form(request.form)
     packed = encode_draft(draft)
     warn_general, warn_per = warnings_for(draft)
+    pages, problem = _paper(draft)
     return jsonify(
         phone_url=url_for("builder.phone", d=packed), paper_url=url_for("builder.paper",
                                                                         d=packed),
         warnings=warn_general, question_warnings={str(i): w for i, w in warn_per.items()},
         codes=[q.code for q in draft.questions], count=len(draft.questions),
-        pages=_pages(draft),
+        pages=pages, paper_problem=problem,
     )

@@ -94,7 +94,14 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
     """Record and draw a pack: `copies` sheets with new serials, or the photocopy master
     (serial 0), or a personalised pack (`numbers` '1-30': sheet k carries pupil number k).
     Flushes; the caller commits."""
-    from print import CoverText, PackSheet, cover_pages, layout_for, render_pack
+    from print import (
+        CoverText,
+        PackSheet,
+        UnprintableTextError,
+        cover_pages,
+        layout_for,
+        render_pack,
+    )
 
     paper = (paper or "a4").lower()
     if paper not in PAPERS:
@@ -114,7 +121,10 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
         raise PrintError(f"Say how many copies to print, from 1 to {MAX_COPIES}.")
 
     version = collection.survey_version
-    layout = layout_for(version.definition, paper, _pupil_number_mode(collection, numbers))
+    try:
+        layout = layout_for(version.definition, paper, _pupil_number_mode(collection, numbers))
+    except UnprintableTextError as exc:
+        raise PrintError(str(exc)) from None
     if master and len(layout.pages) > 1:
         raise PrintError(f"This survey takes {len(layout.pages)} pages, so it cannot be a "
                          "master for photocopying: print a pack with one copy per pupil "

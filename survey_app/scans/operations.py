@@ -55,6 +55,11 @@ REVIEW_KINDS = {
 #: A running job whose heartbeat is older than this is taken to be dead and restarted
 #: (config SCAN_STALE_SECONDS; a page takes well under a second, so 90 s is generous).
 STALE_AFTER_S = 90
+#: Runs of one batch that may die (config SCAN_MAX_ATTEMPTS) before it is set aside.
+MAX_ATTEMPTS = 3
+GAVE_UP = ("The scanner stopped {tries} times while reading this file, so it was set aside "
+           "and other uploads went on. The pages stored before it stopped are kept. Scan "
+           "the remaining sheets again to PDF and upload that, or enter them by hand.")
 STORAGE_FAILED = ("The server could not store {what} ({why}): its storage is full or not "
                   "writable. Nothing was imported; ask whoever runs the server to check "
                   "STORAGE_DIR, then upload again.")
@@ -166,9 +171,18 @@ def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
 
 def claim_next_batch() -> ScanBatch | None:
     """Take the oldest queued batch, or one whose worker died (stale heartbeat). The
-    conditional UPDATE makes two workers never take the same batch."""
+    conditional UPDATE makes two workers never take the same batch. A batch whose worker
+    died SCAN_MAX_ATTEMPTS times is set aside as failed, so it cannot stop every upload
+    behind it."""
     stale = utcnow() - timedelta(
         seconds=current_app.config.get("SCAN_STALE_SECONDS", STALE_AFTER_S))
+    tries = current_app.config.get("SCAN_MAX_ATTEMPTS", MAX_ATTEMPTS)
+    db.session.execute(
+        update(ScanBatch)
+        .where(ScanBatch.status == "running", ScanBatch.heartbeat_at < stale,
+               ScanBatch.attempts >= tries)
+        .values(status="failed", finished_at=utcnow(), error=GAVE_UP.format(tries=tries)))
+    db.session.commit()
     candidates = db.session.scalars(
         select(ScanBatch.id).where(
             (ScanBatch.status == "queued")
@@ -254,6 +268,7 @@ def retry_batch(batch: ScanBatch) -> None:
     if batch.status != "failed":
         raise ScanUploadError("Only a batch that failed can be tried again.")
     batch.status, batch.error, batch.finished_at = "queued", None, None
+    batch.attempts = 0  # a person asked: it gets its full number of tries again
     db.session.commit()
 
 

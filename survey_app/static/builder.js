@@ -53,7 +53,9 @@
       if (phone.getAttribute("src") !== state.phone_url) {
         phone.setAttribute("src", state.phone_url);
       }
-      document.getElementById("paper-empty").hidden = Boolean(state.pages);
+      var empty = document.getElementById("paper-empty");
+      empty.hidden = Boolean(state.pages);
+      empty.textContent = state.paper_problem || empty.getAttribute("data-default");
       paperLink.hidden = !state.pages;
       if (state.pages && paper.getAttribute("src") !== state.paper_url) {
         var next = new Image();

@@ -29,6 +29,7 @@ from scanner import (
     CorruptFileError,
     EmptyFileError,
     ImageTooLargeError,
+    PageTooLargeError,
     PasswordProtectedError,
     ScanInputError,
     Scanner,
@@ -73,6 +74,35 @@ def _scan_pdf() -> bytes:
     return pages_pdf([img, img, img], dpi=100)
 
 
+def _pillow(fmt: str) -> bytes:
+    """A plain sheet-sized image in a format that is not accepted."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (827, 1169), 235).save(buf, fmt)
+    return buf.getvalue()
+
+
+#: An EPS file whose PostScript never ends: Pillow's EPS plugin would hand it to Ghostscript.
+EPS_LOOP = (b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 595 842\n%%EndComments\n"
+            b"{ } loop\nshowpage\n%%EOF\n")
+
+
+def _huge_page_pdf() -> bytes:
+    """A few KB: 20 pages of 14400 x 14400 pt (5 x 5 m), each covered by a 10-pixel image,
+    so the embedded image is tiny but rendering the page would make 400 Mpx."""
+    from reportlab.lib.utils import ImageReader
+
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(14400, 14400))
+    tiny = ImageReader(io.BytesIO(_png(10, 10)))
+    for _ in range(20):
+        c.drawImage(tiny, 0, 0, width=14400, height=14400)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
 def _holiday_photo() -> bytes:
     """A photo of something else: a noisy landscape with a sun, no sheet in it."""
     rng = np.random.default_rng(2)
@@ -107,6 +137,15 @@ CORPUS = {
     "random_bytes_named_pdf": Bad("scan.pdf",
                                   lambda: np.random.default_rng(1).bytes(5000),
                                   UnsupportedFileError, ("not a PDF or an image", "upload")),
+    "eps_endless_loop": Bad("sheets.eps", lambda: EPS_LOOP, UnsupportedFileError,
+                            ("PostScript or EPS file, which is not accepted", "Scan the "
+                             "sheets to PDF")),
+    "gif": Bad("sheets.gif", lambda: _pillow("GIF"), UnsupportedFileError,
+               ("a GIF image, which is not accepted", "upload")),
+    "bmp": Bad("sheets.bmp", lambda: _pillow("BMP"), UnsupportedFileError,
+               ("a BMP image, which is not accepted", "upload")),
+    "huge_page_pdf": Bad("poster.pdf", _huge_page_pdf, PageTooLargeError,
+                         ("5080 x 5080 mm", "larger than A3", "real size")),
     "bomb_png": Bad("bomb.png", lambda: _png(20000, 20000, rows=50), ImageTooLargeError,
                     ("400 megapixels", "more than the 60 allowed", "200-300 dpi")),
     "one_pixel_png": Bad("dot.png", lambda: _png(1, 1), None, ("1 x 1 pixels",

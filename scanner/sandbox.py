@@ -1,0 +1,328 @@
+"""Decode uploads in a child process with CPU-time, memory and wall-clock limits.
+
+Pillow, pypdfium2 and pillow-heif parse whatever an uploader sends. A file made to hang a
+decoder, or to make it allocate gigabytes, must cost one child process, never the worker
+or the web server: the child sets `resource` limits on itself (RLIMIT_AS for memory,
+RLIMIT_CPU reset before each step), and the parent kills it when a step takes longer
+than its wall-clock budget.
+
+One child serves a whole file (and, for a `Scanner`, every file it reads): the parent asks
+for a page, the child sends its greyscale pixels down a pipe, then already decodes the next
+page while the parent reads the one it has, so isolation costs little speed.
+
+Protocol (one JSON line each way, then raw bytes where a size is given):
+  parent: {"op": "open", "name", "size" | "path", "limits"} [+ file bytes]
+  child:  {"pages", "kind"} or {"error": class name, "filename", "message", "attrs"}
+  parent: {"op": "page", "i"}
+  child:  {"i", "shape", "dpi", "size"} + pixels, or {"i", "page_error": message}
+  parent: {"op": "close"}: forget the file (the child waits for the next one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from scanner import errors, tuning
+from scanner.errors import DecodeLimitError, ScanInputError
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one decoding child may use (defaults from `tuning`)."""
+
+    open_cpu_s: int = tuning.DECODE_OPEN_CPU_S
+    page_cpu_s: int = tuning.DECODE_PAGE_CPU_S
+    wall_s: float = tuning.DECODE_WALL_S
+    memory_bytes: int = tuning.DECODE_MEMORY_BYTES
+    max_deaths: int = tuning.DECODE_MAX_DEATHS
+
+
+class _ChildDied(Exception):
+    def __init__(self, needed: str):
+        super().__init__(needed)
+        self.needed = needed
+
+
+class Decoder:
+    """One decoding child process, started on first use and again after it dies."""
+
+    def __init__(self, budget: Budget | None = None):
+        self.budget = budget or Budget()
+        self._proc: subprocess.Popen | None = None
+        self._sel: selectors.BaseSelector | None = None
+
+    # -- the child process -------------------------------------------------------------------
+    def _start(self) -> None:
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+               "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).resolve()
+                                                             .parent.parent),
+                                                         os.environ.get("PYTHONPATH")) if p)}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "scanner.sandbox", str(self.budget.memory_bytes),
+             str(self.budget.open_cpu_s), str(self.budget.page_cpu_s)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            bufsize=0, env=env, close_fds=True)
+        self._sel = selectors.DefaultSelector()
+        self._sel.register(self._proc.stdout, selectors.EVENT_READ)
+
+    def kill(self) -> None:
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait()
+            for f in (self._proc.stdin, self._proc.stdout):
+                f.close()
+            self._sel.close()
+            self._proc = self._sel = None
+
+    close = kill
+
+    def __del__(self):  # a source dropped without close() must not leave a process behind
+        try:
+            self.kill()
+        except Exception:  # noqa: BLE001, S110 - interpreter shutdown
+            pass
+
+    def _send(self, message: dict, payload: bytes = b"") -> None:
+        if self._proc is None:
+            self._start()
+        try:
+            self._proc.stdin.write(json.dumps(message).encode() + b"\n")
+            if payload:
+                self._proc.stdin.write(payload)
+        except (BrokenPipeError, OSError):
+            raise self._died() from None
+
+    def _read(self, buf: memoryview, deadline: float) -> None:
+        got = 0
+        while got < len(buf):
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._sel.select(left):
+                self._proc.kill()
+                raise self._died(timed_out=True)
+            n = self._proc.stdout.readinto(buf[got:])
+            if not n:
+                raise self._died()
+            got += n
+
+    def _line(self, deadline: float) -> dict:
+        out = bytearray()
+        one = bytearray(1)
+        while not out.endswith(b"\n"):
+            self._read(memoryview(one), deadline)
+            out += one
+            if len(out) > 1 << 20:
+                raise self._died()
+        return json.loads(out)
+
+    def _died(self, timed_out: bool = False) -> _ChildDied:
+        proc = self._proc
+        code = proc.wait() if proc is not None else None
+        self.kill()
+        if timed_out:
+            return _ChildDied(f"more than {self.budget.wall_s:g} seconds")
+        if code == -signal.SIGXCPU:
+            return _ChildDied("more processor time")
+        return _ChildDied("more memory")
+
+    def request(self, message: dict, payload: bytes = b"") -> tuple[dict, np.ndarray | None]:
+        """Send one request and wait for its answer (with the pixels of a page)."""
+        self._send(message, payload)
+        return self.receive()
+
+    def receive(self) -> tuple[dict, np.ndarray | None]:
+        deadline = time.monotonic() + self.budget.wall_s
+        head = self._line(deadline)
+        if "size" not in head:
+            return head, None
+        pixels = np.empty(head["shape"], np.uint8)
+        self._read(memoryview(pixels.reshape(-1)), deadline)
+        return head, pixels
+
+
+class IsolatedSource:
+    """An upload opened in a child process; the same interface as `inputs.ScanSource`."""
+
+    def __init__(self, data: bytes | None, path: Path | None, filename: str, limits,
+                 decoder: Decoder | None = None):
+        self.filename, self.limits = filename, limits
+        self._owned = decoder is None
+        self._decoder = decoder or Decoder()
+        self._data, self._path = data, path
+        self._pending: int | None = None
+        self._deaths = 0
+        self._count, self.kind = self._open()
+
+    def _open(self) -> tuple[int, str]:
+        msg = {"op": "open", "name": self.filename, "limits": asdict(self.limits)}
+        if self._data is not None:
+            msg["size"] = len(self._data)
+        else:
+            msg["path"] = str(self._path)
+        try:
+            head, _ = self._decoder.request(msg, self._data or b"")
+        except _ChildDied as exc:
+            self._release()
+            raise DecodeLimitError(self.filename, exc.needed) from None
+        if "error" in head:
+            self._release()
+            raise _rebuild(head)
+        return head["pages"], head["kind"]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def page(self, i: int):
+        """Decode page `i`; raises `PageDecodeError` if this one page cannot be decoded."""
+        from scanner.inputs import PageDecodeError, PageImage
+
+        if self._deaths >= self._decoder.budget.max_deaths:
+            raise PageDecodeError(f"page {i + 1} of {self.filename} was not tried: the "
+                                  f"decoder stopped on {self._deaths} earlier pages of this file")
+        try:
+            if self._decoder._proc is None:  # the child died on an earlier page
+                self._pending = None
+                self._open()
+            if self._pending is not None and self._pending != i:
+                self._decoder.receive()  # a page read ahead that is not wanted
+                self._pending = None
+            if self._pending is None:
+                self._decoder._send({"op": "page", "i": i})
+            head, pixels = self._decoder.receive()
+            self._pending = None
+        except (_ChildDied, ScanInputError) as exc:
+            self._deaths += 1
+            self._pending = None
+            needed = exc.needed if isinstance(exc, _ChildDied) else str(exc)
+            raise PageDecodeError(f"page {i + 1} of {self.filename} cannot be decoded (it "
+                                  f"needed {needed} than one page may use)") from None
+        if "page_error" in head:
+            raise PageDecodeError(head["page_error"])
+        if i + 1 < self._count:  # read ahead: the child decodes while the caller reads
+            try:
+                self._decoder._send({"op": "page", "i": i + 1})
+                self._pending = i + 1
+            except _ChildDied:
+                self._pending = None
+        return PageImage(i, pixels, head["dpi"])
+
+    def _release(self) -> None:
+        if self._owned:
+            self._decoder.kill()
+
+    def close(self) -> None:
+        if self._owned:
+            self._decoder.kill()
+            return
+        try:
+            if self._decoder._proc is not None:  # else it died: nothing to release
+                if self._pending is not None:
+                    self._decoder.receive()
+                self._decoder.request({"op": "close"})
+        except _ChildDied:
+            pass
+        self._pending = None
+
+
+def _rebuild(head: dict) -> ScanInputError:
+    """The child's ScanInputError, as the same class with the same message."""
+    cls = getattr(errors, head["error"], None)
+    if not (isinstance(cls, type) and issubclass(cls, ScanInputError)):
+        cls = ScanInputError
+    exc = cls.__new__(cls)
+    ScanInputError.__init__(exc, head["filename"], head["message"])
+    for key, value in head.get("attrs", {}).items():
+        setattr(exc, key, value)
+    return exc
+
+
+# --- the child ------------------------------------------------------------------------------
+
+
+def _limit_cpu(seconds: int) -> None:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    now = int(used.ru_utime + used.ru_stime) + 1
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = now + seconds
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not a POSIX system
+        pass
+    from scanner.inputs import Limits, PageDecodeError, open_scan
+
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    src = None
+
+    def reply(message: dict, payload: bytes | memoryview = b"") -> None:
+        out.write(json.dumps(message).encode() + b"\n")
+        if len(payload):
+            out.write(payload)
+        out.flush()
+
+    while line := inp.readline():
+        msg = json.loads(line)
+        if msg["op"] == "open":
+            _limit_cpu(open_cpu_s)
+            data = inp.read(msg["size"]) if "size" in msg else None
+            if src is not None:
+                src.close()
+            src = None
+            try:
+                src = open_scan(data if data is not None else msg["path"], msg["name"],
+                                limits=Limits(**msg["limits"]), isolate=False)
+            except ScanInputError as exc:
+                attrs = {k: v for k, v in vars(exc).items()
+                         if isinstance(v, int | float | str) and k != "filename"}
+                reply({"error": type(exc).__name__, "filename": exc.filename,
+                       "message": str(exc), "attrs": attrs})
+            except MemoryError:
+                reply({"error": "DecodeLimitError", "filename": msg["name"],
+                       "message": str(DecodeLimitError(msg["name"], "more memory"))})
+            else:
+                reply({"pages": len(src), "kind": src.kind})
+        elif msg["op"] == "page":
+            _limit_cpu(page_cpu_s)
+            try:
+                page = src.page(msg["i"])
+            except PageDecodeError as exc:
+                cause = str(exc.__cause__).lower()
+                if isinstance(exc.__cause__, MemoryError) or "memory" in cause \
+                        or "alloc" in cause:
+                    exc = PageDecodeError(f"page {msg['i'] + 1} of {src.filename} cannot be "
+                                          "decoded (it needed more memory than one page may "
+                                          "use)")
+                reply({"i": msg["i"], "page_error": str(exc)})
+                continue
+            img = np.ascontiguousarray(page.image, np.uint8)
+            reply({"i": msg["i"], "shape": list(img.shape), "dpi": page.dpi,
+                   "size": img.nbytes}, memoryview(img).cast("B"))
+        elif msg["op"] == "close":
+            if src is not None:
+                src.close()
+            src = None
+            reply({"closed": True})
+
+
+if __name__ == "__main__":
+    _child(*(int(a) for a in sys.argv[1:4]))
