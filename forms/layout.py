@@ -17,10 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.definition import Question, Survey
-from forms.scales import MULTI, NUMBER, SINGLE, TEXT
+from forms.definition import RETRO_LABELS, Question, Survey
+from forms.scales import MULTI, NUMBER, TEXT
+from forms.template import DIGITS as DIGIT_GROUP
+from forms.template import FORMAT, TENS, UNITS, MarkGroup
+from forms.template import MULTI as MULTI_GROUP
+from forms.template import SINGLE as SINGLE_GROUP
 
-FORMAT = "survey-sheet-layout/1"
 Measure = Callable[[str, str, float], float]
 
 MM = 72.0 / 25.4
@@ -132,6 +135,9 @@ class FaceMark:
     size: float
     level: int
     levels: int
+    #: The mark group and value of the bubble under this face (the face is read too).
+    question: str = ""
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,6 +199,8 @@ class PageLayout:
                          "r": b.r} for b in self.bubbles],
             "rows": [_box(r) for r in self.rows],
             "writeins": [_box(w) for w in self.writeins],
+            "faces": [{"question": f.question, "value": f.value, "cx": f.cx, "cy": f.cy,
+                       "size": f.size} for f in self.faces],
         }
 
     def drawing(self) -> dict[str, Any]:
@@ -209,12 +217,9 @@ def _box(b: Box) -> dict[str, Any]:
     return {"question": b.question, "x": b.x, "y": b.y, "w": b.w, "h": b.h}
 
 
-@dataclass(frozen=True)
-class QuestionLayout:
-    code: str
-    type: str  # single | multi
-    values: tuple[str, ...]
-    page: int
+#: A row of bubbles read together (forms.template.MarkGroup): the answer column it feeds,
+#: and its kind (single, multi, digits).
+QuestionLayout = MarkGroup
 
 
 @dataclass(frozen=True)
@@ -418,8 +423,10 @@ class _Builder:
         self.page.shapes.append(Shape("rule", _r(self.left), _r(y), _r(self.right - self.left),
                                       0, 0.5, 0.55))
 
-    def add_question(self, code: str, kind: str, values: Sequence[str]) -> None:
-        self.questions.append(QuestionLayout(code, kind, tuple(values), self.page.page))
+    def add_group(self, name: str, column: str, kind: str, values: Sequence[str],
+                  digit: int | None = None) -> None:
+        self.questions.append(MarkGroup(name, column, kind, tuple(values), self.page.page,
+                                        digit))
 
     # rows
 
@@ -497,7 +504,7 @@ class _Builder:
         self.ensure(height + row_h)
         y = self.y + 1 * MM
         if heading:
-            for g, name in enumerate(("Before the workshop", "Now")[: len(cols.codes)]):
+            for g, name in enumerate(tuple(RETRO_LABELS.values())[: len(cols.codes)]):
                 xs = centres[g]
                 mid = (xs[0] + xs[-1]) / 2
                 word = fit(name, BOLD, head_size, pitch * len(xs), 1, m)[0][0]
@@ -543,10 +550,11 @@ class _Builder:
                 if cols.faces:
                     self.page.faces.append(FaceMark(_r(x), _r(cy - s.bubble_r - 1 * MM
                                                               - face / 2),
-                                                    _r(face), i, len(cols.values)))
+                                                    _r(face), i, len(cols.values), code,
+                                                    value))
             self.page.rows.append(Box(_r(self.left), _r(top), _r(self.right - self.left),
                                       _r(row_h), code))
-            self.add_question(code, SINGLE, cols.values)
+            self.add_group(code, code, SINGLE_GROUP, cols.values)
         if gap:
             xs = self.column_centres(cols)
             mid = (xs[0][-1] + xs[1][0]) / 2
@@ -593,13 +601,16 @@ class _Builder:
                 self.text(cx + r + 2 * MM, base, text, FONT, sz)
                 base += sz * 1.2
         self.page.rows.append(Box(_r(self.left), _r(top), _r(width), _r(row_h), q.code))
-        self.add_question(q.code, MULTI if q.kind == MULTI else SINGLE, q.option_codes)
+        self.add_group(q.code, q.code, MULTI_GROUP if q.kind == MULTI else SINGLE_GROUP,
+                       q.option_codes)
         self.y = top + row_h
         self.rule(self.y)
 
-    def digit_rows(self, codes: tuple[str, str], title: str, hint: str | None,
+    def digit_rows(self, column: str, title: str, hint: str | None,
                    label: str | None) -> None:
-        """Two rows of bubbles 0-9 (tens, ones) for a two-digit number."""
+        """Two rows of bubbles 0-9 (tens, ones) for a two-digit number: two mark groups
+        of kind digits feeding one answer column."""
+        codes = (f"{column}_tens", f"{column}_units")
         s, m = self.style, self.measure
         r = s.digit_r
         pitch = max(2 * r + 3 * MM, 9 * MM)
@@ -635,7 +646,7 @@ class _Builder:
                 self.page.bubbles.append(Bubble(code, value, _r(cx), _r(cy), r))
             self.page.rows.append(Box(_r(self.left), _r(rtop), _r(self.right - self.left),
                                       _r(row_h), code))
-            self.add_question(code, SINGLE, DIGITS)
+            self.add_group(code, column, DIGIT_GROUP, DIGITS, (TENS, UNITS)[k])
         self.y = top + 2 * row_h
         self.rule(self.y)
 
@@ -663,14 +674,12 @@ class _Builder:
         if self.mode == "bubbles":
             hint = ("Your teacher will tell you your number. For 7, colour 0 then 7."
                     if self.pupil else "For 7, fill in 0 then 7.")
-            self.digit_rows((f"{PUPIL_NUMBER}_tens", f"{PUPIL_NUMBER}_units"),
-                            "My number", hint, None)
+            self.digit_rows(PUPIL_NUMBER, "My number", hint, None)
         for q in self.survey.questions:
             if q.kind == TEXT:
                 self.writein_row(q)
             elif q.kind == NUMBER:
-                self.digit_rows((f"{q.code}_tens", f"{q.code}_units"), q.text, None,
-                                self.number_label(q))
+                self.digit_rows(q.code, q.text, None, self.number_label(q))
             elif q.kind == MULTI or q.scale in ("choice", "yesno"):
                 self.options_row(q)
             else:
@@ -727,8 +736,8 @@ def _short_labels(cols: _Columns) -> tuple[list[str], tuple[str, str] | None]:
     return shorts, (first, last)
 
 
-def _question_json(q: QuestionLayout) -> dict[str, Any]:
-    return {"code": q.code, "type": q.type, "values": list(q.values), "page": q.page}
+def _question_json(q: MarkGroup) -> dict[str, Any]:
+    return q.to_json()
 
 
 def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "none",
@@ -761,10 +770,12 @@ def pdf_pages_per_sheet(layout: SurveyLayout) -> int:
 
 
 def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None]] = (), *,
-                    first_pdf_page: int = 0, installation: str | None = None) -> dict[str, Any]:
-    """The layout JSON ("survey-sheet-layout/1") for a printed batch: geometry once per page
-    number ("page_templates") and each sheet's pages with their PDF page index. With
-    `installation`, each page also carries the text of its QR code ("qr_text")."""
+                    first_pdf_page: int = 0, installation: str | None = None,
+                    sheet_key: str = "") -> dict[str, Any]:
+    """The layout JSON ("survey-sheet-layout/2", read back by forms.template) for a printed
+    batch: geometry once per page number ("page_templates"), the mark groups
+    ("questions"), and each sheet's pages with their PDF page index. With `installation`,
+    each page also carries the text of its QR code ("qr_text"), with `sheet_key` in it."""
     from forms.sheetcode import encode_sheet_code
 
     templates = [p.template() for p in layout.pages]
@@ -777,7 +788,7 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
             if installation:
                 coll, serial = (int(part) for part in sid.split("-"))
                 page["qr_text"] = encode_sheet_code(installation, coll, serial, t["page"],
-                                                    layout.fingerprint)
+                                                    layout.fingerprint, sheet_key)
             pages.append(page)
         out_sheets.append({"sheet_id": sid, "pupil_number": number, "pages": pages})
     return {
@@ -786,6 +797,7 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
         "paper": layout.paper,
         "survey": layout.survey_code,
         "pupil_number": layout.pupil_number,
+        "sheet_key": sheet_key,
         "questions": [_question_json(q) for q in layout.questions],
         "page_templates": templates,
         "sheets": out_sheets,

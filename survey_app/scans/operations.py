@@ -24,7 +24,13 @@ from typing import IO
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from forms.answers import normalise_column
+from forms.answers import (
+    PUPIL_NUMBER,
+    from_marks,
+    normalise,
+    normalise_column,
+    normalise_pupil_number,
+)
 from forms.definition import Survey as Definition
 from survey_app.extensions import db
 from survey_app.models import (
@@ -43,8 +49,6 @@ from survey_app.models import (
 from survey_app.models.base import utcnow
 from survey_app.results.tally import answers_changed
 
-#: The pupil number's review items and answers use this code (the export's column).
-PUPIL_NUMBER = "pupil_number"
 #: Kinds of review item, in words for the queue.
 REVIEW_KINDS = {
     "unsure": "the scanner was not sure",
@@ -340,25 +344,41 @@ class Reading:
 
 
 def _readings(definition: Definition, result, sheet: Sheet) -> Reading:
+    """The page's marks as answers: `forms.answers.from_marks` folds digits and lists multi
+    choices, then `normalise` (the web's checker) judges them; what either cannot take
+    goes to a person, with the crop of its rows."""
     reading = Reading({}, {}, "", {})
-    for item in result.review:
-        reading.review[item.question] = {"reason": item.reason, "confidence": item.confidence,
-                                         "crop": item.crop, "candidates": list(item.candidates)}
-    for a in result.answers:
-        if a.question in reading.review:
+    posted = from_marks(definition, result.marks)
+    by_column: dict[str, list] = {}
+    for m in result.marks:
+        by_column.setdefault(m.column, []).append(m)
+
+    def review(column: str, reason: str) -> None:
+        marks = by_column.get(column, [])
+        crops = [m.crop for m in marks if m.crop is not None]
+        crop = None
+        if crops:
+            x0, y0 = min(c[0] for c in crops), min(c[1] for c in crops)
+            x1 = max(c[0] + c[2] for c in crops)
+            y1 = max(c[1] + c[3] for c in crops)
+            crop = (x0, y0, x1 - x0, y1 - y0)
+        reading.review[column] = {
+            "reason": reason, "confidence": min((m.confidence for m in marks), default=0.0)
+            if not any(m.reason for m in marks) else 0.0,
+            "crop": crop, "candidates": [v for m in marks for v in m.candidates]}
+
+    for column, reason in posted.unsure.items():
+        review(column, reason)
+    number = posted.values.pop(PUPIL_NUMBER, [])
+    reading.pupil_number = number[0] if number else ""
+    judged = normalise(definition, posted.values, enforce_required=False)
+    for column, values in posted.values.items():
+        if column in judged.errors:
+            read = ", ".join(values) or "nothing"
+            review(column, f"the marks read {read}: {judged.errors[column].lower()}")
             continue
-        if a.question == PUPIL_NUMBER:
-            reading.pupil_number = a.value
-            continue
-        try:
-            q = definition.question_for_column(a.question)
-            reading.values[a.question] = normalise_column(q, [a.value] if a.value else [])
-        except (KeyError, ValueError):
-            reading.review[a.question] = {
-                "reason": f"the scanner read {a.value!r}, which is not an answer to this "
-                          "question", "confidence": 0.0, "crop": None, "candidates": []}
-            continue
-        reading.confidences[a.question] = a.confidence
+        reading.values[column] = judged.values.get(column, "")
+        reading.confidences[column] = min(m.confidence for m in by_column[column])
     if sheet.pupil_number is not None:  # a personalised sheet: the number is printed
         reading.pupil_number = str(sheet.pupil_number)
         reading.review.pop(PUPIL_NUMBER, None)
@@ -366,8 +386,10 @@ def _readings(definition: Definition, result, sheet: Sheet) -> Reading:
 
 
 def _pupil_number(reading: Reading) -> int | None:
-    v = reading.pupil_number
-    return int(v) if v.isdigit() and 1 <= int(v) <= 99 else None
+    try:
+        return normalise_pupil_number(reading.pupil_number)
+    except ValueError:
+        return None
 
 
 def _add_review(response_id: int, page: ScanPage, column: str, data: dict, kind: str) -> None:
@@ -403,9 +425,9 @@ def _new_response(collection, key, page, result, definition, reading: Reading) -
 
 
 def _page_columns(result) -> set[str]:
-    """The answer columns printed on this page of the sheet."""
-    cols = {b.question for b in result.bubbles} | {w.question for w in result.writeins}
-    return {c for c in cols if not c.startswith("pupil_number")}
+    """The answer columns printed on this page of the sheet (from its mark groups)."""
+    cols = {m.column for m in result.marks} | {w.question for w in result.writeins}
+    return cols - {PUPIL_NUMBER}
 
 
 def _later_page(response: Response, page: ScanPage, result, reading: Reading) -> None:
@@ -480,27 +502,31 @@ def _store_writeins(page: ScanPage, result) -> None:
 CANT_TELL = "__cant_tell__"
 
 
-def resolve_review_item(item: ReviewItem, value: str, user: User) -> None:
-    """A person's decision: an option code, "" for blank, or CANT_TELL (stored blank with
-    status `unreadable`). The value passes the same normaliser as any answer."""
+def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) -> None:
+    """A person's decision: the values as a web form posts them (an option code, several
+    for a tick-all question, a number), [] or "" for blank, or CANT_TELL (stored blank
+    with status `unreadable`). They pass the same checker as any answer."""
     if item.status != "open":
         raise ScanUploadError("This item was already resolved.")
+    values = [value] if isinstance(value, str) else list(value)
+    values = [v for v in values if v.strip()]
     response = item.response
     if item.question_code == PUPIL_NUMBER:
-        if value in ("", CANT_TELL):
+        if not values or values == [CANT_TELL]:
             response.pupil_number = None
-        elif value.isdigit() and 1 <= int(value) <= 99:
-            response.pupil_number = int(value)
         else:
-            raise ScanUploadError("A pupil number is from 1 to 99.")
+            try:
+                response.pupil_number = normalise_pupil_number(values[0])
+            except ValueError:
+                raise ScanUploadError("A pupil number is from 1 to 99.") from None
     else:
         definition = response.collection.survey_version.definition
         q = definition.question_for_column(item.question_code)
-        if value == CANT_TELL:
+        if values == [CANT_TELL]:
             stored, status = "", "unreadable"
         else:
             try:
-                stored = normalise_column(q, [v for v in value.split(";") if v])
+                stored = normalise_column(q, values)
             except ValueError as exc:
                 raise ScanUploadError(str(exc)) from None
             status = "ok"
@@ -514,7 +540,7 @@ def resolve_review_item(item: ReviewItem, value: str, user: User) -> None:
                                    else status, confidence=None))
     answers_changed(response_ids=[response.id])
     item.status = "resolved"
-    item.resolved_value = value
+    item.resolved_value = ";".join(values)
     item.resolved_by_id = user.id
     item.resolved_at = utcnow()
     db.session.commit()

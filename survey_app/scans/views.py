@@ -23,6 +23,8 @@ from sqlalchemy import func, select, true
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from forms.answers import normalise, normalise_pupil_number
+from forms.definition import retro_part
+from forms.scales import MULTI, NUMBER, NUMBER_MAX, NUMBER_MIN
 from survey_app.extensions import db
 from survey_app.models import (
     Collection,
@@ -284,11 +286,8 @@ def review_item(item_id: int):
     if request.method == "POST" and item.status == "open":
         if not form.validate_on_submit():
             abort(400)
-        values = request.form.getlist("value")
-        value = ";".join(v for v in values if v != "") if len(values) > 1 else (
-            values[0] if values else "")
         try:
-            resolve_review_item(item, value, current_user)
+            resolve_review_item(item, request.form.getlist("value"), current_user)
         except ScanUploadError as exc:
             flash(str(exc), "error")
         else:
@@ -299,7 +298,9 @@ def review_item(item_id: int):
     return render_template(
         "scans/review_item.html", item=item, form=form, question=question, choices=choices,
         remaining=remaining, detail=detail, kind=REVIEW_KINDS.get(item.kind, item.kind),
-        cant_tell=CANT_TELL, multi=question is not None and question.kind == "multi")
+        cant_tell=CANT_TELL, multi=question is not None and question.kind == MULTI,
+        number=question is not None and question.kind == NUMBER,
+        retro=retro_part(item.question_code), number_min=NUMBER_MIN, number_max=NUMBER_MAX)
 
 
 @bp.get("/review/<int:item_id>/crop.png")
@@ -353,5 +354,5 @@ def enter(page_id: int):
     return render_template("scans/enter.html", page=page, collections=collections,
                            collection=collection, form=form, errors=errors,
                            definition=collection.survey_version.definition if collection
-                           else None, values=request.form)
+                           else None, values=request.form, retro_part=retro_part)
 

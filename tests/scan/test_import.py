@@ -300,3 +300,87 @@ def test_writein_boxes_are_kept_and_shown_in_results(app, client, loaded_bank, p
     make_user(partnership, "t@willow.sch.uk", "teacher", "Willow Primary")
     login_as(client, "t@willow.sch.uk")
     assert client.get(url).status_code == 404
+
+
+KINDS = """
+code: kinds_paper
+title: Number and tick-all
+audience: teacher
+questions:
+  - {code: years, text: "How many years have you taught?", scale: number}
+  - {code: topics, text: "Which topics did you teach?", scale: multi,
+     options: [{code: plants, label: Plants}, {code: space, label: Space},
+               {code: rocks, label: Rocks}]}
+  - {code: enjoy, text: "I enjoyed the workshop.", scale: agree5}
+"""
+
+
+def _kinds_pack(partnership, copies=1):
+    from forms.definition import parse_survey
+    from survey_app.admin.operations import load_survey_version
+
+    load_survey_version(partnership, parse_survey(KINDS))
+    return _pack(partnership, survey="kinds_paper", copies=copies, ask_pupil_number=True)
+
+
+def test_number_and_tick_all_questions_read_right_with_no_review(app, runner, partnership,
+                                                                  tmp_path):
+    """Issue 11: a number question's digits are folded like the pupil number's, and two
+    ticks on a tick-all question are two answers, not review; no `_tens` answer rows."""
+    c, pack = _kinds_pack(partnership, copies=2)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    _paint(images[0][2], pack.document, 1, {
+        "years_tens": ["1"], "years_units": ["2"], "topics": ["plants", "rocks"],
+        "enjoy": ["4"], "pupil_number_tens": ["2"], "pupil_number_units": ["3"]})
+    _paint(images[1][2], pack.document, 1, {"years_units": ["7"], "topics": ["space"],
+                                           "pupil_number_units": ["9"]})
+    run_batch(_upload(pages_pdf([img for _, _, img in images], dpi=DPI), "kinds.pdf",
+                      partnership).batch)
+    assert db.session.scalar(select(func.count()).select_from(ReviewItem)) == 0
+    codes = set(db.session.scalars(select(Answer.question_code)))
+    assert codes == {"years", "topics", "enjoy"}
+    rows = _export(runner, tmp_path, c.id)
+    first, second = rows[f"{c.id}-1"], rows[f"{c.id}-2"]
+    assert (first["years"], first["topics"], first["enjoy"], first["pupil_number"]) == (
+        "12", "plants;rocks", "4", "23")
+    assert (second["years"], second["topics"], second["enjoy"], second["pupil_number"]) == (
+        "7", "space", "", "9")
+    assert first["needs_review"] == second["needs_review"] == ""
+
+
+def test_review_page_of_a_number_and_a_tick_all_question(app, client, partnership,
+                                                         coordinator, runner, tmp_path):
+    """The review page for a number question opens (it raised KeyError) and saves."""
+    from tests.conftest import csrf_from, login_as
+
+    c, pack = _kinds_pack(partnership)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    # Two tens digits: a person must decide.
+    _paint(images[0][2], pack.document, 1, {"years_tens": ["1", "3"], "years_units": ["5"],
+                                           "topics": ["space"]})
+    run_batch(_upload(pages_pdf([images[0][2]], dpi=DPI), "r.pdf", partnership).batch)
+    items = {i.question_code: i for i in db.session.scalars(select(ReviewItem))}
+    assert set(items) == {"years"}
+    assert "tens: 2 answers marked (1, 3)" in items["years"].detail_json
+    # A tick-all question in the queue (as a re-scan with other ticks would put it).
+    topics = ReviewItem(response_id=items["years"].response_id, question_code="topics",
+                        kind="conflict", detail_json="{}")
+    db.session.add(topics)
+    db.session.commit()
+    items["topics"] = topics
+    login_as(client, coordinator.email)
+    page = client.get(f"/admin/review/{items['years'].id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'type="number"' in html
+    resp = client.post(f"/admin/review/{items['years'].id}",
+                       data={"csrf_token": csrf_from(html), "value": "15"})
+    assert resp.status_code == 303
+    html = client.get(f"/admin/review/{items['topics'].id}").get_data(as_text=True)
+    assert 'type="checkbox"' in html
+    client.post(f"/admin/review/{items['topics'].id}",
+                data={"csrf_token": csrf_from(html), "value": ["rocks", "space"]})
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert row["years"] == "15"
+    assert row["topics"] == "space;rocks"
+    assert row["needs_review"] == ""

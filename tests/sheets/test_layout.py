@@ -13,8 +13,10 @@ import pytest
 import forms.layout as layout_mod
 from forms.definition import parse_survey
 from forms.layout import MM, PAPERS, PUPIL_NUMBER_MODES, compute_layout, layout_document
+from forms.template import LayoutFormatError, SheetTemplate
 from print import layout_for, measure
 from print.markers import ARUCO_4X4_BITS, marker_cells
+from scanner.testing.synthetic import synthetic_layout
 from tests.sheets.sheet_helpers import BANK_CODES, bank, long_teacher_survey
 
 SNAPSHOTS = Path(__file__).with_name("snapshots.json")
@@ -100,6 +102,54 @@ def test_questions_match_bubbles_and_codes_are_export_columns():
     assert {q["values"] == list("0123456789") for q in doc["questions"][:2]} == {True}
 
 
+def test_mark_groups_name_their_answer_column_and_kind():
+    """Issue 11: the layout names each mark group's column and kind, so no reader has to
+    guess that `<code>_tens` is a digit of `<code>`."""
+    survey = parse_survey("""
+code: kinds
+title: Every kind
+audience: teacher
+questions:
+  - {code: years, text: "How many years have you taught?", scale: number}
+  - {code: topics, text: "Which topics?", scale: multi,
+     options: [{code: plants, label: Plants}, {code: space, label: Space}]}
+  - {code: conf, text: Confidence, scale: confidence5, retrospective: true}
+""")
+    doc = json.loads(json.dumps(layout_document(layout_for(survey, "a4", "bubbles"))))
+    sheet = SheetTemplate.from_json(doc)
+    kinds = {g.name: (g.column, g.kind, g.digit) for g in sheet.groups}
+    assert kinds == {
+        "pupil_number_tens": ("pupil_number", "digits", 1),
+        "pupil_number_units": ("pupil_number", "digits", 0),
+        "years_tens": ("years", "digits", 1), "years_units": ("years", "digits", 0),
+        "topics": ("topics", "multi", None),
+        "conf_then": ("conf_then", "single", None), "conf_now": ("conf_now", "single", None)}
+    assert sheet.columns_on(1) == ("pupil_number", "years", "topics", "conf_then", "conf_now")
+
+
+def test_a_layout_stored_before_groups_were_named_is_still_read():
+    """Sheets printed with layout/1 (no column or kind) must still scan."""
+    old = synthetic_layout()
+    assert old["format"] == "survey-sheet-layout/1"
+    sheet = SheetTemplate.from_json(old)
+    assert sheet.group("pupil_number_tens").column == "pupil_number"
+    assert sheet.group("pupil_number_units").digit == 0
+    assert (sheet.group("topics").kind, sheet.group("q1").kind) == ("multi", "single")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d.pop("page_templates"), "'page_templates' is missing"),
+    (lambda d: d["questions"][0].update(kind="odd"), "is not one of"),
+    (lambda d: d["page_templates"][0]["bubbles"][0].update(cx="left"), "expected int or float"),
+    (lambda d: d.update(format="survey-sheet-layout/9"), "unknown format"),
+])
+def test_a_damaged_stored_layout_is_refused_with_the_reason(change, message):
+    doc = json.loads(json.dumps(layout_document(layout_for(bank("partner_school")))))
+    change(doc)
+    with pytest.raises(LayoutFormatError, match=message):
+        SheetTemplate.from_json(doc)
+
+
 def test_multi_choice_and_writein_questions():
     lay = layout_for(bank("partner_school"), "a4", "none")
     doc = layout_document(lay, [("5-1", None)])
@@ -136,7 +186,7 @@ def test_long_survey_continues_on_page_two_with_the_same_geometry_per_sheet():
 def test_document_has_the_contract_keys():
     lay = layout_for(bank("teacher_confidence"), "letter", "none")
     doc = json.loads(json.dumps(layout_document(lay, [("3-1", None)], first_pdf_page=1)))
-    assert doc["format"] == "survey-sheet-layout/1"
+    assert doc["format"] == "survey-sheet-layout/2"
     assert doc["paper"] == "letter"
     assert doc["fingerprint"] == lay.fingerprint
     page = doc["sheets"][0]["pages"][0]
