@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forms.definition import RETRO_LABELS, Question, Survey
-from forms.scales import MULTI, NUMBER, TEXT
+from forms.scales import MULTI, PAPER_DIGITS, PAPER_OPTIONS, PAPER_WRITEIN, Scale
 from forms.template import DIGITS as DIGIT_GROUP
 from forms.template import FORMAT, TENS, UNITS, MarkGroup
 from forms.template import MULTI as MULTI_GROUP
@@ -313,6 +313,8 @@ class _Columns:
     values: tuple[str, ...]
     labels: tuple[str, ...]
     faces: bool
+    #: A numbered row (0-10): numbers over the columns, the end words underneath.
+    numbered: bool = False
 
     @property
     def signature(self) -> tuple:
@@ -676,15 +678,16 @@ class _Builder:
                     if self.pupil else "For 7, fill in 0 then 7.")
             self.digit_rows(PUPIL_NUMBER, "My number", hint, None)
         for q in self.survey.questions:
-            if q.kind == TEXT:
+            widget = q.scale_def.paper_widget
+            if widget == PAPER_WRITEIN:
                 self.writein_row(q)
-            elif q.kind == NUMBER:
+            elif widget == PAPER_DIGITS:
                 self.digit_rows(q.code, q.text, None, self.number_label(q))
-            elif q.kind == MULTI or q.scale in ("choice", "yesno"):
+            elif widget == PAPER_OPTIONS:
                 self.options_row(q)
             else:
                 cols = _Columns(q.columns, q.option_codes, tuple(o.label for o in q.options),
-                                q.scale_def.faces)
+                                q.scale_def.faces, q.scale_def.numbered_row)
                 self.columns_row(q, cols)
         total = len(self.pages)
         for page in self.pages:
@@ -721,19 +724,15 @@ class _Builder:
 
 
 def _short_labels(cols: _Columns) -> tuple[list[str], tuple[str, str] | None]:
-    """Column labels; a long numbered scale (0 ... 10) shows its numbers over the columns
-    and the words of its two ends once underneath."""
-    if len(cols.values) <= 7:
+    """Column labels; a numbered row (0 ... 10) shows its numbers over the columns and the
+    words of its two ends once underneath."""
+    if not cols.numbered:
         return list(cols.labels), None
-    shorts, first, last = [], "", ""
-    for i, (value, label) in enumerate(zip(cols.values, cols.labels, strict=True)):
-        rest = label[len(value):].strip() if label.startswith(value) else label
-        shorts.append(value if label.startswith(value) else label)
-        if i == 0:
-            first = rest
-        if i == len(cols.values) - 1:
-            last = rest
-    return shorts, (first, last)
+    shorts = [v if lb.startswith(v) else lb for v, lb in zip(cols.values, cols.labels,
+                                                              strict=True)]
+    ends = (Scale.end_words(cols.values[0], cols.labels[0]),
+            Scale.end_words(cols.values[-1], cols.labels[-1]))
+    return shorts, ends
 
 
 def _question_json(q: MarkGroup) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from itertools import chain
 from sqlalchemy import Row, Select, exists, select
 
 from forms.answers import MULTI_SEP
+from forms.definition import RETRO_SHORT
 from forms.definition import Survey as Definition
 from forms.scales import TEXT
 from survey_app.extensions import db
@@ -42,7 +43,7 @@ CODEBOOK_COLUMNS = (
 CHUNK_ROWS = 2000
 #: A cell starting with one of these is a formula to Excel/LibreOffice (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-RETRO_TEXT = {"_then": " [before]", "_now": " [now]"}
+RETRO_TEXT = {suffix: f" [{short}]" for suffix, short in RETRO_SHORT.items()}
 
 
 class ExportError(ValueError):
