@@ -284,20 +284,40 @@ def _unreadable(page: ScanPage, reason: str) -> None:
     page.status, page.reason = "unreadable", reason
 
 
+ERASED = ("Sheet {sheet} was printed for a collection that has been erased, so its answers "
+          "were not stored (and never will be: erased answers stay erased). Shred the sheet.")
+
+
+def _sheet_is_from(collection: Collection | None, sheet: Sheet | None, result) -> bool:
+    """Whether a scanned sheet was printed for this collection: its QR key is the
+    collection's (sheets printed before keys existed: its serial was printed for this
+    collection with a layout of the same fingerprint)."""
+    if collection is None:
+        return False
+    if result.sheet_key:
+        return result.sheet_key == collection.sheet_key
+    return sheet is not None and sheet.batch.layout_fingerprint.upper().startswith(
+        result.layout_fingerprint.upper()[:10])
+
+
 def _store_reading(batch: ScanBatch, page: ScanPage, result) -> None:
     collection = db.session.get(Collection, result.collection_id)
-    if collection is None or collection.partnership_id != batch.partnership_id:
-        return _unreadable(page, f"Sheet {result.sheet_id} belongs to a collection that was "
-                           "deleted or to another partnership, so its answers were not "
-                           "stored. Enter them by hand if they belong here.")
+    sheet = collection and db.session.scalar(
+        select(Sheet).where(Sheet.collection_id == collection.id, Sheet.serial == result.serial))
+    if collection is None or (result.sheet_key and result.sheet_key != collection.sheet_key):
+        return _unreadable(page, ERASED.format(sheet=result.sheet_id))
+    if collection.partnership_id != batch.partnership_id:
+        return _unreadable(page, f"Sheet {result.sheet_id} belongs to another partnership, "
+                           "so its answers were not stored. Give it back to whoever "
+                           "printed it.")
     if batch.school_id is not None and collection.group.school_id != batch.school_id:
         return _unreadable(page, f"Sheet {result.sheet_id} is from another school's "
                            "collection; ask the coordinator to upload it.")
-    sheet = db.session.scalar(select(Sheet).where(Sheet.collection_id == collection.id,
-                                                  Sheet.serial == result.serial))
     if sheet is None:
         return _unreadable(page, f"Sheet {result.sheet_id} was never printed by this "
                            "system (its serial is unknown). Enter its answers by hand.")
+    if not _sheet_is_from(collection, sheet, result):
+        return _unreadable(page, ERASED.format(sheet=result.sheet_id))
     earlier = db.session.scalar(
         select(ScanPage).join(ScanBatch)
         .where(ScanPage.image_hash == page.image_hash, ScanPage.batch_id != batch.id,

@@ -384,3 +384,59 @@ def test_review_page_of_a_number_and_a_tick_all_question(app, client, partnershi
     assert row["years"] == "15"
     assert row["topics"] == "space;rocks"
     assert row["needs_review"] == ""
+
+
+def test_a_sheet_of_an_erased_collection_is_refused_even_if_its_id_comes_back(
+        app, loaded_bank, partnership):
+    """Issue 12 item 3: ids are never handed out again (AUTOINCREMENT), and even when a
+    collection does get an erased one's id (as SQLite did), the erased collection's sheets
+    are refused: their QR code carries the erased collection's sheet key."""
+    from survey_app.erasure.operations import erase_collection
+    from survey_app.models import Collection
+
+    old, pack = _pack(partnership, copies=1)
+    old_id, old_key = old.id, old.sheet_key
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    _paint(images[0][2], pack.document, 1, {"enjoy": ["5"], "pupil_number_units": ["4"]})
+    sheet_pdf = pages_pdf([images[0][2]], dpi=DPI)
+    erase_collection(old, "test")
+    db.session.commit()
+    fresh, _ = _pack(partnership, copies=1)
+    assert fresh.id > old_id  # never reused
+    assert fresh.sheet_key != old_key
+    # Force what SQLite used to do: a new collection with the erased one's id.
+    reused = Collection(id=old_id, survey_version_id=fresh.survey_version_id,
+                        group_id=fresh.group_id, phase="before")
+    db.session.add(reused)
+    db.session.flush()
+    print_class_pack(reused, 1)
+    db.session.commit()
+    batch = run_batch(_upload(sheet_pdf, "old-sheet.pdf", partnership).batch)
+    (page,) = batch.pages
+    assert page.status == "unreadable"
+    assert "erased" in page.reason
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_sheets_printed_before_sheet_keys_still_scan(app, loaded_bank, partnership):
+    """A sheet whose QR has no key (printed before the migration) is read as before."""
+    from forms.sheetcode import decode_sheet_code
+    from print import PackSheet, layout_for, render_pack
+    from survey_app.paper.operations import installation_id
+
+    c, pack = _pack(partnership, copies=1)
+    qr = pack.document["sheets"][0]["pages"][0]["qr_text"]
+    assert decode_sheet_code(qr).key == c.sheet_key
+    layout = layout_for(c.survey_version.definition, "a4", "bubbles")
+    assert layout.fingerprint == pack.batch.layout_fingerprint
+    old_pdf = render_pack(layout, [PackSheet(1)], installation=installation_id(),
+                          collection_id=c.id)  # no sheet_key: the old SV1 code
+    doc = dict(pack.document, sheets=[dict(pack.document["sheets"][0], pages=[
+        dict(pack.document["sheets"][0]["pages"][0], pdf_page=0)])])
+    images, _ = _render(old_pdf, doc, seed=0, fill=False)
+    _paint(images[0][2], pack.document, 1, {"enjoy": ["5"], "pupil_number_units": ["4"]})
+    batch = run_batch(_upload(pages_pdf([images[0][2]], dpi=DPI), "old.pdf",
+                              partnership).batch)
+    assert [p.status for p in batch.pages] == ["read"]
+    assert db.session.scalar(select(Answer.value).where(Answer.question_code == "enjoy")) \
+        == "5"
