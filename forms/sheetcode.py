@@ -24,6 +24,20 @@ _RE = re.compile(r"^SV2/([A-Z0-9]{4,16})/(\d{1,9})/([A-Z0-9]{4,12})/(\d{1,6})/(\
 _RE_V1 = re.compile(r"^SV1/([A-Z0-9]{4,16})/(\d{1,9})/(\d{1,6})/(\d{1,2})/([0-9A-F]{6,32})$")
 
 
+#: A pack's cover page: ``SVC/<INSTALLATION>/<collection id>/<SHEET KEY>``. The scanner
+#: recognises it and skips the page with a note, instead of calling it unreadable.
+COVER_TAG = "SVC"
+_RE_COVER = re.compile(r"^SVC/([A-Z0-9]{4,16})/(\d{1,9})/([A-Z0-9]{0,12})$")
+
+
+def encode_cover_code(installation: str, collection_id: int, key: str = "") -> str:
+    return f"{COVER_TAG}/{installation.upper()}/{collection_id}/{key.upper()}"
+
+
+def is_cover_code(text: str) -> bool:
+    return bool(_RE_COVER.match(text.strip()))
+
+
 class SheetCodeError(ValueError):
     """The QR text is not one of our sheet codes."""
 

@@ -17,7 +17,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from forms.sheetcode import QR_FINGERPRINT_CHARS, SheetCodeError, decode_sheet_code
+from forms.sheetcode import (
+    QR_FINGERPRINT_CHARS,
+    SheetCodeError,
+    decode_sheet_code,
+    is_cover_code,
+)
 from forms.template import LayoutFormatError, PageTemplate, SheetTemplate
 from scanner import decide, locate, measure, tuning
 from scanner.images import encode_png, thumbnail
@@ -37,6 +42,7 @@ from scanner.results import (
 LayoutLookup = Callable[[str], dict | None]
 
 BLANK_PAGE = "blank page"
+COVER_PAGE = ("The teacher's cover page of a class pack: skipped (it holds no answers).")
 NO_MARKERS = ("The four corner squares of the sheet were not found: this is not one of our "
               "sheets, or part of it is cut off or covered. Scan it again with the whole page "
               "showing, or enter its answers by hand.")
@@ -60,9 +66,10 @@ LOW_CONTRAST = ("This page is too dark or too faint to read. Scan it again in gr
 
 
 class _Unreadable(Exception):
-    def __init__(self, reason: str, code: str | None = None, blank: bool = False):
+    def __init__(self, reason: str, code: str | None = None, blank: bool = False,
+                 cover: bool = False):
         super().__init__(reason)
-        self.reason, self.code, self.blank = reason, code, blank
+        self.reason, self.code, self.blank, self.cover = reason, code, blank, cover
 
 
 class Scanner:
@@ -112,7 +119,7 @@ class Scanner:
             return self._read(img, filename, file_page)
         except _Unreadable as exc:
             return UnreadablePage(filename, file_page, exc.reason, thumbnail(img),
-                                  blank=exc.blank, sheet_code=exc.code)
+                                  blank=exc.blank, sheet_code=exc.code, cover=exc.cover)
         except Exception as exc:  # a bug or an absurd image must not stop the batch
             return UnreadablePage(filename, file_page, "This page could not be read "
                                   f"({type(exc).__name__}). Enter its answers by hand.",
@@ -178,6 +185,8 @@ class Scanner:
             text = locate.read_qr_search(img, markers)
         if not text:
             raise _Unreadable(NO_CODE)
+        if is_cover_code(text):
+            raise _Unreadable(COVER_PAGE, text, cover=True)
         try:
             code = decode_sheet_code(text)
         except SheetCodeError:
@@ -328,13 +337,29 @@ def fill_decisions(result: PageResult, sheet: SheetTemplate, page: PageTemplate)
                                         _row_rect(page, (name,))))
 
 
+#: Inside a write-in box, this far from its printed frame is looked at for writing, mm.
+WRITEIN_INSET_MM = 2.5
+
+
+def writing_in(crop: np.ndarray) -> float:
+    """The fraction of a write-in box's inside that is clearly darker than the paper
+    around it (writing, not the frame or a shadow): 0 for an empty box."""
+    inset = round(WRITEIN_INSET_MM / 25.4 * tuning.NORMALISED_DPI)
+    inner = crop[inset:-inset, inset:-inset] if min(crop.shape) > 3 * inset else crop
+    if inner.size == 0:
+        return 0.0
+    paper = cv2.dilate(inner, np.ones((15, 15), np.uint8))
+    return round(float((inner.astype(np.float32) < paper.astype(np.float32) * 0.6).mean()), 5)
+
+
 def cut_writeins(norm: np.ndarray, page: PageTemplate) -> list[WriteIn]:
     s = _scale()
     out = []
     for w in page.writeins:
         x, y = max(0, round(w.x * s)), max(0, round(w.y * s))
         crop = norm[y:y + round(w.h * s), x:x + round(w.w * s)]
-        out.append(WriteIn(w.column, encode_png(crop), (x, y, crop.shape[1], crop.shape[0])))
+        out.append(WriteIn(w.column, encode_png(crop), (x, y, crop.shape[1], crop.shape[0]),
+                           writing_in(crop)))
     return out
 
 

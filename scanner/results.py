@@ -102,6 +102,18 @@ class WriteIn:
     question: str
     png: bytes
     crop: Rect
+    #: Fraction of the box's inside written on (0 for an empty box): an unused sheet has
+    #: no marks and no writing.
+    ink: float = 0.0
+
+    @property
+    def written(self) -> bool:
+        return self.ink >= WRITTEN_INK
+
+
+#: A write-in box with at least this fraction of its inside inked has something written
+#: (a short word in a 24 mm box is about 0.5 %; scanner noise stays under 0.05 %).
+WRITTEN_INK = 0.002
 
 
 @dataclass
@@ -164,6 +176,8 @@ class UnreadablePage:
     blank: bool = False
     #: What the QR said, when it was read (a sheet of another installation, say).
     sheet_code: str | None = None
+    #: True for a pack's cover page (its own code): expected, skipped with a note.
+    cover: bool = False
 
 
 @dataclass

@@ -155,7 +155,8 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
     else:
         line = f"{ids[0]} to {ids[-1]} ({len(ids)} sheets)" if len(ids) > 1 else ids[0]
     cover = CoverText(collection.id, school, group, collection.phase, line, master=master,
-                      personalised=bool(numbers), scan_url=scan_url, web_url=web_url)
+                      personalised=bool(numbers), scan_url=scan_url, web_url=web_url,
+                      installation=installation, sheet_key=collection.sheet_key)
     pdf = render_pack(layout, sheets, installation=installation, collection_id=collection.id,
                       school=school, group=group, cover=cover, sheet_key=collection.sheet_key)
     return PackResult(pdf, document, batch, ids)

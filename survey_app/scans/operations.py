@@ -54,7 +54,12 @@ REVIEW_KINDS = {
     "unsure": "the scanner was not sure",
     "conflict": "this sheet was scanned again with different marks",
     "missing_page": "the page with this question has not been scanned",
+    "only_number": "only the pupil number is filled in",
 }
+UNUSED = ("No marks at all: an unused sheet (a spare?). Not counted as a response; if a "
+          "pupil fills it in later, scan it again.")
+ONLY_NUMBER = ("only the pupil number is filled in: a pupil who answered nothing, or a spare "
+               "sheet someone numbered? Save the number to keep this (empty) response.")
 #: A running job whose heartbeat is older than this is taken to be dead and restarted
 #: (config SCAN_STALE_SECONDS; a page takes well under a second, so 90 s is generous).
 STALE_AFTER_S = 90
@@ -266,7 +271,7 @@ def store_page(batch: ScanBatch, index: int, src, scanner) -> ScanPage:
         return page
     page = ScanPage(batch_id=batch.id, page_index=index, image_hash=image_hash)
     if not isinstance(result, PageResult):
-        page.status = "blank" if result.blank else "unreadable"
+        page.status = "cover" if result.cover else "blank" if result.blank else "unreadable"
         page.reason = result.reason
         if result.thumbnail:
             page.image_path = _write_atomic(f"pages/{batch.id}/{index}-thumb.png",
@@ -340,8 +345,18 @@ def _store_reading(batch: ScanBatch, page: ScanPage, result) -> None:
     key = (f"paper:img:{page.image_hash}" if result.serial == 0
            else f"paper:{result.sheet_id}")
     response = db.session.scalar(select(Response).where(Response.submission_key == key))
+    marked = {m.column for m in result.marks if m.marked or m.reason}
+    written = any(w.written for w in result.writeins)
+    if response is None and not marked and not written:
+        page.status, page.reason = "unused", UNUSED
+        return None
     if response is None:
         _new_response(collection, key, page, result, definition, reading)
+        if marked == {PUPIL_NUMBER} and not written:
+            _add_review(page.response_id, page, PUPIL_NUMBER, {
+                "reason": ONLY_NUMBER, "confidence": 0.0,
+                "crop": reading.review.get(PUPIL_NUMBER, {}).get("crop")
+                or _crop_of(result, PUPIL_NUMBER)}, "only_number")
     else:
         _later_page(response, page, result, reading)
     _store_writeins(page, result)
@@ -375,13 +390,7 @@ def _readings(definition: Definition, result, sheet: Sheet) -> Reading:
 
     def review(column: str, reason: str) -> None:
         marks = by_column.get(column, [])
-        crops = [m.crop for m in marks if m.crop is not None]
-        crop = None
-        if crops:
-            x0, y0 = min(c[0] for c in crops), min(c[1] for c in crops)
-            x1 = max(c[0] + c[2] for c in crops)
-            y1 = max(c[1] + c[3] for c in crops)
-            crop = (x0, y0, x1 - x0, y1 - y0)
+        crop = _crop_of(result, column)
         reading.review[column] = {
             "reason": reason, "confidence": min((m.confidence for m in marks), default=0.0)
             if not any(m.reason for m in marks) else 0.0,
@@ -403,6 +412,14 @@ def _readings(definition: Definition, result, sheet: Sheet) -> Reading:
         reading.pupil_number = str(sheet.pupil_number)
         reading.review.pop(PUPIL_NUMBER, None)
     return reading
+
+
+def _crop_of(result, column: str):
+    crops = [m.crop for m in result.marks if m.column == column and m.crop is not None]
+    if not crops:
+        return None
+    x0, y0 = min(c[0] for c in crops), min(c[1] for c in crops)
+    return (x0, y0, max(c[0] + c[2] for c in crops) - x0, max(c[1] + c[3] for c in crops) - y0)
 
 
 def _pupil_number(reading: Reading) -> int | None:

@@ -168,6 +168,8 @@ def _report(batch: ScanBatch) -> dict:
         "incomplete": incomplete,
         "not_read": sum(p.status == "unreadable" for p in pages),
         "blank": sum(p.status == "blank" for p in pages),
+        "unused": sum(p.status == "unused" for p in pages),
+        "covers": sum(p.status == "cover" for p in pages),
         "duplicates": sum(p.status == "duplicate" for p in pages),
         "conflicts": sum(p.status == "conflict" for p in pages),
         "attempts": batch.attempts, "error": batch.error,

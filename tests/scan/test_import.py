@@ -440,3 +440,46 @@ def test_sheets_printed_before_sheet_keys_still_scan(app, loaded_bank, partnersh
     assert [p.status for p in batch.pages] == ["read"]
     assert db.session.scalar(select(Answer.value).where(Answer.question_code == "enjoy")) \
         == "5"
+
+
+def test_a_pile_with_cover_spares_and_a_number_only_sheet(app, loaded_bank, partnership):
+    """Issue 11: the cover page is recognised by its own code and skipped with a note; an
+    unused spare (no marks) is "unused", not a response; a sheet with only a pupil number
+    goes to review. Counts never include the spare."""
+    from survey_app.admin.operations import response_counts
+
+    c, pack = _pack(partnership, copies=3)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    filled, spare, number_only = (img for _, _, img in images)
+    _paint(filled, pack.document, 1, {"enjoy": ["4"], "pupil_number_units": ["3"]})
+    _paint(number_only, pack.document, 1, {"pupil_number_tens": ["1"],
+                                           "pupil_number_units": ["2"]})
+    with pdfium.PdfDocument(pack.pdf) as d:
+        rgb = d[0].render(scale=DPI / 72).to_numpy()[:, :, :3]
+    cover = np.ascontiguousarray(rgb[:, :, ::-1])
+    batch = run_batch(_upload(pages_pdf([cover, filled, spare, number_only], dpi=DPI),
+                              "pile.pdf", partnership).batch)
+    assert [p.status for p in batch.pages] == ["cover", "read", "unused", "read"]
+    assert "cover page" in batch.pages[0].reason
+    assert "unused" in batch.pages[2].reason
+    assert response_counts([c.id])[c.id] == {"web": 0, "paper": 2}
+    (item,) = db.session.scalars(select(ReviewItem).where(ReviewItem.status == "open"))
+    assert (item.kind, item.question_code) == ("only_number", "pupil_number")
+    assert item.response.pupil_number == 12
+
+
+def test_a_sheet_with_only_writing_is_not_unused(app, loaded_bank, partnership):
+    import cv2
+
+    c, pack = _pack(partnership, survey="teacher_confidence", copies=2,
+                    ask_pupil_number=False)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    written, spare = (img for _, _, img in images)
+    box = pack.document["page_templates"][0]["writeins"][0]
+    s = DPI / 72
+    cv2.putText(written, "More time for questions please",
+                (round((box["x"] + 8) * s), round((box["y"] + box["h"] / 2) * s)),
+                cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.2, (40, 40, 40), 2, cv2.LINE_AA)
+    batch = run_batch(_upload(pages_pdf([written, spare], dpi=DPI, quality=75), "staff.pdf",
+                              partnership).batch)
+    assert [p.status for p in batch.pages] == ["read", "unused"]
