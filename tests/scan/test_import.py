@@ -483,3 +483,25 @@ def test_a_sheet_with_only_writing_is_not_unused(app, loaded_bank, partnership):
     batch = run_batch(_upload(pages_pdf([written, spare], dpi=DPI, quality=75), "staff.pdf",
                               partnership).batch)
     assert [p.status for p in batch.pages] == ["read", "unused"]
+
+
+def test_export_flags_a_pupil_number_waiting_for_review_and_resolving_updates_it(
+        app, runner, loaded_bank, partnership, coordinator, tmp_path):
+    """Issue 11: needs_review lists every column with an open review item, pupil_number
+    included; resolving the item updates the exported row."""
+    c, pack = _pack(partnership, copies=1)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    # Two units digits: the number cannot be read.
+    _paint(images[0][2], pack.document, 1, {"enjoy": ["4"], "good_at": ["2", "5"],
+                                           "pupil_number_units": ["3", "8"]})
+    run_batch(_upload(pages_pdf([images[0][2]], dpi=DPI), "n.pdf", partnership).batch)
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert row["needs_review"] == "pupil_number;good_at"
+    assert row["pupil_number"] == ""
+    items = {i.question_code: i for i in db.session.scalars(select(ReviewItem))}
+    resolve_review_item(items["pupil_number"], "13", coordinator)
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert (row["needs_review"], row["pupil_number"]) == ("good_at", "13")
+    resolve_review_item(items["good_at"], ["5"], coordinator)
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert (row["needs_review"], row["good_at"]) == ("", "5")
