@@ -151,6 +151,24 @@ def index():
                            ), status
 
 
+def _eta_seconds(batch: ScanBatch, left: int | None) -> int | None:
+    """Time left for a running batch, from its pace so far (None until a page is read)."""
+    if batch.status != "running" or not left or not batch.pages_done \
+            or batch.started_at is None or batch.heartbeat_at is None:
+        return None
+    per_page = (batch.heartbeat_at - batch.started_at).total_seconds() / batch.pages_done
+    return max(1, round(per_page * left))
+
+
+def eta_words(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return "less than a minute left"
+    minutes = round(seconds / 60)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''} left"
+
+
 def _report(batch: ScanBatch) -> dict:
     pages = batch.pages
     page_ids = [p.id for p in pages]
@@ -160,8 +178,10 @@ def _report(batch: ScanBatch) -> dict:
     items = db.session.scalars(open_q).all() if page_ids else []
     incomplete = sorted({db.session.get(Response, i.response_id).sheet_id for i in items
                          if i.kind == "missing_page"})
+    left = max(0, (batch.pages_total or 0) - batch.pages_done) if batch.pages_total else None
     return {
         "status": batch.status, "pages_total": batch.pages_total, "pages_done": batch.pages_done,
+        "pages_left": left, "eta_s": _eta_seconds(batch, left),
         "read": sum(p.status in ("read", "manual") for p in pages),
         "responses_created": sum(bool(p.created_response) for p in pages),
         "to_review": sum(i.kind != "missing_page" for i in items),
@@ -173,6 +193,7 @@ def _report(batch: ScanBatch) -> dict:
         "duplicates": sum(p.status == "duplicate" for p in pages),
         "conflicts": sum(p.status == "conflict" for p in pages),
         "attempts": batch.attempts, "error": batch.error,
+        "eta": eta_words(_eta_seconds(batch, left)),
     }
 
 

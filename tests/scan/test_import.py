@@ -505,3 +505,35 @@ def test_export_flags_a_pupil_number_waiting_for_review_and_resolving_updates_it
     resolve_review_item(items["good_at"], ["5"], coordinator)
     row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
     assert (row["needs_review"], row["good_at"]) == ("", "5")
+
+
+def test_batch_progress_moves_while_the_worker_reads(app, client, loaded_bank, partnership,
+                                                     coordinator, monkeypatch):
+    """Issue 11: pages read, pages left, the counters and a time estimate move per page
+    (seen from another request while the job runs), not only at the end."""
+    import survey_app.scans.operations as ops
+    from tests.conftest import login_as
+
+    _, pack = _pack(partnership, copies=4)
+    images, _ = _render(pack.pdf, pack.document, seed=1010)
+    outcome = _upload(pages_pdf([img for _, _, img in images], dpi=DPI), "four.pdf",
+                      partnership)
+    login_as(client, coordinator.email)
+    url = f"/admin/scans/{outcome.batch.id}/status.json"
+    seen = []
+    original = ops.store_page
+
+    def store_and_look(batch, index, src, scanner):
+        seen.append(client.get(url).get_json())
+        return original(batch, index, src, scanner)
+
+    monkeypatch.setattr(ops, "store_page", store_and_look)
+    batch = ops.claim_next_batch()  # as the worker does: the batch is "running"
+    assert batch.id == outcome.batch.id
+    run_batch(batch)
+    assert [s["pages_done"] for s in seen] == [0, 1, 2, 3]
+    assert [s["pages_left"] for s in seen] == [4, 3, 2, 1]
+    assert [s["read"] for s in seen] == [0, 1, 2, 3]
+    assert seen[2]["eta"].endswith("left")
+    page = client.get(f"/admin/scans/{outcome.batch.id}").get_data(as_text=True)
+    assert "Finished: 4 pages read." in page
