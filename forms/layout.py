@@ -315,10 +315,15 @@ class _Columns:
     faces: bool
     #: A numbered row (0-10): numbers over the columns, the end words underneath.
     numbered: bool = False
+    #: Each row shows the words under its bubbles (faces for children: a child looking at
+    #: row 6 does not look back at the top of the page).
+    row_words: bool = False
+    #: The smallest face, points.
+    face_min: float = 0.0
 
     @property
     def signature(self) -> tuple:
-        return (len(self.codes), self.values, self.labels, self.faces)
+        return (len(self.codes), self.values, self.labels, self.faces, self.row_words)
 
 
 class _Builder:
@@ -410,7 +415,9 @@ class _Builder:
         self.page.shapes.append(Shape("dot", _r(end), _r(y + line_h / 2 - r), _r(2 * r),
                                       _r(2 * r)))
         y += line_h + 1
-        if self.survey.intro:
+        # The survey's intro is written for the web ("tap the face"): pupils' sheets carry
+        # only the paper instruction above.
+        if self.survey.intro and not self.pupil:
             isize = 12.0 if self.pupil else 9.5
             for line in fit(self.survey.intro, FONT, isize, width, 3, m)[0]:
                 self.text(self.left, y + isize, line, FONT, isize)
@@ -464,7 +471,16 @@ class _Builder:
         """Faces grow when there is room: three faces for the youngest get 12 mm."""
         s = self.style
         _, pitch, _ = self.columns_geometry(cols)
-        return min(s.face_size * 1.2, max(s.face_size, pitch - 8 * MM))
+        size = min(s.face_size * 1.2, max(s.face_size, pitch - 8 * MM))
+        return min(max(size, cols.face_min), pitch - 1 * MM)
+
+    def row_word_lines(self, cols: _Columns) -> tuple[list[tuple[list[str], float]], float]:
+        """Each option's words under its bubble in every row, and their height."""
+        s, m = self.style, self.measure
+        _, pitch, _ = self.columns_geometry(cols)
+        size = s.label_size + 0.5
+        lines = [fit(lb, BOLD, size, pitch - 1.0, 2, m, min_size=6.5) for lb in cols.labels]
+        return lines, max(len(ls) * sz * 1.1 for ls, sz in lines) + 0.4 * MM
 
     def columns_geometry(self, cols: _Columns) -> tuple[float, float, float]:
         """(answer area width, pitch, gap between groups) for a columns row."""
@@ -497,6 +513,8 @@ class _Builder:
         size = s.label_size
         shorts, anchors = _short_labels(cols)
         label_lines = [fit(lb, BOLD, size, pitch - 1.5, 3, m, min_size=5.5) for lb in shorts]
+        if cols.row_words:  # the words stand in every row instead
+            label_lines = [([], size) for _ in shorts]
         n_lines = max(len(ls) for ls, _ in label_lines)
         heading = len(cols.codes) > 1
         head_size = 11.0 if self.pupil else 9.0
@@ -535,7 +553,8 @@ class _Builder:
         width, _, gap = self.columns_geometry(cols)
         face = self.face_size(cols)
         face_h = face + 1 * MM if cols.faces else 0.0
-        answer_h = face_h + 2 * s.bubble_r
+        words, words_h = self.row_word_lines(cols) if cols.row_words else ([], 0.0)
+        answer_h = face_h + 2 * s.bubble_r + words_h
         text_w = self.right - self.left - width - 4 * MM
         row_h = max(answer_h, self.text_height(q.text, text_w, s.text_size)) + 2 * s.row_pad
         if self.block != cols.signature or self.y + row_h > self.bottom:
@@ -549,6 +568,12 @@ class _Builder:
         for code, xs in zip(cols.codes, self.column_centres(cols), strict=True):
             for i, (x, value) in enumerate(zip(xs, cols.values, strict=True)):
                 self.page.bubbles.append(Bubble(code, value, _r(x), _r(cy), s.bubble_r))
+                if words:
+                    lines, size = words[i]
+                    yy = cy + s.bubble_r + 0.3 * MM + size * 0.9
+                    for line in lines:
+                        self.text(x, yy, line, BOLD, size, "center")
+                        yy += size * 1.1
                 if cols.faces:
                     self.page.faces.append(FaceMark(_r(x), _r(cy - s.bubble_r - 1 * MM
                                                               - face / 2),
@@ -686,8 +711,11 @@ class _Builder:
             elif widget == PAPER_OPTIONS:
                 self.options_row(q)
             else:
+                scale = q.scale_def
                 cols = _Columns(q.columns, q.option_codes, tuple(o.label for o in q.options),
-                                q.scale_def.faces, q.scale_def.numbered_row)
+                                scale.faces, scale.numbered_row,
+                                row_words=scale.faces and self.pupil,
+                                face_min=scale.paper_face_mm * MM)
                 self.columns_row(q, cols)
         total = len(self.pages)
         for page in self.pages:

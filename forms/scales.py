@@ -46,6 +46,8 @@ class Scale:
     #: Many numbered points (0-10): shown as a row of numbers with words at the two ends
     #: only, on screen for adults and on paper.
     numbered_row: bool = False
+    #: The smallest face drawn on paper, mm (the youngest need big faces to colour).
+    paper_face_mm: float = 0.0
 
     def web_widget(self, pupil: bool) -> str:
         """The answer page's widget (its CSS class): faces for pupils on a faces scale, a
@@ -91,7 +93,7 @@ SCALES: dict[str, Scale] = {
         Scale(
             "faces3", SINGLE, _numbered(1, 3), ("No", "A bit", "Yes"),
             top_box=("3",), faces=True, can_be_retrospective=True, is_rating=True,
-            meaning="sad / in-between / happy face (ages 5-7)",
+            paper_face_mm=15.0, meaning="sad / in-between / happy face (ages 5-7)",
         ),
         Scale(
             "faces5", SINGLE, _numbered(1, 5),

@@ -74,19 +74,31 @@ def test_markers_and_qr_keep_clear_of_bubbles():
 @pytest.mark.parametrize("code", ["pupil_attitudes_5_7", "pupil_attitudes_7_11",
                                   "workshop_knowledge"])
 @pytest.mark.parametrize("paper", list(PAPERS))
-def test_pupil_sheets_have_big_face_bubbles_on_one_page(code, paper):
+def test_pupil_sheets_have_big_faces_with_their_words_in_every_row(code, paper):
+    """Issue 11: on a faces sheet the words of each answer stand in every row (a child on
+    row 6 does not look back at the top), the youngest's faces (faces3) are at least 15 mm
+    across, and the web intro ("tap the face") is not printed. On A4 the sheet without
+    number bubbles (the default: numbers printed) stays on one page."""
+    survey = bank(code)
     for mode in PUPIL_NUMBER_MODES:
-        lay = layout_for(bank(code), paper, mode)
-        assert len(lay.pages) == 1, (code, paper, mode)
-        page = lay.pages[0]
-        assert min(b.r for b in page.bubbles if not b.question.startswith("pupil_number")) \
-            * 2 >= 8 * MM
-        # one face above every answer bubble, the same number of levels as options
-        answer = [b for b in page.bubbles if not b.question.startswith("pupil_number")]
-        assert len(page.faces) == len(answer)
-        for f, b in zip(page.faces, answer, strict=True):
-            assert f.cx == b.cx
-            assert f.cy < b.cy - b.r
+        lay = layout_for(survey, paper, mode)
+        if paper == "a4" and (mode != "bubbles" or code != "pupil_attitudes_5_7"):
+            assert len(lay.pages) == 1, (code, paper, mode)
+        for page in lay.pages:
+            answer = [b for b in page.bubbles if not b.question.startswith("pupil_number")]
+            assert min(b.r for b in answer) * 2 >= 8 * MM
+            # one face above every answer bubble, its words right under it
+            assert len(page.faces) == len(answer)
+            for f, b in zip(page.faces, answer, strict=True):
+                assert f.cx == b.cx
+                assert f.cy < b.cy - b.r
+                q = survey.question_for_column(b.question)
+                if q.scale == "faces3":
+                    assert f.size >= 15 * MM - 0.01
+                words = [t for t in page.texts if abs(t.x - b.cx) < 0.01
+                         and b.cy + b.r < t.y < b.cy + b.r + 8 * MM]
+                assert " ".join(t.text for t in words) == q.label(b.value), (b, words)
+            assert not any(survey.intro and survey.intro in t.text for t in page.texts)
 
 
 def test_questions_match_bubbles_and_codes_are_export_columns():
@@ -210,8 +222,9 @@ def test_fingerprint_is_stable_and_follows_geometry(monkeypatch):
     assert layout_for(survey, "a4", "bubbles").fingerprint != a
     reworded = parse_survey(survey.to_yaml().replace("I enjoy science.", "I love science."))
     assert layout_for(reworded, "a4", "none").fingerprint != a
-    monkeypatch.setattr(layout_mod, "PUPIL",
-                        dataclasses.replace(layout_mod.PUPIL, bubble_r=13.0))
+    for style in ("PUPIL", "PUPIL_TIGHT"):
+        monkeypatch.setattr(layout_mod, style,
+                            dataclasses.replace(getattr(layout_mod, style), bubble_r=13.0))
     assert layout_for(survey, "a4", "none").fingerprint != a
 
 
