@@ -14,7 +14,7 @@ from typing import Protocol
 
 from forms.definition import Question, Survey
 from forms.scales import MULTI, NUMBER, NUMBER_MAX, NUMBER_MIN, SINGLE, TEXT
-from forms.template import DIGITS, TENS, UNITS
+from forms.template import DIGIT_SUFFIXES, DIGITS, TENS, UNITS
 
 MAX_TEXT_ANSWER = 2000
 MULTI_SEP = ";"
@@ -173,6 +173,32 @@ def fold_marks(marks: Iterable[Marks]) -> Posted:
                 continue
         out.values[column] = [number] if number else []
     return out
+
+
+@dataclass(frozen=True)
+class HandMarks:
+    """Marks a person gives in the review queue (same shape as the scanner's)."""
+
+    group: str
+    column: str
+    kind: str
+    digit: int | None
+    marked: tuple[str, ...]
+    reason: str | None = None
+
+
+def marks_from_review(survey: Survey, column: str, values: Sequence[str]) -> list[HandMarks]:
+    """A person's decision in the review queue as marks, so that it goes through
+    `from_marks` as the scanner's reading does: a number (or the pupil number) as its two
+    digit rows, a tick-all answer as its ticks, a single answer as one mark."""
+    values = tuple(v.strip() for v in values if v and v.strip())
+    kind = NUMBER if column == PUPIL_NUMBER else survey.question_for_column(column).kind
+    if kind == NUMBER and len(values) == 1 and values[0].isascii() \
+            and values[0].isdigit() and len(values[0]) <= 2:
+        tens, units = values[0].zfill(2)
+        return [HandMarks(column + DIGIT_SUFFIXES[TENS], column, DIGITS, TENS, (tens,)),
+                HandMarks(column + DIGIT_SUFFIXES[UNITS], column, DIGITS, UNITS, (units,))]
+    return [HandMarks(column, column, MULTI if kind == MULTI else SINGLE, None, values)]
 
 
 def _fold_digits(tens: Marks | None, units: Marks | None) -> str:

@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select, update
 from forms.answers import (
     PUPIL_NUMBER,
     from_marks,
+    marks_from_review,
     normalise,
     normalise_column,
     normalise_pupil_number,
@@ -548,8 +549,16 @@ def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) ->
     values = [value] if isinstance(value, str) else list(value)
     values = [v for v in values if v.strip()]
     response = item.response
-    if item.question_code == PUPIL_NUMBER:
-        if not values or values == [CANT_TELL]:
+    definition = response.collection.survey_version.definition
+    column = item.question_code
+    cant_tell = values == [CANT_TELL]
+    if not cant_tell:  # the decision goes the scanner's way: marks, from_marks, the checker
+        posted = from_marks(definition, marks_from_review(definition, column, values))
+        if column in posted.unsure:
+            raise ScanUploadError(f"That is not an answer here: {posted.unsure[column]}.")
+        values = posted.values.get(column, [])
+    if column == PUPIL_NUMBER:
+        if not values or cant_tell:
             response.pupil_number = None
         else:
             try:
@@ -557,9 +566,8 @@ def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) ->
             except ValueError:
                 raise ScanUploadError("A pupil number is from 1 to 99.") from None
     else:
-        definition = response.collection.survey_version.definition
-        q = definition.question_for_column(item.question_code)
-        if values == [CANT_TELL]:
+        q = definition.question_for_column(column)
+        if cant_tell:
             stored, status = "", "unreadable"
         else:
             try:

@@ -75,3 +75,18 @@ def test_an_unsure_group_and_a_column_the_survey_lacks_go_to_a_person():
     assert posted.values == {}
     assert posted.unsure["fun"] == "2 answers marked (1, 3)"
     assert "does not have" in posted.unsure["stray"]
+
+
+def test_a_review_decision_goes_through_the_same_fold():
+    """The review form's values become marks and pass from_marks as a scan does."""
+    from forms.answers import marks_from_review
+
+    def decide(column, values):
+        return from_marks(SURVEY, marks_from_review(SURVEY, column, values))
+
+    assert decide("age", ["15"]).values == {"age": ["15"]}
+    assert decide("age", ["7"]).values == {"age": ["7"]}
+    assert decide("pupil_number", ["0"]).unsure == {"pupil_number": "the number reads 00"}
+    assert decide("likes", ["space", "plants"]).values == {"likes": ["space", "plants"]}
+    assert decide("fun", ["2"]).values == {"fun": ["2"]}
+    assert decide("age", []).values == {"age": []}
