@@ -33,6 +33,7 @@ from forms.answers import (
     normalise_pupil_number,
 )
 from forms.definition import Survey as Definition
+from forms.template import LayoutFormatError, SheetTemplate
 from survey_app.extensions import db
 from survey_app.models import (
     Answer,
@@ -352,7 +353,8 @@ def _store_reading(batch: ScanBatch, page: ScanPage, result) -> None:
         page.status, page.reason = "unused", UNUSED
         return None
     if response is None:
-        _new_response(collection, key, page, result, definition, reading)
+        _new_response(collection, key, page, result, definition, reading,
+                      _unused_columns(batch, result))
         if marked == {PUPIL_NUMBER} and not written:
             _add_review(page.response_id, page, PUPIL_NUMBER, {
                 "reason": ONLY_NUMBER, "confidence": 0.0,
@@ -439,10 +441,29 @@ def _add_review(response_id: int, page: ScanPage, column: str, data: dict, kind:
                                                 "candidates": data.get("candidates", [])})))
 
 
-def _new_response(collection, key, page, result, definition, reading: Reading) -> None:
+def _unused_columns(batch: ScanBatch, result) -> set[str]:
+    """Columns on the other pages of this sheet that were scanned before with no marks
+    ("unused" pages): blank answers, not pages still to come."""
+    if result.serial == 0:
+        return set()
+    pages = set(db.session.scalars(select(ScanPage.sheet_page).where(
+        ScanPage.sheet_id == result.sheet_id, ScanPage.status == "unused",
+        ScanPage.sheet_page != result.page)))
+    if not pages:
+        return set()
+    doc = layout_lookup(batch.partnership_id)(result.layout_fingerprint[:10].upper())
+    try:
+        sheet = SheetTemplate.from_json(doc) if doc else None
+    except LayoutFormatError:
+        return set()
+    return {c for n in pages for c in sheet.columns_on(n)} if sheet else set()
+
+
+def _new_response(collection, key, page, result, definition, reading: Reading,
+                  unused: set[str] = frozenset()) -> None:
     from survey_app.answer.operations import record_response
 
-    on_page = _page_columns(result)
+    on_page = _page_columns(result) | (set(unused) - {PUPIL_NUMBER})
     # Answer rows: what was read, blanks, and "needs review" for the columns a person must
     # decide and for those on pages not yet scanned.
     statuses = {c: "needs_review" for c in reading.review if c != PUPIL_NUMBER}

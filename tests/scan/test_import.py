@@ -537,3 +537,22 @@ def test_batch_progress_moves_while_the_worker_reads(app, client, loaded_bank, p
     assert seen[2]["eta"].endswith("left")
     page = client.get(f"/admin/scans/{outcome.batch.id}").get_data(as_text=True)
     assert "Finished: 4 pages read." in page
+
+
+def test_a_blank_first_page_then_a_filled_second_page(app, runner, loaded_bank, partnership,
+                                                      tmp_path):
+    """A two-page sheet whose first page is left empty: that page is "unused" on its own,
+    and when the second page comes its questions are blank, not "page still to come"."""
+    from forms.definition import parse_survey
+    from survey_app.admin.operations import load_survey_version
+
+    load_survey_version(partnership, parse_survey(LONG_TEACHER))
+    c, pack = _pack(partnership, survey="long_teacher", copies=1, ask_pupil_number=False)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    (_, _, page1), (_, _, page2) = images
+    _paint(page2, pack.document, 2, {"q31": ["2"]})
+    batch = run_batch(_upload(pages_pdf([page1, page2], dpi=DPI), "both.pdf",
+                              partnership).batch)
+    assert [p.status for p in batch.pages] == ["unused", "read"]
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert (row["q31"], row["q0"], row["needs_review"]) == ("2", "", "")
