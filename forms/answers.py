@@ -8,11 +8,13 @@ columns or option codes is refused, never stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from forms.definition import Question, Survey
 from forms.scales import MULTI, NUMBER, NUMBER_MAX, NUMBER_MIN, SINGLE, TEXT
+from forms.template import DIGIT_SUFFIXES, DIGITS, TENS, UNITS
 
 MAX_TEXT_ANSWER = 2000
 MULTI_SEP = ";"
@@ -100,3 +102,119 @@ def unknown_fields(survey: Survey, keys: Sequence[str], allowed_extra: Sequence[
     """Posted field names that are neither the survey's columns nor expected extras."""
     known = set(survey.columns) | set(allowed_extra)
     return sorted(k for k in keys if k not in known)
+
+
+# --- paper: marks -> posted answers ------------------------------------------------------
+
+#: The pupil number's answer column on paper (the export's column; not a survey column).
+PUPIL_NUMBER = "pupil_number"
+
+
+class Marks(Protocol):
+    """What the scanner (or a person in the review queue) says about one mark group."""
+
+    group: str
+    column: str
+    kind: str
+    digit: int | None
+    #: The values clearly marked, in layout order.
+    marked: tuple[str, ...]
+    #: Set when a person must decide (a faint mark, two marks, a hidden circle).
+    reason: str | None
+
+
+@dataclass
+class Posted:
+    """Marks turned into what a web form would post: column -> values. `unsure` holds the
+    columns a person must decide, with the reason in words; `groups` the mark groups that
+    fed each column (for the review crop)."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    unsure: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+
+
+def from_marks(survey: Survey, marks: Iterable[Marks]) -> Posted:
+    """The one place marks become answers: digits folded into a number (the pupil number
+    and every number question alike: tens left blank reads as 0), multi kept as a list,
+    one value for single. What comes out is judged by `normalise`, as web answers are;
+    the pupil number by `normalise_pupil_number`."""
+    out = fold_marks(marks)
+    known = set(survey.columns) | {PUPIL_NUMBER}
+    for column in [c for c in (*out.values, *out.unsure) if c not in known]:
+        out.values.pop(column, None)
+        out.unsure[column] = "this sheet asks a question its survey does not have"
+    return out
+
+
+def fold_marks(marks: Iterable[Marks]) -> Posted:
+    """`from_marks` without the survey: the columns named by the layout's mark groups."""
+    out = Posted()
+    digits: dict[str, dict[int, Marks]] = {}
+    for m in marks:
+        out.groups.setdefault(m.column, []).append(m.group)
+        if m.kind == DIGITS:
+            digits.setdefault(m.column, {})[m.digit] = m
+        elif m.reason:
+            out.unsure[m.column] = m.reason
+        else:
+            out.values[m.column] = list(m.marked)
+    for column, places in digits.items():
+        try:
+            number = _fold_digits(places.get(TENS), places.get(UNITS))
+        except ValueError as exc:
+            out.unsure[column] = str(exc)
+            continue
+        if column == PUPIL_NUMBER and number:
+            try:
+                normalise_pupil_number(number)
+            except ValueError:
+                out.unsure[column] = f"the number reads {number.zfill(2)}"
+                continue
+        out.values[column] = [number] if number else []
+    return out
+
+
+@dataclass(frozen=True)
+class HandMarks:
+    """Marks a person gives in the review queue (same shape as the scanner's)."""
+
+    group: str
+    column: str
+    kind: str
+    digit: int | None
+    marked: tuple[str, ...]
+    reason: str | None = None
+
+
+def marks_from_review(survey: Survey, column: str, values: Sequence[str]) -> list[HandMarks]:
+    """A person's decision in the review queue as marks, so that it goes through
+    `from_marks` as the scanner's reading does: a number (or the pupil number) as its two
+    digit rows, a tick-all answer as its ticks, a single answer as one mark."""
+    values = tuple(v.strip() for v in values if v and v.strip())
+    kind = NUMBER if column == PUPIL_NUMBER else survey.question_for_column(column).kind
+    if kind == NUMBER and len(values) == 1 and values[0].isascii() \
+            and values[0].isdigit() and len(values[0]) <= 2:
+        tens, units = values[0].zfill(2)
+        return [HandMarks(column + DIGIT_SUFFIXES[TENS], column, DIGITS, TENS, (tens,)),
+                HandMarks(column + DIGIT_SUFFIXES[UNITS], column, DIGITS, UNITS, (units,))]
+    return [HandMarks(column, column, MULTI if kind == MULTI else SINGLE, None, values)]
+
+
+def _fold_digits(tens: Marks | None, units: Marks | None) -> str:
+    """"27" from tens 2 and units 7; "" when both are blank; ValueError (in words) when
+    a digit is unsure, doubled or the tens come without units."""
+    problems = [f"{name}: {m.reason}" for name, m in (("tens", tens), ("units", units))
+                if m is not None and m.reason]
+    if problems:
+        raise ValueError("; ".join(problems))
+    t = tens.marked if tens is not None else ()
+    u = units.marked if units is not None else ()
+    for name, got in (("tens", t), ("units", u)):
+        if len(got) > 1:
+            raise ValueError(f"{name}: {len(got)} digits marked ({', '.join(got)})")
+    if not t and not u:
+        return ""
+    if not u:
+        raise ValueError(f"tens digit {t[0]} but no units digit")
+    return str(int(t[0] if t else "0") * 10 + int(u[0]))

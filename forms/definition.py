@@ -31,7 +31,22 @@ RESERVED_CODES = frozenset(
         "question_code", "value", "status", "csrf_token", "submission_id",
     }
 )
-RETRO_SUFFIXES = ("_then", "_now")
+#: A retrospective item's two answer columns end in these (`<code>_then`, `<code>_now`):
+#: the only place they are spelled.
+THEN, NOW = RETRO_SUFFIXES = ("_then", "_now")
+#: Their names on paper and on screen, and their short names (review, export, results).
+RETRO_LABELS = {THEN: "Before the workshop", NOW: "Now"}
+RETRO_SHORT = {THEN: "before", NOW: "now"}
+
+
+def retro_part(column: str) -> str | None:
+    """"before" or "now" for a retrospective column, None for any other."""
+    return next((RETRO_SHORT[s] for s in RETRO_SUFFIXES if column.endswith(s)), None)
+
+
+def retro_columns(code: str) -> tuple[str, str]:
+    """The (before, now) answer columns of retrospective item `code`."""
+    return (code + THEN, code + NOW)
 
 #: More questions than this on a pupil survey loses young children (EVALUATION.md).
 MAX_PUPIL_QUESTIONS = 12

@@ -17,10 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.definition import Question, Survey
-from forms.scales import MULTI, NUMBER, SINGLE, TEXT
+from forms.definition import RETRO_LABELS, Question, Survey
+from forms.scales import MULTI, PAPER_DIGITS, PAPER_OPTIONS, PAPER_WRITEIN, Scale
+from forms.template import DIGITS as DIGIT_GROUP
+from forms.template import FORMAT, TENS, UNITS, MarkGroup
+from forms.template import MULTI as MULTI_GROUP
+from forms.template import SINGLE as SINGLE_GROUP
 
-FORMAT = "survey-sheet-layout/1"
 Measure = Callable[[str, str, float], float]
 
 MM = 72.0 / 25.4
@@ -132,6 +135,9 @@ class FaceMark:
     size: float
     level: int
     levels: int
+    #: The mark group and value of the bubble under this face (the face is read too).
+    question: str = ""
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,6 +199,8 @@ class PageLayout:
                          "r": b.r} for b in self.bubbles],
             "rows": [_box(r) for r in self.rows],
             "writeins": [_box(w) for w in self.writeins],
+            "faces": [{"question": f.question, "value": f.value, "cx": f.cx, "cy": f.cy,
+                       "size": f.size} for f in self.faces],
         }
 
     def drawing(self) -> dict[str, Any]:
@@ -209,12 +217,9 @@ def _box(b: Box) -> dict[str, Any]:
     return {"question": b.question, "x": b.x, "y": b.y, "w": b.w, "h": b.h}
 
 
-@dataclass(frozen=True)
-class QuestionLayout:
-    code: str
-    type: str  # single | multi
-    values: tuple[str, ...]
-    page: int
+#: A row of bubbles read together (forms.template.MarkGroup): the answer column it feeds,
+#: and its kind (single, multi, digits).
+QuestionLayout = MarkGroup
 
 
 @dataclass(frozen=True)
@@ -308,10 +313,17 @@ class _Columns:
     values: tuple[str, ...]
     labels: tuple[str, ...]
     faces: bool
+    #: A numbered row (0-10): numbers over the columns, the end words underneath.
+    numbered: bool = False
+    #: Each row shows the words under its bubbles (faces for children: a child looking at
+    #: row 6 does not look back at the top of the page).
+    row_words: bool = False
+    #: The smallest face, points.
+    face_min: float = 0.0
 
     @property
     def signature(self) -> tuple:
-        return (len(self.codes), self.values, self.labels, self.faces)
+        return (len(self.codes), self.values, self.labels, self.faces, self.row_words)
 
 
 class _Builder:
@@ -403,7 +415,9 @@ class _Builder:
         self.page.shapes.append(Shape("dot", _r(end), _r(y + line_h / 2 - r), _r(2 * r),
                                       _r(2 * r)))
         y += line_h + 1
-        if self.survey.intro:
+        # The survey's intro is written for the web ("tap the face"): pupils' sheets carry
+        # only the paper instruction above.
+        if self.survey.intro and not self.pupil:
             isize = 12.0 if self.pupil else 9.5
             for line in fit(self.survey.intro, FONT, isize, width, 3, m)[0]:
                 self.text(self.left, y + isize, line, FONT, isize)
@@ -418,8 +432,10 @@ class _Builder:
         self.page.shapes.append(Shape("rule", _r(self.left), _r(y), _r(self.right - self.left),
                                       0, 0.5, 0.55))
 
-    def add_question(self, code: str, kind: str, values: Sequence[str]) -> None:
-        self.questions.append(QuestionLayout(code, kind, tuple(values), self.page.page))
+    def add_group(self, name: str, column: str, kind: str, values: Sequence[str],
+                  digit: int | None = None) -> None:
+        self.questions.append(MarkGroup(name, column, kind, tuple(values), self.page.page,
+                                        digit))
 
     # rows
 
@@ -455,7 +471,16 @@ class _Builder:
         """Faces grow when there is room: three faces for the youngest get 12 mm."""
         s = self.style
         _, pitch, _ = self.columns_geometry(cols)
-        return min(s.face_size * 1.2, max(s.face_size, pitch - 8 * MM))
+        size = min(s.face_size * 1.2, max(s.face_size, pitch - 8 * MM))
+        return min(max(size, cols.face_min), pitch - 1 * MM)
+
+    def row_word_lines(self, cols: _Columns) -> tuple[list[tuple[list[str], float]], float]:
+        """Each option's words under its bubble in every row, and their height."""
+        s, m = self.style, self.measure
+        _, pitch, _ = self.columns_geometry(cols)
+        size = s.label_size + 0.5
+        lines = [fit(lb, BOLD, size, pitch - 1.0, 2, m, min_size=6.5) for lb in cols.labels]
+        return lines, max(len(ls) * sz * 1.1 for ls, sz in lines) + 0.4 * MM
 
     def columns_geometry(self, cols: _Columns) -> tuple[float, float, float]:
         """(answer area width, pitch, gap between groups) for a columns row."""
@@ -488,6 +513,8 @@ class _Builder:
         size = s.label_size
         shorts, anchors = _short_labels(cols)
         label_lines = [fit(lb, BOLD, size, pitch - 1.5, 3, m, min_size=5.5) for lb in shorts]
+        if cols.row_words:  # the words stand in every row instead
+            label_lines = [([], size) for _ in shorts]
         n_lines = max(len(ls) for ls, _ in label_lines)
         heading = len(cols.codes) > 1
         head_size = 11.0 if self.pupil else 9.0
@@ -497,7 +524,7 @@ class _Builder:
         self.ensure(height + row_h)
         y = self.y + 1 * MM
         if heading:
-            for g, name in enumerate(("Before the workshop", "Now")[: len(cols.codes)]):
+            for g, name in enumerate(tuple(RETRO_LABELS.values())[: len(cols.codes)]):
                 xs = centres[g]
                 mid = (xs[0] + xs[-1]) / 2
                 word = fit(name, BOLD, head_size, pitch * len(xs), 1, m)[0][0]
@@ -526,7 +553,8 @@ class _Builder:
         width, _, gap = self.columns_geometry(cols)
         face = self.face_size(cols)
         face_h = face + 1 * MM if cols.faces else 0.0
-        answer_h = face_h + 2 * s.bubble_r
+        words, words_h = self.row_word_lines(cols) if cols.row_words else ([], 0.0)
+        answer_h = face_h + 2 * s.bubble_r + words_h
         text_w = self.right - self.left - width - 4 * MM
         row_h = max(answer_h, self.text_height(q.text, text_w, s.text_size)) + 2 * s.row_pad
         if self.block != cols.signature or self.y + row_h > self.bottom:
@@ -540,13 +568,20 @@ class _Builder:
         for code, xs in zip(cols.codes, self.column_centres(cols), strict=True):
             for i, (x, value) in enumerate(zip(xs, cols.values, strict=True)):
                 self.page.bubbles.append(Bubble(code, value, _r(x), _r(cy), s.bubble_r))
+                if words:
+                    lines, size = words[i]
+                    yy = cy + s.bubble_r + 0.3 * MM + size * 0.9
+                    for line in lines:
+                        self.text(x, yy, line, BOLD, size, "center")
+                        yy += size * 1.1
                 if cols.faces:
                     self.page.faces.append(FaceMark(_r(x), _r(cy - s.bubble_r - 1 * MM
                                                               - face / 2),
-                                                    _r(face), i, len(cols.values)))
+                                                    _r(face), i, len(cols.values), code,
+                                                    value))
             self.page.rows.append(Box(_r(self.left), _r(top), _r(self.right - self.left),
                                       _r(row_h), code))
-            self.add_question(code, SINGLE, cols.values)
+            self.add_group(code, code, SINGLE_GROUP, cols.values)
         if gap:
             xs = self.column_centres(cols)
             mid = (xs[0][-1] + xs[1][0]) / 2
@@ -593,13 +628,16 @@ class _Builder:
                 self.text(cx + r + 2 * MM, base, text, FONT, sz)
                 base += sz * 1.2
         self.page.rows.append(Box(_r(self.left), _r(top), _r(width), _r(row_h), q.code))
-        self.add_question(q.code, MULTI if q.kind == MULTI else SINGLE, q.option_codes)
+        self.add_group(q.code, q.code, MULTI_GROUP if q.kind == MULTI else SINGLE_GROUP,
+                       q.option_codes)
         self.y = top + row_h
         self.rule(self.y)
 
-    def digit_rows(self, codes: tuple[str, str], title: str, hint: str | None,
+    def digit_rows(self, column: str, title: str, hint: str | None,
                    label: str | None) -> None:
-        """Two rows of bubbles 0-9 (tens, ones) for a two-digit number."""
+        """Two rows of bubbles 0-9 (tens, ones) for a two-digit number: two mark groups
+        of kind digits feeding one answer column."""
+        codes = (f"{column}_tens", f"{column}_units")
         s, m = self.style, self.measure
         r = s.digit_r
         pitch = max(2 * r + 3 * MM, 9 * MM)
@@ -635,7 +673,7 @@ class _Builder:
                 self.page.bubbles.append(Bubble(code, value, _r(cx), _r(cy), r))
             self.page.rows.append(Box(_r(self.left), _r(rtop), _r(self.right - self.left),
                                       _r(row_h), code))
-            self.add_question(code, SINGLE, DIGITS)
+            self.add_group(code, column, DIGIT_GROUP, DIGITS, (TENS, UNITS)[k])
         self.y = top + 2 * row_h
         self.rule(self.y)
 
@@ -663,19 +701,21 @@ class _Builder:
         if self.mode == "bubbles":
             hint = ("Your teacher will tell you your number. For 7, colour 0 then 7."
                     if self.pupil else "For 7, fill in 0 then 7.")
-            self.digit_rows((f"{PUPIL_NUMBER}_tens", f"{PUPIL_NUMBER}_units"),
-                            "My number", hint, None)
+            self.digit_rows(PUPIL_NUMBER, "My number", hint, None)
         for q in self.survey.questions:
-            if q.kind == TEXT:
+            widget = q.scale_def.paper_widget
+            if widget == PAPER_WRITEIN:
                 self.writein_row(q)
-            elif q.kind == NUMBER:
-                self.digit_rows((f"{q.code}_tens", f"{q.code}_units"), q.text, None,
-                                self.number_label(q))
-            elif q.kind == MULTI or q.scale in ("choice", "yesno"):
+            elif widget == PAPER_DIGITS:
+                self.digit_rows(q.code, q.text, None, self.number_label(q))
+            elif widget == PAPER_OPTIONS:
                 self.options_row(q)
             else:
+                scale = q.scale_def
                 cols = _Columns(q.columns, q.option_codes, tuple(o.label for o in q.options),
-                                q.scale_def.faces)
+                                scale.faces, scale.numbered_row,
+                                row_words=scale.faces and self.pupil,
+                                face_min=scale.paper_face_mm * MM)
                 self.columns_row(q, cols)
         total = len(self.pages)
         for page in self.pages:
@@ -712,23 +752,19 @@ class _Builder:
 
 
 def _short_labels(cols: _Columns) -> tuple[list[str], tuple[str, str] | None]:
-    """Column labels; a long numbered scale (0 ... 10) shows its numbers over the columns
-    and the words of its two ends once underneath."""
-    if len(cols.values) <= 7:
+    """Column labels; a numbered row (0 ... 10) shows its numbers over the columns and the
+    words of its two ends once underneath."""
+    if not cols.numbered:
         return list(cols.labels), None
-    shorts, first, last = [], "", ""
-    for i, (value, label) in enumerate(zip(cols.values, cols.labels, strict=True)):
-        rest = label[len(value):].strip() if label.startswith(value) else label
-        shorts.append(value if label.startswith(value) else label)
-        if i == 0:
-            first = rest
-        if i == len(cols.values) - 1:
-            last = rest
-    return shorts, (first, last)
+    shorts = [v if lb.startswith(v) else lb for v, lb in zip(cols.values, cols.labels,
+                                                              strict=True)]
+    ends = (Scale.end_words(cols.values[0], cols.labels[0]),
+            Scale.end_words(cols.values[-1], cols.labels[-1]))
+    return shorts, ends
 
 
-def _question_json(q: QuestionLayout) -> dict[str, Any]:
-    return {"code": q.code, "type": q.type, "values": list(q.values), "page": q.page}
+def _question_json(q: MarkGroup) -> dict[str, Any]:
+    return q.to_json()
 
 
 def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "none",
@@ -761,10 +797,12 @@ def pdf_pages_per_sheet(layout: SurveyLayout) -> int:
 
 
 def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None]] = (), *,
-                    first_pdf_page: int = 0, installation: str | None = None) -> dict[str, Any]:
-    """The layout JSON ("survey-sheet-layout/1") for a printed batch: geometry once per page
-    number ("page_templates") and each sheet's pages with their PDF page index. With
-    `installation`, each page also carries the text of its QR code ("qr_text")."""
+                    first_pdf_page: int = 0, installation: str | None = None,
+                    sheet_key: str = "") -> dict[str, Any]:
+    """The layout JSON ("survey-sheet-layout/2", read back by forms.template) for a printed
+    batch: geometry once per page number ("page_templates"), the mark groups
+    ("questions"), and each sheet's pages with their PDF page index. With `installation`,
+    each page also carries the text of its QR code ("qr_text"), with `sheet_key` in it."""
     from forms.sheetcode import encode_sheet_code
 
     templates = [p.template() for p in layout.pages]
@@ -777,7 +815,7 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
             if installation:
                 coll, serial = (int(part) for part in sid.split("-"))
                 page["qr_text"] = encode_sheet_code(installation, coll, serial, t["page"],
-                                                    layout.fingerprint)
+                                                    layout.fingerprint, sheet_key)
             pages.append(page)
         out_sheets.append({"sheet_id": sid, "pupil_number": number, "pages": pages})
     return {
@@ -786,6 +824,7 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
         "paper": layout.paper,
         "survey": layout.survey_code,
         "pupil_number": layout.pupil_number,
+        "sheet_key": sheet_key,
         "questions": [_question_json(q) for q in layout.questions],
         "page_templates": templates,
         "sheets": out_sheets,

@@ -6,11 +6,19 @@ per question in a survey file.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 #: Kinds decide how a question is answered and stored: one code, several codes, a small
 #: number or free text.
 SINGLE, MULTI, NUMBER, TEXT = "single", "multi", "number", "text"
+
+#: How a scale is drawn on paper (forms.layout): bubbles in fixed columns under the option
+#: words (and faces), bubble + word items that wrap, two digit rows, a write-in box.
+PAPER_COLUMNS, PAPER_OPTIONS, PAPER_DIGITS, PAPER_WRITEIN = "columns", "options", "digits", \
+    "writein"
+#: Wider scales are charted in three bands (the table keeps every point).
+MAX_CHART_CATEGORIES = 5
 
 
 @dataclass(frozen=True)
@@ -31,11 +39,48 @@ class Scale:
     needs_options: bool = False
     #: A short phrase for the builder and the docs.
     meaning: str = ""
+    #: An ordered scale whose codes are numbers (mean and change make sense).
+    is_rating: bool = False
+    #: Paper: one of PAPER_COLUMNS, PAPER_OPTIONS, PAPER_DIGITS, PAPER_WRITEIN.
+    paper_widget: str = PAPER_COLUMNS
+    #: Many numbered points (0-10): shown as a row of numbers with words at the two ends
+    #: only, on screen for adults and on paper.
+    numbered_row: bool = False
+    #: The smallest face drawn on paper, mm (the youngest need big faces to colour).
+    paper_face_mm: float = 0.0
 
-    @property
-    def is_rating(self) -> bool:
-        """An ordered scale whose codes are numbers (mean and change make sense)."""
-        return self.kind == SINGLE and not self.needs_options and self.name != "yesno"
+    def web_widget(self, pupil: bool) -> str:
+        """The answer page's widget (its CSS class): faces for pupils on a faces scale, a
+        row of numbers for adults on a numbered row, words for other pupils' questions,
+        a list otherwise ("list rating" for a rating)."""
+        if self.kind not in (SINGLE, MULTI):
+            return self.kind
+        if pupil and self.faces:
+            return "faces"
+        if self.numbered_row and not pupil:
+            return "scale11"
+        if pupil:
+            return "words"
+        return "list rating" if self.is_rating else "list"
+
+    @staticmethod
+    def end_words(code: str, label: str) -> str:
+        """A numbered point's words without its number ("10 Extremely likely" ->
+        "Extremely likely"), for the two ends of a numbered row."""
+        return label[len(code):].strip() if label.startswith(code) else label
+
+    def chart_bands(self, codes: Sequence[str], label: Callable[[str], str]
+                    ) -> list[tuple[str, tuple[str, ...]]]:
+        """Chart categories: every option, or (more than MAX_CHART_CATEGORIES) three bands
+        with the top box as the top band."""
+        codes = tuple(codes)
+        if len(codes) <= MAX_CHART_CATEGORIES:
+            return [(label(c), (c,)) for c in codes]
+        top = tuple(c for c in codes if c in self.top_box) or codes[-2:]
+        rest = tuple(c for c in codes if c not in top)
+        low, mid = rest[:-2], rest[-2:]
+        return [(f"{low[0]}-{low[-1]}", low), (f"{mid[0]}-{mid[-1]}", mid),
+                (f"{top[0]}-{top[-1]}", top)]
 
 
 def _numbered(first: int, last: int) -> tuple[str, ...]:
@@ -47,41 +92,46 @@ SCALES: dict[str, Scale] = {
     for s in (
         Scale(
             "faces3", SINGLE, _numbered(1, 3), ("No", "A bit", "Yes"),
-            top_box=("3",), faces=True, can_be_retrospective=True,
-            meaning="sad / in-between / happy face (ages 5-7)",
+            top_box=("3",), faces=True, can_be_retrospective=True, is_rating=True,
+            paper_face_mm=15.0, meaning="sad / in-between / happy face (ages 5-7)",
         ),
         Scale(
             "faces5", SINGLE, _numbered(1, 5),
             ("Not at all", "Not really", "In between", "Quite a lot", "A lot"),
-            top_box=("4", "5"), faces=True, can_be_retrospective=True,
+            top_box=("4", "5"), faces=True, can_be_retrospective=True, is_rating=True,
             meaning="five faces, saddest to happiest (ages 7-11)",
         ),
         Scale(
             "agree5", SINGLE, _numbered(1, 5),
             ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
              "Strongly agree"),
-            top_box=("4", "5"), can_be_retrospective=True,
+            top_box=("4", "5"), can_be_retrospective=True, is_rating=True,
             meaning="strongly disagree .. strongly agree",
         ),
         Scale(
             "confidence5", SINGLE, _numbered(1, 5),
             ("Not at all confident", "Slightly confident", "Somewhat confident",
              "Very confident", "Extremely confident"),
-            top_box=("4", "5"), can_be_retrospective=True,
+            top_box=("4", "5"), can_be_retrospective=True, is_rating=True,
             meaning="not at all .. extremely confident",
         ),
         Scale(
             "likely0to10", SINGLE, _numbered(0, 10),
             ("0 Not at all likely", "1", "2", "3", "4", "5", "6", "7", "8", "9",
              "10 Extremely likely"),
-            top_box=("9", "10"), can_be_retrospective=True,
-            meaning="not at all likely (0) .. extremely likely (10)",
+            top_box=("9", "10"), can_be_retrospective=True, is_rating=True,
+            numbered_row=True, meaning="not at all likely (0) .. extremely likely (10)",
         ),
-        Scale("yesno", SINGLE, ("1", "0"), ("Yes", "No"), top_box=("1",), meaning="yes / no"),
-        Scale("choice", SINGLE, (), (), needs_options=True, meaning="one of a list"),
-        Scale("multi", MULTI, (), (), needs_options=True, meaning="any of a list"),
-        Scale("number", NUMBER, (), (), meaning="a small whole number, 0-99"),
-        Scale("text", TEXT, (), (), meaning="free text (a write-in box on paper)"),
+        Scale("yesno", SINGLE, ("1", "0"), ("Yes", "No"), top_box=("1",), meaning="yes / no",
+              paper_widget=PAPER_OPTIONS),
+        Scale("choice", SINGLE, (), (), needs_options=True, meaning="one of a list",
+              paper_widget=PAPER_OPTIONS),
+        Scale("multi", MULTI, (), (), needs_options=True, meaning="any of a list",
+              paper_widget=PAPER_OPTIONS),
+        Scale("number", NUMBER, (), (), meaning="a small whole number, 0-99",
+              paper_widget=PAPER_DIGITS),
+        Scale("text", TEXT, (), (), meaning="free text (a write-in box on paper)",
+              paper_widget=PAPER_WRITEIN),
     )
 }
 

@@ -1,6 +1,7 @@
 """The teacher's cover sheet: what is in the pack, how to hand it out, how to scan it.
 
-It has no markers and no QR code, so a cover scanned with the pile is simply skipped.
+It carries the sheets' corner markers and a code of its own (forms.sheetcode's cover
+code), so a cover scanned with the pile is recognised and skipped with a note.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class CoverText:
     #: The web link pupils may use instead of paper, if any.
     web_url: str = ""
     extra: tuple[str, ...] = field(default_factory=tuple)
+    #: With an installation id the cover carries its own code (markers and a QR).
+    installation: str = ""
+    sheet_key: str = ""
 
 
 def _paragraph(c: Canvas, text: str, x: float, y: float, width: float, size: float,
@@ -74,7 +78,8 @@ def steps(cover: CoverText, pages: int, count: int,
                 "one circle for each question with a dark pencil or pen. To change an "
                 "answer, rub it out fully. There are no right or wrong answers."))
     out.append(("Scan", "Scan the whole pile as one PDF at 200-300 dpi, any order, either "
-                "way up, in black and white or greyscale. Leave out this cover page."
+                "way up, in black and white or greyscale. This cover page may go in too: "
+                "it is recognised and skipped. Unused spare sheets are skipped too."
                 + (f" Upload the PDF at {cover.scan_url}." if cover.scan_url else
                    " Upload it on the collection's page on the website.")))
     out.append(("Check", "The website reads the circles and asks you about any it is not "
@@ -87,6 +92,16 @@ def draw_cover(c: Canvas, layout: SurveyLayout, cover: CoverText, count: int) ->
     w, h = layout.width_pt, layout.height_pt
     left, width = 22 * MM, w - 44 * MM
     y = h - 25 * MM
+    if cover.installation:
+        from forms.sheetcode import encode_cover_code
+        from print.draw import draw_marker, draw_qr
+
+        first = layout.pages[0]
+        for m in first.markers:
+            draw_marker(c, m, h)
+        draw_qr(c, encode_cover_code(cover.installation, cover.collection_id,
+                                     cover.sheet_key), first.qr, h)
+        y = h - (first.qr.y + first.qr.h) - 8 * MM
     c.setFillGray(0)
     c.setFont("Helvetica", 11)
     c.drawString(left, y, "Paper copies for the teacher: please read, then keep this page")
@@ -121,7 +136,7 @@ def draw_cover(c: Canvas, layout: SurveyLayout, cover: CoverText, count: int) ->
         y = _paragraph(c, line, left, y, width, 11) - 4
     c.setFont("Helvetica", 9)
     c.setFillGray(0.35)
-    c.drawString(left, 18 * MM, f"Collection {cover.collection_id} · layout "
+    c.drawString(left + 6 * MM, 18 * MM, f"Collection {cover.collection_id} · layout "
                  f"{layout.fingerprint} · {layout.paper.upper()}")
     c.setFillGray(0)
     c.showPage()

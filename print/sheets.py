@@ -56,8 +56,9 @@ def cover_pages(layout: SurveyLayout, cover: bool = True) -> int:
 
 def write_pack(stream: BinaryIO, layout: SurveyLayout, sheets: Sequence[PackSheet], *,
                installation: str, collection_id: int, school: str = "", group: str = "",
-               cover: CoverText | None = None) -> None:
-    """Write the pack's PDF to `stream` (cover first when `cover` is given)."""
+               cover: CoverText | None = None, sheet_key: str = "") -> None:
+    """Write the pack's PDF to `stream` (cover first when `cover` is given). `sheet_key` is
+    the collection's never-reused key, carried in every QR code."""
     c = Canvas(stream, pagesize=(layout.width_pt, layout.height_pt), pageCompression=1,
                invariant=1)
     c.setTitle(f"{layout.title}: paper copies")
@@ -80,7 +81,7 @@ def write_pack(stream: BinaryIO, layout: SurveyLayout, sheets: Sequence[PackShee
         for page, form in zip(layout.pages, forms, strict=True):
             c.doForm(form)
             code = encode_sheet_code(installation, collection_id, sheet.serial, page.page,
-                                     layout.fingerprint)
+                                     layout.fingerprint, sheet_key)
             draw_qr(c, code, page.qr, page.height_pt)
             slot = page.slot("sheet_id")
             if slot:
@@ -96,11 +97,11 @@ def write_pack(stream: BinaryIO, layout: SurveyLayout, sheets: Sequence[PackShee
 
 def render_pack(layout: SurveyLayout, sheets: Sequence[PackSheet], *, installation: str,
                 collection_id: int, school: str = "", group: str = "",
-                cover: CoverText | None = None) -> bytes:
+                cover: CoverText | None = None, sheet_key: str = "") -> bytes:
     """The pack as PDF bytes; see `write_pack`."""
     buf = io.BytesIO()
     write_pack(buf, layout, sheets, installation=installation, collection_id=collection_id,
-               school=school, group=group, cover=cover)
+               school=school, group=group, cover=cover, sheet_key=sheet_key)
     return buf.getvalue()
 
 

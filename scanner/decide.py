@@ -1,8 +1,9 @@
-"""The decision table: bubble darkness -> answers, blanks, or review items. Nothing is guessed.
+"""The decision table: bubble darkness -> marked values, or review. Nothing is guessed.
 
 Each bubble is clearly empty, clearly marked, or unsure (between the two thresholds of
-`tuning`). A question is answered only when every one of its bubbles is clear; anything
-else goes to a person with the reason in words.
+`tuning`). A mark group is read only when every one of its bubbles is clear; anything
+else goes to a person with the reason in words. Turning marks into answers (folding
+digits, lists for multi) is `forms.answers.from_marks`' job, not the scanner's.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from dataclasses import dataclass
 
 from scanner import tuning
 from scanner.results import EMPTY, MARKED, UNSURE
-
-PUPIL_TENS, PUPIL_UNITS, PUPIL_NUMBER = "pupil_number_tens", "pupil_number_units", "pupil_number"
 
 
 def classify(d: float) -> str:
@@ -35,10 +34,10 @@ def confidence(d: float) -> float:
 
 @dataclass(frozen=True)
 class Decision:
-    """One column's outcome: `review` is None for a confident value ("" is blank)."""
+    """One mark group's outcome: the values clearly marked, and `review` (None when sure)."""
 
-    question: str
-    value: str
+    group: str
+    marked: tuple[str, ...]
     confidence: float
     review: str | None = None
     candidates: tuple[str, ...] = ()
@@ -54,49 +53,35 @@ def _faint(values: list[str], bubbles: list[tuple[str, float]] = ()) -> str:
     return "; ".join(parts)
 
 
-def decide_single(question: str, bubbles: list[tuple[str, float]]) -> Decision:
-    """Exactly one clear mark -> that value; all clearly empty -> blank; else review."""
+def decide_single(group: str, bubbles: list[tuple[str, float]]) -> Decision:
+    """One value may be marked (a single answer, or one digit): exactly one clear mark or
+    none -> sure; two marks or anything unsure -> review."""
     conf = min((confidence(d) for _, d in bubbles), default=1.0)
     marked = [v for v, d in bubbles if classify(d) == MARKED]
     unsure = [v for v, d in bubbles if classify(d) == UNSURE]
-    if not unsure and len(marked) == 1:
-        return Decision(question, marked[0], conf)
-    if not unsure and not marked:
-        return Decision(question, "", conf)
+    if not unsure and len(marked) <= 1:
+        return Decision(group, tuple(marked), conf)
     if len(marked) > 1:
         reason = f"{len(marked)} answers marked ({', '.join(marked)})"
     elif marked:
         reason = f"marked {marked[0]}, and {_faint(unsure, bubbles)}"
     else:
         reason = _faint(unsure, bubbles)
-    return Decision(question, "", 0.0, reason, tuple(marked + unsure))
+    return Decision(group, (), 0.0, reason, tuple(marked + unsure))
 
 
-def decide_multi(question: str, bubbles: list[tuple[str, float]]) -> Decision:
-    """Each bubble on its own; one unsure bubble sends the whole question to review."""
+def decide_multi(group: str, bubbles: list[tuple[str, float]]) -> Decision:
+    """Each bubble on its own; one unsure bubble sends the whole group to review."""
     conf = min((confidence(d) for _, d in bubbles), default=1.0)
     marked = [v for v, d in bubbles if classify(d) == MARKED]
     unsure = [v for v, d in bubbles if classify(d) == UNSURE]
     if unsure:
-        return Decision(question, "", 0.0, _faint(unsure, bubbles), tuple(marked + unsure))
-    # Stored in the layout's (= the definition's) order, joined as forms.answers does.
-    return Decision(question, ";".join(marked), conf)
+        return Decision(group, (), 0.0, _faint(unsure, bubbles), tuple(marked + unsure))
+    return Decision(group, tuple(marked), conf)
 
 
-def decide_pupil_number(tens: list[tuple[str, float]], units: list[tuple[str, float]]) -> Decision:
-    """Two digit columns -> the pupil number. Tens blank reads as 0 (a pupil numbered 7 may
-    fill only the units); both blank -> no number; 00, a faint digit or two marks -> review."""
-    t = decide_single(PUPIL_TENS, tens)
-    u = decide_single(PUPIL_UNITS, units)
-    conf = min(t.confidence, u.confidence)
-    problems = [f"{name}: {d.review}" for name, d in (("tens", t), ("units", u)) if d.review]
-    if problems:
-        return Decision(PUPIL_NUMBER, "", 0.0, "; ".join(problems))
-    if not t.value and not u.value:
-        return Decision(PUPIL_NUMBER, "", conf)
-    if not u.value:
-        return Decision(PUPIL_NUMBER, "", 0.0, f"tens digit {t.value} but no units digit")
-    number = int(t.value or "0") * 10 + int(u.value)
-    if number == 0:
-        return Decision(PUPIL_NUMBER, "", 0.0, "the number reads 00")
-    return Decision(PUPIL_NUMBER, str(number), conf)
+def decide_group(kind: str, group: str, bubbles: list[tuple[str, float]]) -> Decision:
+    """The decision table for one mark group of the layout (kind single, multi, digits)."""
+    if kind == "multi":
+        return decide_multi(group, bubbles)
+    return decide_single(group, bubbles)

@@ -17,7 +17,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from forms.sheetcode import QR_FINGERPRINT_CHARS, SheetCodeError, decode_sheet_code
+from forms.sheetcode import (
+    QR_FINGERPRINT_CHARS,
+    SheetCodeError,
+    decode_sheet_code,
+    is_cover_code,
+)
+from forms.template import LayoutFormatError, PageTemplate, SheetTemplate
 from scanner import decide, locate, measure, tuning
 from scanner.images import encode_png, thumbnail
 from scanner.inputs import Limits, PageDecodeError, ScanSource, open_scan
@@ -27,7 +33,6 @@ from scanner.results import (
     MarkReading,
     PageResult,
     Rect,
-    ReviewItem,
     SheetResult,
     UnreadablePage,
     WriteIn,
@@ -37,6 +42,7 @@ from scanner.results import (
 LayoutLookup = Callable[[str], dict | None]
 
 BLANK_PAGE = "blank page"
+COVER_PAGE = ("The teacher's cover page of a class pack: skipped (it holds no answers).")
 NO_MARKERS = ("The four corner squares of the sheet were not found: this is not one of our "
               "sheets, or part of it is cut off or covered. Scan it again with the whole page "
               "showing, or enter its answers by hand.")
@@ -60,9 +66,10 @@ LOW_CONTRAST = ("This page is too dark or too faint to read. Scan it again in gr
 
 
 class _Unreadable(Exception):
-    def __init__(self, reason: str, code: str | None = None, blank: bool = False):
+    def __init__(self, reason: str, code: str | None = None, blank: bool = False,
+                 cover: bool = False):
         super().__init__(reason)
-        self.reason, self.code, self.blank = reason, code, blank
+        self.reason, self.code, self.blank, self.cover = reason, code, blank, cover
 
 
 class Scanner:
@@ -76,6 +83,8 @@ class Scanner:
         self.keep_images = keep_images
         #: fingerprint prefix -> layout document (None: looked up, not known).
         self._layouts: dict[str, dict | None] = {}
+        #: fingerprint prefix -> the same layout, typed (forms.template).
+        self._sheets: dict[str, SheetTemplate] = {}
         #: (fingerprint prefix, page) -> where the QR symbol was found last time.
         self._qr_places: dict[tuple[str, int], locate.QrPlace | None] = {}
         self._decoder = None
@@ -115,7 +124,7 @@ class Scanner:
             return self._read(img, filename, file_page)
         except _Unreadable as exc:
             return UnreadablePage(filename, file_page, exc.reason, thumbnail(img),
-                                  blank=exc.blank, sheet_code=exc.code)
+                                  blank=exc.blank, sheet_code=exc.code, cover=exc.cover)
         except Exception as exc:  # a bug or an absurd image must not stop the batch
             return UnreadablePage(filename, file_page, "This page could not be read "
                                   f"({type(exc).__name__}). Enter its answers by hand.",
@@ -130,9 +139,11 @@ class Scanner:
                 raise _Unreadable(BLANK_PAGE, blank=True)
             raise _Unreadable(NO_MARKERS)
         code, layout, template, h = self._identify(img, markers)
+        sheet = self._sheets[code.fingerprint.upper()]
+        page = sheet.page(code.page)
         result = PageResult(filename, file_page, code.sheet_id, code.collection_id, code.serial,
                             code.page, layout["fingerprint"], dpi=tuning.NORMALISED_DPI,
-                            rotation=locate.rotation_degrees(h))
+                            rotation=locate.rotation_degrees(h), sheet_key=code.key)
         if len(markers) < 4:
             result.warnings.append("Only three of the four corner squares were found.")
         norm = normalise(img, h, template)
@@ -141,8 +152,8 @@ class Scanner:
         if lv.ink_contrast < tuning.MIN_CONTRAST:
             raise _Unreadable(LOW_CONTRAST, code.encode())
         result.bubbles = measure_bubbles(norm, half, lv, template)
-        fill_decisions(result, layout, template)
-        result.writeins = cut_writeins(norm, template)
+        fill_decisions(result, sheet, page)
+        result.writeins = cut_writeins(norm, page)
         if self.keep_images:
             result.image = norm
         return result
@@ -179,6 +190,8 @@ class Scanner:
             text = locate.read_qr_search(img, markers)
         if not text:
             raise _Unreadable(NO_CODE)
+        if is_cover_code(text):
+            raise _Unreadable(COVER_PAGE, text, cover=True)
         try:
             code = decode_sheet_code(text)
         except SheetCodeError:
@@ -204,6 +217,11 @@ class Scanner:
             doc = self.lookup(key)
             if doc is not None and not str(doc.get("fingerprint", "")).upper().startswith(key):
                 doc = None  # a lookup that answers with the wrong layout is not trusted
+            if doc is not None:
+                try:
+                    self._sheets[key] = SheetTemplate.from_json(doc)
+                except LayoutFormatError:
+                    doc = None  # a damaged stored layout is not read against
             self._layouts[key] = doc
         return self._layouts[key]
 
@@ -296,51 +314,57 @@ def _register_question(half: np.ndarray, bubbles: list[dict], s: float,
     return fits
 
 
-def _row_rect(template: dict, questions: Iterable[str]) -> Rect:
+def _row_rect(page: PageTemplate, groups: Iterable[str]) -> Rect:
     s = _scale()
-    boxes = [r for r in template.get("rows", ()) if r["question"] in set(questions)]
+    boxes = page.rows_of(groups)
     if not boxes:
-        return (0, 0, round(template["width_pt"] * s), round(template["height_pt"] * s))
-    x0 = min(r["x"] for r in boxes)
-    y0 = min(r["y"] for r in boxes)
-    x1 = max(r["x"] + r["w"] for r in boxes)
-    y1 = max(r["y"] + r["h"] for r in boxes)
+        return (0, 0, round(page.width_pt * s), round(page.height_pt * s))
+    x0 = min(r.x for r in boxes)
+    y0 = min(r.y for r in boxes)
+    x1 = max(r.x + r.w for r in boxes)
+    y1 = max(r.y + r.h for r in boxes)
     pad = 4
     return (round(x0 * s) - pad, round(y0 * s) - pad, round((x1 - x0) * s) + 2 * pad,
             round((y1 - y0) * s) + 2 * pad)
 
 
-def fill_decisions(result: PageResult, layout: dict, template: dict) -> None:
-    """Apply the decision table to every bubble question on this page."""
+def fill_decisions(result: PageResult, sheet: SheetTemplate, page: PageTemplate) -> None:
+    """Apply the decision table to every mark group on this page: per group, the values
+    found marked and how sure (`forms.answers.from_marks` makes answers of them)."""
     readings: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for b in result.bubbles:
         readings[b.question].append((b.value, b.darkness))
-    kinds = {q["code"]: q["type"] for q in layout["questions"]}
-    decisions: list[tuple[decide.Decision, tuple[str, ...]]] = []
-    if decide.PUPIL_TENS in readings or decide.PUPIL_UNITS in readings:
-        cols = (decide.PUPIL_TENS, decide.PUPIL_UNITS)
-        decisions.append((decide.decide_pupil_number(readings.pop(decide.PUPIL_TENS, []),
-                                                     readings.pop(decide.PUPIL_UNITS, [])), cols))
-    for question, bubbles in readings.items():
-        if kinds.get(question) == "multi":
-            decisions.append((decide.decide_multi(question, bubbles), (question,)))
-        else:
-            decisions.append((decide.decide_single(question, bubbles), (question,)))
-    for d, cols in decisions:
-        if d.review is None:
-            result.answers.append(MarkReading(d.question, d.value, d.confidence))
-        else:
-            result.review.append(ReviewItem(d.question, d.review, d.confidence,
-                                            _row_rect(template, cols), d.candidates))
+    for name, bubbles in readings.items():
+        group = sheet.group(name)
+        d = decide.decide_group(group.kind, name, bubbles)
+        result.marks.append(MarkReading(name, group.column, group.kind, group.digit, d.marked,
+                                        d.confidence, d.review, d.candidates,
+                                        _row_rect(page, (name,))))
 
 
-def cut_writeins(norm: np.ndarray, template: dict) -> list[WriteIn]:
+#: Inside a write-in box, this far from its printed frame is looked at for writing, mm.
+WRITEIN_INSET_MM = 2.5
+
+
+def writing_in(crop: np.ndarray) -> float:
+    """The fraction of a write-in box's inside that is clearly darker than the paper
+    around it (writing, not the frame or a shadow): 0 for an empty box."""
+    inset = round(WRITEIN_INSET_MM / 25.4 * tuning.NORMALISED_DPI)
+    inner = crop[inset:-inset, inset:-inset] if min(crop.shape) > 3 * inset else crop
+    if inner.size == 0:
+        return 0.0
+    paper = cv2.dilate(inner, np.ones((15, 15), np.uint8))
+    return round(float((inner.astype(np.float32) < paper.astype(np.float32) * 0.6).mean()), 5)
+
+
+def cut_writeins(norm: np.ndarray, page: PageTemplate) -> list[WriteIn]:
     s = _scale()
     out = []
-    for w in template.get("writeins", ()):
-        x, y = max(0, round(w["x"] * s)), max(0, round(w["y"] * s))
-        crop = norm[y:y + round(w["h"] * s), x:x + round(w["w"] * s)]
-        out.append(WriteIn(w["question"], encode_png(crop), (x, y, crop.shape[1], crop.shape[0])))
+    for w in page.writeins:
+        x, y = max(0, round(w.x * s)), max(0, round(w.y * s))
+        crop = norm[y:y + round(w.h * s), x:x + round(w.w * s)]
+        out.append(WriteIn(w.column, encode_png(crop), (x, y, crop.shape[1], crop.shape[0]),
+                           writing_in(crop)))
     return out
 
 
@@ -365,16 +389,14 @@ def join_sheets(pages: Iterable[PageResult | UnreadablePage],
                 dups.append(p)
             else:
                 by_page[p.page] = p
-        layout = layout_for(first.layout_fingerprint[:QR_FINGERPRINT_CHARS]) or {}
-        all_pages = [t["page"] for t in layout.get("page_templates", [])] or sorted(by_page)
+        doc = layout_for(first.layout_fingerprint[:QR_FINGERPRINT_CHARS])
+        try:
+            sheet = SheetTemplate.from_json(doc) if doc is not None else None
+        except LayoutFormatError:
+            sheet = None
+        all_pages = [t.page for t in sheet.pages] if sheet else sorted(by_page)
         missing = [n for n in all_pages if n not in by_page]
-        missing_q = [q["code"] for q in layout.get("questions", []) if q.get("page") in missing]
-        if any(q in (decide.PUPIL_TENS, decide.PUPIL_UNITS) for q in missing_q):
-            missing_q = [q for q in missing_q if q not in (decide.PUPIL_TENS, decide.PUPIL_UNITS)]
-            missing_q.insert(0, decide.PUPIL_NUMBER)
-        for n in missing:
-            tpl = _template(layout, n) or {}
-            missing_q += [w["question"] for w in tpl.get("writeins", ())]
+        missing_q = [c for n in missing for c in sheet.columns_on(n)] if sheet else []
         sheets.append(SheetResult(first.sheet_id, first.collection_id, first.serial,
                                   first.layout_fingerprint, [by_page[n] for n in sorted(by_page)],
                                   missing, missing_q, dups))

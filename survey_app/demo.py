@@ -21,7 +21,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
-from forms.definition import Question, load_survey
+from forms.definition import Question, load_survey, retro_part
 from forms.scales import MULTI, NUMBER, SCALES, SINGLE, TEXT
 from survey_app.admin.operations import (
     SetupError,
@@ -111,12 +111,14 @@ def _answer(rng: random.Random, q: Question, column: str, z: float) -> str:
         return ""  # a few pupils skip a question
     if q.kind == SINGLE and scale.is_rating:
         if q.retrospective:  # "before the workshop" is rated lower than "now"
-            z += -RETRO_GAP / 2 if column.endswith("_then") else RETRO_GAP / 2
+            z += -RETRO_GAP / 2 if retro_part(column) == "before" else RETRO_GAP / 2
         codes = tuple(sorted(q.option_codes, key=int))
         return _rating(rng, codes, z)
     if q.kind == SINGLE:
-        if q.scale == "yesno":
-            return "1" if rng.random() < _logistic(z + 1.5) else "0"
+        if scale.top_box and len(q.option_codes) == 2:  # yes / no: yes is the top box
+            (top,) = scale.top_box
+            other = next(c for c in q.option_codes if c != top)
+            return top if rng.random() < _logistic(z + 1.5) else other
         return rng.choice(q.option_codes)
     if q.kind == MULTI:
         return ";".join(c for c in q.option_codes if rng.random() < 0.5)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
 from forms.answers import normalise, normalise_pupil_number, unknown_fields
-from forms.definition import Question, Survey
+from forms.definition import RETRO_LABELS, Question, Survey
 from forms.faces import face_svg
 from survey_app.answer.operations import record_response
 from survey_app.answer.wtf import FORM_FIELDS, SUBMISSION_ID_RE, AnswerForm, form_class
@@ -35,7 +35,6 @@ bp = Blueprint("answer", __name__)
 
 #: Face size on the pupil page, in CSS px (the issue asks for about 72).
 FACE_PX = 72
-RETRO_LABELS = {"_then": "Before the workshop", "_now": "Now"}
 #: A Send with nothing ticked (a tap too early) would store an empty response.
 NOTHING_ANSWERED = "You have not answered any questions yet. Please choose an answer."
 #: How often a collection notes that its page was opened ("Close now" warns on it).

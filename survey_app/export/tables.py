@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 
-from sqlalchemy import Row, Select, exists, select
+from sqlalchemy import Row, Select, exists, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
-from forms.answers import MULTI_SEP
+from forms.answers import MULTI_SEP, PUPIL_NUMBER
+from forms.definition import RETRO_SHORT
 from forms.definition import Survey as Definition
 from forms.scales import TEXT
 from survey_app.access import Scope
@@ -27,6 +28,7 @@ from survey_app.models import (
     Group,
     Partnership,
     Response,
+    ReviewItem,
     School,
     Survey,
     SurveyVersion,
@@ -44,7 +46,7 @@ CODEBOOK_COLUMNS = (
 CHUNK_ROWS = 2000
 #: A cell starting with one of these is a formula to Excel/LibreOffice (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-RETRO_TEXT = {"_then": " [before]", "_now": " [now]"}
+RETRO_TEXT = {suffix: f" [{short}]" for suffix, short in RETRO_SHORT.items()}
 
 
 class ExportError(ValueError):
@@ -221,11 +223,19 @@ def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list
                Response.submitted_at).select_from(Response))
         .join(Partnership, Partnership.id == School.partnership_id), scope, filters,
     ).order_by(Response.id)
-    answers_stmt = _scoped(_joined(
+    answers = _scoped(_joined(
         select(Answer.response_id, Answer.question_code, Answer.value, Answer.status)
         .select_from(Answer).join(Response, Response.id == Answer.response_id)),
-        scope, filters,
-    ).order_by(Answer.response_id)
+        scope, filters)
+    # The pupil number has no answer row: an open review item of it is flagged the same way.
+    numbers = _scoped(_joined(
+        select(ReviewItem.response_id, ReviewItem.question_code, literal(""),
+               literal("needs_review")).distinct()
+        .select_from(ReviewItem).join(Response, Response.id == ReviewItem.response_id)
+        .where(ReviewItem.question_code == PUPIL_NUMBER, ReviewItem.status == "open")),
+        scope, filters)
+    both = union_all(answers, numbers).subquery()
+    answers_stmt = select(both).order_by(both.c.response_id)
     conn = db.session.connection().execution_options(stream_results=True)
     response_result = conn.execute(responses_stmt).yield_per(CHUNK_ROWS)
     answer_result = conn.execute(answers_stmt).yield_per(CHUNK_ROWS)
@@ -288,7 +298,7 @@ def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version], columns
                 review.append(column)
             if column in position:
                 cells[position[column]] = version.cell(column, value, status, filters.labels)
-        review.sort(key=lambda c: position.get(c, len(position)))
+        review.sort(key=lambda c: -1 if c == PUPIL_NUMBER else position.get(c, len(position)))
         yield [*_fixed(response, with_partnership), MULTI_SEP.join(review), *cells]
 
 
@@ -308,6 +318,8 @@ def _long(scope: Scope, filters: Filters, versions: dict[int, _Version],
         fixed = _fixed(response, with_partnership)
         answers.sort(key=lambda a: (version.order.get(a[1], len(version.order)), a[1]))
         for _, column, value, status in answers:
+            if column == PUPIL_NUMBER:  # flagged in the wide table's needs_review only
+                continue
             yield [*fixed, column, version.cell(column, value, status, filters.labels), status]
 
 

@@ -16,14 +16,30 @@ from survey_app.models.surveys import SurveyVersion
 PHASES = ("before", "after", "once")
 
 
+#: Sheet keys avoid 0/O and 1/I: someone may read one off a sheet over the phone.
+SHEET_KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+SHEET_KEY_CHARS = 8
+
+
+def new_sheet_key() -> str:
+    """A collection's public sheet key, printed in every sheet's QR code: random (40 bits)
+    and never reused, so sheets of an erased collection never land in a new one that got
+    its integer id."""
+    return "".join(secrets.choice(SHEET_KEY_ALPHABET) for _ in range(SHEET_KEY_CHARS))
+
+
 def new_public_token() -> str:
     """An unguessable link token: 22 url-safe characters carry 132 bits of randomness."""
     return secrets.token_urlsafe(17)[:22]
 
 
 class Collection(db.Model):
+    #: Ids leave the database (sheet ids, exports): SQLite must never hand one out again.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
+    #: Printed in the sheets' QR codes with the id, checked when a sheet is scanned.
+    sheet_key: Mapped[str] = mapped_column(String(12), unique=True, default=new_sheet_key)
     survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("pupil_group.id"), index=True)
     phase: Mapped[str] = mapped_column(String(10))

@@ -13,6 +13,7 @@ from survey_app.models.collections import Collection
 
 
 class PrintBatch(db.Model):
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collection.id"), index=True)
     paper: Mapped[str] = mapped_column(String(10))

@@ -16,6 +16,8 @@ ANSWER_STATUSES = ("ok", "needs_review", "unreadable")
 
 
 class Response(db.Model):
+    #: Ids leave the database (exports): SQLite must never hand one out again.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collection.id"), index=True)
     source: Mapped[str] = mapped_column(String(10))

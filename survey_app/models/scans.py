@@ -23,6 +23,8 @@ PAGE_STATUSES = (
     "duplicate",  # the same page (same marks) was imported before: nothing changed
     "conflict",  # the same sheet page came back with different marks: sent to review
     "manual",  # entered by hand by a person looking at the image
+    "unused",  # a sheet with no marks at all (a spare): no response
+    "cover",  # a class pack's cover page: skipped
 )
 
 

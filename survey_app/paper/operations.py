@@ -141,7 +141,8 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
     first_page = cover_pages(layout)
     document = layout_document(layout, [(i, s.pupil_number) for i, s in zip(ids, sheets,
                                                                               strict=True)],
-                               first_pdf_page=first_page, installation=installation)
+                               first_pdf_page=first_page, installation=installation,
+                               sheet_key=collection.sheet_key)
     document["collection_id"] = collection.id
     batch = PrintBatch(collection_id=collection.id, paper=paper,
                        layout_json=json.dumps(document, separators=(",", ":")),
@@ -164,7 +165,8 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
     else:
         line = f"{ids[0]} to {ids[-1]} ({len(ids)} sheets)" if len(ids) > 1 else ids[0]
     cover = CoverText(collection.id, school, group, collection.phase, line, master=master,
-                      personalised=bool(numbers), scan_url=scan_url, web_url=web_url)
+                      personalised=bool(numbers), scan_url=scan_url, web_url=web_url,
+                      installation=installation, sheet_key=collection.sheet_key)
     pdf = render_pack(layout, sheets, installation=installation, collection_id=collection.id,
-                      school=school, group=group, cover=cover)
+                      school=school, group=group, cover=cover, sheet_key=collection.sheet_key)
     return PackResult(pdf, document, batch, ids)

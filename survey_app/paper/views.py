@@ -40,6 +40,8 @@ def print_form(collection_id: int):
     if not form.is_submitted():
         form.copies.data = c.expected_size or DEFAULT_COPIES
         form.numbers.data = f"1-{c.expected_size or DEFAULT_COPIES}"
+        if c.ask_pupil_number:  # the number printed: nothing for a child to colour wrongly
+            form.kind.data = "numbered"
     if form.validate_on_submit():
         kind = form.kind.data
         try:

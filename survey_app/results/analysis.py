@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from forms.answers import MULTI_SEP
-from forms.definition import Question
+from forms.definition import NOW, THEN, Question
 from forms.scales import MULTI, SINGLE, TEXT
 from survey_app.extensions import db
 from survey_app.models import Survey
@@ -35,8 +35,6 @@ from survey_app.results.stats import (
 PHASES = ("before", "after", "once")
 PHASE_LABELS = {"before": "Before", "after": "After", "once": "Once", "then": "Then",
                 "now": "Now"}
-#: Wider scales are drawn in three bands (the table keeps every point).
-MAX_CHART_CATEGORIES = 5
 
 
 def min_group(config, audience: str) -> int:
@@ -157,15 +155,9 @@ class QuestionResult:
 
     @property
     def bands(self) -> list[tuple[str, tuple[str, ...]]]:
-        """Chart categories: every option, or three bands for long scales (0-10)."""
-        codes = self.codes
-        if len(codes) <= MAX_CHART_CATEGORIES:
-            return [(self.question.label(c), (c,)) for c in codes]
-        top = tuple(c for c in codes if c in self.question.scale_def.top_box) or codes[-2:]
-        rest = tuple(c for c in codes if c not in top)
-        low, mid = rest[:-2], rest[-2:]
-        return [(f"{low[0]}-{low[-1]}", low), (f"{mid[0]}-{mid[-1]}", mid),
-                (f"{top[0]}-{top[-1]}", top)]
+        """Chart categories: every option, or three bands for long scales (the scale's
+        own rule, forms.scales)."""
+        return self.question.scale_def.chart_bands(self.codes, self.question.label)
 
     def band_shares(self, dist: Distribution) -> list[float]:
         return [sum(dist.share(c) or 0 for c in codes) for _label, codes in self.bands]
@@ -307,8 +299,8 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
             per[key][value] += k
     pairs, retro_pairs = counts.pairs, counts.retro
     for (cmp, code, then, now), k in retro_pairs.items():
-        per[(cmp, "retro", f"{code}_then")][then] += k
-        per[(cmp, "retro", f"{code}_now")][now] += k
+        per[(cmp, "retro", f"{code}{THEN}")][then] += k
+        per[(cmp, "retro", f"{code}{NOW}")][now] += k
     texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
     images = queries.writein_images(scope, ids, [q.code for q in questions if q.kind == TEXT])
     respondents: dict[tuple[bool, str], int] = Counter()
@@ -378,7 +370,7 @@ def _rows(qr: QuestionResult, per: dict, min_n: int, has_cmp: bool) -> None:
     q = qr.question
     for cmp in (False, True):
         if q.retrospective:
-            phases = [("then", f"{q.code}_then"), ("now", f"{q.code}_now")]
+            phases = [("then", f"{q.code}{THEN}"), ("now", f"{q.code}{NOW}")]
             sums = {label: Counter() for label, _ in phases}
             for (c, _phase, col), counter in per.items():
                 for label, column in phases:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
+from forms.definition import NOW, THEN
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import (
@@ -210,14 +211,14 @@ def retro_counts(scope: Scope, ids: list[int], codes: list[str]
     retrospective items answered in one sitting."""
     if not ids or not codes:
         return {}
-    return {(cid, col.removesuffix("_then"), tv, nv): k for cid, col, tv, nv, k in
+    return {(cid, col.removesuffix(THEN), tv, nv): k for cid, col, tv, nv, k in
             db.session.execute(retro_counts_select(scope, ids, codes))}
 
 
 def retro_counts_select(scope: Scope, ids, codes: list[str]):
     """retro_counts as SQL (collection_id, question_code ending in _then, then, now, n)."""
     t, n = aliased(Answer), aliased(Answer)
-    now_code = case({f"{c}_then": f"{c}_now" for c in codes}, value=t.question_code)
+    now_code = case({f"{c}{THEN}": f"{c}{NOW}" for c in codes}, value=t.question_code)
     return (
         select(Response.collection_id.label("collection_id"),
                t.question_code.label("question_code"), t.value.label("then"),
@@ -225,7 +226,7 @@ def retro_counts_select(scope: Scope, ids, codes: list[str]):
         .select_from(t)
         .join(n, and_(n.response_id == t.response_id, n.question_code == now_code))
         .join(Response, Response.id == t.response_id)
-        .where(Response.collection_id.in_(ids), t.question_code.in_([f"{c}_then" for c in codes]),
+        .where(Response.collection_id.in_(ids), t.question_code.in_([f"{c}{THEN}" for c in codes]),
                *_ok(t), *_ok(n), *scope.response_filters())
         .group_by(Response.collection_id, t.question_code, t.value, n.value)
     )
@@ -243,8 +244,8 @@ def retro_people(scope: Scope, ids: list[int], tops: dict[str, str]) -> tuple[in
     if not ids or not tops:
         return 0, 0
     t, n = aliased(Answer), aliased(Answer)
-    now_code = case({f"{c}_then": f"{c}_now" for c in tops}, value=t.question_code)
-    top = case({f"{c}_then": v for c, v in tops.items()}, value=t.question_code)
+    now_code = case({f"{c}{THEN}": f"{c}{NOW}" for c in tops}, value=t.question_code)
+    top = case({f"{c}{THEN}": v for c, v in tops.items()}, value=t.question_code)
     has_room = t.value != top
     improved = and_(has_room, _greater(n.value, t.value))
     stmt = (
@@ -254,7 +255,7 @@ def retro_people(scope: Scope, ids: list[int], tops: dict[str, str]) -> tuple[in
         .join(n, and_(n.response_id == t.response_id, n.question_code == now_code))
         .join(Response, Response.id == t.response_id)
         .where(Response.collection_id.in_(ids),
-               t.question_code.in_([f"{c}_then" for c in tops]), *_ok(t), *_ok(n),
+               t.question_code.in_([f"{c}{THEN}" for c in tops]), *_ok(t), *_ok(n),
                *scope.response_filters())
     )
     room, better = db.session.execute(stmt).one()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from forms.definition import THEN
 from survey_app.extensions import db
 from survey_app.models import Collection, Response, TallyBlock, TallyCount
 from survey_app.results import queries
@@ -167,8 +168,8 @@ def _from_tally(scope: Scope, survey_id: int, cols: Columns) -> Counts:
                 TallyCount.phase, TallyCount.question_code, TallyCount.value),
         _summed("pair", survey_id, groups, cols.pairs, TallyCount.comparison,
                 TallyCount.question_code, TallyCount.value, TallyCount.value_after),
-        {(cmp, col.removesuffix("_then"), then, now): n for (cmp, col, then, now), n in
-         _summed("retro", survey_id, groups, tuple(f"{c}_then" for c in cols.retro),
+        {(cmp, col.removesuffix(THEN), then, now): n for (cmp, col, then, now), n in
+         _summed("retro", survey_id, groups, tuple(f"{c}{THEN}" for c in cols.retro),
                  TallyCount.comparison, TallyCount.question_code, TallyCount.value,
                  TallyCount.value_after).items()},
         respondents)

@@ -24,8 +24,16 @@ from typing import IO
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from forms.answers import normalise_column
+from forms.answers import (
+    PUPIL_NUMBER,
+    from_marks,
+    marks_from_review,
+    normalise,
+    normalise_column,
+    normalise_pupil_number,
+)
 from forms.definition import Survey as Definition
+from forms.template import LayoutFormatError, SheetTemplate
 from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
@@ -44,14 +52,17 @@ from survey_app.models import (
 from survey_app.models.base import utcnow
 from survey_app.results.tally import answers_changed
 
-#: The pupil number's review items and answers use this code (the export's column).
-PUPIL_NUMBER = "pupil_number"
 #: Kinds of review item, in words for the queue.
 REVIEW_KINDS = {
     "unsure": "the scanner was not sure",
     "conflict": "this sheet was scanned again with different marks",
     "missing_page": "the page with this question has not been scanned",
+    "only_number": "only the pupil number is filled in",
 }
+UNUSED = ("No marks at all: an unused sheet (a spare?). Not counted as a response; if a "
+          "pupil fills it in later, scan it again.")
+ONLY_NUMBER = ("only the pupil number is filled in: a pupil who answered nothing, or a spare "
+               "sheet someone numbered? Save the number to keep this (empty) response.")
 #: A running job whose heartbeat is older than this is taken to be dead and restarted
 #: (config SCAN_STALE_SECONDS; a page takes well under a second, so 90 s is generous).
 STALE_AFTER_S = 90
@@ -291,7 +302,7 @@ def store_page(batch: ScanBatch, index: int, src, scanner) -> ScanPage:
         return page
     page = ScanPage(batch_id=batch.id, page_index=index, image_hash=image_hash)
     if not isinstance(result, PageResult):
-        page.status = "blank" if result.blank else "unreadable"
+        page.status = "cover" if result.cover else "blank" if result.blank else "unreadable"
         page.reason = result.reason
         if result.thumbnail:
             page.image_path = _write_atomic(f"pages/{batch.id}/{index}-thumb.png",
@@ -309,20 +320,40 @@ def _unreadable(page: ScanPage, reason: str) -> None:
     page.status, page.reason = "unreadable", reason
 
 
+ERASED = ("Sheet {sheet} was printed for a collection that has been erased, so its answers "
+          "were not stored (and never will be: erased answers stay erased). Shred the sheet.")
+
+
+def _sheet_is_from(collection: Collection | None, sheet: Sheet | None, result) -> bool:
+    """Whether a scanned sheet was printed for this collection: its QR key is the
+    collection's (sheets printed before keys existed: its serial was printed for this
+    collection with a layout of the same fingerprint)."""
+    if collection is None:
+        return False
+    if result.sheet_key:
+        return result.sheet_key == collection.sheet_key
+    return sheet is not None and sheet.batch.layout_fingerprint.upper().startswith(
+        result.layout_fingerprint.upper()[:10])
+
+
 def _store_reading(batch: ScanBatch, page: ScanPage, result) -> None:
     collection = db.session.get(Collection, result.collection_id)
-    if collection is None or collection.partnership_id != batch.partnership_id:
-        return _unreadable(page, f"Sheet {result.sheet_id} belongs to a collection that was "
-                           "deleted or to another partnership, so its answers were not "
-                           "stored. Enter them by hand if they belong here.")
+    sheet = collection and db.session.scalar(
+        select(Sheet).where(Sheet.collection_id == collection.id, Sheet.serial == result.serial))
+    if collection is None or (result.sheet_key and result.sheet_key != collection.sheet_key):
+        return _unreadable(page, ERASED.format(sheet=result.sheet_id))
+    if collection.partnership_id != batch.partnership_id:
+        return _unreadable(page, f"Sheet {result.sheet_id} belongs to another partnership, "
+                           "so its answers were not stored. Give it back to whoever "
+                           "printed it.")
     if batch.school_id is not None and collection.group.school_id != batch.school_id:
         return _unreadable(page, f"Sheet {result.sheet_id} is from another school's "
                            "collection; ask the coordinator to upload it.")
-    sheet = db.session.scalar(select(Sheet).where(Sheet.collection_id == collection.id,
-                                                  Sheet.serial == result.serial))
     if sheet is None:
         return _unreadable(page, f"Sheet {result.sheet_id} was never printed by this "
                            "system (its serial is unknown). Enter its answers by hand.")
+    if not _sheet_is_from(collection, sheet, result):
+        return _unreadable(page, ERASED.format(sheet=result.sheet_id))
     earlier = db.session.scalar(
         select(ScanPage).join(ScanBatch)
         .where(ScanPage.image_hash == page.image_hash, ScanPage.batch_id != batch.id,
@@ -345,8 +376,19 @@ def _store_reading(batch: ScanBatch, page: ScanPage, result) -> None:
     key = (f"paper:img:{page.image_hash}" if result.serial == 0
            else f"paper:{result.sheet_id}")
     response = db.session.scalar(select(Response).where(Response.submission_key == key))
+    marked = {m.column for m in result.marks if m.marked or m.reason}
+    written = any(w.written for w in result.writeins)
+    if response is None and not marked and not written:
+        page.status, page.reason = "unused", UNUSED
+        return None
     if response is None:
-        _new_response(collection, key, page, result, definition, reading)
+        _new_response(collection, key, page, result, definition, reading,
+                      _unused_columns(batch, result))
+        if marked == {PUPIL_NUMBER} and not written:
+            _add_review(page.response_id, page, PUPIL_NUMBER, {
+                "reason": ONLY_NUMBER, "confidence": 0.0,
+                "crop": reading.review.get(PUPIL_NUMBER, {}).get("crop")
+                or _crop_of(result, PUPIL_NUMBER)}, "only_number")
     else:
         _later_page(response, page, result, reading)
     _store_writeins(page, result)
@@ -369,34 +411,54 @@ class Reading:
 
 
 def _readings(definition: Definition, result, sheet: Sheet) -> Reading:
+    """The page's marks as answers: `forms.answers.from_marks` folds digits and lists multi
+    choices, then `normalise` (the web's checker) judges them; what either cannot take
+    goes to a person, with the crop of its rows."""
     reading = Reading({}, {}, "", {})
-    for item in result.review:
-        reading.review[item.question] = {"reason": item.reason, "confidence": item.confidence,
-                                         "crop": item.crop, "candidates": list(item.candidates)}
-    for a in result.answers:
-        if a.question in reading.review:
+    posted = from_marks(definition, result.marks)
+    by_column: dict[str, list] = {}
+    for m in result.marks:
+        by_column.setdefault(m.column, []).append(m)
+
+    def review(column: str, reason: str) -> None:
+        marks = by_column.get(column, [])
+        crop = _crop_of(result, column)
+        reading.review[column] = {
+            "reason": reason, "confidence": min((m.confidence for m in marks), default=0.0)
+            if not any(m.reason for m in marks) else 0.0,
+            "crop": crop, "candidates": [v for m in marks for v in m.candidates]}
+
+    for column, reason in posted.unsure.items():
+        review(column, reason)
+    number = posted.values.pop(PUPIL_NUMBER, [])
+    reading.pupil_number = number[0] if number else ""
+    judged = normalise(definition, posted.values, enforce_required=False)
+    for column, values in posted.values.items():
+        if column in judged.errors:
+            read = ", ".join(values) or "nothing"
+            review(column, f"the marks read {read}: {judged.errors[column].lower()}")
             continue
-        if a.question == PUPIL_NUMBER:
-            reading.pupil_number = a.value
-            continue
-        try:
-            q = definition.question_for_column(a.question)
-            reading.values[a.question] = normalise_column(q, [a.value] if a.value else [])
-        except (KeyError, ValueError):
-            reading.review[a.question] = {
-                "reason": f"the scanner read {a.value!r}, which is not an answer to this "
-                          "question", "confidence": 0.0, "crop": None, "candidates": []}
-            continue
-        reading.confidences[a.question] = a.confidence
+        reading.values[column] = judged.values.get(column, "")
+        reading.confidences[column] = min(m.confidence for m in by_column[column])
     if sheet.pupil_number is not None:  # a personalised sheet: the number is printed
         reading.pupil_number = str(sheet.pupil_number)
         reading.review.pop(PUPIL_NUMBER, None)
     return reading
 
 
+def _crop_of(result, column: str):
+    crops = [m.crop for m in result.marks if m.column == column and m.crop is not None]
+    if not crops:
+        return None
+    x0, y0 = min(c[0] for c in crops), min(c[1] for c in crops)
+    return (x0, y0, max(c[0] + c[2] for c in crops) - x0, max(c[1] + c[3] for c in crops) - y0)
+
+
 def _pupil_number(reading: Reading) -> int | None:
-    v = reading.pupil_number
-    return int(v) if v.isdigit() and 1 <= int(v) <= 99 else None
+    try:
+        return normalise_pupil_number(reading.pupil_number)
+    except ValueError:
+        return None
 
 
 def _add_review(response_id: int, page: ScanPage, column: str, data: dict, kind: str) -> None:
@@ -408,10 +470,29 @@ def _add_review(response_id: int, page: ScanPage, column: str, data: dict, kind:
                                                 "candidates": data.get("candidates", [])})))
 
 
-def _new_response(collection, key, page, result, definition, reading: Reading) -> None:
+def _unused_columns(batch: ScanBatch, result) -> set[str]:
+    """Columns on the other pages of this sheet that were scanned before with no marks
+    ("unused" pages): blank answers, not pages still to come."""
+    if result.serial == 0:
+        return set()
+    pages = set(db.session.scalars(select(ScanPage.sheet_page).where(
+        ScanPage.sheet_id == result.sheet_id, ScanPage.status == "unused",
+        ScanPage.sheet_page != result.page)))
+    if not pages:
+        return set()
+    doc = layout_lookup(batch.partnership_id)(result.layout_fingerprint[:10].upper())
+    try:
+        sheet = SheetTemplate.from_json(doc) if doc else None
+    except LayoutFormatError:
+        return set()
+    return {c for n in pages for c in sheet.columns_on(n)} if sheet else set()
+
+
+def _new_response(collection, key, page, result, definition, reading: Reading,
+                  unused: set[str] = frozenset()) -> None:
     from survey_app.answer.operations import record_response
 
-    on_page = _page_columns(result)
+    on_page = _page_columns(result) | (set(unused) - {PUPIL_NUMBER})
     # Answer rows: what was read, blanks, and "needs review" for the columns a person must
     # decide and for those on pages not yet scanned.
     statuses = {c: "needs_review" for c in reading.review if c != PUPIL_NUMBER}
@@ -432,9 +513,9 @@ def _new_response(collection, key, page, result, definition, reading: Reading) -
 
 
 def _page_columns(result) -> set[str]:
-    """The answer columns printed on this page of the sheet."""
-    cols = {b.question for b in result.bubbles} | {w.question for w in result.writeins}
-    return {c for c in cols if not c.startswith("pupil_number")}
+    """The answer columns printed on this page of the sheet (from its mark groups)."""
+    cols = {m.column for m in result.marks} | {w.question for w in result.writeins}
+    return cols - {PUPIL_NUMBER}
 
 
 def _later_page(response: Response, page: ScanPage, result, reading: Reading) -> None:
@@ -509,27 +590,38 @@ def _store_writeins(page: ScanPage, result) -> None:
 CANT_TELL = "__cant_tell__"
 
 
-def resolve_review_item(item: ReviewItem, value: str, user: User) -> None:
-    """A person's decision: an option code, "" for blank, or CANT_TELL (stored blank with
-    status `unreadable`). The value passes the same normaliser as any answer."""
+def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) -> None:
+    """A person's decision: the values as a web form posts them (an option code, several
+    for a tick-all question, a number), [] or "" for blank, or CANT_TELL (stored blank
+    with status `unreadable`). They pass the same checker as any answer."""
     if item.status != "open":
         raise ScanUploadError("This item was already resolved.")
+    values = [value] if isinstance(value, str) else list(value)
+    values = [v for v in values if v.strip()]
     response = item.response
-    if item.question_code == PUPIL_NUMBER:
-        if value in ("", CANT_TELL):
+    definition = response.collection.survey_version.definition
+    column = item.question_code
+    cant_tell = values == [CANT_TELL]
+    if not cant_tell:  # the decision goes the scanner's way: marks, from_marks, the checker
+        posted = from_marks(definition, marks_from_review(definition, column, values))
+        if column in posted.unsure:
+            raise ScanUploadError(f"That is not an answer here: {posted.unsure[column]}.")
+        values = posted.values.get(column, [])
+    if column == PUPIL_NUMBER:
+        if not values or cant_tell:
             response.pupil_number = None
-        elif value.isdigit() and 1 <= int(value) <= 99:
-            response.pupil_number = int(value)
         else:
-            raise ScanUploadError("A pupil number is from 1 to 99.")
+            try:
+                response.pupil_number = normalise_pupil_number(values[0])
+            except ValueError:
+                raise ScanUploadError("A pupil number is from 1 to 99.") from None
     else:
-        definition = response.collection.survey_version.definition
-        q = definition.question_for_column(item.question_code)
-        if value == CANT_TELL:
+        q = definition.question_for_column(column)
+        if cant_tell:
             stored, status = "", "unreadable"
         else:
             try:
-                stored = normalise_column(q, [v for v in value.split(";") if v])
+                stored = normalise_column(q, values)
             except ValueError as exc:
                 raise ScanUploadError(str(exc)) from None
             status = "ok"
@@ -543,7 +635,7 @@ def resolve_review_item(item: ReviewItem, value: str, user: User) -> None:
                                    else status, confidence=None))
     answers_changed(response_ids=[response.id])
     item.status = "resolved"
-    item.resolved_value = value
+    item.resolved_value = ";".join(values)
     item.resolved_by_id = user.id
     item.resolved_at = utcnow()
     db.session.commit()

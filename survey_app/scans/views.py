@@ -23,6 +23,8 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from forms.answers import normalise, normalise_pupil_number
+from forms.definition import retro_part
+from forms.scales import MULTI, NUMBER, NUMBER_MAX, NUMBER_MIN
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import (
@@ -108,6 +110,24 @@ def index():
                            ), status
 
 
+def _eta_seconds(batch: ScanBatch, left: int | None) -> int | None:
+    """Time left for a running batch, from its pace so far (None until a page is read)."""
+    if batch.status != "running" or not left or not batch.pages_done \
+            or batch.started_at is None or batch.heartbeat_at is None:
+        return None
+    per_page = (batch.heartbeat_at - batch.started_at).total_seconds() / batch.pages_done
+    return max(1, round(per_page * left))
+
+
+def eta_words(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return "less than a minute left"
+    minutes = round(seconds / 60)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''} left"
+
+
 def _report(batch: ScanBatch) -> dict:
     pages = batch.pages
     page_ids = [p.id for p in pages]
@@ -117,17 +137,22 @@ def _report(batch: ScanBatch) -> dict:
     items = db.session.scalars(open_q).all() if page_ids else []
     incomplete = sorted({db.session.get(Response, i.response_id).sheet_id for i in items
                          if i.kind == "missing_page"})
+    left = max(0, (batch.pages_total or 0) - batch.pages_done) if batch.pages_total else None
     return {
         "status": batch.status, "pages_total": batch.pages_total, "pages_done": batch.pages_done,
+        "pages_left": left, "eta_s": _eta_seconds(batch, left),
         "read": sum(p.status in ("read", "manual") for p in pages),
         "responses_created": sum(bool(p.created_response) for p in pages),
         "to_review": sum(i.kind != "missing_page" for i in items),
         "incomplete": incomplete,
         "not_read": sum(p.status == "unreadable" for p in pages),
         "blank": sum(p.status == "blank" for p in pages),
+        "unused": sum(p.status == "unused" for p in pages),
+        "covers": sum(p.status == "cover" for p in pages),
         "duplicates": sum(p.status == "duplicate" for p in pages),
         "conflicts": sum(p.status == "conflict" for p in pages),
         "attempts": batch.attempts, "error": batch.error,
+        "eta": eta_words(_eta_seconds(batch, left)),
     }
 
 
@@ -242,11 +267,8 @@ def review_item(item_id: int):
     if request.method == "POST" and item.status == "open":
         if not form.validate_on_submit():
             abort(400)
-        values = request.form.getlist("value")
-        value = ";".join(v for v in values if v != "") if len(values) > 1 else (
-            values[0] if values else "")
         try:
-            resolve_review_item(item, value, current_user)
+            resolve_review_item(item, request.form.getlist("value"), current_user)
         except ScanUploadError as exc:
             flash(str(exc), "error")
         else:
@@ -257,7 +279,9 @@ def review_item(item_id: int):
     return render_template(
         "scans/review_item.html", item=item, form=form, question=question, choices=choices,
         remaining=remaining, detail=detail, kind=REVIEW_KINDS.get(item.kind, item.kind),
-        cant_tell=CANT_TELL, multi=question is not None and question.kind == "multi")
+        cant_tell=CANT_TELL, multi=question is not None and question.kind == MULTI,
+        number=question is not None and question.kind == NUMBER,
+        retro=retro_part(item.question_code), number_min=NUMBER_MIN, number_max=NUMBER_MAX)
 
 
 @bp.get("/review/<int:item_id>/crop.png")
@@ -312,5 +336,5 @@ def enter(page_id: int):
     return render_template("scans/enter.html", page=page, collections=collections,
                            collection=collection, form=form, errors=errors,
                            definition=collection.survey_version.definition if collection
-                           else None, values=request.form)
+                           else None, values=request.form, retro_part=retro_part)
 

@@ -11,8 +11,14 @@
           var bar = progress.querySelector("progress");
           if (s.status === "running" || s.status === "queued") {
             text.textContent = s.status === "queued" ? "Waiting to be read…" :
-              "Reading page " + s.pages_done + (s.pages_total ? " of " + s.pages_total : "") + "…";
+              s.pages_done + (s.pages_done === 1 ? " page" : " pages") + " read" +
+              (s.pages_left !== null ? ", " + s.pages_left + " left" : "") +
+              (s.eta ? " (" + s.eta + ")" : "") + "…";
             if (bar && s.pages_total) { bar.max = s.pages_total; bar.value = s.pages_done; }
+            // The report's counters move with the pages, not only at the end.
+            document.querySelectorAll("[data-count]").forEach(function (cell) {
+              if (s[cell.dataset.count] !== undefined) { cell.textContent = s[cell.dataset.count]; }
+            });
             setTimeout(poll, 1500);
           } else {
             window.location.reload();  // show the finished report

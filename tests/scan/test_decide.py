@@ -1,33 +1,30 @@
-"""The decision table of issue 4, bubble darkness in, answer or review out."""
+"""The decision table of issue 4, bubble darkness in, marked values or review out. Folding
+digits into numbers is forms.answers.from_marks' job (tests/definitions/test_from_marks.py)."""
 
 from __future__ import annotations
 
 from scanner import tuning
-from scanner.decide import decide_multi, decide_pupil_number, decide_single
+from scanner.decide import decide_multi, decide_single
 
 E, M = 0.0, 0.8
 U = (tuning.EMPTY_BELOW + tuning.MARKED_ABOVE) / 2
 
 
-def digits(marked: dict[str, float]) -> list[tuple[str, float]]:
-    return [(str(d), marked.get(str(d), E)) for d in range(10)]
-
-
 def test_single_one_clear_mark_is_the_answer():
     d = decide_single("q", [("1", E), ("2", M), ("3", E)])
-    assert (d.value, d.review) == ("2", None)
+    assert (d.marked, d.review) == (("2",), None)
     assert d.confidence == 1.0
 
 
 def test_single_all_empty_is_blank_not_review():
     d = decide_single("q", [("1", E), ("2", E)])
-    assert (d.value, d.review) == ("", None)
+    assert (d.marked, d.review) == ((), None)
 
 
 def test_single_two_marks_goes_to_review():
     d = decide_single("q", [("1", M), ("2", M), ("3", E)])
     assert d.review == "2 answers marked (1, 2)"
-    assert d.value == ""
+    assert d.marked == ()
     assert d.candidates == ("1", "2")
 
 
@@ -39,28 +36,16 @@ def test_single_unsure_bubble_goes_to_review_even_beside_a_clear_mark():
 
 
 def test_multi_each_bubble_on_its_own():
-    assert decide_multi("m", [("a", M), ("b", E), ("c", M)]).value == "a;c"
-    assert decide_multi("m", [("a", E), ("b", E)]).value == ""
+    assert decide_multi("m", [("a", M), ("b", E), ("c", M)]).marked == ("a", "c")
+    assert decide_multi("m", [("a", E), ("b", E)]).marked == ()
     d = decide_multi("m", [("a", M), ("b", U)])
     assert d.review == "a faint mark on b"
-
-
-def test_pupil_number_rules():
-    assert decide_pupil_number(digits({"2": M}), digits({"7": M})).value == "27"
-    # Tens left blank reads as 0: pupil 7 may fill only the units.
-    assert decide_pupil_number(digits({}), digits({"7": M})).value == "7"
-    both_blank = decide_pupil_number(digits({}), digits({}))
-    assert (both_blank.value, both_blank.review) == ("", None)
-    assert decide_pupil_number(digits({"0": M}), digits({"0": M})).review == "the number reads 00"
-    assert decide_pupil_number(digits({"1": M, "2": M}), digits({"3": M})).review is not None
-    assert decide_pupil_number(digits({"1": M}), digits({"3": U})).review is not None
-    assert decide_pupil_number(digits({"1": M}), digits({})).review is not None
 
 
 def test_confidence_is_lowest_near_a_threshold():
     near = decide_single("q", [("1", tuning.MARKED_ABOVE + 0.005), ("2", E)])
     far = decide_single("q", [("1", M), ("2", E)])
-    assert near.value == far.value == "1"
+    assert near.marked == far.marked == ("1",)
     assert near.confidence < 0.2 < far.confidence
 
 

@@ -300,3 +300,259 @@ def test_writein_boxes_are_kept_and_shown_in_results(app, client, loaded_bank, p
     make_user(partnership, "t@willow.sch.uk", "teacher", "Willow Primary")
     login_as(client, "t@willow.sch.uk")
     assert client.get(url).status_code == 404
+
+
+KINDS = """
+code: kinds_paper
+title: Number and tick-all
+audience: teacher
+questions:
+  - {code: years, text: "How many years have you taught?", scale: number}
+  - {code: topics, text: "Which topics did you teach?", scale: multi,
+     options: [{code: plants, label: Plants}, {code: space, label: Space},
+               {code: rocks, label: Rocks}]}
+  - {code: enjoy, text: "I enjoyed the workshop.", scale: agree5}
+"""
+
+
+def _kinds_pack(partnership, copies=1):
+    from forms.definition import parse_survey
+    from survey_app.admin.operations import load_survey_version
+
+    load_survey_version(partnership, parse_survey(KINDS))
+    return _pack(partnership, survey="kinds_paper", copies=copies, ask_pupil_number=True)
+
+
+def test_number_and_tick_all_questions_read_right_with_no_review(app, runner, partnership,
+                                                                  tmp_path):
+    """Issue 11: a number question's digits are folded like the pupil number's, and two
+    ticks on a tick-all question are two answers, not review; no `_tens` answer rows."""
+    c, pack = _kinds_pack(partnership, copies=2)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    _paint(images[0][2], pack.document, 1, {
+        "years_tens": ["1"], "years_units": ["2"], "topics": ["plants", "rocks"],
+        "enjoy": ["4"], "pupil_number_tens": ["2"], "pupil_number_units": ["3"]})
+    _paint(images[1][2], pack.document, 1, {"years_units": ["7"], "topics": ["space"],
+                                           "pupil_number_units": ["9"]})
+    run_batch(_upload(pages_pdf([img for _, _, img in images], dpi=DPI), "kinds.pdf",
+                      partnership).batch)
+    assert db.session.scalar(select(func.count()).select_from(ReviewItem)) == 0
+    codes = set(db.session.scalars(select(Answer.question_code)))
+    assert codes == {"years", "topics", "enjoy"}
+    rows = _export(runner, tmp_path, c.id)
+    first, second = rows[f"{c.id}-1"], rows[f"{c.id}-2"]
+    assert (first["years"], first["topics"], first["enjoy"], first["pupil_number"]) == (
+        "12", "plants;rocks", "4", "23")
+    assert (second["years"], second["topics"], second["enjoy"], second["pupil_number"]) == (
+        "7", "space", "", "9")
+    assert first["needs_review"] == second["needs_review"] == ""
+
+
+def test_review_page_of_a_number_and_a_tick_all_question(app, client, partnership,
+                                                         coordinator, runner, tmp_path):
+    """The review page for a number question opens (it raised KeyError) and saves."""
+    from tests.conftest import csrf_from, login_as
+
+    c, pack = _kinds_pack(partnership)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    # Two tens digits: a person must decide.
+    _paint(images[0][2], pack.document, 1, {"years_tens": ["1", "3"], "years_units": ["5"],
+                                           "topics": ["space"]})
+    run_batch(_upload(pages_pdf([images[0][2]], dpi=DPI), "r.pdf", partnership).batch)
+    items = {i.question_code: i for i in db.session.scalars(select(ReviewItem))}
+    assert set(items) == {"years"}
+    assert "tens: 2 answers marked (1, 3)" in items["years"].detail_json
+    # A tick-all question in the queue (as a re-scan with other ticks would put it).
+    topics = ReviewItem(response_id=items["years"].response_id, question_code="topics",
+                        kind="conflict", detail_json="{}")
+    db.session.add(topics)
+    db.session.commit()
+    items["topics"] = topics
+    login_as(client, coordinator.email)
+    page = client.get(f"/admin/review/{items['years'].id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'type="number"' in html
+    resp = client.post(f"/admin/review/{items['years'].id}",
+                       data={"csrf_token": csrf_from(html), "value": "15"})
+    assert resp.status_code == 303
+    html = client.get(f"/admin/review/{items['topics'].id}").get_data(as_text=True)
+    assert 'type="checkbox"' in html
+    client.post(f"/admin/review/{items['topics'].id}",
+                data={"csrf_token": csrf_from(html), "value": ["rocks", "space"]})
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert row["years"] == "15"
+    assert row["topics"] == "space;rocks"
+    assert row["needs_review"] == ""
+
+
+def test_a_sheet_of_an_erased_collection_is_refused_even_if_its_id_comes_back(
+        app, loaded_bank, partnership):
+    """Issue 12 item 3: ids are never handed out again (AUTOINCREMENT), and even when a
+    collection does get an erased one's id (as SQLite did), the erased collection's sheets
+    are refused: their QR code carries the erased collection's sheet key."""
+    from survey_app.erasure.operations import erase_collection
+    from survey_app.models import Collection
+
+    old, pack = _pack(partnership, copies=1)
+    old_id, old_key = old.id, old.sheet_key
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    _paint(images[0][2], pack.document, 1, {"enjoy": ["5"], "pupil_number_units": ["4"]})
+    sheet_pdf = pages_pdf([images[0][2]], dpi=DPI)
+    erase_collection(old, "test")
+    db.session.commit()
+    fresh, _ = _pack(partnership, copies=1)
+    assert fresh.id > old_id  # never reused
+    assert fresh.sheet_key != old_key
+    # Force what SQLite used to do: a new collection with the erased one's id.
+    reused = Collection(id=old_id, survey_version_id=fresh.survey_version_id,
+                        group_id=fresh.group_id, phase="before")
+    db.session.add(reused)
+    db.session.flush()
+    print_class_pack(reused, 1)
+    db.session.commit()
+    batch = run_batch(_upload(sheet_pdf, "old-sheet.pdf", partnership).batch)
+    (page,) = batch.pages
+    assert page.status == "unreadable"
+    assert "erased" in page.reason
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_sheets_printed_before_sheet_keys_still_scan(app, loaded_bank, partnership):
+    """A sheet whose QR has no key (printed before the migration) is read as before."""
+    from forms.sheetcode import decode_sheet_code
+    from print import PackSheet, layout_for, render_pack
+    from survey_app.paper.operations import installation_id
+
+    c, pack = _pack(partnership, copies=1)
+    qr = pack.document["sheets"][0]["pages"][0]["qr_text"]
+    assert decode_sheet_code(qr).key == c.sheet_key
+    layout = layout_for(c.survey_version.definition, "a4", "bubbles")
+    assert layout.fingerprint == pack.batch.layout_fingerprint
+    old_pdf = render_pack(layout, [PackSheet(1)], installation=installation_id(),
+                          collection_id=c.id)  # no sheet_key: the old SV1 code
+    doc = dict(pack.document, sheets=[dict(pack.document["sheets"][0], pages=[
+        dict(pack.document["sheets"][0]["pages"][0], pdf_page=0)])])
+    images, _ = _render(old_pdf, doc, seed=0, fill=False)
+    _paint(images[0][2], pack.document, 1, {"enjoy": ["5"], "pupil_number_units": ["4"]})
+    batch = run_batch(_upload(pages_pdf([images[0][2]], dpi=DPI), "old.pdf",
+                              partnership).batch)
+    assert [p.status for p in batch.pages] == ["read"]
+    assert db.session.scalar(select(Answer.value).where(Answer.question_code == "enjoy")) \
+        == "5"
+
+
+def test_a_pile_with_cover_spares_and_a_number_only_sheet(app, loaded_bank, partnership):
+    """Issue 11: the cover page is recognised by its own code and skipped with a note; an
+    unused spare (no marks) is "unused", not a response; a sheet with only a pupil number
+    goes to review. Counts never include the spare."""
+    from survey_app.admin.operations import response_counts
+
+    c, pack = _pack(partnership, copies=3)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    filled, spare, number_only = (img for _, _, img in images)
+    _paint(filled, pack.document, 1, {"enjoy": ["4"], "pupil_number_units": ["3"]})
+    _paint(number_only, pack.document, 1, {"pupil_number_tens": ["1"],
+                                           "pupil_number_units": ["2"]})
+    with pdfium.PdfDocument(pack.pdf) as d:
+        rgb = d[0].render(scale=DPI / 72).to_numpy()[:, :, :3]
+    cover = np.ascontiguousarray(rgb[:, :, ::-1])
+    batch = run_batch(_upload(pages_pdf([cover, filled, spare, number_only], dpi=DPI),
+                              "pile.pdf", partnership).batch)
+    assert [p.status for p in batch.pages] == ["cover", "read", "unused", "read"]
+    assert "cover page" in batch.pages[0].reason
+    assert "unused" in batch.pages[2].reason
+    assert response_counts([c.id])[c.id] == {"web": 0, "paper": 2}
+    (item,) = db.session.scalars(select(ReviewItem).where(ReviewItem.status == "open"))
+    assert (item.kind, item.question_code) == ("only_number", "pupil_number")
+    assert item.response.pupil_number == 12
+
+
+def test_a_sheet_with_only_writing_is_not_unused(app, loaded_bank, partnership):
+    import cv2
+
+    c, pack = _pack(partnership, survey="teacher_confidence", copies=2,
+                    ask_pupil_number=False)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    written, spare = (img for _, _, img in images)
+    box = pack.document["page_templates"][0]["writeins"][0]
+    s = DPI / 72
+    cv2.putText(written, "More time for questions please",
+                (round((box["x"] + 8) * s), round((box["y"] + box["h"] / 2) * s)),
+                cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.2, (40, 40, 40), 2, cv2.LINE_AA)
+    batch = run_batch(_upload(pages_pdf([written, spare], dpi=DPI, quality=75), "staff.pdf",
+                              partnership).batch)
+    assert [p.status for p in batch.pages] == ["read", "unused"]
+
+
+def test_export_flags_a_pupil_number_waiting_for_review_and_resolving_updates_it(
+        app, runner, loaded_bank, partnership, coordinator, tmp_path):
+    """Issue 11: needs_review lists every column with an open review item, pupil_number
+    included; resolving the item updates the exported row."""
+    c, pack = _pack(partnership, copies=1)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    # Two units digits: the number cannot be read.
+    _paint(images[0][2], pack.document, 1, {"enjoy": ["4"], "good_at": ["2", "5"],
+                                           "pupil_number_units": ["3", "8"]})
+    run_batch(_upload(pages_pdf([images[0][2]], dpi=DPI), "n.pdf", partnership).batch)
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert row["needs_review"] == "pupil_number;good_at"
+    assert row["pupil_number"] == ""
+    items = {i.question_code: i for i in db.session.scalars(select(ReviewItem))}
+    resolve_review_item(items["pupil_number"], "13", coordinator)
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert (row["needs_review"], row["pupil_number"]) == ("good_at", "13")
+    resolve_review_item(items["good_at"], ["5"], coordinator)
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert (row["needs_review"], row["good_at"]) == ("", "5")
+
+
+def test_batch_progress_moves_while_the_worker_reads(app, client, loaded_bank, partnership,
+                                                     coordinator, monkeypatch):
+    """Issue 11: pages read, pages left, the counters and a time estimate move per page
+    (seen from another request while the job runs), not only at the end."""
+    import survey_app.scans.operations as ops
+    from tests.conftest import login_as
+
+    _, pack = _pack(partnership, copies=4)
+    images, _ = _render(pack.pdf, pack.document, seed=1010)
+    outcome = _upload(pages_pdf([img for _, _, img in images], dpi=DPI), "four.pdf",
+                      partnership)
+    login_as(client, coordinator.email)
+    url = f"/admin/scans/{outcome.batch.id}/status.json"
+    seen = []
+    original = ops.store_page
+
+    def store_and_look(batch, index, src, scanner):
+        seen.append(client.get(url).get_json())
+        return original(batch, index, src, scanner)
+
+    monkeypatch.setattr(ops, "store_page", store_and_look)
+    batch = ops.claim_next_batch()  # as the worker does: the batch is "running"
+    assert batch.id == outcome.batch.id
+    run_batch(batch)
+    assert [s["pages_done"] for s in seen] == [0, 1, 2, 3]
+    assert [s["pages_left"] for s in seen] == [4, 3, 2, 1]
+    assert [s["read"] for s in seen] == [0, 1, 2, 3]
+    assert seen[2]["eta"].endswith("left")
+    page = client.get(f"/admin/scans/{outcome.batch.id}").get_data(as_text=True)
+    assert "Finished: 4 pages read." in page
+
+
+def test_a_blank_first_page_then_a_filled_second_page(app, runner, loaded_bank, partnership,
+                                                      tmp_path):
+    """A two-page sheet whose first page is left empty: that page is "unused" on its own,
+    and when the second page comes its questions are blank, not "page still to come"."""
+    from forms.definition import parse_survey
+    from survey_app.admin.operations import load_survey_version
+
+    load_survey_version(partnership, parse_survey(LONG_TEACHER))
+    c, pack = _pack(partnership, survey="long_teacher", copies=1, ask_pupil_number=False)
+    images, _ = _render(pack.pdf, pack.document, seed=0, fill=False)
+    (_, _, page1), (_, _, page2) = images
+    _paint(page2, pack.document, 2, {"q31": ["2"]})
+    batch = run_batch(_upload(pages_pdf([page1, page2], dpi=DPI), "both.pdf",
+                              partnership).batch)
+    assert [p.status for p in batch.pages] == ["unused", "read"]
+    row = _export(runner, tmp_path, c.id)[f"{c.id}-1"]
+    assert (row["q31"], row["q0"], row["needs_review"]) == ("2", "", "")

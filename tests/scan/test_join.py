@@ -13,8 +13,11 @@ LAYOUT = {
         {"code": "q2", "type": "single", "values": ["1", "2"], "page": 2},
         {"code": "q3", "type": "multi", "values": ["a", "b"], "page": 3},
     ],
-    "page_templates": [{"page": 1, "writeins": []}, {"page": 2, "writeins": []},
-                       {"page": 3, "writeins": [{"question": "notes"}]}],
+    "page_templates": [
+        {"page": n, "width_pt": 595.0, "height_pt": 842.0, "markers": [],
+         "qr": {"x": 0, "y": 0, "size": 10}, "bubbles": [], "rows": [],
+         "writeins": [{"question": "notes", "x": 0, "y": 0, "w": 10, "h": 10}] if n == 3 else []}
+        for n in (1, 2, 3)],
 }
 
 

@@ -13,8 +13,10 @@ import pytest
 import forms.layout as layout_mod
 from forms.definition import parse_survey
 from forms.layout import MM, PAPERS, PUPIL_NUMBER_MODES, compute_layout, layout_document
+from forms.template import LayoutFormatError, SheetTemplate
 from print import layout_for, measure
 from print.markers import ARUCO_4X4_BITS, marker_cells
+from scanner.testing.synthetic import synthetic_layout
 from tests.sheets.sheet_helpers import BANK_CODES, bank, long_teacher_survey
 
 SNAPSHOTS = Path(__file__).with_name("snapshots.json")
@@ -72,19 +74,31 @@ def test_markers_and_qr_keep_clear_of_bubbles():
 @pytest.mark.parametrize("code", ["pupil_attitudes_5_7", "pupil_attitudes_7_11",
                                   "workshop_knowledge"])
 @pytest.mark.parametrize("paper", list(PAPERS))
-def test_pupil_sheets_have_big_face_bubbles_on_one_page(code, paper):
+def test_pupil_sheets_have_big_faces_with_their_words_in_every_row(code, paper):
+    """Issue 11: on a faces sheet the words of each answer stand in every row (a child on
+    row 6 does not look back at the top), the youngest's faces (faces3) are at least 15 mm
+    across, and the web intro ("tap the face") is not printed. On A4 the sheet without
+    number bubbles (the default: numbers printed) stays on one page."""
+    survey = bank(code)
     for mode in PUPIL_NUMBER_MODES:
-        lay = layout_for(bank(code), paper, mode)
-        assert len(lay.pages) == 1, (code, paper, mode)
-        page = lay.pages[0]
-        assert min(b.r for b in page.bubbles if not b.question.startswith("pupil_number")) \
-            * 2 >= 8 * MM
-        # one face above every answer bubble, the same number of levels as options
-        answer = [b for b in page.bubbles if not b.question.startswith("pupil_number")]
-        assert len(page.faces) == len(answer)
-        for f, b in zip(page.faces, answer, strict=True):
-            assert f.cx == b.cx
-            assert f.cy < b.cy - b.r
+        lay = layout_for(survey, paper, mode)
+        if paper == "a4" and (mode != "bubbles" or code != "pupil_attitudes_5_7"):
+            assert len(lay.pages) == 1, (code, paper, mode)
+        for page in lay.pages:
+            answer = [b for b in page.bubbles if not b.question.startswith("pupil_number")]
+            assert min(b.r for b in answer) * 2 >= 8 * MM
+            # one face above every answer bubble, its words right under it
+            assert len(page.faces) == len(answer)
+            for f, b in zip(page.faces, answer, strict=True):
+                assert f.cx == b.cx
+                assert f.cy < b.cy - b.r
+                q = survey.question_for_column(b.question)
+                if q.scale == "faces3":
+                    assert f.size >= 15 * MM - 0.01
+                words = [t for t in page.texts if abs(t.x - b.cx) < 0.01
+                         and b.cy + b.r < t.y < b.cy + b.r + 8 * MM]
+                assert " ".join(t.text for t in words) == q.label(b.value), (b, words)
+            assert not any(survey.intro and survey.intro in t.text for t in page.texts)
 
 
 def test_questions_match_bubbles_and_codes_are_export_columns():
@@ -98,6 +112,54 @@ def test_questions_match_bubbles_and_codes_are_export_columns():
         assert q["type"] == "single"
         assert [b["value"] for b in bubbles if b["question"] == q["code"]] == q["values"]
     assert {q["values"] == list("0123456789") for q in doc["questions"][:2]} == {True}
+
+
+def test_mark_groups_name_their_answer_column_and_kind():
+    """Issue 11: the layout names each mark group's column and kind, so no reader has to
+    guess that `<code>_tens` is a digit of `<code>`."""
+    survey = parse_survey("""
+code: kinds
+title: Every kind
+audience: teacher
+questions:
+  - {code: years, text: "How many years have you taught?", scale: number}
+  - {code: topics, text: "Which topics?", scale: multi,
+     options: [{code: plants, label: Plants}, {code: space, label: Space}]}
+  - {code: conf, text: Confidence, scale: confidence5, retrospective: true}
+""")
+    doc = json.loads(json.dumps(layout_document(layout_for(survey, "a4", "bubbles"))))
+    sheet = SheetTemplate.from_json(doc)
+    kinds = {g.name: (g.column, g.kind, g.digit) for g in sheet.groups}
+    assert kinds == {
+        "pupil_number_tens": ("pupil_number", "digits", 1),
+        "pupil_number_units": ("pupil_number", "digits", 0),
+        "years_tens": ("years", "digits", 1), "years_units": ("years", "digits", 0),
+        "topics": ("topics", "multi", None),
+        "conf_then": ("conf_then", "single", None), "conf_now": ("conf_now", "single", None)}
+    assert sheet.columns_on(1) == ("pupil_number", "years", "topics", "conf_then", "conf_now")
+
+
+def test_a_layout_stored_before_groups_were_named_is_still_read():
+    """Sheets printed with layout/1 (no column or kind) must still scan."""
+    old = synthetic_layout()
+    assert old["format"] == "survey-sheet-layout/1"
+    sheet = SheetTemplate.from_json(old)
+    assert sheet.group("pupil_number_tens").column == "pupil_number"
+    assert sheet.group("pupil_number_units").digit == 0
+    assert (sheet.group("topics").kind, sheet.group("q1").kind) == ("multi", "single")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d.pop("page_templates"), "'page_templates' is missing"),
+    (lambda d: d["questions"][0].update(kind="odd"), "is not one of"),
+    (lambda d: d["page_templates"][0]["bubbles"][0].update(cx="left"), "expected int or float"),
+    (lambda d: d.update(format="survey-sheet-layout/9"), "unknown format"),
+])
+def test_a_damaged_stored_layout_is_refused_with_the_reason(change, message):
+    doc = json.loads(json.dumps(layout_document(layout_for(bank("partner_school")))))
+    change(doc)
+    with pytest.raises(LayoutFormatError, match=message):
+        SheetTemplate.from_json(doc)
 
 
 def test_multi_choice_and_writein_questions():
@@ -136,7 +198,7 @@ def test_long_survey_continues_on_page_two_with_the_same_geometry_per_sheet():
 def test_document_has_the_contract_keys():
     lay = layout_for(bank("teacher_confidence"), "letter", "none")
     doc = json.loads(json.dumps(layout_document(lay, [("3-1", None)], first_pdf_page=1)))
-    assert doc["format"] == "survey-sheet-layout/1"
+    assert doc["format"] == "survey-sheet-layout/2"
     assert doc["paper"] == "letter"
     assert doc["fingerprint"] == lay.fingerprint
     page = doc["sheets"][0]["pages"][0]
@@ -160,8 +222,9 @@ def test_fingerprint_is_stable_and_follows_geometry(monkeypatch):
     assert layout_for(survey, "a4", "bubbles").fingerprint != a
     reworded = parse_survey(survey.to_yaml().replace("I enjoy science.", "I love science."))
     assert layout_for(reworded, "a4", "none").fingerprint != a
-    monkeypatch.setattr(layout_mod, "PUPIL",
-                        dataclasses.replace(layout_mod.PUPIL, bubble_r=13.0))
+    for style in ("PUPIL", "PUPIL_TIGHT"):
+        monkeypatch.setattr(layout_mod, style,
+                            dataclasses.replace(getattr(layout_mod, style), bubble_r=13.0))
     assert layout_for(survey, "a4", "none").fingerprint != a
 
 

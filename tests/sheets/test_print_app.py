@@ -4,6 +4,7 @@ the `survey-app print` command and the "Print paper copies" page (scope, CSRF)."
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -235,3 +236,19 @@ def test_print_page_needs_login(client, partnership, loaded_bank):
     resp = client.get(f"/admin/paper/collections/{c.id}/print")
     assert resp.status_code == 302
     assert "/login" in resp.headers["Location"]
+
+
+def test_the_numbered_pack_is_the_default_where_the_pupil_number_is_asked(
+        client, partnership, loaded_bank, coordinator):
+    """Issue 11: printed numbers are the default (nothing for a young child to colour
+    wrongly); the tens/units bubbles stay for blank packs."""
+    asked = collection(partnership, ask_pupil_number=True)
+    not_asked = collection(partnership, group="Year 4")
+    db.session.commit()
+    login_as(client, coordinator.email)
+    html = client.get(f"/admin/paper/collections/{asked.id}/print").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="numbered"|'
+                     r'<input[^>]*value="numbered"[^>]*checked', html)
+    html = client.get(f"/admin/paper/collections/{not_asked.id}/print").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="pack"|'
+                     r'<input[^>]*value="pack"[^>]*checked', html)

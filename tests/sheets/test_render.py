@@ -79,7 +79,7 @@ def check_pack(pdf: bytes, doc: dict, lay) -> None:
 
 @pytest.mark.parametrize(("code", "paper", "mode"), [
     ("pupil_attitudes_7_11", "a4", "bubbles"),
-    ("pupil_attitudes_5_7", "letter", "none"),
+    ("pupil_attitudes_5_7", "a4", "printed"),
     ("workshop_knowledge", "letter", "bubbles"),
     ("teacher_confidence", "letter", "none"),
     ("partner_school", "a4", "none"),
