@@ -41,7 +41,7 @@ audience: pupil
 intro: "Dewiswch un wyneb. Zażółć gęślą jaźń ☺"
 questions:
   - code: enjoy
-    text: "Wnest ti fwynhau'r gweithdy? 😺 Czy podobały ci się warsztaty?"
+    text: "Wnest ti fwynhau'r gweithdy? 😺 Czy podobały ci się warsztaty? Zażółć gęślą jaźń"
     scale: faces3
   - code: colour
     text: "Pa liw oedd y golau? ŵ ŷ"
@@ -176,6 +176,8 @@ def test_welsh_polish_and_emoji_print_with_a_font_that_has_them():
     pdf = render_pack(layout_for(survey), [PackSheet(1)], installation="TEST0001",
                       collection_id=3, school="Ysgol Llŷn", group="Blwyddyn 5")
     text = _pdf_text(pdf)
+    # Pupil sheets print the paper instruction, not the survey's web intro, so the Polish
+    # sample is checked in a question.
     for words in ("Zażółć", "gęślą", "jaźń", "ŵ ŷ", "Llŷn", "Sut oedd y gweithdy?"):
         assert words in text, words
     # The emoji is drawn from DejaVu Sans (reportlab's text layer cannot name a character
