@@ -146,8 +146,9 @@ def demo_server(db_uri, tmp_path):
 
 
 def _add_scans(env: dict, tmp_path: Path) -> None:
-    """A printed class pack scanned back (its cover page is unreadable, so a page waits to
-    be entered by hand), and a blank page: the scan pages then have content too."""
+    """A printed class pack scanned back (its cover is skipped, its spare sheets are
+    unused), a blank page, and a photo of no sheet at all, which waits to be entered by
+    hand: the scan pages then have content too."""
     import cv2
     import numpy as np
 
@@ -155,8 +156,11 @@ def _add_scans(env: dict, tmp_path: Path) -> None:
     _run(["print", "1", "--copies", "2", "-o", str(pack)], env, tmp_path)
     blank = tmp_path / "blank.png"
     cv2.imwrite(str(blank), np.full((1400, 1000), 255, np.uint8))
-    _run(["scan", "--partnership", "Riverside Science Partnership", str(pack), str(blank)],
-         env, tmp_path)
+    stranger = tmp_path / "stranger.png"
+    rng = np.random.default_rng(7)
+    cv2.imwrite(str(stranger), rng.integers(0, 256, (1400, 1000), dtype=np.uint8))
+    _run(["scan", "--partnership", "Riverside Science Partnership", str(pack), str(blank),
+          str(stranger)], env, tmp_path)
 
 
 def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
