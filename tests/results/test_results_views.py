@@ -14,6 +14,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import School
 from tests.conftest import login_as, make_user
+from tests.results.test_results_analysis import HAND
 
 HEADLINE = ("Answering 'Quite a lot' or 'A lot' to 'I am good at science.': 40% before, 70% "
             "after (+30 percentage points; n = 10 before, 10 after).")
@@ -125,7 +126,8 @@ def test_teacher_cannot_open_another_schools_survey(client, partnership, results
     assert client.get("/results/survey/no_such_survey").status_code == 404
 
 
-def test_chart_tables_csv(coordinator_client, results_data):
+def test_chart_tables_csv(app, coordinator_client, results_data):
+    app.config["MIN_GROUP_PUPIL"] = HAND
     resp = coordinator_client.get(
         f"/results/survey/res_test/tables.csv?school={_school('Alder School')}")
     assert resp.mimetype == "text/csv"
@@ -150,7 +152,8 @@ def test_export_links_only_when_export_exists(app, coordinator_client, results_d
     assert ("Every response (CSV)" in html) is has_export
 
 
-def test_report_html_and_pdf(coordinator_client, results_data):
+def test_report_html_and_pdf(app, coordinator_client, results_data):
+    app.config["MIN_GROUP_PUPIL"] = HAND
     alder = _school("Alder School")
     html = coordinator_client.get(f"/results/report?school={alder}").get_data(as_text=True)
     _no_inline_code(html)
@@ -175,6 +178,7 @@ def test_report_for_partnership_with_no_answers(coordinator_client, loaded_bank)
 
 
 def test_report_command(app, runner, results_data, tmp_path):
+    app.config["MIN_GROUP_PUPIL"] = HAND
     out = tmp_path / "report.pdf"
     result = runner.invoke(args=["report", "--survey", "res_test", "--school", "Alder School",
                                  "-o", str(out)])
