@@ -46,6 +46,16 @@ SPLITS = ("hidden: this filter splits a group's answers, and the part left out c
 
 ROOT = ("all", 0)
 
+#: The rule in words, for the report's method note.
+METHOD_NOTE = (
+    "Figures that could be worked out by subtraction are hidden too (secondary "
+    "suppression, as official statistics do): if a school or group is hidden, the smallest "
+    "other one beside it is hidden as well, so that the total minus the figures shown never "
+    "gives back fewer people than the limit, and a filter that would split a group's "
+    "answers hides the figure. A school's report can therefore hide a figure that the "
+    "partnership's report shows."
+)
+
 #: A figure: (kind, comparison arm, phase, question code). Kinds: "answer" (one phase's
 #: answers to a column), "retro" (then/now pairs of a retrospective item), "pair" (the
 #: same pupils before and after), "text" (written answers, both arms), "people" (people
