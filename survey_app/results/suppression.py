@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from survey_app.extensions import db
 from survey_app.models import TallyCount
@@ -173,9 +174,14 @@ def build(survey_id: int, scope: Scope, k: int, infos: list[CollectionInfo], col
     everything = Scope(scope.partnership_id, timezone=scope.timezone)
     all_infos = queries.collections(everything, survey_id)
     text_columns = list(text_columns)
+    full = None
     if use_tally:
-        full = _from_tally(scope.partnership_id, survey_id, cols, all_infos)
-    else:
+        try:
+            full = _from_tally(scope.partnership_id, survey_id, cols, all_infos)
+        except (OperationalError, IntegrityError):
+            # Another request was rebuilding the same blocks: count live, as tally.counts does.
+            db.session.rollback()
+    if full is None:
         full = _live(everything, all_infos, cols)
     full.update(_texts(everything, all_infos, text_columns))
     _add_people(full, cols)
