@@ -84,9 +84,10 @@ def split(children: dict, k: int) -> dict:
     return hidden
 
 
-def plan(counts: dict[int, int], schools: dict[int, list[int]], k: int) -> Plan:
+def plan(counts: dict[int, int], schools: dict[int, list[int]], k: int,
+         only: set[int] | None = None) -> Plan:
     """Decide the tree for one figure from its answers per group (`schools`: school id ->
-    its group ids)."""
+    its group ids); `only`: the shown schools whose groups a view needs (None: all)."""
     out = Plan()
     per_school = {s: sum(counts.get(g, 0) for g in gs) for s, gs in schools.items()}
     total = sum(per_school.values())
@@ -107,6 +108,8 @@ def plan(counts: dict[int, int], schools: dict[int, list[int]], k: int) -> Plan:
     for s, gs in schools.items():
         if s in hidden_schools:
             hide_under(s, hidden_schools[s])
+            continue
+        if only is not None and s not in only:
             continue
         hidden_groups = split({g: counts.get(g, 0) for g in gs}, k)
         for g in gs:
@@ -198,9 +201,11 @@ def build(survey_id: int, scope: Scope, k: int, infos: list[CollectionInfo], col
             schools[c.school_id].append(c.group_id)
     view = _node(scope)
     view_groups = {c.group_id for c in infos}
+    # The schools whose groups this view needs decided (the partnership's view needs none).
+    needed = {c.school_id for c in infos} if view != ROOT or filtered is not None else set()
     guard = Guard(k)
     for key in set(full) | set(filtered or {}):
-        p = plan(full.get(key, {}), schools, k)
+        p = plan(full.get(key, {}), schools, k, needed)
         if view in p.hidden:
             guard.hidden[key] = p.hidden[view]
         elif filtered is not None and _cuts(p, k, full.get(key, {}), filtered.get(key, {}),
