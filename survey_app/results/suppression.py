@@ -278,10 +278,11 @@ def _from_tally(partnership_id: int, survey_id: int, cols, infos) -> Counts:
     codes = [*cols.answers, *cols.pairs, *(f"{c}_then" for c in cols.retro)]
     if not codes:
         return out
-    stmt = (select(TallyCount.group_id, TallyCount.kind, TallyCount.comparison,
+    stmt = (select(TallyCount.group_id, TallyCount.value, TallyCount.comparison,
                    TallyCount.phase, TallyCount.question_code, func.sum(TallyCount.n))
-            .where(TallyCount.survey_id == survey_id, TallyCount.question_code.in_(codes))
-            .group_by(TallyCount.group_id, TallyCount.kind, TallyCount.comparison,
+            .where(TallyCount.survey_id == survey_id, TallyCount.kind == "total",
+                   TallyCount.question_code.in_(codes))
+            .group_by(TallyCount.group_id, TallyCount.value, TallyCount.comparison,
                       TallyCount.phase, TallyCount.question_code))
     for gid, kind, cmp, phase, code, n in db.session.execute(stmt):
         if kind == "answer":

@@ -321,3 +321,25 @@ def test_a_threshold_of_one_hides_nothing(partnership, sup_data):
     res = analysis.build(survey, Scope(partnership.id, school_id=cedar), 1)
     conf = next(q for q in res.questions if q.question.code == "conf")
     assert [(r.dist.n, r.suppressed) for r in conf.rows] == [(3, False)]
+
+
+def test_the_tally_and_the_answers_give_the_same_decisions(partnership, sup_data):
+    survey = db.session.scalar(select(Survey).where(Survey.code == "sup_test"))
+    schools = _ids(School, School.name)
+    scopes = [Scope(partnership.id), Scope(partnership.id, school_id=schools["Alder School"]),
+              Scope(partnership.id, school_id=schools["Birch School"], source="paper")]
+    for scope in scopes:
+        tallied = analysis.build(survey, scope, K)
+        live = analysis.build(survey, scope, K, use_tally=False)
+        assert [(q.rows, q.paired, q.paired_suppressed, q.texts_suppressed)
+                for q in tallied.questions] == [
+            (q.rows, q.paired, q.paired_suppressed, q.texts_suppressed) for q in live.questions]
+    birch = Scope(partnership.id, school_id=schools["Birch School"])
+    hidden = [r for q in analysis.build(survey, birch, K).questions for r in q.rows if r.why]
+    assert hidden  # Birch's before rows protect Cedar's three
+    assert figures_of(analysis.build(survey, birch, K)) == figures_of(
+        analysis.build(survey, birch, K, use_tally=False))
+
+
+def figures_of(res):
+    return [(q.rows, q.paired, q.paired_suppressed, q.texts_suppressed) for q in res.questions]
