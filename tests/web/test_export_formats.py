@@ -207,28 +207,36 @@ def test_sav_needs_a_wide_file(runner, design_data, tmp_path):
 def _session(url: str, email: str) -> urllib.request.OpenerDirector:
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    page = opener.open(f"{url}/login").read().decode()
+    with opener.open(f"{url}/login") as resp:
+        page = resp.read().decode()
     data = urllib.parse.urlencode({"email": email, "password": "correct horse battery",
                                    "csrf_token": csrf_from(page)}).encode()
-    opener.open(f"{url}/login", data=data)
+    with opener.open(f"{url}/login", data=data) as resp:
+        resp.read()
     return opener
 
 
+def _get(web, url: str) -> tuple[dict, bytes]:
+    with web.open(url) as resp:
+        return dict(resp.headers), resp.read()
+
+
 def test_downloads_through_a_real_server(app, coordinator, design_data, tmp_path):
+    email = coordinator.email
+    db.session.close()  # this thread's connection goes back before `serving` closes the pool
     with serving(app) as url:
-        web = _session(url, coordinator.email)
-        sav = web.open(f"{url}/admin/export/responses.sav?survey=design_test")
-        assert sav.headers["Content-Disposition"].endswith('.sav"')
-        (tmp_path / "w.sav").write_bytes(sav.read())
-        dta = web.open(f"{url}/admin/export/responses.dta?survey=design_test")
-        (tmp_path / "w.dta").write_bytes(dta.read())
-        excel = web.open(f"{url}/admin/export/responses.csv?survey=design_test&excel=1")
-        assert excel.headers["Content-Disposition"].endswith('-excel.csv"')
-        raw = excel.read()
-        package = json.loads(web.open(
-            f"{url}/admin/export/datapackage.json?survey=design_test").read())
-        tables = web.open(f"{url}/results/survey/design_test/tables.csv").read().decode()
-        page = web.open(f"{url}/results/survey/design_test").read().decode()
+        web = _session(url, email)
+        headers, data = _get(web, f"{url}/admin/export/responses.sav?survey=design_test")
+        assert headers["Content-Disposition"].endswith('.sav"')
+        (tmp_path / "w.sav").write_bytes(data)
+        _headers, data = _get(web, f"{url}/admin/export/responses.dta?survey=design_test")
+        (tmp_path / "w.dta").write_bytes(data)
+        headers, raw = _get(web, f"{url}/admin/export/responses.csv?survey=design_test&excel=1")
+        assert headers["Content-Disposition"].endswith('-excel.csv"')
+        _headers, data = _get(web, f"{url}/admin/export/datapackage.json?survey=design_test")
+        package = json.loads(data)
+        tables = _get(web, f"{url}/results/survey/design_test/tables.csv")[1].decode()
+        page = _get(web, f"{url}/results/survey/design_test")[1].decode()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert SCHOOL in raw.decode("utf-8-sig")
     for kind in ("sav", "dta"):
