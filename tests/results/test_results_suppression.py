@@ -249,6 +249,10 @@ def test_all_schools_csv_minus_one_school(coordinator_client, sup_data):
     (birch,) = [r for r in rows if r["table"] == "distribution" and r["question_code"] == "conf"
                 and r["phase"] == "before"]
     assert birch["suppressed"] == PROTECTS
+    html = coordinator_client.get("/results/survey/sup_test",
+                                  query_string={"school": schools["Birch School"]}).get_data(
+        as_text=True)
+    assert "cannot be worked out by subtraction" in html  # the page says why
     # after: no small school, so both schools show (and Alder's tiny Elm is inside Alder)
     assert {name for name, p in parts.items() if ("conf", "participant", "after") in p} == {
         "Alder School", "Birch School"}
