@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from forms.answers import MULTI_SEP, PUPIL_NUMBER
 from forms.definition import RETRO_SHORT
 from forms.definition import Survey as Definition
-from forms.scales import TEXT
+from forms.scales import MULTI, NUMBER, TEXT
 from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
@@ -35,12 +35,30 @@ from survey_app.models import (
 )
 
 FIXED_COLUMNS = (
-    "response_id", "survey", "survey_version", "collection_id", "school", "group", "phase",
-    "source", "sheet_id", "pupil_number", "submitted_at", "needs_review",
+    "partnership", "response_id", "survey", "survey_version", "collection_id", "school",
+    "group", "arm", "phase", "time_point", "source", "sheet_id", "pupil_number",
+    "submitted_at", "needs_review",
 )
 LONG_COLUMNS = (*FIXED_COLUMNS[:-1], "question_code", "value", "status")
 CODEBOOK_COLUMNS = (
-    "survey", "survey_version", "question_code", "question_text", "scale", "value", "label",
+    "survey", "survey_version", "question_code", "question_text", "scale", "measures",
+    "value", "label",
+)
+#: The study design, coded: which arm a response is in and when it was given.
+ARMS = {False: "participant", True: "comparison"}
+TIME_POINTS = {"before": "1", "after": "2"}
+#: What the design columns mean, for the codebook (rows with no survey: every survey).
+DESIGN_CODES = (
+    ("partnership", "The partnership the school belongs to", "", ()),
+    ("arm", "Took part in the activity, or a comparison group that did not", "", (
+        ("participant", "Took part"), ("comparison", "Comparison group (did not take part)"))),
+    ("phase", "When the collection was given", "", (
+        ("before", "Before the activity"), ("after", "After the activity"),
+        ("once", "Asked once"))),
+    ("time_point", "Time point in order (blank: asked once)", "", (
+        ("1", "Before"), ("2", "After"))),
+    ("source", "How the answers came in", "", (
+        ("web", "On a phone, tablet or computer"), ("paper", "On a scanned paper sheet"))),
 )
 #: Rows fetched from the database per round trip; bounds memory, not correctness.
 CHUNK_ROWS = 2000
@@ -219,8 +237,8 @@ def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list
     responses_stmt = _scoped(_joined(
         select(Response.id, Partnership.name, Survey.code, SurveyVersion.version,
                SurveyVersion.id, Response.collection_id, School.name, Group.name,
-               Collection.phase, Response.source, Response.sheet_id, Response.pupil_number,
-               Response.submitted_at).select_from(Response))
+               Collection.is_comparison, Collection.phase, Response.source, Response.sheet_id,
+               Response.pupil_number, Response.submitted_at).select_from(Response))
         .join(Partnership, Partnership.id == School.partnership_id), scope, filters,
     ).order_by(Response.id)
     answers = _scoped(_joined(
@@ -255,19 +273,34 @@ def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list
         response_result.close()
 
 
-def _fixed(row: Sequence, with_partnership: bool) -> list[str]:
+def _fixed(row: Sequence) -> list[str]:
     """The fixed leading cells of a response (all but needs_review)."""
-    (response_id, partnership, code, version, _vid, collection_id, school, group, phase,
-     source, sheet_id, pupil_number, submitted_at) = row[:13]
-    cells = [str(response_id), code, str(version), str(collection_id), safe_text(school),
-             safe_text(group), phase, source, sheet_id or "",
-             "" if pupil_number is None else str(pupil_number), iso_utc(submitted_at)]
-    return [safe_text(partnership), *cells] if with_partnership else cells
+    (response_id, partnership, code, version, _vid, collection_id, school, group,
+     comparison, phase, source, sheet_id, pupil_number, submitted_at) = row[:14]
+    return [safe_text(partnership), str(response_id), code, str(version), str(collection_id),
+            safe_text(school), safe_text(group), ARMS[bool(comparison)], phase,
+            TIME_POINTS.get(phase, ""), source, sheet_id or "",
+            "" if pupil_number is None else str(pupil_number), iso_utc(submitted_at)]
 
 
 def wide_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
     """One survey's responses, one row each: the fixed columns, then one column per answer
     column. Raises SeveralSurveys (before any row) when the filters reach several surveys."""
+    versions, columns = _wide_plan(scope, filters)
+    return _wide(scope, filters, {v.id: v for v in versions}, columns)
+
+
+def wide_table(scope: Scope, filters: Filters) -> tuple[list[Field], Iterator[list[str]]]:
+    """wide_rows with a description of each column (for SPSS, Stata and datapackage.json)."""
+    versions, columns = _wide_plan(scope, filters)
+    definitions = [v.definition for v in versions]
+    if not definitions and filters.survey:
+        definitions = [d for d in [_latest_definition(scope, filters.survey)] if d]
+    return (wide_fields(definitions, columns, filters.labels),
+            _wide(scope, filters, {v.id: v for v in versions}, columns))
+
+
+def _wide_plan(scope: Scope, filters: Filters) -> tuple[list[_Version], list[str]]:
     _check_filters(scope, filters)
     versions = _versions(scope, filters)
     codes = sorted({v.code for v in versions})
@@ -281,13 +314,12 @@ def wide_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
             raise ExportError("There are no responses to export for these choices yet: "
                               "choose a survey to get an empty file with its columns.")
         columns = list(latest.columns)
-    with_partnership = len({v.partnership_id for v in versions}) > 1
-    return _wide(scope, filters, {v.id: v for v in versions}, columns, with_partnership)
+    return versions, columns
 
 
-def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version], columns: list[str],
-          with_partnership: bool) -> Iterator[list[str]]:
-    yield [*(["partnership"] if with_partnership else []), *FIXED_COLUMNS, *columns]
+def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version],
+          columns: list[str]) -> Iterator[list[str]]:
+    yield [*FIXED_COLUMNS, *columns]
     position = {c: i for i, c in enumerate(columns)}
     for response, answers in _response_stream(scope, filters):
         version = versions[response[4]]
@@ -299,23 +331,89 @@ def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version], columns
             if column in position:
                 cells[position[column]] = version.cell(column, value, status, filters.labels)
         review.sort(key=lambda c: -1 if c == PUPIL_NUMBER else position.get(c, len(position)))
-        yield [*_fixed(response, with_partnership), MULTI_SEP.join(review), *cells]
+        yield [*_fixed(response), MULTI_SEP.join(review), *cells]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One exported column described: its Frictionless type, a title, and for coded
+    columns each code with its label (SPSS/Stata value labels)."""
+
+    name: str
+    #: "integer", "string" or "datetime" (Frictionless Table Schema types)
+    type: str
+    title: str
+    values: tuple[tuple[str, str], ...] = ()
+    measures: str = ""
+    #: Tick-all-that-apply: several codes joined by MULTI_SEP.
+    multi: bool = False
+
+
+FIXED_FIELDS = {
+    "partnership": Field("partnership", "string", "Partnership"),
+    "response_id": Field("response_id", "integer", "Response id"),
+    "survey": Field("survey", "string", "Survey code"),
+    "survey_version": Field("survey_version", "integer", "Survey version"),
+    "collection_id": Field("collection_id", "integer", "Collection id"),
+    "school": Field("school", "string", "School"),
+    "group": Field("group", "string", "Pupil group or class"),
+    "sheet_id": Field("sheet_id", "string", "Paper sheet id (collection-serial)"),
+    "pupil_number": Field("pupil_number", "integer",
+                          "Pupil number in the class register (pairs before and after)"),
+    "submitted_at": Field("submitted_at", "datetime", "Submitted (UTC)"),
+    "needs_review": Field("needs_review", "string",
+                          "Answer columns still waiting for a person to check a scanned mark"),
+    **{column: Field(column, "integer" if column == "time_point" else "string", text,
+                     tuple(codes))
+       for column, text, _m, codes in DESIGN_CODES if column != "partnership"},
+}
+
+
+def wide_fields(definitions: Sequence[Definition], columns: Sequence[str],
+                labels: bool = False) -> list[Field]:
+    """The fields of a wide export: the fixed columns, then each answer column described
+    by the newest version that has it (codes, or words when `labels`)."""
+    questions = {}
+    for d in definitions:  # oldest first: newer wording wins
+        for q in d.questions:
+            for column in q.columns:
+                questions[column] = q
+    fields = [FIXED_FIELDS[c] for c in FIXED_COLUMNS]
+    for column in columns:
+        q = questions.get(column)
+        if q is None:
+            fields.append(Field(column, "string", column))
+            continue
+        title = q.text + RETRO_TEXT.get(column[len(q.code):], "")
+        measures = q.measures or ""
+        if q.kind == TEXT:
+            fields.append(Field(column, "string", title, measures=measures))
+        elif q.kind == NUMBER:
+            fields.append(Field(column, "integer", title, measures=measures))
+        elif labels:
+            fields.append(Field(column, "string", title, measures=measures,
+                                multi=q.kind == MULTI))
+        else:
+            codes = tuple((o, q.label(o)) for o in q.option_codes)
+            numeric = q.kind != MULTI and all(o.lstrip("-").isdigit() for o, _ in codes)
+            fields.append(Field(column, "integer" if numeric else "string", title, codes,
+                                measures, multi=q.kind == MULTI))
+    return fields
 
 
 def long_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
     """Every answer in scope, one row each, all surveys in one table (for R and pandas)."""
     _check_filters(scope, filters)
     versions = {v.id: v for v in _versions(scope, filters)}
-    with_partnership = len({v.partnership_id for v in versions.values()}) > 1
-    return _long(scope, filters, versions, with_partnership)
+    return _long(scope, filters, versions)
 
 
-def _long(scope: Scope, filters: Filters, versions: dict[int, _Version],
-          with_partnership: bool) -> Iterator[list[str]]:
-    yield [*(["partnership"] if with_partnership else []), *LONG_COLUMNS]
+def _long(scope: Scope, filters: Filters, versions: dict[int, _Version]
+          ) -> Iterator[list[str]]:
+    yield list(LONG_COLUMNS)
     for response, answers in _response_stream(scope, filters):
         version = versions[response[4]]
-        fixed = _fixed(response, with_partnership)
+        fixed = _fixed(response)
         answers.sort(key=lambda a: (version.order.get(a[1], len(version.order)), a[1]))
         for _, column, value, status in answers:
             if column == PUPIL_NUMBER:  # flagged in the wide table's needs_review only
@@ -339,6 +437,11 @@ def codebook_rows(scope: Scope, survey: str | None = None) -> Iterator[list[str]
 
 def _codebook(versions: list[SurveyVersion]) -> Iterator[list[str]]:
     yield list(CODEBOOK_COLUMNS)
+    for column, text, measures, codes in DESIGN_CODES:
+        if not codes:
+            yield ["", "", column, text, "", measures, "", ""]
+        for value, label in codes:
+            yield ["", "", column, text, "", measures, value, label]
     seen: set[tuple[str, int, str]] = set()
     for v in versions:
         key = (v.survey.code, v.version, v.fingerprint)
@@ -348,7 +451,8 @@ def _codebook(versions: list[SurveyVersion]) -> Iterator[list[str]]:
         for q in v.definition.questions:
             for column in q.columns:
                 text = q.text + RETRO_TEXT.get(column[len(q.code):], "")
-                head = [v.survey.code, str(v.version), column, safe_text(text), q.scale]
+                head = [v.survey.code, str(v.version), column, safe_text(text), q.scale,
+                        q.measures or ""]
                 if not q.options:
                     yield [*head, "", ""]
                 for option in q.options:

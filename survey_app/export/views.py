@@ -1,4 +1,5 @@
-"""CSV and codebook downloads for coordinators and teachers.
+"""Response downloads for coordinators and teachers: CSV (plain, or for Excel with a
+byte-order mark), SPSS .sav, Stata .dta, the codebook and a datapackage.json.
 
 The rows are the same as `survey-app export` writes (tables.py); here they are scoped to
 the signed-in person (a teacher sees only their school) and streamed to the browser.
@@ -6,6 +7,7 @@ the signed-in person (a teacher sees only their school) and streamed to the brow
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request, stream_with_context
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 from forms.definition import CODE_RE
 from survey_app import access
+from survey_app.export import formats
 from survey_app.export.csvfile import csv_chunks
 from survey_app.export.tables import (
     ExportError,
@@ -24,6 +27,7 @@ from survey_app.export.tables import (
     long_rows,
     survey_codes,
     wide_rows,
+    wide_table,
 )
 from survey_app.extensions import db
 from survey_app.models import PHASES, Survey
@@ -58,8 +62,15 @@ def _filters() -> Filters:
 
 
 def _csv_download(rows, filename: str) -> HttpResponse:
-    response = HttpResponse(stream_with_context(csv_chunks(rows)),
+    bom = _flag("excel")
+    if bom:
+        filename = filename.removesuffix(".csv") + "-excel.csv"
+    response = HttpResponse(stream_with_context(csv_chunks(rows, bom=bom)),
                             mimetype="text/csv", content_type="text/csv; charset=utf-8")
+    return _attachment(response, filename)
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Pupil answers: never kept by a shared browser or proxy.
     response.headers["Cache-Control"] = "no-store"
@@ -73,7 +84,7 @@ def _choose_survey(codes: list[str]) -> str:
         .where(Survey.code.in_(codes))
     ).all())
     keep = {k: v for k, v in request.args.items()
-            if k in ("collection", "school", "phase") and v}
+            if k in ("collection", "school", "phase", "excel") and v}
     return render_template("export/choose.html", codes=codes, titles=titles, args=keep)
 
 
@@ -105,3 +116,49 @@ def codebook_csv():
     rows = codebook_rows(access.current(), survey)
     name = survey if survey and CODE_RE.match(survey) else "surveys"
     return _csv_download(rows, f"{name}-codebook.csv")
+
+
+MIMETYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
+
+
+def _wide(kind: str):
+    """One survey's responses as `kind` (sav, dta, or the datapackage.json of its CSV)."""
+    scope, filters = access.current(), _filters()
+    try:
+        codes = survey_codes(scope, filters)
+        fields, rows = wide_table(scope, filters)
+    except SeveralSurveys as exc:
+        return _choose_survey(exc.codes)
+    except ExportError as exc:
+        return HttpResponse(str(exc), status=400, mimetype="text/plain")
+    name = filters.survey or (codes[0] if codes else "responses")
+    stamp = date.today().isoformat()
+    if kind == "datapackage":
+        csv_name = f"{name}-{stamp}{'-excel' if _flag('excel') else ''}.csv"
+        package = formats.datapackage(fields, csv_name, name, name, bom=_flag("excel"))
+        response = HttpResponse(json.dumps(package, indent=2, ensure_ascii=False),
+                                mimetype="application/json")
+        return _attachment(response, f"{name}-{stamp}.datapackage.json")
+    data = formats.to_bytes(fields, rows, kind, name)
+    return _attachment(HttpResponse(data, mimetype=MIMETYPES[kind]), f"{name}-{stamp}.{kind}")
+
+
+@bp.get("/responses.sav")
+@login_required
+def responses_sav():
+    """One survey's responses for SPSS, with variable and value labels."""
+    return _wide("sav")
+
+
+@bp.get("/responses.dta")
+@login_required
+def responses_dta():
+    """One survey's responses for Stata, with variable and value labels."""
+    return _wide("dta")
+
+
+@bp.get("/datapackage.json")
+@login_required
+def datapackage_json():
+    """A Frictionless Data package describing the survey's CSV (its columns, types, codes)."""
+    return _wide("datapackage")

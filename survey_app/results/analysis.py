@@ -14,7 +14,7 @@ from forms.definition import NOW, THEN, Question
 from forms.scales import MULTI, SINGLE, TEXT
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.results import queries, tally
+from survey_app.results import queries, suppression, tally
 from survey_app.results.queries import CollectionInfo, Scope
 from survey_app.results.stats import (
     MIN_TEST_N,
@@ -53,6 +53,8 @@ class Row:
     dist: Distribution
     suppressed: bool
     label: str = ""
+    #: Why a row is hidden when it is not simply too few (see suppression.py).
+    why: str = ""
 
 
 @dataclass
@@ -303,6 +305,8 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
         per[(cmp, "retro", f"{code}{NOW}")][now] += k
     texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
     images = queries.writein_images(scope, ids, [q.code for q in questions if q.kind == TEXT])
+    guard = suppression.build(survey.id, scope, min_n, infos, _columns(questions),
+                              [q.code for q in questions if q.kind == TEXT], use_tally=use_tally)
     respondents: dict[tuple[bool, str], int] = Counter()
     for cid, k in counts.respondents.items():
         respondents[(by_id[cid].is_comparison, by_id[cid].phase)] += k
@@ -314,12 +318,13 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
             _changes(qr, min_n)
         if qr.display == "rating":
             _paired(qr, pairs, retro_pairs, min_n)
+        guard.apply(qr)
         if qr.display == "text":
             answers = [v for (cid, col), vals in sorted(texts.items()) if col == q.code
                        for v in vals]
             n_text = sum(len(v) for (_cid, col), v in texts.items() if col == q.code)
             n_text += len(images.get(q.code, ()))
-            qr.texts_suppressed = 0 < n_text < min_n
+            qr.texts_suppressed = qr.texts_suppressed or 0 < n_text < min_n
             qr.texts = [] if qr.texts_suppressed else answers
             qr.images = [] if qr.texts_suppressed else images.get(q.code, [])
         qr.primary = q.code in primary
@@ -331,6 +336,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
         tops = {q.code: q.option_codes[-1] for q in retro}
         retro_people = queries.retro_people(
             scope, [c.id for c in infos if not c.is_comparison], tops)
+        retro_people = guard.people(retro_people)
     return SurveyResults(survey, scope, min_n, infos, dict(respondents), results,
                          retro_people, primary)
 

@@ -289,6 +289,28 @@ def text_answers(scope: Scope, ids: list[int], columns: list[str],
     return dict(out)
 
 
+def text_counts(scope: Scope, ids: list[int], columns: list[str]) -> dict[tuple[int, str], int]:
+    """(collection id, column) -> written answers (typed, or write-in boxes from scanned
+    sheets), for small-number suppression."""
+    if not ids or not columns:
+        return {}
+    out: dict[tuple[int, str], int] = defaultdict(int)
+    typed = (select(Response.collection_id, Answer.question_code, func.count())
+             .join(Response, Response.id == Answer.response_id)
+             .where(Response.collection_id.in_(ids), Answer.question_code.in_(columns),
+                    *_ok(Answer), *scope.response_filters())
+             .group_by(Response.collection_id, Answer.question_code))
+    boxes = (select(Response.collection_id, ResponseImage.question_code, func.count())
+             .join(Response, Response.id == ResponseImage.response_id)
+             .where(Response.collection_id.in_(ids), ResponseImage.question_code.in_(columns),
+                    *scope.response_filters())
+             .group_by(Response.collection_id, ResponseImage.question_code))
+    for stmt in (typed, boxes):
+        for cid, col, n in db.session.execute(stmt):
+            out[(cid, col)] += n
+    return dict(out)
+
+
 def writein_images(scope: Scope, ids: list[int], columns: list[str],
                    limit: int = TEXT_LIMIT) -> dict[str, list[int]]:
     """column -> ids of the newest write-in boxes cut from scanned sheets (ResponseImage)."""

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from markupsafe import Markup
 
 from survey_app.models import Partnership, School, Survey
-from survey_app.results import analysis, queries
+from survey_app.results import analysis, queries, suppression
 from survey_app.results.analysis import Overview, QuestionResult, SurveyResults
 from survey_app.results.operations import report_quotes
 from survey_app.results.queries import Scope
@@ -380,6 +380,7 @@ def method_note(report: Report) -> list[str]:
         "change cannot be credited to the activity.",
         f"Small numbers: figures for fewer than {rule} answers are not shown, so that no "
         "one can be identified and no one is misled by a handful of answers.",
+        suppression.METHOD_NOTE,
     ]
 
 

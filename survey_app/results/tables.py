@@ -6,9 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from survey_app.results.analysis import SurveyResults
+from survey_app.results.suppression import PROTECTS
 
-HEADER = ["table", "question_code", "question", "arm", "row", "n", "category", "count",
-          "percent", "note"]
+#: One statistic per column (tidy: each line is one figure's observation; a column that
+#: does not apply to a line's table is blank). `suppressed` says why a line has no figures.
+HEADER = [
+    "table", "question_code", "question", "arm", "phase", "category",
+    "n", "count", "percent", "top_box_percent", "mean",
+    "n_before", "n_after", "top_box_before", "top_box_after", "change_points",
+    "n_pairs", "improved", "same", "declined", "room_to_improve", "improved_with_room",
+    "improved_with_room_percent",
+    "test", "rank_biserial_r", "p", "effect_size", "in_words", "suppressed", "text",
+]
+
 
 
 #: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
@@ -32,67 +42,83 @@ def _is_number(text: str) -> bool:
 
 
 def _arm(comparison: bool) -> str:
-    return "comparison" if comparison else "took part"
+    return "comparison" if comparison else "participant"
 
 
-def _pct(part: int, whole: int) -> str:
+def _pct(part: int, whole: int | None) -> str:
     return f"{part / whole * 100:.1f}" if whole else ""
 
 
+def _share(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.1f}"
+
+
+def _num(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _line(table: str, qr, **cells) -> list:
+    """One CSV line: the named cells in HEADER order, the rest blank."""
+    cells.update(table=table, question_code=qr.question.code, question=qr.question.text)
+    unknown = set(cells) - set(HEADER)
+    assert not unknown, unknown
+    return ["" if cells.get(h) is None else cells[h] for h in HEADER]
+
+
+def _test_cells(test) -> dict:
+    if test is None:
+        return {}
+    return {"test": test.test, "rank_biserial_r": _num(test.r, 3), "p": _num(test.p, 4),
+            "effect_size": test.band or "", "in_words": test.sentence}
+
+
+def _why(qr, why: str = "") -> str:
+    return why or f"too few to show (fewer than {qr.min_n})"
+
+
 def chart_tables(res: SurveyResults, only: str | None = None) -> Iterator[list]:
-    """Header, then one line per figure: distributions, changes, paired changes, tests and
-    text answers; suppressed rows say so instead of giving numbers."""
+    """Header, then one line per figure: distributions, summaries (top box, mean), changes
+    with their test, paired changes with theirs, and written answers. Suppressed lines keep
+    their n and say why in `suppressed`, with no figures."""
     yield HEADER
     for qr in res.questions:
-        q = qr.question
-        if only and q.code != only:
+        if only and qr.question.code != only:
             continue
-        base = [q.code, q.text]
-        for r in qr.visible_rows:
-            if r.suppressed:
-                yield ["distribution", *base, _arm(r.comparison), r.label, r.dist.n, "", "", "",
-                       f"too few to show (fewer than {qr.min_n})"]
-                continue
-            for code, count in zip(r.dist.codes, r.dist.counts, strict=True):
-                yield ["distribution", *base, _arm(r.comparison), r.label, r.dist.n,
-                       q.label(code), count, _pct(count, r.dist.n), ""]
-            if qr.display == "rating":
-                top = r.dist.top_share
-                yield ["summary", *base, _arm(r.comparison), r.label, r.dist.n,
-                       f"top box: {qr.top_label}", "", f"{top * 100:.1f}" if top is not None
-                       else "", ""]
-                yield ["summary", *base, _arm(r.comparison), r.label, r.dist.n, "mean", "",
-                       "", f"{r.dist.mean:.2f}" if r.dist.mean is not None else ""]
-        for c in qr.changes:
-            if c.points is not None:
-                yield ["change", *base, _arm(c.comparison), "top box, percentage points",
-                       f"{c.before.n}/{c.after.n}", qr.top_label, "", "", f"{c.points:+.1f}"]
-            if c.test is not None:
-                yield ["test", *base, _arm(c.comparison), c.test.test,
-                       f"{c.test.n_before}/{c.test.n_after}", "r (rank-biserial)", "", "",
-                       "" if c.test.r is None else f"{c.test.r:.3f}"]
-                yield ["test", *base, _arm(c.comparison), c.test.test,
-                       f"{c.test.n_before}/{c.test.n_after}", "p", "", "",
-                       "" if c.test.p is None else f"{c.test.p:.4f}"]
-                yield ["test", *base, _arm(c.comparison), c.test.test,
-                       f"{c.test.n_before}/{c.test.n_after}", "in words", "", "",
-                       c.test.sentence]
-        for cmp, pc in qr.paired:
-            row = "then/now" if q.retrospective else "same pupils before/after"
-            for category, count, whole in (
-                ("improved", pc.improved, pc.n), ("same", pc.same, pc.n),
-                ("declined", pc.declined, pc.n), ("room to improve", pc.headroom, pc.n),
-                ("improved, of those with room", pc.improved_with_headroom, pc.headroom),
-            ):
-                yield ["paired", *base, _arm(cmp), row, pc.n, category, count,
-                       _pct(count, whole), ""]
-            yield ["paired", *base, _arm(cmp), pc.test.test, pc.n, "in words", "", "",
-                   pc.test.sentence + ("" if pc.test.r is None else
-                                       f" (r = {pc.test.r:.3f}, p = {pc.test.p:.4f})")]
-        for cmp, n in qr.paired_suppressed:
-            yield ["paired", *base, _arm(cmp), "same pupils", n, "", "", "",
-                   f"too few to show (fewer than {qr.min_n})"]
-        if qr.texts_suppressed:
-            yield ["text", *base, "", "", "", "", "", "", "too few to show"]
-        for text in qr.texts:
-            yield ["text", *base, "", "", "", "", "", "", text]
+        yield from _question_lines(qr)
+
+
+def _question_lines(qr) -> Iterator[list]:
+    q = qr.question
+    for r in qr.visible_rows:
+        where = {"arm": _arm(r.comparison), "phase": r.phase, "n": r.dist.n}
+        if r.suppressed:
+            yield _line("distribution", qr, **where, suppressed=_why(qr, r.why))
+            continue
+        for code, count in zip(r.dist.codes, r.dist.counts, strict=True):
+            yield _line("distribution", qr, **where, category=q.label(code), count=count,
+                        percent=_pct(count, r.dist.n))
+        if qr.display == "rating":
+            yield _line("summary", qr, **where, category=f"top box: {qr.top_label}",
+                        top_box_percent=_share(r.dist.top_share), mean=_num(r.dist.mean, 2))
+    first, last = ("then", "now") if q.retrospective else ("before", "after")
+    for c in qr.changes:
+        yield _line("change", qr, arm=_arm(c.comparison), phase=f"{first} to {last}",
+                    category=f"top box: {qr.top_label}" if c.points is not None else "",
+                    n_before=c.before.n, n_after=c.after.n,
+                    top_box_before=_share(c.top_before), top_box_after=_share(c.top_after),
+                    change_points="" if c.points is None else f"{c.points:+.1f}",
+                    **_test_cells(c.test))
+    phase = "then/now" if q.retrospective else "before/after, same pupils"
+    for cmp, pc in qr.paired:
+        yield _line("paired", qr, arm=_arm(cmp), phase=phase, n_pairs=pc.n,
+                    improved=pc.improved, same=pc.same, declined=pc.declined,
+                    room_to_improve=pc.headroom, improved_with_room=pc.improved_with_headroom,
+                    improved_with_room_percent=_pct(pc.improved_with_headroom, pc.headroom),
+                    **_test_cells(pc.test))
+    for cmp, n in qr.paired_suppressed:
+        yield _line("paired", qr, arm=_arm(cmp), phase=phase, n_pairs=n,
+                    suppressed=_why(qr, PROTECTS if n >= qr.min_n else ""))
+    if qr.texts_suppressed:
+        yield _line("text", qr, suppressed=f"{_why(qr)}, or {PROTECTS}")
+    for text in qr.texts:
+        yield _line("text", qr, text=text)

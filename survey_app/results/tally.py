@@ -52,7 +52,9 @@ class Columns:
     retro: tuple[str, ...]
 
     def digest(self) -> str:
-        text = "|".join(",".join(part) for part in (self.answers, self.pairs, self.retro))
+        # "v2": blocks carry "total" rows (suppression.py); older blocks are rebuilt.
+        text = "v2|" + "|".join(",".join(part) for part in (self.answers, self.pairs,
+                                                             self.retro))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -235,6 +237,16 @@ def _rebuild(partnership_id: int, survey_id: int, members: dict[int, list[int]],
                        literal("before"), p.c.question_code, p.c.before, p.c.after, p.c.n)
                 .select_from(p).join(anchor, anchor.c.gid == p.c.gid)
                 .where(p.c.responses == 2))
+    # Answers per collection and column whatever their value ("total", the counted kind in
+    # `value`): small-number suppression reads these per group, a tenth of the rows.
+    _insert(select(TallyCount.group_id, TallyCount.survey_id, literal("total"),
+                   TallyCount.collection_id, TallyCount.comparison, TallyCount.phase,
+                   TallyCount.question_code, TallyCount.kind, null(), func.sum(TallyCount.n))
+            .where(TallyCount.survey_id == survey_id, TallyCount.group_id.in_(list(members)),
+                   TallyCount.kind != "total")
+            .group_by(TallyCount.group_id, TallyCount.survey_id, TallyCount.collection_id,
+                      TallyCount.comparison, TallyCount.phase, TallyCount.question_code,
+                      TallyCount.kind))
 
 
 def _insert(rows) -> None:

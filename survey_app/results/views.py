@@ -87,7 +87,7 @@ def _export_links() -> dict:
     """Links to the response-level CSV and codebook, where the export area provides them."""
     views = current_app.view_functions
     return {"responses": "export.responses_csv" in views,
-            "codebook": "export.codebook_csv" in views}
+            "codebook": "export.codebook_csv" in views, "sav": "export.responses_sav" in views}
 
 
 def _chart(qr) -> Markup | None:

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import School
+from survey_app.results.tables import HEADER
 from tests.conftest import csrf_from, login_as, make_user
+from tests.results.test_results_analysis import HAND
 
 HEADLINE = ("Pupils' own answers to 'I am good at science.': 'Quite a lot' or 'A lot' 40% "
             "before, 70% after; it rose by 30 percentage points (n = 10 before, 10 after).")
@@ -109,7 +111,7 @@ def test_teacher_sees_only_their_school(client, partnership, results_data):
     rows = list(csv.DictReader(io.StringIO(body)))
     assert rows
     assert {r["table"] for r in rows} <= {"distribution", "text"}
-    assert all(r["count"] == "" for r in rows)  # nothing but "too few to show"
+    assert all(r["count"] == "" and r["suppressed"] for r in rows)  # only "too few to show"
     pdf = client.get(f"/results/report.pdf?school={alder}")
     text = _pdf_text(pdf.data)
     assert "Cedar School only" in text
@@ -131,20 +133,34 @@ def test_teacher_cannot_open_another_schools_survey(client, partnership, results
     assert client.get("/results/survey/no_such_survey").status_code == 404
 
 
-def test_chart_tables_csv(coordinator_client, results_data):
+def test_chart_tables_csv(app, coordinator_client, results_data):
+    app.config["MIN_GROUP_PUPIL"] = HAND
     resp = coordinator_client.get(
         f"/results/survey/res_test/tables.csv?school={_school('Alder School')}")
     assert resp.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    assert list(rows[0]) == HEADER
     conf_after = {r["category"]: r for r in rows if r["table"] == "distribution"
-                  and r["question_code"] == "conf" and r["row"] == "After"}
+                  and r["question_code"] == "conf" and r["phase"] == "after"}
     assert conf_after["A lot"]["count"] == "4"
     assert conf_after["A lot"]["percent"] == "40.0"
-    paired = {r["category"]: r for r in rows if r["table"] == "paired"
-              and r["question_code"] == "conf"}
-    assert paired["improved"]["count"] == "7"
-    assert paired["improved, of those with room"]["percent"] == "87.5"
-    assert "+30.0" in {r["note"] for r in rows}  # a signed figure stays a number
+    assert conf_after["A lot"]["arm"] == "participant"
+    summary = {r["phase"]: r for r in rows if r["table"] == "summary"
+               and r["question_code"] == "conf"}
+    assert (summary["before"]["top_box_percent"], summary["after"]["mean"]) == ("40.0", "3.80")
+    (paired,) = [r for r in rows if r["table"] == "paired" and r["question_code"] == "conf"]
+    assert (paired["n_pairs"], paired["improved"], paired["same"], paired["declined"]) == (
+        "10", "7", "2", "1")
+    assert paired["improved_with_room_percent"] == "87.5"
+    assert paired["test"] == "Wilcoxon signed-rank"
+    assert float(paired["p"]) < 0.05
+    (change,) = [r for r in rows if r["table"] == "change" and r["question_code"] == "conf"]
+    # one statistic per column, each a number (a signed figure stays a number)
+    assert (change["top_box_before"], change["top_box_after"], change["change_points"]) == (
+        "40.0", "70.0", "+30.0")
+    assert change["test"] == "Mann-Whitney U"
+    assert float(change["rank_biserial_r"]) == pytest.approx(0.28)
+    assert change["effect_size"] == "small"
     one = coordinator_client.get("/results/survey/res_test/tables.csv?question=career")
     codes = {r["question_code"] for r in csv.DictReader(io.StringIO(one.get_data(as_text=True)))}
     assert codes == {"career"}
@@ -156,7 +172,8 @@ def test_export_links_only_when_export_exists(app, coordinator_client, results_d
     assert ("Every response (CSV)" in html) is has_export
 
 
-def test_report_html_and_pdf(coordinator_client, results_data):
+def test_report_html_and_pdf(app, coordinator_client, results_data):
+    app.config["MIN_GROUP_PUPIL"] = HAND
     alder = _school("Alder School")
     html = coordinator_client.get(f"/results/report?school={alder}").get_data(as_text=True)
     _no_inline_code(html)
@@ -186,6 +203,7 @@ def test_report_for_partnership_with_no_answers(coordinator_client, loaded_bank)
 
 
 def test_report_command(app, runner, results_data, tmp_path):
+    app.config["MIN_GROUP_PUPIL"] = HAND
     out = tmp_path / "report.pdf"
     result = runner.invoke(args=["report", "--survey", "res_test", "--school", "Alder School",
                                  "-o", str(out)])
@@ -216,7 +234,7 @@ def test_written_answers_cannot_become_spreadsheet_formulas(coordinator_client, 
     db.session.commit()
     body = coordinator_client.get("/results/survey/res_test/tables.csv?question=said").get_data(
         as_text=True)
-    notes = {r["note"] for r in csv.DictReader(io.StringIO(body))}
+    notes = {r["text"] for r in csv.DictReader(io.StringIO(body))}
     assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in notes
     assert not any(n.startswith("=") for n in notes)
 

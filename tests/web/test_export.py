@@ -34,7 +34,7 @@ questions:
     text: Favourite colour?
     scale: choice
     options: [{code: red, label: Red}, {code: blue, label: "=Blue"}]
-  - {code: knows, text: Knowledge, scale: faces3, retrospective: true}
+  - {code: knows, text: Knowledge, scale: faces3, retrospective: true, measures: knowledge}
   - {code: note, text: "Anything else?", scale: text}
 """
 COLUMNS = ["rating", "count", "pets", "colour", "knows_then", "knows_now", "note"]
@@ -111,9 +111,13 @@ def test_wide_round_trip_cli_and_download(app, runner, survey_data, coordinator_
             if col == "note" and expected[:1] in ("=", "-"):
                 expected = "'" + expected
             assert cells[col] == expected, col
-    assert [r[7] for r in rows[1:]] == ["web", "web", "paper", "web"]
-    assert [r[8] for r in rows[1:]] == ["", "", f"{c.id}-2", ""]
-    assert [r[9] for r in rows[1:]] == ["1", "2", "", ""]
+    col = {name: rows[0].index(name) for name in FIXED_COLUMNS}
+    assert [r[col["source"]] for r in rows[1:]] == ["web", "web", "paper", "web"]
+    assert [r[col["sheet_id"]] for r in rows[1:]] == ["", "", f"{c.id}-2", ""]
+    assert [r[col["pupil_number"]] for r in rows[1:]] == ["1", "2", "", ""]
+    # the design, coded: who took part and when (asked once: no time point)
+    assert {(r[col["partnership"]], r[col["arm"]], r[col["time_point"]])
+            for r in rows[1:]} == {("Riverside Science Partnership", "participant", "")}
 
     resp = coordinator_client.get("/admin/export/responses.csv?survey=export_test")
     assert resp.status_code == 200
@@ -181,7 +185,7 @@ def test_needs_review_and_unreadable_cells_stay_blank(app, runner, survey_data, 
     assert _export(runner, "--long", "-o", str(long_out))[0] == 0
     header, *rows = _read(long_out)
     mine = [dict(zip(header, row, strict=True)) for row in rows
-            if row[0] == str(r.id)]
+            if row[header.index("response_id")] == str(r.id)]
     assert [(a["question_code"], a["value"], a["status"]) for a in mine] == [
         ("rating", "", "needs_review"), ("count", "", "unreadable"), ("colour", "red", "ok"),
         ("knows_now", "", "needs_review"),
@@ -265,7 +269,7 @@ def test_versions_union_in_newest_order(app, runner, partnership, tmp_path):
     assert len(_read(tmp_path / "after.csv")) == 2
 
 
-def test_partnership_column_only_across_partnerships(app, runner, survey_data, tmp_path):
+def test_partnership_column_always_there(app, runner, survey_data, tmp_path):
     from survey_app.admin.operations import resolve_partnership
 
     other = resolve_partnership("Hillside Partnership", create=True)
@@ -278,8 +282,7 @@ def test_partnership_column_only_across_partnerships(app, runner, survey_data, t
     out = tmp_path / "both.csv"
     assert _export(runner, "--survey", "export_test", "-o", str(out))[0] == 0
     header, *rows = _read(out)
-    assert header[0] == "partnership"
-    assert header[1:13] == list(FIXED_COLUMNS)
+    assert header[:len(FIXED_COLUMNS)] == list(FIXED_COLUMNS)
     assert [r[0] for r in rows] == ["Riverside Science Partnership"] * 4 + [
         "Hillside Partnership"]
     long_out = tmp_path / "long.csv"
@@ -291,9 +294,10 @@ def test_partnership_column_only_across_partnerships(app, runner, survey_data, t
                            "Hillside Partnership", "-o", str(one))
     assert code == 0, output
     header, *rows = _read(one)
-    assert header[0] == "response_id"
+    assert header[0] == "partnership"
     assert len(rows) == 1
     assert rows[0][header.index("school")] == "Hill School"
+    assert rows[0][0] == "Hillside Partnership"
 
 
 def test_codebook(app, runner, survey_data, tmp_path):
@@ -303,24 +307,34 @@ def test_codebook(app, runner, survey_data, tmp_path):
     assert code == 0, output
     header, *rows = _read(out)
     assert header == ["survey", "survey_version", "question_code", "question_text", "scale",
-                      "value", "label"]
+                      "measures", "value", "label"]
+    design = [r for r in rows if r[0] == ""]
+    rows = [r for r in rows if r[0] != ""]
+    assert [(r[2], r[6], r[7]) for r in design if r[2] in ("arm", "time_point")] == [
+        ("arm", "participant", "Took part"),
+        ("arm", "comparison", "Comparison group (did not take part)"),
+        ("time_point", "1", "Before"), ("time_point", "2", "After")]
+    assert {r[2] for r in design} == {"partnership", "arm", "phase", "time_point", "source"}
     by_col: dict[str, list[list[str]]] = {}
     for row in rows:
         assert row[:2] == ["export_test", "1"]
         by_col.setdefault(row[2], []).append(row)
     assert list(by_col) == COLUMNS
-    assert [(r[5], r[6]) for r in by_col["rating"]] == [
+    assert [(r[6], r[7]) for r in by_col["rating"]] == [
         ("1", "Strongly disagree"), ("2", "Disagree"), ("3", "Neither agree nor disagree"),
         ("4", "Agree"), ("5", "Strongly agree")]
-    assert by_col["rating"][0][3:5] == ["How good?", "agree5"]
-    assert [(r[5], r[6]) for r in by_col["pets"]] == [("cat", "Cat"), ("dog", "Dog"),
+    assert by_col["rating"][0][3:6] == ["How good?", "agree5", ""]
+    assert by_col["knows_then"][0][5] == "knowledge"
+    assert [(r[6], r[7]) for r in by_col["pets"]] == [("cat", "Cat"), ("dog", "Dog"),
                                                       ("fish", "Fish")]
-    assert by_col["colour"][1][6] == "'=Blue"
-    assert [r[5:] for r in by_col["knows_then"]] == [["1", "No"], ["2", "A bit"],
+    assert by_col["colour"][1][7] == "'=Blue"
+    assert [r[6:] for r in by_col["knows_then"]] == [["1", "No"], ["2", "A bit"],
                                                      ["3", "Yes"]]
     assert len(by_col["knows_now"]) == 3
-    assert by_col["count"] == [["export_test", "1", "count", "How many?", "number", "", ""]]
-    assert by_col["note"] == [["export_test", "1", "note", "Anything else?", "text", "", ""]]
+    assert by_col["count"] == [["export_test", "1", "count", "How many?", "number", "", "",
+                                ""]]
+    assert by_col["note"] == [["export_test", "1", "note", "Anything else?", "text", "", "",
+                               ""]]
 
 
 def test_download_scope_for_teacher(app, client, survey_data, partnership):
@@ -347,7 +361,8 @@ def test_download_scope_for_teacher(app, client, survey_data, partnership):
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"] == \
         'attachment; filename="export_test-codebook.csv"'
-    assert _parse(resp.get_data(as_text=True))[1][:3] == ["export_test", "1", "rating"]
+    questions = [r for r in _parse(resp.get_data(as_text=True))[1:] if r[0]]
+    assert questions[0][:3] == ["export_test", "1", "rating"]
 
 
 def test_download_with_several_surveys_offers_a_choice(app, coordinator_client, survey_data,
