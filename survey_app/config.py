@@ -52,6 +52,9 @@ def from_environment(instance: Path) -> dict:
         # memory:// suits one server; set redis://host:6379 when several servers share load.
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Wrong join codes per client address (right ones cost nothing): a class behind one
+        # school router may mistype, a guesser runs out long before finding a code.
+        "JOIN_RATE_LIMIT": env("JOIN_RATE_LIMIT", "20 per minute;200 per day"),
         "MAX_CONTENT_LENGTH": int(env("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "MIN_GROUP_PUPIL": int(env("MIN_GROUP_PUPIL", "5")),
         "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER", "3")),
