@@ -52,3 +52,11 @@ def reach() -> dict:
     """For the pages that hand out links: the base address, and whether phones can open it."""
     base = public_base()
     return {"base": base, "unreachable": unreachable_from_phones(base)}
+
+
+def cover_web_text(collection: Collection) -> str:
+    """The class pack cover's "answer online instead" text: the link, and the join code."""
+    from survey_app.join.codes import format_join_code
+
+    return (f"{public_url(collection)} (or open {join_url()} and type the code "
+            f"{format_join_code(collection.join_code)})")

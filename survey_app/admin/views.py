@@ -253,7 +253,8 @@ def qr_svg(collection_id: int):
 def poster(collection_id: int):
     c = access.collection_or_404(collection_id)
     pdf = qr.poster_pdf(qr.Poster(url=public_url(c), survey_title=c.survey_version.survey.title,
-                                  school=c.school.name, group=c.group.name))
+                                  school=c.school.name, group=c.group.name,
+                                  join_url=join_url(), join_code=format_join_code(c.join_code)))
     return _download(pdf, "application/pdf", f"{_file_stem(c)}-poster.pdf")
 
 

@@ -15,7 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Sheet
 from survey_app.paper.operations import PrintError, print_class_pack
 from survey_app.paper.wtf import PrintForm
-from survey_app.urls import public_url, reach
+from survey_app.urls import cover_web_text, reach
 
 bp = Blueprint("paper", __name__, url_prefix="/admin/paper")
 
@@ -46,7 +46,7 @@ def print_form(collection_id: int):
             result = print_class_pack(
                 c, None if kind == "numbered" else form.copies.data, form.paper.data,
                 master=kind == "master", numbers=form.numbers.data if kind == "numbered"
-                else None, web_url=public_url(c))
+                else None, web_url=cover_web_text(c))
         except PrintError as exc:
             db.session.rollback()
             flash(str(exc), "error")

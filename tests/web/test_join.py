@@ -210,3 +210,32 @@ def test_serve_says_which_address_phones_use(app):
     message = startup_message(app, "127.0.0.1", 5000)
     assert "cannot" in message
     assert "make run HOST=0.0.0.0" in message
+
+
+def _pdf_text(data: bytes, page: int = 0) -> str:
+    import io
+
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(io.BytesIO(data))
+    try:
+        return pdf[page].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+
+
+def test_poster_and_class_pack_cover_carry_the_code(app, client, partnership, oak):
+    from tests.conftest import csrf_from
+
+    _staff(client, partnership)
+    code = format_join_code(oak.join_code)
+    poster = _pdf_text(client.get(f"/admin/collections/{oak.id}/poster.pdf").data)
+    assert code in poster
+    assert "http://survey.test/join" in poster
+    url = f"/admin/paper/collections/{oak.id}/print"
+    html = client.get(url).get_data(as_text=True)
+    pack = client.post(url, data={"csrf_token": csrf_from(html), "kind": "pack", "copies": "2",
+                                  "paper": "a4"})
+    assert pack.mimetype == "application/pdf"
+    cover = " ".join(_pdf_text(pack.data).split())
+    assert f"http://survey.test/join and type the code {code}" in cover
