@@ -239,3 +239,14 @@ def test_poster_and_class_pack_cover_carry_the_code(app, client, partnership, oa
     assert pack.mimetype == "application/pdf"
     cover = " ".join(_pdf_text(pack.data).split())
     assert f"http://survey.test/join and type the code {code}" in cover
+
+
+def test_cli_lists_the_join_code(app, runner, oak):
+    import json
+
+    result = runner.invoke(args=["collections", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    rows = rows if isinstance(rows, list) else [rows]
+    assert {"id": oak.id, "join_code": format_join_code(oak.join_code)}.items() <= next(
+        r for r in rows if r["id"] == oak.id).items()
