@@ -45,6 +45,8 @@ def unreachable_from_phones(base: str) -> bool:
         ip = ipaddress.ip_address(host)
     except ValueError:
         return False  # a name: assume the school's DNS resolves it
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
     return ip.is_loopback or ip.is_unspecified or ip.is_link_local
 
 
