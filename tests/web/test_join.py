@@ -168,7 +168,8 @@ def test_ten_thousand_wrong_tries_from_one_address_find_nothing(app, client, oak
 
 @pytest.mark.parametrize(("base", "warn"), [
     ("http://127.0.0.1:5000", True), ("http://127.3.2.1", True), ("http://localhost:5000", True),
-    ("http://[::1]:5000", True), ("http://[::ffff:127.0.0.1]:5000", True), ("http://0.0.0.0:5000", True), ("http://169.254.1.2", True),
+    ("http://[::1]:5000", True), ("http://[::ffff:127.0.0.1]:5000", True),
+    ("http://0.0.0.0:5000", True), ("http://169.254.1.2", True),
     ("http://192.168.1.20:5000", False), ("https://surveys.example.org", False),
 ])
 def test_unreachable_addresses(base, warn):
