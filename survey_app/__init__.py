@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey_app.builder.views import bp as builder_bp
     from survey_app.erasure.views import bp as erasure_bp
     from survey_app.export.views import bp as export_bp
+    from survey_app.join.views import bp as join_bp
     from survey_app.paper.views import bp as paper_bp
     from survey_app.results.views import bp as results_bp
     from survey_app.scans.views import bp as scans_bp
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(erasure_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(scans_bp)
+    app.register_blueprint(join_bp)
     return app
 
 

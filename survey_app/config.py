@@ -99,6 +99,9 @@ def from_environment(instance: Path) -> dict:
         "ANSWER_RATE_LIMIT": env("ANSWER_RATE_LIMIT", "600 per minute;3000 per hour"),
         # A form shown before a collection closed may still be sent this long after.
         "CLOSE_GRACE_MINUTES": float(env("CLOSE_GRACE_MINUTES", "5")),
+        # Wrong join codes per client address (right ones cost nothing): a class behind one
+        # school router may mistype, a guesser runs out long before finding a code.
+        "JOIN_RATE_LIMIT": env("JOIN_RATE_LIMIT", "20 per minute;200 per day"),
         "MAX_CONTENT_LENGTH": int(env("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "MIN_GROUP_PUPIL": int(env("MIN_GROUP_PUPIL", "5")),
         "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER", "3")),

@@ -62,11 +62,18 @@ def browse_url(host: str, port: int, base: str | None) -> str:
 
 def startup_message(app: Flask, host: str, port: int) -> str:
     """The lines printed before serving: where to go and how to sign in."""
+    from survey_app.urls import JOIN_PATH, unreachable_from_phones
+
     url = browse_url(host, port, app.config.get("PUBLIC_BASE_URL") or None)
     lines = [f"Serving on {url}"]
-    if host in ALL_INTERFACES:
-        lines.append("Phones on the same network can open that address; the QR codes "
-                     "carry it.")
+    if unreachable_from_phones(url):
+        lines.append("Only this computer can open that address: pupils' phones and tablets "
+                     "cannot. To let them join, run `make run HOST=0.0.0.0` on the school "
+                     "network, or set PUBLIC_BASE_URL to an address they can reach.")
+    else:
+        lines.append(f"Phones and tablets: scan a QR code, or open {url.rstrip('/')}"
+                     f"{JOIN_PATH} and type the collection's code. The QR codes carry "
+                     "this address.")
     login_file = Path(app.instance_path) / LOGIN_FILE
     if login_file.exists():
         lines.append(login_file.read_text(encoding="utf-8").rstrip())

@@ -112,10 +112,12 @@ collections_cli = AppGroup("collections", help="Create and list collections.")
 
 
 def _collection_dict(c, counts: dict[str, int] | None = None) -> dict:
+    from survey_app.join.codes import format_join_code
     from survey_app.urls import public_url
 
     d = {
-        "id": c.id, "url": public_url(c), "survey": c.survey_version.survey.code,
+        "id": c.id, "url": public_url(c), "join_code": format_join_code(c.join_code),
+        "survey": c.survey_version.survey.code,
         "survey_version": c.survey_version.version, "school": c.school.name,
         "group": c.group.name, "phase": c.phase, "state": c.state(),
         "paired_with": c.paired_with_id, "ask_pupil_number": c.ask_pupil_number,

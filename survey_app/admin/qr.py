@@ -60,6 +60,9 @@ class Poster:
     school: str
     group: str
     instruction: str = "Scan the code with the tablet camera, then answer the questions."
+    #: The /join address and the collection's code as shown ("K7F-Q2M"), if any.
+    join_url: str = ""
+    join_code: str = ""
 
 
 def _fonts() -> tuple[str, str]:
@@ -139,11 +142,25 @@ def poster_pdf(poster: Poster) -> bytes:
     size = _fit(poster.instruction, bold, 18, usable)
     c.setFont(bold, size)
     c.drawCentredString(page_w / 2, y, poster.instruction)
-    y -= 11 * mm
-    c.setFont(regular, 11)
-    c.drawCentredString(page_w / 2, y, "No camera? Type this link into the browser:")
-    y -= 8 * mm
-    size = _fit(poster.url, "Courier-Bold", 16, usable)
+    if poster.join_code:
+        y -= 11 * mm
+        say = f"No camera? Go to {poster.join_url} and type the code"
+        c.setFont(bold, _fit(say, bold, 16, usable))
+        c.drawCentredString(page_w / 2, y, say)
+        y -= 14 * mm
+        c.setFont("Courier-Bold", 36)
+        c.drawCentredString(page_w / 2, y, poster.join_code)
+        y -= 10 * mm
+        c.setFont(regular, 9)
+        c.drawCentredString(page_w / 2, y, "or type this link:")
+        y -= 5 * mm
+        size = _fit(poster.url, "Courier-Bold", 11, usable)
+    else:
+        y -= 11 * mm
+        c.setFont(regular, 11)
+        c.drawCentredString(page_w / 2, y, "No camera? Type this link into the browser:")
+        y -= 8 * mm
+        size = _fit(poster.url, "Courier-Bold", 16, usable)
     c.setFont("Courier-Bold", size)
     c.drawCentredString(page_w / 2, y, poster.url)
     c.showPage()

@@ -53,8 +53,9 @@ from survey_app.auth.operations import (
     sign_out_everywhere,
 )
 from survey_app.extensions import db
+from survey_app.join.codes import format_join_code
 from survey_app.models import Collection, Survey, SurveyVersion, User
-from survey_app.urls import public_url
+from survey_app.urls import join_url, public_url, reach
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -187,6 +188,7 @@ def collection(collection_id: int):
     counts = response_counts([c.id])[c.id]
     return render_template(
         "admin/collection.html", c=c, counts=counts, url=public_url(c), form=ActionForm(),
+        join_code=format_join_code(c.join_code), join_url=join_url(), reach=reach(),
         print_link=_optional_link("paper.print_form", collection_id=c.id),
         csv_link=_optional_link("export.responses_csv", collection=c.id),
         codebook_link=_optional_link("export.codebook_csv",
@@ -200,7 +202,8 @@ def collection(collection_id: int):
 def board(collection_id: int):
     """The QR code as big as the screen, for the classroom projector: no menus, no counts."""
     c = access.collection_or_404(collection_id)
-    return render_template("admin/board.html", c=c, url=public_url(c))
+    return render_template("admin/board.html", c=c, url=public_url(c), reach=reach(),
+                           join_code=format_join_code(c.join_code), join_url=join_url())
 
 
 @bp.post("/collections/<int:collection_id>/close")
@@ -262,7 +265,8 @@ def qr_svg(collection_id: int):
 def poster(collection_id: int):
     c = access.collection_or_404(collection_id)
     pdf = qr.poster_pdf(qr.Poster(url=public_url(c), survey_title=c.survey_version.survey.title,
-                                  school=c.school.name, group=c.group.name))
+                                  school=c.school.name, group=c.group.name,
+                                  join_url=join_url(), join_code=format_join_code(c.join_code)))
     return _download(pdf, "application/pdf", f"{_file_stem(c)}-poster.pdf")
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.extensions import db
+from survey_app.join.codes import random_join_code
 from survey_app.models.base import UTCDateTime, utcnow
 from survey_app.models.people import Group
 from survey_app.models.surveys import SurveyVersion
@@ -33,6 +34,26 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(17)[:22]
 
 
+class UsedJoinCode(db.Model):
+    """Every join code ever issued, kept when its collection is erased, so a code on an old
+    whiteboard photo or poster never leads into someone else's new collection."""
+
+    __tablename__ = "used_join_code"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+
+
+def issue_join_code(context) -> str:
+    """Column default for Collection.join_code: a code never issued before, recorded as used
+    in the same transaction (works for ORM and Core inserts alike)."""
+    conn = context.connection
+    while True:
+        code = random_join_code()
+        taken = conn.execute(select(UsedJoinCode.code).where(UsedJoinCode.code == code))
+        if taken.first() is None:
+            conn.execute(insert(UsedJoinCode).values(code=code))
+            return code
+
+
 class Collection(db.Model):
     #: Ids leave the database (sheet ids, exports): SQLite must never hand one out again.
     __table_args__ = {"sqlite_autoincrement": True}
@@ -40,6 +61,8 @@ class Collection(db.Model):
     public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
     #: Printed in the sheets' QR codes with the id, checked when a sheet is scanned.
     sheet_key: Mapped[str] = mapped_column(String(12), unique=True, default=new_sheet_key)
+    #: Six characters for /join, stored without the dash (see survey_app.join.codes).
+    join_code: Mapped[str] = mapped_column(String(6), unique=True, default=issue_join_code)
     survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("pupil_group.id"), index=True)
     phase: Mapped[str] = mapped_column(String(10))

@@ -32,7 +32,7 @@ def register(app: Flask) -> None:
         """Print paper copies of COLLECTION_ID: a cover sheet, then one sheet per pupil."""
         from survey_app.models import Collection
         from survey_app.paper.operations import PrintError, print_class_pack
-        from survey_app.urls import public_url
+        from survey_app.urls import cover_web_text
 
         collection = db.session.get(Collection, collection_id)
         if collection is None:
@@ -41,7 +41,7 @@ def register(app: Flask) -> None:
             sys.exit(1)
         try:
             result = print_class_pack(collection, copies, paper, master, numbers,
-                                      web_url=public_url(collection))
+                                      web_url=cover_web_text(collection))
         except PrintError as exc:
             db.session.rollback()
             click.echo(f"Error: {exc}", err=True)

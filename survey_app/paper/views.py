@@ -15,7 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Sheet
 from survey_app.paper.operations import PrintError, print_class_pack
 from survey_app.paper.wtf import PrintForm
-from survey_app.urls import public_url
+from survey_app.urls import cover_web_text, reach
 
 bp = Blueprint("paper", __name__, url_prefix="/admin/paper")
 
@@ -48,7 +48,7 @@ def print_form(collection_id: int):
             result = print_class_pack(
                 c, None if kind == "numbered" else form.copies.data, form.paper.data,
                 master=kind == "master", numbers=form.numbers.data if kind == "numbered"
-                else None, web_url=public_url(c))
+                else None, web_url=cover_web_text(c))
         except PrintError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -60,4 +60,4 @@ def print_form(collection_id: int):
             })
     sheets, batches = _printed(c)
     return render_template("paper/print.html", c=c, form=form, printed_sheets=sheets,
-                           printed_batches=batches)
+                           printed_batches=batches, reach=reach())

@@ -125,6 +125,12 @@ def _build(app: Flask) -> tuple[str, dict[str, str]]:
             "review_item": f"/admin/review/{item.id}",
             "results": "/results/",
             "results_survey": "/results/survey/pupil_attitudes_7_11",
+            "join": "/join",
+            "join_wrong": "/join?code=ab",
+            "board": f"/admin/collections/{paper.collection_id}/board",
+            "print": f"/admin/paper/collections/{paper.collection_id}/print",
+            "pupil_join_code": db.session.scalar(
+                select(Collection.join_code).where(Collection.public_token == pupil)),
         }
         db.session.remove()
     return email, paths
@@ -175,9 +181,10 @@ def _check(site: DemoSite, browser, names: list[str], *, javascript: bool = True
 
 
 def test_public_pages_have_no_serious_violations(demo_site, browser):
-    problems = _check(demo_site, browser, ["pupil", "teacher_form", "thanks", "closed"])
-    problems += _check(demo_site, browser, ["pupil", "teacher_form", "closed"],
-                       javascript=False)
+    problems = _check(demo_site, browser, ["pupil", "teacher_form", "thanks", "closed",
+                                           "join", "join_wrong"])
+    problems += _check(demo_site, browser, ["pupil", "teacher_form", "closed", "join",
+                                            "join_wrong"], javascript=False)
     assert not problems, "\n".join(problems)
 
 
@@ -204,8 +211,28 @@ def test_coordinator_pages_have_no_serious_violations(demo_site, browser):
     problems = _check(demo_site, browser, ["/login"])
     problems += _check(demo_site, browser, [
         "dashboard", "collection", "new_collection", "scans", "batch", "review_item",
-        "results", "results_survey"], signed_in=True)
+        "results", "results_survey", "board", "print"], signed_in=True)
     assert not problems, "\n".join(problems)
+
+
+def test_pupil_joins_by_typing_the_code_at_phone_width(demo_site, browser, tmp_path):
+    """The code as a child might type it (small letters, a space) leads to the survey; the
+    box and its button are at least 48 px high."""
+    code = demo_site.paths["pupil_join_code"]
+    context = browser.new_context(viewport=PHONE)
+    context.route("**/*.js", lambda route: route.abort())  # works without JavaScript
+    page = context.new_page()
+    try:
+        page.goto(demo_site.url + "/join")
+        for target in ("#code", "button.join-go"):
+            assert page.locator(target).bounding_box()["height"] >= 48, target
+        page.screenshot(path=str(tmp_path / "join.png"))
+        page.fill("#code", f"{code[:3].lower()} {code[3:].lower()}")
+        page.press("#code", "Enter")
+        page.wait_for_url("**" + demo_site.paths["pupil"])
+        assert page.locator("button.send").count() == 1
+    finally:
+        context.close()
 
 
 def test_axe_finds_a_planted_violation(demo_site, browser):

@@ -1,0 +1,1 @@
+"""Joining a survey by its short code: the `/join` page for pupils who cannot scan the QR code."""
