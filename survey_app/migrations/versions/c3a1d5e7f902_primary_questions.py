@@ -41,5 +41,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_report_quote_survey_id'))
         batch_op.drop_index(batch_op.f('ix_report_quote_answer_id'))
     op.drop_table('report_quote')
-    with op.batch_alter_table('survey_version', schema=None) as batch_op:
-        batch_op.drop_column('primary_questions')
+    # In place (SQLite 3.35+): a rebuild would drop a table that collections point at.
+    op.drop_column('survey_version', 'primary_questions')

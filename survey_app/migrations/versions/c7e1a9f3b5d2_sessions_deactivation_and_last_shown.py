@@ -32,8 +32,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('collection', schema=None) as batch_op:
-        batch_op.drop_column('last_shown_at')
+    # In place (SQLite 3.35+ drops a column without rebuilding the table): a rebuild of
+    # collection would drop a table that responses point at.
+    op.drop_column('collection', 'last_shown_at')
     with op.batch_alter_table('app_user', schema=None) as batch_op:
         batch_op.drop_column('deactivated_at')
         batch_op.drop_column('session_version')
