@@ -212,14 +212,7 @@ class SurveyResults:
     def headroom(self, retrospective: bool, comparison: bool = False) -> tuple[int, int]:
         """(answers with room to improve, of those improved) over the paired (or the
         retrospective) rating items: "knowledge improved in 85% of the areas with room"."""
-        room = better = 0
-        for q in self.questions:
-            if q.question.retrospective != retrospective:
-                continue
-            for cmp, pc in q.paired:
-                if cmp == comparison:
-                    room += pc.headroom
-                    better += pc.improved_with_headroom
+        room, better, _same, _fell = self.headroom_both_ways(retrospective, comparison)
         return room, better
 
 
