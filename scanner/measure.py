@@ -162,29 +162,191 @@ def _disc_offsets(r_in: float) -> tuple[np.ndarray, np.ndarray]:
     return _DISCS[key]
 
 
-def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
-             r_px: float) -> tuple[np.ndarray, np.ndarray]:
-    """(mean relative darkness, inked fraction) of the inner discs of bubbles of one radius,
-    all at once."""
-    dy, dx = _disc_offsets(r_px * tuning.INNER_RADIUS_FRACTION)
+@dataclass
+class _Geometry:
+    """Pixel offsets (relative to a bubble's centre) of what is measured around a bubble of
+    one radius: the inner disc, four bands just outside the printed ring (for the local
+    background), and the annulus where a child's circle around the bubble falls."""
+
+    half: int
+    inner: np.ndarray          # flat indices into the (2 half + 1)^2 window
+    inner_x: np.ndarray        # column (0..nx-1) of each inner pixel in the inner square
+    inner_y: np.ndarray
+    span: slice                # rows/columns of the inner square within the window
+    band_near: slice           # rows above (columns left of) the ring, window coordinates
+    band_far: slice            # rows below (columns right of) the ring
+    ring: np.ndarray           # flat indices of the outer annulus, sorted by sector
+    ring_starts: np.ndarray    # first index of each sector in `ring`
+    ring_counts: np.ndarray
+
+
+_GEOMETRY: dict[int, _Geometry] = {}
+
+
+def _geometry(r_px: float) -> _Geometry:
+    key = round(r_px * 4)
+    if key in _GEOMETRY:
+        return _GEOMETRY[key]
+    r = key / 4
+    half = int(np.ceil(tuning.RING_OUTER * r)) + 1
+    side = 2 * half + 1
+    yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
+    d = np.hypot(xx, yy)
+    ri = r * tuning.INNER_RADIUS_FRACTION
+    n_in = int(np.ceil(ri))
+    span = slice(half - n_in, half + n_in + 1)
+    sq_y, sq_x = np.mgrid[-n_in:n_in + 1, -n_in:n_in + 1]
+    in_sq = np.hypot(sq_x, sq_y) <= ri
+    inner = ((sq_y[in_sq] + half) * side + (sq_x[in_sq] + half)).ravel()
+    b0, b1 = int(round(tuning.BAND_FROM * r)), int(round(tuning.BAND_TO * r))
+    near, far = slice(half - b1, half - b0 + 1), slice(half + b0, half + b1 + 1)
+    ring_in = max(tuning.RING_INNER * r, r + 2)
+    in_ring = (d >= ring_in) & (d <= tuning.RING_OUTER * r)
+    sector = ((np.arctan2(yy, xx) + np.pi) / (2 * np.pi) * tuning.RING_SECTORS).astype(int)
+    sector = np.minimum(sector, tuning.RING_SECTORS - 1)
+    flat = (yy + half) * side + (xx + half)
+    order = np.argsort(sector[in_ring], kind="stable")
+    ring = flat[in_ring][order]
+    counts = np.bincount(sector[in_ring], minlength=tuning.RING_SECTORS)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    g = _Geometry(half, inner, sq_x[in_sq] + n_in, sq_y[in_sq] + n_in, span, near, far,
+                  ring, starts, counts)
+    _GEOMETRY[key] = g
+    return g
+
+
+def _windows(img: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: int) -> np.ndarray:
+    """The (n, 2 half + 1, 2 half + 1) squares around each centre, as float32."""
     h, w = img.shape
     yc, xc = np.rint(cy).astype(np.intp), np.rint(cx).astype(np.intp)
-    reach = int(max(dy.max(), dx.max()))
-    if (img.flags.c_contiguous and yc.min() >= reach and xc.min() >= reach
-            and yc.max() < h - reach and xc.max() < w - reach):
-        # Every disc inside the page (always, on a real sheet): one flat gather, no clipping.
-        flat = (yc * w + xc)[:, None] + (dy * w + dx)[None, :]
-        vals = img.ravel().take(flat).astype(np.float32)
+    dy, dx = np.mgrid[-half:half + 1, -half:half + 1]
+    if (img.flags.c_contiguous and yc.min() >= half and xc.min() >= half
+            and yc.max() < h - half and xc.max() < w - half):
+        flat = (yc * w + xc)[:, None] + (dy * w + dx).ravel()[None, :]
+        vals = img.ravel().take(flat)
     else:
-        ys = np.clip(yc[:, None] + dy[None, :], 0, h - 1)
-        xs = np.clip(xc[:, None] + dx[None, :], 0, w - 1)
-        vals = img[ys, xs].astype(np.float32)
+        ys = np.clip(yc[:, None] + dy.ravel()[None, :], 0, h - 1)
+        xs = np.clip(xc[:, None] + dx.ravel()[None, :], 0, w - 1)
+        vals = img[ys, xs]
+    side = 2 * half + 1
+    return vals.reshape(len(cx), side, side).astype(np.float32)
+
+
+def _baseline(a: np.ndarray) -> np.ndarray:
+    """What every bubble of this size on the page shows at the same place (printed faces,
+    labels and neighbouring rings), taken as the median over bubbles: most bubbles on a
+    page are empty, and a streak or shadow touches only some of them."""
+    if len(a) < tuning.BASELINE_MIN_BUBBLES:
+        return np.zeros(a.shape[1:], a.dtype)
+    return np.median(a, axis=0)
+
+
+@dataclass
+class Features:
+    """Per bubble (arrays over the bubbles measured together)."""
+
+    #: Mean relative darkness of the inner disc above its own local background.
+    darkness: np.ndarray
+    #: Fraction of the inner disc inked.
+    coverage: np.ndarray
+    #: Fraction of the sectors around the ring with new ink: a circle drawn round the bubble.
+    circle: np.ndarray
+    #: This bubble's local paper level above the page map (relative): its background.
+    background: np.ndarray
+
+
+def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
+             r_px: float) -> Features:
+    """Measure bubbles of one radius, all at once, each against its OWN background.
+
+    The page map gives the paper level at a coarse scale; each bubble then corrects it
+    from four bands just outside its printed ring. First their median (the paper right
+    here: a dithered scan's grey, a shadow's level). Then per column the lighter of the
+    bands above and below, per row the lighter of those left and right, each less what
+    every bubble of this size shows there (printed faces, labels): a streak along a column
+    or a shadow edge darkens both bands of one direction and is taken away, while ink on
+    one side only (a label, a neighbour's mark) is not. The correction is capped, so a
+    mark spilling over the ring is never taken for background."""
+    g = _geometry(r_px)
+    n = len(cx)
+    win = _windows(img, cx, cy, g.half)
     ph, pw = lv.paper_coarse.shape
     paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
                             np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
-    rel = (paper[:, None] - vals) / max(lv.ink_contrast, 1.0)
-    np.clip(rel, 0.0, 1.0, out=rel)
-    return rel.mean(axis=1), (rel > tuning.INK_PIXEL).mean(axis=1)
+    scale = 1.0 / max(lv.ink_contrast, 1.0)
+    d = (paper[:, None, None] - win) * scale  # relative darkness, unclipped
+    sp = g.span
+    top, bottom = d[:, g.band_near, sp], d[:, g.band_far, sp]
+    left, right = d[:, sp, g.band_near], d[:, sp, g.band_far]
+    bands = np.concatenate([top.reshape(n, -1), bottom.reshape(n, -1), left.reshape(n, -1),
+                            right.reshape(n, -1)], axis=1)
+    local = np.median(bands, axis=1)
+    d -= local[:, None, None]
+    profiles = [top.mean(axis=1), bottom.mean(axis=1), left.mean(axis=2), right.mean(axis=2)]
+    profiles = [p - local[:, None] for p in profiles]
+    t, b, lf, rt = (p - _baseline(p) for p in profiles)
+    cap = tuning.LOCAL_CAP
+    col = np.clip(np.minimum(t, b), -cap, cap)   # (n, nx)
+    row = np.clip(np.minimum(lf, rt), -cap, cap)  # (n, ny)
+    side = 2 * g.half + 1
+    flat = d.reshape(n, side * side)
+    inner = flat[:, g.inner] - np.maximum(col[:, g.inner_x], row[:, g.inner_y])
+    np.clip(inner, 0.0, 1.0, out=inner)
+    # Lines in the annulus: darker than the lightest pixel within a few pixels (a pen or
+    # pencil line is 1-8 px wide at 120 dpi), so neither a streak's nor a shadow's broad
+    # darkening counts, however dark.
+    stack = win.reshape(n * side, side)
+    k = tuning.LINE_WINDOW_PX
+    lines = (cv2.dilate(stack, np.ones((k, k), np.uint8)) - stack).reshape(n, side * side)
+    ring = lines[:, g.ring] * scale > tuning.RING_INK
+    per_sector = np.add.reduceat(ring, g.ring_starts, axis=1) / np.maximum(g.ring_counts, 1)
+    excess = per_sector - _baseline(per_sector)
+    circle = (excess > tuning.SECTOR_INK).mean(axis=1)
+    return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
+                    local)
+
+
+def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
+           r_px: float) -> np.ndarray:
+    """Fraction of a disc of radius `r_px` at each point that is inked (darker than the
+    paper around that disc by `RING_INK`), less the page's median over the same points:
+    what is printed between bubbles (nothing, usually) is not a mark."""
+    if len(cx) == 0:
+        return np.zeros(0)
+    half = int(np.ceil(r_px * 1.6)) + 1
+    win = _windows(img, cx, cy, half)
+    yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
+    dist = np.hypot(xx, yy).ravel()
+    disc, around = dist <= r_px, (dist > r_px * 1.25) & (dist <= r_px * 1.6)
+    flat = win.reshape(len(cx), -1)
+    paper = np.percentile(flat[:, around], 75, axis=1)
+    rel = (paper[:, None] - flat[:, disc]) / max(lv.ink_contrast, 1.0)
+    inked = (rel > tuning.RING_INK).mean(axis=1)
+    base = np.median(inked) if len(inked) >= tuning.BASELINE_MIN_BUBBLES else 0.0
+    return inked - base
+
+
+def face_darkness(img: np.ndarray, lv: Levels, faces: list[tuple[float, float, float]]
+                  ) -> np.ndarray:
+    """How much darker each printed face is than a clean one: mean relative darkness inside
+    the head (against the paper just outside it), less the palest faces' on this page (the
+    printed eyes and mouth; a page where a child coloured every face has clean ones too,
+    the faces not chosen)."""
+    if not faces:
+        return np.zeros(0)
+    out = []
+    for cx, cy, size in faces:
+        head = 0.44 * size
+        half = int(np.ceil(head * 1.3)) + 1
+        win = _windows(img, np.array([cx]), np.array([cy]), half)[0]
+        yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
+        dist = np.hypot(xx, yy)
+        around = win[(dist > head * 1.1) & (dist <= head * 1.3)]
+        paper = float(np.percentile(around, 75)) if around.size else lv.paper_at(cx, cy)
+        rel = np.clip((paper - win[dist <= head * 0.9]) / max(lv.ink_contrast, 1.0), 0, 1)
+        out.append(float(rel.mean()))
+    a = np.array(out)
+    return a - np.percentile(a, 10)
 
 
 def is_blank(img: np.ndarray) -> bool:

@@ -131,6 +131,10 @@ class Scanner:
         if len(markers) < 4:
             result.warnings.append("Only three of the four corner squares were found.")
         norm = normalise(img, h, template)
+        if _is_bilevel(img):
+            # A 1-bit scan shows grey as a dither of black dots: smoothed back into grey, its
+            # paper and its marks read as a greyscale scan's.
+            norm = cv2.GaussianBlur(norm, (0, 0), tuning.DITHER_BLUR_PX)
         half = cv2.pyrDown(norm)
         lv = measure.levels(norm, half, _marker_boxes(template))
         if lv.ink_contrast < tuning.MIN_CONTRAST:
@@ -203,6 +207,13 @@ class Scanner:
         return self._layouts[key]
 
 
+def _is_bilevel(img: np.ndarray) -> bool:
+    """True for a 1-bit (black and white, often dithered) scan: nearly every pixel pure black
+    or pure white, judged on a sparse sample."""
+    sample = img[::7, ::7]
+    return float(np.count_nonzero((sample > 8) & (sample < 247))) < 0.002 * sample.size
+
+
 def _template(layout: dict, page: int) -> dict | None:
     for t in layout.get("page_templates", ()):
         if t["page"] == page:
@@ -262,17 +273,85 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
     by_radius: dict[float, list[int]] = defaultdict(list)
     for k, (_, _, _, r) in enumerate(placed):
         by_radius[round(r, 1)].append(k)
-    dark = np.zeros(len(placed))
-    cover = np.zeros(len(placed))
+    n = len(placed)
+    dark, cover, circle = np.zeros(n), np.zeros(n), np.zeros(n)
     for r, ks in by_radius.items():
-        d, c = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
-                                np.array([placed[k][2] for k in ks]), r)
-        dark[ks], cover[ks] = d, c
+        f = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
+                             np.array([placed[k][2] for k in ks]), r)
+        dark[ks], cover[ks], circle[ks] = f.darkness, f.coverage, f.circle
+    face = _faces(norm, lv, template, placed)
+    between = _between(norm, lv, placed)
     # A bubble whose printed ring cannot be seen is not read at all, however pale it is.
-    dark[np.array(rings) < tuning.RING_VISIBLE] = np.nan
+    hidden = np.array(rings) < tuning.RING_VISIBLE
+    dark[hidden] = np.nan
+    score = [decide.score(float(d), float(c), float(fc)) for d, c, fc in
+             zip(dark, circle, face, strict=True)]
+    for a, b in between:
+        # Ink between two answers, neither of them clearly marked: the child may have
+        # meant either (beside a clear mark it is that mark spilling over).
+        if max(score[a], score[b]) <= tuning.MARKED_ABOVE:
+            score[a], score[b] = (decide.score(score[a], between=True),
+                                  decide.score(score[b], between=True))
     return [BubbleReading(b["question"], str(b["value"]), cx, cy, r, round(float(d), 4),
-                          round(float(c), 4), decide.classify(float(d)), round(ring, 3))
-            for (b, cx, cy, r), d, c, ring in zip(placed, dark, cover, rings, strict=True)]
+                          round(float(c), 4), decide.classify(sc), round(ring, 3),
+                          round(float(ci), 3), round(float(fc), 3), round(sc, 4))
+            for (b, cx, cy, r), d, c, ring, ci, fc, sc
+            in zip(placed, dark, cover, rings, circle, face, score, strict=True)]
+
+
+def _faces(norm: np.ndarray, lv: measure.Levels, template: dict,
+           placed: list[tuple[dict, float, float, float]]) -> np.ndarray:
+    """For each bubble, how much darker than clean the face printed with it is (0 when it
+    has none). The face is found by the re-registered bubble under it."""
+    faces = template.get("faces") or ()
+    out = np.zeros(len(placed))
+    if not faces:
+        return out
+    s = _scale()
+    where = {(b["question"], str(b["value"])): (k, cx - b["cx"] * s, cy - b["cy"] * s)
+             for k, (b, cx, cy, _) in enumerate(placed)}
+    ks, boxes = [], []
+    for f in faces:
+        hit = where.get((f.get("question"), str(f.get("value"))))
+        if hit is None:
+            continue
+        k, dx, dy = hit
+        ks.append(k)
+        boxes.append((f["cx"] * s + dx, f["cy"] * s + dy, f["size"] * s))
+    out[ks] = measure.face_darkness(norm, lv, boxes)
+    return out
+
+
+def _between(norm: np.ndarray, lv: measure.Levels,
+             placed: list[tuple[dict, float, float, float]]) -> list[tuple[int, int]]:
+    """Neighbouring bubbles of one question with ink halfway between them (a mark between
+    two answers)."""
+    by_q: dict[str, list[int]] = defaultdict(list)
+    for k, (b, _, _, _) in enumerate(placed):
+        by_q[b["question"]].append(k)
+    pairs, xs, ys, rs = [], [], [], []
+    for ks in by_q.values():
+        for a, b in zip(ks, ks[1:], strict=False):
+            (_, ax, ay, ar), (_, bx, by, _) = placed[a], placed[b]
+            gap = float(np.hypot(bx - ax, by - ay))
+            radius = min(0.5 * ar, gap / 2 - 1.25 * ar)
+            if gap > 6 * ar or radius < 0.15 * ar:
+                continue  # not neighbours on one line, or no room between them
+            pairs.append((a, b))
+            xs.append((ax + bx) / 2)
+            ys.append((ay + by) / 2)
+            rs.append(radius)
+    out: list[tuple[int, int]] = []
+    by_size: dict[float, list[int]] = defaultdict(list)
+    for j, radius in enumerate(rs):
+        by_size[round(radius, 1)].append(j)
+    for radius, js in by_size.items():
+        ink = measure.ink_at(norm, lv, np.array([xs[j] for j in js]),
+                             np.array([ys[j] for j in js]), radius)
+        for j, v in zip(js, ink, strict=True):
+            if v > tuning.BETWEEN_INK:
+                out.append(pairs[j])
+    return out
 
 
 def _register_question(half: np.ndarray, bubbles: list[dict], s: float,
@@ -309,7 +388,7 @@ def fill_decisions(result: PageResult, layout: dict, template: dict) -> None:
     """Apply the decision table to every bubble question on this page."""
     readings: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for b in result.bubbles:
-        readings[b.question].append((b.value, b.darkness))
+        readings[b.question].append((b.value, b.score))
     kinds = {q["code"]: q["type"] for q in layout["questions"]}
     decisions: list[tuple[decide.Decision, tuple[str, ...]]] = []
     if decide.PUPIL_TENS in readings or decide.PUPIL_UNITS in readings:

@@ -66,6 +66,10 @@ QR_MARGIN_MODULES = 2
 #: corner when the QR is not where a known layout says.
 QR_CROP_FRACTION = 0.45
 
+#: Blur (sigma, px of the normalised page) that turns a 1-bit dithered scan back into grey:
+#: a 100-150 dpi dither repeats every 1-2 normalised pixels.
+DITHER_BLUR_PX = 1.2
+
 # --- Blank pages ------------------------------------------------------------------------
 
 #: A page with fewer dark pixels than this fraction (after levelling the light) is the
@@ -92,6 +96,48 @@ INNER_RADIUS_FRACTION = 0.72
 RING_VISIBLE = 0.12
 #: A pixel this much darker than paper (relative) counts as inked, for the coverage figure.
 INK_PIXEL = 0.35
+
+# --- Each bubble's own background, and marks around it ------------------------------------
+
+#: The bands (in radii from the centre) just outside the printed ring that give a bubble
+#: its own background: clear of the ring (its line and a re-registration error of ~1 px)
+#: and inside the gap to the next bubble (2.8 radii at the closest, the 0-10 scale).
+BAND_FROM = 1.3
+BAND_TO = 1.65
+#: At most this much (relative darkness) is taken away as background by the bands: the
+#: faintest copier streak and half a phone shadow's step reach ~0.25; a mark spilling over
+#: the ring on both sides is far darker and keeps all but this of its darkness.
+LOCAL_CAP = 0.3
+#: What every bubble of a size shows at one place (faces above, labels, neighbours) is
+#: learnt as the median over the page's bubbles when there are at least this many.
+BASELINE_MIN_BUBBLES = 5
+#: The annulus where a child's circle AROUND a bubble falls (radii): children draw it
+#: 1.2-1.7 radii across, rarely tight on the printed ring.
+RING_INNER = 1.1
+RING_OUTER = 1.75
+#: Sectors of that annulus; a circle inks nearly all, a stray line or a label a few.
+RING_SECTORS = 16
+#: A pixel this much darker than the lightest within `LINE_WINDOW_PX` around it is part of a
+#: line drawn round the bubble (a thin ballpoint line at 120 dpi reads 0.3-0.6; a copier
+#: streak or a shadow edge darkens broadly and reads ~0).
+RING_INK = 0.22
+LINE_WINDOW_PX = 9
+#: A sector holds new ink when this fraction of its pixels is inked beyond the page's
+#: median for the same sector (a pen line crossing a sector inks 15-40 % of it).
+SECTOR_INK = 0.08
+#: Share of the sectors inked: a circle drawn round the bubble (closed or nearly: a 300
+#: degree arc inks 13 of 16) reads as a mark; half a circle or more is unsure.
+CIRCLE_MARKED = 0.6
+CIRCLE_UNSURE = 0.3
+#: Ink halfway between two bubbles of a question (fraction of a small disc there, above the
+#: page's median): a mark between two answers. Unless one of the two is clearly marked, both
+#: are unsure.
+BETWEEN_INK = 0.06
+#: A printed face (faces sheets) darker than the page's clean faces by this much relative
+#: darkness is coloured in: the child marked the face instead of the circle. Crayon over
+#: most of the head reads 0.2-0.5; yellow crayon on a greyscale scan 0.05-0.12.
+FACE_MARKED = 0.14
+FACE_UNSURE = 0.05
 
 # --- Deciding ---------------------------------------------------------------------------
 
