@@ -172,6 +172,8 @@ class _Geometry:
     inner: np.ndarray          # flat indices into the (2 half + 1)^2 window
     inner_x: np.ndarray        # column (0..nx-1) of each inner pixel in the inner square
     inner_y: np.ndarray
+    inner_fx: np.ndarray       # 0 (left band) .. 1 (right band) across each inner pixel
+    inner_fy: np.ndarray
     span: slice                # rows/columns of the inner square within the window
     band_near: slice           # rows above (columns left of) the ring, window coordinates
     band_far: slice            # rows below (columns right of) the ring
@@ -209,8 +211,10 @@ def _geometry(r_px: float) -> _Geometry:
     ring = flat[in_ring][order]
     counts = np.bincount(sector[in_ring], minlength=tuning.RING_SECTORS)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
-    g = _Geometry(half, inner, sq_x[in_sq] + n_in, sq_y[in_sq] + n_in, span, near, far,
-                  ring, starts, counts)
+    mid = (b0 + b1) / 2
+    g = _Geometry(half, inner, sq_x[in_sq] + n_in, sq_y[in_sq] + n_in,
+                  (sq_x[in_sq] + mid) / (2 * mid), (sq_y[in_sq] + mid) / (2 * mid), span, near,
+                  far, ring, starts, counts)
     _GEOMETRY[key] = g
     return g
 
@@ -281,16 +285,27 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     bands = np.concatenate([top.reshape(n, -1), bottom.reshape(n, -1), left.reshape(n, -1),
                             right.reshape(n, -1)], axis=1)
     local = np.median(bands, axis=1)
-    d -= local[:, None, None]
     profiles = [top.mean(axis=1), bottom.mean(axis=1), left.mean(axis=2), right.mean(axis=2)]
     profiles = [p - local[:, None] for p in profiles]
+    d -= local[:, None, None]
     t, b, lf, rt = (p - _baseline(p) for p in profiles)
     cap = tuning.LOCAL_CAP
     col = np.clip(np.minimum(t, b), -cap, cap)   # (n, nx)
     row = np.clip(np.minimum(lf, rt), -cap, cap)  # (n, ny)
     side = 2 * g.half + 1
     flat = d.reshape(n, side * side)
-    inner = flat[:, g.inner] - np.maximum(col[:, g.inner_x], row[:, g.inner_y])
+    bg = np.maximum(col[:, g.inner_x], row[:, g.inner_y])
+    # A shadow edge across the bubble at a slant: the bands of both directions see part of
+    # it, so the bands are also interpolated across the disc (above to below, left to
+    # right, averaged); where that says darker, it is the background.
+    fy, fx = g.inner_fy[None, :], g.inner_fx[None, :]
+    interp = 0.5 * ((t[:, g.inner_x] * (1 - fy) + b[:, g.inner_x] * fy)
+                    + (lf[:, g.inner_y] * (1 - fx) + rt[:, g.inner_y] * fx))
+    bg = np.maximum(bg, np.clip(interp, 0.0, cap)) + local[:, None]
+    # Light multiplies: in a shadow the paper and the ink are both darker by the same
+    # factor, so what is left above the background is scaled back up by it.
+    lit = np.clip(1.0 - bg * (lv.ink_contrast / np.maximum(paper, 1.0))[:, None], 0.4, 1.0)
+    inner = (flat[:, g.inner] - bg + local[:, None]) / lit
     np.clip(inner, 0.0, 1.0, out=inner)
     # Lines in the annulus: darker than the lightest pixel within a few pixels (a pen or
     # pencil line is 1-8 px wide at 120 dpi), so neither a streak's nor a shadow's broad

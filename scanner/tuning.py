@@ -104,10 +104,10 @@ INK_PIXEL = 0.35
 #: and inside the gap to the next bubble (2.8 radii at the closest, the 0-10 scale).
 BAND_FROM = 1.3
 BAND_TO = 1.65
-#: At most this much (relative darkness) is taken away as background by the bands: the
-#: faintest copier streak and half a phone shadow's step reach ~0.25; a mark spilling over
-#: the ring on both sides is far darker and keeps all but this of its darkness.
-LOCAL_CAP = 0.3
+#: At most this much (relative darkness) is taken away as background by the bands: a copier
+#: streak reaches ~0.25, a hard phone shadow's step 0.5; a mark spilling over the ring on
+#: both sides of the same column is far darker and keeps all but this of its darkness.
+LOCAL_CAP = 0.6
 #: What every bubble of a size shows at one place (faces above, labels, neighbours) is
 #: learnt as the median over the page's bubbles when there are at least this many.
 BASELINE_MIN_BUBBLES = 5
