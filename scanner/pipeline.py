@@ -335,12 +335,16 @@ def _between(norm: np.ndarray, lv: measure.Levels,
             (_, ax, ay, ar), (_, bx, by, _) = placed[a], placed[b]
             gap = float(np.hypot(bx - ax, by - ay))
             radius = min(0.5 * ar, gap / 2 - 1.25 * ar)
-            if gap > 6 * ar or radius < 0.15 * ar:
+            if gap > 9 * ar or radius < 0.15 * ar:
                 continue  # not neighbours on one line, or no room between them
-            pairs.append((a, b))
-            xs.append((ax + bx) / 2)
-            ys.append((ay + by) / 2)
-            rs.append(radius)
+            # Discs along the line between the two rings, clear of both by a quarter radius.
+            room = gap - 2 * (1.25 * ar + radius)
+            steps = 1 + int(room // (1.5 * radius))
+            for t in np.linspace(-room / 2, room / 2, steps) / gap + 0.5 if steps > 1 else [0.5]:
+                pairs.append((a, b))
+                xs.append(ax + t * (bx - ax))
+                ys.append(ay + t * (by - ay))
+                rs.append(radius)
     out: list[tuple[int, int]] = []
     by_size: dict[float, list[int]] = defaultdict(list)
     for j, radius in enumerate(rs):
@@ -349,7 +353,7 @@ def _between(norm: np.ndarray, lv: measure.Levels,
         ink = measure.ink_at(norm, lv, np.array([xs[j] for j in js]),
                              np.array([ys[j] for j in js]), radius)
         for j, v in zip(js, ink, strict=True):
-            if v > tuning.BETWEEN_INK:
+            if v > tuning.BETWEEN_INK and pairs[j] not in out:
                 out.append(pairs[j])
     return out
 
