@@ -373,3 +373,22 @@ def face_darkness(img: np.ndarray, lv: Levels, faces: list[tuple[float, float, f
         dark.append(np.clip(rel, 0.0, 1.0).mean(axis=1))
     a = np.median(np.stack(dark, axis=1), axis=1)
     return a - np.percentile(a, 10)
+
+
+def is_blank(img: np.ndarray) -> bool:
+    """True for an empty page (the back of a duplex scan): almost nothing darker than the
+    paper around it, ignoring the scanner's dark edges and faint show-through."""
+    small, _ = _shrink(img, 600)
+    h, w = small.shape
+    inner = small[h // 25:h - h // 25, w // 25:w - w // 25]
+    paper = cv2.dilate(inner, np.ones((15, 15), np.uint8))
+    dark = inner.astype(np.float32) < paper.astype(np.float32) * 0.6
+    return float(dark.mean()) < tuning.BLANK_DARK_FRACTION
+
+
+def _shrink(img: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
+    f = min(1.0, long_side / max(img.shape[:2]))
+    if f == 1.0:
+        return img, f
+    return cv2.resize(img, (max(1, round(img.shape[1] * f)), max(1, round(img.shape[0] * f))),
+                      interpolation=cv2.INTER_AREA), f
