@@ -33,9 +33,12 @@ def score(darkness: float, circle: float = 0.0, face: float = 0.0,
     """One bubble's evidence as the one figure `classify` reads: the inner darkness, raised
     to marked by a circle drawn round the bubble or a coloured face, and to at least unsure
     by half a circle, a faintly coloured face or a mark between it and a neighbour. NaN (the
-    printed ring not seen) stays NaN: nothing is read where the bubble cannot be seen."""
+    printed ring not seen) stays NaN: nothing is read where the bubble cannot be seen, but a
+    circle drawn round it."""
     if darkness != darkness:
-        return darkness
+        # The ring not seen: nothing is read, unless a whole circle was drawn round it (the
+        # drawn line beside the printed one is what hid it from the ring fit).
+        return _MARKED_SCORE if circle >= tuning.CIRCLE_MARKED else darkness
     s = darkness
     if circle >= tuning.CIRCLE_MARKED or face >= tuning.FACE_MARKED:
         s = max(s, _MARKED_SCORE)

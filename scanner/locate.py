@@ -117,7 +117,16 @@ def homography(template: dict, markers: Markers) -> tuple[np.ndarray, float] | N
         return None
     src = np.concatenate([pts[i] for i in ids])
     dst = np.concatenate([markers.corners[i] for i in ids])
-    h, _ = cv2.findHomography(src, dst, 0)
+    if len(ids) == 2:
+        # Two corners cut off (a page skewed on the glass loses opposite corners): a flatbed
+        # scan has no perspective, so rotation, scale and shift from the two markers' eight
+        # corners place the page; a photo placed so is caught by the ring checks.
+        a, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.LMEDS)
+        if a is None:
+            return None
+        h = np.vstack([a, [0.0, 0.0, 1.0]])
+    else:
+        h, _ = cv2.findHomography(src, dst, 0)
     if h is None:
         return None
     proj = cv2.perspectiveTransform(src.reshape(-1, 1, 2), h).reshape(-1, 2)

@@ -314,9 +314,9 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     k = tuning.LINE_WINDOW_PX
     lines = (cv2.dilate(stack, np.ones((k, k), np.uint8)) - stack).reshape(n, side * side)
     ring = lines[:, g.ring] * scale > tuning.RING_INK
-    per_sector = np.add.reduceat(ring, g.ring_starts, axis=1) / np.maximum(g.ring_counts, 1)
+    per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
     excess = per_sector - _baseline(per_sector)
-    circle = (excess > tuning.SECTOR_INK).mean(axis=1)
+    circle = (excess > tuning.SECTOR_INK * r_px).mean(axis=1)
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
                     local)
 

@@ -119,6 +119,11 @@ class Scanner:
     def _read(self, img: np.ndarray, filename: str, file_page: int) -> PageResult:
         if min(img.shape[:2]) < tuning.MIN_PAGE_SIDE_PX:
             raise _Unreadable(TOO_SMALL.format(w=img.shape[1], h=img.shape[0]))
+        bilevel = _is_bilevel(img)
+        if bilevel:
+            # A 1-bit scan shows grey as a dither of black dots: smoothed back into grey, its
+            # paper, its QR and its marks read as a greyscale scan's.
+            img = cv2.GaussianBlur(img, (0, 0), tuning.DITHER_BLUR_PX)
         markers = locate.find_markers(img)
         if len(markers) < tuning.MIN_MARKERS:
             if measure.is_blank(img):
@@ -129,11 +134,11 @@ class Scanner:
                             code.page, layout["fingerprint"], dpi=tuning.NORMALISED_DPI,
                             rotation=locate.rotation_degrees(h))
         if len(markers) < 4:
-            result.warnings.append("Only three of the four corner squares were found.")
+            found = {2: "two", 3: "three"}.get(len(markers), str(len(markers)))
+            result.warnings.append(f"Only {found} of the four corner squares were found: the "
+                                   "page was placed from them and its sheet code.")
         norm = normalise(img, h, template)
-        if _is_bilevel(img):
-            # A 1-bit scan shows grey as a dither of black dots: smoothed back into grey, its
-            # paper and its marks read as a greyscale scan's.
+        if bilevel:
             norm = cv2.GaussianBlur(norm, (0, 0), tuning.DITHER_BLUR_PX)
         half = cv2.pyrDown(norm)
         lv = measure.levels(norm, half, _marker_boxes(template))

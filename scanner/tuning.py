@@ -40,8 +40,10 @@ MARKER_CORNER_FRACTION = 0.22
 #: (an A4 sheet 300 px wide is 1.4 px per mm: a 4 mm bubble would be 6 px), so it is
 #: refused with its own reason instead of failing somewhere inside the reader.
 MIN_PAGE_SIDE_PX = 300
-#: At least this many of the four markers; three still fix a homography (12 corners).
-MIN_MARKERS = 3
+#: At least this many of the four markers: three still fix a homography (12 corners), and
+#: two (a page skewed 5-7 degrees on the glass loses two opposite corners) fix rotation,
+#: scale and shift, all a flatbed scan has; the QR must still be read.
+MIN_MARKERS = 2
 #: Resolution (dots per inch of the printed page) of the normalised, deskewed page image
 #: that bubbles are measured on and that review shows. 120 dpi keeps a 4 mm bubble at 19 px
 #: and a review crop legible (the smallest printed words, 7 pt column headings, still
@@ -66,7 +68,8 @@ QR_MARGIN_MODULES = 2
 #: corner when the QR is not where a known layout says.
 QR_CROP_FRACTION = 0.45
 
-#: Blur (sigma, px of the normalised page) that turns a 1-bit dithered scan back into grey:
+#: Blur (sigma, px of the scan and again of the normalised page) that turns a 1-bit dithered
+#: scan back into grey:
 #: a 100-150 dpi dither repeats every 1-2 normalised pixels.
 DITHER_BLUR_PX = 1.2
 
@@ -114,7 +117,7 @@ BASELINE_MIN_BUBBLES = 5
 #: The annulus where a child's circle AROUND a bubble falls (radii): children draw it
 #: 1.2-1.7 radii across, rarely tight on the printed ring.
 RING_INNER = 1.1
-RING_OUTER = 1.75
+RING_OUTER = 1.9
 #: Sectors of that annulus; a circle inks nearly all, a stray line or a label a few.
 RING_SECTORS = 16
 #: A pixel this much darker than the lightest within `LINE_WINDOW_PX` around it is part of a
@@ -122,13 +125,15 @@ RING_SECTORS = 16
 #: streak or a shadow edge darkens broadly and reads ~0).
 RING_INK = 0.22
 LINE_WINDOW_PX = 9
-#: A sector holds new ink when this fraction of its pixels is inked beyond the page's
-#: median for the same sector (a pen line crossing a sector inks 15-40 % of it).
-SECTOR_INK = 0.08
+#: A sector holds new ink when it has this many radii's worth of inked pixels more than the
+#: page's median for the same sector: a thin line crossing a sector inks about half a
+#: radius of pixels (its length there), noise a scattered few.
+SECTOR_INK = 0.25
 #: Share of the sectors inked: a circle drawn round the bubble (closed or nearly: a 300
-#: degree arc inks 13 of 16) reads as a mark; half a circle or more is unsure.
+#: degree arc inks 13 of 16) reads as a mark; nearly half a circle or more is unsure (a
+#: printed digit above a pupil-number bubble can leave 5 sectors of 16 after the median).
 CIRCLE_MARKED = 0.6
-CIRCLE_UNSURE = 0.3
+CIRCLE_UNSURE = 0.4
 #: Ink halfway between two bubbles of a question (fraction of a small disc there, above the
 #: page's median): a mark between two answers. Unless one of the two is clearly marked, both
 #: are unsure.

@@ -505,9 +505,13 @@ def degrade_copier(img: np.ndarray, rng, faults: list | None = None,
     if hit.get("fit_to_page"):
         scale = rng.uniform(0.90, 0.95)
         faults.append(f"scaled {scale:.2f}")
+    # The scanner's glass is a little larger than the sheet (3 % here): a sheet skewed by
+    # 5-7 degrees still loses its corners past it, as on a real copier.
+    gw, gh = round(w * 1.03), round(h * 1.03)
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
-    m[:, 2] += rng.uniform(-0.015, 0.015, 2) * (w, h)
-    out = cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=paper)
+    m[:, 2] += rng.uniform(-0.015, 0.015, 2) * (w, h) + ((gw - w) / 2, (gh - h) / 2)
+    out = cv2.warpAffine(grey, m, (gw, gh), flags=cv2.INTER_LINEAR, borderValue=paper)
+    h, w = gh, gw
     if hit.get("marker_hidden"):
         out, kind = hide_marker(out, rng, paper)
         faults.append(f"marker {kind}")
