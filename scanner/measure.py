@@ -323,56 +323,41 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
 
 def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
            r_px: float) -> np.ndarray:
-    """Fraction of a disc of radius `r_px` at each point that is inked (darker than the
-    paper around that disc by `RING_INK`), less the page's median over the same points:
-    what is printed between bubbles (nothing, usually) is not a mark."""
+    """Inked pixels in a disc of radius `r_px` at each point, in radii (a line across the
+    disc is about two), less the page's median over the same points: what is printed
+    between bubbles (nothing, usually) is not a mark. Ink is a line or the edge of a blot:
+    darker than the lightest pixel near it, so a shadow or a streak is not ink."""
     if len(cx) == 0:
         return np.zeros(0)
-    half = int(np.ceil(r_px * 1.6)) + 1
+    half = int(np.ceil(r_px)) + 1
     win = _windows(img, cx, cy, half)
     yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
-    dist = np.hypot(xx, yy).ravel()
-    disc, around = dist <= r_px, (dist > r_px * 1.25) & (dist <= r_px * 1.6)
-    flat = win.reshape(len(cx), -1)
-    paper = np.percentile(flat[:, around], 75, axis=1)
-    rel = (paper[:, None] - flat[:, disc]) / max(lv.ink_contrast, 1.0)
-    inked = (rel > tuning.RING_INK).mean(axis=1)
+    disc = np.hypot(xx, yy).ravel() <= r_px
+    n, side = len(cx), 2 * half + 1
+    k = tuning.LINE_WINDOW_PX
+    stack = win.reshape(n * side, side)
+    lines = (cv2.dilate(stack, np.ones((k, k), np.uint8)) - stack).reshape(n, -1)[:, disc]
+    scale = 1.0 / max(lv.ink_contrast, 1.0)
+    inked = (lines * scale > tuning.RING_INK).sum(axis=1) / r_px
     base = np.median(inked) if len(inked) >= tuning.BASELINE_MIN_BUBBLES else 0.0
     return inked - base
 
 
 def face_darkness(img: np.ndarray, lv: Levels, faces: list[tuple[float, float, float]]
                   ) -> np.ndarray:
-    """How much darker each printed face is than a clean one: mean relative darkness inside
-    the head (against the paper just outside it), less the palest faces' on this page (the
-    printed eyes and mouth; a page where a child coloured every face has clean ones too,
-    the faces not chosen)."""
+    """How much darker each printed face is than a clean one: measured as a bubble the size
+    of the head (its inside against bands just outside it, so a streak or a shadow edge
+    across the face is background, not colouring), less the palest faces' on this page (the
+    printed eyes and mouth; a page where a child coloured every face has clean ones too, the
+    faces not chosen)."""
     if not faces:
         return np.zeros(0)
     size = float(np.median([f[2] for f in faces]))  # one face size per sheet
     head = 0.44 * size
-    half = int(np.ceil(head * 1.3)) + 1
-    win = _windows(img, np.array([f[0] for f in faces]), np.array([f[1] for f in faces]), half)
-    yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
-    dist = np.hypot(xx, yy).ravel()
-    flat = win.reshape(len(faces), -1)
-    # Each of 8 sectors of the head against the paper just outside it in the same direction
-    # (a high percentile: labels and the bubble below are ink), and the median over the
-    # sectors: crayon fills the head inside its outline, while a shadow edge or a gradient
-    # darkens inside and outside alike and moves only the sectors it cuts.
-    ring = (dist > head * 1.1) & (dist <= head * 1.3)
-    inside = dist <= head * 0.88
-    ang = np.arctan2(yy.ravel(), xx.ravel())
-    sector = ((ang + np.pi) / (2 * np.pi) * 8).astype(int) % 8
-    top = max(float(lv.paper_coarse.max()), 1.0)
-    dark = []
-    for k in range(8):
-        paper = np.percentile(flat[:, ring & (sector == k)], 75, axis=1)
-        rel = (paper[:, None] - flat[:, inside & (sector == k)]) / (
-            max(lv.ink_contrast, 1.0) * np.clip(paper / top, 0.4, 1.0))[:, None]
-        dark.append(np.clip(rel, 0.0, 1.0).mean(axis=1))
-    a = np.median(np.stack(dark, axis=1), axis=1)
-    return a - np.percentile(a, 10)
+    # The measured disc is 0.85 of the head (inside its printed outline).
+    f = darkness(img, lv, np.array([f[0] for f in faces]), np.array([f[1] for f in faces]),
+                 0.85 * head / tuning.INNER_RADIUS_FRACTION)
+    return f.darkness - np.percentile(f.darkness, 10)
 
 
 def is_blank(img: np.ndarray) -> bool:

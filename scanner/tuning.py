@@ -134,15 +134,17 @@ SECTOR_INK = 0.25
 #: printed digit above a pupil-number bubble can leave 5 sectors of 16 after the median).
 CIRCLE_MARKED = 0.6
 CIRCLE_UNSURE = 0.4
-#: Ink halfway between two bubbles of a question (fraction of a small disc there, above the
-#: page's median): a mark between two answers. Unless one of the two is clearly marked, both
-#: are unsure.
-BETWEEN_INK = 0.06
+#: Ink between two bubbles of a question (inked pixels in a small disc there, in radii of
+#: the disc, above the page's median; a thin line across the disc is ~2): a mark between two
+#: answers. Unless one of the two is clearly marked, both are unsure.
+BETWEEN_INK = 0.8
 #: A printed face (faces sheets) darker than the page's clean faces by this much relative
-#: darkness is coloured in: the child marked the face instead of the circle. Crayon over
-#: most of the head reads 0.2-0.5; yellow crayon on a greyscale scan 0.05-0.12.
-FACE_MARKED = 0.14
-FACE_UNSURE = 0.05
+#: darkness is coloured in: the child marked the face instead of the circle. Measured on
+#: copier scans and photos (3 pages each): red, blue, purple and green crayon 0.33-0.5,
+#: orange 0.23+, yellow (pale on a greyscale scan) 0.12-0.17; clean faces at most 0.012, a
+#: 40-level copier streak straight through a face 0.055.
+FACE_MARKED = 0.1
+FACE_UNSURE = 0.07
 
 # --- Deciding ---------------------------------------------------------------------------
 
