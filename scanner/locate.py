@@ -214,8 +214,15 @@ def _decode_region(region: np.ndarray) -> str:
 def read_qr_search(img: np.ndarray, markers: Markers) -> str:
     """Find the QR without a layout (first page of an unknown layout): straighten the page
     between the markers and try each corner region, then the whole page."""
-    if len(markers) >= 3 and all(i in markers.corners for i in (0, 1)):
-        centres = {i: c.mean(axis=0) for i, c in markers.corners.items()}
+    centres = {i: c.mean(axis=0) for i, c in markers.corners.items() if i in range(4)}
+    if len(centres) == 3:
+        # The fourth corner inferred (a folded corner, a staple): the markers make a
+        # parallelogram, near enough to find the QR's region.
+        (missing,) = set(range(4)) - set(centres)
+        opposite = (missing + 2) % 4
+        centres[missing] = (centres[(missing + 1) % 4] + centres[(missing + 3) % 4]
+                            - centres[opposite])
+    if len(centres) == 4:
         w = float(np.linalg.norm(centres[1] - centres[0]))
         other = 3 if 3 in centres else 2
         hgt = float(np.linalg.norm(centres[other] - centres[0 if other == 3 else 1]))

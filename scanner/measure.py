@@ -202,7 +202,7 @@ def _geometry(r_px: float) -> _Geometry:
     inner = ((sq_y[in_sq] + half) * side + (sq_x[in_sq] + half)).ravel()
     b0, b1 = int(round(tuning.BAND_FROM * r)), int(round(tuning.BAND_TO * r))
     near, far = slice(half - b1, half - b0 + 1), slice(half + b0, half + b1 + 1)
-    ring_in = max(tuning.RING_INNER * r, r + 2)
+    ring_in = max(tuning.RING_INNER * r, r + 2.5)  # clear of the printed ring's blurred edge
     in_ring = (d >= ring_in) & (d <= tuning.RING_OUTER * r)
     sector = ((np.arctan2(yy, xx) + np.pi) / (2 * np.pi) * tuning.RING_SECTORS).astype(int)
     sector = np.minimum(sector, tuning.RING_SECTORS - 1)
@@ -234,6 +234,14 @@ def _windows(img: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: int) -> np.n
         vals = img[ys, xs]
     side = 2 * half + 1
     return vals.reshape(len(cx), side, side).astype(np.float32)
+
+
+def _lines(stack: np.ndarray, k: int) -> np.ndarray:
+    """How much darker each pixel is than what closes over it within k px (a black top-hat:
+    dark on both sides), after a slight blur: a pen line stands out; a shadow's edge (dark
+    on one side only) and sensor noise in a dark shadow do not."""
+    soft = cv2.GaussianBlur(stack, (0, 0), tuning.LINE_BLUR_PX)
+    return cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
 
 
 def _baseline(a: np.ndarray) -> np.ndarray:
@@ -312,11 +320,20 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # darkening counts, however dark.
     stack = win.reshape(n * side, side)
     k = tuning.LINE_WINDOW_PX
-    lines = (cv2.dilate(stack, np.ones((k, k), np.uint8)) - stack).reshape(n, side * side)
-    ring = lines[:, g.ring] * scale > tuning.RING_INK
+    lines = _lines(stack, k).reshape(n, side * side)
+    # In a shadow a line is as much fainter as the paper is darker: judged against the light
+    # here, so a shadowed bubble's printed ring and a bright one's compare alike.
+    here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
+                   0.3, 1.0)
+    ring = lines[:, g.ring] * (scale / here)[:, None] > tuning.RING_INK
     per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
     excess = per_sector - _baseline(per_sector)
-    circle = (excess > tuning.SECTOR_INK * r_px).mean(axis=1)
+    inked = excess > tuning.SECTOR_INK * r_px
+    circle = inked.mean(axis=1)
+    # A circle goes all the way round; a streak or a straight stroke through the annulus
+    # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
+    quarters = np.roll(inked, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
+    circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
                     local)
 
@@ -325,8 +342,9 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
            r_px: float) -> np.ndarray:
     """Inked pixels in a disc of radius `r_px` at each point, in radii (a line across the
     disc is about two), less the page's median over the same points: what is printed
-    between bubbles (nothing, usually) is not a mark. Ink is a line or the edge of a blot:
-    darker than the lightest pixel near it, so a shadow or a streak is not ink."""
+    between bubbles (nothing, usually) is not a mark. Ink is a line (darker than what closes
+    over it), or a blot far darker than the lightest pixel near it (more than a shadow's
+    step)."""
     if len(cx) == 0:
         return np.zeros(0)
     half = int(np.ceil(r_px)) + 1
@@ -336,9 +354,13 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     n, side = len(cx), 2 * half + 1
     k = tuning.LINE_WINDOW_PX
     stack = win.reshape(n * side, side)
-    lines = (cv2.dilate(stack, np.ones((k, k), np.uint8)) - stack).reshape(n, -1)[:, disc]
+    lines = _lines(stack, k).reshape(n, -1)[:, disc]
+    soft = cv2.GaussianBlur(stack, (0, 0), tuning.LINE_BLUR_PX)
+    blots = (cv2.dilate(soft, np.ones((2 * k + 1, 2 * k + 1), np.uint8)) - soft).reshape(
+        n, -1)[:, disc]
     scale = 1.0 / max(lv.ink_contrast, 1.0)
-    inked = (lines * scale > tuning.RING_INK).sum(axis=1) / r_px
+    inked = ((lines * scale > tuning.BETWEEN_LINE) | (blots * scale > tuning.BETWEEN_BLOT)
+             ).sum(axis=1) / r_px
     base = np.median(inked) if len(inked) >= tuning.BASELINE_MIN_BUBBLES else 0.0
     return inked - base
 

@@ -120,11 +120,15 @@ RING_INNER = 1.1
 RING_OUTER = 1.9
 #: Sectors of that annulus; a circle inks nearly all, a stray line or a label a few.
 RING_SECTORS = 16
-#: A pixel this much darker than the lightest within `LINE_WINDOW_PX` around it is part of a
-#: line drawn round the bubble (a thin ballpoint line at 120 dpi reads 0.3-0.6; a copier
-#: streak or a shadow edge darkens broadly and reads ~0).
-RING_INK = 0.22
+#: A pixel this much darker than the lightest within `LINE_WINDOW_PX` around it (after
+#: `LINE_BLUR_PX`) is part of a line drawn round the bubble (a thin ballpoint line reads
+#: 0.2-0.5; a shadow edge darkens broadly and reads ~0; a narrow streak crosses only 2 of
+#: the 16 sectors).
+RING_INK = 0.15
 LINE_WINDOW_PX = 9
+#: Blur (sigma, px) before looking for lines: a phone's noise in a deep shadow is single
+#: pixels, a child's line is 1.5 px wide or more at 120 dpi.
+LINE_BLUR_PX = 0.8
 #: A sector holds new ink when it has this many radii's worth of inked pixels more than the
 #: page's median for the same sector: a thin line crossing a sector inks about half a
 #: radius of pixels (its length there), noise a scattered few.
@@ -138,6 +142,12 @@ CIRCLE_UNSURE = 0.4
 #: the disc, above the page's median; a thin line across the disc is ~2): a mark between two
 #: answers. Unless one of the two is clearly marked, both are unsure.
 BETWEEN_INK = 0.8
+#: Line contrast counted there: higher than `RING_INK`, because one line is enough here and
+#: the edge of a narrow copier streak (up to ~0.2) must not be one.
+BETWEEN_LINE = 0.3
+#: A blot there (a fill between two answers) is darker than the lightest pixel within two
+#: `LINE_WINDOW_PX` by this much: pen fills read 0.7-1, a hard phone shadow's step ~0.5.
+BETWEEN_BLOT = 0.6
 #: A printed face (faces sheets) darker than the page's clean faces by this much relative
 #: darkness is coloured in: the child marked the face instead of the circle. Measured on
 #: copier scans and photos (3 pages each): red, blue, purple and green crayon 0.33-0.5,

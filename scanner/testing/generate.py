@@ -437,7 +437,7 @@ def hide_marker(img: np.ndarray, rng, paper: int = 245) -> tuple[np.ndarray, str
     y = 0 if corner in (0, 1) else h
     sx, sy = (1 if x == 0 else -1), (1 if y == 0 else -1)
     if kind in ("fold", "cut"):
-        reach = rng.uniform(30, 40) * mm
+        reach = rng.uniform(28, 36) * mm  # past the marker, short of the QR
         tri = np.array([[x, y], [x + sx * reach, y], [x, y + sy * reach]], np.int32)
         cv2.fillPoly(out, [tri], (paper,) * 3 if out.ndim == 3 else paper)
         if kind == "fold":
