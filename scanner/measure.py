@@ -327,12 +327,17 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                    0.3, 1.0)
     ring = lines[:, g.ring] * (scale / here)[:, None] > tuning.RING_INK
     per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
-    excess = per_sector - _baseline(per_sector)
-    inked = excess > tuning.SECTOR_INK * r_px
-    circle = inked.mean(axis=1)
+    base = _baseline(per_sector)
+    inked = (per_sector - base) > tuning.SECTOR_INK * r_px
+    # Sectors mostly covered by print on every bubble (the face above a bubble) cannot show
+    # a drawn line: they are left out rather than counted as empty.
+    seen = base <= 0.25 * g.ring_counts
+    circle = (inked & seen).sum(axis=1) / max(1, int(seen.sum()))
     # A circle goes all the way round; a streak or a straight stroke through the annulus
     # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
-    quarters = np.roll(inked, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
+    round_all = np.roll(inked | ~seen, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
+    open_quarters = int((np.roll(seen, 2).reshape(4, -1).sum(axis=1) >= 2).sum())
+    quarters = round_all & (open_quarters >= 3)
     circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
                     local)

@@ -117,7 +117,7 @@ BASELINE_MIN_BUBBLES = 5
 #: The annulus where a child's circle AROUND a bubble falls (radii): children draw it
 #: 1.2-1.7 radii across, rarely tight on the printed ring.
 RING_INNER = 1.1
-RING_OUTER = 1.9
+RING_OUTER = 2.2
 #: Sectors of that annulus; a circle inks nearly all, a stray line or a label a few.
 RING_SECTORS = 16
 #: A pixel this much darker than the lightest within `LINE_WINDOW_PX` around it (after
