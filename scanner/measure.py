@@ -182,15 +182,18 @@ class _Geometry:
     ring_counts: np.ndarray
 
 
-_GEOMETRY: dict[int, _Geometry] = {}
+_GEOMETRY: dict[tuple[int, int], _Geometry] = {}
 
 
-def _geometry(r_px: float) -> _Geometry:
-    key = round(r_px * 4)
+def _geometry(r_px: float, gap_px: float = 1e9) -> _Geometry:
+    """`gap_px`: distance to the nearest other bubble's centre; the background bands stay
+    clear of its printed ring (the 0-10 row's bubbles are 2.4 radii apart on pupil sheets)."""
+    key = (round(r_px * 4), min(round(gap_px * 2), 10_000))
     if key in _GEOMETRY:
         return _GEOMETRY[key]
-    r = key / 4
-    half = int(np.ceil(tuning.RING_OUTER * r)) + 1
+    r = key[0] / 4
+    outer = _ring_outer(r)
+    half = int(np.ceil(max(outer, tuning.BAND_TO * r))) + 1
     side = 2 * half + 1
     yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
     d = np.hypot(xx, yy)
@@ -200,10 +203,11 @@ def _geometry(r_px: float) -> _Geometry:
     sq_y, sq_x = np.mgrid[-n_in:n_in + 1, -n_in:n_in + 1]
     in_sq = np.hypot(sq_x, sq_y) <= ri
     inner = ((sq_y[in_sq] + half) * side + (sq_x[in_sq] + half)).ravel()
-    b0, b1 = int(round(tuning.BAND_FROM * r)), int(round(tuning.BAND_TO * r))
+    b1 = int(round(min(tuning.BAND_TO * r, gap_px - r - 2.5)))
+    b0 = int(round(min(tuning.BAND_FROM * r, max(r + 2.5, b1 - 0.35 * r))))
     near, far = slice(half - b1, half - b0 + 1), slice(half + b0, half + b1 + 1)
     ring_in = max(tuning.RING_INNER * r, r + 2.5)  # clear of the printed ring's blurred edge
-    in_ring = (d >= ring_in) & (d <= tuning.RING_OUTER * r)
+    in_ring = (d >= ring_in) & (d <= outer)
     sector = ((np.arctan2(yy, xx) + np.pi) / (2 * np.pi) * tuning.RING_SECTORS).astype(int)
     sector = np.minimum(sector, tuning.RING_SECTORS - 1)
     flat = (yy + half) * side + (xx + half)
@@ -217,6 +221,12 @@ def _geometry(r_px: float) -> _Geometry:
                   far, ring, starts, counts)
     _GEOMETRY[key] = g
     return g
+
+
+def _ring_outer(r_px: float) -> float:
+    """Outer radius (px) of the annulus searched for a drawn circle."""
+    mm = tuning.NORMALISED_DPI / 25.4
+    return min(tuning.RING_OUTER * r_px, r_px + tuning.RING_OUTER_MAX_MM * mm)
 
 
 def _windows(img: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: int) -> np.ndarray:
@@ -248,9 +258,13 @@ def _baseline(a: np.ndarray) -> np.ndarray:
     """What every bubble of this size on the page shows at the same place (printed faces,
     labels and neighbouring rings), taken as the median over bubbles: most bubbles on a
     page are empty, and a streak or shadow touches only some of them."""
-    if len(a) < tuning.BASELINE_MIN_BUBBLES:
-        return np.zeros(a.shape[1:], a.dtype)
-    return np.median(a, axis=0)
+    if len(a) >= tuning.BASELINE_MIN_BUBBLES:
+        return np.median(a, axis=0)
+    if len(a) >= 2:
+        # A few bubbles (one question of a size of its own): at most one of them is marked,
+        # so the least at each place is what is printed there.
+        return np.min(a, axis=0)
+    return np.zeros(a.shape[1:], a.dtype)
 
 
 @dataclass
@@ -267,8 +281,19 @@ class Features:
     background: np.ndarray
 
 
+def face_sectors(r_px: float, dx: float, dy: float, head_px: float) -> np.ndarray:
+    """Which of a bubble's annulus sectors a printed face (centre dx, dy from the bubble's,
+    head radius `head_px`) covers: they cannot show a circle drawn round the bubble."""
+    n = tuning.RING_SECTORS
+    ang = -np.pi + (np.arange(n) + 0.5) * 2 * np.pi / n
+    radii = np.linspace(tuning.RING_INNER * r_px, _ring_outer(r_px), 5)
+    px = np.cos(ang)[:, None] * radii[None, :]
+    py = np.sin(ang)[:, None] * radii[None, :]
+    return (np.hypot(px - dx, py - dy) < head_px + 3).any(axis=1)
+
+
 def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
-             r_px: float) -> Features:
+             r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None) -> Features:
     """Measure bubbles of one radius, all at once, each against its OWN background.
 
     The page map gives the paper level at a coarse scale; each bubble then corrects it
@@ -279,7 +304,7 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     or a shadow edge darkens both bands of one direction and is taken away, while ink on
     one side only (a label, a neighbour's mark) is not. The correction is capped, so a
     mark spilling over the ring is never taken for background."""
-    g = _geometry(r_px)
+    g = _geometry(r_px, gap_px)
     n = len(cx)
     win = _windows(img, cx, cy, g.half)
     ph, pw = lv.paper_coarse.shape
@@ -331,12 +356,14 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     inked = (per_sector - base) > tuning.SECTOR_INK * r_px
     # Sectors mostly covered by print on every bubble (the face above a bubble) cannot show
     # a drawn line: they are left out rather than counted as empty.
-    seen = base <= 0.25 * g.ring_counts
-    circle = (inked & seen).sum(axis=1) / max(1, int(seen.sum()))
+    seen = np.broadcast_to(base <= 0.25 * g.ring_counts, inked.shape)
+    if blind is not None:
+        seen = seen & ~blind
+    circle = (inked & seen).sum(axis=1) / np.maximum(1, seen.sum(axis=1))
     # A circle goes all the way round; a streak or a straight stroke through the annulus
     # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
     round_all = np.roll(inked | ~seen, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
-    open_quarters = int((np.roll(seen, 2).reshape(4, -1).sum(axis=1) >= 2).sum())
+    open_quarters = (np.roll(seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2) >= 2).sum(axis=1)
     quarters = round_all & (open_quarters >= 3)
     circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,

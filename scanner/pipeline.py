@@ -144,7 +144,8 @@ class Scanner:
         lv = measure.levels(norm, half, _marker_boxes(template))
         if lv.ink_contrast < tuning.MIN_CONTRAST:
             raise _Unreadable(LOW_CONTRAST, code.encode())
-        result.bubbles = measure_bubbles(norm, half, lv, template)
+        multi = frozenset(q["code"] for q in layout["questions"] if q.get("type") == "multi")
+        result.bubbles = measure_bubbles(norm, half, lv, template, multi)
         fill_decisions(result, layout, template)
         result.writeins = cut_writeins(norm, template)
         if self.keep_images:
@@ -255,7 +256,7 @@ def normalise(img: np.ndarray, h: np.ndarray, template: dict) -> np.ndarray:
 
 
 def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
-                    template: dict) -> list[BubbleReading]:
+                    template: dict, multi: frozenset[str] = frozenset()) -> list[BubbleReading]:
     """Re-register each bubble near its layout position, then measure its darkness.
     `half` is `pyrDown(norm)`."""
     s = _scale()
@@ -275,17 +276,27 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
                 dx, dy = mdx, mdy  # a scribble pulled this fit: trust the row
             placed.append((b, b["cx"] * s + dx, b["cy"] * s + dy, b["r"] * s))
             rings.append(ring / max(lv.ink_contrast, 1.0))
-    by_radius: dict[float, list[int]] = defaultdict(list)
+    # Bubbles measured together: same size, and same room around them (a row packed as
+    # tight as the 0-10 scale gets narrower background bands than the rest).
+    xy = np.array([(b["cx"], b["cy"]) for b, _, _, _ in placed]) * s
+    gaps = np.full(len(placed), 1e9)
+    if len(placed) > 1:
+        dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+        np.fill_diagonal(dist, np.inf)
+        gaps = dist.min(axis=1)
+    by_radius: dict[tuple[float, float], list[int]] = defaultdict(list)
     for k, (_, _, _, r) in enumerate(placed):
-        by_radius[round(r, 1)].append(k)
+        tight = gaps[k] < r * (tuning.BAND_TO + 1) + 2.5
+        by_radius[(round(r, 1), round(gaps[k], 0) if tight else 1e9)].append(k)
     n = len(placed)
+    blind = _face_blind(template, placed)
     dark, cover, circle = np.zeros(n), np.zeros(n), np.zeros(n)
-    for r, ks in by_radius.items():
+    for (r, gap), ks in by_radius.items():
         f = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
-                             np.array([placed[k][2] for k in ks]), r)
+                             np.array([placed[k][2] for k in ks]), r, gap, blind[ks])
         dark[ks], cover[ks], circle[ks] = f.darkness, f.coverage, f.circle
     face = _faces(norm, lv, template, placed)
-    between = _between(norm, lv, placed)
+    between = _between(norm, lv, placed, multi)
     # A bubble whose printed ring cannot be seen is not read at all, however pale it is.
     hidden = np.array(rings) < tuning.RING_VISIBLE
     dark[hidden] = np.nan
@@ -304,6 +315,21 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
             in zip(placed, dark, cover, rings, circle, face, score, strict=True)]
 
 
+def _face_blind(template: dict, placed: list[tuple[dict, float, float, float]]) -> np.ndarray:
+    """Per bubble, the annulus sectors its printed face covers (faces sheets)."""
+    blind = np.zeros((len(placed), tuning.RING_SECTORS), bool)
+    faces = {(f.get("question"), str(f.get("value"))): f for f in template.get("faces") or ()}
+    if not faces:
+        return blind
+    s = _scale()
+    for k, (b, _, _, r) in enumerate(placed):
+        f = faces.get((b["question"], str(b["value"])))
+        if f is not None:
+            blind[k] = measure.face_sectors(r, (f["cx"] - b["cx"]) * s, (f["cy"] - b["cy"]) * s,
+                                            0.44 * f["size"] * s)
+    return blind
+
+
 def _faces(norm: np.ndarray, lv: measure.Levels, template: dict,
            placed: list[tuple[dict, float, float, float]]) -> np.ndarray:
     """For each bubble, how much darker than clean the face printed with it is (0 when it
@@ -315,33 +341,41 @@ def _faces(norm: np.ndarray, lv: measure.Levels, template: dict,
     s = _scale()
     where = {(b["question"], str(b["value"])): (k, cx - b["cx"] * s, cy - b["cy"] * s)
              for k, (b, cx, cy, _) in enumerate(placed)}
-    ks, boxes = [], []
+    by_size: dict[float, tuple[list[int], list]] = defaultdict(lambda: ([], []))
     for f in faces:
         hit = where.get((f.get("question"), str(f.get("value"))))
         if hit is None:
             continue
         k, dx, dy = hit
+        ks, boxes = by_size[round(f["size"], 1)]
         ks.append(k)
         boxes.append((f["cx"] * s + dx, f["cy"] * s + dy, f["size"] * s))
-    out[ks] = measure.face_darkness(norm, lv, boxes)
+    for ks, boxes in by_size.values():
+        out[ks] = measure.face_darkness(norm, lv, boxes)
     return out
 
 
 def _between(norm: np.ndarray, lv: measure.Levels,
-             placed: list[tuple[dict, float, float, float]]) -> list[tuple[int, int]]:
+             placed: list[tuple[dict, float, float, float]],
+             multi: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Neighbouring bubbles of one question with ink halfway between them (a mark between
     two answers)."""
     by_q: dict[str, list[int]] = defaultdict(list)
     for k, (b, _, _, _) in enumerate(placed):
-        by_q[b["question"]].append(k)
+        if b["question"] not in multi:  # tick all: an option row, each bubble on its own
+            by_q[b["question"]].append(k)
     pairs, xs, ys, rs = [], [], [], []
     for ks in by_q.values():
+        steps = [float(np.hypot(placed[b][1] - placed[a][1], placed[b][2] - placed[a][2]))
+                 for a, b in zip(ks, ks[1:], strict=False)]
+        if len(ks) < 3 or max(steps) > 1.05 * min(steps):
+            continue  # an option row (yes/no, choice): its labels sit between the bubbles
         for a, b in zip(ks, ks[1:], strict=False):
             (_, ax, ay, ar), (_, bx, by, _) = placed[a], placed[b]
             gap = float(np.hypot(bx - ax, by - ay))
             radius = min(0.5 * ar, gap / 2 - 1.25 * ar)
-            if gap > 9 * ar or radius < 0.15 * ar:
-                continue  # not neighbours on one line, or no room between them
+            if radius < 0.15 * ar:
+                continue  # no room between them
             # Discs along the line between the two rings, clear of both by a quarter radius.
             room = gap - 2 * (1.25 * ar + radius)
             steps = 1 + int(room // (1.5 * radius))

@@ -118,6 +118,9 @@ BASELINE_MIN_BUBBLES = 5
 #: 1.2-1.7 radii across, rarely tight on the printed ring.
 RING_INNER = 1.1
 RING_OUTER = 2.2
+#: ... and at most this far (mm) outside the ring: round a big bubble the annulus would
+#: reach the next row's printed labels.
+RING_OUTER_MAX_MM = 4.5
 #: Sectors of that annulus; a circle inks nearly all, a stray line or a label a few.
 RING_SECTORS = 16
 #: A pixel this much darker than the lightest within `LINE_WINDOW_PX` around it (after
@@ -140,7 +143,9 @@ CIRCLE_MARKED = 0.6
 CIRCLE_UNSURE = 0.4
 #: Ink between two bubbles of a question (inked pixels in a small disc there, in radii of
 #: the disc, above the page's median; a thin line across the disc is ~2): a mark between two
-#: answers. Unless one of the two is clearly marked, both are unsure.
+#: answers. Unless one of the two is clearly marked, both are unsure. Only looked for in
+#: scale rows (3 or more bubbles evenly spaced): an option row (yes/no, choice) prints each
+#: label between one bubble and the next.
 BETWEEN_INK = 0.8
 #: Line contrast counted there: higher than `RING_INK`, because one line is enough here and
 #: the edge of a narrow copier streak (up to ~0.2) must not be one.
