@@ -8,6 +8,7 @@ removed, paper stays), so a phone photo darker at one edge reads like a flat cop
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -230,7 +231,7 @@ def _ring_outer(r_px: float) -> float:
 
 
 def _windows(img: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: int) -> np.ndarray:
-    """The (n, 2 half + 1, 2 half + 1) squares around each centre, as float32."""
+    """The (n, 2 half + 1, 2 half + 1) squares around each centre (the image's dtype)."""
     h, w = img.shape
     yc, xc = np.rint(cy).astype(np.intp), np.rint(cx).astype(np.intp)
     dy, dx = np.mgrid[-half:half + 1, -half:half + 1]
@@ -243,7 +244,7 @@ def _windows(img: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: int) -> np.n
         xs = np.clip(xc[:, None] + dx.ravel()[None, :], 0, w - 1)
         vals = img[ys, xs]
     side = 2 * half + 1
-    return vals.reshape(len(cx), side, side).astype(np.float32)
+    return vals.reshape(len(cx), side, side)
 
 
 def _lines(stack: np.ndarray, k: int) -> np.ndarray:
@@ -281,6 +282,7 @@ class Features:
     background: np.ndarray
 
 
+@functools.lru_cache(maxsize=256)
 def face_sectors(r_px: float, dx: float, dy: float, head_px: float) -> np.ndarray:
     """Which of a bubble's annulus sectors a printed face (centre dx, dy from the bubble's,
     head radius `head_px`) covers: they cannot show a circle drawn round the bubble."""
@@ -293,7 +295,8 @@ def face_sectors(r_px: float, dx: float, dy: float, head_px: float) -> np.ndarra
 
 
 def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
-             r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None) -> Features:
+             r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
+             rings: bool = True) -> Features:
     """Measure bubbles of one radius, all at once, each against its OWN background.
 
     The page map gives the paper level at a coarse scale; each bubble then corrects it
@@ -306,7 +309,8 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     mark spilling over the ring is never taken for background."""
     g = _geometry(r_px, gap_px)
     n = len(cx)
-    win = _windows(img, cx, cy, g.half)
+    raw = _windows(img, cx, cy, g.half)
+    win = raw.astype(np.float32)
     ph, pw = lv.paper_coarse.shape
     paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
                             np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
@@ -343,9 +347,12 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # Lines in the annulus: darker than the lightest pixel within a few pixels (a pen or
     # pencil line is 1-8 px wide at 120 dpi), so neither a streak's nor a shadow's broad
     # darkening counts, however dark.
-    stack = win.reshape(n * side, side)
+    if not rings:
+        return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1),
+                        np.zeros(n), local)
+    stack = raw.reshape(n * side, side)
     k = tuning.LINE_WINDOW_PX
-    lines = _lines(stack, k).reshape(n, side * side)
+    lines = _lines(stack, k).reshape(n, side * side).astype(np.float32)
     # In a shadow a line is as much fainter as the paper is darker: judged against the light
     # here, so a shadowed bubble's printed ring and a bright one's compare alike.
     here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
@@ -386,10 +393,10 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     n, side = len(cx), 2 * half + 1
     k = tuning.LINE_WINDOW_PX
     stack = win.reshape(n * side, side)
-    lines = _lines(stack, k).reshape(n, -1)[:, disc]
+    lines = _lines(stack, k).reshape(n, -1)[:, disc].astype(np.float32)
     soft = cv2.GaussianBlur(stack, (0, 0), tuning.LINE_BLUR_PX)
-    blots = (cv2.dilate(soft, np.ones((2 * k + 1, 2 * k + 1), np.uint8)) - soft).reshape(
-        n, -1)[:, disc]
+    blots = cv2.subtract(cv2.dilate(soft, np.ones((2 * k + 1, 2 * k + 1), np.uint8)), soft)
+    blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)
     inked = ((lines * scale > tuning.BETWEEN_LINE) | (blots * scale > tuning.BETWEEN_BLOT)
              ).sum(axis=1) / r_px
@@ -410,7 +417,7 @@ def face_darkness(img: np.ndarray, lv: Levels, faces: list[tuple[float, float, f
     head = 0.44 * size
     # The measured disc is 0.85 of the head (inside its printed outline).
     f = darkness(img, lv, np.array([f[0] for f in faces]), np.array([f[1] for f in faces]),
-                 0.85 * head / tuning.INNER_RADIUS_FRACTION)
+                 0.85 * head / tuning.INNER_RADIUS_FRACTION, rings=False)
     return f.darkness - np.percentile(f.darkness, 10)
 
 
