@@ -251,8 +251,12 @@ def _lines(stack: np.ndarray, k: int) -> np.ndarray:
     """How much darker each pixel is than what closes over it within k px (a black top-hat:
     dark on both sides), after a slight blur: a pen line stands out; a shadow's edge (dark
     on one side only) and sensor noise in a dark shadow do not."""
-    soft = cv2.GaussianBlur(stack, (0, 0), tuning.LINE_BLUR_PX)
-    return cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
+    return cv2.morphologyEx(_soft(stack), cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
+
+
+def _soft(stack: np.ndarray) -> np.ndarray:
+    """The slight blur before looking for lines (a fixed 3 x 3 kernel: `LINE_BLUR_PX`)."""
+    return cv2.GaussianBlur(stack, (3, 3), tuning.LINE_BLUR_PX)
 
 
 def _baseline(a: np.ndarray) -> np.ndarray:
@@ -393,8 +397,9 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     n, side = len(cx), 2 * half + 1
     k = tuning.LINE_WINDOW_PX
     stack = win.reshape(n * side, side)
-    lines = _lines(stack, k).reshape(n, -1)[:, disc].astype(np.float32)
-    soft = cv2.GaussianBlur(stack, (0, 0), tuning.LINE_BLUR_PX)
+    soft = _soft(stack)
+    lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
+    lines = lines.reshape(n, -1)[:, disc].astype(np.float32)
     blots = cv2.subtract(cv2.dilate(soft, np.ones((2 * k + 1, 2 * k + 1), np.uint8)), soft)
     blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)

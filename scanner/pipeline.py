@@ -123,7 +123,7 @@ class Scanner:
         if bilevel:
             # A 1-bit scan shows grey as a dither of black dots: smoothed back into grey, its
             # paper, its QR and its marks read as a greyscale scan's.
-            img = cv2.GaussianBlur(img, (0, 0), tuning.DITHER_BLUR_PX)
+            img = cv2.GaussianBlur(img, (0, 0), tuning.DITHER_BLUR_PX)  # rare: 1-bit scans
         markers = locate.find_markers(img)
         if len(markers) < tuning.MIN_MARKERS:
             if measure.is_blank(img):
