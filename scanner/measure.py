@@ -385,9 +385,8 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
            r_px: float) -> np.ndarray:
     """Inked pixels in a disc of radius `r_px` at each point, in radii (a line across the
     disc is about two), less the page's median over the same points: what is printed
-    between bubbles (nothing, usually) is not a mark. Ink is a line (darker than what closes
-    over it), or a blot far darker than the lightest pixel near it (more than a shadow's
-    step)."""
+    between bubbles (nothing, usually) is not a mark. Ink is a line, or a blot up to twice
+    as wide, far darker than what closes over it (a shadow's edge closes over nothing)."""
     if len(cx) == 0:
         return np.zeros(0)
     half = int(np.ceil(r_px)) + 1
@@ -400,7 +399,7 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     soft = _soft(stack)
     lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
     lines = lines.reshape(n, -1)[:, disc].astype(np.float32)
-    blots = cv2.subtract(cv2.dilate(soft, np.ones((2 * k + 1, 2 * k + 1), np.uint8)), soft)
+    blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((4 * k + 1, 4 * k + 1), np.uint8))
     blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)
     inked = ((lines * scale > tuning.BETWEEN_LINE) | (blots * scale > tuning.BETWEEN_BLOT)

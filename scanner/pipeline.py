@@ -303,9 +303,10 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
     score = [decide.score(float(d), float(c), float(fc)) for d, c, fc in
              zip(dark, circle, face, strict=True)]
     for a, b in between:
-        # Ink between two answers, neither of them clearly marked: the child may have
-        # meant either (beside a clear mark it is that mark spilling over).
-        if max(score[a], score[b]) <= tuning.MARKED_ABOVE:
+        # Ink between two answers, neither of them boldly marked: the child may have meant
+        # either (beside a bold mark, a fill or a circle, it is that mark spilling over; a
+        # mark between two bubbles that grazes one of them is faint there).
+        if not max(score[a], score[b]) >= tuning.BETWEEN_SPILL_FROM:
             score[a], score[b] = (decide.score(score[a], between=True),
                                   decide.score(score[b], between=True))
     return [BubbleReading(b["question"], str(b["value"]), cx, cy, r, round(float(d), 4),

@@ -147,11 +147,14 @@ CIRCLE_UNSURE = 0.4
 #: scale rows (3 or more bubbles evenly spaced): an option row (yes/no, choice) prints each
 #: label between one bubble and the next.
 BETWEEN_INK = 0.8
+#: ... and neither of the two scores this much (a fill, a tick or a drawn circle, whose spill it
+#: may be; a mark between two digits that grazes one reads 0.07 there).
+BETWEEN_SPILL_FROM = 0.1
 #: Line contrast counted there: higher than `RING_INK`, because one line is enough here and
 #: the edge of a narrow copier streak (up to ~0.2) must not be one.
-BETWEEN_LINE = 0.3
-#: A blot there (a fill between two answers) is darker than the lightest pixel within two
-#: `LINE_WINDOW_PX` by this much: pen fills read 0.7-1, a hard phone shadow's step ~0.5.
+BETWEEN_LINE = 0.4
+#: A blot there (a fill between two answers, up to 4 `LINE_WINDOW_PX` across) is darker
+#: than what closes over it by this much: pen fills read 0.7-1.
 BETWEEN_BLOT = 0.6
 #: A printed face (faces sheets) darker than the page's clean faces by this much relative
 #: darkness is coloured in: the child marked the face instead of the circle. Measured on

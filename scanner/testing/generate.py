@@ -295,6 +295,16 @@ def _doodle(img, template, dpi, rng) -> None:
         return
 
 
+def _scale_row(bubbles: list[dict]) -> bool:
+    """Three or more bubbles evenly spaced on one line (a rating scale or digits), as the
+    scanner tells them from option rows."""
+    if len(bubbles) < 3:
+        return False
+    steps = [float(np.hypot(b["cx"] - a["cx"], b["cy"] - a["cy"]))
+             for a, b in zip(bubbles, bubbles[1:], strict=False)]
+    return max(steps) <= 1.05 * min(steps)
+
+
 def _between(img, a: dict, b: dict, dpi, rng) -> None:
     """A mark between two neighbouring bubbles: the child could not decide, or missed."""
     t = rng.uniform(0.4, 0.6)
@@ -367,6 +377,13 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
             mark(old, "scribble_out")
             mark(new, ("fill", "tick", "circle")[int(rng.integers(0, 3))])
             truth[q] = REVIEW
+        elif style == "between" and not _scale_row(bubbles):
+            # An option row (yes/no, choice) prints each label between one bubble and the
+            # next; the scanner cannot tell a mark there from the label (see the README),
+            # so this generator marks one option instead.
+            b = bubbles[pick[0]]
+            mark(b, "fill")
+            truth[q] = b["value"]
         elif style == "between":
             order = sorted(bubbles, key=lambda b: (b["cy"], b["cx"]))
             k = int(rng.integers(0, len(order) - 1))
