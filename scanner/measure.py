@@ -314,27 +314,29 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     g = _geometry(r_px, gap_px)
     n = len(cx)
     raw = _windows(img, cx, cy, g.half)
-    win = raw.astype(np.float32)
     ph, pw = lv.paper_coarse.shape
     paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
                             np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
     scale = 1.0 / max(lv.ink_contrast, 1.0)
-    d = (paper[:, None, None] - win) * scale  # relative darkness, unclipped
+
+    def rel(px: np.ndarray) -> np.ndarray:
+        """Relative darkness (unclipped) of some of each window's pixels."""
+        shape = (n,) + (1,) * (px.ndim - 1)
+        return (paper.reshape(shape) - px.astype(np.float32)) * scale
+
     sp = g.span
-    top, bottom = d[:, g.band_near, sp], d[:, g.band_far, sp]
-    left, right = d[:, sp, g.band_near], d[:, sp, g.band_far]
+    top, bottom = rel(raw[:, g.band_near, sp]), rel(raw[:, g.band_far, sp])
+    left, right = rel(raw[:, sp, g.band_near]), rel(raw[:, sp, g.band_far])
     bands = np.concatenate([top.reshape(n, -1), bottom.reshape(n, -1), left.reshape(n, -1),
                             right.reshape(n, -1)], axis=1)
     local = np.median(bands, axis=1)
     profiles = [top.mean(axis=1), bottom.mean(axis=1), left.mean(axis=2), right.mean(axis=2)]
     profiles = [p - local[:, None] for p in profiles]
-    d -= local[:, None, None]
     t, b, lf, rt = (p - _baseline(p) for p in profiles)
     cap = tuning.LOCAL_CAP
     col = np.clip(np.minimum(t, b), -cap, cap)   # (n, nx)
     row = np.clip(np.minimum(lf, rt), -cap, cap)  # (n, ny)
     side = 2 * g.half + 1
-    flat = d.reshape(n, side * side)
     bg = np.maximum(col[:, g.inner_x], row[:, g.inner_y])
     # A shadow edge across the bubble at a slant: the bands of both directions see part of
     # it, so the bands are also interpolated across the disc (above to below, left to
@@ -346,7 +348,7 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # Light multiplies: in a shadow the paper and the ink are both darker by the same
     # factor, so what is left above the background is scaled back up by it.
     lit = np.clip(1.0 - bg * (lv.ink_contrast / np.maximum(paper, 1.0))[:, None], 0.4, 1.0)
-    inner = (flat[:, g.inner] - bg + local[:, None]) / lit
+    inner = (rel(raw.reshape(n, side * side)[:, g.inner]) - bg) / lit
     np.clip(inner, 0.0, 1.0, out=inner)
     # Lines in the annulus: darker than the lightest pixel within a few pixels (a pen or
     # pencil line is 1-8 px wide at 120 dpi), so neither a streak's nor a shadow's broad
@@ -356,12 +358,12 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                         np.zeros(n), local)
     stack = raw.reshape(n * side, side)
     k = tuning.LINE_WINDOW_PX
-    lines = _lines(stack, k).reshape(n, side * side).astype(np.float32)
+    lines = _lines(stack, k).reshape(n, side * side)[:, g.ring].astype(np.float32)
     # In a shadow a line is as much fainter as the paper is darker: judged against the light
     # here, so a shadowed bubble's printed ring and a bright one's compare alike.
     here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
                    0.3, 1.0)
-    ring = lines[:, g.ring] * (scale / here)[:, None] > tuning.RING_INK
+    ring = lines * (scale / here)[:, None] > tuning.RING_INK
     per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
     base = _baseline(per_sector)
     inked = (per_sector - base) > tuning.SECTOR_INK * r_px
