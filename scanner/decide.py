@@ -22,6 +22,31 @@ def classify(d: float) -> str:
     return UNSURE
 
 
+#: Scores standing for "marked" and "unsure" when the evidence is not the inner darkness.
+_MARKED_SCORE = 0.5
+_UNSURE_SCORE = (tuning.EMPTY_BELOW + tuning.MARKED_ABOVE) / 2
+
+
+def score(darkness: float, circle: float = 0.0, face: float = 0.0,
+          between: bool = False) -> float:
+    """One bubble's evidence as the one figure `classify` reads: the inner darkness, raised
+    to marked by a circle drawn round the bubble or a coloured face, and to at least unsure
+    by half a circle, a faintly coloured face or a mark between it and a neighbour. NaN (the
+    printed ring not seen) stays NaN: nothing is read where the bubble cannot be seen, but a
+    circle drawn round it."""
+    if darkness != darkness:
+        # The ring not seen: nothing is read, unless a whole circle was drawn round it (the
+        # drawn line beside the printed one is what hid it from the ring fit).
+        return _MARKED_SCORE if circle >= tuning.CIRCLE_MARKED else darkness
+    s = darkness
+    if circle >= tuning.CIRCLE_MARKED or face >= tuning.FACE_MARKED:
+        s = max(s, _MARKED_SCORE)
+    elif circle >= tuning.CIRCLE_UNSURE or face >= tuning.FACE_UNSURE or between:
+        if s < tuning.EMPTY_BELOW:
+            s = _UNSURE_SCORE
+    return s
+
+
 def confidence(d: float) -> float:
     """0 at or between the thresholds; 1 for spotless paper, and for a mark
     `CONFIDENCE_SPAN` beyond the marked threshold."""

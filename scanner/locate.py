@@ -117,7 +117,16 @@ def homography(template: dict, markers: Markers) -> tuple[np.ndarray, float] | N
         return None
     src = np.concatenate([pts[i] for i in ids])
     dst = np.concatenate([markers.corners[i] for i in ids])
-    h, _ = cv2.findHomography(src, dst, 0)
+    if len(ids) == 2:
+        # Two corners cut off (a page skewed on the glass loses opposite corners): a flatbed
+        # scan has no perspective, so rotation, scale and shift from the two markers' eight
+        # corners place the page; a photo placed so is caught by the ring checks.
+        a, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.LMEDS)
+        if a is None:
+            return None
+        h = np.vstack([a, [0.0, 0.0, 1.0]])
+    else:
+        h, _ = cv2.findHomography(src, dst, 0)
     if h is None:
         return None
     proj = cv2.perspectiveTransform(src.reshape(-1, 1, 2), h).reshape(-1, 2)
@@ -205,8 +214,15 @@ def _decode_region(region: np.ndarray) -> str:
 def read_qr_search(img: np.ndarray, markers: Markers) -> str:
     """Find the QR without a layout (first page of an unknown layout): straighten the page
     between the markers and try each corner region, then the whole page."""
-    if len(markers) >= 3 and all(i in markers.corners for i in (0, 1)):
-        centres = {i: c.mean(axis=0) for i, c in markers.corners.items()}
+    centres = {i: c.mean(axis=0) for i, c in markers.corners.items() if i in range(4)}
+    if len(centres) == 3:
+        # The fourth corner inferred (a folded corner, a staple): the markers make a
+        # parallelogram, near enough to find the QR's region.
+        (missing,) = set(range(4)) - set(centres)
+        opposite = (missing + 2) % 4
+        centres[missing] = (centres[(missing + 1) % 4] + centres[(missing + 3) % 4]
+                            - centres[opposite])
+    if len(centres) == 4:
         w = float(np.linalg.norm(centres[1] - centres[0]))
         other = 3 if 3 in centres else 2
         hgt = float(np.linalg.norm(centres[other] - centres[0 if other == 3 else 1]))

@@ -8,6 +8,7 @@ removed, paper stays), so a phone photo darker at one edge reads like a flat cop
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -162,29 +163,268 @@ def _disc_offsets(r_in: float) -> tuple[np.ndarray, np.ndarray]:
     return _DISCS[key]
 
 
-def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
-             r_px: float) -> tuple[np.ndarray, np.ndarray]:
-    """(mean relative darkness, inked fraction) of the inner discs of bubbles of one radius,
-    all at once."""
-    dy, dx = _disc_offsets(r_px * tuning.INNER_RADIUS_FRACTION)
+@dataclass
+class _Geometry:
+    """Pixel offsets (relative to a bubble's centre) of what is measured around a bubble of
+    one radius: the inner disc, four bands just outside the printed ring (for the local
+    background), and the annulus where a child's circle around the bubble falls."""
+
+    half: int
+    inner: np.ndarray          # flat indices into the (2 half + 1)^2 window
+    inner_x: np.ndarray        # column (0..nx-1) of each inner pixel in the inner square
+    inner_y: np.ndarray
+    inner_fx: np.ndarray       # 0 (left band) .. 1 (right band) across each inner pixel
+    inner_fy: np.ndarray
+    span: slice                # rows/columns of the inner square within the window
+    band_near: slice           # rows above (columns left of) the ring, window coordinates
+    band_far: slice            # rows below (columns right of) the ring
+    ring: np.ndarray           # flat indices of the outer annulus, sorted by sector
+    ring_starts: np.ndarray    # first index of each sector in `ring`
+    ring_counts: np.ndarray
+
+
+_GEOMETRY: dict[tuple[int, int], _Geometry] = {}
+
+
+def _geometry(r_px: float, gap_px: float = 1e9) -> _Geometry:
+    """`gap_px`: distance to the nearest other bubble's centre; the background bands stay
+    clear of its printed ring (the 0-10 row's bubbles are 2.4 radii apart on pupil sheets)."""
+    key = (round(r_px * 4), min(round(gap_px * 2), 10_000))
+    if key in _GEOMETRY:
+        return _GEOMETRY[key]
+    r = key[0] / 4
+    outer = _ring_outer(r)
+    half = int(np.ceil(max(outer, tuning.BAND_TO * r))) + 1
+    side = 2 * half + 1
+    yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
+    d = np.hypot(xx, yy)
+    ri = r * tuning.INNER_RADIUS_FRACTION
+    n_in = int(np.ceil(ri))
+    span = slice(half - n_in, half + n_in + 1)
+    sq_y, sq_x = np.mgrid[-n_in:n_in + 1, -n_in:n_in + 1]
+    in_sq = np.hypot(sq_x, sq_y) <= ri
+    inner = ((sq_y[in_sq] + half) * side + (sq_x[in_sq] + half)).ravel()
+    b1 = int(round(min(tuning.BAND_TO * r, gap_px - r - 2.5)))
+    b0 = int(round(min(tuning.BAND_FROM * r, max(r + 2.5, b1 - 0.35 * r))))
+    near, far = slice(half - b1, half - b0 + 1), slice(half + b0, half + b1 + 1)
+    ring_in = max(tuning.RING_INNER * r, r + 2.5)  # clear of the printed ring's blurred edge
+    in_ring = (d >= ring_in) & (d <= outer)
+    sector = ((np.arctan2(yy, xx) + np.pi) / (2 * np.pi) * tuning.RING_SECTORS).astype(int)
+    sector = np.minimum(sector, tuning.RING_SECTORS - 1)
+    flat = (yy + half) * side + (xx + half)
+    order = np.argsort(sector[in_ring], kind="stable")
+    ring = flat[in_ring][order]
+    counts = np.bincount(sector[in_ring], minlength=tuning.RING_SECTORS)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    mid = (b0 + b1) / 2
+    g = _Geometry(half, inner, sq_x[in_sq] + n_in, sq_y[in_sq] + n_in,
+                  (sq_x[in_sq] + mid) / (2 * mid), (sq_y[in_sq] + mid) / (2 * mid), span, near,
+                  far, ring, starts, counts)
+    _GEOMETRY[key] = g
+    return g
+
+
+def _ring_outer(r_px: float) -> float:
+    """Outer radius (px) of the annulus searched for a drawn circle."""
+    mm = tuning.NORMALISED_DPI / 25.4
+    return min(tuning.RING_OUTER * r_px, r_px + tuning.RING_OUTER_MAX_MM * mm)
+
+
+def _windows(img: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: int) -> np.ndarray:
+    """The (n, 2 half + 1, 2 half + 1) squares around each centre (the image's dtype)."""
     h, w = img.shape
     yc, xc = np.rint(cy).astype(np.intp), np.rint(cx).astype(np.intp)
-    reach = int(max(dy.max(), dx.max()))
-    if (img.flags.c_contiguous and yc.min() >= reach and xc.min() >= reach
-            and yc.max() < h - reach and xc.max() < w - reach):
-        # Every disc inside the page (always, on a real sheet): one flat gather, no clipping.
-        flat = (yc * w + xc)[:, None] + (dy * w + dx)[None, :]
-        vals = img.ravel().take(flat).astype(np.float32)
+    dy, dx = np.mgrid[-half:half + 1, -half:half + 1]
+    if (img.flags.c_contiguous and yc.min() >= half and xc.min() >= half
+            and yc.max() < h - half and xc.max() < w - half):
+        flat = (yc * w + xc)[:, None] + (dy * w + dx).ravel()[None, :]
+        vals = img.ravel().take(flat)
     else:
-        ys = np.clip(yc[:, None] + dy[None, :], 0, h - 1)
-        xs = np.clip(xc[:, None] + dx[None, :], 0, w - 1)
-        vals = img[ys, xs].astype(np.float32)
+        ys = np.clip(yc[:, None] + dy.ravel()[None, :], 0, h - 1)
+        xs = np.clip(xc[:, None] + dx.ravel()[None, :], 0, w - 1)
+        vals = img[ys, xs]
+    side = 2 * half + 1
+    return vals.reshape(len(cx), side, side)
+
+
+def _lines(stack: np.ndarray, k: int) -> np.ndarray:
+    """How much darker each pixel is than what closes over it within k px (a black top-hat:
+    dark on both sides), after a slight blur: a pen line stands out; a shadow's edge (dark
+    on one side only) and sensor noise in a dark shadow do not."""
+    return cv2.morphologyEx(_soft(stack), cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
+
+
+def _soft(stack: np.ndarray) -> np.ndarray:
+    """The slight blur before looking for lines (a fixed 3 x 3 kernel: `LINE_BLUR_PX`)."""
+    return cv2.GaussianBlur(stack, (3, 3), tuning.LINE_BLUR_PX)
+
+
+def _baseline(a: np.ndarray) -> np.ndarray:
+    """What every bubble of this size on the page shows at the same place (printed faces,
+    labels and neighbouring rings), taken as the median over bubbles: most bubbles on a
+    page are empty, and a streak or shadow touches only some of them."""
+    if len(a) >= tuning.BASELINE_MIN_BUBBLES:
+        return np.median(a, axis=0)
+    if len(a) >= 2:
+        # A few bubbles (one question of a size of its own): at most one of them is marked,
+        # so the least at each place is what is printed there.
+        return np.min(a, axis=0)
+    return np.zeros(a.shape[1:], a.dtype)
+
+
+@dataclass
+class Features:
+    """Per bubble (arrays over the bubbles measured together)."""
+
+    #: Mean relative darkness of the inner disc above its own local background.
+    darkness: np.ndarray
+    #: Fraction of the inner disc inked.
+    coverage: np.ndarray
+    #: Fraction of the sectors around the ring with new ink: a circle drawn round the bubble.
+    circle: np.ndarray
+    #: This bubble's local paper level above the page map (relative): its background.
+    background: np.ndarray
+
+
+@functools.lru_cache(maxsize=256)
+def face_sectors(r_px: float, dx: float, dy: float, head_px: float) -> np.ndarray:
+    """Which of a bubble's annulus sectors a printed face (centre dx, dy from the bubble's,
+    head radius `head_px`) covers: they cannot show a circle drawn round the bubble."""
+    n = tuning.RING_SECTORS
+    ang = -np.pi + (np.arange(n) + 0.5) * 2 * np.pi / n
+    radii = np.linspace(tuning.RING_INNER * r_px, _ring_outer(r_px), 5)
+    px = np.cos(ang)[:, None] * radii[None, :]
+    py = np.sin(ang)[:, None] * radii[None, :]
+    return (np.hypot(px - dx, py - dy) < head_px + 3).any(axis=1)
+
+
+def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
+             r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
+             rings: bool = True) -> Features:
+    """Measure bubbles of one radius, all at once, each against its OWN background.
+
+    The page map gives the paper level at a coarse scale; each bubble then corrects it
+    from four bands just outside its printed ring. First their median (the paper right
+    here: a dithered scan's grey, a shadow's level). Then per column the lighter of the
+    bands above and below, per row the lighter of those left and right, each less what
+    every bubble of this size shows there (printed faces, labels): a streak along a column
+    or a shadow edge darkens both bands of one direction and is taken away, while ink on
+    one side only (a label, a neighbour's mark) is not. The correction is capped, so a
+    mark spilling over the ring is never taken for background."""
+    g = _geometry(r_px, gap_px)
+    n = len(cx)
+    raw = _windows(img, cx, cy, g.half)
     ph, pw = lv.paper_coarse.shape
     paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
                             np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
-    rel = (paper[:, None] - vals) / max(lv.ink_contrast, 1.0)
-    np.clip(rel, 0.0, 1.0, out=rel)
-    return rel.mean(axis=1), (rel > tuning.INK_PIXEL).mean(axis=1)
+    scale = 1.0 / max(lv.ink_contrast, 1.0)
+
+    def rel(px: np.ndarray) -> np.ndarray:
+        """Relative darkness (unclipped) of some of each window's pixels."""
+        shape = (n,) + (1,) * (px.ndim - 1)
+        return (paper.reshape(shape) - px.astype(np.float32)) * scale
+
+    sp = g.span
+    top, bottom = rel(raw[:, g.band_near, sp]), rel(raw[:, g.band_far, sp])
+    left, right = rel(raw[:, sp, g.band_near]), rel(raw[:, sp, g.band_far])
+    bands = np.concatenate([top.reshape(n, -1), bottom.reshape(n, -1), left.reshape(n, -1),
+                            right.reshape(n, -1)], axis=1)
+    local = np.median(bands, axis=1)
+    profiles = [top.mean(axis=1), bottom.mean(axis=1), left.mean(axis=2), right.mean(axis=2)]
+    profiles = [p - local[:, None] for p in profiles]
+    t, b, lf, rt = (p - _baseline(p) for p in profiles)
+    cap = tuning.LOCAL_CAP
+    col = np.clip(np.minimum(t, b), -cap, cap)   # (n, nx)
+    row = np.clip(np.minimum(lf, rt), -cap, cap)  # (n, ny)
+    side = 2 * g.half + 1
+    bg = np.maximum(col[:, g.inner_x], row[:, g.inner_y])
+    # A shadow edge across the bubble at a slant: the bands of both directions see part of
+    # it, so the bands are also interpolated across the disc (above to below, left to
+    # right, averaged); where that says darker, it is the background.
+    fy, fx = g.inner_fy[None, :], g.inner_fx[None, :]
+    interp = 0.5 * ((t[:, g.inner_x] * (1 - fy) + b[:, g.inner_x] * fy)
+                    + (lf[:, g.inner_y] * (1 - fx) + rt[:, g.inner_y] * fx))
+    bg = np.maximum(bg, np.clip(interp, 0.0, cap)) + local[:, None]
+    # Light multiplies: in a shadow the paper and the ink are both darker by the same
+    # factor, so what is left above the background is scaled back up by it.
+    lit = np.clip(1.0 - bg * (lv.ink_contrast / np.maximum(paper, 1.0))[:, None], 0.4, 1.0)
+    inner = (rel(raw.reshape(n, side * side)[:, g.inner]) - bg) / lit
+    np.clip(inner, 0.0, 1.0, out=inner)
+    # Lines in the annulus: darker than the lightest pixel within a few pixels (a pen or
+    # pencil line is 1-8 px wide at 120 dpi), so neither a streak's nor a shadow's broad
+    # darkening counts, however dark.
+    if not rings:
+        return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1),
+                        np.zeros(n), local)
+    stack = raw.reshape(n * side, side)
+    k = tuning.LINE_WINDOW_PX
+    lines = _lines(stack, k).reshape(n, side * side)[:, g.ring].astype(np.float32)
+    # In a shadow a line is as much fainter as the paper is darker: judged against the light
+    # here, so a shadowed bubble's printed ring and a bright one's compare alike.
+    here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
+                   0.3, 1.0)
+    ring = lines * (scale / here)[:, None] > tuning.RING_INK
+    per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
+    base = _baseline(per_sector)
+    inked = (per_sector - base) > tuning.SECTOR_INK * r_px
+    # Sectors mostly covered by print on every bubble (the face above a bubble) cannot show
+    # a drawn line: they are left out rather than counted as empty.
+    seen = np.broadcast_to(base <= 0.25 * g.ring_counts, inked.shape)
+    if blind is not None:
+        seen = seen & ~blind
+    circle = (inked & seen).sum(axis=1) / np.maximum(1, seen.sum(axis=1))
+    # A circle goes all the way round; a streak or a straight stroke through the annulus
+    # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
+    round_all = np.roll(inked | ~seen, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
+    open_quarters = (np.roll(seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2) >= 2).sum(axis=1)
+    quarters = round_all & (open_quarters >= 3)
+    circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
+    return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
+                    local)
+
+
+def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
+           r_px: float) -> np.ndarray:
+    """Inked pixels in a disc of radius `r_px` at each point, in radii (a line across the
+    disc is about two), less the page's median over the same points: what is printed
+    between bubbles (nothing, usually) is not a mark. Ink is a line, or a blot up to twice
+    as wide, far darker than what closes over it (a shadow's edge closes over nothing)."""
+    if len(cx) == 0:
+        return np.zeros(0)
+    half = int(np.ceil(r_px)) + 1
+    win = _windows(img, cx, cy, half)
+    yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
+    disc = np.hypot(xx, yy).ravel() <= r_px
+    n, side = len(cx), 2 * half + 1
+    k = tuning.LINE_WINDOW_PX
+    stack = win.reshape(n * side, side)
+    soft = _soft(stack)
+    lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
+    lines = lines.reshape(n, -1)[:, disc].astype(np.float32)
+    blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((4 * k + 1, 4 * k + 1), np.uint8))
+    blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
+    scale = 1.0 / max(lv.ink_contrast, 1.0)
+    inked = ((lines * scale > tuning.BETWEEN_LINE) | (blots * scale > tuning.BETWEEN_BLOT)
+             ).sum(axis=1) / r_px
+    base = np.median(inked) if len(inked) >= tuning.BASELINE_MIN_BUBBLES else 0.0
+    return inked - base
+
+
+def face_darkness(img: np.ndarray, lv: Levels, faces: list[tuple[float, float, float]]
+                  ) -> np.ndarray:
+    """How much darker each printed face is than a clean one: measured as a bubble the size
+    of the head (its inside against bands just outside it, so a streak or a shadow edge
+    across the face is background, not colouring), less the palest faces' on this page (the
+    printed eyes and mouth; a page where a child coloured every face has clean ones too, the
+    faces not chosen)."""
+    if not faces:
+        return np.zeros(0)
+    size = float(np.median([f[2] for f in faces]))  # one face size per sheet
+    head = 0.44 * size
+    # The measured disc is 0.85 of the head (inside its printed outline).
+    f = darkness(img, lv, np.array([f[0] for f in faces]), np.array([f[1] for f in faces]),
+                 0.85 * head / tuning.INNER_RADIUS_FRACTION, rings=False)
+    return f.darkness - np.percentile(f.darkness, 10)
 
 
 def is_blank(img: np.ndarray) -> bool:

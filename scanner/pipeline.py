@@ -23,7 +23,7 @@ from forms.sheetcode import (
     decode_sheet_code,
     is_cover_code,
 )
-from forms.template import LayoutFormatError, PageTemplate, SheetTemplate
+from forms.template import MULTI, LayoutFormatError, PageTemplate, SheetTemplate
 from scanner import decide, locate, measure, tuning
 from scanner.images import encode_png, thumbnail
 from scanner.inputs import Limits, PageDecodeError, ScanSource, open_scan
@@ -133,6 +133,11 @@ class Scanner:
     def _read(self, img: np.ndarray, filename: str, file_page: int) -> PageResult:
         if min(img.shape[:2]) < tuning.MIN_PAGE_SIDE_PX:
             raise _Unreadable(TOO_SMALL.format(w=img.shape[1], h=img.shape[0]))
+        bilevel = _is_bilevel(img)
+        if bilevel:
+            # A 1-bit scan shows grey as a dither of black dots: smoothed back into grey, its
+            # paper, its QR and its marks read as a greyscale scan's.
+            img = cv2.GaussianBlur(img, (0, 0), tuning.DITHER_BLUR_PX)  # rare: 1-bit scans
         markers = locate.find_markers(img)
         if len(markers) < tuning.MIN_MARKERS:
             if measure.is_blank(img):
@@ -145,13 +150,18 @@ class Scanner:
                             code.page, layout["fingerprint"], dpi=tuning.NORMALISED_DPI,
                             rotation=locate.rotation_degrees(h), sheet_key=code.key)
         if len(markers) < 4:
-            result.warnings.append("Only three of the four corner squares were found.")
+            found = {2: "two", 3: "three"}.get(len(markers), str(len(markers)))
+            result.warnings.append(f"Only {found} of the four corner squares were found: the "
+                                   "page was placed from them and its sheet code.")
         norm = normalise(img, h, template)
+        if bilevel:
+            norm = cv2.GaussianBlur(norm, (0, 0), tuning.DITHER_BLUR_PX)
         half = cv2.pyrDown(norm)
         lv = measure.levels(norm, half, _marker_boxes(template))
         if lv.ink_contrast < tuning.MIN_CONTRAST:
             raise _Unreadable(LOW_CONTRAST, code.encode())
-        result.bubbles = measure_bubbles(norm, half, lv, template)
+        multi = frozenset(g.name for g in sheet.groups if g.kind == MULTI)
+        result.bubbles = measure_bubbles(norm, half, lv, template, multi)
         fill_decisions(result, sheet, page)
         result.writeins = cut_writeins(norm, page)
         if self.keep_images:
@@ -226,6 +236,13 @@ class Scanner:
         return self._layouts[key]
 
 
+def _is_bilevel(img: np.ndarray) -> bool:
+    """True for a 1-bit (black and white, often dithered) scan: nearly every pixel pure black
+    or pure white, judged on a sparse sample."""
+    sample = img[::7, ::7]
+    return float(np.count_nonzero((sample > 8) & (sample < 247))) < 0.002 * sample.size
+
+
 def _template(layout: dict, page: int) -> dict | None:
     for t in layout.get("page_templates", ()):
         if t["page"] == page:
@@ -262,7 +279,7 @@ def normalise(img: np.ndarray, h: np.ndarray, template: dict) -> np.ndarray:
 
 
 def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
-                    template: dict) -> list[BubbleReading]:
+                    template: dict, multi: frozenset[str] = frozenset()) -> list[BubbleReading]:
     """Re-register each bubble near its layout position, then measure its darkness.
     `half` is `pyrDown(norm)`."""
     s = _scale()
@@ -282,20 +299,126 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
                 dx, dy = mdx, mdy  # a scribble pulled this fit: trust the row
             placed.append((b, b["cx"] * s + dx, b["cy"] * s + dy, b["r"] * s))
             rings.append(ring / max(lv.ink_contrast, 1.0))
-    by_radius: dict[float, list[int]] = defaultdict(list)
+    # Bubbles measured together: same size, and same room around them (a row packed as
+    # tight as the 0-10 scale gets narrower background bands than the rest).
+    xy = np.array([(b["cx"], b["cy"]) for b, _, _, _ in placed]) * s
+    gaps = np.full(len(placed), 1e9)
+    if len(placed) > 1:
+        dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+        np.fill_diagonal(dist, np.inf)
+        gaps = dist.min(axis=1)
+    by_radius: dict[tuple[float, float], list[int]] = defaultdict(list)
     for k, (_, _, _, r) in enumerate(placed):
-        by_radius[round(r, 1)].append(k)
-    dark = np.zeros(len(placed))
-    cover = np.zeros(len(placed))
-    for r, ks in by_radius.items():
-        d, c = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
-                                np.array([placed[k][2] for k in ks]), r)
-        dark[ks], cover[ks] = d, c
+        tight = gaps[k] < r * (tuning.BAND_TO + 1) + 2.5
+        by_radius[(round(r, 1), round(gaps[k], 0) if tight else 1e9)].append(k)
+    n = len(placed)
+    blind = _face_blind(template, placed)
+    dark, cover, circle = np.zeros(n), np.zeros(n), np.zeros(n)
+    for (r, gap), ks in by_radius.items():
+        f = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
+                             np.array([placed[k][2] for k in ks]), r, gap, blind[ks])
+        dark[ks], cover[ks], circle[ks] = f.darkness, f.coverage, f.circle
+    face = _faces(norm, lv, template, placed)
+    between = _between(norm, lv, placed, multi)
     # A bubble whose printed ring cannot be seen is not read at all, however pale it is.
-    dark[np.array(rings) < tuning.RING_VISIBLE] = np.nan
+    hidden = np.array(rings) < tuning.RING_VISIBLE
+    dark[hidden] = np.nan
+    score = [decide.score(float(d), float(c), float(fc)) for d, c, fc in
+             zip(dark, circle, face, strict=True)]
+    for a, b in between:
+        # Ink between two answers, neither of them boldly marked: the child may have meant
+        # either (beside a bold mark, a fill or a circle, it is that mark spilling over; a
+        # mark between two bubbles that grazes one of them is faint there).
+        if not max(score[a], score[b]) >= tuning.BETWEEN_SPILL_FROM:
+            score[a], score[b] = (decide.score(score[a], between=True),
+                                  decide.score(score[b], between=True))
     return [BubbleReading(b["question"], str(b["value"]), cx, cy, r, round(float(d), 4),
-                          round(float(c), 4), decide.classify(float(d)), round(ring, 3))
-            for (b, cx, cy, r), d, c, ring in zip(placed, dark, cover, rings, strict=True)]
+                          round(float(c), 4), decide.classify(sc), round(ring, 3),
+                          round(float(ci), 3), round(float(fc), 3), round(sc, 4))
+            for (b, cx, cy, r), d, c, ring, ci, fc, sc
+            in zip(placed, dark, cover, rings, circle, face, score, strict=True)]
+
+
+def _face_blind(template: dict, placed: list[tuple[dict, float, float, float]]) -> np.ndarray:
+    """Per bubble, the annulus sectors its printed face covers (faces sheets)."""
+    blind = np.zeros((len(placed), tuning.RING_SECTORS), bool)
+    faces = {(f.get("question"), str(f.get("value"))): f for f in template.get("faces") or ()}
+    if not faces:
+        return blind
+    s = _scale()
+    for k, (b, _, _, r) in enumerate(placed):
+        f = faces.get((b["question"], str(b["value"])))
+        if f is not None:
+            blind[k] = measure.face_sectors(r, (f["cx"] - b["cx"]) * s, (f["cy"] - b["cy"]) * s,
+                                            0.44 * f["size"] * s)
+    return blind
+
+
+def _faces(norm: np.ndarray, lv: measure.Levels, template: dict,
+           placed: list[tuple[dict, float, float, float]]) -> np.ndarray:
+    """For each bubble, how much darker than clean the face printed with it is (0 when it
+    has none). The face is found by the re-registered bubble under it."""
+    faces = template.get("faces") or ()
+    out = np.zeros(len(placed))
+    if not faces:
+        return out
+    s = _scale()
+    where = {(b["question"], str(b["value"])): (k, cx - b["cx"] * s, cy - b["cy"] * s)
+             for k, (b, cx, cy, _) in enumerate(placed)}
+    by_size: dict[float, tuple[list[int], list]] = defaultdict(lambda: ([], []))
+    for f in faces:
+        hit = where.get((f.get("question"), str(f.get("value"))))
+        if hit is None:
+            continue
+        k, dx, dy = hit
+        ks, boxes = by_size[round(f["size"], 1)]
+        ks.append(k)
+        boxes.append((f["cx"] * s + dx, f["cy"] * s + dy, f["size"] * s))
+    for ks, boxes in by_size.values():
+        out[ks] = measure.face_darkness(norm, lv, boxes)
+    return out
+
+
+def _between(norm: np.ndarray, lv: measure.Levels,
+             placed: list[tuple[dict, float, float, float]],
+             multi: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Neighbouring bubbles of one question with ink halfway between them (a mark between
+    two answers)."""
+    by_q: dict[str, list[int]] = defaultdict(list)
+    for k, (b, _, _, _) in enumerate(placed):
+        if b["question"] not in multi:  # tick all: an option row, each bubble on its own
+            by_q[b["question"]].append(k)
+    pairs, xs, ys, rs = [], [], [], []
+    for ks in by_q.values():
+        steps = [float(np.hypot(placed[b][1] - placed[a][1], placed[b][2] - placed[a][2]))
+                 for a, b in zip(ks, ks[1:], strict=False)]
+        if len(ks) < 3 or max(steps) > 1.05 * min(steps):
+            continue  # an option row (yes/no, choice): its labels sit between the bubbles
+        for a, b in zip(ks, ks[1:], strict=False):
+            (_, ax, ay, ar), (_, bx, by, _) = placed[a], placed[b]
+            gap = float(np.hypot(bx - ax, by - ay))
+            radius = min(0.5 * ar, gap / 2 - 1.25 * ar)
+            if radius < 0.15 * ar:
+                continue  # no room between them
+            # Discs along the line between the two rings, clear of both by a quarter radius.
+            room = gap - 2 * (1.25 * ar + radius)
+            steps = 1 + int(room // (1.5 * radius))
+            for t in np.linspace(-room / 2, room / 2, steps) / gap + 0.5 if steps > 1 else [0.5]:
+                pairs.append((a, b))
+                xs.append(ax + t * (bx - ax))
+                ys.append(ay + t * (by - ay))
+                rs.append(radius)
+    out: list[tuple[int, int]] = []
+    by_size: dict[float, list[int]] = defaultdict(list)
+    for j, radius in enumerate(rs):
+        by_size[round(radius, 1)].append(j)
+    for radius, js in by_size.items():
+        ink = measure.ink_at(norm, lv, np.array([xs[j] for j in js]),
+                             np.array([ys[j] for j in js]), radius)
+        for j, v in zip(js, ink, strict=True):
+            if v > tuning.BETWEEN_INK and pairs[j] not in out:
+                out.append(pairs[j])
+    return out
 
 
 def _register_question(half: np.ndarray, bubbles: list[dict], s: float,
@@ -333,7 +456,7 @@ def fill_decisions(result: PageResult, sheet: SheetTemplate, page: PageTemplate)
     found marked and how sure (`forms.answers.from_marks` makes answers of them)."""
     readings: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for b in result.bubbles:
-        readings[b.question].append((b.value, b.darkness))
+        readings[b.question].append((b.value, b.score))
     for name, bubbles in readings.items():
         group = sheet.group(name)
         d = decide.decide_group(group.kind, name, bubbles)

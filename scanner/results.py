@@ -35,6 +35,13 @@ class BubbleReading:
     #: How clearly the printed ring was seen (relative to printed black); below
     #: `tuning.RING_VISIBLE` the bubble is unsure and `darkness` is NaN.
     ring: float = 1.0
+    #: Share of the space around the ring inked (a circle drawn round the bubble).
+    circle: float = 0.0
+    #: How much darker than a clean face the face above this bubble is (faces sheets).
+    face: float = 0.0
+    #: The one figure the decision uses: `darkness`, raised to read as marked or unsure
+    #: by a circle, a coloured face or a mark between two answers (NaN: ring not seen).
+    score: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,10 @@ MARKER_CORNER_FRACTION = 0.22
 #: (an A4 sheet 300 px wide is 1.4 px per mm: a 4 mm bubble would be 6 px), so it is
 #: refused with its own reason instead of failing somewhere inside the reader.
 MIN_PAGE_SIDE_PX = 300
-#: At least this many of the four markers; three still fix a homography (12 corners).
-MIN_MARKERS = 3
+#: At least this many of the four markers: three still fix a homography (12 corners), and
+#: two (a page skewed 5-7 degrees on the glass loses two opposite corners) fix rotation,
+#: scale and shift, all a flatbed scan has; the QR must still be read.
+MIN_MARKERS = 2
 #: Resolution (dots per inch of the printed page) of the normalised, deskewed page image
 #: that bubbles are measured on and that review shows. 120 dpi keeps a 4 mm bubble at 19 px
 #: and a review crop legible (the smallest printed words, 7 pt column headings, still
@@ -81,6 +83,11 @@ QR_MARGIN_MODULES = 2
 #: QR corner crops: fraction of the page's width and height searched around the expected
 #: corner when the QR is not where a known layout says.
 QR_CROP_FRACTION = 0.45
+
+#: Blur (sigma, px of the scan and again of the normalised page) that turns a 1-bit dithered
+#: scan back into grey:
+#: a 100-150 dpi dither repeats every 1-2 normalised pixels.
+DITHER_BLUR_PX = 1.2
 
 # --- Blank pages ------------------------------------------------------------------------
 
@@ -108,6 +115,70 @@ INNER_RADIUS_FRACTION = 0.72
 RING_VISIBLE = 0.12
 #: A pixel this much darker than paper (relative) counts as inked, for the coverage figure.
 INK_PIXEL = 0.35
+
+# --- Each bubble's own background, and marks around it ------------------------------------
+
+#: The bands (in radii from the centre) just outside the printed ring that give a bubble
+#: its own background: clear of the ring (its line and a re-registration error of ~1 px)
+#: and inside the gap to the next bubble (2.8 radii at the closest, the 0-10 scale).
+BAND_FROM = 1.3
+BAND_TO = 1.65
+#: At most this much (relative darkness) is taken away as background by the bands: a copier
+#: streak reaches ~0.25, a hard phone shadow's step 0.5; a mark spilling over the ring on
+#: both sides of the same column is far darker and keeps all but this of its darkness.
+LOCAL_CAP = 0.6
+#: What every bubble of a size shows at one place (faces above, labels, neighbours) is
+#: learnt as the median over the page's bubbles when there are at least this many.
+BASELINE_MIN_BUBBLES = 5
+#: The annulus where a child's circle AROUND a bubble falls (radii): children draw it
+#: 1.2-1.7 radii across, rarely tight on the printed ring.
+RING_INNER = 1.1
+RING_OUTER = 2.2
+#: ... and at most this far (mm) outside the ring: round a big bubble the annulus would
+#: reach the next row's printed labels.
+RING_OUTER_MAX_MM = 4.5
+#: Sectors of that annulus; a circle inks nearly all, a stray line or a label a few.
+RING_SECTORS = 16
+#: A pixel this much darker than the lightest within `LINE_WINDOW_PX` around it (after
+#: `LINE_BLUR_PX`) is part of a line drawn round the bubble (a thin ballpoint line reads
+#: 0.2-0.5; a shadow edge darkens broadly and reads ~0; a narrow streak crosses only 2 of
+#: the 16 sectors).
+RING_INK = 0.15
+LINE_WINDOW_PX = 9
+#: Blur (sigma, px) before looking for lines: a phone's noise in a deep shadow is single
+#: pixels, a child's line is 1.5 px wide or more at 120 dpi.
+LINE_BLUR_PX = 0.8
+#: A sector holds new ink when it has this many radii's worth of inked pixels more than the
+#: page's median for the same sector: a thin line crossing a sector inks about half a
+#: radius of pixels (its length there), noise a scattered few.
+SECTOR_INK = 0.25
+#: Share of the sectors inked: a circle drawn round the bubble (closed or nearly: a 300
+#: degree arc inks 13 of 16) reads as a mark; nearly half a circle or more is unsure (a
+#: printed digit above a pupil-number bubble can leave 5 sectors of 16 after the median).
+CIRCLE_MARKED = 0.6
+CIRCLE_UNSURE = 0.4
+#: Ink between two bubbles of a question (inked pixels in a small disc there, in radii of
+#: the disc, above the page's median; a thin line across the disc is ~2): a mark between two
+#: answers. Unless one of the two is clearly marked, both are unsure. Only looked for in
+#: scale rows (3 or more bubbles evenly spaced): an option row (yes/no, choice) prints each
+#: label between one bubble and the next.
+BETWEEN_INK = 0.8
+#: ... and neither of the two scores this much (a fill, a tick or a drawn circle, whose spill it
+#: may be; a mark between two digits that grazes one reads 0.07 there).
+BETWEEN_SPILL_FROM = 0.1
+#: Line contrast counted there: higher than `RING_INK`, because one line is enough here and
+#: the edge of a narrow copier streak (up to ~0.2) must not be one.
+BETWEEN_LINE = 0.4
+#: A blot there (a fill between two answers, up to 4 `LINE_WINDOW_PX` across) is darker
+#: than what closes over it by this much: pen fills read 0.7-1.
+BETWEEN_BLOT = 0.6
+#: A printed face (faces sheets) darker than the page's clean faces by this much relative
+#: darkness is coloured in: the child marked the face instead of the circle. Measured on
+#: copier scans and photos (3 pages each): red, blue, purple and green crayon 0.33-0.5,
+#: orange 0.23+, yellow (pale on a greyscale scan) 0.12-0.17; clean faces at most 0.012, a
+#: 40-level copier streak straight through a face 0.055.
+FACE_MARKED = 0.1
+FACE_UNSURE = 0.07
 
 # --- Deciding ---------------------------------------------------------------------------
 
