@@ -38,6 +38,7 @@ PUBLIC = {
     "auth.set_password": "guarded by a one-time 132-bit token, tested in tests/web",
     "answer.form": "the pupils' public link (unguessable token)",
     "answer.thanks": "the pupils' thank-you page",
+    "join.join": "the pupils' join-code box (wrong codes rate-limited, tested in tests/web)",
 }
 #: Teachers get 403 (or 404) here even for their own school's objects.
 COORDINATOR_ONLY = {"admin.users", "admin.new_link", "admin.sign_out_user", "admin.deactivate",
