@@ -48,6 +48,16 @@ class Bar:
     label: str
     shares: Sequence[float] | None
     n: int
+    #: Why a suppressed row is hidden, when not simply too few (results.suppression).
+    why: str = ""
+
+
+def _hidden_note(b: Bar, min_n: int) -> str:
+    """The words on a hidden row, short enough for the chart: a row hidden only so that
+    a smaller group cannot be worked out by subtraction must not say "too few"."""
+    if b.why and not b.why.startswith("too few"):
+        return "hidden to protect a small group"
+    return f"too few to show (fewer than {min_n})"
 
 
 @dataclass(frozen=True)
@@ -176,7 +186,7 @@ def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> 
                      fontSize=8.5, fillColor=INK))
         if b.shares is None:
             d.add(Rect(centre - 95, y + 2, 190, ROW_H - 4, fillColor=WHITE, strokeColor=None))
-            d.add(String(centre, y + ROW_H / 2 - 3, f"too few to show (fewer than {min_n})",
+            d.add(String(centre, y + ROW_H / 2 - 3, _hidden_note(b, min_n),
                          fontName=FONT, fontSize=8.5, fillColor=MUTED, textAnchor="middle"))
         else:
             g = Group()
@@ -225,7 +235,7 @@ def option_bars(options: Sequence[str], bars: Sequence[Bar], *, min_n: int) -> D
             d.add(String(plot_x - 6, y + 3, _fit(b.label, FONT, 8.5, plot_x - 8),
                          fontName=FONT, fontSize=8.5, fillColor=INK, textAnchor="end"))
             if b.shares is None:
-                d.add(String(plot_x + 4, y + 3, f"too few to show (fewer than {min_n})",
+                d.add(String(plot_x + 4, y + 3, _hidden_note(b, min_n),
                              fontName=FONT, fontSize=8.5, fillColor=MUTED))
                 continue
             share = b.shares[i]
@@ -281,11 +291,12 @@ def _spec(qr) -> tuple | None:
         return None
     if qr.display == "rating":
         bars = tuple(Bar(r.label, None if r.suppressed else tuple(qr.band_shares(r.dist)),
-                         r.dist.n) for r in rows)
+                         r.dist.n, r.why) for r in rows)
         return ("rating", tuple(label for label, _codes in qr.bands), bars, qr.min_n)
     if qr.display == "options":
         bars = tuple(Bar(r.label, None if r.suppressed else
-                         tuple(k / r.dist.n for k in r.dist.counts), r.dist.n) for r in rows)
+                         tuple(k / r.dist.n for k in r.dist.counts), r.dist.n, r.why)
+                     for r in rows)
         return ("options", tuple(qr.labels), bars, qr.min_n)
     return None
 
@@ -331,7 +342,7 @@ def describe_chart(qr) -> str:
     parts = []
     for r in qr.visible_rows:
         if r.suppressed:
-            parts.append(f"{r.label}: too few to show (n = {r.dist.n})")
+            parts.append(f"{r.label}: {r.why or 'too few to show'} (n = {r.dist.n})")
         elif r.dist.top_share is not None and qr.display == "rating":
             parts.append(f"{r.label}: {r.dist.top_share * 100:.0f}% {qr.top_label} "
                          f"(n = {r.dist.n})")

@@ -567,8 +567,8 @@ def summary_lines(qr: QuestionResult) -> list[str]:
                      f"{pc.test.n_used} who changed")
         lines.append(line + ".")
     for cmp, n in qr.paired_suppressed:
-        lines.append(f"Paired answers{' (comparison)' if cmp else ''}: too few to show "
-                     f"(n = {n}).")
+        why = "too few to show" if n < qr.min_n else "hidden to protect a small group"
+        lines.append(f"Paired answers{' (comparison)' if cmp else ''}: {why} (n = {n}).")
     did = did_sentence(qr, PEOPLE.get(qr.audience, "people"))
     if did:
         lines.append(f"Difference in change: {did}")

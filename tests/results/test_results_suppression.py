@@ -308,6 +308,8 @@ def test_all_schools_pdf_minus_one_schools_pdf(coordinator_client, sup_data):
     # (7 before), which would give Cedar's three, is in no report
     assert all(7 not in ns and 3 not in ns for ns in n_before.values())
     assert "Nurture before" not in texts["Cedar School"]
+    # Birch's seven are hidden to protect Cedar, not for being too few: its chart says so
+    assert "hidden to protect a small group" in texts["Birch School"]
     assert "secondary suppression" in texts[None]  # the method note says how
 
 
