@@ -162,7 +162,7 @@ CIRCLE_UNSURE = 0.4
 #: answers. Unless one of the two is clearly marked, both are unsure. Only looked for in
 #: scale rows (3 or more bubbles evenly spaced): an option row (yes/no, choice) prints each
 #: label between one bubble and the next.
-BETWEEN_INK = 0.8
+BETWEEN_INK = 0.7
 #: ... and neither of the two scores this much (a fill, a tick or a drawn circle, whose spill it
 #: may be; a mark between two digits that grazes one reads 0.07 there).
 BETWEEN_SPILL_FROM = 0.1
