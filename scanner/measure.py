@@ -398,8 +398,12 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         # A face above and its words below leave only the left and right of the ring to
         # see: a circle must ink both (a stroke on one side, or a label, does not).
         per_q = np.roll(inked & seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2)
-        quarters = np.where(worded, round_all & (per_q[:, 0] >= 2) & (per_q[:, 2] >= 2),
-                            quarters)
+        round_lr = round_all & (per_q[:, 0] >= 2) & (per_q[:, 2] >= 2)
+        # Not round on both sides (a copier's skew or low dpi breaks a drawn circle up, a
+        # mark between two answers inks one side): at most unsure, never taken as empty.
+        circle = np.where(worded & ~round_lr, np.minimum(circle, tuning.CIRCLE_MARKED - 0.05),
+                          circle)
+        quarters = np.where(worded, True, quarters)
     circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
                     local)
