@@ -199,7 +199,8 @@ def breakdown(pages, results) -> dict[str, dict[str, list[int]]]:
     for p, r in zip(pages, results, strict=True):
         styles: dict[str, set[str]] = defaultdict(set)
         for q, _, style in p.marks:
-            col = "pupil_number" if q.startswith("pupil_number") else q
+            col = next((q[: -len(sfx)] for sfx in ("_tens", "_units")
+                        if q.endswith(sfx) and q[: -len(sfx)] in p.truth), q)
             styles[col].add(style)
         faults = [_fault_name(f) for f in p.faults] or ["(none)"]
         for col, want in p.truth.items():

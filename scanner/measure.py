@@ -298,9 +298,25 @@ def face_sectors(r_px: float, dx: float, dy: float, head_px: float) -> np.ndarra
     return (np.hypot(px - dx, py - dy) < head_px + 3).any(axis=1)
 
 
+@functools.lru_cache(maxsize=256)
+def word_sectors(r_px: float, half_width_px: float) -> np.ndarray:
+    """Which of a bubble's annulus sectors the answer's words printed under it (faces rows:
+    centred, at most a pitch wide, starting just below the ring) can cover. Each bubble's
+    words have their own width, so no baseline over the page's bubbles takes them away."""
+    n = tuning.RING_SECTORS
+    ang = -np.pi + (np.arange(n) + 0.5) * 2 * np.pi / n
+    half = np.pi / n
+    ang = ang[:, None] + np.linspace(-0.8 * half, 0.8 * half, 5)[None, :]
+    out = np.zeros(n, bool)
+    for rad in np.linspace(tuning.RING_INNER * r_px, _ring_outer(r_px), 5):
+        px, py = np.cos(ang) * rad, np.sin(ang) * rad
+        out |= ((np.abs(px) <= half_width_px) & (py >= r_px)).any(axis=1)
+    return out
+
+
 def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
              r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
-             rings: bool = True) -> Features:
+             rings: bool = True, worded: np.ndarray | None = None) -> Features:
     """Measure bubbles of one radius, all at once, each against its OWN background.
 
     The page map gives the paper level at a coarse scale; each bubble then corrects it
@@ -378,6 +394,16 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     round_all = np.roll(inked | ~seen, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
     open_quarters = (np.roll(seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2) >= 2).sum(axis=1)
     quarters = round_all & (open_quarters >= 3)
+    if worded is not None:
+        # A face above and its words below leave only the left and right of the ring to
+        # see: a circle must ink both (a stroke on one side, or a label, does not).
+        per_q = np.roll(inked & seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2)
+        round_lr = round_all & (per_q[:, 0] >= 2) & (per_q[:, 2] >= 2)
+        # Not round on both sides (a copier's skew or low dpi breaks a drawn circle up, a
+        # mark between two answers inks one side): at most unsure, never taken as empty.
+        circle = np.where(worded & ~round_lr, np.minimum(circle, tuning.CIRCLE_MARKED - 0.05),
+                          circle)
+        quarters = np.where(worded, True, quarters)
     circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
                     local)

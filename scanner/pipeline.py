@@ -312,11 +312,12 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
         tight = gaps[k] < r * (tuning.BAND_TO + 1) + 2.5
         by_radius[(round(r, 1), round(gaps[k], 0) if tight else 1e9)].append(k)
     n = len(placed)
-    blind = _face_blind(template, placed)
+    blind, worded = _face_blind(template, placed, gaps)
     dark, cover, circle = np.zeros(n), np.zeros(n), np.zeros(n)
     for (r, gap), ks in by_radius.items():
         f = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
-                             np.array([placed[k][2] for k in ks]), r, gap, blind[ks])
+                             np.array([placed[k][2] for k in ks]), r, gap, blind[ks],
+                             worded=worded[ks])
         dark[ks], cover[ks], circle[ks] = f.darkness, f.coverage, f.circle
     face = _faces(norm, lv, template, placed)
     between = _between(norm, lv, placed, multi)
@@ -339,19 +340,26 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
             in zip(placed, dark, cover, rings, circle, face, score, strict=True)]
 
 
-def _face_blind(template: dict, placed: list[tuple[dict, float, float, float]]) -> np.ndarray:
-    """Per bubble, the annulus sectors its printed face covers (faces sheets)."""
+def _face_blind(template: dict, placed: list[tuple[dict, float, float, float]],
+                gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per bubble, the annulus sectors its printed face covers and those the answer's words
+    under it may cover (faces sheets print the words under every row's circles), and
+    whether the bubble has a face (so words) at all. `gaps`: distance to the nearest
+    bubble, the most the words may spread (half of it each side)."""
     blind = np.zeros((len(placed), tuning.RING_SECTORS), bool)
+    worded = np.zeros(len(placed), bool)
     faces = {(f.get("question"), str(f.get("value"))): f for f in template.get("faces") or ()}
     if not faces:
-        return blind
+        return blind, worded
     s = _scale()
     for k, (b, _, _, r) in enumerate(placed):
         f = faces.get((b["question"], str(b["value"])))
         if f is not None:
             blind[k] = measure.face_sectors(r, (f["cx"] - b["cx"]) * s, (f["cy"] - b["cy"]) * s,
                                             0.44 * f["size"] * s)
-    return blind
+            blind[k] |= measure.word_sectors(r, round(min(gaps[k], 6 * r) / 2, 1))
+            worded[k] = True
+    return blind, worded
 
 
 def _faces(norm: np.ndarray, lv: measure.Levels, template: dict,

@@ -161,8 +161,9 @@ CIRCLE_UNSURE = 0.4
 #: the disc, above the page's median; a thin line across the disc is ~2): a mark between two
 #: answers. Unless one of the two is clearly marked, both are unsure. Only looked for in
 #: scale rows (3 or more bubbles evenly spaced): an option row (yes/no, choice) prints each
-#: label between one bubble and the next.
-BETWEEN_INK = 0.8
+#: label between one bubble and the next. A thin tick between two faces on a 1-bit dithered
+#: scan reads 0.77 (tests/scan/test_child_marks.py), so 0.7.
+BETWEEN_INK = 0.7
 #: ... and neither of the two scores this much (a fill, a tick or a drawn circle, whose spill it
 #: may be; a mark between two digits that grazes one reads 0.07 there).
 BETWEEN_SPILL_FROM = 0.1

@@ -341,14 +341,26 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
             lenient.add(b["question"])
         paint_mark(img, style, _px(b["cx"], dpi), _px(b["cy"], dpi), _px(b["r"], dpi), rng, dpi)
 
-    if "pupil_number_units" in by_q:
-        n = int(rng.integers(1, 100))
-        tens, units = by_q.pop("pupil_number_tens"), by_q.pop("pupil_number_units")
+    # Digit rows (the pupil number and every number question) are one answer column each,
+    # scored on the number folded from its tens and units, as the app stores it
+    # (forms.answers.from_marks): a one-digit number may leave the tens blank.
+    digit_rows: dict[str, dict[int, str]] = {}
+    for g in layout["questions"]:
+        if g.get("kind") == "digits" and g["code"] in by_q:
+            digit_rows.setdefault(g["column"], {})[int(g["digit"])] = g["code"]
+    for column, places in digit_rows.items():
+        tens, units = by_q.pop(places.get(1, ""), None), by_q.pop(places.get(0, ""), None)
+        if units is None:
+            continue
+        if column != "pupil_number" and rng.random() < STYLE_MIX["blank"]:
+            truth[column] = ""
+            continue
+        n = int(rng.integers(1 if column == "pupil_number" else 0, 100))
         style = _READ_STYLES[int(rng.integers(0, 3))]  # fill, scribble or tick for digits
-        if n >= 10 or rng.random() < 0.5:
+        if tens is not None and (n >= 10 or rng.random() < 0.5):
             mark(tens[n // 10], style)
         mark(units[n % 10], style)
-        truth["pupil_number"] = str(n)
+        truth[column] = str(n)
     for q, bubbles in by_q.items():
         if kinds.get(q) == "multi":
             chosen = [b for b in bubbles if rng.random() < 0.4]
