@@ -125,11 +125,10 @@ def survey(code: str):
 
 @bp.post("/survey/<code>/primary")
 @login_required
+@access.coordinator_required
 def primary(code: str):
     """Declare the survey's primary outcomes (coordinators): the report headlines these,
     whatever they show; every other question is exploratory."""
-    if not current_user.is_coordinator:
-        abort(403)
     survey = _survey(code)
     try:
         chosen = set_primary_questions(survey, request.form.getlist("primary"))
@@ -144,11 +143,10 @@ def primary(code: str):
 
 @bp.post("/survey/<code>/quotes")
 @login_required
+@access.coordinator_required
 def quotes(code: str):
     """Choose written answers to quote in the impact report (coordinators; none by
     default)."""
-    if not current_user.is_coordinator:
-        abort(403)
     survey = _survey(code)
     shown = [int(v) for v in request.form.getlist("shown") if v.isdigit()]
     chosen = [int(v) for v in request.form.getlist("quote") if v.isdigit()]
