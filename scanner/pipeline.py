@@ -24,7 +24,7 @@ from forms.sheetcode import (
     is_cover_code,
 )
 from forms.template import MULTI, LayoutFormatError, PageTemplate, SheetTemplate
-from scanner import decide, locate, measure, tuning
+from scanner import decide, framing, locate, measure, tuning
 from scanner.images import encode_png, thumbnail
 from scanner.inputs import Limits, PageDecodeError, ScanSource, open_scan
 from scanner.results import (
@@ -142,8 +142,11 @@ class Scanner:
         if len(markers) < tuning.MIN_MARKERS:
             if measure.is_blank(img):
                 raise _Unreadable(BLANK_PAGE, blank=True)
-            raise _Unreadable(NO_MARKERS)
+            raise _Unreadable(framing.what_is_wrong(img, markers) or NO_MARKERS)
         code, layout, template, h = self._identify(img, markers)
+        cut_off = framing.answers_outside(template, h, img.shape)
+        if cut_off:
+            raise _Unreadable(cut_off, code.encode())
         sheet = self._sheets[code.fingerprint.upper()]
         page = sheet.page(code.page)
         result = PageResult(filename, file_page, code.sheet_id, code.collection_id, code.serial,
@@ -159,7 +162,7 @@ class Scanner:
         half = cv2.pyrDown(norm)
         lv = measure.levels(norm, half, _marker_boxes(template))
         if lv.ink_contrast < tuning.MIN_CONTRAST:
-            raise _Unreadable(LOW_CONTRAST, code.encode())
+            raise _Unreadable(framing.what_is_wrong(img) or LOW_CONTRAST, code.encode())
         multi = frozenset(g.name for g in sheet.groups if g.kind == MULTI)
         result.bubbles = measure_bubbles(norm, half, lv, template, multi)
         fill_decisions(result, sheet, page)
@@ -199,7 +202,7 @@ class Scanner:
         if not text:
             text = locate.read_qr_search(img, markers)
         if not text:
-            raise _Unreadable(NO_CODE)
+            raise _Unreadable(framing.what_is_wrong(img, markers) or NO_CODE)
         if is_cover_code(text):
             raise _Unreadable(COVER_PAGE, text, cover=True)
         try:
@@ -217,7 +220,7 @@ class Scanner:
                                                   pages=len(layout["page_templates"])), text)
         hg = homography(template)
         if hg is None:
-            raise _Unreadable(NO_MARKERS, text)
+            raise _Unreadable(framing.what_is_wrong(img, markers) or NO_MARKERS, text)
         return code, layout, template, hg[0]
 
     def layout(self, fingerprint: str) -> dict | None:

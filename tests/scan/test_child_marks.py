@@ -352,5 +352,6 @@ def test_a_page_that_cannot_be_placed_is_unreadable_with_its_reason(teacher_pack
         pages_pdf([torn]), "torn.pdf")
     (page,) = result.pages
     assert isinstance(page, UnreadablePage)
-    assert "corner squares" in page.reason
+    # The reason names what is lost, in the sheet's own corners, so it can be retaken.
+    assert "top-right, bottom-right and bottom-left corners" in page.reason
     assert result.sheets == []
