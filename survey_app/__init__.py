@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey_app.join.views import bp as join_bp
     from survey_app.paper.views import bp as paper_bp
     from survey_app.results.views import bp as results_bp
+    from survey_app.scans.camera import bp as camera_bp
     from survey_app.scans.views import bp as scans_bp
     from survey_app.web import bp as web_bp
 
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(erasure_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(scans_bp)
+    app.register_blueprint(camera_bp)
     app.register_blueprint(join_bp)
     return app
 

@@ -121,6 +121,7 @@ def _build(app: Flask) -> tuple[str, dict[str, str]]:
             "collection": f"/admin/collections/{paper.collection_id}",
             "new_collection": "/admin/collections/new",
             "scans": "/admin/scans/",
+            "camera": "/admin/scans/camera/",
             "batch": f"/admin/scans/{batch.id}",
             "review_item": f"/admin/review/{item.id}",
             "results": "/results/",
@@ -211,7 +212,7 @@ def test_coordinator_pages_have_no_serious_violations(demo_site, browser):
     problems = _check(demo_site, browser, ["/login"])
     problems += _check(demo_site, browser, [
         "dashboard", "collection", "new_collection", "scans", "batch", "review_item",
-        "results", "results_survey", "board", "print"], signed_in=True)
+        "results", "results_survey", "board", "print", "camera"], signed_in=True)
     assert not problems, "\n".join(problems)
 
 
