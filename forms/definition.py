@@ -38,6 +38,7 @@ RESERVED_CODES = frozenset(
         "phase", "source", "sheet_id", "pupil_number", "pupil_number_tens",
         "pupil_number_units", "submitted_at", "needs_review", "partnership",
         "question_code", "value", "status", "csrf_token", "submission_id",
+        "score", "score_max",
     }
 )
 #: A retrospective item's two answer columns end in these (`<code>_then`, `<code>_now`):
