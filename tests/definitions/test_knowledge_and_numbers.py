@@ -57,7 +57,8 @@ def test_correct_options_are_kept_and_round_trip_through_the_stored_form():
     assert QUIZ.question("opaque").correct_codes == ("wall", "book")
     assert [q.code for q in QUIZ.knowledge_questions] == ["glow", "opaque", "travel"]
     again = survey_from_dict(QUIZ.to_dict())
-    assert again == QUIZ and again.fingerprint == QUIZ.fingerprint
+    assert again == QUIZ
+    assert again.fingerprint == QUIZ.fingerprint
     assert QUIZ.to_dict()["questions"][0]["options"][1] == {"code": "sun", "label": "The Sun",
                                                             "correct": True}
     assert "correct" not in QUIZ.to_dict()["questions"][0]["options"][0]
@@ -116,7 +117,8 @@ def test_a_score_counts_the_checks_answered_right(case):
 
 def test_no_knowledge_checks_no_score():
     plain = parse_survey(one("  - {code: fun, text: 'Fun', scale: faces3}\n"))
-    assert score(plain, {"fun": "3"}) is None and score_max(plain) == 0
+    assert score(plain, {"fun": "3"}) is None
+    assert score_max(plain) == 0
     assert not is_right(plain.question("fun"), "3")
 
 
@@ -201,10 +203,12 @@ def test_digit_rows_on_paper_follow_max_and_the_pupil_number_setting():
     assert [g.digit for g in three.questions if g.column == "pupil_number"] == [2, 1, 0]
     assert three.fingerprint != lay.fingerprint
     words = [t.text for p in three.pages for t in p.texts]
-    assert "Hundreds" in words and "100 thousands" in words
+    assert "Hundreds" in words
+    assert "100 thousands" in words
 
 
 def test_correct_answers_are_not_in_the_sheet_layout():
     lay = layout_for(QUIZ, "a4", "none")
     printed = " ".join(t.text for p in lay.pages for t in p.texts).lower()
-    assert "correct" not in printed and "answer:" not in printed
+    assert "correct" not in printed
+    assert "answer:" not in printed
