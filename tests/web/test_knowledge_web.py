@@ -153,3 +153,22 @@ def test_surveys_without_checks_keep_their_columns(client, runner, loaded_bank, 
     out = runner.invoke(args=["export", "--survey", "pupil_attitudes_7_11"]).output
     header = next(csv.reader(io.StringIO(out)))
     assert "score" not in header
+
+
+def test_the_builder_keeps_right_answers_and_max():
+    from werkzeug.datastructures import MultiDict
+
+    from survey_app.builder.operations import Draft, DraftQuestion
+
+    survey = parse_survey(QUIZ_YAML)
+    for q in survey.questions:
+        draft = DraftQuestion.from_question(q)
+        assert draft.to_dict() == q.to_dict()
+        posted = MultiDict({"q-0-text": draft.text, "q-0-code": draft.code,
+                            "q-0-scale": draft.scale, "q-0-options": draft.options_text,
+                            "q-0-meta": draft.meta()})
+        assert Draft.from_form(posted).questions[0].to_dict() == q.to_dict()
+    typed = DraftQuestion(text="Which is a star?", scale="choice",
+                          options_text="moon = The Moon\nsun = The Sun *")
+    assert typed.options() == [{"code": "moon", "label": "The Moon"},
+                               {"code": "sun", "label": "The Sun", "correct": True}]
