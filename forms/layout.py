@@ -402,8 +402,10 @@ class _Builder:
         s, m = self.style, self.measure
         width = self.right - self.left
         size = 13.0 if self.pupil else 10.0
-        if self.pupil:
+        if self.pupil and any(q.scale_def.faces for q in self.survey.questions):
             say = "Colour in the circle under one face for each question, like this:"
+        elif self.pupil:  # a quiz of choices: no faces to point at
+            say = "Colour in one circle for each question, like this:"
         else:
             say = "Fill in one circle for each question, like this:"
         if self.pupil and any(q.retrospective for q in self.survey.questions):
