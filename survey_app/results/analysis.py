@@ -328,7 +328,8 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
         qr.primary = q.code in primary
         qr.did = _did(qr)
         results.append(qr)
-    _adjust(results)
+    knowledge_results = scores.build(survey, scope, infos, min_n, guard) if knowledge else None
+    _adjust(results, knowledge_results)
     retro_people = (0, 0)
     if people:
         tops = {q.code: q.option_codes[-1] for q in retro}
@@ -336,8 +337,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
             scope, [c.id for c in infos if not c.is_comparison], tops)
         retro_people = guard.people(retro_people)
     return SurveyResults(survey, scope, min_n, infos, dict(respondents), results,
-                         retro_people, primary,
-                         scores.build(survey, scope, infos, min_n, guard) if knowledge else None)
+                         retro_people, primary, knowledge_results)
 
 
 def _did(qr: QuestionResult) -> DiffInChange | None:
@@ -355,12 +355,19 @@ def _did(qr: QuestionResult) -> DiffInChange | None:
     return share_difference_in_change(a.before, a.after, b.before, b.after)
 
 
-def _adjust(results: list[QuestionResult]) -> None:
-    """Holm-adjusted p of each question's main test, within its family."""
+def _adjust(results: list[QuestionResult], knowledge: scores.ScoreResults | None = None
+            ) -> None:
+    """Holm-adjusted p of each question's main test, within its family; the knowledge
+    score's paired test counts as one more exploratory test."""
     for family in ("primary", "exploratory"):
         members = [q for q in results if q.family == family and q.main_test is not None]
-        for q, p in zip(members, holm([q.main_test[1] for q in members]), strict=True):
+        pvalues = [q.main_test[1] for q in members]
+        extra = knowledge.main_p if family == "exploratory" and knowledge else None
+        adjusted = holm(pvalues + ([extra] if extra is not None else []))
+        for q, p in zip(members, adjusted, strict=False):
             q.p_adjusted = p
+        if extra is not None:
+            knowledge.p_adjusted = adjusted[-1]
 
 
 def _dist(q: Question, counter: Counter) -> Distribution:

@@ -28,6 +28,7 @@ from survey_app.results.stats import (
     PairedChange,
     TestResult,
     distribution,
+    judgement,
     mann_whitney,
     paired_change,
 )
@@ -71,6 +72,14 @@ class ScoreResults:
     paired_suppressed: list[tuple[bool, int]] = field(default_factory=list)
     #: (comparison?, Mann-Whitney of everyone before against everyone after)
     unpaired: list[tuple[bool, TestResult]] = field(default_factory=list)
+    #: The paired test's p adjusted (Holm) with the survey's exploratory findings.
+    p_adjusted: float | None = None
+
+    @property
+    def main_p(self) -> float | None:
+        """p of the paired test of the pupils who took part (the score's finding)."""
+        pc = self.arm_paired(False)
+        return pc.test.p if pc is not None else None
 
     def row(self, phase: str, comparison: bool = False) -> ScoreRow | None:
         return next((r for r in self.rows if r.phase == phase and r.comparison == comparison),
@@ -116,6 +125,7 @@ class ScoreResults:
             out["wilcoxon_p"] = pc.test.p if pc else None
             out["rank_biserial"] = pc.test.r if pc else None
             out["wilcoxon_method"] = pc.test.method if pc else None
+            out["p_adjusted"] = self.p_adjusted if pc and not cmp else None
             return out
 
         return {"participants": arm(False),
@@ -264,7 +274,10 @@ def sentence(res: ScoreResults, people: str = "pupils") -> str | None:
                  f"({round(100 * share)}%) can do more: they got more questions right after "
                  f"than before")
         if pc.test.p is not None:
-            words += f" (Wilcoxon signed-rank p = {pc.test.p:.3g}, r = {pc.test.r:.2f})"
+            words += (f" (Wilcoxon signed-rank p = {pc.test.p:.3g}, r = {pc.test.r:.2f}; "
+                      f"Holm-adjusted p = {res.p_adjusted:.3g}: {judgement(res.p_adjusted)})"
+                      if res.p_adjusted is not None else
+                      f" (Wilcoxon signed-rank p = {pc.test.p:.3g}, r = {pc.test.r:.2f})")
         parts.append(words + ".")
     return " ".join(parts) or None
 

@@ -141,3 +141,19 @@ def test_the_page_report_and_json_tell_the_same_story(app, partnership, quiz_res
     assert figures["distribution_after"] == [0, 4, 4, 3]
     assert figures["can_do_more_share"] == pytest.approx(7 / 11)
     assert json.loads(out.output)["knowledge_score"]["comparison"]["n_pairs"] == 3
+
+
+def test_the_score_test_is_one_more_exploratory_test_in_holms_family(partnership,
+                                                                     quiz_results):
+    res = _build(partnership, quiz_results)
+    ks = res.knowledge
+    family = [q.main_test[1] for q in res.questions
+              if not q.primary and q.main_test is not None]
+    m = len(family) + 1
+    raw = sorted([*family, ks.main_p])
+    expected, running = {}, 0.0
+    for rank, p in enumerate(raw):  # Holm by hand
+        running = max(running, min(1.0, (m - rank) * p))
+        expected.setdefault(p, running)
+    assert ks.p_adjusted == pytest.approx(expected[ks.main_p])
+    assert ks.p_adjusted >= ks.main_p
