@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from forms.definition import Question, Survey
-from forms.scales import MULTI, NUMBER, NUMBER_MAX, NUMBER_MIN, SINGLE, TEXT
-from forms.template import DIGIT_SUFFIXES, DIGITS, TENS, UNITS
+from forms.scales import MULTI, NUMBER, NUMBER_MIN, SINGLE, TEXT
+from forms.template import DIGIT_NAMES, DIGIT_SUFFIXES, DIGITS
 
 MAX_TEXT_ANSWER = 2000
 MULTI_SEP = ";"
+#: Pupil numbers run 1-99 by default; a large school may use up to 999 (three digit rows
+#: on paper: the app's PUPIL_NUMBER_MAX setting).
 PUPIL_NUMBER_MIN, PUPIL_NUMBER_MAX = 1, 99
+PUPIL_NUMBER_LIMIT = 999
 
 
 @dataclass
@@ -57,8 +60,10 @@ def normalise_column(q: Question, raw: Sequence[str]) -> str:
         if not value:
             return ""
         # isascii: str.isdigit() also accepts '²', which int() then rejects.
-        if not (value.isascii() and value.isdigit()) or not NUMBER_MIN <= int(value) <= NUMBER_MAX:
-            raise ValueError(f"Please give a whole number from {NUMBER_MIN} to {NUMBER_MAX}.")
+        top = q.number_max
+        if not (value.isascii() and value.isdigit()) or len(value) > 7 \
+                or not NUMBER_MIN <= int(value) <= top:
+            raise ValueError(f"Please give a whole number from {NUMBER_MIN} to {top:,}.")
         return str(int(value))
     if kind == TEXT:
         value = "\n".join(v for v in raw if v is not None).strip()
@@ -87,15 +92,21 @@ def normalise(survey: Survey, data: Mapping[str, Sequence[str]], *,
     return out
 
 
-def normalise_pupil_number(raw: str | None) -> int | None:
-    """The pupil's number (1-99) or None; ValueError with a child-friendly message."""
+def normalise_pupil_number(raw: str | None, maximum: int = PUPIL_NUMBER_MAX) -> int | None:
+    """The pupil's number (1 to `maximum`, 99 unless a large school's setting says 999) or
+    None; ValueError with a child-friendly message."""
     value = (raw or "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()) \
-            or not PUPIL_NUMBER_MIN <= int(value) <= PUPIL_NUMBER_MAX:
-        raise ValueError(f"Your number is from {PUPIL_NUMBER_MIN} to {PUPIL_NUMBER_MAX}.")
+    if not (value.isascii() and value.isdigit()) or len(value) > 4 \
+            or not PUPIL_NUMBER_MIN <= int(value) <= maximum:
+        raise ValueError(f"Your number is from {PUPIL_NUMBER_MIN} to {maximum}.")
     return int(value)
+
+
+def pupil_number_digits(maximum: int) -> int:
+    """Digit rows the pupil number needs on paper: 2 up to 99, 3 up to 999."""
+    return max(2, len(str(maximum)))
 
 
 def unknown_fields(survey: Survey, keys: Sequence[str], allowed_extra: Sequence[str]) -> list[str]:
@@ -161,15 +172,17 @@ def fold_marks(marks: Iterable[Marks]) -> Posted:
             out.values[m.column] = list(m.marked)
     for column, places in digits.items():
         try:
-            number = _fold_digits(places.get(TENS), places.get(UNITS))
+            number = _fold_digits(places)
         except ValueError as exc:
             out.unsure[column] = str(exc)
             continue
         if column == PUPIL_NUMBER and number:
+            # The sheet's digit rows say how large a number it was printed for.
+            width = max(2, max(places) + 1)
             try:
-                normalise_pupil_number(number)
+                normalise_pupil_number(number, 10 ** width - 1)
             except ValueError:
-                out.unsure[column] = f"the number reads {number.zfill(2)}"
+                out.unsure[column] = f"the number reads {number.zfill(width)}"
                 continue
         out.values[column] = [number] if number else []
     return out
@@ -189,32 +202,36 @@ class HandMarks:
 
 def marks_from_review(survey: Survey, column: str, values: Sequence[str]) -> list[HandMarks]:
     """A person's decision in the review queue as marks, so that it goes through
-    `from_marks` as the scanner's reading does: a number (or the pupil number) as its two
+    `from_marks` as the scanner's reading does: a number (or the pupil number) as its
     digit rows, a tick-all answer as its ticks, a single answer as one mark."""
     values = tuple(v.strip() for v in values if v and v.strip())
     kind = NUMBER if column == PUPIL_NUMBER else survey.question_for_column(column).kind
     if kind == NUMBER and len(values) == 1 and values[0].isascii() \
-            and values[0].isdigit() and len(values[0]) <= 2:
-        tens, units = values[0].zfill(2)
-        return [HandMarks(column + DIGIT_SUFFIXES[TENS], column, DIGITS, TENS, (tens,)),
-                HandMarks(column + DIGIT_SUFFIXES[UNITS], column, DIGITS, UNITS, (units,))]
+            and values[0].isdigit() and len(values[0]) <= len(DIGIT_SUFFIXES):
+        digits = values[0].zfill(2)
+        return [HandMarks(column + DIGIT_SUFFIXES[place], column, DIGITS, place, (digit,))
+                for place, digit in zip(range(len(digits) - 1, -1, -1), digits, strict=True)]
     return [HandMarks(column, column, MULTI if kind == MULTI else SINGLE, None, values)]
 
 
-def _fold_digits(tens: Marks | None, units: Marks | None) -> str:
-    """"27" from tens 2 and units 7; "" when both are blank; ValueError (in words) when
-    a digit is unsure, doubled or the tens come without units."""
-    problems = [f"{name}: {m.reason}" for name, m in (("tens", tens), ("units", units))
-                if m is not None and m.reason]
+def _fold_digits(places: Mapping[int, Marks]) -> str:
+    """"27" from tens 2 and units 7 ("207" from three rows); "" when every row is blank;
+    ValueError (in words) when a digit is unsure or doubled, or a row is left blank after
+    a higher digit was marked. Leading rows left blank read as 0 ("7" from units only)."""
+    order = sorted(places, reverse=True)
+    problems = [f"{DIGIT_NAMES[p]}: {places[p].reason}" for p in order if places[p].reason]
     if problems:
         raise ValueError("; ".join(problems))
-    t = tens.marked if tens is not None else ()
-    u = units.marked if units is not None else ()
-    for name, got in (("tens", t), ("units", u)):
-        if len(got) > 1:
-            raise ValueError(f"{name}: {len(got)} digits marked ({', '.join(got)})")
-    if not t and not u:
-        return ""
-    if not u:
-        raise ValueError(f"tens digit {t[0]} but no units digit")
-    return str(int(t[0] if t else "0") * 10 + int(u[0]))
+    got = {p: places[p].marked for p in order}
+    for p in order:
+        if len(got[p]) > 1:
+            raise ValueError(f"{DIGIT_NAMES[p]}: {len(got[p])} digits marked "
+                             f"({', '.join(got[p])})")
+    digits = ""
+    for higher, p in zip([None, *order], order, strict=False):
+        if got[p]:
+            digits += got[p][0]
+        elif digits:
+            raise ValueError(f"{DIGIT_NAMES[higher]} digit {digits[-1]} but no "
+                             f"{DIGIT_NAMES[p]} digit")
+    return str(int(digits)) if digits else ""

@@ -16,7 +16,16 @@ from typing import Any
 
 import yaml
 
-from forms.scales import MULTI, NUMBER, SCALES, SINGLE, TEXT, Scale
+from forms.scales import (
+    MULTI,
+    NUMBER,
+    NUMBER_MAX,
+    NUMBER_MAX_LIMIT,
+    SCALES,
+    SINGLE,
+    TEXT,
+    Scale,
+)
 
 AUDIENCES = ("pupil", "teacher", "school")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -29,6 +38,7 @@ RESERVED_CODES = frozenset(
         "phase", "source", "sheet_id", "pupil_number", "pupil_number_tens",
         "pupil_number_units", "submitted_at", "needs_review", "partnership",
         "question_code", "value", "status", "csrf_token", "submission_id",
+        "score", "score_max",
     }
 )
 #: A retrospective item's two answer columns end in these (`<code>_then`, `<code>_now`):
@@ -57,8 +67,10 @@ MAX_FILE_BYTES = 256 * 1024
 SURVEY_KEYS = ("code", "title", "audience", "intro", "ages", "description", "questions")
 QUESTION_KEYS = (
     "code", "text", "scale", "required", "retrospective", "options", "labels",
-    "measures", "ages", "source",
+    "measures", "ages", "source", "max",
 )
+#: What an option of a `choice` or `multi` question may say.
+OPTION_KEYS = ("code", "label", "correct")
 #: What bank questions may say they measure (the builder groups them by this).
 MEASURES = (
     "enjoyment", "confidence", "knowledge", "interest", "identity", "careers",
@@ -70,6 +82,9 @@ MEASURES = (
 class Option:
     code: str
     label: str
+    #: The right answer of a knowledge check (forms.scoring); never shown to the person
+    #: answering, on screen or on paper.
+    correct: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,8 @@ class Question:
     measures: str | None = None
     ages: str | None = None
     source: str | None = None
+    #: A `number` question's largest answer, when the file sets `max` (default NUMBER_MAX).
+    maximum: int | None = None
 
     @property
     def scale_def(self) -> Scale:
@@ -105,6 +122,21 @@ class Question:
     def option_codes(self) -> tuple[str, ...]:
         return tuple(o.code for o in self.options)
 
+    @property
+    def correct_codes(self) -> tuple[str, ...]:
+        """The options marked correct: a knowledge check when there are any."""
+        return tuple(o.code for o in self.options if o.correct)
+
+    @property
+    def number_max(self) -> int:
+        """The largest answer a `number` question takes (its digit rows on paper follow)."""
+        return self.maximum if self.maximum is not None else NUMBER_MAX
+
+    @property
+    def number_digits(self) -> int:
+        """Digit rows on paper: as many as the largest answer has digits (at least two)."""
+        return max(2, len(str(self.number_max)))
+
     def label(self, code: str) -> str:
         for o in self.options:
             if o.code == code:
@@ -118,7 +150,10 @@ class Question:
         if self.retrospective:
             d["retrospective"] = True
         if self.scale_def.needs_options:
-            d["options"] = [{"code": o.code, "label": o.label} for o in self.options]
+            d["options"] = [{"code": o.code, "label": o.label, **({"correct": True}
+                             if o.correct else {})} for o in self.options]
+        if self.maximum is not None:
+            d["max"] = self.maximum
         if self.label_overrides:
             d["labels"] = dict(self.label_overrides)
         for key in ("measures", "ages", "source"):
@@ -154,6 +189,11 @@ class Survey:
     def columns(self) -> tuple[str, ...]:
         """Answer columns in definition order, as in the export."""
         return tuple(c for q in self.questions for c in q.columns)
+
+    @property
+    def knowledge_questions(self) -> tuple[Question, ...]:
+        """The questions with a right answer: each pupil gets a score (forms.scoring)."""
+        return tuple(q for q in self.questions if q.correct_codes)
 
     def question(self, code: str) -> Question:
         for q in self.questions:
@@ -336,7 +376,12 @@ def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...
     raw = q.get("options")
     line = _line(q, "options")
     if not scale.needs_options:
-        if raw is not None:
+        if isinstance(raw, list) and any(isinstance(o, dict) and "correct" in o for o in raw):
+            c.add(line, f"scale '{scale.name}' cannot have a correct answer: only 'choice' "
+                  "and 'multi' questions can (for a yes/no check, use scale: choice with "
+                  "options Yes and No, and mark the right one 'correct: true')",
+                  question=code, field="options")
+        elif raw is not None:
             c.add(line, f"scale '{scale.name}' has fixed options; use 'labels' to reword them",
                   question=code, field="options")
         return tuple(Option(code_, label) for code_, label in zip(scale.codes, scale.labels,
@@ -346,10 +391,19 @@ def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...
               question=code, field="options")
         return ()
     out: list[Option] = []
+    marked = False  # some option says `correct:` at all (true or false)
     for i, item in enumerate(raw):
         iline = raw.lines[i] if isinstance(raw, _Seq) else line
+        correct = False
         if isinstance(item, dict):
             ocode, label = item.get("code"), item.get("label")
+            for key in item:
+                if key not in OPTION_KEYS:
+                    c.add(iline, f"unknown field '{key}' in an option (expected one of "
+                          f"{', '.join(OPTION_KEYS)})", question=code, field="options")
+            if "correct" in item:
+                marked = True
+                correct = c.flag(item.get("correct"), iline, "correct", code)
         elif isinstance(item, str | int) and not isinstance(item, bool):
             ocode, label = item, item
         else:
@@ -366,7 +420,15 @@ def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...
             continue
         text = c.text(label, iline, "label", question=code)
         if text is not None:
-            out.append(Option(ocode, text))
+            out.append(Option(ocode, text, correct))
+    right = sum(o.correct for o in out)
+    if marked and not right:
+        c.add(line, "no option is marked 'correct: true': mark the right answer, or take "
+              "'correct' away if this question has no right answer", question=code,
+              field="options")
+    elif right and right == len(out) and len(out) == len(raw):
+        c.add(line, "every option is marked correct, so every answer would score: mark "
+              "only the right answer(s)", question=code, field="options")
     return tuple(out)
 
 
@@ -446,10 +508,28 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
     if meta["measures"] and meta["measures"] not in MEASURES:
         c.add(_line(q, "measures"), f"unknown 'measures' value '{meta['measures']}' (expected "
               f"one of {', '.join(MEASURES)})", question=label, field="measures")
+    maximum = _maximum(c, q, label, scale)
     if code is None or text is None:
         return None
     return Question(code=code, text=text, scale=scale.name, options=options, required=required,
-                    retrospective=retro, label_overrides=overrides, **meta)
+                    retrospective=retro, label_overrides=overrides, maximum=maximum, **meta)
+
+
+def _maximum(c: _Checker, q: _Map, code: str, scale: Scale) -> int | None:
+    """A `number` question's `max` (1 to NUMBER_MAX_LIMIT), None when not given."""
+    raw = q.get("max")
+    if raw is None:
+        return None
+    line = _line(q, "max")
+    if scale.kind != NUMBER:
+        c.add(line, f"only 'number' questions take 'max' (this one is '{scale.name}')",
+              question=code, field="max")
+        return None
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= NUMBER_MAX_LIMIT:
+        c.add(line, f"'max' must be a whole number from 1 to {NUMBER_MAX_LIMIT:,} (without "
+              f"commas), not {raw!r}", question=code, field="max")
+        return None
+    return raw
 
 
 def parse_survey(text: str, file: str = "<survey>") -> Survey:

@@ -19,8 +19,8 @@ from typing import Any
 
 from forms.definition import RETRO_LABELS, Question, Survey
 from forms.scales import MULTI, PAPER_DIGITS, PAPER_OPTIONS, PAPER_WRITEIN, Scale
+from forms.template import DIGIT_SUFFIXES, FORMAT, MarkGroup
 from forms.template import DIGITS as DIGIT_GROUP
-from forms.template import FORMAT, TENS, UNITS, MarkGroup
 from forms.template import MULTI as MULTI_GROUP
 from forms.template import SINGLE as SINGLE_GROUP
 
@@ -51,6 +51,9 @@ BOLD = "Helvetica-Bold"
 #: Prefix of the export's pupil number columns when the pupil colours digits in.
 PUPIL_NUMBER = "pupil_number"
 DIGITS = tuple(str(d) for d in range(10))
+#: The name printed beside each digit row, by place.
+ROW_NAMES = {0: "Ones", 1: "Tens", 2: "Hundreds", 3: "Thousands", 4: "10 thousands",
+             5: "100 thousands"}
 
 
 @dataclass(frozen=True)
@@ -328,8 +331,9 @@ class _Columns:
 
 class _Builder:
     def __init__(self, survey: Survey, paper: str, pupil_number: str, measure: Measure,
-                 style: Style):
+                 style: Style, pupil_digits: int = 2):
         self.survey, self.paper, self.mode, self.measure = survey, paper, pupil_number, measure
+        self.pupil_digits = pupil_digits
         self.w, self.h = PAPERS[paper]
         self.style = style
         self.pupil = survey.audience == "pupil"
@@ -398,8 +402,10 @@ class _Builder:
         s, m = self.style, self.measure
         width = self.right - self.left
         size = 13.0 if self.pupil else 10.0
-        if self.pupil:
+        if self.pupil and any(q.scale_def.faces for q in self.survey.questions):
             say = "Colour in the circle under one face for each question, like this:"
+        elif self.pupil:  # a quiz of choices: no faces to point at
+            say = "Colour in one circle for each question, like this:"
         else:
             say = "Fill in one circle for each question, like this:"
         if self.pupil and any(q.retrospective for q in self.survey.questions):
@@ -634,27 +640,31 @@ class _Builder:
         self.rule(self.y)
 
     def digit_rows(self, column: str, title: str, hint: str | None,
-                   label: str | None) -> None:
-        """Two rows of bubbles 0-9 (tens, ones) for a two-digit number: two mark groups
-        of kind digits feeding one answer column."""
-        codes = (f"{column}_tens", f"{column}_units")
+                   label: str | None, places: int = 2) -> None:
+        """Rows of bubbles 0-9, one per digit place, highest first (tens, ones for a
+        two-digit number): mark groups of kind digits feeding one answer column."""
+        codes = [f"{column}{DIGIT_SUFFIXES[p]}" for p in range(places - 1, -1, -1)]
+        names = [ROW_NAMES[p] for p in range(places - 1, -1, -1)]
         s, m = self.style, self.measure
         r = s.digit_r
         pitch = max(2 * r + 3 * MM, 9 * MM)
         size = s.text_size
         dsize = 10.0 if self.pupil else 8.0
         row_h = dsize + 2 + 2 * r + 2 * s.row_pad
-        self.ensure(2 * row_h + 2)
+        self.ensure(places * row_h + 2)
         self.block = None
         top = self.y
         x_bubbles = self.right - pitch * 10 - 2 * MM
-        name_w = m("Tens", BOLD, 11.0) + 2 * MM
+        # Two rows keep the width they always had ("Tens"), so printed sheets do not move.
+        widest = "Tens" if places == 2 else max(names, key=lambda n: m(n, BOLD, 11.0))
+        name_w = m(widest, BOLD, 11.0) + 2 * MM
         text_w = x_bubbles - self.left - name_w - 3 * MM
+        middle = top + places * row_h / 2
         if label:
-            self.question_text(self.left, top + row_h, None, text_w, label, title, size)
+            self.question_text(self.left, middle, None, text_w, label, title, size)
         else:
             lines, sz = fit(title, BOLD, size, text_w, 2, m)
-            y = top + row_h - len(lines) * sz * 0.6 + sz * 0.35
+            y = middle - len(lines) * sz * 0.6 + sz * 0.35
             for line in lines:
                 self.text(self.left, y, line, BOLD, sz)
                 y += sz * 1.2
@@ -663,7 +673,7 @@ class _Builder:
                 for hl in fit(hint, FONT, hs, text_w, 2, m)[0]:
                     self.text(self.left, y - sz * 0.2 + hs * 0.3, hl, FONT, hs)
                     y += hs * 1.2
-        for k, (code, name) in enumerate(zip(codes, ("Tens", "Ones"), strict=True)):
+        for k, (code, name) in enumerate(zip(codes, names, strict=True)):
             rtop = top + k * row_h
             cy = rtop + s.row_pad + dsize + 2 + r
             self.text(x_bubbles - 3 * MM, cy + 4, name, BOLD, 11.0, "right")
@@ -673,8 +683,8 @@ class _Builder:
                 self.page.bubbles.append(Bubble(code, value, _r(cx), _r(cy), r))
             self.page.rows.append(Box(_r(self.left), _r(rtop), _r(self.right - self.left),
                                       _r(row_h), code))
-            self.add_group(code, column, DIGIT_GROUP, DIGITS, (TENS, UNITS)[k])
-        self.y = top + 2 * row_h
+            self.add_group(code, column, DIGIT_GROUP, DIGITS, places - 1 - k)
+        self.y = top + places * row_h
         self.rule(self.y)
 
     def writein_row(self, q: Question) -> None:
@@ -699,15 +709,16 @@ class _Builder:
     def build(self) -> None:
         self.new_page()
         if self.mode == "bubbles":
-            hint = ("Your teacher will tell you your number. For 7, colour 0 then 7."
-                    if self.pupil else "For 7, fill in 0 then 7.")
-            self.digit_rows(PUPIL_NUMBER, "My number", hint, None)
+            example = "0 then 7" if self.pupil_digits == 2 else "0, 0 then 7"
+            hint = (f"Your teacher will tell you your number. For 7, colour {example}."
+                    if self.pupil else f"For 7, fill in {example}.")
+            self.digit_rows(PUPIL_NUMBER, "My number", hint, None, self.pupil_digits)
         for q in self.survey.questions:
             widget = q.scale_def.paper_widget
             if widget == PAPER_WRITEIN:
                 self.writein_row(q)
             elif widget == PAPER_DIGITS:
-                self.digit_rows(q.code, q.text, None, self.number_label(q))
+                self.digit_rows(q.code, q.text, None, self.number_label(q), q.number_digits)
             elif widget == PAPER_OPTIONS:
                 self.options_row(q)
             else:
@@ -768,8 +779,9 @@ def _question_json(q: MarkGroup) -> dict[str, Any]:
 
 
 def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "none",
-                   measure: Measure) -> SurveyLayout:
-    """Place every element of `survey` on `paper` pages; the one source of positions."""
+                   measure: Measure, pupil_digits: int = 2) -> SurveyLayout:
+    """Place every element of `survey` on `paper` pages; the one source of positions.
+    `pupil_digits`: digit rows for the pupil number (3 where numbers go up to 999)."""
     if paper not in PAPERS:
         raise ValueError(f"Unknown paper size '{paper}' (use a4 or letter).")
     if pupil_number not in PUPIL_NUMBER_MODES:
@@ -777,7 +789,7 @@ def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "no
     styles = (PUPIL, PUPIL_TIGHT) if survey.audience == "pupil" else (ADULT,)
     first = None
     for style in styles:
-        builder = _Builder(survey, paper, pupil_number, measure, style)
+        builder = _Builder(survey, paper, pupil_number, measure, style, pupil_digits)
         builder.build()
         first = first or builder
         if len(builder.pages) == 1:

@@ -128,12 +128,14 @@ SCALES: dict[str, Scale] = {
               paper_widget=PAPER_OPTIONS),
         Scale("multi", MULTI, (), (), needs_options=True, meaning="any of a list",
               paper_widget=PAPER_OPTIONS),
-        Scale("number", NUMBER, (), (), meaning="a small whole number, 0-99",
+        Scale("number", NUMBER, (), (), meaning="a whole number, 0-99 (or up to max: 999999)",
               paper_widget=PAPER_DIGITS),
         Scale("text", TEXT, (), (), meaning="free text (a write-in box on paper)",
               paper_widget=PAPER_WRITEIN),
     )
 }
 
-#: The range a `number` answer may take (two digit columns on paper).
+#: The range a `number` answer takes unless its question sets `max` (two digit rows on
+#: paper); `max` may go up to NUMBER_MAX_LIMIT (six digit rows: hours, pounds, pupils).
 NUMBER_MIN, NUMBER_MAX = 0, 99
+NUMBER_MAX_LIMIT = 999_999

@@ -27,7 +27,14 @@ SINGLE, MULTI, DIGITS = "single", "multi", "digits"
 GROUP_KINDS = (SINGLE, MULTI, DIGITS)
 #: Digit places of a two-digit number, as in the group names of layout/1.
 TENS, UNITS = 1, 0
-DIGIT_SUFFIXES = {TENS: "_tens", UNITS: "_units"}
+V1_DIGIT_SUFFIXES = {TENS: "_tens", UNITS: "_units"}
+#: Every digit place a number may have (a `number` question's `max` goes up to 999,999):
+#: place -> its group name's suffix. Two-digit numbers keep the names of layout/1.
+DIGIT_SUFFIXES = {**V1_DIGIT_SUFFIXES, 2: "_hundreds", 3: "_thousands", 4: "_ten_thousands",
+                  5: "_hundred_thousands"}
+#: Each place in words, for people (the review queue, the sheet's row names).
+DIGIT_NAMES = {UNITS: "units", TENS: "tens", 2: "hundreds", 3: "thousands",
+               4: "ten thousands", 5: "hundred thousands"}
 
 
 class LayoutFormatError(ValueError):
@@ -96,14 +103,15 @@ class MarkGroup:
             column = _get(d, "column", str, where)
             digit = _get(d, "digit", int, where) if kind == DIGITS else None
             if kind == DIGITS and digit not in DIGIT_SUFFIXES:
-                raise LayoutFormatError(f"{where}.digit: must be {TENS} or {UNITS}")
+                raise LayoutFormatError(f"{where}.digit: must be a place from {UNITS} to "
+                                        f"{max(DIGIT_SUFFIXES)}")
             return cls(name, column, kind, values, page, digit)
         return cls.from_v1(name, _get(d, "type", str, where), values, page)
 
     @classmethod
     def from_v1(cls, name: str, type_: str, values: tuple[str, ...], page: int) -> MarkGroup:
         """A group of a layout/1 document, whose entries had only a code and a type."""
-        for digit, suffix in DIGIT_SUFFIXES.items():
+        for digit, suffix in V1_DIGIT_SUFFIXES.items():
             if name.endswith(suffix) and values == tuple("0123456789"):
                 return cls(name, name[: -len(suffix)], DIGITS, values, page, digit)
         return cls(name, name, MULTI if type_ == MULTI else SINGLE, values, page)

@@ -39,11 +39,14 @@ def measure(text: str, font: str, size: float) -> float:
     return stringWidth(clean(text), font_for(text, font), size)
 
 
-def layout_for(survey: Survey, paper: str = "a4", pupil_number: str = "none") -> SurveyLayout:
+def layout_for(survey: Survey, paper: str = "a4", pupil_number: str = "none",
+               pupil_digits: int = 2) -> SurveyLayout:
     """The survey's layout measured with the fonts print/ draws with. Raises
-    `UnprintableTextError` (naming the characters) for words no sheet font can draw."""
+    `UnprintableTextError` (naming the characters) for words no sheet font can draw.
+    `pupil_digits`: digit rows for the pupil number (3 for numbers up to 999)."""
     check_survey(survey)
-    return compute_layout(survey, paper=paper, pupil_number=pupil_number, measure=measure)
+    return compute_layout(survey, paper=paper, pupil_number=pupil_number, measure=measure,
+                          pupil_digits=pupil_digits)
 
 
 def cover_pages(layout: SurveyLayout, cover: bool = True) -> int:

@@ -66,6 +66,17 @@ def _networks(value: str) -> list[str]:
     return out
 
 
+def _pupil_number_max(value: str) -> int:
+    """PUPIL_NUMBER_MAX: 99 (two digit rows on paper) or up to 999 for large schools."""
+    from forms.answers import PUPIL_NUMBER_LIMIT, PUPIL_NUMBER_MAX
+
+    if not value.isdigit() or not PUPIL_NUMBER_MAX <= int(value) <= PUPIL_NUMBER_LIMIT:
+        raise ConfigError(f"PUPIL_NUMBER_MAX must be a whole number from {PUPIL_NUMBER_MAX} "
+                          f"to {PUPIL_NUMBER_LIMIT} (999 for schools with more pupils than "
+                          "99 in a year group), not '{value}'.")
+    return int(value)
+
+
 def from_environment(instance: Path) -> dict:
     env = os.environ.get
     production = env("SURVEY_APP_ENV", "") == "production"
@@ -104,6 +115,8 @@ def from_environment(instance: Path) -> dict:
         "JOIN_RATE_LIMIT": env("JOIN_RATE_LIMIT", "20 per minute;200 per day"),
         "MAX_CONTENT_LENGTH": int(env("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "MIN_GROUP_PUPIL": int(env("MIN_GROUP_PUPIL", "5")),
+        # The largest pupil number (99: two digit rows on paper; up to 999: three).
+        "PUPIL_NUMBER_MAX": _pupil_number_max(env("PUPIL_NUMBER_MAX", "99")),
         "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER", "3")),
         "MIN_GROUP_SCHOOL": int(env("MIN_GROUP_SCHOOL", "1")),
         # How often an idle worker rebuilds out-of-date results counts (results tally).

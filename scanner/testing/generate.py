@@ -349,17 +349,20 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
         if g.get("kind") == "digits" and g["code"] in by_q:
             digit_rows.setdefault(g["column"], {})[int(g["digit"])] = g["code"]
     for column, places in digit_rows.items():
-        tens, units = by_q.pop(places.get(1, ""), None), by_q.pop(places.get(0, ""), None)
-        if units is None:
+        rows = {p: by_q.pop(code, None) for p, code in places.items()}
+        if rows.get(0) is None:
             continue
         if column != "pupil_number" and rng.random() < STYLE_MIX["blank"]:
             truth[column] = ""
             continue
-        n = int(rng.integers(1 if column == "pupil_number" else 0, 100))
+        width = max(rows) + 1
+        n = int(rng.integers(1 if column == "pupil_number" else 0, 10 ** width))
         style = _READ_STYLES[int(rng.integers(0, 3))]  # fill, scribble or tick for digits
-        if tens is not None and (n >= 10 or rng.random() < 0.5):
-            mark(tens[n // 10], style)
-        mark(units[n % 10], style)
+        # Leading zeros are coloured half the time (a blank leading row reads as 0).
+        leading = n >= 10 ** (width - 1) or rng.random() < 0.5
+        for p in range(width - 1, -1, -1):
+            if rows.get(p) is not None and (p == 0 or leading or n >= 10 ** p):
+                mark(rows[p][n // 10 ** p % 10], style)
         truth[column] = str(n)
     for q, bubbles in by_q.items():
         if kinds.get(q) == "multi":

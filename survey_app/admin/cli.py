@@ -137,7 +137,8 @@ def _collection_dict(c, counts: dict[str, int] | None = None) -> dict:
 @click.option("--phase", required=True, type=click.Choice(["before", "after", "once"]))
 @click.option("--pair-with", type=int, metavar="ID",
               help="The before (or after) collection of the same survey.")
-@click.option("--pupil-number", is_flag=True, help="Ask each pupil for their number (1-99).")
+@click.option("--pupil-number", is_flag=True,
+              help="Ask each pupil for their number (1-99, or up to PUPIL_NUMBER_MAX).")
 @click.option("--comparison", is_flag=True, help="A comparison group (did not take part).")
 @click.option("--expected", type=int, metavar="N", help="How many pupils in the group.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

@@ -48,8 +48,8 @@ class CollectionForm(FlaskForm):
                        validators=[DataRequired("Choose before, after or once.")])
     pair_with = SelectField("Pair with (the before or after collection of the same survey)",
                             coerce=str, validate_choice=False)
-    ask_pupil_number = BooleanField("Ask each pupil for their number (1-99) so their "
-                                    "before and after answers can be matched")
+    ask_pupil_number = BooleanField("Ask each pupil for their number in the class register "
+                                    "so their before and after answers can be matched")
     is_comparison = BooleanField("Comparison group (these pupils did not take part in "
                                  "the activity)")
     expected_size = IntegerField("How many pupils in the group?", validators=[

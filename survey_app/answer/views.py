@@ -30,6 +30,7 @@ from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Collection, SurveyVersion
 from survey_app.models.base import utcnow
 from survey_app.models.collections import window_state
+from survey_app.pupil_numbers import pupil_number_max
 
 bp = Blueprint("answer", __name__)
 
@@ -174,7 +175,8 @@ def _quick_submit(token: str):
     pupil_number = None
     if row.ask_pupil_number:
         try:
-            pupil_number = normalise_pupil_number(posted.get("pupil_number"))
+            pupil_number = normalise_pupil_number(posted.get("pupil_number"),
+                                                  pupil_number_max())
         except ValueError:
             return None
         if pupil_number is None:

@@ -93,6 +93,13 @@ class AnswerForm(FlaskForm):
         # page with the answers kept instead of a bare 400.
         csrf = False
 
+    @property
+    def pupil_number_max(self) -> int:
+        """The largest pupil number this installation accepts (99, or up to 999)."""
+        from survey_app.pupil_numbers import pupil_number_max
+
+        return pupil_number_max()
+
     def answer_fields(self, question: Question) -> list[AnswerField]:
         return [self[_attr(col)] for col in question.columns]
 
@@ -134,7 +141,7 @@ class AnswerForm(FlaskForm):
         if self.asks_pupil_number:
             field = self["pupil_number"]
             try:
-                number = normalise_pupil_number(field.data)
+                number = normalise_pupil_number(field.data, self.pupil_number_max)
             except ValueError as exc:
                 field.errors = [str(exc)]
             else:

@@ -43,6 +43,8 @@ NEGATIVE_RE = re.compile(
     r"\b(not|no|never|don'?t|doesn'?t|isn'?t|aren'?t|can'?t|cannot|won'?t|didn'?t|nobody|"
     r"nothing)\b", re.IGNORECASE)
 OPTION_LINE_RE = re.compile(r"^\s*([a-z0-9][a-z0-9_]*)\s*=\s*(.+?)\s*$")
+#: Ends an answer line that is a right answer (a knowledge check): "sun = The Sun *".
+CORRECT_MARK = "*"
 #: The preview's draft travels in a URL: refuse anything larger than a survey file may be.
 MAX_DRAFT_BYTES = 256 * 1024
 
@@ -68,6 +70,12 @@ def unique(code: str, taken: set[str]) -> str:
     return code
 
 
+def _maximum(raw: Any) -> int | None:
+    """A `max` carried through the builder: a whole number, or nothing (the survey's
+    checker judges its range)."""
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+
+
 @dataclass
 class DraftQuestion:
     code: str = ""
@@ -84,13 +92,17 @@ class DraftQuestion:
     #: Reworded labels of a fixed scale (from the bank or a file), kept while the scale is.
     labels: dict[str, str] = field(default_factory=dict)
     labels_scale: str = ""
+    #: A number question's `max` (kept from a file; the web and paper follow it).
+    maximum: int | None = None
 
     @classmethod
     def from_question(cls, q: Question) -> DraftQuestion:
         return cls(
             code=q.code, text=q.text, scale=q.scale,
-            options_text="\n".join(f"{o.code} = {o.label}" for o in q.options)
-            if q.scale_def.needs_options else "",
+            options_text="\n".join(f"{o.code} = {o.label}"
+                                   + (f" {CORRECT_MARK}" if o.correct else "")
+                                   for o in q.options)
+            if q.scale_def.needs_options else "", maximum=q.maximum,
             required=q.required, retrospective=q.retrospective, measures=q.measures or "",
             ages=q.ages or "", source=q.source or "",
             labels=dict(q.label_overrides), labels_scale=q.scale if q.label_overrides else "",
@@ -106,7 +118,8 @@ class DraftQuestion:
         if isinstance(options, list):
             for o in options:
                 if isinstance(o, dict):
-                    lines.append(f"{_str(o.get('code'))} = {_str(o.get('label'))}")
+                    lines.append(f"{_str(o.get('code'))} = {_str(o.get('label'))}"
+                                 + (f" {CORRECT_MARK}" if o.get("correct") is True else ""))
                 else:
                     lines.append(_str(o))
         labels = raw.get("labels")
@@ -119,6 +132,7 @@ class DraftQuestion:
             retrospective=raw.get("retrospective") is True,
             measures=_str(raw.get("measures")), ages=_str(raw.get("ages")),
             source=_str(raw.get("source")), labels=labels, labels_scale=scale if labels else "",
+            maximum=_maximum(raw.get("max")),
         )
 
     @property
@@ -129,13 +143,17 @@ class DraftQuestion:
     def needs_options(self) -> bool:
         return bool(self.scale_def and self.scale_def.needs_options)
 
-    def options(self) -> list[dict[str, str]]:
-        """The answers typed one per line, each with a code (made from its words if none)."""
-        out: list[dict[str, str]] = []
+    def options(self) -> list[dict[str, Any]]:
+        """The answers typed one per line, each with a code (made from its words if none);
+        a line ending in "*" is a right answer (`correct: true`)."""
+        out: list[dict[str, Any]] = []
         taken: set[str] = set()
         for line in self.options_text.splitlines():
             if not line.strip():
                 continue
+            correct = line.rstrip().endswith(CORRECT_MARK)
+            if correct:
+                line = line.rstrip()[:-len(CORRECT_MARK)]
             m = OPTION_LINE_RE.match(line)
             if m:
                 code, label = m.group(1), m.group(2)
@@ -143,14 +161,14 @@ class DraftQuestion:
                 label = line.strip()
                 code = unique(slug(label, "a"), taken)
             taken.add(code)
-            out.append({"code": code, "label": label})
+            out.append({"code": code, "label": label, **({"correct": True} if correct else {})})
         return out
 
     def meta(self) -> str:
         """The hidden part of a question (bank metadata, reworded labels) as JSON."""
         return json.dumps({"measures": self.measures, "ages": self.ages, "source": self.source,
-                           "labels": self.labels, "labels_scale": self.labels_scale},
-                          ensure_ascii=False, sort_keys=True)
+                           "labels": self.labels, "labels_scale": self.labels_scale,
+                           "max": self.maximum}, ensure_ascii=False, sort_keys=True)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"code": self.code, "text": self.text, "scale": self.scale}
@@ -162,6 +180,8 @@ class DraftQuestion:
             d["options"] = self.options()
         if self.labels and self.labels_scale == self.scale:
             d["labels"] = dict(self.labels)
+        if self.maximum is not None and self.scale == "number":
+            d["max"] = self.maximum
         for key in ("measures", "ages", "source"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
@@ -228,7 +248,7 @@ class Draft:
                 measures=_str(meta.get("measures")), ages=_str(meta.get("ages")),
                 source=_str(meta.get("source")),
                 labels={_str(k): _str(v) for k, v in labels.items()},
-                labels_scale=_str(meta.get("labels_scale")),
+                labels_scale=_str(meta.get("labels_scale")), maximum=_maximum(meta.get("max")),
             ))
         draft = cls(code=form.get("code", "").strip(), title=_one_line(form.get("title", "")),
                     audience=form.get("audience", "pupil"),

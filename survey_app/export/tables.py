@@ -20,6 +20,7 @@ from forms.answers import MULTI_SEP, PUPIL_NUMBER
 from forms.definition import RETRO_SHORT
 from forms.definition import Survey as Definition
 from forms.scales import MULTI, NUMBER, TEXT
+from forms.scoring import score
 from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
@@ -44,6 +45,15 @@ CODEBOOK_COLUMNS = (
     "survey", "survey_version", "question_code", "question_text", "scale", "measures",
     "value", "label",
 )
+#: Added after the answer columns when the survey has knowledge checks (forms.scoring).
+SCORE_COLUMNS = ("score", "score_max")
+SCORE_CODES = (
+    ("score", "Knowledge checks answered right (options marked correct in the survey "
+     "file); blank when none was answered or one still needs review", "knowledge"),
+    ("score_max", "How many knowledge checks the pupil's survey version has", "knowledge"),
+)
+#: Added to the codebook label of an option marked correct (coordinators only see it).
+CORRECT_NOTE = " (correct answer)"
 #: The study design, coded: which arm a response is in and when it was given.
 ARMS = {False: "participant", True: "comparison"}
 TIME_POINTS = {"before": "1", "after": "2"}
@@ -151,6 +161,17 @@ class _Version:
         self.labels = {c: {o: q.label(o) for o in q.option_codes}
                        for q in d.questions for c in q.columns}
         self.order = {c: i for i, c in enumerate(d.columns)}
+
+    def score_cells(self, answers: Sequence[Sequence[str]]) -> list[str]:
+        """(score, score_max) of one response's answers (column, value, status rows):
+        blank when no knowledge check was answered or one waits for review."""
+        checks = {q.code for q in self.definition.knowledge_questions}
+        if not checks:
+            return ["", ""]
+        if any(status != "ok" for _, column, _v, status in answers if column in checks):
+            return ["", str(len(checks))]
+        got = score(self.definition, {column: value for _, column, value, _s in answers})
+        return ["" if got is None else str(got.right), str(len(checks))]
 
     def cell(self, column: str, value: str, status: str, labels: bool) -> str:
         """The exported cell: blank unless status is ok; free text made formula-safe;
@@ -317,9 +338,16 @@ def _wide_plan(scope: Scope, filters: Filters) -> tuple[list[_Version], list[str
     return versions, columns
 
 
+def has_scores(definitions: Sequence[Definition]) -> bool:
+    """Whether the wide table carries `score` and `score_max` (some version has knowledge
+    checks)."""
+    return any(d.knowledge_questions for d in definitions)
+
+
 def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version],
           columns: list[str]) -> Iterator[list[str]]:
-    yield [*FIXED_COLUMNS, *columns]
+    scored = has_scores([v.definition for v in versions.values()])
+    yield [*FIXED_COLUMNS, *columns, *(SCORE_COLUMNS if scored else ())]
     position = {c: i for i, c in enumerate(columns)}
     for response, answers in _response_stream(scope, filters):
         version = versions[response[4]]
@@ -331,6 +359,8 @@ def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version],
             if column in position:
                 cells[position[column]] = version.cell(column, value, status, filters.labels)
         review.sort(key=lambda c: -1 if c == PUPIL_NUMBER else position.get(c, len(position)))
+        if scored:
+            cells += version.score_cells(answers)
         yield [*_fixed(response), MULTI_SEP.join(review), *cells]
 
 
@@ -398,6 +428,9 @@ def wide_fields(definitions: Sequence[Definition], columns: Sequence[str],
             numeric = q.kind != MULTI and all(o.lstrip("-").isdigit() for o, _ in codes)
             fields.append(Field(column, "integer" if numeric else "string", title, codes,
                                 measures, multi=q.kind == MULTI))
+    if has_scores(definitions):
+        fields += [Field(name, "integer", text, measures=measures)
+                   for name, text, measures in SCORE_CODES]
     return fields
 
 
@@ -456,7 +489,12 @@ def _codebook(versions: list[SurveyVersion]) -> Iterator[list[str]]:
                 if not q.options:
                     yield [*head, "", ""]
                 for option in q.options:
-                    yield [*head, option.code, safe_text(q.label(option.code))]
+                    yield [*head, option.code, safe_text(q.label(option.code))
+                           + (CORRECT_NOTE if option.correct else "")]
+        checks = len(v.definition.knowledge_questions)
+        for column, text, measures in SCORE_CODES if checks else ():
+            value = str(checks) if column == "score_max" else ""
+            yield [v.survey.code, str(v.version), column, text, "", measures, value, ""]
 
 
 def survey_codes(scope: Scope, filters: Filters) -> list[str]:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from forms.layout import PAPERS, layout_document, sheet_id
 from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Setting, Sheet
+from survey_app.pupil_numbers import pupil_digits, pupil_number_max
 
 INSTALLATION_KEY = "installation_id"
 #: No 0/O or 1/I: someone may read the id off a sheet over the phone.
@@ -22,7 +23,7 @@ INSTALLATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 INSTALLATION_CHARS = 6
 MAX_COPIES = 1000
 MASTER_SERIAL = 0
-NUMBERS_RE = re.compile(r"^\s*(\d{1,2})\s*(?:-\s*(\d{1,2}))?\s*$")
+NUMBERS_RE = re.compile(r"^\s*(\d{1,3})\s*(?:-\s*(\d{1,3}))?\s*$")
 
 
 class PrintError(ValueError):
@@ -46,13 +47,15 @@ def installation_id() -> str:
 
 
 def parse_numbers(text: str) -> tuple[int, int]:
-    """'1-30' (or '7') as (first, last) pupil numbers, each 1-99."""
+    """'1-30' (or '7') as (first, last) pupil numbers, each 1-99 (or up to the
+    PUPIL_NUMBER_MAX setting, 999 at most)."""
     m = NUMBERS_RE.match(text or "")
     if not m:
         raise PrintError(f"'{text}' is not a range of pupil numbers: write it like 1-30.")
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
-    if not 1 <= first <= last <= 99:
-        raise PrintError("Pupil numbers go from 1 to 99, the smaller first (like 1-30).")
+    top = pupil_number_max()
+    if not 1 <= first <= last <= top:
+        raise PrintError(f"Pupil numbers go from 1 to {top}, the smaller first (like 1-30).")
     return first, last
 
 
@@ -122,7 +125,8 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
 
     version = collection.survey_version
     try:
-        layout = layout_for(version.definition, paper, _pupil_number_mode(collection, numbers))
+        layout = layout_for(version.definition, paper, _pupil_number_mode(collection, numbers),
+                            pupil_digits())
     except UnprintableTextError as exc:
         raise PrintError(str(exc)) from None
     if master and len(layout.pages) > 1:

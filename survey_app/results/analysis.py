@@ -14,7 +14,7 @@ from forms.definition import NOW, THEN, Question
 from forms.scales import MULTI, SINGLE, TEXT
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.results import queries, suppression, tally
+from survey_app.results import queries, scores, suppression, tally
 from survey_app.results.queries import CollectionInfo, Scope
 from survey_app.results.stats import (
     MIN_TEST_N,
@@ -180,6 +180,8 @@ class SurveyResults:
     #: Retrospective items, per person: (had room in some area, improved in some area)
     retro_people: tuple[int, int] = (0, 0)
     primary_codes: tuple[str, ...] = ()
+    #: Knowledge scores (results.scores), None when the survey has no knowledge checks.
+    knowledge: scores.ScoreResults | None = None
 
     @property
     def has_comparison(self) -> bool:
@@ -298,8 +300,11 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
         per[(cmp, "retro", f"{code}{NOW}")][now] += k
     texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
     images = queries.writein_images(scope, ids, [q.code for q in questions if q.kind == TEXT])
+    knowledge = bool(scores.knowledge_codes(survey))
     guard = suppression.build(survey.id, scope, min_n, infos, _columns(questions),
-                              [q.code for q in questions if q.kind == TEXT], use_tally=use_tally)
+                              [q.code for q in questions if q.kind == TEXT], use_tally=use_tally,
+                              extra=(lambda sc, inf: scores.group_counts(sc, inf, survey))
+                              if knowledge else None)
     respondents: dict[tuple[bool, str], int] = Counter()
     for cid, k in counts.respondents.items():
         respondents[(by_id[cid].is_comparison, by_id[cid].phase)] += k
@@ -323,7 +328,8 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
         qr.primary = q.code in primary
         qr.did = _did(qr)
         results.append(qr)
-    _adjust(results)
+    knowledge_results = scores.build(survey, scope, infos, min_n, guard) if knowledge else None
+    _adjust(results, knowledge_results)
     retro_people = (0, 0)
     if people:
         tops = {q.code: q.option_codes[-1] for q in retro}
@@ -331,7 +337,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
             scope, [c.id for c in infos if not c.is_comparison], tops)
         retro_people = guard.people(retro_people)
     return SurveyResults(survey, scope, min_n, infos, dict(respondents), results,
-                         retro_people, primary)
+                         retro_people, primary, knowledge_results)
 
 
 def _did(qr: QuestionResult) -> DiffInChange | None:
@@ -349,12 +355,19 @@ def _did(qr: QuestionResult) -> DiffInChange | None:
     return share_difference_in_change(a.before, a.after, b.before, b.after)
 
 
-def _adjust(results: list[QuestionResult]) -> None:
-    """Holm-adjusted p of each question's main test, within its family."""
+def _adjust(results: list[QuestionResult], knowledge: scores.ScoreResults | None = None
+            ) -> None:
+    """Holm-adjusted p of each question's main test, within its family; the knowledge
+    score's paired test counts as one more exploratory test."""
     for family in ("primary", "exploratory"):
         members = [q for q in results if q.family == family and q.main_test is not None]
-        for q, p in zip(members, holm([q.main_test[1] for q in members]), strict=True):
+        pvalues = [q.main_test[1] for q in members]
+        extra = knowledge.main_p if family == "exploratory" and knowledge else None
+        adjusted = holm(pvalues + ([extra] if extra is not None else []))
+        for q, p in zip(members, adjusted, strict=False):
             q.p_adjusted = p
+        if extra is not None:
+            knowledge.p_adjusted = adjusted[-1]
 
 
 def _dist(q: Question, counter: Counter) -> Distribution:

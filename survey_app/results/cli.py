@@ -61,8 +61,14 @@ def register(app: Flask) -> None:
             click.echo(json.dumps({"survey": survey.code, "title": survey.title,
                                    "school": school.name if school else None,
                                    "responses": res.n_responses, "min_group": res.min_n,
-                                   "questions": figures}, indent=2))
+                                   "questions": figures,
+                                   "knowledge_score": res.knowledge.figures(res.has_comparison)
+                                   if res.knowledge else None}, indent=2))
             return
+        if res.knowledge:
+            from survey_app.results.scores import sentence
+
+            click.echo(sentence(res.knowledge) or "Knowledge score: too few pupils to show.")
         for f in figures:
             p = f["participants"]
             did = f["difference_in_change"]

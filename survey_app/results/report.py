@@ -14,7 +14,7 @@ from datetime import date, datetime
 from markupsafe import Markup
 
 from survey_app.models import Partnership, School, Survey
-from survey_app.results import analysis, queries, suppression
+from survey_app.results import analysis, queries, scores, suppression
 from survey_app.results.analysis import Overview, QuestionResult, SurveyResults
 from survey_app.results.operations import report_quotes
 from survey_app.results.queries import Scope
@@ -286,6 +286,9 @@ def exploratory(results: SurveyResults) -> list[str]:
     out = [text for q in results.questions if not q.primary
            for text in [question_finding(q, results, full=False)] if text]
     people = _people(results)
+    score_words = scores.sentence(results.knowledge, people) if results.knowledge else None
+    if score_words:
+        out.insert(0, score_words)
     for retro, how in ((False, "answered before and after"), (True, "looked back")):
         room, up, same, down = results.headroom_both_ways(retro)
         if room < results.min_n:
@@ -319,6 +322,10 @@ def section_notes(results: SurveyResults) -> list[str]:
         notes.append(f"These are {_people(results)}' ratings of themselves: they show how "
                      "people see their own knowledge, confidence or interest, not tested "
                      "attainment.")
+    if results.knowledge is not None:
+        notes.append(f"The knowledge score is different: it counts the {_people(results)}' "
+                     "answers to questions that have a right answer (a short check, "
+                     f"{results.knowledge.score_max} questions), not a rating of themselves.")
     return notes
 
 

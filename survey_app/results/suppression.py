@@ -27,7 +27,7 @@ any filter, the tables CSV, the report for one school or all, and the command li
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
@@ -170,8 +170,11 @@ class Guard:
 
 
 def build(survey_id: int, scope: Scope, k: int, infos: list[CollectionInfo], cols,
-          text_columns: Iterable[str] = (), *, use_tally: bool = True) -> Guard:
-    """The decisions for a view (`infos`: its collections; `cols`: tally.Columns)."""
+          text_columns: Iterable[str] = (), *, use_tally: bool = True,
+          extra: Callable[[Scope, list[CollectionInfo]], Counts] | None = None) -> Guard:
+    """The decisions for a view (`infos`: its collections; `cols`: tally.Columns).
+    `extra` gives more figures' counts per group for a scope (the knowledge scores:
+    results.scores.group_counts), decided by the same rule."""
     if k <= 1:
         return Guard.off(k)
     everything = Scope(scope.partnership_id, timezone=scope.timezone)
@@ -188,13 +191,15 @@ def build(survey_id: int, scope: Scope, k: int, infos: list[CollectionInfo], col
         full = _live(everything, all_infos, cols)
     full.update(_texts(everything, all_infos, text_columns))
     _add_people(full, cols)
+    if extra is not None:
+        full.update(extra(everything, all_infos))
     filtered = by_source = None
     if scope.response_filters() and infos:
-        filtered = _counts(scope, infos, cols, text_columns)
+        filtered = _counts(scope, infos, cols, text_columns, extra)
         by_source = filtered
         if scope.source and (scope.date_from or scope.date_to):
             by_source = _counts(replace(scope, date_from=None, date_to=None), infos, cols,
-                                text_columns)
+                                text_columns, extra)
     schools: dict[int, list[int]] = defaultdict(list)
     for c in all_infos:
         if c.group_id not in schools[c.school_id]:
@@ -311,11 +316,13 @@ def _live(scope: Scope, infos: list[CollectionInfo], cols) -> Counts:
     return out
 
 
-def _counts(scope: Scope, infos: list[CollectionInfo], cols, text_columns: list[str]
-            ) -> Counts:
+def _counts(scope: Scope, infos: list[CollectionInfo], cols, text_columns: list[str],
+            extra=None) -> Counts:
     out = _live(scope, infos, cols)
     out.update(_texts(scope, infos, text_columns))
     _add_people(out, cols)
+    if extra is not None:
+        out.update(extra(scope, infos))
     return out
 
 

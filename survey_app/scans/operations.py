@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, select, update
 
 from forms.answers import (
     PUPIL_NUMBER,
+    PUPIL_NUMBER_LIMIT,
     from_marks,
     marks_from_review,
     normalise,
@@ -50,6 +51,7 @@ from survey_app.models import (
     User,
 )
 from survey_app.models.base import utcnow
+from survey_app.pupil_numbers import pupil_number_max
 from survey_app.results.tally import answers_changed
 
 #: Kinds of review item, in words for the queue.
@@ -456,7 +458,8 @@ def _crop_of(result, column: str):
 
 def _pupil_number(reading: Reading) -> int | None:
     try:
-        return normalise_pupil_number(reading.pupil_number)
+        # The sheet's digit rows already bounded it (forms.answers.fold_marks).
+        return normalise_pupil_number(reading.pupil_number, PUPIL_NUMBER_LIMIT)
     except ValueError:
         return None
 
@@ -612,9 +615,11 @@ def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) ->
             response.pupil_number = None
         else:
             try:
-                response.pupil_number = normalise_pupil_number(values[0])
+                response.pupil_number = normalise_pupil_number(values[0],
+                                                               pupil_number_max())
             except ValueError:
-                raise ScanUploadError("A pupil number is from 1 to 99.") from None
+                raise ScanUploadError(f"A pupil number is from 1 to {pupil_number_max()}."
+                                      ) from None
     else:
         q = definition.question_for_column(column)
         if cant_tell:

@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from forms.answers import normalise, normalise_pupil_number
 from forms.definition import retro_part
-from forms.scales import MULTI, NUMBER, NUMBER_MAX, NUMBER_MIN
+from forms.scales import MULTI, NUMBER, NUMBER_MIN
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import (
@@ -33,6 +33,7 @@ from survey_app.models import (
     ReviewItem,
     ScanBatch,
 )
+from survey_app.pupil_numbers import pupil_number_max
 from survey_app.scans.operations import (
     CANT_TELL,
     PUPIL_NUMBER,
@@ -281,7 +282,9 @@ def review_item(item_id: int):
         remaining=remaining, detail=detail, kind=REVIEW_KINDS.get(item.kind, item.kind),
         cant_tell=CANT_TELL, multi=question is not None and question.kind == MULTI,
         number=question is not None and question.kind == NUMBER,
-        retro=retro_part(item.question_code), number_min=NUMBER_MIN, number_max=NUMBER_MAX)
+        retro=retro_part(item.question_code), number_min=NUMBER_MIN,
+        number_max=question.number_max if question is not None and question.kind == NUMBER
+        else None, pupil_number_max=pupil_number_max())
 
 
 @bp.get("/review/<int:item_id>/crop.png")
@@ -326,7 +329,8 @@ def enter(page_id: int):
         result = normalise(definition, request.form.to_dict(flat=False), enforce_required=False)
         errors = dict(result.errors)
         try:
-            number = normalise_pupil_number(request.form.get("pupil_number"))
+            number = normalise_pupil_number(request.form.get("pupil_number"),
+                                            pupil_number_max())
         except ValueError as exc:
             errors["pupil_number"], number = str(exc), None
         if not errors:
@@ -336,5 +340,6 @@ def enter(page_id: int):
     return render_template("scans/enter.html", page=page, collections=collections,
                            collection=collection, form=form, errors=errors,
                            definition=collection.survey_version.definition if collection
-                           else None, values=request.form, retro_part=retro_part)
+                           else None, values=request.form, retro_part=retro_part,
+                           pupil_number_max=pupil_number_max())
 

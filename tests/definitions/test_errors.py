@@ -52,7 +52,7 @@ CASES = [
      "letters, digits or _"),
     ("unknown field", "  - code: enjoy\n    text: Fun?\n    scale: faces3\n    colour: red\n",
      "club.yaml:8: question 'enjoy': unknown field 'colour' (expected one of code, text, scale, "
-     "required, retrospective, options, labels, measures, ages, source)"),
+     "required, retrospective, options, labels, measures, ages, source, max)"),
     ("labels naming an unknown code", "  - code: enjoy\n    text: Fun?\n    scale: faces3\n"
      "    labels:\n      3: Yes!\n      4: Hooray\n",
      "club.yaml:10: question 'enjoy': 'labels' names code '4', which scale 'faces3' does not "

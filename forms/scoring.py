@@ -1,0 +1,53 @@
+"""Knowledge checks: a pupil's score, the one rule the web, paper, export and results share.
+
+A question is a knowledge check when some of its options say `correct: true`. A pupil's
+score is how many knowledge checks they got right, out of `score_max` (how many the survey
+has): a single choice is right when the answer chosen is a correct one; a tick-all question
+is right when exactly the correct options are ticked. A question left blank scores nothing.
+A pupil who answered none of the knowledge checks has no score at all (None), so that an
+empty sheet does not count as "knew nothing".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from forms.answers import MULTI_SEP
+from forms.definition import Question, Survey
+from forms.scales import MULTI
+
+
+@dataclass(frozen=True)
+class Score:
+    """Questions right, out of the survey's knowledge checks."""
+
+    right: int
+    out_of: int
+
+
+def is_right(question: Question, value: str) -> bool:
+    """Whether a stored answer ("" for none) to a knowledge check is right."""
+    correct = set(question.correct_codes)
+    if not value or not correct:
+        return False
+    if question.kind == MULTI:
+        return set(value.split(MULTI_SEP)) == correct
+    return value in correct
+
+
+def score(survey: Survey, values: Mapping[str, str]) -> Score | None:
+    """The score of one set of stored answers (column -> value), or None when the survey
+    has no knowledge checks or none of them was answered."""
+    checks = survey.knowledge_questions
+    if not checks or not any(values.get(q.code) for q in checks):
+        return None
+    return Score(sum(is_right(q, values.get(q.code, "")) for q in checks), len(checks))
+
+
+def score_max(survey: Survey) -> int:
+    """How many knowledge checks the survey has (0: it gives no score)."""
+    return len(survey.knowledge_questions)
+
+
+__all__ = ["Score", "is_right", "score", "score_max"]

@@ -1,0 +1,285 @@
+"""Knowledge scores in the results: how many knowledge checks each pupil got right
+(forms.scoring, the rule the export uses too), their distribution before and after, the
+change in the mean, and "the number and percentage of pupils who can do more" (pupils
+paired by their number who got more right after than before), with the paired Wilcoxon
+signed-rank test of `stats` (R's conventions).
+
+A score needs every knowledge answer of a response at once, so it is computed per response
+here (one query over the knowledge checks' answers), not from the results tally. Its
+figures go through the same small-number suppression as every other figure: the counts
+per group feed `suppression.build` as the figures ("score", arm, phase, "*") and
+("scorepair", arm, "", "*").
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from forms.scoring import score
+from survey_app.extensions import db
+from survey_app.models import Answer, Collection, Response, Survey
+from survey_app.results import queries
+from survey_app.results.queries import CollectionInfo, Scope
+from survey_app.results.stats import (
+    Distribution,
+    PairedChange,
+    TestResult,
+    distribution,
+    judgement,
+    mann_whitney,
+    paired_change,
+)
+
+#: The phases compared: a pupil's first and last time point.
+FIRST, LAST = "before", "after"
+ANSWER, PAIR = "score", "scorepair"
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One response's score, with where it belongs."""
+
+    collection_id: int
+    pupil_number: int | None
+    right: int
+
+
+@dataclass
+class ScoreRow:
+    """The scores of one arm in one phase."""
+
+    phase: str
+    comparison: bool
+    dist: Distribution
+    suppressed: bool = False
+    why: str = ""
+
+
+@dataclass
+class ScoreResults:
+    """Everything the results page, the report and `results --json` say about scores."""
+
+    #: The most knowledge checks any version of the survey has.
+    score_max: int
+    min_n: int
+    rows: list[ScoreRow] = field(default_factory=list)
+    #: (comparison?, the same pupils' scores before and after) for arms that may be shown
+    paired: list[tuple[bool, PairedChange]] = field(default_factory=list)
+    #: (comparison?, pairs) for arms whose pairs are hidden
+    paired_suppressed: list[tuple[bool, int]] = field(default_factory=list)
+    #: (comparison?, Mann-Whitney of everyone before against everyone after)
+    unpaired: list[tuple[bool, TestResult]] = field(default_factory=list)
+    #: The paired test's p adjusted (Holm) with the survey's exploratory findings.
+    p_adjusted: float | None = None
+
+    @property
+    def main_p(self) -> float | None:
+        """p of the paired test of the pupils who took part (the score's finding)."""
+        pc = self.arm_paired(False)
+        return pc.test.p if pc is not None else None
+
+    def row(self, phase: str, comparison: bool = False) -> ScoreRow | None:
+        return next((r for r in self.rows if r.phase == phase and r.comparison == comparison),
+                    None)
+
+    def shown(self, phase: str, comparison: bool = False) -> Distribution | None:
+        r = self.row(phase, comparison)
+        return r.dist if r is not None and not r.suppressed else None
+
+    def arm_paired(self, comparison: bool = False) -> PairedChange | None:
+        return next((pc for c, pc in self.paired if c == comparison), None)
+
+    def mean_change(self, comparison: bool = False) -> float | None:
+        """Mean score after minus mean score before (everyone who answered, both shown)."""
+        b, a = self.shown(FIRST, comparison), self.shown(LAST, comparison)
+        if b is None or a is None or b.mean is None or a.mean is None:
+            return None
+        return a.mean - b.mean
+
+    def can_do_more(self, comparison: bool = False) -> tuple[int, int] | None:
+        """(pupils who got more right after than before, pairs), or None when hidden."""
+        pc = self.arm_paired(comparison)
+        return (pc.improved, pc.n) if pc is not None else None
+
+    def figures(self, has_comparison: bool) -> dict:
+        """The numbers scripts read (`survey-app results --json`)."""
+        def arm(cmp: bool) -> dict:
+            pc = self.arm_paired(cmp)
+            out: dict = {"score_max": self.score_max}
+            for key, phase in (("before", FIRST), ("after", LAST)):
+                r, d = self.row(phase, cmp), self.shown(phase, cmp)
+                out[f"n_{key}"] = r.dist.n if r else 0
+                out[f"mean_{key}"] = d.mean if d else None
+                out[f"distribution_{key}"] = list(d.counts) if d else None
+            out["mean_change"] = self.mean_change(cmp)
+            out["n_pairs"] = pc.n if pc else next((n for c, n in self.paired_suppressed
+                                                   if c == cmp), 0)
+            out["can_do_more"] = pc.improved if pc else None
+            out["can_do_more_share"] = pc.share(pc.improved) if pc else None
+            out["same"] = pc.same if pc else None
+            out["fewer"] = pc.declined if pc else None
+            out["paired_mean_change"] = pc.mean_change if pc else None
+            out["wilcoxon_p"] = pc.test.p if pc else None
+            out["rank_biserial"] = pc.test.r if pc else None
+            out["wilcoxon_method"] = pc.test.method if pc else None
+            out["p_adjusted"] = self.p_adjusted if pc and not cmp else None
+            return out
+
+        return {"participants": arm(False),
+                "comparison": arm(True) if has_comparison else None}
+
+
+def knowledge_codes(survey: Survey) -> list[str]:
+    """The knowledge checks' question codes in any version of the survey."""
+    codes: list[str] = []
+    for version in queries.versions(survey.id):
+        codes += [q.code for q in version.definition.knowledge_questions if q.code not in codes]
+    return codes
+
+
+def scored(scope: Scope, ids: list[int], codes: list[str],
+           definitions: dict[int, object]) -> list[Scored]:
+    """Each response's score in the collections `ids` (scope's source and date filters
+    applied); responses with a knowledge answer waiting for review are left out, as the
+    export leaves their score blank."""
+    if not ids or not codes:
+        return []
+    stmt = (select(Response.id, Response.collection_id, Response.pupil_number,
+                   Collection.survey_version_id, Answer.question_code, Answer.value,
+                   Answer.status)
+            .join(Collection, Collection.id == Response.collection_id)
+            .join(Answer, Answer.response_id == Response.id)
+            .where(Response.collection_id.in_(ids), Answer.question_code.in_(codes),
+                   *scope.response_filters())
+            .order_by(Response.id))
+    answers: dict[int, dict[str, str]] = defaultdict(dict)
+    where: dict[int, tuple[int, int | None, int]] = {}
+    unsure: set[int] = set()
+    for rid, cid, pupil, vid, code, value, status in db.session.execute(stmt):
+        where[rid] = (cid, pupil, vid)
+        if status != "ok":
+            unsure.add(rid)
+        answers[rid][code] = value
+    out = []
+    for rid, (cid, pupil, vid) in where.items():
+        if rid in unsure:
+            continue
+        got = score(definitions[vid], answers[rid])
+        if got is not None:
+            out.append(Scored(cid, pupil, got.right))
+    return out
+
+
+def _pairs(rows: list[Scored], by_id: dict[int, CollectionInfo]
+           ) -> dict[tuple[bool, int], Counter]:
+    """(comparison?, group id) -> Counter of (score before, score after) over pupils with
+    exactly one scored response in each phase of their group (a number used twice in a
+    phase is ambiguous and left out, as for the questions' pairs)."""
+    seen: dict[tuple[int, bool, int, str], list[int]] = defaultdict(list)
+    for s in rows:
+        info = by_id[s.collection_id]
+        if s.pupil_number is not None and info.phase in (FIRST, LAST):
+            seen[(info.group_id, info.is_comparison, s.pupil_number, info.phase)].append(
+                s.right)
+    out: dict[tuple[bool, int], Counter] = defaultdict(Counter)
+    for (gid, cmp, pupil, phase), before in seen.items():
+        if phase != FIRST:
+            continue
+        after = seen.get((gid, cmp, pupil, LAST), [])
+        if len(before) == 1 and len(after) == 1:
+            out[(cmp, gid)][(str(before[0]), str(after[0]))] += 1
+    return out
+
+
+def group_counts(scope: Scope, infos: list[CollectionInfo], survey: Survey,
+                 ) -> dict[tuple, dict[int, int]]:
+    """Scores per group and figure, for `suppression.build` (its `extra` counts)."""
+    codes = knowledge_codes(survey)
+    if not codes:
+        return {}
+    rows = scored(scope, [c.id for c in infos], codes, _definitions(survey))
+    by_id = {c.id: c for c in infos}
+    out: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for s in rows:
+        c = by_id[s.collection_id]
+        out[(ANSWER, c.is_comparison, c.phase, "*")][c.group_id] += 1
+    for (cmp, gid), pairs in _pairs(rows, by_id).items():
+        out[(PAIR, cmp, "", "*")][gid] += sum(pairs.values())
+    return {k: dict(v) for k, v in out.items()}
+
+
+def _definitions(survey: Survey) -> dict[int, object]:
+    return {v.id: v.definition for v in queries.versions(survey.id)}
+
+
+def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
+          guard) -> ScoreResults | None:
+    """The score figures of one results view, or None when the survey has no knowledge
+    checks. `guard` is the view's `suppression.Guard` (built with `group_counts`)."""
+    codes = knowledge_codes(survey)
+    if not codes:
+        return None
+    definitions = _definitions(survey)
+    top = max(len(d.knowledge_questions) for d in definitions.values())
+    values = [str(k) for k in range(top + 1)]
+    by_id = {c.id: c for c in infos}
+    rows = scored(scope, list(by_id), codes, definitions)
+    per: dict[tuple[bool, str], Counter] = defaultdict(Counter)
+    for s in rows:
+        c = by_id[s.collection_id]
+        per[(c.is_comparison, c.phase)][str(s.right)] += 1
+    out = ScoreResults(top, min_n)
+    for (cmp, phase), counter in sorted(per.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]))):
+        dist = distribution(counter, values, numeric=True)
+        why = guard.why((ANSWER, cmp, phase, "*"))
+        small = dist.n < min_n
+        out.rows.append(ScoreRow(phase, cmp, dist, small or bool(why),
+                                 f"fewer than {min_n} pupils" if small else why))
+    pairs: dict[bool, Counter] = defaultdict(Counter)
+    for (cmp, _gid), counter in _pairs(rows, by_id).items():
+        pairs[cmp].update(counter)
+    for cmp, counter in sorted(pairs.items()):
+        pc = paired_change(counter, values, "Wilcoxon signed-rank")
+        if pc.n < min_n or guard.why((PAIR, cmp, "", "*")):
+            out.paired_suppressed.append((cmp, pc.n))
+        else:
+            out.paired.append((cmp, pc))
+    for cmp in (False, True):
+        b, a = out.shown(FIRST, cmp), out.shown(LAST, cmp)
+        if b is not None and a is not None:
+            out.unpaired.append((cmp, mann_whitney(b, a)))
+    return out
+
+
+def _order(phase: str) -> int:
+    order = ("before", "during", "after", "follow-up", "once")
+    return order.index(phase) if phase in order else len(order)
+
+
+def sentence(res: ScoreResults, people: str = "pupils") -> str | None:
+    """The report's line on knowledge scores, in words, or None when nothing is shown."""
+    pc = res.arm_paired(False)
+    change = res.mean_change(False)
+    parts = []
+    b, a = res.shown(FIRST), res.shown(LAST)
+    if change is not None:
+        parts.append(f"The mean knowledge score went from {b.mean:.1f} to {a.mean:.1f} out "
+                     f"of {res.score_max} ({b.n} {people} before, {a.n} after).")
+    if pc is not None:
+        share = pc.share(pc.improved) or 0
+        words = (f"{pc.improved} of the {pc.n} {people} who answered both times "
+                 f"({round(100 * share)}%) can do more: they got more questions right after "
+                 f"than before")
+        if pc.test.p is not None:
+            words += (f" (Wilcoxon signed-rank p = {pc.test.p:.3g}, r = {pc.test.r:.2f}; "
+                      f"Holm-adjusted p = {res.p_adjusted:.3g}: {judgement(res.p_adjusted)})"
+                      if res.p_adjusted is not None else
+                      f" (Wilcoxon signed-rank p = {pc.test.p:.3g}, r = {pc.test.r:.2f})")
+        parts.append(words + ".")
+    return " ".join(parts) or None
+
+
+__all__ = ["ScoreResults", "ScoreRow", "build", "group_counts", "knowledge_codes", "sentence"]
