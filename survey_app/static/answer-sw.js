@@ -74,8 +74,17 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+/** Tell open survey pages, so they can say what is still waiting. */
+function tellPages() {
+  return self.clients.matchAll({ type: "window" }).then(function (pages) {
+    pages.forEach(function (page) { page.postMessage("outbox-changed"); });
+  });
+}
+
 function sendOutbox() {
   return SurveyOutbox.sendAll().then(function (result) {
+    return tellPages().then(function () { return result; });
+  }).then(function (result) {
     if (result && result.left > 0) {
       throw new Error("answers still waiting"); // Background Sync tries again later
     }

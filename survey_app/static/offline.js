@@ -25,7 +25,7 @@
   var sw = "serviceWorker" in navigator ? navigator.serviceWorker : null;
   var retryTimer = null;
   /** How often to try again while answers wait (the `online` event is not always told). */
-  var RETRY_MS = 15000;
+  var RETRY_MS = 10000;
 
   function say(element, text) {
     if (element) {
@@ -94,6 +94,13 @@
   }
 
   window.addEventListener("online", sendWaiting);
+  if (sw) {
+    sw.addEventListener("message", function (event) {
+      if (event.data === "outbox-changed") {
+        showWaiting();
+      }
+    });
+  }
   sendWaiting();
 
   if (!form || !saved) {
@@ -138,6 +145,11 @@
       return "not-kept"; // no storage (private mode): the plain way
     }).then(function (outcome) {
       if (outcome === "sent") {
+        // The connection works: the worker sends what waits from earlier pupils (it
+        // carries on while this page goes to the thank-you page).
+        if (sw && sw.controller) {
+          sw.controller.postMessage("send-answers");
+        }
         return Outbox.remove(record.id).then(null, function () { return null; })
           .then(function () { location.assign(thanksUrl); });
       }

@@ -13,6 +13,8 @@
   var STORE = "answers";
   /** The service worker keeps survey pages here; the page adds its own on first load. */
   var PAGE_CACHE = "survey-pages-v1";
+  /** A send that has had no reply by then is tried again later. */
+  var SEND_TIMEOUT_MS = 20000;
 
   function openDb() {
     return new Promise(function (resolve, reject) {
@@ -63,10 +65,14 @@
     if (waited) {
       body.set("_waited", String(Math.max(0, Date.now() - record.answeredAt)));
     }
+    // A Wi-Fi that is connected but goes nowhere can hold a post for minutes.
+    var abort = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, SEND_TIMEOUT_MS) : null;
     return scope.fetch(record.url, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
-      cache: "no-store",
+      cache: "no-store", signal: abort ? abort.signal : undefined,
     }).then(function (r) {
+      clearTimeout(timer);
       // The only redirect this address gives is to the thank-you page: stored.
       if (r.type === "opaqueredirect" || (r.status >= 300 && r.status < 400)) {
         return "sent";
@@ -76,6 +82,7 @@
       }
       return r.status === 400 ? "token" : "refused";
     }, function () {
+      clearTimeout(timer);
       return "later";
     });
   }
@@ -142,15 +149,15 @@
   }
 
   /** Send every waiting answer, oldest first; one sender at a time per browser where
-   Web Locks exist (the server would store each once anyway). */
+   Web Locks exist (the server would store each once anyway, this only saves posts). */
   function sendAll() {
     var locks = scope.navigator && scope.navigator.locks;
     if (!locks) {
       return sendAllNow();
     }
-    return locks.request("survey-outbox", { ifAvailable: true }, function (lock) {
-      return lock ? sendAllNow() : null;
-    });
+    // Waits for a sender already at work (the service worker, another tab): it may have
+    // tried just before the connection was back; the waiting list is read afresh after.
+    return locks.request("survey-outbox", sendAllNow);
   }
 
   scope.SurveyOutbox = {
