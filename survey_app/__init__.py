@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from survey_app import models  # noqa: F401  (register the tables)
     from survey_app.admin.views import bp as admin_bp
+    from survey_app.answer.offline import bp as answer_offline_bp
     from survey_app.answer.views import bp as answer_bp
     from survey_app.auth.views import bp as auth_bp
     from survey_app.builder.views import bp as builder_bp
@@ -56,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(answer_bp)
+    app.register_blueprint(answer_offline_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(builder_bp)
     app.register_blueprint(export_bp)

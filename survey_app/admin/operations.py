@@ -237,6 +237,16 @@ def response_counts(collection_ids: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
+def late_count(collection_id: int) -> int:
+    """Answers that arrived late: they waited in a pupil's browser while the connection
+    was down and were sent when it came back (the ones with an `answered_at`)."""
+    from survey_app.models import Response
+
+    return db.session.scalar(
+        select(func.count(Response.answered_at))
+        .where(Response.collection_id == collection_id)) or 0
+
+
 def reopen_collection(collection: Collection) -> None:
     """Undo "Close now" (or a past closing date): web answers are taken again until the
     coordinator or teacher closes it."""

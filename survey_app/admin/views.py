@@ -31,6 +31,7 @@ from survey_app.admin.operations import (
     SetupError,
     close_collection,
     create_collection,
+    late_count,
     load_survey_version,
     pupils_may_be_answering,
     reopen_collection,
@@ -187,7 +188,8 @@ def collection(collection_id: int):
     c = access.collection_or_404(collection_id)
     counts = response_counts([c.id])[c.id]
     return render_template(
-        "admin/collection.html", c=c, counts=counts, url=public_url(c), form=ActionForm(),
+        "admin/collection.html", c=c, counts=counts, late=late_count(c.id),
+        url=public_url(c), form=ActionForm(),
         join_code=format_join_code(c.join_code), join_url=join_url(), reach=reach(),
         print_link=_optional_link("paper.print_form", collection_id=c.id),
         csv_link=_optional_link("export.responses_csv", collection=c.id),

@@ -24,6 +24,7 @@ from wtforms.validators import ValidationError
 from forms.answers import normalise, normalise_pupil_number, unknown_fields
 from forms.definition import RETRO_LABELS, Question, Survey
 from forms.faces import face_svg
+from survey_app.answer.offline import answered_at
 from survey_app.answer.operations import record_response
 from survey_app.answer.wtf import FORM_FIELDS, SUBMISSION_ID_RE, AnswerForm, form_class
 from survey_app.extensions import csrf, db, limiter
@@ -92,14 +93,17 @@ def _shown_stamp(collection: Collection) -> str:
 
 
 def _in_grace(collection: Collection) -> bool:
-    """A send after closing, from a page shown before it, within CLOSE_GRACE_MINUTES:
-    the pupil was mid-survey when the teacher pressed "Close now"."""
+    """A send after closing, from a page shown before it, answered within
+    CLOSE_GRACE_MINUTES of closing: the pupil was mid-survey when the teacher pressed
+    "Close now", or answered before it and the answers waited in the browser for the
+    connection to come back (they then arrive late, answered_at says when)."""
     closes = collection.closes_at
     shown = _shown_at(collection, request.form.get("_shown", ""))
     if closes is None or shown is None:
         return False
     grace = timedelta(minutes=current_app.config["CLOSE_GRACE_MINUTES"])
-    return shown < closes and utcnow() <= closes + grace
+    answered = answered_at(request.form) or utcnow()
+    return shown < closes and answered <= closes + grace
 
 
 def _note_shown(collection: Collection) -> None:
@@ -182,7 +186,7 @@ def _quick_submit(token: str):
         if pupil_number is None:
             return None
     record_response(row, result.values, source="web", submission_key="web:" + sid,
-                    pupil_number=pupil_number)
+                    pupil_number=pupil_number, answered_at=answered_at(posted))
     # 303: a reload of the thank-you page is a GET, never a second POST.
     return redirect(url_for("answer.thanks", token=token), code=303)
 
@@ -237,7 +241,7 @@ def form(token: str):
         return _form_page(collection, the_form, errors=result.errors), 422
     record_response(collection, result.values, source="web",
                     submission_key="web:" + the_form.submission_id.data,
-                    pupil_number=pupil_number)
+                    pupil_number=pupil_number, answered_at=answered_at(request.form))
     # 303: a reload of the thank-you page is a GET, never a second POST.
     return redirect(url_for("answer.thanks", token=token), code=303)
 
@@ -306,13 +310,30 @@ def _retro_label(column: str) -> str:
 
 
 def _say(q: Question) -> str:
-    """What the read-aloud button speaks: the question, then its choices."""
-    words = ", ".join(o.label for o in q.options)
+    """What the read-aloud button speaks: the question, then its choices, as sentences a
+    voice reads naturally ("Do you like science? No, a bit, yes."): no doubled marks."""
     if not q.options:
-        return q.text
+        return _sentence(q.text)
+    labels = [o.label.strip().rstrip(".") for o in q.options]
+    words = ", ".join([labels[0], *(_mid_sentence(label) for label in labels[1:])])
     if q.retrospective:
-        return f"{q.text}. Before the workshop: {words}. Now: {words}."
-    return f"{q.text}. {words}."
+        return f"{_sentence(q.text)} Before the workshop: {words}. Now: {words}."
+    return f"{_sentence(q.text)} {words}."
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence: a full stop only when it has no end mark of its own."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!", "\u2026")) else f"{text}."
+
+
+def _mid_sentence(label: str) -> str:
+    """A choice read after a comma: "A bit" becomes "a bit"; "I", "I'm" and capitals
+    such as "STEM" stay as they are."""
+    first = label.split(" ", 1)[0]
+    if first == "I" or first.startswith("I'") or (len(first) > 1 and not first[1:].islower()):
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _where(collection: Collection) -> str:

@@ -22,8 +22,11 @@ from forms.answers import Normalised, normalise, normalise_pupil_number
 from forms.definition import Question, Survey
 from forms.scales import MULTI, NUMBER, SINGLE, TEXT
 
+#: Posted by the browser's outbox with answers that waited there (a dropped connection):
+#: for how long, in ms, measured on the browser's clock at both ends (answer/offline.py).
+WAITED_FIELD = "_waited"
 #: Posted names that are not answer columns but belong to the form.
-FORM_FIELDS = ("csrf_token", "submission_id", "pupil_number", "_shown")
+FORM_FIELDS = ("csrf_token", "submission_id", "pupil_number", "_shown", WAITED_FIELD)
 SUBMISSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 #: Built classes kept per (fingerprint, asks pupil number); versions are few and frozen.
 _CACHE_LIMIT = 512

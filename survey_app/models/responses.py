@@ -27,6 +27,10 @@ class Response(db.Model):
     pupil_number: Mapped[int | None]
     sheet_id: Mapped[str | None] = mapped_column(String(40), index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: When the pupil pressed Send, for answers that waited in the browser (Wi-Fi down)
+    #: and reached the server later; empty when they arrived straight away. Such a
+    #: response "arrived late" (the collection page counts them).
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     collection: Mapped[Collection] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response",

@@ -5,11 +5,6 @@
 (function () {
   "use strict";
 
-  var form = document.querySelector("form.answer-form");
-  if (!form) {
-    return;
-  }
-
   // --- read aloud -----------------------------------------------------------------------
   function setUpSpeech() {
     if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") {
@@ -30,12 +25,28 @@
       });
     });
   }
-  setUpSpeech();
+  setUpSpeech(); // the thank-you page reads aloud too
+
+  var form = document.querySelector("form.answer-form");
+  if (!form) {
+    return;
+  }
 
   // --- one send only --------------------------------------------------------------------
   // The server stores one response per submission id anyway; this just stops a second
   // tap from looking like nothing happened.
   var sending = false;
+  var sendButton = form.querySelector("button.send");
+  var sendLabel = sendButton ? sendButton.textContent : "";
+  // offline.js starts the same page again for the next pupil (no service worker to give
+  // the page again while offline): Send works again.
+  form.addEventListener("survey:next-pupil", function () {
+    sending = false;
+    if (sendButton) {
+      sendButton.textContent = sendLabel;
+      sendButton.removeAttribute("aria-disabled");
+    }
+  });
   form.addEventListener("submit", function (event) {
     if (sending) {
       event.preventDefault();
@@ -130,6 +141,7 @@
     }
   });
   back.addEventListener("click", function () { show(current - 1, true); });
+  form.addEventListener("survey:next-pupil", function () { show(0, true); });
 
   // Enter in the number box moves on instead of sending half a survey.
   form.addEventListener("keydown", function (event) {
