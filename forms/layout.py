@@ -110,6 +110,18 @@ class Box:
 
 
 @dataclass(frozen=True)
+class Label:
+    """The box an option's words fill beside its bubble (points, top-left origin)."""
+
+    question: str
+    value: str
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
 class Marker:
     id: int
     x: float
@@ -186,6 +198,9 @@ class PageLayout:
     faces: tuple[FaceMark, ...]
     shapes: tuple[Shape, ...]
     slots: tuple[Slot, ...]
+    #: Where each option's words are printed beside its bubble (option rows: yes/no, choice,
+    #: tick all), so the scanner can look for a mark in the clear space between two options.
+    labels: tuple[Label, ...] = ()
 
     def slot(self, name: str) -> Slot | None:
         return next((s for s in self.slots if s.name == name), None)
@@ -204,6 +219,8 @@ class PageLayout:
             "writeins": [_box(w) for w in self.writeins],
             "faces": [{"question": f.question, "value": f.value, "cx": f.cx, "cy": f.cy,
                        "size": f.size} for f in self.faces],
+            "labels": [{"question": lb.question, "value": lb.value, "x": lb.x, "y": lb.y,
+                        "w": lb.w, "h": lb.h} for lb in self.labels],
         }
 
     def drawing(self) -> dict[str, Any]:
@@ -305,6 +322,7 @@ class _Page:
     faces: list[FaceMark] = field(default_factory=list)
     shapes: list[Shape] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -630,9 +648,14 @@ class _Builder:
             cy = y0 + ln * line_h + line_h / 2
             self.page.bubbles.append(Bubble(q.code, code, _r(cx), _r(cy), r))
             base = cy - (len(lines) - 1) * sz * 0.6 + sz * 0.35
+            words_top = base - sz * 0.75  # cap height above the first baseline
             for text in lines:
                 self.text(cx + r + 2 * MM, base, text, FONT, sz)
                 base += sz * 1.2
+            words_w = max(m(text, FONT, sz) for text in lines)
+            self.page.labels.append(Label(q.code, code, _r(cx + r + 2 * MM), _r(words_top),
+                                          _r(words_w),
+                                          _r(base - sz * 1.2 + sz * 0.25 - words_top)))
         self.page.rows.append(Box(_r(self.left), _r(top), _r(width), _r(row_h), q.code))
         self.add_group(q.code, q.code, MULTI_GROUP if q.kind == MULTI else SINGLE_GROUP,
                        q.option_codes)
@@ -749,17 +772,25 @@ class _Builder:
         pages = tuple(
             PageLayout(p.page, self.w, self.h, markers, qr, tuple(p.bubbles), tuple(p.rows),
                        tuple(p.writeins), tuple(p.texts), tuple(p.faces), tuple(p.shapes),
-                       tuple(p.slots))
+                       tuple(p.slots), tuple(p.labels))
             for p in self.pages
         )
         questions = tuple(self.questions)
         blob = json.dumps({"paper": self.paper, "pupil_number": self.mode,
                            "questions": [_question_json(q) for q in questions],
-                           "pages": [[p.template(), p.drawing()] for p in pages]},
+                           "pages": [[_fingerprinted(p.template()), p.drawing()]
+                                     for p in pages]},
                           sort_keys=True, ensure_ascii=False)
         fingerprint = hashlib.sha256(blob.encode()).hexdigest()[:16]
         return SurveyLayout(self.survey.code, self.survey.title, self.survey.audience,
                             self.paper, self.mode, pages, questions, fingerprint)
+
+
+def _fingerprinted(template: dict[str, Any]) -> dict[str, Any]:
+    """A page template as fingerprinted: the option labels' boxes are left out, since the
+    words themselves are fingerprinted as texts (and layouts keep the fingerprints they had
+    before the boxes were written)."""
+    return {k: v for k, v in template.items() if k != "labels"}
 
 
 def _short_labels(cols: _Columns) -> tuple[list[str], tuple[str, str] | None]:
@@ -845,6 +876,6 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
 
 __all__ = [
     "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "Bubble", "Box", "FaceMark",
-    "Marker", "PageLayout", "QuestionLayout", "Shape", "Slot", "SurveyLayout", "Text",
+    "Label", "Marker", "PageLayout", "QuestionLayout", "Shape", "Slot", "SurveyLayout", "Text",
     "compute_layout", "fit", "layout_document", "pdf_pages_per_sheet", "sheet_id", "wrap",
 ]

@@ -147,6 +147,19 @@ class FaceSpot:
 
 
 @dataclass(frozen=True)
+class LabelSpot:
+    """Where an option's words are printed beside its bubble (a mark between two options
+    is looked for in the clear space after them)."""
+
+    group: str
+    value: str
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
 class Area:
     """A rectangle in points; `column` is the answer column of a row or write-in box."""
 
@@ -178,6 +191,9 @@ class PageTemplate:
     rows: tuple[Area, ...]
     writeins: tuple[Area, ...]
     faces: tuple[FaceSpot, ...]
+    #: Option rows: the box of each option's words beside its bubble (`value` in `column`'s
+    #: place is the option); older layouts have none.
+    labels: tuple[LabelSpot, ...] = ()
 
     @classmethod
     def from_json(cls, d: Mapping, where: str = "page") -> PageTemplate:
@@ -202,8 +218,15 @@ class PageTemplate:
                      _num(f, "cx", f"{where} face"), _num(f, "cy", f"{where} face"),
                      _num(f, "size", f"{where} face"))
             for f in _list(d, "faces", where, default=[]))
+        labels = tuple(
+            LabelSpot(_get(lb, "question", str, f"{where} label"),
+                      str(_get(lb, "value", (str, int), f"{where} label")),
+                      _num(lb, "x", f"{where} label"), _num(lb, "y", f"{where} label"),
+                      _num(lb, "w", f"{where} label"), _num(lb, "h", f"{where} label"))
+            for lb in _list(d, "labels", where, default=[]))
         return cls(page, _num(d, "width_pt", where), _num(d, "height_pt", where), markers, qr,
-                   bubbles, _areas(d, "rows", where), _areas(d, "writeins", where), faces)
+                   bubbles, _areas(d, "rows", where), _areas(d, "writeins", where), faces,
+                   labels)
 
     def groups(self) -> tuple[str, ...]:
         """Names of the mark groups with bubbles on this page, in print order."""
@@ -277,6 +300,6 @@ class SheetTemplate:
 
 __all__ = [
     "DIGITS", "FORMAT", "FORMAT_V1", "MULTI", "SINGLE", "TENS", "UNITS", "Area", "BubbleSpot",
-    "FaceSpot", "LayoutFormatError", "MarkGroup", "MarkerSpot", "PageTemplate",
+    "FaceSpot", "LabelSpot", "LayoutFormatError", "MarkGroup", "MarkerSpot", "PageTemplate",
     "SheetTemplate",
 ]

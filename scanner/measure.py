@@ -284,6 +284,10 @@ class Features:
     circle: np.ndarray
     #: This bubble's local paper level above the page map (relative): its background.
     background: np.ndarray
+    #: Fraction of the inner disc that is a drawn line (darker than what closes over it),
+    #: above what the page's bubbles of this size show: faint pencil or a thin tick is
+    #: structured, where noise and a streak's broad darkening are not.
+    strokes: np.ndarray | None = None
 
 
 @functools.lru_cache(maxsize=256)
@@ -374,7 +378,8 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                         np.zeros(n), local)
     stack = raw.reshape(n * side, side)
     k = tuning.LINE_WINDOW_PX
-    lines = _lines(stack, k).reshape(n, side * side)[:, g.ring].astype(np.float32)
+    every_line = _lines(stack, k).reshape(n, side * side)
+    lines = every_line[:, g.ring].astype(np.float32)
     # In a shadow a line is as much fainter as the paper is darker: judged against the light
     # here, so a shadowed bubble's printed ring and a bright one's compare alike.
     here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
@@ -405,8 +410,21 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                           circle)
         quarters = np.where(worded, True, quarters)
     circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
+    # Strokes: line pixels inside the disc, less what runs on through the bands of both
+    # sides (a streak along a row or column is a line too, across the whole bubble).
+    stroke = every_line.reshape(n, side, side) * (scale / here)[:, None, None] > tuning.STROKE_INK
+    strokes = stroke.reshape(n, -1)[:, g.inner].mean(axis=1)
+    t_b = np.minimum(stroke[:, g.band_near, sp].mean(axis=(1, 2)),
+                     stroke[:, g.band_far, sp].mean(axis=(1, 2)))
+    l_r = np.minimum(stroke[:, sp, g.band_near].mean(axis=(1, 2)),
+                     stroke[:, sp, g.band_far].mean(axis=(1, 2)))
+    t_b = t_b - _baseline(t_b)
+    if worded is not None:
+        t_b = np.where(worded, 0.0, t_b)  # a face above, its words below: each its own
+    strokes = strokes - _baseline(strokes) - np.maximum(np.maximum(t_b, l_r - _baseline(l_r)),
+                                                        0.0)
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
-                    local)
+                    local, strokes)
 
 
 def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,

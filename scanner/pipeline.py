@@ -316,31 +316,51 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
         by_radius[(round(r, 1), round(gaps[k], 0) if tight else 1e9)].append(k)
     n = len(placed)
     blind, worded = _face_blind(template, placed, gaps)
-    dark, cover, circle = np.zeros(n), np.zeros(n), np.zeros(n)
+    dark, cover, circle, strokes = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     for (r, gap), ks in by_radius.items():
         f = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
                              np.array([placed[k][2] for k in ks]), r, gap, blind[ks],
                              worded=worded[ks])
-        dark[ks], cover[ks], circle[ks] = f.darkness, f.coverage, f.circle
+        dark[ks], cover[ks], circle[ks], strokes[ks] = f.darkness, f.coverage, f.circle, f.strokes
     face = _faces(norm, lv, template, placed)
-    between = _between(norm, lv, placed, multi)
+    between = _between(norm, lv, placed, multi, template.get("labels"))
     # A bubble whose printed ring cannot be seen is not read at all, however pale it is.
     hidden = np.array(rings) < tuning.RING_VISIBLE
     dark[hidden] = np.nan
-    score = [decide.score(float(d), float(c), float(fc)) for d, c, fc in
-             zip(dark, circle, face, strict=True)]
-    for a, b in between:
+    shares = _ring_shares(placed, rings)
+    score = [decide.score(float(d), float(c), float(fc), strokes=float(st),
+                          ring_share=float(sh))
+             for d, c, fc, st, sh in zip(dark, circle, face, strokes, shares, strict=True)]
+    for a, b, option in between:
         # Ink between two answers, neither of them boldly marked: the child may have meant
         # either (beside a bold mark, a fill or a circle, it is that mark spilling over; a
-        # mark between two bubbles that grazes one of them is faint there).
-        if not max(score[a], score[b]) >= tuning.BETWEEN_SPILL_FROM:
+        # mark between two bubbles that grazes one of them is faint there). In an option row
+        # only the next bubble's mark can spill there: the first one's words lie between.
+        near = (b,) if option else (a, b)
+        if not max(score[k] for k in near) >= tuning.BETWEEN_SPILL_FROM:
             score[a], score[b] = (decide.score(score[a], between=True),
                                   decide.score(score[b], between=True))
     return [BubbleReading(b["question"], str(b["value"]), cx, cy, r, round(float(d), 4),
                           round(float(c), 4), decide.classify(sc), round(ring, 3),
-                          round(float(ci), 3), round(float(fc), 3), round(sc, 4))
-            for (b, cx, cy, r), d, c, ring, ci, fc, sc
-            in zip(placed, dark, cover, rings, circle, face, score, strict=True)]
+                          round(float(ci), 3), round(float(fc), 3), round(sc, 4),
+                          round(float(st), 3))
+            for (b, cx, cy, r), d, c, ring, ci, fc, sc, st
+            in zip(placed, dark, cover, rings, circle, face, score, strokes, strict=True)]
+
+
+def _ring_shares(placed: list[tuple[dict, float, float, float]],
+                 rings: list[float]) -> np.ndarray:
+    """Each bubble's ring contrast as a share of its row's median: ink drawn close round
+    the ring, or shading up to it, makes the ring stand out less than its neighbours'."""
+    by_q: dict[str, list[int]] = defaultdict(list)
+    for k, (b, _, _, _) in enumerate(placed):
+        by_q[b["question"]].append(k)
+    out = np.ones(len(placed))
+    for ks in by_q.values():
+        row = statistics.median(rings[k] for k in ks)
+        if row > 0:
+            out[ks] = [rings[k] / row for k in ks]
+    return out
 
 
 def _face_blind(template: dict, placed: list[tuple[dict, float, float, float]],
@@ -392,34 +412,49 @@ def _faces(norm: np.ndarray, lv: measure.Levels, template: dict,
 
 def _between(norm: np.ndarray, lv: measure.Levels,
              placed: list[tuple[dict, float, float, float]],
-             multi: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+             multi: frozenset[str] = frozenset(),
+             labels: list[dict] | None = None) -> list[tuple[int, int, bool]]:
     """Neighbouring bubbles of one question with ink halfway between them (a mark between
-    two answers)."""
+    two answers): in a scale row, between the two rings; in an option row (yes/no, choice,
+    tick all), whose words sit after each bubble, in the clear space from one option's
+    words to the next option's bubble (only where the layout gives the words' boxes).
+    Each pair comes with whether it is an option row's."""
     by_q: dict[str, list[int]] = defaultdict(list)
     for k, (b, _, _, _) in enumerate(placed):
-        if b["question"] not in multi:  # tick all: an option row, each bubble on its own
-            by_q[b["question"]].append(k)
+        by_q[b["question"]].append(k)
+    words = {(lb["question"], str(lb["value"])): lb for lb in labels or ()}
     pairs, xs, ys, rs = [], [], [], []
-    for ks in by_q.values():
+
+    def discs(a: int, b: int, x0: float, y0: float, x1: float, y1: float, radius: float,
+              option: bool = False):
+        """Discs of `radius` spaced along the clear line from (x0, y0) to (x1, y1)."""
+        length = float(np.hypot(x1 - x0, y1 - y0))
+        room = length - 2 * radius
+        if radius < 0.15 * placed[a][3] or room < 0:
+            return  # no room between them
+        steps = 1 + int(room // (1.5 * radius))
+        for t in (np.linspace(radius, length - radius, steps) / length if steps > 1
+                  else [0.5]):
+            pairs.append((a, b, option))
+            xs.append(x0 + t * (x1 - x0))
+            ys.append(y0 + t * (y1 - y0))
+            rs.append(radius)
+
+    for q, ks in by_q.items():
         steps = [float(np.hypot(placed[b][1] - placed[a][1], placed[b][2] - placed[a][2]))
                  for a, b in zip(ks, ks[1:], strict=False)]
-        if len(ks) < 3 or max(steps) > 1.05 * min(steps):
-            continue  # an option row (yes/no, choice): its labels sit between the bubbles
-        for a, b in zip(ks, ks[1:], strict=False):
-            (_, ax, ay, ar), (_, bx, by, _) = placed[a], placed[b]
-            gap = float(np.hypot(bx - ax, by - ay))
-            radius = min(0.5 * ar, gap / 2 - 1.25 * ar)
-            if radius < 0.15 * ar:
-                continue  # no room between them
-            # Discs along the line between the two rings, clear of both by a quarter radius.
-            room = gap - 2 * (1.25 * ar + radius)
-            steps = 1 + int(room // (1.5 * radius))
-            for t in np.linspace(-room / 2, room / 2, steps) / gap + 0.5 if steps > 1 else [0.5]:
-                pairs.append((a, b))
-                xs.append(ax + t * (bx - ax))
-                ys.append(ay + t * (by - ay))
-                rs.append(radius)
-    out: list[tuple[int, int]] = []
+        if q not in multi and len(ks) >= 3 and max(steps) <= 1.05 * min(steps):
+            for a, b in zip(ks, ks[1:], strict=False):
+                (_, ax, ay, ar), (_, bx, by, _) = placed[a], placed[b]
+                gap = float(np.hypot(bx - ax, by - ay))
+                radius = min(0.5 * ar, gap / 2 - 1.25 * ar)
+                # Along the line between the two rings, clear of both by a quarter radius.
+                u = (1.25 * ar) / gap
+                discs(a, b, ax + u * (bx - ax), ay + u * (by - ay), bx - u * (bx - ax),
+                      by - u * (by - ay), radius)
+            continue
+        _option_gaps(placed, ks, words, discs)
+    out: list[tuple[int, int, bool]] = []
     by_size: dict[float, list[int]] = defaultdict(list)
     for j, radius in enumerate(rs):
         by_size[round(radius, 1)].append(j)
@@ -430,6 +465,23 @@ def _between(norm: np.ndarray, lv: measure.Levels,
             if v > tuning.BETWEEN_INK and pairs[j] not in out:
                 out.append(pairs[j])
     return out
+
+
+def _option_gaps(placed: list[tuple[dict, float, float, float]], ks: list[int],
+                 words: dict[tuple[str, str], dict], discs) -> None:
+    """An option row: for each option followed by another on the same line, the clear
+    space from the end of its words to the next bubble's ring (`discs` places the discs)."""
+    s = _scale()
+    for a, b in zip(ks, ks[1:], strict=False):
+        (ba, ax, ay, ar), (_, bx, by, br) = placed[a], placed[b]
+        lb = words.get((ba["question"], str(ba["value"])))
+        if lb is None or abs(by - ay) > 0.5 * ar or bx <= ax:
+            continue  # no words known, or the next option starts a new line
+        # The words move with their bubble (its re-registered offset).
+        end = (lb["x"] + lb["w"]) * s + (ax - ba["cx"] * s)
+        x0, x1 = end + tuning.OPTION_GAP_CLEAR * ar, bx - 1.25 * br
+        radius = min(0.5 * ar, (x1 - x0) / 2)
+        discs(a, b, x0, ay, x1, by, radius, option=True)
 
 
 def _register_question(half: np.ndarray, bubbles: list[dict], s: float,

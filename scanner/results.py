@@ -42,6 +42,9 @@ class BubbleReading:
     #: The one figure the decision uses: `darkness`, raised to read as marked or unsure
     #: by a circle, a coloured face or a mark between two answers (NaN: ring not seen).
     score: float = 0.0
+    #: Share of the inner disc that is a drawn stroke, above the page's bubbles of its size
+    #: (a faint pencil mark or a thin tick is structured; noise and streaks are not).
+    strokes: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -157,13 +157,44 @@ SECTOR_INK = 0.25
 #: printed digit above a pupil-number bubble can leave 5 sectors of 16 after the median).
 CIRCLE_MARKED = 0.6
 CIRCLE_UNSURE = 0.4
+#: Line contrast (as `RING_INK`) that makes an inner pixel part of a drawn stroke, for the
+#: share of the inner disc a faint mark draws (`measure.Features.strokes`).
+STROKE_INK = 0.12
+#: A bubble whose inner disc is at least this share strokes is at least unsure, however
+#: pale: faint but structured ink is a mark a person must see, never a blank. Measured with
+#: `STROKE_INK` 0.12 on 240 copier pages of tuning seeds (400+): ticks 0.07-0.43 (the
+#: faintest, darkness 0.014-0.04, at 0.2-0.28), crosses 0.29+; 8,561 empty bubbles at
+#: most 0.143. Strokes running on through the bands of both sides (a narrow streak along a
+#: row or column) are taken away first.
+STROKES_UNSURE = 0.15
+#: A circle drawn tight round the printed ring (children draw it 1.2 radii across, and
+#: off-centre it touches the ring) falls partly inside the annulus searched for circles, and
+#: the line darkens the paper the ring fit compares the ring with: a bubble with at least
+#: this share of the annulus inked and a ring under this share of its row's median ring is
+#: at least unsure. Tuning seeds (400+, 240 copier and 240 clean pages): the two circles
+#: read blank had 0.35 and 0.79-0.82; 1 of 17,145 empty bubbles was caught.
+TIGHT_CIRCLE = 0.3
+TIGHT_RING_SHARE = 0.85
+#: Very light pencil shading reads as little as 0.013 (a 1-bit or 100-150 dpi copy), among
+#: empty bubbles (up to 0.03 on photos), but it shades up to the ring, whose contrast then
+#: drops to a median 0.8 of its row's: a bubble at least this dark with a ring under this
+#: share of its row's is at least unsure. Tuning seeds (400+; 240 copier, 240 clean, 120
+#: photo pages): the 5 light pencil marks under 0.04 had 0.74-0.92 and were all caught;
+#: 5 of 21,500 empty bubbles were too.
+FAINT_FROM = 0.01
+FAINT_RING_SHARE = 0.95
 #: Ink between two bubbles of a question (inked pixels in a small disc there, in radii of
 #: the disc, above the page's median; a thin line across the disc is ~2): a mark between two
-#: answers. Unless one of the two is clearly marked, both are unsure. Only looked for in
-#: scale rows (3 or more bubbles evenly spaced): an option row (yes/no, choice) prints each
-#: label between one bubble and the next. A thin tick between two faces on a 1-bit dithered
-#: scan reads 0.77 (tests/scan/test_child_marks.py), so 0.7.
+#: answers. Unless one of the two is clearly marked, both are unsure. In scale rows (3 or
+#: more bubbles evenly spaced) it is looked for between the rings; in an option row (yes/no,
+#: choice, tick all), which prints each option's words after its bubble, in the clear space
+#: from those words to the next bubble (layouts that give the words' boxes). A thin tick
+#: between two faces on a 1-bit dithered scan reads 0.77 (tests/scan/test_child_marks.py),
+#: so 0.7.
 BETWEEN_INK = 0.7
+#: In an option row the discs keep this many radii clear of the end of the words (the
+#: last letter's blur, and the words' place taken from their bubble's).
+OPTION_GAP_CLEAR = 0.25
 #: ... and neither of the two scores this much (a fill, a tick or a drawn circle, whose spill it
 #: may be; a mark between two digits that grazes one reads 0.07 there).
 BETWEEN_SPILL_FROM = 0.1

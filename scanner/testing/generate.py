@@ -305,13 +305,31 @@ def _scale_row(bubbles: list[dict]) -> bool:
     return max(steps) <= 1.05 * min(steps)
 
 
-def _between(img, a: dict, b: dict, dpi, rng) -> None:
-    """A mark between two neighbouring bubbles: the child could not decide, or missed."""
-    t = rng.uniform(0.4, 0.6)
-    cx, cy = a["cx"] + t * (b["cx"] - a["cx"]), a["cy"] + t * (b["cy"] - a["cy"])
+def _between(img, a: dict, b: dict, dpi, rng, words: dict | None = None) -> None:
+    """A mark between two neighbouring bubbles: the child could not decide, or missed. In
+    an option row (`words`: the box of `a`'s words, printed after its bubble) it falls in
+    the space between those words and the next bubble, sometimes over either."""
+    if words is None:
+        t = rng.uniform(0.4, 0.6)
+        cx, cy = a["cx"] + t * (b["cx"] - a["cx"]), a["cy"] + t * (b["cy"] - a["cy"])
+    else:
+        end, ring = words["x"] + words["w"], b["cx"] - b["r"]
+        cx = end + rng.uniform(0.25, 0.75) * (ring - end)
+        cy = a["cy"] + rng.normal(0, 0.1 * a["r"])
     r = a["r"] * rng.uniform(0.6, 1.0)
     style = ("fill", "tick", "cross", "scribble")[int(rng.integers(0, 4))]
     paint_mark(img, style, _px(cx, dpi), _px(cy, dpi), _px(r, dpi), rng, dpi)
+
+
+def _option_pairs(bubbles: list[dict], words: dict) -> list[tuple[dict, dict, dict]]:
+    """Neighbouring options on one line of an option row whose words' box the layout gives:
+    (option, the next one, the option's words)."""
+    out = []
+    for a, b in zip(bubbles, bubbles[1:], strict=False):
+        lb = words.get((a["question"], str(a["value"])))
+        if lb is not None and abs(a["cy"] - b["cy"]) < 1 and b["cx"] > a["cx"]:
+            out.append((a, b, lb))
+    return out
 
 
 def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
@@ -325,6 +343,7 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
     for b in template["bubbles"]:
         by_q.setdefault(b["question"], []).append(b)
     faces = {(f["question"], str(f["value"])): f for f in template.get("faces", ())}
+    words = {(lb["question"], str(lb["value"])): lb for lb in template.get("labels", ())}
     kinds = {q["code"]: q["type"] for q in layout["questions"]}
     truth: dict[str, str] = {}
 
@@ -370,6 +389,14 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
             for b in chosen:
                 mark(b, _READ_STYLES[int(rng.integers(0, len(_READ_STYLES)))])
             truth[q] = ";".join(b["value"] for b in chosen)
+            pairs = [p for p in _option_pairs(bubbles, words) if p[1] not in chosen]
+            if pairs and rng.random() < STYLE_MIX["between"]:
+                # Tick all: a mark between two options as well (which did they mean?). Not
+                # before a ticked option: the scanner takes ink there for that tick's.
+                a, b, lb = pairs[int(rng.integers(0, len(pairs)))]
+                marks.append((q, f"{a['value']}|{b['value']}", "between"))
+                _between(img, a, b, dpi, rng, lb)
+                truth[q] = REVIEW
             continue
         has_faces = all((q, str(b["value"])) in faces for b in bubbles)
         style = _pick_style(rng, FACES_MIX if has_faces else STYLE_MIX)
@@ -393,12 +420,18 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
             mark(new, ("fill", "tick", "circle")[int(rng.integers(0, 3))])
             truth[q] = REVIEW
         elif style == "between" and not _scale_row(bubbles):
-            # An option row (yes/no, choice) prints each label between one bubble and the
-            # next; the scanner cannot tell a mark there from the label (see the README),
-            # so this generator marks one option instead.
-            b = bubbles[pick[0]]
-            mark(b, "fill")
-            truth[q] = b["value"]
+            # An option row (yes/no, choice) prints each option's words after its bubble:
+            # the mark falls between those words and the next option.
+            pairs = _option_pairs(bubbles, words)
+            if pairs:
+                a, b, lb = pairs[int(rng.integers(0, len(pairs)))]
+                marks.append((q, f"{a['value']}|{b['value']}", "between"))
+                _between(img, a, b, dpi, rng, lb)
+                truth[q] = REVIEW
+            else:  # a layout without the words' boxes (printed before they were written)
+                b = bubbles[pick[0]]
+                mark(b, "fill")
+                truth[q] = b["value"]
         elif style == "between":
             order = sorted(bubbles, key=lambda b: (b["cy"], b["cx"]))
             k = int(rng.integers(0, len(order) - 1))

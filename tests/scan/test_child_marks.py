@@ -223,6 +223,74 @@ def test_undecided_marks_go_to_review(faces_pack, teacher_pack, kind):
             assert {r.question for r in result.review} == set(truth)
 
 
+def _option_rows(pack) -> dict[str, list[tuple[dict, dict, dict]]]:
+    """Per option-row question (yes/no, choice, tick all): its neighbouring options on one
+    line, with the box of the first one's words."""
+    words = {(lb["question"], str(lb["value"])): lb for lb in _template(pack)["labels"]}
+    out: dict[str, list] = {}
+    for q, bubbles in _bubbles(pack).items():
+        for a, b in zip(bubbles, bubbles[1:], strict=False):
+            lb = words.get((q, str(a["value"])))
+            if lb is not None and abs(a["cy"] - b["cy"]) < 1:
+                out.setdefault(q, []).append((a, b, lb))
+    return out
+
+
+@pytest.mark.parametrize("style", ["fill", "tick", "cross", "scribble"])
+def test_a_mark_between_two_options_goes_to_review(partner_pack, style):
+    """Yes/no, choice and tick-all rows print each option's words after its bubble: a mark
+    in the space between those words and the next option is not an answer to either, and
+    is never stored blank or as the options that were ticked."""
+    rows = _option_rows(partner_pack)
+    kinds = {q["code"]: q["type"] for q in partner_pack.layout["questions"]}
+    assert {kinds[q] for q in rows} == {"single", "multi"}  # yes/no and choice; tick all
+    for k, seed in enumerate((51, 52)):
+        rng = np.random.default_rng(seed)
+        img = partner_pack.pages[0][2].copy()
+        truth = {}
+        for q, pairs in rows.items():
+            a, b, lb = pairs[(k + len(truth)) % len(pairs)]
+            end, ring = lb["x"] + lb["w"], b["cx"] - b["r"]
+            mid = dict(a, cx=end + rng.uniform(0.3, 0.7) * (ring - end), r=a["r"] * 0.8)
+            paint(partner_pack, img, mid, style, rng)
+            if kinds[q] == "multi":
+                paint(partner_pack, img, a, "tick", rng)  # and a tick before it
+            truth[q] = REVIEW
+        scanner = scanner_for(partner_pack.layout)
+        for condition in ("clean", "copier"):
+            grey = (cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if condition == "clean" else
+                    degrade_copier(img, np.random.default_rng(seed), rates=NO_FAULTS))
+            result = scanner.read_page(grey)
+            assert_read_or_flagged(truth, result)
+            assert {r.question for r in result.review} == set(truth), condition
+
+
+def test_clear_answers_on_option_rows_are_not_sent_to_review(partner_pack):
+    """The words between the options are print, not a mark: every option of every option
+    row marked in turn reads without review."""
+    rows = _option_rows(partner_pack)
+    scanner = scanner_for(partner_pack.layout)
+    for k, style in enumerate(CLEAR_MARKS):
+        rng = np.random.default_rng(60 + k)
+        img = partner_pack.pages[0][2].copy()
+        truth = {}
+        for q, pairs in rows.items():
+            options = [a for a, _, _ in pairs] + [pairs[-1][1]]
+            b = options[k % len(options)]
+            paint(partner_pack, img, b, style, rng)
+            truth[q] = b["value"]
+        result = scanner.read_page(degrade_copier(img, np.random.default_rng(k),
+                                                  rates=NO_FAULTS))
+        assert_read_or_flagged(truth, result)
+        # Only a circle drawn tight round the ring may need a person (it is then partly
+        # inside the ring's own outline); nothing else, and never for an option not marked.
+        for r in result.review:
+            assert style == "circle", r.reason
+            assert set(r.candidates) == {truth[r.question]}, r.reason
+        assert {q: v for q, v in truth.items() if q not in {r.question for r in result.review}
+                }.items() <= result.answer_map.items()
+
+
 # --- What copiers and phones do --------------------------------------------------------------
 
 COPIER_FAULTS = ["streak", "skew", "fit_to_page", "paper_mismatch", "low_dpi", "dithered",
