@@ -68,6 +68,19 @@ def question_texts(partnership_id: int, body: dict) -> dict[tuple[str, str], str
     return out
 
 
+def plan_primary_codes(survey: Survey) -> tuple[str, ...] | None:
+    """The survey's questions that measure the plan's primary outcomes, or None when the
+    partnership's plan declares no primary outcome (results then use the per-survey
+    choice)."""
+    plan = plan_for(survey.partnership_id)
+    if plan is None:
+        return None
+    body = plan.body
+    if not any(o["primary"] for o in document.outcomes(body)):
+        return None
+    return tuple(document.primary_questions(body, survey.code))
+
+
 def check_references(partnership_id: int, body: dict) -> None:
     """Every survey question, school and group the plan names must exist (or, for survey
     questions, be in the bank); raises PlanError naming each one that does not."""
