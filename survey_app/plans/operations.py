@@ -42,6 +42,13 @@ def amendments(plan: EvaluationPlan) -> list[PlanAmendment]:
         PlanAmendment.plan_id == plan.id).order_by(PlanAmendment.made_at, PlanAmendment.id)))
 
 
+def amendment_text(a: PlanAmendment) -> str:
+    """An amendment in one sentence, for pages, the report and the PDF."""
+    return (f"{a.made_at:%d %B %Y}, {a.made_by}: {a.why} (changed: "
+            f"{' '.join(a.changes.splitlines())})"
+            + (" This changed a primary outcome." if a.touches_primary else ""))
+
+
 def _survey_questions(partnership_id: int) -> dict[str, dict[str, str]]:
     """{survey code: {question code: text}} for the partnership's surveys (every version)
     and the bank (a plan may name a bank survey before it is loaded)."""

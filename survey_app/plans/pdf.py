@@ -61,7 +61,7 @@ def plan_pdf(partnership: Partnership, plan: EvaluationPlan | None) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
-    from survey_app.plans.operations import amendments, question_texts
+    from survey_app.plans.operations import amendment_text, amendments, question_texts
 
     st = _styles()
     body = plan.body if plan else document.empty()
@@ -100,9 +100,7 @@ def plan_pdf(partnership: Partnership, plan: EvaluationPlan | None) -> bytes:
     if plan is not None and plan.locked_at:
         notes.append(f"Primary outcomes locked on {plan.locked_at:%d %B %Y}, when the first "
                      "after answers arrived.")
-        for a in amendments(plan):
-            notes.append(f"Amended {a.made_at:%d %B %Y} by {a.made_by}: {a.why} "
-                         f"({'; '.join(a.changes.splitlines())})")
+        notes += [f"Amended {amendment_text(a)}" for a in amendments(plan)]
     else:
         notes.append("Not locked yet: the primary outcomes lock when the first after "
                      "answers arrive; later changes are kept as dated amendments.")

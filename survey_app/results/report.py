@@ -557,10 +557,9 @@ def render_pdf(report: Report) -> bytes:
 
 def amendment_lines(report: Report) -> list[str]:
     """The plan's amendments in words, for the report."""
-    return [f"{a.made_at:%d %B %Y}, {a.made_by}: {a.why} (changed: "
-            f"{' '.join(a.changes.splitlines())})"
-            + (" This changed a primary outcome." if a.touches_primary else "")
-            for a in report.amendments]
+    from survey_app.plans.operations import amendment_text
+
+    return [amendment_text(a) for a in report.amendments]
 
 
 def _outcome_story(report: Report, st: dict, escape) -> list:
