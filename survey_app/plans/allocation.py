@@ -172,16 +172,21 @@ def apply_allocation(partnership: Partnership, plan: EvaluationPlan, alloc: Plan
     return changed
 
 
-def allocation_rows(alloc: PlanAllocation) -> list[list[str]]:
-    """The allocation as a table (school, group, pupil number, arm), for pages and print."""
+def _items(alloc: PlanAllocation, school: str | None) -> list[dict]:
+    return [i for i in alloc.items if school is None or i["school"] == school]
+
+
+def allocation_rows(alloc: PlanAllocation, school: str | None = None) -> list[list[str]]:
+    """The allocation as a table (school, group, pupil number, arm), for pages and print;
+    `school`: that school's rows only (what its teachers see)."""
     return [[i["school"], i["group"], "" if i["pupil"] is None else str(i["pupil"]),
-             document.ARMS[i["arm"]]] for i in alloc.items]
+             document.ARMS[i["arm"]]] for i in _items(alloc, school)]
 
 
-def balance(alloc: PlanAllocation) -> dict[str, tuple[int, int]]:
+def balance(alloc: PlanAllocation, school: str | None = None) -> dict[str, tuple[int, int]]:
     """Per stratum (school, or school/class for pupils): (taking part, comparison)."""
     out: dict[str, list[int]] = {}
-    for i in alloc.items:
+    for i in _items(alloc, school):
         key = i["school"] if i["pupil"] is None else f"{i['school']} / {i['group']}"
         counts = out.setdefault(key, [0, 0])
         counts[0 if i["arm"] == "taking_part" else 1] += 1

@@ -209,12 +209,22 @@ def parse_yaml(text: str, file: str = "<plan>") -> dict:
     return document.validate(raw, file)
 
 
-def to_yaml(plan: EvaluationPlan | None, partnership: Partnership) -> str:
+def for_school(body: dict, school: str | None) -> dict:
+    """The plan as a teacher of `school` sees it: the groups of their own school only
+    (None: the whole partnership)."""
+    if school is None:
+        return body
+    return {**body, "groups": [g for g in body.get("groups", []) if g["school"] == school]}
+
+
+def to_yaml(plan: EvaluationPlan | None, partnership: Partnership,
+            school: str | None = None) -> str:
     """The plan as the YAML file `plan load` reads back (the allocation is included for
-    the record; loading leaves the stored allocation as it is)."""
+    the record; loading leaves the stored allocation as it is). `school`: only that
+    school's groups (a teacher's download)."""
     from survey_app.plans.allocation import current_allocation
 
-    body = plan.body if plan else document.empty()
+    body = for_school(plan.body if plan else document.empty(), school)
     head = (f"# Evaluation plan of {partnership.name}, exported {utcnow():%Y-%m-%d %H:%M} "
             "UTC.\n# Load it back with: survey-app plan load FILE\n")
     if plan and plan.locked_at:
@@ -225,5 +235,7 @@ def to_yaml(plan: EvaluationPlan | None, partnership: Partnership) -> str:
         body["allocation"] = {"seed": alloc.seed, "unit": alloc.unit,
                               "stratified_by_school": alloc.stratified,
                               "made_at": f"{alloc.made_at:%Y-%m-%d %H:%M} UTC",
-                              "made_by": alloc.made_by, "items": alloc.items}
+                              "made_by": alloc.made_by,
+                              "items": [i for i in alloc.items
+                                        if school is None or i["school"] == school]}
     return head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)

@@ -55,16 +55,23 @@ def line_of_sight_rows(body: dict, texts: dict[tuple[str, str], str]) -> list[li
     return rows
 
 
-def plan_pdf(partnership: Partnership, plan: EvaluationPlan | None) -> bytes:
-    """The plan on one landscape A4 page (the table shrinks to fit a long plan)."""
+def plan_pdf(partnership: Partnership, plan: EvaluationPlan | None,
+             school: str | None = None) -> bytes:
+    """The plan on one landscape A4 page (the table shrinks to fit a long plan);
+    `school`: only that school's groups (a teacher's copy)."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
-    from survey_app.plans.operations import amendment_text, amendments, question_texts
+    from survey_app.plans.operations import (
+        amendment_text,
+        amendments,
+        for_school,
+        question_texts,
+    )
 
     st = _styles()
-    body = plan.body if plan else document.empty()
+    body = for_school(plan.body if plan else document.empty(), school)
     texts = question_texts(partnership.id, body)
     story: list = [Paragraph(f"Evaluation plan: {escape(partnership.name)}", st["h1"]),
                    Paragraph("<b>Evaluation question:</b> "
@@ -112,8 +119,10 @@ def plan_pdf(partnership: Partnership, plan: EvaluationPlan | None) -> bytes:
     return buf.getvalue()
 
 
-def allocation_pdf(partnership: Partnership, alloc: PlanAllocation) -> bytes:
-    """The allocation to print and keep: seed, method and the list, by school and group."""
+def allocation_pdf(partnership: Partnership, alloc: PlanAllocation,
+                   school: str | None = None) -> bytes:
+    """The allocation to print and keep: seed, method and the list, by school and group
+    (`school`: that school's rows only)."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -129,11 +138,13 @@ def allocation_pdf(partnership: Partnership, alloc: PlanAllocation) -> bytes:
                   "same classes always give this allocation (survey-app plan allocate "
                   f"--seed {alloc.seed}).", st["body"]),
         Paragraph("Balance: " + escape("; ".join(
-            f"{k}: {a} taking part, {b} comparison" for k, (a, b) in balance(alloc).items())),
+            f"{k}: {a} taking part, {b} comparison"
+            for k, (a, b) in balance(alloc, school).items())),
             st["small"]),
         Spacer(1, 3 * mm)]
     data = [[Paragraph(h, st["head"]) for h in ("School", "Group", "Pupil number", "Arm")]]
-    data += [[Paragraph(escape(c), st["cell"]) for c in row] for row in allocation_rows(alloc)]
+    data += [[Paragraph(escape(c), st["cell"]) for c in row]
+             for row in allocation_rows(alloc, school)]
     table = Table(data, colWidths=[80 * mm, 70 * mm, 30 * mm, 40 * mm], repeatRows=1)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#0b0c0c")),
                                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6"))]))

@@ -28,6 +28,7 @@ from survey_app.plans.document import PlanError
 from survey_app.plans.operations import (
     amendment_text,
     amendments,
+    for_school,
     parse_yaml,
     plan_for,
     question_texts,
@@ -45,6 +46,13 @@ def _plan():
     if plan is not None and refresh_lock(plan):
         db.session.commit()
     return plan
+
+
+def _school() -> str | None:
+    """A teacher sees the plan with their own school's groups only (None: everything)."""
+    if access.current().whole_partnership:
+        return None
+    return current_user.school.name if current_user.school else ""
 
 
 def _body() -> dict:
@@ -111,17 +119,20 @@ def _refuse(message: str):
 @login_required
 def show():
     plan = _plan()
-    body = plan.body if plan else document.empty()
+    school = _school()
+    body = for_school(plan.body if plan else document.empty(), school)
     alloc = current_allocation(plan)
+    groups = [g for g in partnership_groups(current_user.partnership_id)
+              if school is None or g[0] == school]
     return render_template(
         "plans/plan.html", plan=plan, body=body, outcomes=document.outcomes(body),
         texts=question_texts(current_user.partnership_id, body),
         amendments=amendments(plan) if plan else [], categories=document.CATEGORIES,
         time_points=document.TIME_POINTS, arms=document.ARMS, picker=_picker(),
-        groups=partnership_groups(current_user.partnership_id),
+        groups=groups,
         planned={(g["school"], g["group"]): g["arm"] for g in body["groups"]},
-        alloc=alloc, alloc_rows=allocation_rows(alloc) if alloc else [],
-        alloc_balance=balance(alloc) if alloc else {}, units=UNITS)
+        alloc=alloc, alloc_rows=allocation_rows(alloc, school) if alloc else [],
+        alloc_balance=balance(alloc, school) if alloc else {}, units=UNITS)
 
 
 @bp.post("/edit")
@@ -325,7 +336,7 @@ def allocate_view():
 def pdf():
     from survey_app.plans.pdf import plan_pdf
 
-    data = plan_pdf(current_user.partnership, _plan())
+    data = plan_pdf(current_user.partnership, _plan(), _school())
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="evaluation-plan.pdf"'})
 
@@ -333,7 +344,7 @@ def pdf():
 @bp.get("/plan.yaml")
 @login_required
 def yaml_file():
-    text = to_yaml(_plan(), current_user.partnership)
+    text = to_yaml(_plan(), current_user.partnership, _school())
     return Response(text, mimetype="text/plain",
                     headers={"Content-Disposition": 'attachment; filename="plan.yaml"'})
 
@@ -348,7 +359,7 @@ def allocation_pdf():
     alloc = current_allocation(_plan())
     if alloc is None:
         abort(404)
-    return Response(render(current_user.partnership, alloc), mimetype="application/pdf",
+    return Response(render(current_user.partnership, alloc, _school()), mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="allocation.pdf"'})
 
 

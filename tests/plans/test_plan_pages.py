@@ -150,3 +150,25 @@ def test_results_by_outcome_page(app, partnership, classes, coordinator_client):
     assert "primary outcome" in html
     assert "<svg" in html
     assert "Teachers&#39; observation log" in html
+
+
+def test_a_teacher_sees_only_their_own_schools_groups(app, partnership, classes,
+                                                      coordinator_client):
+    _post(coordinator_client, "/plan/allocate", {"unit": "class", "seed": "5",
+                                                 "alloc_group": ["0", "1", "2", "3"]})
+    teacher = make_user(partnership, "t@birch.example.org", "teacher", "Birch Primary")
+    with app.app_context():
+        client = app.test_client()
+        login_as(client, teacher.email)
+        page = client.get("/plan/").get_data(as_text=True)
+        assert "Year 6 Elm" in page
+        assert "Alderley" not in page
+        assert "Year 5 Oak" not in page
+        text = client.get("/plan/plan.yaml").get_data(as_text=True)
+        assert "Year 6 Yew" in text
+        assert "Alderley" not in text
+        _pages, pdf = _pdf_text(client.get("/plan/allocation.pdf").get_data())
+        assert "Birch Primary" in pdf
+        assert "Alderley" not in pdf
+        _pages, pdf = _pdf_text(client.get("/plan/plan.pdf").get_data())
+        assert "Alderley" not in pdf
