@@ -42,6 +42,16 @@ def amendments(plan: EvaluationPlan) -> list[PlanAmendment]:
         PlanAmendment.plan_id == plan.id).order_by(PlanAmendment.made_at, PlanAmendment.id)))
 
 
+def written_late(plan: EvaluationPlan) -> str | None:
+    """The honest note for a plan first written after the after answers had arrived: its
+    primary outcomes were not declared in advance."""
+    if plan.locked_at is None or plan.created_at <= plan.locked_at:
+        return None
+    return (f"This plan was first written on {plan.created_at:%d %B %Y}, after the first "
+            f"after answers had arrived ({plan.locked_at:%d %B %Y}): its primary outcomes "
+            "were not declared before the results could be seen.")
+
+
 def amendment_text(a: PlanAmendment) -> str:
     """An amendment in one sentence, for pages, the report and the PDF."""
     return (f"{a.made_at:%d %B %Y}, {a.made_by}: {a.why} (changed: "

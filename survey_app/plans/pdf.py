@@ -9,6 +9,8 @@ from xml.sax.saxutils import escape
 from survey_app.models import EvaluationPlan, Partnership, PlanAllocation
 from survey_app.plans import document
 
+PRIMARY_MARK = ": primary outcome"
+
 
 def _styles():
     from reportlab.lib import colors
@@ -45,7 +47,7 @@ def line_of_sight_rows(body: dict, texts: dict[tuple[str, str], str]) -> list[li
     for q in body.get("questions", []):
         for o in q["outcomes"]:
             outcome = (f"{o['title']} ({document.CATEGORIES[o['category']]})"
-                       + (" PRIMARY" if o["primary"] else ""))
+                       + (PRIMARY_MARK if o["primary"] else ""))
             inds = o["indicators"] or [{"text": "(no indicator yet)", "measures": []}]
             for ind in inds:
                 ms = [f"'{texts.get((m['survey'], m['question']), m['question'])}' "
@@ -68,6 +70,7 @@ def plan_pdf(partnership: Partnership, plan: EvaluationPlan | None,
         amendments,
         for_school,
         question_texts,
+        written_late,
     )
 
     st = _styles()
@@ -100,13 +103,23 @@ def plan_pdf(partnership: Partnership, plan: EvaluationPlan | None,
              ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6"))]
     for i, row in enumerate(rows, 1):
-        if "PRIMARY" in row[1]:
+        if row[1].endswith(PRIMARY_MARK):
             style.append(("BACKGROUND", (1, i), (1, i), colors.HexColor("#e8f1f8")))
+    # One cell per evaluation question and per outcome, spanning their indicators' rows.
+    for col in (0, 1):
+        start = 1
+        for i in range(2, len(rows) + 2):
+            if i == len(rows) + 1 or rows[i - 1][:col + 1] != rows[start - 1][:col + 1]:
+                if i - 1 > start:
+                    style.append(("SPAN", (col, start), (col, i - 1)))
+                start = i
     table.setStyle(TableStyle(style))
     notes = []
     if plan is not None and plan.locked_at:
         notes.append(f"Primary outcomes locked on {plan.locked_at:%d %B %Y}, when the first "
                      "after answers arrived.")
+        if plan.created_at > plan.locked_at:
+            notes.append(written_late(plan))
         notes += [f"Amended {amendment_text(a)}" for a in amendments(plan)]
     else:
         notes.append("Not locked yet: the primary outcomes lock when the first after "

@@ -35,6 +35,7 @@ from survey_app.plans.operations import (
     refresh_lock,
     save_plan,
     to_yaml,
+    written_late,
 )
 
 bp = Blueprint("plans", __name__, url_prefix="/plan")
@@ -132,7 +133,8 @@ def show():
         groups=groups,
         planned={(g["school"], g["group"]): g["arm"] for g in body["groups"]},
         alloc=alloc, alloc_rows=allocation_rows(alloc, school) if alloc else [],
-        alloc_balance=balance(alloc, school) if alloc else {}, units=UNITS)
+        alloc_balance=balance(alloc, school) if alloc else {}, units=UNITS,
+        written_late=written_late(plan) if plan else None)
 
 
 @bp.post("/edit")
@@ -395,5 +397,6 @@ def results():
                         Markup(svg)
     return render_template("plans/results.html", plan=plan, outcomes=blocks,
                            outcome_charts=charts, locked_at=plan.locked_at,
+                           written_late=written_late(plan),
                            amendments=[amendment_text(a) for a in amendments(plan)],
                            **_filters(scope))

@@ -75,6 +75,8 @@ class Report:
     #: The plan's dated amendments after it locked, shown beside the findings.
     amendments: list = field(default_factory=list)
     plan_locked_at: datetime | None = None
+    #: Set when the plan was first written after the after answers arrived.
+    plan_written_late: str | None = None
 
     @property
     def period(self) -> str:
@@ -429,7 +431,13 @@ def build_report(partnership: Partnership, config, *, survey_code: str | None = 
 
 def _add_plan(rep: Report) -> None:
     """Organise the findings by the evaluation plan's outcomes, where there is a plan."""
-    from survey_app.plans.operations import amendments, plan_for, question_texts, refresh_lock
+    from survey_app.plans.operations import (
+        amendments,
+        plan_for,
+        question_texts,
+        refresh_lock,
+        written_late,
+    )
     from survey_app.plans.outcomes import by_outcome
 
     plan = plan_for(rep.partnership.id)
@@ -440,6 +448,7 @@ def _add_plan(rep: Report) -> None:
     rep.outcomes = by_outcome(plan, results, question_texts(plan.partnership_id, plan.body))
     rep.amendments = amendments(plan)
     rep.plan_locked_at = plan.locked_at
+    rep.plan_written_late = written_late(plan)
 
 
 # --- PDF ---------------------------------------------------------------------------------
@@ -573,6 +582,8 @@ def _outcome_story(report: Report, st: dict, escape) -> list:
         story.append(Paragraph(f"The plan's primary outcomes were fixed on "
                                f"{report.plan_locked_at:%d %B %Y}, when the first after "
                                "answers arrived.", st["small"]))
+    if report.plan_written_late:
+        story.append(Paragraph(escape(report.plan_written_late), st["small"]))
     for line in amendment_lines(report):
         story.append(Paragraph("Amendment: " + escape(line), st["small"]))
     for o in report.outcomes:
