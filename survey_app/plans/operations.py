@@ -199,6 +199,7 @@ def save_plan(partnership: Partnership, doc: dict, who: str, why: str = ""
     plan.updated_at = utcnow()
     plan.updated_by = who
     db.session.flush()
+    refresh_lock(plan)  # the new version may name a survey that already has after answers
     return plan, amendment, changes
 
 

@@ -113,3 +113,28 @@ def test_cli_load_of_a_locked_plan_needs_why(app, runner, partnership, classes, 
     shown = runner.invoke(args=["plan", "show"]).output
     assert "Locked: since" in shown
     assert "Agreed with the funder" in shown
+
+
+def test_a_plan_written_after_the_after_answers_says_so(app, partnership, classes):
+    from survey_app.plans.operations import written_late
+
+    after = create_collection(partnership, survey_code="pupil_attitudes_7_11",
+                              school_name="Alderley Primary", group_name="Year 5 Oak",
+                              phase="after")
+    db.session.commit()
+    record_response(after, {"enjoy": "5"}, source="web", submission_key="a1")
+    p, _a, _c = save_plan(partnership, parse_yaml(PLAN_YAML), "c")
+    assert p.locked_at is not None
+    assert "were not declared before the results could be seen" in written_late(p)
+
+
+def test_a_plan_written_in_time_has_no_late_note(app, partnership, classes, plan):
+    from survey_app.plans.operations import refresh_lock, written_late
+
+    after = create_collection(partnership, survey_code="pupil_attitudes_7_11",
+                              school_name="Alderley Primary", group_name="Year 5 Oak",
+                              phase="after")
+    db.session.commit()
+    record_response(after, {"enjoy": "5"}, source="web", submission_key="a1")
+    assert refresh_lock(plan)
+    assert written_late(plan) is None
