@@ -116,6 +116,15 @@ def _refuse(message: str):
     return redirect(flask_url_for("plans.show") + "#edit")
 
 
+@bp.app_template_global()
+def plan_sets_primary(survey) -> bool:
+    """Whether the partnership's plan decides this survey's primary outcomes (the results
+    page then shows them instead of its own form)."""
+    from survey_app.plans.operations import plan_primary_codes
+
+    return plan_primary_codes(survey) is not None
+
+
 @bp.get("/")
 @login_required
 def show():

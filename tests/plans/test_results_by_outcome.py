@@ -87,3 +87,20 @@ def test_report_pages_and_pdf_show_outcomes_and_amendments(app, partnership, ans
     assert "By outcome (from the evaluation plan)" in text
     assert "More pupils want a science job (primary outcome)" in text
     assert "The funder asked for careers." in text
+
+
+def test_survey_page_and_primary_command_defer_to_the_plan(app, partnership, answered,
+                                                           coordinator_client, runner):
+    page = coordinator_client.get("/results/survey/pupil_attitudes_7_11").get_data(
+        as_text=True)
+    assert 'name="primary"' in page  # no plan: the survey's own form
+    save_plan(partnership, parse_yaml(PLAN_YAML), "c")
+    db.session.commit()
+    page = coordinator_client.get("/results/survey/pupil_attitudes_7_11").get_data(
+        as_text=True)
+    assert 'name="primary"' not in page
+    assert "evaluation plan" in page
+    assert "I enjoy science." in page
+    out = runner.invoke(args=["primary", "--survey", "pupil_attitudes_7_11", "good_at"])
+    assert out.exit_code == 0, out.output
+    assert "results use the plan's (enjoy)" in out.output
