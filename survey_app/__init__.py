@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey_app.export.views import bp as export_bp
     from survey_app.join.views import bp as join_bp
     from survey_app.paper.views import bp as paper_bp
+    from survey_app.plans.views import bp as plans_bp
     from survey_app.results.views import bp as results_bp
     from survey_app.scans.camera import bp as camera_bp
     from survey_app.scans.views import bp as scans_bp
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(scans_bp)
     app.register_blueprint(camera_bp)
     app.register_blueprint(join_bp)
+    app.register_blueprint(plans_bp)
     return app
 
 

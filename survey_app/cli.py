@@ -18,13 +18,14 @@ def register_commands(app) -> None:
     from survey_app.erasure.cli import register as register_erasure
     from survey_app.export.cli import register as register_export
     from survey_app.paper.cli import register as register_paper
+    from survey_app.plans.cli import register as register_plans
     from survey_app.results.cli import register as register_results
     from survey_app.scans.cli import register as register_scans
     from survey_app.serve import register as register_serve
 
     for register in (register_admin, register_backup, register_demo, register_erasure,
-                     register_export, register_paper, register_results, register_scans,
-                     register_serve):
+                     register_export, register_paper, register_plans, register_results,
+                     register_scans, register_serve):
         register(app)
 
 

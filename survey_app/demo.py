@@ -223,8 +223,21 @@ def build_demo(name: str = DEFAULT_NAME, seed: int = 1) -> dict:
     # record_response stamps "now"; spread the answers over the weeks they would take.
     db.session.execute(update(Response), stamps)
     db.session.commit()
+    _plan(partnership, min(s["submitted_at"] for s in stamps))
     return {"partnership": partnership, "collections": len(collections),
             "responses": len(stamps), "logins": logins}
+
+
+def _plan(partnership: Partnership, first_answer: datetime) -> None:
+    """The demo's evaluation plan, dated a week before the first answer (as if written at
+    the start), so its primary outcomes count as declared in advance."""
+    from survey_app.plans.operations import parse_yaml, save_plan
+
+    path = Path(__file__).resolve().parent / "plans" / "demo_plan.yaml"
+    plan, _a, _c = save_plan(partnership, parse_yaml(path.read_text("utf-8"), str(path)),
+                             "demo")
+    plan.created_at = plan.updated_at = first_answer - timedelta(days=7)
+    db.session.commit()
 
 
 def login_text(logins: list[tuple[str, str, str]], partnership: str) -> str:

@@ -31,6 +31,7 @@ from survey_app.models import (
     User,
 )
 from survey_app.models.audit import AuditEntry
+from survey_app.models.plans import EvaluationPlan
 from survey_app.models.scans import ResponseImage, ReviewItem, ScanBatch, ScanPage
 
 #: Sheet-code prefixes matched per query (SQLite parses a chain of ORs 1000 deep at most).
@@ -202,6 +203,8 @@ def erase_partnership(partnership: Partnership, actor: str) -> ErasureSummary:
         delete(Survey).where(Survey.partnership_id == pid)).rowcount
     s.counts["schools"] += db.session.execute(
         delete(School).where(School.partnership_id == pid)).rowcount
+    # The plan's amendments and allocations go with it (ON DELETE CASCADE).
+    db.session.execute(delete(EvaluationPlan).where(EvaluationPlan.partnership_id == pid))
     db.session.execute(delete(Partnership).where(Partnership.id == pid))
     _finish(s, actor, pid, "erase_partnership")
     return s

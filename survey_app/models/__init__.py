@@ -4,6 +4,7 @@ from survey_app.models.audit import AuditEntry
 from survey_app.models.collections import PHASES, Collection, UsedJoinCode
 from survey_app.models.paper import PrintBatch, Sheet
 from survey_app.models.people import ROLES, Group, Partnership, School, User
+from survey_app.models.plans import EvaluationPlan, PlanAllocation, PlanAmendment
 from survey_app.models.quotes import ReportQuote
 from survey_app.models.responses import ANSWER_STATUSES, SOURCES, Answer, Response
 from survey_app.models.scans import (
@@ -19,7 +20,8 @@ from survey_app.models.surveys import Survey, SurveyVersion
 from survey_app.models.tally import TALLY_KINDS, TallyBlock, TallyCount
 
 __all__ = [
-    "ANSWER_STATUSES", "BATCH_STATUSES", "PAGE_STATUSES", "PHASES", "AuditEntry", "ResponseImage",
+    "ANSWER_STATUSES", "BATCH_STATUSES", "EvaluationPlan", "PlanAllocation", "PlanAmendment",
+    "PAGE_STATUSES", "PHASES", "AuditEntry", "ResponseImage",
     "ReviewItem", "ScanBatch", "ScanPage", "ROLES", "SOURCES", "Answer", "Collection", "Group",
     "Partnership", "PrintBatch", "ReportQuote", "Response", "School", "Setting", "Sheet", "Survey",
     "SurveyVersion", "TALLY_KINDS", "TallyBlock", "TallyCount", "UsedJoinCode", "User",

@@ -229,7 +229,14 @@ def _display(q: Question) -> str:
 
 
 def primary_codes(survey: Survey) -> tuple[str, ...]:
-    """The questions declared primary outcomes, in any version of the survey."""
+    """The questions declared primary outcomes: those measuring the evaluation plan's
+    primary outcomes when the plan declares any, else those marked per survey (in any
+    version; `survey-app primary`)."""
+    from survey_app.plans.operations import plan_primary_codes
+
+    planned = plan_primary_codes(survey)
+    if planned is not None:
+        return planned
     out: list[str] = []
     for version in queries.versions(survey.id):
         out += [c for c in version.primary_codes if c not in out]

@@ -98,6 +98,13 @@ def register(app: Flask) -> None:
             raise click.ClickException(str(exc)) from None
         db.session.commit()
         click.echo(f"Primary outcomes of {survey.code}: {', '.join(chosen) or 'none'}.")
+        from survey_app.plans.operations import plan_primary_codes
+
+        planned = plan_primary_codes(survey)
+        if planned is not None:
+            click.echo("Note: the evaluation plan declares primary outcomes, so results use "
+                       f"the plan's ({', '.join(planned) or 'none in this survey'}) until "
+                       "it declares none.")
 
     @app.cli.command("tally")
     def tally_command():

@@ -70,6 +70,13 @@ class Report:
     first: datetime | None = None
     last: datetime | None = None
     generated: date = field(default_factory=date.today)
+    #: Findings by the evaluation plan's outcomes (survey_app.plans.outcomes), if any.
+    outcomes: list = field(default_factory=list)
+    #: The plan's dated amendments after it locked, shown beside the findings.
+    amendments: list = field(default_factory=list)
+    plan_locked_at: datetime | None = None
+    #: Set when the plan was first written after the after answers arrived.
+    plan_written_late: str | None = None
 
     @property
     def period(self) -> str:
@@ -104,6 +111,10 @@ class Report:
 
     def method(self) -> list[str]:
         return method_note(self)
+
+    @property
+    def amendment_texts(self) -> list[str]:
+        return amendment_lines(self)
 
 
 def _people(results: SurveyResults) -> str:
@@ -419,7 +430,32 @@ def build_report(partnership: Partnership, config, *, survey_code: str | None = 
                                     section_notes(res), _quotes(survey, scope, res)))
     ov = analysis.overview(scope)
     first, last = queries.first_last_response(scope, [r.info.id for r in ov.rows])
-    return Report(partnership, ov, sections, school, first, last)
+    rep = Report(partnership, ov, sections, school, first, last)
+    if not survey_code:
+        _add_plan(rep)
+    return rep
+
+
+def _add_plan(rep: Report) -> None:
+    """Organise the findings by the evaluation plan's outcomes, where there is a plan."""
+    from survey_app.plans.operations import (
+        amendments,
+        plan_for,
+        question_texts,
+        refresh_lock,
+        written_late,
+    )
+    from survey_app.plans.outcomes import by_outcome
+
+    plan = plan_for(rep.partnership.id)
+    if plan is None:
+        return
+    refresh_lock(plan)
+    results = {s.results.survey.code: s.results for s in rep.sections}
+    rep.outcomes = by_outcome(plan, results, question_texts(plan.partnership_id, plan.body))
+    rep.amendments = amendments(plan)
+    rep.plan_locked_at = plan.locked_at
+    rep.plan_written_late = written_late(plan)
 
 
 # --- PDF ---------------------------------------------------------------------------------
@@ -477,6 +513,8 @@ def render_pdf(report: Report) -> bytes:
               Paragraph(f"Made on {report.generated:%d %B %Y} from the partnership's survey "
                         "answers.", small), PageBreak(),
               Paragraph("Headline findings", h2)]
+    story += _outcome_story(report, {"h2": h2, "h3": h3, "h4": h4, "body": body,
+                                     "small": small, "bullet": bullet}, escape)
     if not report.sections:
         story.append(Paragraph("There are not enough answers yet to report a change.", body))
     for section in report.sections:
@@ -531,6 +569,41 @@ def render_pdf(report: Report) -> bytes:
                             author=report.partnership.name)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()
+
+
+def amendment_lines(report: Report) -> list[str]:
+    """The plan's amendments in words, for the report."""
+    from survey_app.plans.operations import amendment_text
+
+    return [amendment_text(a) for a in report.amendments]
+
+
+def _outcome_story(report: Report, st: dict, escape) -> list:
+    """The findings by outcome, from the evaluation plan (PDF)."""
+    from reportlab.platypus import Paragraph
+
+    if not report.outcomes:
+        return []
+    story = [Paragraph("By outcome (from the evaluation plan)", st["h3"])]
+    if report.plan_locked_at:
+        story.append(Paragraph(f"The plan's primary outcomes were fixed on "
+                               f"{report.plan_locked_at:%d %B %Y}, when the first after "
+                               "answers arrived.", st["small"]))
+    if report.plan_written_late:
+        story.append(Paragraph(escape(report.plan_written_late), st["small"]))
+    for line in amendment_lines(report):
+        story.append(Paragraph("Amendment: " + escape(line), st["small"]))
+    for o in report.outcomes:
+        story.append(Paragraph(escape(o.title) + (" (primary outcome)" if o.primary else "")
+                               + f" <font size=8>{escape(o.category_label)}</font>",
+                               st["h4"]))
+        for ind in o.indicators:
+            story.append(Paragraph("Indicator: " + escape(ind.text), st["body"]))
+            for m in ind.measures:
+                text = m.finding or f"'{m.label}': {m.note}"
+                story.append(Paragraph(escape(text), st["bullet"], bulletText="•"))
+    story.append(Paragraph("By survey", st["h3"]))
+    return story
 
 
 def summary_lines(qr: QuestionResult) -> list[str]:

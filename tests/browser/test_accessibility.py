@@ -126,6 +126,8 @@ def _build(app: Flask) -> tuple[str, dict[str, str]]:
             "review_item": f"/admin/review/{item.id}",
             "results": "/results/",
             "results_survey": "/results/survey/pupil_attitudes_7_11",
+            "plan": "/plan/",
+            "plan_results": "/plan/results",
             "join": "/join",
             "join_wrong": "/join?code=ab",
             "board": f"/admin/collections/{paper.collection_id}/board",
@@ -212,7 +214,8 @@ def test_coordinator_pages_have_no_serious_violations(demo_site, browser):
     problems = _check(demo_site, browser, ["/login"])
     problems += _check(demo_site, browser, [
         "dashboard", "collection", "new_collection", "scans", "batch", "review_item",
-        "results", "results_survey", "board", "print", "camera"], signed_in=True)
+        "results", "results_survey", "plan", "plan_results", "board", "print", "camera"],
+        signed_in=True)
     assert not problems, "\n".join(problems)
 
 

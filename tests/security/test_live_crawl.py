@@ -269,7 +269,8 @@ def test_every_link_and_download_works_for_every_role(demo_server):
     visited = {v.url.split("?")[0] for v in coordinator.visits}
     for must in ("/results/", "/results/report", "/results/report.pdf",
                  "/admin/export/codebook.csv", "/admin/export/responses.csv",
-                 "/admin/scans/", "/admin/users"):
+                 "/admin/scans/", "/admin/users", "/plan/", "/plan/plan.pdf",
+                 "/plan/plan.yaml", "/plan/results"):
         assert must in visited, f"the coordinator's crawl never reached {must}"
     assert any(p.startswith("/admin/paper/") for p in visited)
     assert any(p.startswith("/admin/scans/page/") for p in visited)

@@ -43,7 +43,9 @@ PUBLIC = {
 #: Teachers get 403 (or 404) here even for their own school's objects.
 COORDINATOR_ONLY = {"admin.users", "admin.new_link", "admin.sign_out_user", "admin.deactivate",
                     "admin.reactivate", "erasure.school", "erasure.partnership",
-                    "results.primary", "results.quotes"}
+                    "results.primary", "results.quotes", "plans.edit", "plans.add_question",
+                    "plans.add_outcome", "plans.add_indicator", "plans.remove_outcome",
+                    "plans.primary", "plans.groups", "plans.upload", "plans.allocate_view"}
 #: Routes whose GET, for the owner, is not a 2xx/3xx in this world (and why).
 OWNER_GET_NOT_OK = {
     # POST-only routes have no GET; the sweep still posts to them.
@@ -313,7 +315,7 @@ def _judge(rule, method, url, resp, email, victim, has_ids, posted=None) -> list
     if has_ids and status not in DENIED:
         out.append(f"{method} {url} as {who}: {status}, expected 403/404")
     if status < 300 and not has_ids and resp.mimetype not in (
-            "text/html", "text/csv", "application/json", "application/pdf"):
+            "text/html", "text/csv", "text/plain", "application/json", "application/pdf"):
         out.append(f"{method} {url} as {who}: {status} {resp.mimetype} for another side")
     leaked = _leaks(body, victim, posted)
     if leaked:
