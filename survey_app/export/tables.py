@@ -23,6 +23,7 @@ from forms.scales import MULTI, NUMBER, TEXT
 from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
+    TIME_POINTS,
     Answer,
     Collection,
     Group,
@@ -36,7 +37,7 @@ from survey_app.models import (
 
 FIXED_COLUMNS = (
     "partnership", "response_id", "survey", "survey_version", "collection_id", "school",
-    "group", "arm", "phase", "time_point", "source", "sheet_id", "pupil_number",
+    "group", "arm", "phase", "time_point", "pilot", "source", "sheet_id", "pupil_number",
     "submitted_at", "needs_review",
 )
 LONG_COLUMNS = (*FIXED_COLUMNS[:-1], "question_code", "value", "status")
@@ -46,17 +47,23 @@ CODEBOOK_COLUMNS = (
 )
 #: The study design, coded: which arm a response is in and when it was given.
 ARMS = {False: "participant", True: "comparison"}
-TIME_POINTS = {"before": "1", "after": "2"}
+#: Time points in the order they happen (models.TIME_POINTS); "once" has none.
+TIME_POINT_CODES = {phase: str(i) for i, phase in enumerate(TIME_POINTS, start=1)}
+#: A pilot collection's responses: exported (marked), never in results.
+PILOT_CODES = {False: "false", True: "true"}
 #: What the design columns mean, for the codebook (rows with no survey: every survey).
 DESIGN_CODES = (
     ("partnership", "The partnership the school belongs to", "", ()),
     ("arm", "Took part in the activity, or a comparison group that did not", "", (
         ("participant", "Took part"), ("comparison", "Comparison group (did not take part)"))),
     ("phase", "When the collection was given", "", (
-        ("before", "Before the activity"), ("after", "After the activity"),
+        ("before", "Before the activity"), ("during", "During the activity"),
+        ("after", "After the activity"), ("follow-up", "Follow-up, some time after"),
         ("once", "Asked once"))),
-    ("time_point", "Time point in order (blank: asked once)", "", (
-        ("1", "Before"), ("2", "After"))),
+    ("time_point", "Time point in order (blank: asked once)", "", tuple(
+        (code, phase.capitalize()) for phase, code in TIME_POINT_CODES.items())),
+    ("pilot", "A pilot (trial run of the questions), never part of results", "", (
+        ("false", "Real survey"), ("true", "Pilot"))),
     ("source", "How the answers came in", "", (
         ("web", "On a phone, tablet or computer"), ("paper", "On a scanned paper sheet"))),
 )
@@ -238,7 +245,8 @@ def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list
         select(Response.id, Partnership.name, Survey.code, SurveyVersion.version,
                SurveyVersion.id, Response.collection_id, School.name, Group.name,
                Collection.is_comparison, Collection.phase, Response.source, Response.sheet_id,
-               Response.pupil_number, Response.submitted_at).select_from(Response))
+               Response.pupil_number, Response.submitted_at, Collection.pilot)
+        .select_from(Response))
         .join(Partnership, Partnership.id == School.partnership_id), scope, filters,
     ).order_by(Response.id)
     answers = _scoped(_joined(
@@ -276,10 +284,10 @@ def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list
 def _fixed(row: Sequence) -> list[str]:
     """The fixed leading cells of a response (all but needs_review)."""
     (response_id, partnership, code, version, _vid, collection_id, school, group,
-     comparison, phase, source, sheet_id, pupil_number, submitted_at) = row[:14]
+     comparison, phase, source, sheet_id, pupil_number, submitted_at, pilot) = row[:15]
     return [safe_text(partnership), str(response_id), code, str(version), str(collection_id),
             safe_text(school), safe_text(group), ARMS[bool(comparison)], phase,
-            TIME_POINTS.get(phase, ""), source, sheet_id or "",
+            TIME_POINT_CODES.get(phase, ""), PILOT_CODES[bool(pilot)], source, sheet_id or "",
             "" if pupil_number is None else str(pupil_number), iso_utc(submitted_at)]
 
 

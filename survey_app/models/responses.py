@@ -27,6 +27,9 @@ class Response(db.Model):
     pupil_number: Mapped[int | None]
     sheet_id: Mapped[str | None] = mapped_column(String(40), index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: Web only, never required: what the answer page's script measured per question code,
+    #: JSON {"code": {"ms": time on it, "read": times read aloud}} (the pilot report).
+    timings_json: Mapped[str | None] = mapped_column(Text)
 
     collection: Mapped[Collection] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response",

@@ -81,7 +81,9 @@ def _in_scope(stmt, scope: Scope, survey_id: int | None):
             .join(School, School.id == Group.school_id)
             .join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
             .join(Survey, Survey.id == SurveyVersion.survey_id))
-    stmt = scope.schools(stmt)
+    # Pilot collections are trial runs: their answers feed the pilot report only, and
+    # everything in results (pages, tally, suppression, report) starts from here.
+    stmt = scope.schools(stmt).where(Collection.pilot.is_(False))
     if scope.group_id:
         stmt = stmt.where(Group.id == scope.group_id)
     if survey_id:
