@@ -36,13 +36,18 @@ def register(app: Flask) -> None:
     @click.option("--partnership", "partnership_name",
                   help="The partnership (needed when there is more than one).")
     @click.option("--school", "school_name", help="Only this school (its name).")
+    @click.option("--compare", metavar="FIRST:LAST",
+                  help="The two time points to compare, e.g. before:follow-up (default: the "
+                       "first and the last there are).")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
-    def results_command(survey_code, partnership_name, school_name, as_json):
+    def results_command(survey_code, partnership_name, school_name, compare, as_json):
         """Print a survey's results per question: counts, top box, means, tests, the
-        difference in change against the comparison group, primary or exploratory."""
+        difference in change against the comparison group, primary or exploratory. The
+        figures named before/after are those of the two time points compared."""
         import json
 
         from survey_app.admin.operations import SetupError, find_survey, resolve_partnership
+        from survey_app.models import TIME_POINTS
         from survey_app.results import analysis
         from survey_app.results.queries import Scope
 
@@ -52,17 +57,29 @@ def register(app: Flask) -> None:
             school = _school(partnership, school_name)
         except SetupError as exc:
             raise click.ClickException(str(exc)) from None
+        points = None
+        if compare:
+            points = tuple(compare.split(":", 1))
+            if len(points) != 2 or not all(p in TIME_POINTS for p in points) \
+                    or points[0] == points[1]:
+                raise click.BadParameter(
+                    f"give two different time points as FIRST:LAST, from "
+                    f"{', '.join(TIME_POINTS)} (e.g. before:follow-up).", param_hint="--compare")
         scope = Scope(partnership.id, school_id=school.id if school else None,
                       timezone=current_app.config.get("TIMEZONE", "Europe/London"))
         res = analysis.build(survey, scope, analysis.min_group(current_app.config,
-                                                                survey.audience))
+                                                                survey.audience), points=points)
         figures = analysis.question_figures(res)
         if as_json:
             click.echo(json.dumps({"survey": survey.code, "title": survey.title,
                                    "school": school.name if school else None,
+                                   "time_points": list(res.present),
+                                   "compared": list(res.points),
                                    "responses": res.n_responses, "min_group": res.min_n,
                                    "questions": figures}, indent=2))
             return
+        click.echo(f"Comparing {res.points[0]} with {res.points[1]} (time points: "
+                   f"{', '.join(res.present) or 'none'}).")
         for f in figures:
             p = f["participants"]
             did = f["difference_in_change"]

@@ -157,24 +157,27 @@ def answer_counts_select(scope: Scope, ids, columns: list[str]):
             .group_by(Response.collection_id, Answer.question_code, Answer.value))
 
 
-def paired_counts(scope: Scope, ids: list[int],
-                  columns: list[str]) -> dict[tuple[int, bool, str, str, str], int]:
-    """(group id, is comparison, column, before value, after value) -> pupils, pairing a
-    before and an after response with the same pupil number in the same group (web and
-    paper alike).
+def paired_counts(scope: Scope, ids: list[int], columns: list[str],
+                  first: str = "before", last: str = "after"
+                  ) -> dict[tuple[int, bool, str, str, str], int]:
+    """(group id, is comparison, column, first value, last value) -> pupils, pairing a
+    response at time point `first` with one at `last` (before and after by default) that
+    has the same pupil number in the same group (web and paper alike).
 
     A pupil number used twice in one phase of a group is ambiguous and left out."""
     if not ids or not columns:
         return {}
     return {(gid, bool(cmp), col, bv, av): n
             for gid, cmp, n_responses, col, bv, av, n in
-            db.session.execute(paired_counts_select(scope, ids, columns))
+            db.session.execute(paired_counts_select(scope, ids, columns, first, last))
             if n_responses == 2}
 
 
-def paired_counts_select(scope: Scope, ids, columns: list[str]):
-    """paired_counts as SQL (gid, cmp, responses, question_code, before, after, n); rows
-    with `responses` other than 2 are ambiguous pupils, for the caller to leave out."""
+def paired_counts_select(scope: Scope, ids, columns: list[str], first: str = "before",
+                         last: str = "after"):
+    """paired_counts as SQL (gid, cmp, responses, question_code, before, after, n), where
+    "before" is time point `first` and "after" is `last`; rows with `responses` other
+    than 2 are ambiguous pupils, for the caller to leave out."""
 
     def pupils(phase: str):
         """Each (group, pupil) of one phase once, with how many responses carry it.
@@ -189,10 +192,10 @@ def paired_counts_select(scope: Scope, ids, columns: list[str]):
             .where(Response.collection_id.in_(ids), Collection.phase == phase,
                    Response.pupil_number.is_not(None), *scope.response_filters())
             .group_by(Collection.group_id, Collection.is_comparison, Response.pupil_number)
-            .subquery(phase)
+            .subquery(phase.replace("-", "_"))
         )
 
-    b, a = pupils("before"), pupils("after")
+    b, a = pupils(first), pupils(last)
     ab, aa = aliased(Answer), aliased(Answer)
     responses = (b.c.n + a.c.n).label("responses")
     return (

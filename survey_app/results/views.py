@@ -28,7 +28,7 @@ from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import SOURCES, School, Survey
 from survey_app.results import analysis, queries, report
-from survey_app.results.charts import chart_svg
+from survey_app.results.charts import chart_svg, trend_svg
 from survey_app.results.operations import (
     PrimaryError,
     quote_candidates,
@@ -68,6 +68,13 @@ def _scope() -> Scope:
                  source=source if source in SOURCES else None,
                  date_from=_date("from"), date_to=_date("to"),
                  timezone=current_app.config.get("TIMEZONE", "Europe/London"))
+
+
+def _points() -> tuple[str, str] | None:
+    """The two time points the page compares (`first`, `last`), or None for the default
+    (the first and the last there are); analysis.choose_points checks them."""
+    first, last = request.args.get("first", ""), request.args.get("last", "")
+    return (first, last) if first and last else None
 
 
 def _filters(scope: Scope) -> dict:
@@ -114,10 +121,14 @@ def overview():
 def survey(code: str):
     survey = _survey(code)
     scope = _scope()
-    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience))
+    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience),
+                         points=_points())
     charts = {qr.question.code: _chart(qr) for qr in res.questions}
+    trends = {qr.question.code: Markup(svg) for qr in res.questions
+              for svg in [trend_svg(qr)] if svg}
     candidates = quote_candidates(survey, scope) if current_user.is_coordinator else {}
     return render_template("results/survey.html", survey=survey, res=res, charts=charts,
+                           trends=trends, labels=analysis.PHASE_LABELS,
                            summary=report.summary_lines, exports=_export_links(),
                            notes=report.section_notes(res), candidates=candidates,
                            query=request.args.to_dict(), **_filters(scope))
@@ -167,7 +178,8 @@ def quotes(code: str):
 def tables_csv(code: str):
     survey = _survey(code)
     scope = _scope()
-    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience))
+    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience),
+                         points=_points())
     only = request.args.get("question") or None
     buf = io.StringIO()
     writer = csv.writer(buf)
