@@ -85,6 +85,8 @@ class Question:
     measures: str | None = None
     ages: str | None = None
     source: str | None = None
+    #: Offers "I don't know" (scales that allow it), stored as DONT_KNOW: a missing code.
+    dont_know: bool = False
 
     @property
     def scale_def(self) -> Scale:

@@ -17,6 +17,11 @@ SINGLE, MULTI, NUMBER, TEXT = "single", "multi", "number", "text"
 #: words (and faces), bubble + word items that wrap, two digit rows, a write-in box.
 PAPER_COLUMNS, PAPER_OPTIONS, PAPER_DIGITS, PAPER_WRITEIN = "columns", "options", "digits", \
     "writein"
+#: The stored answer "I don't know" (a question with `dont_know: true`): a missing code,
+#: never a point on the scale. Results leave it out of shares and tests, the export's
+#: codebook labels it, and SPSS/Stata files declare it missing; the pilot report counts it.
+DONT_KNOW = "-9"
+DONT_KNOW_LABEL = "I don't know"
 #: Wider scales are charted in three bands (the table keeps every point).
 MAX_CHART_CATEGORIES = 5
 

@@ -21,7 +21,7 @@ def record_response(
     collection: Collection, values: Mapping[str, str], *, source: str, submission_key: str,
     pupil_number: int | None = None, sheet_id: str | None = None,
     statuses: Mapping[str, str] | None = None, confidences: Mapping[str, float] | None = None,
-    commit: bool = True,
+    commit: bool = True, timings_json: str | None = None,
 ) -> tuple[Response, bool]:
     """Store one response with its answers; return (response, created).
 
@@ -36,12 +36,13 @@ def record_response(
 
     With `commit=False` the rows join the caller's transaction (a scanned page stores its
     response, page record and review items all or nothing); a savepoint then catches a
-    duplicate key without losing the rest of that transaction."""
+    duplicate key without losing the rest of that transaction. `timings_json`: the web
+    page's per-question timings, already checked (answer.timings)."""
     statuses = statuses or {}
     confidences = confidences or {}
     fields = {"collection_id": collection.id, "source": source,
               "submission_key": submission_key, "pupil_number": pupil_number,
-              "sheet_id": sheet_id, "submitted_at": utcnow()}
+              "sheet_id": sheet_id, "submitted_at": utcnow(), "timings_json": timings_json}
     savepoint = None if commit else db.session.begin_nested()
     try:
         response_id = db.session.execute(_INSERT_RESPONSE, fields).scalar_one()

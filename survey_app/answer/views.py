@@ -25,6 +25,7 @@ from forms.answers import normalise, normalise_pupil_number, unknown_fields
 from forms.definition import RETRO_LABELS, Question, Survey
 from forms.faces import face_svg
 from survey_app.answer.operations import record_response
+from survey_app.answer.timings import clean_timings
 from survey_app.answer.wtf import FORM_FIELDS, SUBMISSION_ID_RE, AnswerForm, form_class
 from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Collection, SurveyVersion
@@ -180,9 +181,14 @@ def _quick_submit(token: str):
         if pupil_number is None:
             return None
     record_response(row, result.values, source="web", submission_key="web:" + sid,
-                    pupil_number=pupil_number)
+                    pupil_number=pupil_number, timings_json=_timings(survey))
     # 303: a reload of the thank-you page is a GET, never a second POST.
     return redirect(url_for("answer.thanks", token=token), code=303)
+
+
+def _timings(survey: Survey) -> str | None:
+    """The page script's per-question timings, checked (never required)."""
+    return clean_timings(request.form.get("_timings"), (q.code for q in survey.questions))
 
 
 def _not_found():
@@ -235,7 +241,7 @@ def form(token: str):
         return _form_page(collection, the_form, errors=result.errors), 422
     record_response(collection, result.values, source="web",
                     submission_key="web:" + the_form.submission_id.data,
-                    pupil_number=pupil_number)
+                    pupil_number=pupil_number, timings_json=_timings(survey))
     # 303: a reload of the thank-you page is a GET, never a second POST.
     return redirect(url_for("answer.thanks", token=token), code=303)
 

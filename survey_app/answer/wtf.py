@@ -23,7 +23,7 @@ from forms.definition import Question, Survey
 from forms.scales import MULTI, NUMBER, SINGLE, TEXT
 
 #: Posted names that are not answer columns but belong to the form.
-FORM_FIELDS = ("csrf_token", "submission_id", "pupil_number", "_shown")
+FORM_FIELDS = ("csrf_token", "submission_id", "pupil_number", "_shown", "_timings")
 SUBMISSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 #: Built classes kept per (fingerprint, asks pupil number); versions are few and frozen.
 _CACHE_LIMIT = 512

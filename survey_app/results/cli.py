@@ -1,6 +1,7 @@
 """`survey-app report`: the impact report as a PDF (or HTML) from the command line;
 `survey-app results`: one survey's figures per question (JSON for scripts);
 `survey-app primary`: declare a survey's primary outcomes;
+`survey-app pilot report`: how a pilot's questions worked, and what to change;
 `survey-app tally`: bring the results tally up to date (after a bulk import)."""
 
 from __future__ import annotations
@@ -109,6 +110,46 @@ def register(app: Flask) -> None:
             raise click.ClickException(str(exc)) from None
         db.session.commit()
         click.echo(f"Primary outcomes of {survey.code}: {', '.join(chosen) or 'none'}.")
+
+    @app.cli.group("pilot")
+    def pilot_group():
+        """Pilots: trial runs of a survey with a class (never in results)."""
+
+    @pilot_group.command("report")
+    @click.argument("collection_id", type=int)
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
+    def pilot_report_command(collection_id, as_json):
+        """Per question of a pilot collection: answered, skipped, "don't know", ceiling
+        and floor, median time and read-aloud use (web), straight-lining, suggestions."""
+        import json
+
+        from survey_app.extensions import db
+        from survey_app.models import Collection
+        from survey_app.results import pilot
+
+        collection = db.session.get(Collection, collection_id)
+        if collection is None:
+            raise click.ClickException(f"There is no collection {collection_id}.")
+        if not collection.pilot:
+            raise click.ClickException(
+                f"Collection {collection_id} is not a pilot: its answers are in the results. "
+                "Create pilots with `survey-app collections create ... --pilot`.")
+        rep = pilot.build(collection)
+        if as_json:
+            click.echo(json.dumps(pilot.as_dict(rep), indent=2))
+            return
+        click.echo(f"Pilot {collection_id}: {rep.responses} responses; same answer to every "
+                   f"rating: {rep.straight_lined} of {rep.straight_checked}.")
+        for line in rep.suggestions:
+            click.echo(f"  * {line}")
+        for c in rep.columns:
+            click.echo(f"{c.column}: {c.answered} answered, {c.skipped} skipped"
+                       + (f", {c.dont_know} don't know" if c.question.dont_know else "")
+                       + (f", top {c.top}, bottom {c.bottom}" if c.top is not None else "")
+                       + (f", median {c.median_seconds:.0f} s, read aloud {c.read_aloud} of "
+                          f"{c.timed}" if c.median_seconds is not None else ""))
+            for line in c.suggestions:
+                click.echo(f"  * {line}")
 
     @app.cli.command("tally")
     def tally_command():

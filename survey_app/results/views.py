@@ -27,7 +27,7 @@ from werkzeug.utils import secure_filename
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import SOURCES, School, Survey
-from survey_app.results import analysis, queries, report
+from survey_app.results import analysis, pilot, queries, report
 from survey_app.results.charts import chart_svg, trend_svg
 from survey_app.results.operations import (
     PrimaryError,
@@ -112,7 +112,8 @@ def overview():
         per_survey[row.info.survey_id] = per_survey.get(row.info.survey_id, 0) + row.total
     school_id = None if access.current().whole_partnership else scope.school_id
     surveys = queries.surveys(scope.partnership_id, school_id)
-    return render_template("results/overview.html", ov=ov, surveys=surveys,
+    pilots = [c for c in access.collections() if c.pilot]
+    return render_template("results/overview.html", ov=ov, surveys=surveys, pilots=pilots,
                            per_survey=per_survey, **_filters(scope))
 
 
@@ -219,6 +220,19 @@ def report_pdf():
     pdf = report.render_pdf(_report())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="impact-report.pdf"'})
+
+
+@bp.get("/pilot/<int:collection_id>")
+@login_required
+def pilot_report(collection_id: int):
+    """A pilot's report: per question, skipped, "don't know", ceiling and floor, time and
+    read-aloud use, straight-lining, and what to change before the real survey."""
+    collection = access.collection_or_404(collection_id)
+    if not collection.pilot:
+        flash("This collection is not a pilot: its answers are in the results.", "info")
+        return redirect(url_for("results.survey", code=collection.survey_version.survey.code))
+    return render_template("results/pilot.html", rep=pilot.build(collection), c=collection,
+                           thresholds=pilot)
 
 
 @bp.app_template_global()
