@@ -16,7 +16,16 @@ from typing import Any
 
 import yaml
 
-from forms.scales import MULTI, NUMBER, SCALES, SINGLE, TEXT, Scale
+from forms.scales import (
+    DONT_KNOW,
+    DONT_KNOW_LABEL,
+    MULTI,
+    NUMBER,
+    SCALES,
+    SINGLE,
+    TEXT,
+    Scale,
+)
 
 AUDIENCES = ("pupil", "teacher", "school")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -57,7 +66,7 @@ MAX_FILE_BYTES = 256 * 1024
 SURVEY_KEYS = ("code", "title", "audience", "intro", "ages", "description", "questions")
 QUESTION_KEYS = (
     "code", "text", "scale", "required", "retrospective", "options", "labels",
-    "measures", "ages", "source",
+    "measures", "ages", "source", "dont_know",
 )
 #: What bank questions may say they measure (the builder groups them by this).
 MEASURES = (
@@ -107,10 +116,18 @@ class Question:
     def option_codes(self) -> tuple[str, ...]:
         return tuple(o.code for o in self.options)
 
+    @property
+    def answer_codes(self) -> tuple[str, ...]:
+        """Every code an answer may store: the options, and DONT_KNOW where offered (a
+        missing code, never a point on the scale: results use `option_codes`)."""
+        return self.scale_def.answer_codes(self.option_codes, self.dont_know)
+
     def label(self, code: str) -> str:
         for o in self.options:
             if o.code == code:
                 return o.label
+        if code == DONT_KNOW and self.dont_know:
+            return DONT_KNOW_LABEL
         return code
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,6 +143,8 @@ class Question:
         for key in ("measures", "ages", "source"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
+        if self.dont_know:
+            d["dont_know"] = True
         return d
 
 
@@ -440,6 +459,11 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
         c.add(_line(q, "retrospective"), f"scale '{scale.name}' cannot be asked "
               "retrospectively (use a rating scale such as faces3 or confidence5)",
               question=label, field="retrospective")
+    dont_know = c.flag(q.get("dont_know"), _line(q, "dont_know"), "dont_know", label)
+    if dont_know and not scale.offers_dont_know:
+        offered = ", ".join(s.name for s in SCALES.values() if s.offers_dont_know)
+        c.add(_line(q, "dont_know"), f"scale '{scale.name}' has no \"I don't know\" answer "
+              f"(only {offered} do)", question=label, field="dont_know")
     options = _options(c, q, label, scale)
     options, overrides = _label_overrides(c, q, label, scale, options)
     meta = {}
@@ -451,7 +475,8 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
     if code is None or text is None:
         return None
     return Question(code=code, text=text, scale=scale.name, options=options, required=required,
-                    retrospective=retro, label_overrides=overrides, **meta)
+                    retrospective=retro, label_overrides=overrides,
+                    dont_know=bool(dont_know and scale.offers_dont_know), **meta)
 
 
 def parse_survey(text: str, file: str = "<survey>") -> Survey:

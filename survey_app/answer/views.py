@@ -311,7 +311,7 @@ def _retro_label(column: str) -> str:
 
 def _say(q: Question) -> str:
     """What the read-aloud button speaks: the question, then its choices."""
-    words = ", ".join(o.label for o in q.options)
+    words = ", ".join(q.label(code) for code in q.answer_codes)
     if not q.options:
         return q.text
     if q.retrospective:

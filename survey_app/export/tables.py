@@ -155,7 +155,7 @@ class _Version:
         d = self.definition
         self.text_columns = frozenset(c for q in d.questions if q.kind == TEXT
                                       for c in q.columns)
-        self.labels = {c: {o: q.label(o) for o in q.option_codes}
+        self.labels = {c: {o: q.label(o) for o in q.answer_codes}
                        for q in d.questions for c in q.columns}
         self.order = {c: i for i, c in enumerate(d.columns)}
 
@@ -355,6 +355,8 @@ class Field:
     measures: str = ""
     #: Tick-all-that-apply: several codes joined by MULTI_SEP.
     multi: bool = False
+    #: Codes that mean "no answer on the scale" (DONT_KNOW): SPSS user-missing values.
+    missing: tuple[str, ...] = ()
 
 
 FIXED_FIELDS = {
@@ -402,10 +404,12 @@ def wide_fields(definitions: Sequence[Definition], columns: Sequence[str],
             fields.append(Field(column, "string", title, measures=measures,
                                 multi=q.kind == MULTI))
         else:
-            codes = tuple((o, q.label(o)) for o in q.option_codes)
+            codes = tuple((o, q.label(o)) for o in q.answer_codes)
             numeric = q.kind != MULTI and all(o.lstrip("-").isdigit() for o, _ in codes)
             fields.append(Field(column, "integer" if numeric else "string", title, codes,
-                                measures, multi=q.kind == MULTI))
+                                measures, multi=q.kind == MULTI,
+                                missing=tuple(c for c in q.answer_codes
+                                              if c not in q.option_codes)))
     return fields
 
 
@@ -463,8 +467,9 @@ def _codebook(versions: list[SurveyVersion]) -> Iterator[list[str]]:
                         q.measures or ""]
                 if not q.options:
                     yield [*head, "", ""]
-                for option in q.options:
-                    yield [*head, option.code, safe_text(q.label(option.code))]
+                for code in q.answer_codes:
+                    label = q.label(code) + ("" if code in q.option_codes else " (missing)")
+                    yield [*head, code, safe_text(label)]
 
 
 def survey_codes(scope: Scope, filters: Filters) -> list[str]:

@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from forms.definition import NOW, THEN
+from forms.scales import DONT_KNOW
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import (
@@ -130,7 +131,9 @@ def review_count(scope: Scope, ids: list[int]) -> int:
 
 
 def _ok(answer) -> list:
-    return [answer.status == "ok", answer.value != ""]
+    """A usable answer: checked, not blank, and not "I don't know" (a missing code: left
+    out of shares and tests; the pilot report counts it)."""
+    return [answer.status == "ok", answer.value != "", answer.value != DONT_KNOW]
 
 
 def answer_counts(scope: Scope, ids: list[int],
