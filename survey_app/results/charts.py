@@ -328,6 +328,7 @@ def _svg_markup(drawing: Drawing) -> str:
 #: A trend is drawn from this many time points (two are the bars' before and after).
 TREND_FROM = 3
 TREND_H = 150
+LEGEND_W = 76
 
 
 def top_share_line(points: Sequence[str], series: Sequence[tuple[str, tuple]]) -> Drawing:
@@ -335,7 +336,9 @@ def top_share_line(points: Sequence[str], series: Sequence[tuple[str, tuple]]) -
     dark, comparison dashed), each point labelled with its percentage; a hidden point
     leaves a gap and says so. `series`: (arm name, ((share or None, n), ...) per point)."""
     d = Drawing(WIDTH_PT, TREND_H, hAlign="LEFT")
-    left, right, bottom, top = LABEL_W, WIDTH_PT - N_W, 34, TREND_H - 12
+    # Room on the right for the last point's label, and for the legend of two arms.
+    right = WIDTH_PT - (LEGEND_W if len(series) > 1 else N_W)
+    left, bottom, top = LABEL_W, 34, TREND_H - 12
     step = (right - left) / max(len(points) - 1, 1)
     xs = [left + i * step for i in range(len(points))]
 
