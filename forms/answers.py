@@ -46,7 +46,7 @@ def normalise_column(q: Question, raw: Sequence[str]) -> str:
     kind = q.kind
     if kind == SINGLE:
         value = _one(raw)
-        if value and value not in q.option_codes:
+        if value and value not in q.answer_codes:
             raise ValueError("That is not one of the answers.")
         return value
     if kind == MULTI:

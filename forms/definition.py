@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 
 from forms.scales import (
+    DONT_KNOW,
+    DONT_KNOW_LABEL,
     MULTI,
     NUMBER,
     NUMBER_MAX,
@@ -67,7 +69,7 @@ MAX_FILE_BYTES = 256 * 1024
 SURVEY_KEYS = ("code", "title", "audience", "intro", "ages", "description", "questions")
 QUESTION_KEYS = (
     "code", "text", "scale", "required", "retrospective", "options", "labels",
-    "measures", "ages", "source", "max",
+    "measures", "ages", "source", "max", "dont_know",
 )
 #: What an option of a `choice` or `multi` question may say.
 OPTION_KEYS = ("code", "label", "correct")
@@ -102,6 +104,8 @@ class Question:
     source: str | None = None
     #: A `number` question's largest answer, when the file sets `max` (default NUMBER_MAX).
     maximum: int | None = None
+    #: Offers "I don't know" (scales that allow it), stored as DONT_KNOW: a missing code.
+    dont_know: bool = False
 
     @property
     def scale_def(self) -> Scale:
@@ -136,11 +140,17 @@ class Question:
     def number_digits(self) -> int:
         """Digit rows on paper: as many as the largest answer has digits (at least two)."""
         return max(2, len(str(self.number_max)))
+    def answer_codes(self) -> tuple[str, ...]:
+        """Every code an answer may store: the options, and DONT_KNOW where offered (a
+        missing code, never a point on the scale: results use `option_codes`)."""
+        return self.scale_def.answer_codes(self.option_codes, self.dont_know)
 
     def label(self, code: str) -> str:
         for o in self.options:
             if o.code == code:
                 return o.label
+        if code == DONT_KNOW and self.dont_know:
+            return DONT_KNOW_LABEL
         return code
 
     def to_dict(self) -> dict[str, Any]:
@@ -159,6 +169,8 @@ class Question:
         for key in ("measures", "ages", "source"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
+        if self.dont_know:
+            d["dont_know"] = True
         return d
 
 
@@ -500,6 +512,11 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
         c.add(_line(q, "retrospective"), f"scale '{scale.name}' cannot be asked "
               "retrospectively (use a rating scale such as faces3 or confidence5)",
               question=label, field="retrospective")
+    dont_know = c.flag(q.get("dont_know"), _line(q, "dont_know"), "dont_know", label)
+    if dont_know and not scale.offers_dont_know:
+        offered = ", ".join(s.name for s in SCALES.values() if s.offers_dont_know)
+        c.add(_line(q, "dont_know"), f"scale '{scale.name}' has no \"I don't know\" answer "
+              f"(only {offered} do)", question=label, field="dont_know")
     options = _options(c, q, label, scale)
     options, overrides = _label_overrides(c, q, label, scale, options)
     meta = {}
@@ -512,7 +529,8 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
     if code is None or text is None:
         return None
     return Question(code=code, text=text, scale=scale.name, options=options, required=required,
-                    retrospective=retro, label_overrides=overrides, maximum=maximum, **meta)
+                    retrospective=retro, label_overrides=overrides, maximum=maximum,
+                    dont_know=bool(dont_know and scale.offers_dont_know), **meta)
 
 
 def _maximum(c: _Checker, q: _Map, code: str, scale: Scale) -> int | None:

@@ -341,10 +341,17 @@ class _Columns:
     row_words: bool = False
     #: The smallest face, points.
     face_min: float = 0.0
+    #: Bubbles at the end with words and no face ("I don't know": not a point on the
+    #: scale, so the faces are drawn for the other values only).
+    plain: int = 0
 
     @property
     def signature(self) -> tuple:
         return (len(self.codes), self.values, self.labels, self.faces, self.row_words)
+
+    @property
+    def scale_points(self) -> int:
+        return len(self.values) - self.plain
 
 
 class _Builder:
@@ -598,10 +605,10 @@ class _Builder:
                     for line in lines:
                         self.text(x, yy, line, BOLD, size, "center")
                         yy += size * 1.1
-                if cols.faces:
+                if cols.faces and i < cols.scale_points:
                     self.page.faces.append(FaceMark(_r(x), _r(cy - s.bubble_r - 1 * MM
                                                               - face / 2),
-                                                    _r(face), i, len(cols.values), code,
+                                                    _r(face), i, cols.scale_points, code,
                                                     value))
             self.page.rows.append(Box(_r(self.left), _r(top), _r(self.right - self.left),
                                       _r(row_h), code))
@@ -746,10 +753,12 @@ class _Builder:
                 self.options_row(q)
             else:
                 scale = q.scale_def
-                cols = _Columns(q.columns, q.option_codes, tuple(o.label for o in q.options),
+                codes = q.answer_codes
+                cols = _Columns(q.columns, codes, tuple(q.label(c) for c in codes),
                                 scale.faces, scale.numbered_row,
                                 row_words=scale.faces and self.pupil,
-                                face_min=scale.paper_face_mm * MM)
+                                face_min=scale.paper_face_mm * MM,
+                                plain=len(codes) - len(q.option_codes))
                 self.columns_row(q, cols)
         total = len(self.pages)
         for page in self.pages:

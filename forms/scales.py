@@ -17,6 +17,11 @@ SINGLE, MULTI, NUMBER, TEXT = "single", "multi", "number", "text"
 #: words (and faces), bubble + word items that wrap, two digit rows, a write-in box.
 PAPER_COLUMNS, PAPER_OPTIONS, PAPER_DIGITS, PAPER_WRITEIN = "columns", "options", "digits", \
     "writein"
+#: The stored answer "I don't know" (a question with `dont_know: true`): a missing code,
+#: never a point on the scale. Results leave it out of shares and tests, the export's
+#: codebook labels it, and SPSS/Stata files declare it missing; the pilot report counts it.
+DONT_KNOW = "-9"
+DONT_KNOW_LABEL = "I don't know"
 #: Wider scales are charted in three bands (the table keeps every point).
 MAX_CHART_CATEGORIES = 5
 
@@ -48,6 +53,14 @@ class Scale:
     numbered_row: bool = False
     #: The smallest face drawn on paper, mm (the youngest need big faces to colour).
     paper_face_mm: float = 0.0
+    #: A question on this scale may add "I don't know" (`dont_know: true`): on screen a
+    #: button apart from the faces, on paper one more bubble with words, no face.
+    offers_dont_know: bool = False
+
+    def answer_codes(self, option_codes: Sequence[str], dont_know: bool) -> tuple[str, ...]:
+        """Every code an answer may store: the options, then DONT_KNOW where offered."""
+        extra = (DONT_KNOW,) if dont_know and self.offers_dont_know else ()
+        return (*option_codes, *extra)
 
     def web_widget(self, pupil: bool) -> str:
         """The answer page's widget (its CSS class): faces for pupils on a faces scale, a
@@ -94,12 +107,13 @@ SCALES: dict[str, Scale] = {
             "faces3", SINGLE, _numbered(1, 3), ("No", "A bit", "Yes"),
             top_box=("3",), faces=True, can_be_retrospective=True, is_rating=True,
             paper_face_mm=15.0, meaning="sad / in-between / happy face (ages 5-7)",
+            offers_dont_know=True,
         ),
         Scale(
             "faces5", SINGLE, _numbered(1, 5),
             ("Not at all", "Not really", "In between", "Quite a lot", "A lot"),
             top_box=("4", "5"), faces=True, can_be_retrospective=True, is_rating=True,
-            meaning="five faces, saddest to happiest (ages 7-11)",
+            meaning="five faces, saddest to happiest (ages 7-11)", offers_dont_know=True,
         ),
         Scale(
             "agree5", SINGLE, _numbered(1, 5),

@@ -28,6 +28,7 @@ from survey_app.admin.operations import (
     response_counts,
 )
 from survey_app.extensions import db
+from survey_app.models import PHASES
 
 partnership_option = click.option(
     "--partnership", "partnership_name", metavar="NAME",
@@ -121,7 +122,7 @@ def _collection_dict(c, counts: dict[str, int] | None = None) -> dict:
         "survey_version": c.survey_version.version, "school": c.school.name,
         "group": c.group.name, "phase": c.phase, "state": c.state(),
         "paired_with": c.paired_with_id, "ask_pupil_number": c.ask_pupil_number,
-        "is_comparison": c.is_comparison, "expected_size": c.expected_size,
+        "is_comparison": c.is_comparison, "pilot": c.pilot, "expected_size": c.expected_size,
         "opens_at": c.opens_at.isoformat() if c.opens_at else None,
         "closes_at": c.closes_at.isoformat() if c.closes_at else None,
     }
@@ -134,23 +135,25 @@ def _collection_dict(c, counts: dict[str, int] | None = None) -> dict:
 @click.option("--survey", "survey_code", required=True, metavar="CODE")
 @click.option("--school", required=True, metavar="NAME", help="Created if new.")
 @click.option("--group", required=True, metavar="NAME", help="Created if new.")
-@click.option("--phase", required=True, type=click.Choice(["before", "after", "once"]))
+@click.option("--phase", required=True, type=click.Choice(PHASES))
 @click.option("--pair-with", type=int, metavar="ID",
               help="The before (or after) collection of the same survey.")
 @click.option("--pupil-number", is_flag=True,
               help="Ask each pupil for their number (1-99, or up to PUPIL_NUMBER_MAX).")
 @click.option("--comparison", is_flag=True, help="A comparison group (did not take part).")
+@click.option("--pilot", is_flag=True,
+              help="A trial run: answers feed the pilot report only, never results.")
 @click.option("--expected", type=int, metavar="N", help="How many pupils in the group.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @partnership_option
 @setup_errors
 def collections_create(survey_code, school, group, phase, pair_with, pupil_number, comparison,
-                       expected, as_json, partnership_name) -> None:
+                       pilot, expected, as_json, partnership_name) -> None:
     """Create a collection; prints its id and public link."""
     partnership = resolve_partnership(partnership_name)
     c = create_collection(partnership, survey_code=survey_code, school_name=school,
                           group_name=group, phase=phase, pair_with=pair_with,
-                          ask_pupil_number=pupil_number, is_comparison=comparison,
+                          ask_pupil_number=pupil_number, is_comparison=comparison, pilot=pilot,
                           expected_size=expected)
     db.session.commit()
     d = _collection_dict(c)

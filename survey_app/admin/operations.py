@@ -160,12 +160,12 @@ def find_survey(partnership: Partnership, code: str) -> Survey:
 def create_collection(
     partnership: Partnership, *, survey_code: str, school_name: str, group_name: str,
     phase: str, pair_with: int | None = None, ask_pupil_number: bool = False,
-    is_comparison: bool = False, expected_size: int | None = None,
+    is_comparison: bool = False, expected_size: int | None = None, pilot: bool = False,
     opens_at: datetime | None = None, closes_at: datetime | None = None,
 ) -> Collection:
     """A new collection on the survey's latest version (which freezes that version)."""
     if phase not in PHASES:
-        raise SetupError(f"Unknown phase '{phase}' (use before, after or once).")
+        raise SetupError(f"Unknown phase '{phase}' (use {', '.join(PHASES)}).")
     if opens_at and closes_at and closes_at <= opens_at:
         raise SetupError("The closing date must be after the opening date.")
     if expected_size is not None and not 0 < expected_size <= 1000:
@@ -182,7 +182,7 @@ def create_collection(
             raise SetupError("A paired collection must use the same survey.")
     collection = Collection(
         survey_version=survey.latest, group=group, phase=phase, paired_with=partner,
-        ask_pupil_number=ask_pupil_number, is_comparison=is_comparison,
+        ask_pupil_number=ask_pupil_number, is_comparison=is_comparison, pilot=pilot,
         expected_size=expected_size, opens_at=opens_at, closes_at=closes_at,
     )
     db.session.add(collection)

@@ -55,7 +55,7 @@ from survey_app.auth.operations import (
 )
 from survey_app.extensions import db
 from survey_app.join.codes import format_join_code
-from survey_app.models import Collection, Survey, SurveyVersion, User
+from survey_app.models import TIME_POINTS, Collection, Survey, SurveyVersion, User
 from survey_app.urls import join_url, public_url, reach
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -138,7 +138,7 @@ def _fill_collection_choices(form: CollectionForm) -> list[Survey]:
             (s.name, s.name) for s in access.schools()])
     else:
         form.school.choices = choices([(current_user.school.name, current_user.school.name)])
-    pairs = [c for c in access.collections() if c.phase in ("before", "after")]
+    pairs = [c for c in access.collections() if c.phase in TIME_POINTS]
     form.pair_with.choices = choices([("", "Not paired")] + [
         (str(c.id), f"#{c.id} {survey_label(c.survey_version.survey)}: {c.school.name}, "
                     f"{c.group.name} ({c.phase})") for c in pairs])
@@ -165,7 +165,7 @@ def new_collection():
                 current_user.partnership, survey_code=form.survey.data, school_name=school,
                 group_name=form.group.data, phase=form.phase.data, pair_with=pair_with,
                 ask_pupil_number=form.ask_pupil_number.data,
-                is_comparison=form.is_comparison.data,
+                is_comparison=form.is_comparison.data, pilot=form.pilot.data,
                 expected_size=form.expected_size.data,
                 opens_at=_to_utc(form.opens_at.data), closes_at=_to_utc(form.closes_at.data),
             )

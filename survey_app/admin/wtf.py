@@ -31,8 +31,10 @@ def choices(pairs: list[tuple[str, str]]) -> list:
 
 PHASE_CHOICES = choices([
     ("before", "Before the activity"),
+    ("during", "During the activity (a midway check)"),
     ("after", "After the activity"),
-    ("once", "Once (no before/after comparison)"),
+    ("follow-up", "Follow-up (some weeks or months after)"),
+    ("once", "Once (no comparison over time)"),
 ])
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -45,13 +47,15 @@ class CollectionForm(FlaskForm):
         DataRequired("Give the class or group a name, for example 'Year 5 Oak'."),
         Length(max=200)])
     phase = RadioField("When is this survey given?", choices=PHASE_CHOICES, default="before",
-                       validators=[DataRequired("Choose before, after or once.")])
+                       validators=[DataRequired("Choose when the survey is given.")])
     pair_with = SelectField("Pair with (the before or after collection of the same survey)",
                             coerce=str, validate_choice=False)
     ask_pupil_number = BooleanField("Ask each pupil for their number in the class register "
                                     "so their before and after answers can be matched")
     is_comparison = BooleanField("Comparison group (these pupils did not take part in "
                                  "the activity)")
+    pilot = BooleanField("Pilot (a trial run to check the questions: its answers go to the "
+                         "pilot report, never into results)")
     expected_size = IntegerField("How many pupils in the group?", validators=[
         Optional(), NumberRange(1, 1000, "Give a number from 1 to 1000.")])
     opens_at = DateTimeLocalField("Opens (optional)", format=DATETIME_FORMATS,

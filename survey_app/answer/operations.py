@@ -22,7 +22,7 @@ def record_response(
     collection: Collection, values: Mapping[str, str], *, source: str, submission_key: str,
     pupil_number: int | None = None, sheet_id: str | None = None,
     statuses: Mapping[str, str] | None = None, confidences: Mapping[str, float] | None = None,
-    commit: bool = True, answered_at: datetime | None = None,
+    commit: bool = True, answered_at: datetime | None = None, timings_json: str | None = None,
 ) -> tuple[Response, bool]:
     """Store one response with its answers; return (response, created).
 
@@ -40,12 +40,14 @@ def record_response(
     duplicate key without losing the rest of that transaction.
 
     `answered_at` is when the pupil pressed Send, for answers that waited in the browser
-    before they reached the server (a dropped connection); None when they came at once."""
+    before they reached the server (a dropped connection); None when they came at once.
+    `timings_json`: the web page's per-question timings, already checked (answer.timings)."""
     statuses = statuses or {}
     confidences = confidences or {}
     fields = {"collection_id": collection.id, "source": source,
               "submission_key": submission_key, "pupil_number": pupil_number,
-              "sheet_id": sheet_id, "submitted_at": utcnow(), "answered_at": answered_at}
+              "sheet_id": sheet_id, "submitted_at": utcnow(), "answered_at": answered_at,
+              "timings_json": timings_json}
     savepoint = None if commit else db.session.begin_nested()
     try:
         response_id = db.session.execute(_INSERT_RESPONSE, fields).scalar_one()

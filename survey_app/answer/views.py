@@ -26,6 +26,7 @@ from forms.definition import RETRO_LABELS, Question, Survey
 from forms.faces import face_svg
 from survey_app.answer.offline import answered_at
 from survey_app.answer.operations import record_response
+from survey_app.answer.timings import clean_timings
 from survey_app.answer.wtf import FORM_FIELDS, SUBMISSION_ID_RE, AnswerForm, form_class
 from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Collection, SurveyVersion
@@ -186,9 +187,15 @@ def _quick_submit(token: str):
         if pupil_number is None:
             return None
     record_response(row, result.values, source="web", submission_key="web:" + sid,
-                    pupil_number=pupil_number, answered_at=answered_at(posted))
+                    pupil_number=pupil_number, answered_at=answered_at(posted),
+                    timings_json=_timings(survey))
     # 303: a reload of the thank-you page is a GET, never a second POST.
     return redirect(url_for("answer.thanks", token=token), code=303)
+
+
+def _timings(survey: Survey) -> str | None:
+    """The page script's per-question timings, checked (never required)."""
+    return clean_timings(request.form.get("_timings"), (q.code for q in survey.questions))
 
 
 def _not_found():
@@ -241,7 +248,8 @@ def form(token: str):
         return _form_page(collection, the_form, errors=result.errors), 422
     record_response(collection, result.values, source="web",
                     submission_key="web:" + the_form.submission_id.data,
-                    pupil_number=pupil_number, answered_at=answered_at(request.form))
+                    pupil_number=pupil_number, answered_at=answered_at(request.form),
+                    timings_json=_timings(survey))
     # 303: a reload of the thank-you page is a GET, never a second POST.
     return redirect(url_for("answer.thanks", token=token), code=303)
 
@@ -311,10 +319,11 @@ def _retro_label(column: str) -> str:
 
 def _say(q: Question) -> str:
     """What the read-aloud button speaks: the question, then its choices, as sentences a
-    voice reads naturally ("Do you like science? No, a bit, yes."): no doubled marks."""
+    voice reads naturally ("Do you like science? No, a bit, yes."): no doubled marks. An
+    "I don't know" answer, where offered, is read last."""
     if not q.options:
         return _sentence(q.text)
-    labels = [o.label.strip().rstrip(".") for o in q.options]
+    labels = [q.label(code).strip().rstrip(".") for code in q.answer_codes]
     words = ", ".join([labels[0], *(_mid_sentence(label) for label in labels[1:])])
     if q.retrospective:
         return f"{_sentence(q.text)} Before the workshop: {words}. Now: {words}."

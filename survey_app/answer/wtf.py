@@ -26,7 +26,8 @@ from forms.scales import MULTI, NUMBER, SINGLE, TEXT
 #: for how long, in ms, measured on the browser's clock at both ends (answer/offline.py).
 WAITED_FIELD = "_waited"
 #: Posted names that are not answer columns but belong to the form.
-FORM_FIELDS = ("csrf_token", "submission_id", "pupil_number", "_shown", WAITED_FIELD)
+FORM_FIELDS = ("csrf_token", "submission_id", "pupil_number", "_shown", WAITED_FIELD,
+               "_timings")
 SUBMISSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 #: Built classes kept per (fingerprint, asks pupil number); versions are few and frozen.
 _CACHE_LIMIT = 512

@@ -55,8 +55,8 @@ def _codes(field: Field) -> dict[str, int] | None:
 
 
 def frame(fields: Sequence[Field], rows: Iterable[Sequence[str]], kind: str):
-    """(data frame, variable labels, value labels) for pyreadstat; `rows` starts with the
-    header, as tables yield it."""
+    """(data frame, variable labels, value labels, user-missing codes) for pyreadstat;
+    `rows` starts with the header, as tables yield it."""
     import pandas as pd
 
     rows = iter(rows)
@@ -67,6 +67,7 @@ def frame(fields: Sequence[Field], rows: Iterable[Sequence[str]], kind: str):
     columns = {}
     labels: dict[str, str] = {}
     value_labels: dict[str, dict[int, str]] = {}
+    missing: dict[str, list[int]] = {}
     for j, (f, name) in enumerate(zip(fields, names, strict=True)):
         cells = [row[j] for row in data]
         codes = _codes(f)
@@ -74,6 +75,8 @@ def frame(fields: Sequence[Field], rows: Iterable[Sequence[str]], kind: str):
             columns[name] = pd.array([codes.get(c) if c != "" else None for c in cells],
                                      dtype="Float64").astype(float)
             value_labels[name] = {codes[c]: label for c, label in f.values}
+            if f.missing:
+                missing[name] = [codes[c] for c in f.missing]
         elif f.type == "integer":
             columns[name] = pd.to_numeric(pd.Series(cells, dtype=object).replace("", None),
                                           errors="coerce").astype(float)
@@ -85,7 +88,7 @@ def frame(fields: Sequence[Field], rows: Iterable[Sequence[str]], kind: str):
             columns[name] = pd.Series(texts, dtype=object)
         title = f.title + (" (codes separated by ';')" if f.multi else "")
         labels[name] = title[:LABEL_MAX[kind]]
-    return pd.DataFrame(columns), labels, value_labels
+    return pd.DataFrame(columns), labels, value_labels, missing
 
 
 def write(fields: Sequence[Field], rows: Iterable[Sequence[str]], path: str | Path,
@@ -93,7 +96,7 @@ def write(fields: Sequence[Field], rows: Iterable[Sequence[str]], path: str | Pa
     """Write a .sav or .dta file (via a temporary name, like the CSV); returns the rows."""
     import pyreadstat
 
-    df, labels, value_labels = frame(fields, rows, kind)
+    df, labels, value_labels, missing = frame(fields, rows, kind)
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
     try:
@@ -102,8 +105,9 @@ def write(fields: Sequence[Field], rows: Iterable[Sequence[str]], path: str | Pa
                            else "scale") for n in df.columns}
             pyreadstat.write_sav(df, str(partial), file_label=file_label[:64],
                                  column_labels=labels, variable_value_labels=value_labels,
-                                 variable_measure=measure)
+                                 variable_measure=measure, missing_ranges=missing or None)
         else:
+            # Stata has no user-missing numbers: "I don't know" (-9) is labelled instead.
             pyreadstat.write_dta(df, str(partial), file_label=file_label[:80],
                                  column_labels=labels, variable_value_labels=value_labels)
         os.replace(partial, path)
@@ -157,7 +161,8 @@ def datapackage(fields: Sequence[Field], csv_name: str, name: str, title: str,
             "encoding": "utf-8-sig" if bom else "utf-8",
             "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True,
                         "doubleQuote": True},
-            "schema": {"fields": schema_fields, "missingValues": [""],
+            "schema": {"fields": schema_fields,
+                       "missingValues": ["", *sorted({c for f in fields for c in f.missing})],
                        "primaryKey": ["response_id"]},
         }],
     }

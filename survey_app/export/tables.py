@@ -24,6 +24,7 @@ from forms.scoring import score
 from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
+    TIME_POINTS,
     Answer,
     Collection,
     Group,
@@ -37,7 +38,7 @@ from survey_app.models import (
 
 FIXED_COLUMNS = (
     "partnership", "response_id", "survey", "survey_version", "collection_id", "school",
-    "group", "arm", "phase", "time_point", "source", "sheet_id", "pupil_number",
+    "group", "arm", "phase", "time_point", "pilot", "source", "sheet_id", "pupil_number",
     "submitted_at", "needs_review",
 )
 LONG_COLUMNS = (*FIXED_COLUMNS[:-1], "question_code", "value", "status")
@@ -56,17 +57,23 @@ SCORE_CODES = (
 CORRECT_NOTE = " (correct answer)"
 #: The study design, coded: which arm a response is in and when it was given.
 ARMS = {False: "participant", True: "comparison"}
-TIME_POINTS = {"before": "1", "after": "2"}
+#: Time points in the order they happen (models.TIME_POINTS); "once" has none.
+TIME_POINT_CODES = {phase: str(i) for i, phase in enumerate(TIME_POINTS, start=1)}
+#: A pilot collection's responses: exported (marked), never in results.
+PILOT_CODES = {False: "false", True: "true"}
 #: What the design columns mean, for the codebook (rows with no survey: every survey).
 DESIGN_CODES = (
     ("partnership", "The partnership the school belongs to", "", ()),
     ("arm", "Took part in the activity, or a comparison group that did not", "", (
         ("participant", "Took part"), ("comparison", "Comparison group (did not take part)"))),
     ("phase", "When the collection was given", "", (
-        ("before", "Before the activity"), ("after", "After the activity"),
+        ("before", "Before the activity"), ("during", "During the activity"),
+        ("after", "After the activity"), ("follow-up", "Follow-up, some time after"),
         ("once", "Asked once"))),
-    ("time_point", "Time point in order (blank: asked once)", "", (
-        ("1", "Before"), ("2", "After"))),
+    ("time_point", "Time point in order (blank: asked once)", "", tuple(
+        (code, phase.capitalize()) for phase, code in TIME_POINT_CODES.items())),
+    ("pilot", "A pilot (trial run of the questions), never part of results", "", (
+        ("false", "Real survey"), ("true", "Pilot"))),
     ("source", "How the answers came in", "", (
         ("web", "On a phone, tablet or computer"), ("paper", "On a scanned paper sheet"))),
 )
@@ -158,7 +165,7 @@ class _Version:
         d = self.definition
         self.text_columns = frozenset(c for q in d.questions if q.kind == TEXT
                                       for c in q.columns)
-        self.labels = {c: {o: q.label(o) for o in q.option_codes}
+        self.labels = {c: {o: q.label(o) for o in q.answer_codes}
                        for q in d.questions for c in q.columns}
         self.order = {c: i for i, c in enumerate(d.columns)}
 
@@ -259,7 +266,8 @@ def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list
         select(Response.id, Partnership.name, Survey.code, SurveyVersion.version,
                SurveyVersion.id, Response.collection_id, School.name, Group.name,
                Collection.is_comparison, Collection.phase, Response.source, Response.sheet_id,
-               Response.pupil_number, Response.submitted_at).select_from(Response))
+               Response.pupil_number, Response.submitted_at, Collection.pilot)
+        .select_from(Response))
         .join(Partnership, Partnership.id == School.partnership_id), scope, filters,
     ).order_by(Response.id)
     answers = _scoped(_joined(
@@ -297,10 +305,10 @@ def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list
 def _fixed(row: Sequence) -> list[str]:
     """The fixed leading cells of a response (all but needs_review)."""
     (response_id, partnership, code, version, _vid, collection_id, school, group,
-     comparison, phase, source, sheet_id, pupil_number, submitted_at) = row[:14]
+     comparison, phase, source, sheet_id, pupil_number, submitted_at, pilot) = row[:15]
     return [safe_text(partnership), str(response_id), code, str(version), str(collection_id),
             safe_text(school), safe_text(group), ARMS[bool(comparison)], phase,
-            TIME_POINTS.get(phase, ""), source, sheet_id or "",
+            TIME_POINT_CODES.get(phase, ""), PILOT_CODES[bool(pilot)], source, sheet_id or "",
             "" if pupil_number is None else str(pupil_number), iso_utc(submitted_at)]
 
 
@@ -377,6 +385,8 @@ class Field:
     measures: str = ""
     #: Tick-all-that-apply: several codes joined by MULTI_SEP.
     multi: bool = False
+    #: Codes that mean "no answer on the scale" (DONT_KNOW): SPSS user-missing values.
+    missing: tuple[str, ...] = ()
 
 
 FIXED_FIELDS = {
@@ -424,10 +434,12 @@ def wide_fields(definitions: Sequence[Definition], columns: Sequence[str],
             fields.append(Field(column, "string", title, measures=measures,
                                 multi=q.kind == MULTI))
         else:
-            codes = tuple((o, q.label(o)) for o in q.option_codes)
+            codes = tuple((o, q.label(o)) for o in q.answer_codes)
             numeric = q.kind != MULTI and all(o.lstrip("-").isdigit() for o, _ in codes)
             fields.append(Field(column, "integer" if numeric else "string", title, codes,
-                                measures, multi=q.kind == MULTI))
+                                measures, multi=q.kind == MULTI,
+                                missing=tuple(c for c in q.answer_codes
+                                              if c not in q.option_codes)))
     if has_scores(definitions):
         fields += [Field(name, "integer", text, measures=measures)
                    for name, text, measures in SCORE_CODES]
@@ -488,9 +500,11 @@ def _codebook(versions: list[SurveyVersion]) -> Iterator[list[str]]:
                         q.measures or ""]
                 if not q.options:
                     yield [*head, "", ""]
-                for option in q.options:
-                    yield [*head, option.code, safe_text(q.label(option.code))
-                           + (CORRECT_NOTE if option.correct else "")]
+                correct = set(q.correct_codes)
+                for code in q.answer_codes:
+                    label = q.label(code) + ("" if code in q.option_codes else " (missing)")
+                    yield [*head, code, safe_text(label)
+                           + (CORRECT_NOTE if code in correct else "")]
         checks = len(v.definition.knowledge_questions)
         for column, text, measures in SCORE_CODES if checks else ():
             value = str(checks) if column == "score_max" else ""

@@ -50,7 +50,7 @@ def _filters() -> Filters:
     if collection and not collection.isdigit():
         abort(400, "The collection must be given by its number.")
     if phase and phase not in PHASES:
-        abort(400, "The phase must be before, after or once.")
+        abort(400, f"The phase must be one of {', '.join(PHASES)}.")
     return Filters(
         survey=args.get("survey", "").strip() or None,
         collection_id=int(collection) if collection else None,

@@ -1,7 +1,7 @@
 """Database models, grouped by concept; import from here."""
 
 from survey_app.models.audit import AuditEntry
-from survey_app.models.collections import PHASES, Collection, UsedJoinCode
+from survey_app.models.collections import PHASES, TIME_POINTS, Collection, UsedJoinCode
 from survey_app.models.paper import PrintBatch, Sheet
 from survey_app.models.people import ROLES, Group, Partnership, School, User
 from survey_app.models.plans import EvaluationPlan, PlanAllocation, PlanAmendment
@@ -24,5 +24,6 @@ __all__ = [
     "PAGE_STATUSES", "PHASES", "AuditEntry", "ResponseImage",
     "ReviewItem", "ScanBatch", "ScanPage", "ROLES", "SOURCES", "Answer", "Collection", "Group",
     "Partnership", "PrintBatch", "ReportQuote", "Response", "School", "Setting", "Sheet", "Survey",
-    "SurveyVersion", "TALLY_KINDS", "TallyBlock", "TallyCount", "UsedJoinCode", "User",
+    "SurveyVersion", "TALLY_KINDS", "TIME_POINTS", "TallyBlock", "TallyCount", "UsedJoinCode",
+    "User",
 ]

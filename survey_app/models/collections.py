@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,7 +15,10 @@ from survey_app.models.base import UTCDateTime, utcnow
 from survey_app.models.people import Group
 from survey_app.models.surveys import SurveyVersion
 
-PHASES = ("before", "after", "once")
+#: When a collection is given: the time points in the order they happen, then "once" (no
+#: comparison over time). Pairing follows the pupil number across all the timed ones.
+TIME_POINTS = ("before", "during", "after", "follow-up")
+PHASES = (*TIME_POINTS, "once")
 
 
 #: Sheet keys avoid 0/O and 1/I: someone may read one off a sheet over the phone.
@@ -73,6 +77,9 @@ class Collection(db.Model):
     ask_pupil_number: Mapped[bool] = mapped_column(default=False)
     #: Pupils who did not take part in the activity, for comparison.
     is_comparison: Mapped[bool] = mapped_column(default=False)
+    #: A trial run with a class before the real survey: its answers feed the pilot report
+    #: only, never results, the tally or reports (survey_app.results.queries._in_scope).
+    pilot: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The before (or after) collection of the same activity.
     paired_with_id: Mapped[int | None] = mapped_column(ForeignKey("collection.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

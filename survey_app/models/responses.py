@@ -31,6 +31,9 @@ class Response(db.Model):
     #: and reached the server later; empty when they arrived straight away. Such a
     #: response "arrived late" (the collection page counts them).
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Web only, never required: what the answer page's script measured per question code,
+    #: JSON {"code": {"ms": time on it, "read": times read aloud}} (the pilot report).
+    timings_json: Mapped[str | None] = mapped_column(Text)
 
     collection: Mapped[Collection] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response",

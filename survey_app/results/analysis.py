@@ -13,7 +13,7 @@ from forms.answers import MULTI_SEP
 from forms.definition import NOW, THEN, Question
 from forms.scales import MULTI, SINGLE, TEXT
 from survey_app.extensions import db
-from survey_app.models import Survey
+from survey_app.models import PHASES, TIME_POINTS, Survey
 from survey_app.results import queries, scores, suppression, tally
 from survey_app.results.queries import CollectionInfo, Scope
 from survey_app.results.stats import (
@@ -32,9 +32,31 @@ from survey_app.results.stats import (
     share_difference_in_change,
 )
 
-PHASES = ("before", "after", "once")
-PHASE_LABELS = {"before": "Before", "after": "After", "once": "Once", "then": "Then",
-                "now": "Now"}
+PHASE_LABELS = {"before": "Before", "during": "During", "after": "After",
+                "follow-up": "Follow-up", "once": "Once", "then": "Then", "now": "Now"}
+#: A time point in a sentence: "40% before, 60% at follow-up".
+POINT_WORDS = {"before": "before", "during": "midway", "after": "after",
+               "follow-up": "at follow-up"}
+#: The two time points compared when the results say nothing else.
+DEFAULT_POINTS = ("before", "after")
+
+
+def time_points(infos: list[CollectionInfo]) -> list[str]:
+    """The time points (TIME_POINTS order) of these collections."""
+    present = {c.phase for c in infos}
+    return [p for p in TIME_POINTS if p in present]
+
+
+def choose_points(present: list[str], wanted: tuple[str, str] | None = None
+                  ) -> tuple[str, str]:
+    """The two time points to compare: `wanted` when it names two different time points
+    (earlier first), else the first and the last there are, else before and after."""
+    if wanted and len(set(wanted)) == 2 and all(p in TIME_POINTS for p in wanted):
+        a, b = sorted(wanted, key=TIME_POINTS.index)
+        return a, b
+    if len(present) >= 2:
+        return present[0], present[-1]
+    return DEFAULT_POINTS
 
 
 def min_group(config, audience: str) -> int:
@@ -107,6 +129,15 @@ class QuestionResult:
     p_adjusted: float | None = None
     #: Who answered ("pupil", "teacher", "school"), for wording.
     audience: str = "pupil"
+    #: The two time points compared (changes, pairs, tests): first and last by default.
+    points: tuple[str, str] = DEFAULT_POINTS
+
+    def top_trend(self, comparison: bool = False) -> list[tuple[str, float | None, int]]:
+        """(time point, share at the top or None when hidden, n) at every time point with
+        answers, in order: the line chart across all time points."""
+        rows = {r.phase: r for r in self.rows if r.comparison == comparison}
+        return [(p, None if rows[p].suppressed else rows[p].dist.top_share, rows[p].dist.n)
+                for p in TIME_POINTS if p in rows and rows[p].dist.n]
 
     @property
     def family(self) -> str:
@@ -182,6 +213,9 @@ class SurveyResults:
     primary_codes: tuple[str, ...] = ()
     #: Knowledge scores (results.scores), None when the survey has no knowledge checks.
     knowledge: scores.ScoreResults | None = None
+    #: The two time points compared, and every time point with collections in scope.
+    points: tuple[str, str] = DEFAULT_POINTS
+    present: tuple[str, ...] = ()
 
     @property
     def has_comparison(self) -> bool:
@@ -278,19 +312,23 @@ def _label(phase: str, comparison: bool, has_comparison: bool) -> str:
     return base
 
 
-def build(survey: Survey, scope: Scope, min_n: int, *,
-          people: bool = False, use_tally: bool = True) -> SurveyResults:
+def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
+          use_tally: bool = True, points: tuple[str, str] | None = None) -> SurveyResults:
     """Everything the results page shows for one survey, in a handful of queries (counts
     from the results tally where it can answer); `people` adds the per-person
-    retrospective figure the impact report quotes."""
+    retrospective figure the impact report quotes; `points`: the two time points to
+    compare (default: the first and the last with collections)."""
     infos = queries.collections(scope, survey.id)
+    present = time_points(infos)
+    pair = choose_points(present, points)
     by_id = {c.id: c for c in infos}
     ids = list(by_id)
     questions = _questions(survey)
     primary = primary_codes(survey)
     has_cmp = any(c.is_comparison for c in infos)
     retro = [q for q in questions if q.retrospective]
-    counts = tally.counts(scope, survey.id, infos, _columns(questions), use_tally=use_tally)
+    counts = tally.counts(scope, survey.id, infos, _columns(questions), use_tally=use_tally,
+                          pair=pair)
     per: dict[tuple[bool, str, str], Counter] = defaultdict(Counter)
     multi_cols = {q.code for q in questions if q.kind == MULTI}
     for (cmp, phase, col, value), k in counts.answers.items():
@@ -311,13 +349,14 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
     guard = suppression.build(survey.id, scope, min_n, infos, _columns(questions),
                               [q.code for q in questions if q.kind == TEXT], use_tally=use_tally,
                               extra=(lambda sc, inf: scores.group_counts(sc, inf, survey))
-                              if knowledge else None)
+                              if knowledge else None, pair=pair)
     respondents: dict[tuple[bool, str], int] = Counter()
     for cid, k in counts.respondents.items():
         respondents[(by_id[cid].is_comparison, by_id[cid].phase)] += k
     results = []
     for q in questions:
-        qr = QuestionResult(q, _display(q), min_n=min_n, audience=survey.audience)
+        qr = QuestionResult(q, _display(q), min_n=min_n, audience=survey.audience,
+                            points=pair)
         if qr.display in ("rating", "options"):
             _rows(qr, per, min_n, has_cmp)
             _changes(qr, min_n)
@@ -344,7 +383,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *,
             scope, [c.id for c in infos if not c.is_comparison], tops)
         retro_people = guard.people(retro_people)
     return SurveyResults(survey, scope, min_n, infos, dict(respondents), results,
-                         retro_people, primary, knowledge_results)
+                         retro_people, primary, knowledge_results, pair, tuple(present))
 
 
 def _did(qr: QuestionResult) -> DiffInChange | None:
@@ -406,7 +445,7 @@ def _rows(qr: QuestionResult, per: dict, min_n: int, has_cmp: bool) -> None:
 
 
 def _changes(qr: QuestionResult, min_n: int) -> None:
-    first, last = ("then", "now") if qr.question.retrospective else ("before", "after")
+    first, last = ("then", "now") if qr.question.retrospective else qr.points
     for cmp in (False, True):
         rows = {r.phase: r for r in qr.rows if r.comparison == cmp}
         b, a = rows.get(first), rows.get(last)
@@ -527,7 +566,7 @@ def _hidden_reason(n: int, min_n: int) -> str:
 
 def _arm_figures(qr: QuestionResult, comparison: bool) -> dict:
     """One arm's figures for `question_figures`; suppressed figures are None with a reason."""
-    first, last = ("then", "now") if qr.question.retrospective else ("before", "after")
+    first, last = ("then", "now") if qr.question.retrospective else qr.points
     rows = {r.phase: r for r in qr.rows if r.comparison == comparison}
     pc = qr.arm_paired(comparison)
     hidden = next((n for c, n in qr.paired_suppressed if c == comparison), None)
@@ -563,6 +602,7 @@ def _arm_figures(qr: QuestionResult, comparison: bool) -> dict:
         out["headroom"] = {"room": pc.headroom, "rose": pc.improved_with_headroom,
                            "same": pc.same_with_headroom, "fell": pc.declined_with_headroom}
     out["suppressed"] = "; ".join(reasons) or None
+    out["top_box_by_time_point"] = {p: share for p, share, _n in qr.top_trend(comparison)}
     return out
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from html import escape
 
 from reportlab.graphics import renderSVG
-from reportlab.graphics.shapes import Drawing, Group, Line, Path, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -312,13 +312,108 @@ def _draw(spec: tuple) -> Drawing:
 def _cached_svg(spec: tuple) -> str:
     """reportlab's SVG of a chart spec, made fit for a page with a strict CSP (the slow
     part of a results page, so kept per spec)."""
-    raw = renderSVG.drawToString(_draw(spec))
+    return _svg_markup(_draw(spec))
+
+
+def _svg_markup(drawing: Drawing) -> str:
+    raw = renderSVG.drawToString(drawing)
     svg = raw[raw.index("<svg"):]
     svg = _STYLE_ATTR.sub(_style_to_attributes, svg)
     # Browsers know no "Helvetica-Bold" family: name a bold weight and fallbacks instead.
     svg = svg.replace('font-family="Helvetica-Bold"',
                       'font-family="Helvetica, Arial, sans-serif" font-weight="bold"')
     return svg.replace('font-family="Helvetica"', 'font-family="Helvetica, Arial, sans-serif"')
+
+
+#: A trend is drawn from this many time points (two are the bars' before and after).
+TREND_FROM = 3
+TREND_H = 150
+LEGEND_W = 76
+
+
+def top_share_line(points: Sequence[str], series: Sequence[tuple[str, tuple]]) -> Drawing:
+    """The share at the top at every time point, one line per arm (took part solid and
+    dark, comparison dashed), each point labelled with its percentage; a hidden point
+    leaves a gap and says so. `series`: (arm name, ((share or None, n), ...) per point)."""
+    d = Drawing(WIDTH_PT, TREND_H, hAlign="LEFT")
+    # Room on the right for the last point's label, and for the legend of two arms.
+    right = WIDTH_PT - (LEGEND_W if len(series) > 1 else N_W)
+    left, bottom, top = LABEL_W, 34, TREND_H - 12
+    step = (right - left) / max(len(points) - 1, 1)
+    xs = [left + i * step for i in range(len(points))]
+
+    def y(share: float) -> float:
+        return bottom + share * (top - bottom)
+
+    for tick in (0, 0.5, 1):
+        d.add(Line(left, y(tick), right, y(tick), strokeColor=LIGHT, strokeWidth=0.6))
+        d.add(String(left - 6, y(tick) - 3, f"{tick * 100:.0f}%", fontName=FONT,
+                     fontSize=7.5, fillColor=MUTED, textAnchor="end"))
+    for x, name in zip(xs, points, strict=True):
+        d.add(String(x, bottom - 16, name, fontName=FONT_BOLD, fontSize=8.5, fillColor=INK,
+                     textAnchor="middle"))
+    for s, (arm, values) in enumerate(series):
+        colour, dash = (DARK, None) if s == 0 else (MUTED, [3, 2])
+        run: list[float] = []
+        for x, (share, n) in zip(xs, values, strict=True):
+            if share is None:
+                if n:
+                    d.add(String(x, bottom - 27 - 9 * s, "hidden", fontName=FONT, fontSize=7,
+                                 fillColor=MUTED, textAnchor="middle"))
+                if len(run) > 2:
+                    d.add(PolyLine(run, strokeColor=colour, strokeWidth=1.6,
+                                   strokeDashArray=dash))
+                run = []
+                continue
+            run += [x, y(share)]
+            d.add(Circle(x, y(share), 2.6, fillColor=colour, strokeColor=colour))
+            d.add(String(x + 4, y(share) + 4 - 12 * s, f"{share * 100:.0f}%", fontName=FONT,
+                         fontSize=8, fillColor=colour))
+        if len(run) > 2:
+            d.add(PolyLine(run, strokeColor=colour, strokeWidth=1.6, strokeDashArray=dash))
+        if len(series) > 1:
+            d.add(Line(right + 6, top - 12 * s, right + 18, top - 12 * s, strokeColor=colour,
+                       strokeWidth=1.6, strokeDashArray=dash))
+            d.add(String(right + 20, top - 12 * s - 3, arm, fontName=FONT, fontSize=7,
+                         fillColor=INK))
+    return d
+
+
+def _trend_spec(qr) -> tuple | None:
+    """What a question's trend line is drawn from (hashable), or None when it has fewer
+    than TREND_FROM time points with answers."""
+    if qr.display != "rating" or qr.question.retrospective:
+        return None
+    took = qr.top_trend(False)
+    if len(took) < TREND_FROM:
+        return None
+    points = tuple(p for p, _s, _n in took)
+    series = [("took part", took)]
+    cmp = {p: (s, n) for p, s, n in qr.top_trend(True)}
+    if cmp:
+        series.append(("comparison", [(p, *cmp.get(p, (None, 0))) for p in points]))
+    return (tuple(p.capitalize() for p in points),
+            tuple((arm, tuple((s, n) for _p, s, n in values)) for arm, values in series))
+
+
+@lru_cache(maxsize=256)
+def _cached_trend_svg(spec: tuple) -> str:
+    return _svg_markup(top_share_line(*spec))
+
+
+def trend_svg(qr) -> str | None:
+    """The line chart of the share at the top across all time points, as inline SVG with
+    its text alternative, or None (fewer than three time points)."""
+    spec = _trend_spec(qr)
+    if spec is None:
+        return None
+    names, series = spec
+    words = "; ".join(
+        f"{arm}: " + ", ".join(f"{name} {'hidden' if s is None else f'{s * 100:.0f}%'}"
+                               for name, (s, _n) in zip(names, values, strict=True))
+        for arm, values in series)
+    return _titled(_cached_trend_svg(spec), f"{qr.question.text}: {qr.top_label} over time",
+                   f"Share answering {qr.top_label} at each time point. {words}.")
 
 
 def chart_for(qr) -> Drawing | None:

@@ -1,6 +1,7 @@
 """`survey-app report`: the impact report as a PDF (or HTML) from the command line;
 `survey-app results`: one survey's figures per question (JSON for scripts);
 `survey-app primary`: declare a survey's primary outcomes;
+`survey-app pilot report`: how a pilot's questions worked, and what to change;
 `survey-app tally`: bring the results tally up to date (after a bulk import)."""
 
 from __future__ import annotations
@@ -36,13 +37,18 @@ def register(app: Flask) -> None:
     @click.option("--partnership", "partnership_name",
                   help="The partnership (needed when there is more than one).")
     @click.option("--school", "school_name", help="Only this school (its name).")
+    @click.option("--compare", metavar="FIRST:LAST",
+                  help="The two time points to compare, e.g. before:follow-up (default: the "
+                       "first and the last there are).")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
-    def results_command(survey_code, partnership_name, school_name, as_json):
+    def results_command(survey_code, partnership_name, school_name, compare, as_json):
         """Print a survey's results per question: counts, top box, means, tests, the
-        difference in change against the comparison group, primary or exploratory."""
+        difference in change against the comparison group, primary or exploratory. The
+        figures named before/after are those of the two time points compared."""
         import json
 
         from survey_app.admin.operations import SetupError, find_survey, resolve_partnership
+        from survey_app.models import TIME_POINTS
         from survey_app.results import analysis
         from survey_app.results.queries import Scope
 
@@ -52,14 +58,24 @@ def register(app: Flask) -> None:
             school = _school(partnership, school_name)
         except SetupError as exc:
             raise click.ClickException(str(exc)) from None
+        points = None
+        if compare:
+            points = tuple(compare.split(":", 1))
+            if len(points) != 2 or not all(p in TIME_POINTS for p in points) \
+                    or points[0] == points[1]:
+                raise click.BadParameter(
+                    f"give two different time points as FIRST:LAST, from "
+                    f"{', '.join(TIME_POINTS)} (e.g. before:follow-up).", param_hint="--compare")
         scope = Scope(partnership.id, school_id=school.id if school else None,
                       timezone=current_app.config.get("TIMEZONE", "Europe/London"))
         res = analysis.build(survey, scope, analysis.min_group(current_app.config,
-                                                                survey.audience))
+                                                                survey.audience), points=points)
         figures = analysis.question_figures(res)
         if as_json:
             click.echo(json.dumps({"survey": survey.code, "title": survey.title,
                                    "school": school.name if school else None,
+                                   "time_points": list(res.present),
+                                   "compared": list(res.points),
                                    "responses": res.n_responses, "min_group": res.min_n,
                                    "questions": figures,
                                    "knowledge_score": res.knowledge.figures(res.has_comparison)
@@ -69,6 +85,8 @@ def register(app: Flask) -> None:
             from survey_app.results.scores import sentence
 
             click.echo(sentence(res.knowledge) or "Knowledge score: too few pupils to show.")
+        click.echo(f"Comparing {res.points[0]} with {res.points[1]} (time points: "
+                   f"{', '.join(res.present) or 'none'}).")
         for f in figures:
             p = f["participants"]
             did = f["difference_in_change"]
@@ -105,6 +123,46 @@ def register(app: Flask) -> None:
             click.echo("Note: the evaluation plan declares primary outcomes, so results use "
                        f"the plan's ({', '.join(planned) or 'none in this survey'}) until "
                        "it declares none.")
+
+    @app.cli.group("pilot")
+    def pilot_group():
+        """Pilots: trial runs of a survey with a class (never in results)."""
+
+    @pilot_group.command("report")
+    @click.argument("collection_id", type=int)
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
+    def pilot_report_command(collection_id, as_json):
+        """Per question of a pilot collection: answered, skipped, "don't know", ceiling
+        and floor, median time and read-aloud use (web), straight-lining, suggestions."""
+        import json
+
+        from survey_app.extensions import db
+        from survey_app.models import Collection
+        from survey_app.results import pilot
+
+        collection = db.session.get(Collection, collection_id)
+        if collection is None:
+            raise click.ClickException(f"There is no collection {collection_id}.")
+        if not collection.pilot:
+            raise click.ClickException(
+                f"Collection {collection_id} is not a pilot: its answers are in the results. "
+                "Create pilots with `survey-app collections create ... --pilot`.")
+        rep = pilot.build(collection)
+        if as_json:
+            click.echo(json.dumps(pilot.as_dict(rep), indent=2))
+            return
+        click.echo(f"Pilot {collection_id}: {rep.responses} responses; same answer to every "
+                   f"rating: {rep.straight_lined} of {rep.straight_checked}.")
+        for line in rep.suggestions:
+            click.echo(f"  * {line}")
+        for c in rep.columns:
+            click.echo(f"{c.column}: {c.answered} answered, {c.skipped} skipped"
+                       + (f", {c.dont_know} don't know" if c.question.dont_know else "")
+                       + (f", top {c.top}, bottom {c.bottom}" if c.top is not None else "")
+                       + (f", median {c.median_seconds:.0f} s, read aloud {c.read_aloud} of "
+                          f"{c.timed}" if c.median_seconds is not None else ""))
+            for line in c.suggestions:
+                click.echo(f"  * {line}")
 
     @app.cli.command("tally")
     def tally_command():

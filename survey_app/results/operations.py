@@ -47,7 +47,7 @@ def _text_answers(survey: Survey, scope: Scope | None = None):
             .join(Collection, Collection.id == Response.collection_id)
             .join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
             .where(SurveyVersion.survey_id == survey.id, Answer.question_code.in_(codes),
-                   Answer.status == "ok", Answer.value != "", Collection.phase != "pilot")
+                   Answer.status == "ok", Answer.value != "", Collection.pilot.is_(False))
             .order_by(Response.submitted_at.desc(), Answer.id.desc()))
     if scope is not None:
         stmt = stmt.where(Collection.id.in_(queries.collection_ids(scope, survey.id)),

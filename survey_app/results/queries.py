@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from forms.definition import NOW, THEN
+from forms.scales import DONT_KNOW
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import (
@@ -81,7 +82,9 @@ def _in_scope(stmt, scope: Scope, survey_id: int | None):
             .join(School, School.id == Group.school_id)
             .join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
             .join(Survey, Survey.id == SurveyVersion.survey_id))
-    stmt = scope.schools(stmt)
+    # Pilot collections are trial runs: their answers feed the pilot report only, and
+    # everything in results (pages, tally, suppression, report) starts from here.
+    stmt = scope.schools(stmt).where(Collection.pilot.is_(False))
     if scope.group_id:
         stmt = stmt.where(Group.id == scope.group_id)
     if survey_id:
@@ -128,7 +131,9 @@ def review_count(scope: Scope, ids: list[int]) -> int:
 
 
 def _ok(answer) -> list:
-    return [answer.status == "ok", answer.value != ""]
+    """A usable answer: checked, not blank, and not "I don't know" (a missing code: left
+    out of shares and tests; the pilot report counts it)."""
+    return [answer.status == "ok", answer.value != "", answer.value != DONT_KNOW]
 
 
 def answer_counts(scope: Scope, ids: list[int],
@@ -155,24 +160,27 @@ def answer_counts_select(scope: Scope, ids, columns: list[str]):
             .group_by(Response.collection_id, Answer.question_code, Answer.value))
 
 
-def paired_counts(scope: Scope, ids: list[int],
-                  columns: list[str]) -> dict[tuple[int, bool, str, str, str], int]:
-    """(group id, is comparison, column, before value, after value) -> pupils, pairing a
-    before and an after response with the same pupil number in the same group (web and
-    paper alike).
+def paired_counts(scope: Scope, ids: list[int], columns: list[str],
+                  first: str = "before", last: str = "after"
+                  ) -> dict[tuple[int, bool, str, str, str], int]:
+    """(group id, is comparison, column, first value, last value) -> pupils, pairing a
+    response at time point `first` with one at `last` (before and after by default) that
+    has the same pupil number in the same group (web and paper alike).
 
     A pupil number used twice in one phase of a group is ambiguous and left out."""
     if not ids or not columns:
         return {}
     return {(gid, bool(cmp), col, bv, av): n
             for gid, cmp, n_responses, col, bv, av, n in
-            db.session.execute(paired_counts_select(scope, ids, columns))
+            db.session.execute(paired_counts_select(scope, ids, columns, first, last))
             if n_responses == 2}
 
 
-def paired_counts_select(scope: Scope, ids, columns: list[str]):
-    """paired_counts as SQL (gid, cmp, responses, question_code, before, after, n); rows
-    with `responses` other than 2 are ambiguous pupils, for the caller to leave out."""
+def paired_counts_select(scope: Scope, ids, columns: list[str], first: str = "before",
+                         last: str = "after"):
+    """paired_counts as SQL (gid, cmp, responses, question_code, before, after, n), where
+    "before" is time point `first` and "after" is `last`; rows with `responses` other
+    than 2 are ambiguous pupils, for the caller to leave out."""
 
     def pupils(phase: str):
         """Each (group, pupil) of one phase once, with how many responses carry it.
@@ -187,10 +195,10 @@ def paired_counts_select(scope: Scope, ids, columns: list[str]):
             .where(Response.collection_id.in_(ids), Collection.phase == phase,
                    Response.pupil_number.is_not(None), *scope.response_filters())
             .group_by(Collection.group_id, Collection.is_comparison, Response.pupil_number)
-            .subquery(phase)
+            .subquery(phase.replace("-", "_"))
         )
 
-    b, a = pupils("before"), pupils("after")
+    b, a = pupils(first), pupils(last)
     ab, aa = aliased(Answer), aliased(Answer)
     responses = (b.c.n + a.c.n).label("responses")
     return (

@@ -132,7 +132,10 @@ def p_text(p: float | None) -> str:
 
 
 def _phases(q: QuestionResult) -> tuple[str, str]:
-    return ("looking back", "now") if q.question.retrospective else ("before", "after")
+    if q.question.retrospective:
+        return "looking back", "now"
+    first, last = q.points
+    return analysis.POINT_WORDS[first], analysis.POINT_WORDS[last]
 
 
 def _rated(q: QuestionResult, people: str) -> str:
@@ -634,7 +637,8 @@ def summary_lines(qr: QuestionResult) -> list[str]:
         lines.append(line)
     for cmp, pc in qr.paired:
         who = " (comparison)" if cmp else (" (took part)" if has_cmp else "")
-        line = (f"Same {'people then and now' if retro else 'pupils before and after'}{who}: "
+        same = "people then and now" if retro else f"pupils {first} and {last}"
+        line = (f"Same {same}{who}: "
                 f"{pct(pc.share(pc.improved))} higher, {pct(pc.share(pc.same))} the same, "
                 f"{pct(pc.share(pc.declined))} lower (n = {pc.n})")
         shares = pc.headroom_shares()

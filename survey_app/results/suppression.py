@@ -59,8 +59,9 @@ METHOD_NOTE = (
 
 #: A figure: (kind, comparison arm, phase, question code). Kinds: "answer" (one phase's
 #: answers to a column), "retro" (then/now pairs of a retrospective item), "pair" (the
-#: same pupils before and after), "text" (written answers, both arms), "people" (people
-#: answering the retrospective items, for the report's per-person figure).
+#: same pupils at two time points; its phase is tally.pair_key), "text" (written answers,
+#: both arms), "people" (people answering the retrospective items, for the report's
+#: per-person figure).
 Key = tuple[str, bool, str, str]
 Node = tuple[str, int]
 
@@ -150,12 +151,13 @@ class Guard:
                 row.suppressed = True
                 row.why = why
         hidden_rows = {(r.comparison, r.phase) for r in qr.rows if r.suppressed}
-        first, last = ("then", "now") if retro else ("before", "after")
+        first, last = ("then", "now") if retro else qr.points
         qr.changes[:] = [c for c in qr.changes
                          if not {(c.comparison, first), (c.comparison, last)} & hidden_rows]
         kept = []
         for cmp, pc in qr.paired:
-            if self.why(("retro", cmp, "", code) if retro else ("pair", cmp, "", code)):
+            if self.why(("retro", cmp, "", code) if retro
+                        else ("pair", cmp, tally.pair_key(*qr.points), code)):
                 qr.paired_suppressed.append((cmp, pc.n))
             else:
                 kept.append((cmp, pc))
@@ -171,10 +173,12 @@ class Guard:
 
 def build(survey_id: int, scope: Scope, k: int, infos: list[CollectionInfo], cols,
           text_columns: Iterable[str] = (), *, use_tally: bool = True,
-          extra: Callable[[Scope, list[CollectionInfo]], Counts] | None = None) -> Guard:
-    """The decisions for a view (`infos`: its collections; `cols`: tally.Columns).
-    `extra` gives more figures' counts per group for a scope (the knowledge scores:
-    results.scores.group_counts), decided by the same rule."""
+          extra: Callable[[Scope, list[CollectionInfo]], Counts] | None = None,
+          pair: tuple[str, str] = ("before", "after")) -> Guard:
+    """The decisions for a view (`infos`: its collections; `cols`: tally.Columns; `pair`:
+    the two time points whose pupils are paired). `extra` gives more figures' counts per
+    group for a scope (the knowledge scores: results.scores.group_counts), decided by the
+    same rule."""
     if k <= 1:
         return Guard.off(k)
     everything = Scope(scope.partnership_id, timezone=scope.timezone)
@@ -188,18 +192,18 @@ def build(survey_id: int, scope: Scope, k: int, infos: list[CollectionInfo], col
             # Another request was rebuilding the same blocks: count live, as tally.counts does.
             db.session.rollback()
     if full is None:
-        full = _live(everything, all_infos, cols)
+        full = _live(everything, all_infos, cols, pair)
     full.update(_texts(everything, all_infos, text_columns))
     _add_people(full, cols)
     if extra is not None:
         full.update(extra(everything, all_infos))
     filtered = by_source = None
     if scope.response_filters() and infos:
-        filtered = _counts(scope, infos, cols, text_columns, extra)
+        filtered = _counts(scope, infos, cols, text_columns, extra, pair)
         by_source = filtered
         if scope.source and (scope.date_from or scope.date_to):
             by_source = _counts(replace(scope, date_from=None, date_to=None), infos, cols,
-                                text_columns, extra)
+                                text_columns, extra, pair)
     schools: dict[int, list[int]] = defaultdict(list)
     for c in all_infos:
         if c.group_id not in schools[c.school_id]:
@@ -293,13 +297,14 @@ def _from_tally(partnership_id: int, survey_id: int, cols, infos) -> Counts:
         if kind == "answer":
             _add(out, ("answer", bool(cmp), phase, code), gid, n)
         elif kind == "pair":
-            _add(out, ("pair", bool(cmp), "", code), gid, n)
+            _add(out, ("pair", bool(cmp), phase, code), gid, n)
         elif kind == "retro":
             _add(out, ("retro", bool(cmp), "", code.removesuffix("_then")), gid, n)
     return out
 
 
-def _live(scope: Scope, infos: list[CollectionInfo], cols) -> Counts:
+def _live(scope: Scope, infos: list[CollectionInfo], cols,
+          pair: tuple[str, str] = ("before", "after")) -> Counts:
     """The same per-group counts straight from the answers, under the scope's filters."""
     by_id = {c.id: c for c in infos}
     ids = list(by_id)
@@ -310,15 +315,15 @@ def _live(scope: Scope, infos: list[CollectionInfo], cols) -> Counts:
     for (cid, code, _t, _n), n in queries.retro_counts(scope, ids, list(cols.retro)).items():
         c = by_id[cid]
         _add(out, ("retro", c.is_comparison, "", code), c.group_id, n)
-    for (gid, cmp, col, _b, _a), n in queries.paired_counts(scope, ids,
-                                                           list(cols.pairs)).items():
-        _add(out, ("pair", cmp, "", col), gid, n)
+    for (gid, cmp, col, _b, _a), n in queries.paired_counts(scope, ids, list(cols.pairs),
+                                                           *pair).items():
+        _add(out, ("pair", cmp, tally.pair_key(*pair), col), gid, n)
     return out
 
 
 def _counts(scope: Scope, infos: list[CollectionInfo], cols, text_columns: list[str],
-            extra=None) -> Counts:
-    out = _live(scope, infos, cols)
+            extra=None, pair: tuple[str, str] = ("before", "after")) -> Counts:
+    out = _live(scope, infos, cols, pair)
     out.update(_texts(scope, infos, text_columns))
     _add_people(out, cols)
     if extra is not None:

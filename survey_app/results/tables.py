@@ -100,7 +100,7 @@ def _question_lines(qr) -> Iterator[list]:
         if qr.display == "rating":
             yield _line("summary", qr, **where, category=f"top box: {qr.top_label}",
                         top_box_percent=_share(r.dist.top_share), mean=_num(r.dist.mean, 2))
-    first, last = ("then", "now") if q.retrospective else ("before", "after")
+    first, last = ("then", "now") if q.retrospective else qr.points
     for c in qr.changes:
         yield _line("change", qr, arm=_arm(c.comparison), phase=f"{first} to {last}",
                     category=f"top box: {qr.top_label}" if c.points is not None else "",
@@ -108,7 +108,7 @@ def _question_lines(qr) -> Iterator[list]:
                     top_box_before=_share(c.top_before), top_box_after=_share(c.top_after),
                     change_points="" if c.points is None else f"{c.points:+.1f}",
                     **_test_cells(c.test))
-    phase = "then/now" if q.retrospective else "before/after, same pupils"
+    phase = "then/now" if q.retrospective else f"{first}/{last}, same pupils"
     for cmp, pc in qr.paired:
         yield _line("paired", qr, arm=_arm(cmp), phase=phase, n_pairs=pc.n,
                     improved=pc.improved, same=pc.same, declined=pc.declined,

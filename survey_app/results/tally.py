@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from forms.definition import THEN
 from survey_app.extensions import db
-from survey_app.models import Collection, Response, TallyBlock, TallyCount
+from survey_app.models import TIME_POINTS, Collection, Response, TallyBlock, TallyCount
 from survey_app.results import queries
 from survey_app.results.queries import CollectionInfo, Scope
 
@@ -52,10 +52,23 @@ class Columns:
     retro: tuple[str, ...]
 
     def digest(self) -> str:
-        # "v2": blocks carry "total" rows (suppression.py); older blocks are rebuilt.
-        text = "v2|" + "|".join(",".join(part) for part in (self.answers, self.pairs,
+        # "v2": blocks carry "total" rows (suppression.py); "v3": pairs of any two time
+        # points, keyed by pair_key. Older blocks are rebuilt.
+        text = "v3|" + "|".join(",".join(part) for part in (self.answers, self.pairs,
                                                              self.retro))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def pair_key(first: str, last: str) -> str:
+    """How the tally names a pair of time points in its `phase` column (String(10)):
+    their positions in TIME_POINTS, "1>3" for before and after."""
+    return f"{TIME_POINTS.index(first) + 1}>{TIME_POINTS.index(last) + 1}"
+
+
+def time_point_pairs(phases: Iterable[str]) -> list[tuple[str, str]]:
+    """Every (earlier, later) pair of the time points among `phases`."""
+    present = [p for p in TIME_POINTS if p in set(phases)]
+    return [(a, b) for i, a in enumerate(present) for b in present[i + 1:]]
 
 
 @dataclass
@@ -64,7 +77,8 @@ class Counts:
 
     #: (comparison, phase, column, value) -> answers
     answers: dict[tuple[bool, str, str, str], int]
-    #: (comparison, column, before value, after value) -> pupils
+    #: (comparison, column, first value, last value) -> pupils, for the chosen pair of time
+    #: points (before and after by default)
     pairs: dict[tuple[bool, str, str, str], int]
     #: (comparison, question code, then value, now value) -> responses
     retro: dict[tuple[bool, str, str, str], int]
@@ -73,22 +87,24 @@ class Counts:
 
 
 def counts(scope: Scope, survey_id: int, infos: list[CollectionInfo], cols: Columns,
-           *, use_tally: bool = True) -> Counts:
+           *, use_tally: bool = True, pair: tuple[str, str] = ("before", "after")) -> Counts:
     """The survey's counts in scope: from the tally unless the scope filters by source or
-    date (or the tally could not be brought up to date), else straight from the answers."""
+    date (or the tally could not be brought up to date), else straight from the answers;
+    pupils are paired between the two time points of `pair`."""
     if use_tally and not scope.response_filters() and infos:
         for attempt in (1, 2):
             try:
-                return _from_tally(scope, survey_id, cols)
+                return _from_tally(scope, survey_id, cols, pair)
             except (OperationalError, IntegrityError) as exc:
                 # Another request rebuilt the same block, or SQLite's snapshot moved on
                 # before this one could write: start again from fresh data, then go live.
                 db.session.rollback()
                 log.info("tally rebuild attempt %d failed: %s", attempt, exc)
-    return live(scope, infos, cols)
+    return live(scope, infos, cols, pair)
 
 
-def live(scope: Scope, infos: list[CollectionInfo], cols: Columns) -> Counts:
+def live(scope: Scope, infos: list[CollectionInfo], cols: Columns,
+         pair: tuple[str, str] = ("before", "after")) -> Counts:
     """The counts straight from the answers (any filters)."""
     by_id = {c.id: c for c in infos}
     ids = list(by_id)
@@ -99,8 +115,8 @@ def live(scope: Scope, infos: list[CollectionInfo], cols: Columns) -> Counts:
     for (cid, code, then, now), n in queries.retro_counts(scope, ids, list(cols.retro)).items():
         retro[(by_id[cid].is_comparison, code, then, now)] += n
     pairs: dict = defaultdict(int)
-    for (_gid, cmp, col, bv, av), n in queries.paired_counts(scope, ids,
-                                                            list(cols.pairs)).items():
+    for (_gid, cmp, col, bv, av), n in queries.paired_counts(scope, ids, list(cols.pairs),
+                                                            *pair).items():
         pairs[(cmp, col, bv, av)] += n
     return Counts(dict(answers), dict(pairs), dict(retro), queries.respondents(scope, ids))
 
@@ -124,8 +140,9 @@ def answers_changed(*, response_ids: Iterable[int] = (),
 
 
 def _signatures(scope: Scope, survey_id: int, cols: Columns
-                ) -> tuple[dict[int, str], dict[int, list[int]], dict[int, int]]:
-    """(group id -> signature, group id -> its collections, collection id -> responses),
+                ) -> tuple[dict[int, str], dict[int, list[tuple[int, str]]], dict[int, int]]:
+    """(group id -> signature, group id -> its (collection, phase), collection id ->
+    responses),
     read before any data. The rebuild takes its collections from here too, so a block
     never carries a signature for a collection its counts did not include."""
     stmt = (select(Collection.id, Collection.group_id, Collection.phase,
@@ -137,11 +154,11 @@ def _signatures(scope: Scope, survey_id: int, cols: Columns
                       Collection.is_comparison, Collection.revision)
             .order_by(Collection.id))
     parts: dict[int, list[str]] = defaultdict(list)
-    members: dict[int, list[int]] = defaultdict(list)
+    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
     respondents = {}
     for cid, gid, phase, cmp, revision, n, top in db.session.execute(stmt):
         parts[gid].append(f"{cid}:{phase}:{int(cmp)}:{revision}:{n}:{top or 0}")
-        members[gid].append(cid)
+        members[gid].append((cid, phase))
         if n:
             respondents[cid] = n
     digest = cols.digest()
@@ -157,7 +174,7 @@ def refresh(partnership_id: int, survey_id: int, cols: Columns) -> int:
     return rebuilt
 
 
-def _from_tally(scope: Scope, survey_id: int, cols: Columns) -> Counts:
+def _from_tally(scope: Scope, survey_id: int, cols: Columns, pair: tuple[str, str]) -> Counts:
     _rebuilt, respondents = _sync(scope, survey_id, cols)
     # Every stored row belongs to a collection (ON DELETE CASCADE), so the blocks of a
     # survey hold exactly its groups' counts; a narrower scope picks its groups.
@@ -169,7 +186,8 @@ def _from_tally(scope: Scope, survey_id: int, cols: Columns) -> Counts:
         _summed("answer", survey_id, groups, cols.answers, TallyCount.comparison,
                 TallyCount.phase, TallyCount.question_code, TallyCount.value),
         _summed("pair", survey_id, groups, cols.pairs, TallyCount.comparison,
-                TallyCount.question_code, TallyCount.value, TallyCount.value_after),
+                TallyCount.question_code, TallyCount.value, TallyCount.value_after,
+                phase=pair_key(*pair)),
         {(cmp, col.removesuffix(THEN), then, now): n for (cmp, col, then, now), n in
          _summed("retro", survey_id, groups, tuple(f"{c}{THEN}" for c in cols.retro),
                  TallyCount.comparison, TallyCount.question_code, TallyCount.value,
@@ -203,13 +221,14 @@ _COLUMNS = ["group_id", "survey_id", "kind", "collection_id", "comparison", "pha
             "question_code", "value", "value_after", "n"]
 
 
-def _rebuild(partnership_id: int, survey_id: int, members: dict[int, list[int]],
+def _rebuild(partnership_id: int, survey_id: int, members: dict[int, list[tuple[int, str]]],
              cols: Columns, signatures: dict[int, str]) -> None:
     """Replace these groups' blocks with counts from the answers (all of them: blocks hold
     no filters). The counts go straight from the live queries into the tally with
     INSERT ... SELECT, so both paths count alike and nothing passes through Python."""
     everything = Scope(partnership_id)
-    ids = [cid for cids in members.values() for cid in cids]
+    ids = [cid for cids in members.values() for cid, _phase in cids]
+    phases = {phase for cids in members.values() for _cid, phase in cids}
     _drop(survey_id, list(signatures))
     db.session.execute(insert(TallyBlock), [
         {"group_id": gid, "survey_id": survey_id, "signature": sig}
@@ -227,14 +246,19 @@ def _rebuild(partnership_id: int, survey_id: int, members: dict[int, list[int]],
                        Collection.is_comparison, Collection.phase, r.c.question_code,
                        r.c.then, r.c.now, r.c.n)
                 .select_from(r).join(Collection, Collection.id == r.c.collection_id))
-    if cols.pairs:
-        p = queries.paired_counts_select(everything, ids, list(cols.pairs)).subquery()
-        # A pair's rows hang on the group's first before collection (erased with it).
+    # Pairs of every two time points the groups have (one pair, before and after, for
+    # most), so any two can be compared from the tally.
+    for first, last in time_point_pairs(phases) if cols.pairs else ():
+        p = queries.paired_counts_select(everything, ids, list(cols.pairs), first,
+                                         last).subquery()
+        # A pair's rows hang on the group's first collection of the earlier time point
+        # (erased with it).
         anchor = (select(Collection.group_id.label("gid"), func.min(Collection.id).label("cid"))
-                  .where(Collection.id.in_(ids), Collection.phase == "before")
+                  .where(Collection.id.in_(ids), Collection.phase == first)
                   .group_by(Collection.group_id).subquery())
         _insert(select(p.c.gid, sid, literal("pair"), anchor.c.cid, p.c.cmp,
-                       literal("before"), p.c.question_code, p.c.before, p.c.after, p.c.n)
+                       literal(pair_key(first, last)), p.c.question_code, p.c.before,
+                       p.c.after, p.c.n)
                 .select_from(p).join(anchor, anchor.c.gid == p.c.gid)
                 .where(p.c.responses == 2))
     # Answers per collection and column whatever their value ("total", the counted kind in
@@ -262,14 +286,18 @@ def _drop(survey_id: int, gids: list[int]) -> None:
                                                 TallyBlock.group_id.in_(gids)))
 
 
-def _summed(kind: str, survey_id: int, groups, columns: tuple[str, ...], *keys) -> dict:
-    """Stored counts of one kind added up in SQL by `keys` (groups: None for all)."""
+def _summed(kind: str, survey_id: int, groups, columns: tuple[str, ...], *keys,
+            phase: str | None = None) -> dict:
+    """Stored counts of one kind added up in SQL by `keys` (groups: None for all; phase:
+    only rows with this phase, a pair_key for pairs)."""
     if not columns:
         return {}
     stmt = (select(*keys, func.sum(TallyCount.n))
             .where(TallyCount.survey_id == survey_id, TallyCount.kind == kind,
                    TallyCount.question_code.in_(columns))
             .group_by(*keys))
+    if phase is not None:
+        stmt = stmt.where(TallyCount.phase == phase)
     if groups is not None:
         stmt = stmt.where(TallyCount.group_id.in_(groups))
     return {tuple(key): int(n) for *key, n in db.session.execute(stmt)}

@@ -27,8 +27,8 @@ from werkzeug.utils import secure_filename
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import SOURCES, School, Survey
-from survey_app.results import analysis, queries, report
-from survey_app.results.charts import chart_svg
+from survey_app.results import analysis, pilot, queries, report
+from survey_app.results.charts import chart_svg, trend_svg
 from survey_app.results.operations import (
     PrimaryError,
     quote_candidates,
@@ -70,6 +70,13 @@ def _scope() -> Scope:
                  timezone=current_app.config.get("TIMEZONE", "Europe/London"))
 
 
+def _points() -> tuple[str, str] | None:
+    """The two time points the page compares (`first`, `last`), or None for the default
+    (the first and the last there are); analysis.choose_points checks them."""
+    first, last = request.args.get("first", ""), request.args.get("last", "")
+    return (first, last) if first and last else None
+
+
 def _filters(scope: Scope) -> dict:
     """What the filter form needs: choices limited to what this person may see."""
     schools = queries.schools(scope.partnership_id)
@@ -105,7 +112,8 @@ def overview():
         per_survey[row.info.survey_id] = per_survey.get(row.info.survey_id, 0) + row.total
     school_id = None if access.current().whole_partnership else scope.school_id
     surveys = queries.surveys(scope.partnership_id, school_id)
-    return render_template("results/overview.html", ov=ov, surveys=surveys,
+    pilots = [c for c in access.collections() if c.pilot]
+    return render_template("results/overview.html", ov=ov, surveys=surveys, pilots=pilots,
                            per_survey=per_survey, **_filters(scope))
 
 
@@ -114,10 +122,14 @@ def overview():
 def survey(code: str):
     survey = _survey(code)
     scope = _scope()
-    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience))
+    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience),
+                         points=_points())
     charts = {qr.question.code: _chart(qr) for qr in res.questions}
+    trends = {qr.question.code: Markup(svg) for qr in res.questions
+              for svg in [trend_svg(qr)] if svg}
     candidates = quote_candidates(survey, scope) if current_user.is_coordinator else {}
     return render_template("results/survey.html", survey=survey, res=res, charts=charts,
+                           trends=trends, labels=analysis.PHASE_LABELS,
                            summary=report.summary_lines, exports=_export_links(),
                            notes=report.section_notes(res), candidates=candidates,
                            query=request.args.to_dict(), **_filters(scope))
@@ -167,7 +179,8 @@ def quotes(code: str):
 def tables_csv(code: str):
     survey = _survey(code)
     scope = _scope()
-    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience))
+    res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience),
+                         points=_points())
     only = request.args.get("question") or None
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -207,6 +220,19 @@ def report_pdf():
     pdf = report.render_pdf(_report())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="impact-report.pdf"'})
+
+
+@bp.get("/pilot/<int:collection_id>")
+@login_required
+def pilot_report(collection_id: int):
+    """A pilot's report: per question, skipped, "don't know", ceiling and floor, time and
+    read-aloud use, straight-lining, and what to change before the real survey."""
+    collection = access.collection_or_404(collection_id)
+    if not collection.pilot:
+        flash("This collection is not a pilot: its answers are in the results.", "info")
+        return redirect(url_for("results.survey", code=collection.survey_version.survey.code))
+    return render_template("results/pilot.html", rep=pilot.build(collection), c=collection,
+                           thresholds=pilot)
 
 
 @bp.app_template_global()

@@ -257,7 +257,7 @@ def _choices(item: ReviewItem) -> tuple[object | None, list[tuple[str, str]]]:
         return None, []
     definition = item.response.collection.survey_version.definition
     q = definition.question_for_column(item.question_code)
-    return q, [(o.code, o.label) for o in q.options]
+    return q, [(code, q.label(code)) for code in q.answer_codes]
 
 
 @bp.route("/review/<int:item_id>", methods=["GET", "POST"])

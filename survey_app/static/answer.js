@@ -32,6 +32,51 @@
     return;
   }
 
+  // --- time on each question, and read-aloud use (for the pilot report) ------------------
+  // Never required: without this script no field is sent and the answers are stored alike.
+  // The question a pupil is on is the step shown, or the last one touched; its clock runs
+  // until another question is shown or touched, or Send is pressed.
+  var timings = {};
+  var active = null;
+  var since = 0;
+  function codeOf(element) {
+    var box = element && element.closest ? element.closest("fieldset.question[id^='q-']") : null;
+    return box ? box.id.slice(2) : null;
+  }
+  function onQuestion(code) {
+    var now = Date.now();
+    if (active !== null) {
+      timings[active] = timings[active] || { ms: 0, read: 0 };
+      timings[active].ms += now - since;
+    }
+    active = code;
+    since = now;
+  }
+  ["focusin", "click", "change"].forEach(function (type) {
+    form.addEventListener(type, function (event) {
+      var code = codeOf(event.target);
+      if (code !== null && code !== active) {
+        onQuestion(code);
+      }
+      if (type === "click" && code !== null && event.target.closest("button.speak")) {
+        timings[code] = timings[code] || { ms: 0, read: 0 };
+        timings[code].read += 1;
+      }
+    });
+  });
+  var timingsField = document.createElement("input");
+  timingsField.type = "hidden";
+  timingsField.name = "_timings";
+  form.appendChild(timingsField);
+  form.addEventListener("submit", function () {
+    onQuestion(active);
+    var rounded = {};
+    Object.keys(timings).forEach(function (code) {
+      rounded[code] = { ms: Math.round(timings[code].ms), read: timings[code].read };
+    });
+    timingsField.value = JSON.stringify(rounded);
+  });
+
   // --- one send only --------------------------------------------------------------------
   // The server stores one response per submission id anyway; this just stops a second
   // tap from looking like nothing happened.
@@ -103,6 +148,7 @@
 
   function show(index, focus) {
     current = Math.max(0, Math.min(index, steps.length - 1));
+    onQuestion(codeOf(steps[current]));
     steps.forEach(function (step, i) { step.hidden = i !== current; });
     var last = current === steps.length - 1;
     bar.value = current + 1;

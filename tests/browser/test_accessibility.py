@@ -111,6 +111,7 @@ def _build(app: Flask) -> tuple[str, dict[str, str]]:
                           crop_h=60, detail_json="{}")
         db.session.add(item)
         db.session.commit()
+        extra = _time_points_pilot_and_dont_know(partnership)
         pupil = token_of("pupil_attitudes_5_7")
         paths = {
             "pupil": f"/s/{pupil}",
@@ -134,9 +135,67 @@ def _build(app: Flask) -> tuple[str, dict[str, str]]:
             "print": f"/admin/paper/collections/{paper.collection_id}/print",
             "pupil_join_code": db.session.scalar(
                 select(Collection.join_code).where(Collection.public_token == pupil)),
+            **extra,
         }
         db.session.remove()
     return email, paths
+
+
+DONT_KNOW_SURVEY = """
+code: dk_a11y
+title: Science and me
+audience: pupil
+questions:
+  - {code: enjoy, text: I enjoy science., scale: faces5, dont_know: true}
+  - {code: know, text: I know what a circuit is., scale: faces3, dont_know: true}
+"""
+
+
+def _time_points_pilot_and_dont_know(partnership) -> dict[str, str]:
+    """A follow-up for one demo class (so the results page offers a choice of time points
+    and draws the line chart), a pilot with answers and timings, and a survey that offers
+    "I don't know"."""
+    import json
+    import random
+
+    from sqlalchemy import select
+
+    from forms.definition import parse_survey
+    from survey_app.admin.operations import create_collection, load_survey_version
+    from survey_app.answer.operations import record_response
+    from survey_app.extensions import db
+    from survey_app.models import Collection, Survey, SurveyVersion
+
+    rng = random.Random(5)
+    after = db.session.scalars(
+        select(Collection).join(Collection.survey_version).join(SurveyVersion.survey)
+        .where(Survey.code == "pupil_attitudes_7_11", Collection.phase == "after",
+               Collection.is_comparison.is_(False)).order_by(Collection.id)).first()
+    definition = after.survey_version.definition
+    follow = create_collection(partnership, survey_code="pupil_attitudes_7_11",
+                               school_name=after.school.name, group_name=after.group.name,
+                               phase="follow-up", ask_pupil_number=True)
+    trial = create_collection(partnership, survey_code="pupil_attitudes_7_11",
+                              school_name=after.school.name, group_name="Pilot class",
+                              phase="before", pilot=True)
+    db.session.flush()
+    for collection, n in ((follow, 24), (trial, 8)):
+        for i in range(n):
+            values = {c: rng.choice(q.option_codes) for q in definition.questions
+                      if q.option_codes for c in q.columns}
+            timings = {q.code: {"ms": rng.randint(2000, 20000), "read": rng.randint(0, 1)}
+                       for q in definition.questions}
+            record_response(collection, values, source="web",
+                            submission_key=f"a11y-{collection.id}-{i}", pupil_number=i + 1,
+                            timings_json=json.dumps(timings))
+    load_survey_version(partnership, parse_survey(DONT_KNOW_SURVEY))
+    dk = create_collection(partnership, survey_code="dk_a11y", school_name=after.school.name,
+                           group_name="Year 3 Dont Know", phase="once")
+    db.session.commit()
+    return {"pupil_dont_know": f"/s/{dk.public_token}",
+            "pilot_report": f"/results/pilot/{trial.id}",
+            "results_time_points":
+                "/results/survey/pupil_attitudes_7_11?first=before&last=follow-up"}
 
 
 def _serious(page) -> list[str]:
@@ -173,7 +232,7 @@ def _check(site: DemoSite, browser, names: list[str], *, javascript: bool = True
             response = page.goto(site.url + site.paths.get(name, name))
             assert response is not None
             assert response.status < 500, (name, response.status)
-            if name in ("pupil", "teacher_form"):
+            if name in ("pupil", "teacher_form", "pupil_dont_know"):
                 assert page.locator("button.send").count() == 1, f"{name} is not the form"
             if name == "closed":
                 assert "closed" in page.content().lower()
@@ -185,9 +244,9 @@ def _check(site: DemoSite, browser, names: list[str], *, javascript: bool = True
 
 def test_public_pages_have_no_serious_violations(demo_site, browser):
     problems = _check(demo_site, browser, ["pupil", "teacher_form", "thanks", "closed",
-                                           "join", "join_wrong"])
+                                           "join", "join_wrong", "pupil_dont_know"])
     problems += _check(demo_site, browser, ["pupil", "teacher_form", "closed", "join",
-                                            "join_wrong"], javascript=False)
+                                            "join_wrong", "pupil_dont_know"], javascript=False)
     assert not problems, "\n".join(problems)
 
 
@@ -214,8 +273,8 @@ def test_coordinator_pages_have_no_serious_violations(demo_site, browser):
     problems = _check(demo_site, browser, ["/login"])
     problems += _check(demo_site, browser, [
         "dashboard", "collection", "new_collection", "scans", "batch", "review_item",
-        "results", "results_survey", "plan", "plan_results", "board", "print", "camera"],
-        signed_in=True)
+        "results", "results_survey", "plan", "plan_results", "board", "print", "camera",
+        "pilot_report", "results_time_points"], signed_in=True)
     assert not problems, "\n".join(problems)
 
 

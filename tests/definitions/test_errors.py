@@ -52,7 +52,11 @@ CASES = [
      "letters, digits or _"),
     ("unknown field", "  - code: enjoy\n    text: Fun?\n    scale: faces3\n    colour: red\n",
      "club.yaml:8: question 'enjoy': unknown field 'colour' (expected one of code, text, scale, "
-     "required, retrospective, options, labels, measures, ages, source, max)"),
+     "required, retrospective, options, labels, measures, ages, source, max, dont_know)"),
+    ("dont_know on a scale without it", "  - code: ok\n    text: Agree?\n    scale: agree5\n"
+     "    dont_know: true\n",
+     "club.yaml:8: question 'ok': scale 'agree5' has no \"I don't know\" answer (only faces3, "
+     "faces5 do)"),
     ("labels naming an unknown code", "  - code: enjoy\n    text: Fun?\n    scale: faces3\n"
      "    labels:\n      3: Yes!\n      4: Hooray\n",
      "club.yaml:10: question 'enjoy': 'labels' names code '4', which scale 'faces3' does not "

@@ -313,8 +313,10 @@ def test_codebook(app, runner, survey_data, tmp_path):
     assert [(r[2], r[6], r[7]) for r in design if r[2] in ("arm", "time_point")] == [
         ("arm", "participant", "Took part"),
         ("arm", "comparison", "Comparison group (did not take part)"),
-        ("time_point", "1", "Before"), ("time_point", "2", "After")]
-    assert {r[2] for r in design} == {"partnership", "arm", "phase", "time_point", "source"}
+        ("time_point", "1", "Before"), ("time_point", "2", "During"),
+        ("time_point", "3", "After"), ("time_point", "4", "Follow-up")]
+    assert {r[2] for r in design} == {"partnership", "arm", "phase", "time_point", "pilot",
+                                      "source"}
     by_col: dict[str, list[list[str]]] = {}
     for row in rows:
         assert row[:2] == ["export_test", "1"]

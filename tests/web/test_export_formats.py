@@ -94,16 +94,17 @@ def test_wide_and_long_say_arm_time_point_and_partnership(runner, design_data, t
            for r in rows}
     assert got == {
         (SCHOOL, "before", "participant", "1", "1"), (SCHOOL, "before", "participant", "1", "2"),
-        (SCHOOL, "after", "participant", "2", "1"), (SCHOOL, "after", "participant", "2", "2"),
+        (SCHOOL, "after", "participant", "3", "1"), (SCHOOL, "after", "participant", "3", "2"),
         ("Birch School", "before", "comparison", "1", "1"),
         ("Birch School", "before", "comparison", "1", "2"),
-        ("Birch School", "after", "comparison", "2", "1"),
-        ("Birch School", "after", "comparison", "2", "2")}
+        ("Birch School", "after", "comparison", "3", "1"),
+        ("Birch School", "after", "comparison", "3", "2")}
     assert {r["partnership"] for r in rows} == {"Riverside Science Partnership"}
     runner.invoke(args=["export", "--long", "-o", str(tmp_path / "l.csv")])
     long_rows = _csv_rows((tmp_path / "l.csv").read_text(encoding="utf-8"))
     assert {(r["arm"], r["time_point"]) for r in long_rows if r["school"] == "Birch School"} \
-        == {("comparison", "1"), ("comparison", "2")}
+        == {("comparison", "1"), ("comparison", "3")}
+    assert {r["pilot"] for r in rows} == {r["pilot"] for r in long_rows} == {"false"}
 
 
 def test_excel_csv_starts_with_a_byte_order_mark(runner, design_data, tmp_path):
@@ -142,7 +143,7 @@ def test_spss_and_stata_read_back_with_labels(runner, design_data, tmp_path, kin
     assert values["career"] == {1: "Yes", 0: "No"}
     assert values["arm"] == {1: "Took part", 2: "Comparison group (did not take part)"}
     assert values["club"] == {1: "Chess", 2: "Coding club"}
-    assert values["time_point"] == {1: "Before", 2: "After"}
+    assert values["time_point"] == {1: "Before", 2: "During", 3: "After", 4: "Follow-up"}
     # every value equals the CSV's, through its label where it was coded
     arm_code = {"participant": 1, "comparison": 2}
     club_code = {"chess": 1, "coding": 2}
