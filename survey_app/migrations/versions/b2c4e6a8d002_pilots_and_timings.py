@@ -1,7 +1,7 @@
 """pilot collections, and per-question timings of web responses
 
 Revision ID: b2c4e6a8d002
-Revises: e4b7c2a9f315
+Revises: b1a7e9c3d401
 Create Date: 2026-12-04 14:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b2c4e6a8d002'
-down_revision = 'e4b7c2a9f315'
+down_revision = 'b1a7e9c3d401'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """response answered_at: when a pupil pressed Send, for answers that waited in the browser
 
 Revision ID: b5d7f9a1c305
-Revises: e4b7c2a9f315
+Revises: b2c4e6a8d002
 Create Date: 2026-12-04 14:20:00
 
 """
@@ -12,7 +12,7 @@ import survey_app.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'b5d7f9a1c305'
-down_revision = 'e4b7c2a9f315'
+down_revision = 'b2c4e6a8d002'
 branch_labels = None
 depends_on = None
 
