@@ -18,7 +18,9 @@ import yaml
 
 from forms.scales import MULTI, NUMBER, SCALES, SINGLE, TEXT, Scale
 
-AUDIENCES = ("pupil", "teacher", "school")
+#: Who answers a survey. Only pupils get faces and children's sizes; parents (and carers),
+#: teachers and schools answer adult scales on screen and on paper.
+AUDIENCES = ("pupil", "teacher", "school", "parent")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 OPTION_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -58,11 +60,19 @@ SURVEY_KEYS = ("code", "title", "audience", "intro", "ages", "description", "que
 QUESTION_KEYS = (
     "code", "text", "scale", "required", "retrospective", "options", "labels",
     "measures", "ages", "source",
+    "origin", "pilot_n",
 )
+#: Where a (bank) question's wording comes from: used word for word from the published
+#: instrument its `source` names, adapted from one (reworded: not tested in this wording),
+#: or new (written for this product). Piloting is separate: `pilot_n` (people who answered
+#: a pilot of this wording with this product).
+ORIGINS = ("published", "adapted", "new")
+MAX_PILOT_N = 100_000
 #: What bank questions may say they measure (the builder groups them by this).
 MEASURES = (
     "enjoyment", "confidence", "knowledge", "interest", "identity", "careers",
-    "teacher_confidence", "teacher_competence", "recommend", "partnership", "other",
+    "participation", "teacher_confidence", "teacher_competence", "teacher_interest",
+    "satisfaction", "recommend", "partnership", "other",
 )
 
 
@@ -85,6 +95,32 @@ class Question:
     measures: str | None = None
     ages: str | None = None
     source: str | None = None
+    origin: str | None = None
+    pilot_n: int | None = None
+
+    @property
+    def tested(self) -> bool:
+        """Called "tested" only when used as published (its `source` names the instrument)
+        or piloted with this product (`pilot_n` people answered that pilot)."""
+        return self.origin == "published" or bool(self.pilot_n)
+
+    @property
+    def evidence(self) -> str:
+        """What the question's wording rests on, in words for the builder and the docs."""
+        if self.origin == "published":
+            said = "Tested: as published"
+        elif self.origin == "adapted":
+            said = "Adapted from a published instrument"
+        elif self.origin == "new":
+            said = "Written for this bank"
+        else:
+            said = ""
+        if self.pilot_n:
+            pilot = f"piloted with this product (n = {self.pilot_n})"
+            return f"{said}; tested: {pilot}" if said else f"Tested: {pilot}"
+        if said:
+            return f"{said}; not yet piloted in this wording"
+        return "Origin not stated; not yet piloted"
 
     @property
     def scale_def(self) -> Scale:
@@ -121,7 +157,7 @@ class Question:
             d["options"] = [{"code": o.code, "label": o.label} for o in self.options]
         if self.label_overrides:
             d["labels"] = dict(self.label_overrides)
-        for key in ("measures", "ages", "source"):
+        for key in ("measures", "ages", "source", "origin", "pilot_n"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
         return d
@@ -446,10 +482,30 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
     if meta["measures"] and meta["measures"] not in MEASURES:
         c.add(_line(q, "measures"), f"unknown 'measures' value '{meta['measures']}' (expected "
               f"one of {', '.join(MEASURES)})", question=label, field="measures")
+    meta.update(_evidence(c, q, label, meta["source"]))
     if code is None or text is None:
         return None
     return Question(code=code, text=text, scale=scale.name, options=options, required=required,
                     retrospective=retro, label_overrides=overrides, **meta)
+
+
+def _evidence(c: _Checker, q: _Map, label: str, source: str | None) -> dict[str, Any]:
+    """`origin` and `pilot_n`: a claim about a published instrument needs a `source` naming
+    it, and a pilot needs its number of people, so "tested" is never claimed bare."""
+    origin, pilot_n = q.get("origin"), q.get("pilot_n")
+    if origin is not None and origin not in ORIGINS:
+        c.add(_line(q, "origin"), f"unknown 'origin' {origin!r} (expected one of "
+              f"{', '.join(ORIGINS)})", question=label, field="origin")
+        origin = None
+    if origin in ("published", "adapted") and not source:
+        c.add(_line(q, "origin"), f"origin '{origin}' needs a 'source' naming the published "
+              "instrument", question=label, field="source")
+    if pilot_n is not None and (not isinstance(pilot_n, int) or isinstance(pilot_n, bool)
+                                or not 1 <= pilot_n <= MAX_PILOT_N):
+        c.add(_line(q, "pilot_n"), f"'pilot_n' must be the number of people in the pilot "
+              f"(1 to {MAX_PILOT_N}), not {pilot_n!r}", question=label, field="pilot_n")
+        pilot_n = None
+    return {"origin": origin, "pilot_n": pilot_n}
 
 
 def parse_survey(text: str, file: str = "<survey>") -> Survey:
@@ -482,8 +538,8 @@ def _validate(doc: Any, file: str) -> Survey:
     title = c.text(doc.get("title"), _line(doc, "title"), "title")
     audience = doc.get("audience")
     if audience not in AUDIENCES:
-        c.add(_line(doc, "audience"), f"unknown audience {audience!r} (expected pupil, teacher "
-              "or school)", field="audience")
+        c.add(_line(doc, "audience"), f"unknown audience {audience!r} (expected "
+              f"{', '.join(AUDIENCES[:-1])} or {AUDIENCES[-1]})", field="audience")
     intro = c.text(doc.get("intro"), _line(doc, "intro"), "intro", required=False)
     ages = c.text(doc.get("ages"), _line(doc, "ages"), "ages", required=False)
     description = c.text(doc.get("description"), _line(doc, "description"), "description",
@@ -563,7 +619,7 @@ def check_files(paths: Iterable[str | Path]) -> list[Problem]:
 
 
 __all__ = [
-    "AUDIENCES", "MULTI", "NUMBER", "SINGLE", "TEXT", "DefinitionError", "Option", "Problem",
-    "Question", "Survey", "check_files", "load_survey", "parse_survey", "read_yaml",
+    "AUDIENCES", "MULTI", "NUMBER", "ORIGINS", "SINGLE", "TEXT", "DefinitionError", "Option",
+    "Problem", "Question", "Survey", "check_files", "load_survey", "parse_survey", "read_yaml",
     "survey_from_dict",
 ]

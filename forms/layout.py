@@ -29,6 +29,10 @@ Measure = Callable[[str, str, float], float]
 MM = 72.0 / 25.4
 #: Page sizes in points (width, height).
 PAPERS: dict[str, tuple[float, float]] = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+#: The reply slips of a letter-home pack (print/letters.py): the bottom two thirds of the
+#: page, laid out as a page of their own (markers, QR) so a slip torn off is still read.
+SLIPS: dict[str, tuple[float, float]] = {
+    f"{name}-slip": (w, round(h * 2 / 3, 2)) for name, (w, h) in PAPERS.items()}
 PUPIL_NUMBER_MODES = ("none", "bubbles", "printed")
 
 #: Printers crop up to ~5 mm; nothing is drawn nearer the edge than this.
@@ -330,7 +334,7 @@ class _Builder:
     def __init__(self, survey: Survey, paper: str, pupil_number: str, measure: Measure,
                  style: Style):
         self.survey, self.paper, self.mode, self.measure = survey, paper, pupil_number, measure
-        self.w, self.h = PAPERS[paper]
+        self.w, self.h = PAPERS.get(paper) or SLIPS[paper]
         self.style = style
         self.pupil = survey.audience == "pupil"
         self.left = MARKER_INSET_MM * MM
@@ -770,7 +774,7 @@ def _question_json(q: MarkGroup) -> dict[str, Any]:
 def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "none",
                    measure: Measure) -> SurveyLayout:
     """Place every element of `survey` on `paper` pages; the one source of positions."""
-    if paper not in PAPERS:
+    if paper not in PAPERS and paper not in SLIPS:
         raise ValueError(f"Unknown paper size '{paper}' (use a4 or letter).")
     if pupil_number not in PUPIL_NUMBER_MODES:
         raise ValueError(f"Unknown pupil number mode '{pupil_number}'.")
@@ -832,7 +836,7 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
 
 
 __all__ = [
-    "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "Bubble", "Box", "FaceMark",
+    "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "SLIPS", "Bubble", "Box", "FaceMark",
     "Marker", "PageLayout", "QuestionLayout", "Shape", "Slot", "SurveyLayout", "Text",
     "compute_layout", "fit", "layout_document", "pdf_pages_per_sheet", "sheet_id", "wrap",
 ]
