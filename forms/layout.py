@@ -705,7 +705,9 @@ class _Builder:
         if self.mode == "bubbles":
             hint = ("Your teacher will tell you your number. For 7, colour 0 then 7."
                     if self.pupil else "For 7, fill in 0 then 7.")
-            self.digit_rows(PUPIL_NUMBER, "My number", hint, None)
+            title = "Your child's pupil number" if self.survey.audience == "parent" \
+                else "My number"
+            self.digit_rows(PUPIL_NUMBER, title, hint, None)
         for q in self.survey.questions:
             widget = q.scale_def.paper_widget
             if widget == PAPER_WRITEIN:
