@@ -4,6 +4,8 @@ the pre-printed pupil number in the database."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
@@ -59,11 +61,11 @@ def test_letters_print_tear_fill_scan_land_with_pupil_numbers(app, loaded_bank, 
     offset = whole.shape[0] - scans[2].shape[0]
     whole[offset:] = scans[2]
     scans[2] = whole
-    outcome = submit_upload(__import__("io").BytesIO(pages_pdf(scans, dpi=DPI)),
-                            "slips.pdf", partnership, None)
+    outcome = submit_upload(io.BytesIO(pages_pdf(scans, dpi=DPI)), "slips.pdf", partnership,
+                            None)
     batch = run_batch(outcome.batch)
     assert batch.status == "done"
-    assert [p.status for p in batch.pages] == ["read"] * 3, [(p.status, p.reason) for p in batch.pages]
+    assert [p.status for p in batch.pages] == ["read"] * 3, [p.reason for p in batch.pages]
     responses = {r.sheet_id: r for r in db.session.scalars(
         select(Response).where(Response.collection_id == c.id))}
     assert set(responses) == set(truth)
