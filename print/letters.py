@@ -86,7 +86,7 @@ class _Rows:
 
 def _rows(top_h: float, letter: LetterText, personalised: bool) -> _Rows:
     tear = top_h - 3 * MM
-    web = tear - 24  # the first of two lines
+    web = tear - 30  # the first of two lines
     pupil = (web if letter.web_text else tear) - 16
     body_end = (pupil if personalised else web if letter.web_text else tear) - 14
     return _Rows(tear, web, pupil, body_end)
