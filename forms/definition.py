@@ -29,7 +29,9 @@ from forms.scales import (
     Scale,
 )
 
-AUDIENCES = ("pupil", "teacher", "school")
+#: Who answers a survey. Only pupils get faces and children's sizes; parents (and carers),
+#: teachers and schools answer adult scales on screen and on paper.
+AUDIENCES = ("pupil", "teacher", "school", "parent")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 OPTION_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -69,14 +71,21 @@ MAX_FILE_BYTES = 256 * 1024
 SURVEY_KEYS = ("code", "title", "audience", "intro", "ages", "description", "questions")
 QUESTION_KEYS = (
     "code", "text", "scale", "required", "retrospective", "options", "labels",
-    "measures", "ages", "source", "max", "dont_know",
+    "measures", "ages", "source", "max", "dont_know", "origin", "pilot_n",
 )
 #: What an option of a `choice` or `multi` question may say.
 OPTION_KEYS = ("code", "label", "correct")
+#: Where a (bank) question's wording comes from: used word for word from the published
+#: instrument its `source` names, adapted from one (reworded: not tested in this wording),
+#: or new (written for this product). Piloting is separate: `pilot_n` (people who answered
+#: a pilot of this wording with this product).
+ORIGINS = ("published", "adapted", "new")
+MAX_PILOT_N = 100_000
 #: What bank questions may say they measure (the builder groups them by this).
 MEASURES = (
     "enjoyment", "confidence", "knowledge", "interest", "identity", "careers",
-    "teacher_confidence", "teacher_competence", "recommend", "partnership", "other",
+    "participation", "teacher_confidence", "teacher_competence", "teacher_interest",
+    "satisfaction", "recommend", "partnership", "other",
 )
 
 
@@ -106,6 +115,32 @@ class Question:
     maximum: int | None = None
     #: Offers "I don't know" (scales that allow it), stored as DONT_KNOW: a missing code.
     dont_know: bool = False
+    origin: str | None = None
+    pilot_n: int | None = None
+
+    @property
+    def tested(self) -> bool:
+        """Called "tested" only when used as published (its `source` names the instrument)
+        or piloted with this product (`pilot_n` people answered that pilot)."""
+        return self.origin == "published" or bool(self.pilot_n)
+
+    @property
+    def evidence(self) -> str:
+        """What the question's wording rests on, in words for the builder and the docs."""
+        if self.origin == "published":
+            said = "Tested: as published"
+        elif self.origin == "adapted":
+            said = "Adapted from a published instrument"
+        elif self.origin == "new":
+            said = "Written for this bank"
+        else:
+            said = ""
+        if self.pilot_n:
+            pilot = f"piloted with this product (n = {self.pilot_n})"
+            return f"{said}; tested: {pilot}" if said else f"Tested: {pilot}"
+        if said:
+            return f"{said}; not yet piloted in this wording"
+        return "Origin not stated; not yet piloted"
 
     @property
     def scale_def(self) -> Scale:
@@ -140,6 +175,8 @@ class Question:
     def number_digits(self) -> int:
         """Digit rows on paper: as many as the largest answer has digits (at least two)."""
         return max(2, len(str(self.number_max)))
+
+    @property
     def answer_codes(self) -> tuple[str, ...]:
         """Every code an answer may store: the options, and DONT_KNOW where offered (a
         missing code, never a point on the scale: results use `option_codes`)."""
@@ -166,7 +203,7 @@ class Question:
             d["max"] = self.maximum
         if self.label_overrides:
             d["labels"] = dict(self.label_overrides)
-        for key in ("measures", "ages", "source"):
+        for key in ("measures", "ages", "source", "origin", "pilot_n"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
         if self.dont_know:
@@ -526,6 +563,7 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
         c.add(_line(q, "measures"), f"unknown 'measures' value '{meta['measures']}' (expected "
               f"one of {', '.join(MEASURES)})", question=label, field="measures")
     maximum = _maximum(c, q, label, scale)
+    meta.update(_evidence(c, q, label, meta["source"]))
     if code is None or text is None:
         return None
     return Question(code=code, text=text, scale=scale.name, options=options, required=required,
@@ -548,6 +586,25 @@ def _maximum(c: _Checker, q: _Map, code: str, scale: Scale) -> int | None:
               f"commas), not {raw!r}", question=code, field="max")
         return None
     return raw
+
+
+def _evidence(c: _Checker, q: _Map, label: str, source: str | None) -> dict[str, Any]:
+    """`origin` and `pilot_n`: a claim about a published instrument needs a `source` naming
+    it, and a pilot needs its number of people, so "tested" is never claimed bare."""
+    origin, pilot_n = q.get("origin"), q.get("pilot_n")
+    if origin is not None and origin not in ORIGINS:
+        c.add(_line(q, "origin"), f"unknown 'origin' {origin!r} (expected one of "
+              f"{', '.join(ORIGINS)})", question=label, field="origin")
+        origin = None
+    if origin in ("published", "adapted") and not source:
+        c.add(_line(q, "origin"), f"origin '{origin}' needs a 'source' naming the published "
+              "instrument", question=label, field="source")
+    if pilot_n is not None and (not isinstance(pilot_n, int) or isinstance(pilot_n, bool)
+                                or not 1 <= pilot_n <= MAX_PILOT_N):
+        c.add(_line(q, "pilot_n"), f"'pilot_n' must be the number of people in the pilot "
+              f"(1 to {MAX_PILOT_N}), not {pilot_n!r}", question=label, field="pilot_n")
+        pilot_n = None
+    return {"origin": origin, "pilot_n": pilot_n}
 
 
 def parse_survey(text: str, file: str = "<survey>") -> Survey:
@@ -580,8 +637,8 @@ def _validate(doc: Any, file: str) -> Survey:
     title = c.text(doc.get("title"), _line(doc, "title"), "title")
     audience = doc.get("audience")
     if audience not in AUDIENCES:
-        c.add(_line(doc, "audience"), f"unknown audience {audience!r} (expected pupil, teacher "
-              "or school)", field="audience")
+        c.add(_line(doc, "audience"), f"unknown audience {audience!r} (expected "
+              f"{', '.join(AUDIENCES[:-1])} or {AUDIENCES[-1]})", field="audience")
     intro = c.text(doc.get("intro"), _line(doc, "intro"), "intro", required=False)
     ages = c.text(doc.get("ages"), _line(doc, "ages"), "ages", required=False)
     description = c.text(doc.get("description"), _line(doc, "description"), "description",
@@ -661,7 +718,7 @@ def check_files(paths: Iterable[str | Path]) -> list[Problem]:
 
 
 __all__ = [
-    "AUDIENCES", "MULTI", "NUMBER", "SINGLE", "TEXT", "DefinitionError", "Option", "Problem",
-    "Question", "Survey", "check_files", "load_survey", "parse_survey", "read_yaml",
+    "AUDIENCES", "MULTI", "NUMBER", "ORIGINS", "SINGLE", "TEXT", "DefinitionError", "Option",
+    "Problem", "Question", "Survey", "check_files", "load_survey", "parse_survey", "read_yaml",
     "survey_from_dict",
 ]

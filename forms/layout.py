@@ -29,6 +29,10 @@ Measure = Callable[[str, str, float], float]
 MM = 72.0 / 25.4
 #: Page sizes in points (width, height).
 PAPERS: dict[str, tuple[float, float]] = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+#: The reply slips of a letter-home pack (print/letters.py): the bottom two thirds of the
+#: page, laid out as a page of their own (markers, QR) so a slip torn off is still read.
+SLIPS: dict[str, tuple[float, float]] = {
+    f"{name}-slip": (w, round(h * 2 / 3, 2)) for name, (w, h) in PAPERS.items()}
 PUPIL_NUMBER_MODES = ("none", "bubbles", "printed")
 
 #: Printers crop up to ~5 mm; nothing is drawn nearer the edge than this.
@@ -359,7 +363,7 @@ class _Builder:
                  style: Style, pupil_digits: int = 2):
         self.survey, self.paper, self.mode, self.measure = survey, paper, pupil_number, measure
         self.pupil_digits = pupil_digits
-        self.w, self.h = PAPERS[paper]
+        self.w, self.h = PAPERS.get(paper) or SLIPS[paper]
         self.style = style
         self.pupil = survey.audience == "pupil"
         self.left = MARKER_INSET_MM * MM
@@ -742,7 +746,9 @@ class _Builder:
             example = "0 then 7" if self.pupil_digits == 2 else "0, 0 then 7"
             hint = (f"Your teacher will tell you your number. For 7, colour {example}."
                     if self.pupil else f"For 7, fill in {example}.")
-            self.digit_rows(PUPIL_NUMBER, "My number", hint, None, self.pupil_digits)
+            title = "Your child's pupil number" if self.survey.audience == "parent" \
+                else "My number"
+            self.digit_rows(PUPIL_NUMBER, title, hint, None, self.pupil_digits)
         for q in self.survey.questions:
             widget = q.scale_def.paper_widget
             if widget == PAPER_WRITEIN:
@@ -822,7 +828,7 @@ def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "no
                    measure: Measure, pupil_digits: int = 2) -> SurveyLayout:
     """Place every element of `survey` on `paper` pages; the one source of positions.
     `pupil_digits`: digit rows for the pupil number (3 where numbers go up to 999)."""
-    if paper not in PAPERS:
+    if paper not in PAPERS and paper not in SLIPS:
         raise ValueError(f"Unknown paper size '{paper}' (use a4 or letter).")
     if pupil_number not in PUPIL_NUMBER_MODES:
         raise ValueError(f"Unknown pupil number mode '{pupil_number}'.")
@@ -884,7 +890,7 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
 
 
 __all__ = [
-    "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "Bubble", "Box", "FaceMark",
+    "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "SLIPS", "Bubble", "Box", "FaceMark",
     "Label", "Marker", "PageLayout", "QuestionLayout", "Shape", "Slot", "SurveyLayout", "Text",
     "compute_layout", "fit", "layout_document", "pdf_pages_per_sheet", "sheet_id", "wrap",
 ]

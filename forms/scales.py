@@ -130,6 +130,13 @@ SCALES: dict[str, Scale] = {
             meaning="not at all .. extremely confident",
         ),
         Scale(
+            "satisfied5", SINGLE, _numbered(1, 5),
+            ("Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied",
+             "Satisfied", "Very satisfied"),
+            top_box=("4", "5"), can_be_retrospective=True, is_rating=True,
+            meaning="very dissatisfied .. very satisfied (parents, teachers)",
+        ),
+        Scale(
             "likely0to10", SINGLE, _numbered(0, 10),
             ("0 Not at all likely", "1", "2", "3", "4", "5", "6", "7", "8", "9",
              "10 Extremely likely"),

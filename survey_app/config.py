@@ -119,6 +119,8 @@ def from_environment(instance: Path) -> dict:
         "PUPIL_NUMBER_MAX": _pupil_number_max(env("PUPIL_NUMBER_MAX", "99")),
         "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER", "3")),
         "MIN_GROUP_SCHOOL": int(env("MIN_GROUP_SCHOOL", "1")),
+        # A parent's answer can point at their child: suppressed like pupils' answers.
+        "MIN_GROUP_PARENT": int(env("MIN_GROUP_PARENT", "5")),
         # How often an idle worker rebuilds out-of-date results counts (results tally).
         "TALLY_REFRESH_S": float(env("TALLY_REFRESH_S", "30")),
         # Runs of one scan batch that may die before it is set aside as failed.

@@ -60,6 +60,11 @@ TEACHER_COMMENTS = (
     "Seeing another teacher teach it.",
     "Help with the misconceptions children bring.",
 )
+PARENT_COMMENTS = (
+    "She explained how shadows are made over dinner.",
+    "More activities like this, please.",
+    "He wants a microscope for his birthday now.",
+)
 SCHOOL_COMMENTS = (
     "The workshops were the highlight of the year for our pupils.",
     "We would like more notice of dates.",
@@ -91,6 +96,8 @@ ACTIVITIES = (
     Activity("teacher_confidence", ST_ANNES, "Partnership teachers", 10, pupil_number=False),
     Activity("partner_school", ST_ANNES, "Senior leaders", 3, phases=("once",),
              pupil_number=False),
+    # Last, so the activities above draw the same random answers as before parents came.
+    Activity("parent_views", OAK, "Year 5 Oak", 17, phases=("once",)),
 )
 
 
@@ -104,7 +111,8 @@ def _rating(rng: random.Random, codes: tuple[str, ...], z: float) -> str:
     return codes[min(len(codes) - 1, int(position * len(codes)))]
 
 
-def _answer(rng: random.Random, q: Question, column: str, z: float) -> str:
+def _answer(rng: random.Random, q: Question, column: str, z: float,
+            audience: str = "") -> str:
     """One generated answer for a column; z is how positive this person is right now."""
     scale = SCALES[q.scale]
     if rng.random() < 0.03 and not q.required:
@@ -125,7 +133,8 @@ def _answer(rng: random.Random, q: Question, column: str, z: float) -> str:
     if q.kind == NUMBER:
         return str(rng.randint(0, 30))
     if q.kind == TEXT:
-        pool = TEACHER_COMMENTS if "teach" in q.text else SCHOOL_COMMENTS
+        pool = PARENT_COMMENTS if audience == "parent" else TEACHER_COMMENTS \
+            if "teach" in q.text else SCHOOL_COMMENTS
         return rng.choice(pool) if rng.random() < 0.4 else ""
     raise AssertionError(q.kind)
 
@@ -160,7 +169,7 @@ def _respond(rng: random.Random, collection: Collection, person: float, *, after
     values = {}
     for q in definition.questions:
         for column in q.columns:
-            value = _answer(rng, q, column, person + gain)
+            value = _answer(rng, q, column, person + gain, definition.audience)
             if value:
                 values[column] = value
     paper = rng.random() < PAPER_SHARE

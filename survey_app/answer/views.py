@@ -275,6 +275,7 @@ def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None 
     for col, message in (errors or {}).items():
         if col == "pupil_number":
             summary.append(("q-pupil_number", "What is your number?" if pupil
+                            else "Your child's pupil number" if survey.audience == "parent"
                             else "Your number", message))
         else:
             q = survey.question_for_column(col)

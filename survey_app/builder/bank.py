@@ -24,12 +24,15 @@ MEASURE_TITLES = {
     "recommend": "Recommending the partnership",
     "partnership": "The partnership",
     "other": "Open and other questions",
+    "satisfaction": "Satisfaction with what was learned",
+    "participation": "Pupils' participation (teachers' view)",
+    "teacher_interest": "Teachers' interest in the subject",
 }
 assert set(MEASURE_TITLES) == set(MEASURES), "every MEASURES value needs a title"
 
-#: The age filter: (value, words). "adults" are the teacher and school questions.
+#: The age filter: (value, words). "adults" are the teacher, parent and school questions.
 AGE_FILTERS = (("", "All ages"), ("5-7", "Ages 5-7"), ("7-11", "Ages 7-11"),
-               ("adults", "Teachers and schools"))
+               ("adults", "Teachers, parents and schools"))
 
 
 @dataclass(frozen=True)

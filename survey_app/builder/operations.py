@@ -89,6 +89,12 @@ class DraftQuestion:
     measures: str = ""
     ages: str = ""
     source: str = ""
+    #: Where the wording comes from and its pilot (forms.definition ORIGINS), and the wording
+    #: they vouch for: reworded, a published question becomes "adapted" and a pilot no
+    #: longer counts, so "tested" is never carried over to words nobody tested.
+    origin: str = ""
+    pilot_n: int | None = None
+    vouched_text: str = ""
     #: Reworded labels of a fixed scale (from the bank or a file), kept while the scale is.
     labels: dict[str, str] = field(default_factory=dict)
     labels_scale: str = ""
@@ -104,7 +110,8 @@ class DraftQuestion:
                                    for o in q.options)
             if q.scale_def.needs_options else "", maximum=q.maximum,
             required=q.required, retrospective=q.retrospective, measures=q.measures or "",
-            ages=q.ages or "", source=q.source or "",
+            ages=q.ages or "", source=q.source or "", origin=q.origin or "",
+            pilot_n=q.pilot_n, vouched_text=q.text if q.origin or q.pilot_n else "",
             labels=dict(q.label_overrides), labels_scale=q.scale if q.label_overrides else "",
         )
 
@@ -133,6 +140,8 @@ class DraftQuestion:
             measures=_str(raw.get("measures")), ages=_str(raw.get("ages")),
             source=_str(raw.get("source")), labels=labels, labels_scale=scale if labels else "",
             maximum=_maximum(raw.get("max")),
+            origin=_str(raw.get("origin")), pilot_n=_pilot_n(raw.get("pilot_n")),
+            vouched_text=_str(raw.get("text")),
         )
 
     @property
@@ -168,7 +177,9 @@ class DraftQuestion:
         """The hidden part of a question (bank metadata, reworded labels) as JSON."""
         return json.dumps({"measures": self.measures, "ages": self.ages, "source": self.source,
                            "labels": self.labels, "labels_scale": self.labels_scale,
-                           "max": self.maximum}, ensure_ascii=False, sort_keys=True)
+                           "max": self.maximum, "origin": self.origin, "pilot_n": self.pilot_n,
+                           "vouched_text": self.vouched_text},
+                          ensure_ascii=False, sort_keys=True)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"code": self.code, "text": self.text, "scale": self.scale}
@@ -185,7 +196,18 @@ class DraftQuestion:
         for key in ("measures", "ages", "source"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
+        same = self.text == self.vouched_text
+        origin = self.origin if same or self.origin != "published" else "adapted"
+        if origin:
+            d["origin"] = origin
+        if self.pilot_n is not None and same:
+            d["pilot_n"] = self.pilot_n
         return d
+
+
+def _pilot_n(value: Any) -> int | None:
+    """A pilot's size as given (the validator judges it), or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _str(value: Any) -> str:
@@ -246,7 +268,9 @@ class Draft:
                 required=bool(form.get(p + "required")),
                 retrospective=bool(form.get(p + "retrospective")),
                 measures=_str(meta.get("measures")), ages=_str(meta.get("ages")),
-                source=_str(meta.get("source")),
+                source=_str(meta.get("source")), origin=_str(meta.get("origin")),
+                pilot_n=_pilot_n(meta.get("pilot_n")),
+                vouched_text=_str(meta.get("vouched_text")),
                 labels={_str(k): _str(v) for k, v in labels.items()},
                 labels_scale=_str(meta.get("labels_scale")), maximum=_maximum(meta.get("max")),
             ))
@@ -336,10 +360,30 @@ def place_problems(problems: list[Problem], starts: list[int], codes: list[str]
 # --- gentle warnings while editing ------------------------------------------------------
 
 
+#: About what fits on the reply slip of a letter home (print/letters.py).
+PARENT_SLIP_QUESTIONS = 6
+
+
+def _parent_warnings(draft: Draft) -> list[str]:
+    """Parents answer adult scales (faces are for children), briefly (a letter's slip)."""
+    out = []
+    if any(SCALES.get(q.scale) and SCALES[q.scale].faces for q in draft.questions):
+        out.append("Parents see words, not faces: a faces scale reads as its words "
+                   "(“Not at all” ... “A lot”) for them. Prefer agree5 or "
+                   "satisfied5.")
+    if len(draft.questions) > PARENT_SLIP_QUESTIONS:
+        out.append(f"{len(draft.questions)} questions will not fit on the reply slip of a "
+                   f"letter home (about {PARENT_SLIP_QUESTIONS}): keep it short, or print "
+                   "full sheets instead.")
+    return out
+
+
 def warnings_for(draft: Draft) -> tuple[list[str], dict[int, list[str]]]:
     """Advice, not errors: long or negative pupil questions, a long pupil survey."""
     general: list[str] = []
     per: dict[int, list[str]] = {}
+    if draft.audience == "parent":
+        return _parent_warnings(draft), per
     if draft.audience != "pupil":
         return general, per
     n = len(draft.questions)

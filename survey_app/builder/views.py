@@ -56,7 +56,8 @@ from survey_app.extensions import db
 
 bp = Blueprint("builder", __name__, url_prefix="/admin/builder")
 
-AUDIENCE_WORDS = {"pupil": "Pupils", "teacher": "Teachers", "school": "Schools (a senior leader)"}
+AUDIENCE_WORDS = {"pupil": "Pupils", "teacher": "Teachers", "school": "Schools (a senior leader)",
+                  "parent": "Parents and carers"}
 #: What to do in the builder about a problem with each field (the checker's own words,
 #: shown beside it, speak of the file).
 FIX_HINTS = {
@@ -72,7 +73,7 @@ FIX_HINTS = {
     "questions": "Remove questions until there are few enough, or add one if there are none.",
 }
 #: A new pupil question starts on the faces that suit the survey's ages.
-DEFAULT_SCALE = {"pupil": "faces5", "teacher": "agree5", "school": "agree5"}
+DEFAULT_SCALE = {"pupil": "faces5", "teacher": "agree5", "school": "agree5", "parent": "agree5"}
 
 
 # --- pages --------------------------------------------------------------------------------

@@ -399,7 +399,8 @@ FIXED_FIELDS = {
     "group": Field("group", "string", "Pupil group or class"),
     "sheet_id": Field("sheet_id", "string", "Paper sheet id (collection-serial)"),
     "pupil_number": Field("pupil_number", "integer",
-                          "Pupil number in the class register (pairs before and after)"),
+                          "Pupil number in the class register (pairs before and after; "
+                          "on a parent survey, their child's number)"),
     "submitted_at": Field("submitted_at", "datetime", "Submitted (UTC)"),
     "needs_review": Field("needs_review", "string",
                           "Answer columns still waiting for a person to check a scanned mark"),

@@ -27,12 +27,21 @@ def register(app: Flask) -> None:
                   required=True, help="Where to write the PDF.")
     @click.option("--layout", "layout_path", type=click.Path(dir_okay=False, writable=True),
                   help="Also write the sheets' layout JSON here (for the scanner or checks).")
+    @click.option("--letters", is_flag=True,
+                  help="Letters home for a parent survey: one letter per pupil with a reply "
+                       "slip to tear off, send back and scan.")
+    @click.option("--letter-text", type=click.File("r", encoding="utf-8"),
+                  help="With --letters: a text file with your own letter (replaces the "
+                       "standard one).")
     def print_command(collection_id: int, copies: int | None, paper: str, master: bool,
-                      numbers: str | None, output: str, layout_path: str | None) -> None:
-        """Print paper copies of COLLECTION_ID: a cover sheet, then one sheet per pupil."""
+                      numbers: str | None, output: str, layout_path: str | None,
+                      letters: bool, letter_text) -> None:
+        """Print paper copies of COLLECTION_ID: a cover sheet, then one sheet per pupil
+        (or, with --letters, one letter home per pupil)."""
         from survey_app.models import Collection
+        from survey_app.paper.letters import print_letter_pack
         from survey_app.paper.operations import PrintError, print_class_pack
-        from survey_app.urls import cover_web_text
+        from survey_app.urls import cover_web_text, public_url
 
         collection = db.session.get(Collection, collection_id)
         if collection is None:
@@ -40,8 +49,18 @@ def register(app: Flask) -> None:
                        "collections list` lists them.", err=True)
             sys.exit(1)
         try:
-            result = print_class_pack(collection, copies, paper, master, numbers,
-                                      web_url=cover_web_text(collection))
+            if letters and master:
+                raise PrintError("Letters home are one per pupil: leave out --master.")
+            if letter_text and not letters:
+                raise PrintError("--letter-text goes with --letters.")
+            if letters:
+                result = print_letter_pack(
+                    collection, copies, paper, numbers,
+                    body=letter_text.read() if letter_text else "",
+                    web_url=public_url(collection), web_text=cover_web_text(collection))
+            else:
+                result = print_class_pack(collection, copies, paper, master, numbers,
+                                          web_url=cover_web_text(collection))
         except PrintError as exc:
             db.session.rollback()
             click.echo(f"Error: {exc}", err=True)
@@ -55,5 +74,6 @@ def register(app: Flask) -> None:
                 json.dump(result.document, f, indent=1)
         ids = result.sheet_ids
         what = ids[0] if len(ids) == 1 else f"{ids[0]} to {ids[-1]}"
-        click.echo(f"Wrote {output}: {len(ids)} sheet(s), {what}, layout "
+        click.echo(f"Wrote {output}: {len(ids)} {'letter' if letters else 'sheet'}(s), "
+                   f"{what}, layout "
                    f"{result.document['fingerprint']}.")

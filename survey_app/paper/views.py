@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Sheet
+from survey_app.paper.letters import letter_pack_check, print_letter_pack
 from survey_app.paper.operations import PrintError, print_class_pack
-from survey_app.paper.wtf import PrintForm
-from survey_app.urls import cover_web_text, reach
+from survey_app.paper.wtf import LETTERS_CHOICE, PrintForm
+from survey_app.urls import cover_web_text, public_url, reach
 
 bp = Blueprint("paper", __name__, url_prefix="/admin/paper")
 
@@ -37,27 +38,47 @@ def _printed(collection: Collection) -> tuple[int, int]:
 def print_form(collection_id: int):
     c = access.collection_or_404(collection_id)
     form = PrintForm()
+    letters_ok = letter_pack_check(c) is None
+    if letters_ok:
+        form.kind.choices = [*form.kind.choices, *LETTERS_CHOICE]
     if not form.is_submitted():
+        if letters_ok:
+            from print.letters import DEFAULT_LETTER  # reportlab: only when a letter is offered
+
+            form.letter.data = DEFAULT_LETTER
+            form.kind.data = "letters"
         form.copies.data = c.expected_size or DEFAULT_COPIES
         form.numbers.data = f"1-{c.expected_size or DEFAULT_COPIES}"
-        if c.ask_pupil_number:  # the number printed: nothing for a child to colour wrongly
+        if letters_ok and not c.ask_pupil_number:
+            form.numbers.data = ""  # letters without numbers, as the collection asks none
+        if c.ask_pupil_number and not letters_ok:  # printed: nothing for a child to colour
             form.kind.data = "numbered"
     if form.validate_on_submit():
         kind = form.kind.data
         try:
-            result = print_class_pack(
-                c, None if kind == "numbered" else form.copies.data, form.paper.data,
-                master=kind == "master", numbers=form.numbers.data if kind == "numbered"
-                else None, web_url=cover_web_text(c))
+            if kind == "letters":
+                numbers = (form.numbers.data or "").strip() or None
+                result = print_letter_pack(
+                    c, None if numbers else form.copies.data, form.paper.data, numbers,
+                    body=form.letter.data or "", web_url=public_url(c),
+                    web_text=cover_web_text(c))
+            else:
+                result = print_class_pack(
+                    c, None if kind == "numbered" else form.copies.data, form.paper.data,
+                    master=kind == "master", numbers=form.numbers.data if kind == "numbered"
+                    else None, web_url=cover_web_text(c))
         except PrintError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
             db.session.commit()
+            name = result.filename
+            if kind == "letters":
+                name = name.replace("paper-", "letters-", 1)
             return Response(result.pdf, mimetype="application/pdf", headers={
-                "Content-Disposition": f'attachment; filename="{result.filename}"',
+                "Content-Disposition": f'attachment; filename="{name}"',
                 "Cache-Control": "no-store",
             })
     sheets, batches = _printed(c)
     return render_template("paper/print.html", c=c, form=form, printed_sheets=sheets,
-                           printed_batches=batches, reach=reach())
+                           printed_batches=batches, reach=reach(), letters_ok=letters_ok)

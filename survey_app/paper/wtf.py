@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField
+from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from survey_app.admin.wtf import choices
@@ -14,6 +14,9 @@ KIND_CHOICES = choices([
     ("numbered", "One sheet per pupil, with their pupil number printed on it"),
     ("master", "One master sheet to photocopy"),
 ])
+#: Offered only for a parent survey (survey_app.paper.letters).
+LETTERS_CHOICE = choices([("letters", "Letters home: one letter per pupil with a reply slip "
+                                      "for the parents to tear off and send back")])
 PAPER_CHOICES = choices([("a4", "A4"), ("letter", "US Letter")])
 
 
@@ -23,3 +26,4 @@ class PrintForm(FlaskForm):
         Optional(), NumberRange(1, MAX_COPIES, f"Give a number from 1 to {MAX_COPIES}.")])
     numbers = StringField("Pupil numbers", validators=[Optional()])
     paper = RadioField("Paper", choices=PAPER_CHOICES, default="a4")
+    letter = TextAreaField("The letter's text", validators=[Optional()])

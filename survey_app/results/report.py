@@ -22,7 +22,7 @@ from survey_app.results.stats import judgement, pct, signed_points
 
 #: Charts per survey in the report (the dashboard shows every question).
 MAX_CHARTS = 12
-PEOPLE = {"pupil": "pupils", "teacher": "teachers", "school": "schools"}
+PEOPLE = {"pupil": "pupils", "teacher": "teachers", "school": "schools", "parent": "parents"}
 #: What a rating question measures, as the thing people rated in themselves.
 MEASURE_WORDS = {"knowledge": "knowledge", "confidence": "confidence",
                  "enjoyment": "enjoyment", "interest": "interest",
@@ -94,6 +94,8 @@ class Report:
         o = self.overview
         return [("Pupils who answered", o.reached("pupil")),
                 ("Teachers and staff who answered", o.reached("teacher")),
+                *([("Parents and carers who answered", n)] if (n := o.reached("parent"))
+                  else []),
                 ("Schools taking part", o.schools_reached),
                 ("Survey sessions (a group answering a survey once)", o.sessions)]
 
@@ -142,6 +144,8 @@ def _rated(q: QuestionResult, people: str) -> str:
     """The question as a self-rating: "pupils' own rating of their knowledge ('How light
     travels')" -- never a claim about attainment."""
     what = MEASURE_WORDS.get(q.question.measures or "")
+    if q.audience == "parent":  # parents answer about their child, not about themselves
+        return f"{people.capitalize()}' view ('{q.question.text}')"
     if what:
         return f"{people.capitalize()}' rating of their own {what} ('{q.question.text}')"
     return f"{people.capitalize()}' own answers to '{q.question.text}'"
@@ -340,6 +344,10 @@ def section_notes(results: SurveyResults) -> list[str]:
         notes.append(f"The knowledge score is different: it counts the {_people(results)}' "
                      "answers to questions that have a right answer (a short check, "
                      f"{results.knowledge.score_max} questions), not a rating of themselves.")
+    if results.survey.audience == "parent":
+        notes.append("These are parents' and carers' views of their child's learning and of "
+                     "the project, not measured attainment; parents who reply may not be "
+                     "typical of all parents, the more so when few reply.")
     return notes
 
 
@@ -353,8 +361,9 @@ def method_note(report: Report) -> list[str]:
     min_sizes = sorted({(s.results.survey.audience, s.results.min_n) for s in report.sections})
     rule = ", ".join(f"{n} for {PEOPLE.get(a, a)}" for a, n in min_sizes) or "5 for pupils"
     return [
-        f"Who answered: {o.reached('pupil')} pupils, {o.reached('teacher')} teachers and "
-        f"staff of {o.schools_reached} schools in {o.groups} groups"
+        f"Who answered: {o.reached('pupil')} pupils, {o.reached('teacher')} teachers"
+        + (f", {parents} parents or carers" if (parents := o.reached("parent")) else "")
+        + f" and staff of {o.schools_reached} schools in {o.groups} groups"
         + (f" at {report.school.name}" if report.school else "") + ". " + how,
         "Before and after: everyone who answered before is compared with everyone who "
         "answered after, on the same category (for example 'very or extremely confident'). "

@@ -29,7 +29,7 @@ CASES = [
      "club.yaml:6: question 'enjoy': 'text' is empty"),
     ("unknown scale", "  - code: enjoy\n    text: Fun?\n    scale: faces4\n",
      "club.yaml:7: question 'enjoy': unknown scale 'faces4' (expected one of faces3, faces5, "
-     "agree5, confidence5, likely0to10, yesno, choice, multi, number, text)"),
+     "agree5, confidence5, satisfied5, likely0to10, yesno, choice, multi, number, text)"),
     ("bad option code", "  - code: pet\n    text: Pet?\n    scale: choice\n    options:\n"
      "      - {code: Big Dog, label: Dog}\n      - {code: cat, label: Cat}\n",
      "club.yaml:9: question 'pet': bad option code 'Big Dog' (use lower-case letters, "
@@ -52,7 +52,8 @@ CASES = [
      "letters, digits or _"),
     ("unknown field", "  - code: enjoy\n    text: Fun?\n    scale: faces3\n    colour: red\n",
      "club.yaml:8: question 'enjoy': unknown field 'colour' (expected one of code, text, scale, "
-     "required, retrospective, options, labels, measures, ages, source, max, dont_know)"),
+     "required, retrospective, options, labels, measures, ages, source, max, dont_know, "
+     "origin, pilot_n)"),
     ("dont_know on a scale without it", "  - code: ok\n    text: Agree?\n    scale: agree5\n"
      "    dont_know: true\n",
      "club.yaml:8: question 'ok': scale 'agree5' has no \"I don't know\" answer (only faces3, "
@@ -70,7 +71,7 @@ CASES = [
      "club.yaml:8: question 'enjoy': 'required' must be true or false, not 'yes please'"),
     ("missing scale", "  - code: enjoy\n    text: Fun?\n",
      "club.yaml:5: question 'enjoy': 'scale' is missing (expected one of faces3, faces5, "
-     "agree5, confidence5, likely0to10, yesno, choice, multi, number, text)"),
+     "agree5, confidence5, satisfied5, likely0to10, yesno, choice, multi, number, text)"),
 ]
 
 
@@ -107,7 +108,7 @@ def test_teacher_surveys_may_be_longer():
     (HEAD.replace("title: Science club\n", "") + OK_QUESTION, "club.yaml:1: title: 'title' is "
      "empty"),
     (HEAD.replace("pupil", "pupils") + OK_QUESTION, "club.yaml:3: audience: unknown audience "
-     "'pupils' (expected pupil, teacher or school)"),
+     "'pupils' (expected pupil, teacher, school or parent)"),
     (HEAD + "  []\n", "club.yaml:4: questions: 'questions' must be a list with at least one "
      "question"),
     ("colour: red\n" + HEAD + OK_QUESTION, "club.yaml:1: colour: unknown field 'colour'"),

@@ -25,7 +25,7 @@ VALUE = st.recursive(
 QUESTION = st.dictionaries(st.one_of(st.sampled_from(QUESTION_KEYS), LEAF), VALUE, max_size=8)
 SURVEY = st.fixed_dictionaries(
     {"code": st.one_of(WORDS, VALUE), "title": VALUE,
-     "audience": st.one_of(st.sampled_from(["pupil", "teacher", "school"]), VALUE),
+     "audience": st.one_of(st.sampled_from(["pupil", "teacher", "school", "parent"]), VALUE),
      "questions": st.one_of(st.lists(st.one_of(QUESTION, VALUE), max_size=14), VALUE)},
     optional={"intro": VALUE, "ages": VALUE, "description": VALUE, "colour": VALUE})
 

@@ -37,3 +37,19 @@ def test_different_starting_points_are_said():
     text = did_sentence(_q(did), "pupils")
     assert "The groups started from different places (10% against 50% before" in text
     assert "catching up" in text
+
+
+def test_parents_answers_are_their_view_not_a_self_rating():
+    from survey_app.results.report import _rated, section_notes
+
+    q = SimpleNamespace(audience="parent", question=SimpleNamespace(
+        measures="interest", text="My child talks at home about science."))
+    assert _rated(q, "parents") == "Parents' view ('My child talks at home about science.')"
+    pupil_q = SimpleNamespace(audience="pupil", question=SimpleNamespace(
+        measures="interest", text="I want to learn more."))
+    assert "rating of their own interest" in _rated(pupil_q, "pupils")
+    results = SimpleNamespace(primary=True, has_comparison=True,
+                              survey=SimpleNamespace(audience="parent"))
+    notes = section_notes(results)
+    assert not any("ratings of themselves" in n for n in notes)
+    assert any("parents' and carers' views of their child's learning" in n for n in notes)

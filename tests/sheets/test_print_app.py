@@ -252,3 +252,32 @@ def test_the_numbered_pack_is_the_default_where_the_pupil_number_is_asked(
     html = client.get(f"/admin/paper/collections/{not_asked.id}/print").get_data(as_text=True)
     assert re.search(r'<input[^>]*checked[^>]*value="pack"|'
                      r'<input[^>]*value="pack"[^>]*checked', html)
+
+
+def test_print_page_offers_letters_home_only_for_a_parent_survey(coordinator_client,
+                                                                  partnership, loaded_bank):
+    import pypdfium2 as pdfium
+
+    pupils = collection(partnership)
+    html = coordinator_client.get(f"/admin/paper/collections/{pupils.id}/print"
+                                  ).get_data(as_text=True)
+    assert 'value="letters"' not in html
+    parents = collection(partnership, survey="parent_views", ask_pupil_number=True)
+    url = f"/admin/paper/collections/{parents.id}/print"
+    html = coordinator_client.get(url).get_data(as_text=True)
+    assert 'value="letters"' in html
+    assert "Dear parent or carer" in html  # the standard letter, ready to edit
+    resp = coordinator_client.post(url, data={
+        "csrf_token": csrf_from(html), "kind": "letters", "numbers": "4-5", "paper": "a4",
+        "letter": "Dear families,\nYear 5 went to the Light Fantastic workshop."})
+    assert resp.mimetype == "application/pdf", resp.get_data(as_text=True)[:2000]
+    assert 'filename="letters-' in resp.headers["Content-Disposition"]
+    with pdfium.PdfDocument(resp.data) as pdf:
+        texts = [page.get_textpage().get_text_range() for page in pdf]
+    assert len(texts) == 2
+    assert all("Light Fantastic" in t for t in texts)
+    assert "Pupil number 4" in texts[0]
+    assert "Pupil number 5" in texts[1]
+    numbers = db.session.scalars(select(Sheet.pupil_number)
+                                 .where(Sheet.collection_id == parents.id)).all()
+    assert sorted(numbers) == [4, 5]
