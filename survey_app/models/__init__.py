@@ -15,6 +15,7 @@ from survey_app.models.scans import (
     ScanPage,
 )
 from survey_app.models.settings import Setting
+from survey_app.models.storage import StoredFile
 from survey_app.models.surveys import Survey, SurveyVersion
 from survey_app.models.tally import TALLY_KINDS, TallyBlock, TallyCount
 
@@ -23,4 +24,5 @@ __all__ = [
     "ReviewItem", "ScanBatch", "ScanPage", "ROLES", "SOURCES", "Answer", "Collection", "Group",
     "Partnership", "PrintBatch", "ReportQuote", "Response", "School", "Setting", "Sheet", "Survey",
     "SurveyVersion", "TALLY_KINDS", "TallyBlock", "TallyCount", "UsedJoinCode", "User",
+    "StoredFile",
 ]

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -51,6 +49,7 @@ from survey_app.models import (
 )
 from survey_app.models.base import utcnow
 from survey_app.results.tally import answers_changed
+from survey_app.storage import storage
 
 #: Kinds of review item, in words for the queue.
 REVIEW_KINDS = {
@@ -90,31 +89,12 @@ class UploadOutcome:
 
 
 # --- storage ---------------------------------------------------------------------------
-
-
-def storage_root() -> Path:
-    return Path(current_app.config["STORAGE_DIR"])
+# Files go through survey_app.storage (the local folder or the database, STORAGE_BACKEND).
 
 
 def _write_atomic(rel: str, data: bytes) -> str:
-    """Write `data` under STORAGE_DIR/rel via a temporary file and a rename, so a crash or
-    a full disk never leaves a half-written file under the real name."""
-    path = storage_root() / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return rel
-
-
-def _remove(rel: str | None) -> None:
-    if rel:
-        (storage_root() / rel).unlink(missing_ok=True)
+    """Store `data` under `rel`; never half-written under the real name (see storage)."""
+    return storage().put(rel, data)
 
 
 # --- upload ----------------------------------------------------------------------------
@@ -239,7 +219,8 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
     scanner = Scanner(layout_lookup(batch.partnership_id), installation_id(),
                       limits=_limits())
     try:
-        src = open_scan(storage_root() / batch.stored_path, batch.filename, limits=_limits())
+        src = open_scan(storage().source(batch.stored_path), batch.filename,
+                        limits=_limits())
     except (ScanInputError, OSError) as exc:
         batch.status, batch.error, batch.finished_at = "failed", str(exc), utcnow()
         db.session.commit()
@@ -687,6 +668,5 @@ def delete_batch(batch: ScanBatch) -> dict[str, int]:
         ReviewItem.scan_page_id.in_([p.id for p in pages])))
     db.session.delete(batch)
     db.session.commit()
-    for rel in files:
-        _remove(rel)
+    storage().delete_many(rel for rel in files if rel)
     return counts
