@@ -161,10 +161,14 @@ def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
 
 
 def claim_next_batch() -> ScanBatch | None:
-    """Take the oldest queued batch, or one whose worker died (stale heartbeat). The
-    conditional UPDATE makes two workers never take the same batch. A batch whose worker
-    died SCAN_MAX_ATTEMPTS times is set aside as failed, so it cannot stop every upload
-    behind it."""
+    """Take the oldest queued batch, or one whose worker died (stale heartbeat), so that
+    two workers (on any machines sharing the database) never take the same batch. A batch
+    whose worker died SCAN_MAX_ATTEMPTS times is set aside as failed, so it cannot stop
+    every upload behind it.
+
+    PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED` locks the row being claimed, and other
+    workers skip it rather than wait or retry. SQLite (one machine): a conditional UPDATE
+    that only one writer can win."""
     stale = utcnow() - timedelta(
         seconds=current_app.config.get("SCAN_STALE_SECONDS", STALE_AFTER_S))
     tries = current_app.config.get("SCAN_MAX_ATTEMPTS", MAX_ATTEMPTS)
@@ -174,18 +178,17 @@ def claim_next_batch() -> ScanBatch | None:
                ScanBatch.attempts >= tries)
         .values(status="failed", finished_at=utcnow(), error=GAVE_UP.format(tries=tries)))
     db.session.commit()
+    claimable = ((ScanBatch.status == "queued")
+                 | ((ScanBatch.status == "running") & (ScanBatch.heartbeat_at < stale)))
+    if db.engine.dialect.name == "postgresql":
+        return _claim_locked(claimable)
     candidates = db.session.scalars(
-        select(ScanBatch.id).where(
-            (ScanBatch.status == "queued")
-            | ((ScanBatch.status == "running") & (ScanBatch.heartbeat_at < stale)))
-        .order_by(ScanBatch.id).limit(5)).all()
+        select(ScanBatch.id).where(claimable).order_by(ScanBatch.id).limit(5)).all()
     for batch_id in candidates:
         now = utcnow()
         taken = db.session.execute(
             update(ScanBatch)
-            .where(ScanBatch.id == batch_id,
-                   (ScanBatch.status == "queued")
-                   | ((ScanBatch.status == "running") & (ScanBatch.heartbeat_at < stale)))
+            .where(ScanBatch.id == batch_id, claimable)
             .values(status="running", heartbeat_at=now, attempts=ScanBatch.attempts + 1,
                     started_at=func.coalesce(ScanBatch.started_at, now))
         ).rowcount
@@ -193,6 +196,24 @@ def claim_next_batch() -> ScanBatch | None:
         if taken:
             return db.session.get(ScanBatch, batch_id)
     return None
+
+
+def _claim_locked(claimable) -> ScanBatch | None:
+    """PostgreSQL: lock the oldest claimable row no other worker holds, mark it ours,
+    commit (which releases the lock with the row already "running")."""
+    batch_id = db.session.scalar(
+        select(ScanBatch.id).where(claimable).order_by(ScanBatch.id).limit(1)
+        .with_for_update(skip_locked=True))
+    if batch_id is None:
+        db.session.commit()
+        return None
+    now = utcnow()
+    db.session.execute(
+        update(ScanBatch).where(ScanBatch.id == batch_id)
+        .values(status="running", heartbeat_at=now, attempts=ScanBatch.attempts + 1,
+                started_at=func.coalesce(ScanBatch.started_at, now)))
+    db.session.commit()
+    return db.session.get(ScanBatch, batch_id)
 
 
 def layout_lookup(partnership_id: int):
