@@ -2,7 +2,8 @@
 
 A backup is one tar.gz holding the database (SQLite: a consistent copy made with SQLite's
 online backup API while the app keeps running; PostgreSQL: `pg_dump --format=custom`), the
-storage directory (uploaded scans, page images, write-in crops) and a manifest.
+storage directory (uploaded scans, page images, write-in crops) and a manifest. With
+STORAGE_BACKEND=database those files are rows of the database, so its copy holds them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from sqlalchemy.engine import make_url
+
+from survey_app.storage import storage as stored_files
 
 FORMAT = "survey-app-backup/1"
 
@@ -72,10 +75,11 @@ def backup(out: Path) -> dict:
             kind = "postgresql"
         else:
             raise BackupError(f"Backups support SQLite and PostgreSQL, not {uri.split(':')[0]}.")
+        # STORAGE_BACKEND=database: the files are rows, already in the database copy.
         manifest = {"format": FORMAT, "database": kind,
                     "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "storage_files": sum(1 for p in storage.rglob("*") if p.is_file())
-                    if storage.exists() else 0}
+                    "storage_backend": stored_files().name,
+                    "storage_files": len(stored_files().keys())}
         (tmp_path / "manifest.json").write_text(json.dumps(manifest, indent=2))
         partial = out.with_name(out.name + ".partial")
         # Children's answers: readable by this user only, whatever the umask says.

@@ -77,6 +77,18 @@ def _pupil_number_max(value: str) -> int:
     return int(value)
 
 
+def _storage_backend(value: str) -> str:
+    """STORAGE_BACKEND: `local` (files under STORAGE_DIR) or `database` (shared by every
+    server using the same database; see survey_app.storage)."""
+    from survey_app.storage import BACKENDS
+
+    value = value.strip().lower() or "local"
+    if value not in BACKENDS:
+        raise ConfigError(f"STORAGE_BACKEND must be one of {', '.join(BACKENDS)}, not "
+                          f"'{value}'.")
+    return value
+
+
 def from_environment(instance: Path) -> dict:
     env = os.environ.get
     production = env("SURVEY_APP_ENV", "") == "production"
@@ -88,6 +100,8 @@ def from_environment(instance: Path) -> dict:
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", ""),
         "TIMEZONE": env("TIMEZONE", "Europe/London"),
         "STORAGE_DIR": env("STORAGE_DIR") or str(instance / "storage"),
+        # Where scans and write-in crops are kept: `local` (STORAGE_DIR) or `database`.
+        "STORAGE_BACKEND": _storage_backend(env("STORAGE_BACKEND", "")),
         # A pupil may take a while; the CSRF token lives as long as the browser session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -62,10 +62,10 @@ def template_db(tmp_path_factory):
     yield made
 
 
-@pytest.fixture(params=BACKENDS)
-def db_uri(request, template_db, tmp_path):
-    """A database URI for this test, already migrated."""
-    if request.param == "sqlite":
+def fresh_database(kind: str, template_db, tmp_path):
+    """Yield the URI of a new migrated database of `kind` ("sqlite" or "postgresql"),
+    dropped afterwards (modules that override `db_uri` reuse it)."""
+    if kind == "sqlite":
         target = tmp_path / "test.sqlite3"
         shutil.copy(template_db["sqlite"], target)
         yield f"sqlite:///{target}"
@@ -80,8 +80,25 @@ def db_uri(request, template_db, tmp_path):
     admin.dispose()
 
 
+@pytest.fixture(params=BACKENDS)
+def db_uri(request, template_db, tmp_path):
+    """A database URI for this test, already migrated."""
+    yield from fresh_database(request.param, template_db, tmp_path)
+
+
+#: survey_app.storage backends; modules about stored files run on each.
+STORAGES = ["local", "database"]
+
+
 @pytest.fixture
-def app(db_uri, tmp_path, monkeypatch):
+def storage_backend() -> str:
+    """STORAGE_BACKEND for the test app: the default `local`. A module about stored
+    files overrides it with `@pytest.fixture(params=STORAGES)` to run on each backend."""
+    return "local"
+
+
+@pytest.fixture
+def app(db_uri, tmp_path, monkeypatch, storage_backend):
     instance = tmp_path / "instance"
     monkeypatch.setenv("SURVEY_APP_INSTANCE", str(instance))
     app = create_app({
@@ -89,6 +106,7 @@ def app(db_uri, tmp_path, monkeypatch):
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "STORAGE_DIR": str(tmp_path / "storage"),
+        "STORAGE_BACKEND": storage_backend,
         "PUBLIC_BASE_URL": "http://survey.test",
     })
     from survey_app.cli import register_commands

@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from survey_app.extensions import db
@@ -33,6 +31,7 @@ from survey_app.models import (
 from survey_app.models.audit import AuditEntry
 from survey_app.models.plans import EvaluationPlan
 from survey_app.models.scans import ResponseImage, ReviewItem, ScanBatch, ScanPage
+from survey_app.storage import storage
 
 #: Sheet-code prefixes matched per query (SQLite parses a chain of ORs 1000 deep at most).
 SHEET_PREFIXES_PER_QUERY = 200
@@ -42,7 +41,8 @@ SHEET_PREFIXES_PER_QUERY = 200
 class ErasureSummary:
     target: str
     counts: Counter = field(default_factory=Counter)
-    files: list[Path] = field(default_factory=list)
+    #: Storage keys to remove once the database rows are gone.
+    files: list[str | None] = field(default_factory=list)
     undeleted_files: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -50,10 +50,10 @@ class ErasureSummary:
         return f"Erased {self.target}: " + (", ".join(parts) or "nothing else")
 
 
-def _storage_path(rel: str | None) -> Path | None:
-    if not rel:
-        return None
-    return Path(current_app.config["STORAGE_DIR"]) / rel
+def _storage_path(rel: str | None) -> str | None:
+    """The storage key of a stored file (kept as a key: the storage backend decides
+    whether it is a file on disk or a row)."""
+    return rel or None
 
 
 def _sheet_of(collection_ids: list[int]):
@@ -143,13 +143,7 @@ def _finish(s: ErasureSummary, actor: str, partnership_id: int | None, action: s
                        target=s.target, detail_json=json.dumps(dict(s.counts)))
     db.session.add(entry)
     db.session.commit()
-    for path in s.files:
-        if path is None:
-            continue
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:
-            s.undeleted_files.append(f"{path}: {exc.strerror}")
+    s.undeleted_files += storage().delete_many(k for k in s.files if k)
     if s.undeleted_files:
         entry.detail_json = json.dumps({**s.counts, "files_not_removed": s.undeleted_files})
         db.session.commit()

@@ -16,6 +16,7 @@ from survey_app.models.scans import (
     ScanPage,
 )
 from survey_app.models.settings import Setting
+from survey_app.models.storage import StoredFile
 from survey_app.models.surveys import Survey, SurveyVersion
 from survey_app.models.tally import TALLY_KINDS, TallyBlock, TallyCount
 
@@ -25,5 +26,5 @@ __all__ = [
     "ReviewItem", "ScanBatch", "ScanPage", "ROLES", "SOURCES", "Answer", "Collection", "Group",
     "Partnership", "PrintBatch", "ReportQuote", "Response", "School", "Setting", "Sheet", "Survey",
     "SurveyVersion", "TALLY_KINDS", "TIME_POINTS", "TallyBlock", "TallyCount", "UsedJoinCode",
-    "User",
+    "User", "StoredFile",
 ]

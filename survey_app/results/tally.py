@@ -170,7 +170,13 @@ def refresh(partnership_id: int, survey_id: int, cols: Columns) -> int:
     """Rebuild whatever is out of date in one survey's tally and commit; returns the
     blocks rebuilt. The worker calls this when idle, so the first page after a bulk
     import or a busy morning of answers does not pay for the rebuild."""
-    rebuilt, _respondents = _sync(Scope(partnership_id), survey_id, cols)
+    try:
+        rebuilt, _respondents = _sync(Scope(partnership_id), survey_id, cols)
+    except (OperationalError, IntegrityError) as exc:
+        # SQLite: another process wrote first; whoever did has brought it up to date.
+        db.session.rollback()
+        log.info("tally refresh skipped: %s", exc)
+        return 0
     return rebuilt
 
 
@@ -202,6 +208,15 @@ def _sync(scope: Scope, survey_id: int, cols: Columns) -> tuple[int, dict[int, i
         select(TallyBlock.group_id, TallyBlock.signature)
         .where(TallyBlock.survey_id == survey_id)).all())
     stale = [g for g in sorted(signatures) if stored.get(g) != signatures[g]]
+    locked = bool(stale) and _wait_for_other_rebuilds(survey_id)
+    if locked:
+        # Another server or worker may have rebuilt these blocks while this one waited:
+        # read both again (signatures first, as always).
+        signatures, members, respondents = _signatures(scope, survey_id, cols)
+        stored = dict(db.session.execute(
+            select(TallyBlock.group_id, TallyBlock.signature)
+            .where(TallyBlock.survey_id == survey_id)).all())
+        stale = [g for g in sorted(signatures) if stored.get(g) != signatures[g]]
     narrowed = bool(scope.school_id or scope.group_id)
     # Blocks of groups that no longer have this survey (none today: collections never
     # change group, and erasing one takes its rows) are dropped, never added up.
@@ -212,9 +227,24 @@ def _sync(scope: Scope, survey_id: int, cols: Columns) -> tuple[int, dict[int, i
                  {g: signatures[g] for g in chunk})
     if gone:
         _drop(survey_id, gone)
-    if stale or gone:
-        db.session.commit()
+    if stale or gone or locked:
+        db.session.commit()  # (also ends the transaction that holds the lock)
     return len(stale), respondents
+
+
+#: First key of the PostgreSQL advisory lock that serialises rebuilds of one survey's tally.
+_LOCK_KEY = 0x7A11
+
+
+def _wait_for_other_rebuilds(survey_id: int) -> bool:
+    """PostgreSQL, several app servers and workers: take this survey's rebuild lock (held
+    until the transaction ends) so that two processes never rebuild the same blocks at
+    once, which would fail on the blocks' primary key. Returns whether it waited for one.
+    SQLite has one writer at a time already."""
+    if db.engine.dialect.name != "postgresql":
+        return False
+    db.session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY, survey_id)))
+    return True
 
 
 _COLUMNS = ["group_id", "survey_id", "kind", "collection_id", "comparison", "phase",

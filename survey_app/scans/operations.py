@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -53,6 +51,7 @@ from survey_app.models import (
 from survey_app.models.base import utcnow
 from survey_app.pupil_numbers import pupil_number_max
 from survey_app.results.tally import answers_changed
+from survey_app.storage import storage
 
 #: Kinds of review item, in words for the queue.
 REVIEW_KINDS = {
@@ -92,31 +91,12 @@ class UploadOutcome:
 
 
 # --- storage ---------------------------------------------------------------------------
-
-
-def storage_root() -> Path:
-    return Path(current_app.config["STORAGE_DIR"])
+# Files go through survey_app.storage (the local folder or the database, STORAGE_BACKEND).
 
 
 def _write_atomic(rel: str, data: bytes) -> str:
-    """Write `data` under STORAGE_DIR/rel via a temporary file and a rename, so a crash or
-    a full disk never leaves a half-written file under the real name."""
-    path = storage_root() / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return rel
-
-
-def _remove(rel: str | None) -> None:
-    if rel:
-        (storage_root() / rel).unlink(missing_ok=True)
+    """Store `data` under `rel`; never half-written under the real name (see storage)."""
+    return storage().put(rel, data)
 
 
 # --- upload ----------------------------------------------------------------------------
@@ -183,10 +163,14 @@ def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
 
 
 def claim_next_batch() -> ScanBatch | None:
-    """Take the oldest queued batch, or one whose worker died (stale heartbeat). The
-    conditional UPDATE makes two workers never take the same batch. A batch whose worker
-    died SCAN_MAX_ATTEMPTS times is set aside as failed, so it cannot stop every upload
-    behind it."""
+    """Take the oldest queued batch, or one whose worker died (stale heartbeat), so that
+    two workers (on any machines sharing the database) never take the same batch. A batch
+    whose worker died SCAN_MAX_ATTEMPTS times is set aside as failed, so it cannot stop
+    every upload behind it.
+
+    PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED` locks the row being claimed, and other
+    workers skip it rather than wait or retry. SQLite (one machine): a conditional UPDATE
+    that only one writer can win."""
     stale = utcnow() - timedelta(
         seconds=current_app.config.get("SCAN_STALE_SECONDS", STALE_AFTER_S))
     tries = current_app.config.get("SCAN_MAX_ATTEMPTS", MAX_ATTEMPTS)
@@ -196,18 +180,17 @@ def claim_next_batch() -> ScanBatch | None:
                ScanBatch.attempts >= tries)
         .values(status="failed", finished_at=utcnow(), error=GAVE_UP.format(tries=tries)))
     db.session.commit()
+    claimable = ((ScanBatch.status == "queued")
+                 | ((ScanBatch.status == "running") & (ScanBatch.heartbeat_at < stale)))
+    if db.engine.dialect.name == "postgresql":
+        return _claim_locked(claimable)
     candidates = db.session.scalars(
-        select(ScanBatch.id).where(
-            (ScanBatch.status == "queued")
-            | ((ScanBatch.status == "running") & (ScanBatch.heartbeat_at < stale)))
-        .order_by(ScanBatch.id).limit(5)).all()
+        select(ScanBatch.id).where(claimable).order_by(ScanBatch.id).limit(5)).all()
     for batch_id in candidates:
         now = utcnow()
         taken = db.session.execute(
             update(ScanBatch)
-            .where(ScanBatch.id == batch_id,
-                   (ScanBatch.status == "queued")
-                   | ((ScanBatch.status == "running") & (ScanBatch.heartbeat_at < stale)))
+            .where(ScanBatch.id == batch_id, claimable)
             .values(status="running", heartbeat_at=now, attempts=ScanBatch.attempts + 1,
                     started_at=func.coalesce(ScanBatch.started_at, now))
         ).rowcount
@@ -215,6 +198,24 @@ def claim_next_batch() -> ScanBatch | None:
         if taken:
             return db.session.get(ScanBatch, batch_id)
     return None
+
+
+def _claim_locked(claimable) -> ScanBatch | None:
+    """PostgreSQL: lock the oldest claimable row no other worker holds, mark it ours,
+    commit (which releases the lock with the row already "running")."""
+    batch_id = db.session.scalar(
+        select(ScanBatch.id).where(claimable).order_by(ScanBatch.id).limit(1)
+        .with_for_update(skip_locked=True))
+    if batch_id is None:
+        db.session.commit()
+        return None
+    now = utcnow()
+    db.session.execute(
+        update(ScanBatch).where(ScanBatch.id == batch_id)
+        .values(status="running", heartbeat_at=now, attempts=ScanBatch.attempts + 1,
+                started_at=func.coalesce(ScanBatch.started_at, now)))
+    db.session.commit()
+    return db.session.get(ScanBatch, batch_id)
 
 
 def layout_lookup(partnership_id: int):
@@ -241,7 +242,8 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
     scanner = Scanner(layout_lookup(batch.partnership_id), installation_id(),
                       limits=_limits())
     try:
-        src = open_scan(storage_root() / batch.stored_path, batch.filename, limits=_limits())
+        src = open_scan(storage().source(batch.stored_path), batch.filename,
+                        limits=_limits())
     except (ScanInputError, OSError) as exc:
         batch.status, batch.error, batch.finished_at = "failed", str(exc), utcnow()
         db.session.commit()
@@ -692,6 +694,5 @@ def delete_batch(batch: ScanBatch) -> dict[str, int]:
         ReviewItem.scan_page_id.in_([p.id for p in pages])))
     db.session.delete(batch)
     db.session.commit()
-    for rel in files:
-        _remove(rel)
+    storage().delete_many(rel for rel in files if rel)
     return counts

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import cv2
+import numpy as np
 from flask import (
     Blueprint,
     abort,
@@ -43,9 +45,9 @@ from survey_app.scans.operations import (
     enter_page_by_hand,
     resolve_review_item,
     retry_batch,
-    storage_root,
     submit_upload,
 )
+from survey_app.storage import mimetype, storage
 
 bp = Blueprint("scans", __name__, url_prefix="/admin")
 
@@ -204,10 +206,7 @@ def page_image(page_id: int):
     page = access.page_or_404(page_id)
     if not page.image_path:
         abort(404)
-    path = storage_root() / page.image_path
-    if not path.exists():
-        abort(404)
-    return _no_store(send_file(path))
+    return _stored(page.image_path)
 
 
 @bp.get("/scans/writein/<int:image_id>")
@@ -215,9 +214,16 @@ def page_image(page_id: int):
 def writein_image(image_id: int):
     """A write-in box cut from a scanned sheet (kept, not read), for the results page."""
     image = access.response_image_or_404(image_id)
-    if not (storage_root() / image.path).exists():
+    return _stored(image.path, "image/png")
+
+
+def _stored(key: str, kind: str | None = None):
+    """A stored image (whichever storage backend holds it), or 404 if it is gone."""
+    try:
+        data = storage().get(key)
+    except FileNotFoundError:
         abort(404)
-    return _no_store(send_file(storage_root() / image.path, mimetype="image/png"))
+    return _no_store(send_file(io.BytesIO(data), mimetype=kind or mimetype(key)))
 
 
 def _no_store(resp):
@@ -294,7 +300,11 @@ def review_crop(item_id: int):
     page = item.scan_page
     if page is None or not page.image_path or item.crop_w is None:
         abort(404)
-    img = cv2.imread(str(storage_root() / page.image_path), cv2.IMREAD_GRAYSCALE)
+    try:
+        data = storage().get(page.image_path)
+    except FileNotFoundError:
+        abort(404)
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if img is None:
         abort(404)
     pad = 12

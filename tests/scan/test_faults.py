@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from scanner.testing.generate import pages_pdf
+from survey_app import storage as stored_files
 from survey_app.extensions import db
 from survey_app.models import Response, ScanBatch, ScanPage
-from survey_app.scans import operations as scan_ops
 from survey_app.scans.operations import ScanUploadError, run_batch, submit_upload
 from tests.conftest import REPO, csrf_from, login_as
 from tests.scan.test_import import DPI, _pack, _render
@@ -107,7 +107,7 @@ def test_disk_full_mid_batch_keeps_earlier_pages_and_retries_cleanly(app, client
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(scan_ops.os, "replace", full_disk)
+    monkeypatch.setattr(stored_files.os, "replace", full_disk)
     run_batch(batch)
     assert batch.status == "failed"
     assert "storage is full" in batch.error
@@ -116,7 +116,7 @@ def test_disk_full_mid_batch_keeps_earlier_pages_and_retries_cleanly(app, client
     storage = Path(app.config["STORAGE_DIR"])
     assert not list(storage.rglob(".part-*")), "no half-written file may be left behind"
 
-    monkeypatch.setattr(scan_ops.os, "replace", real_replace)
+    monkeypatch.setattr(stored_files.os, "replace", real_replace)
     login_as(client, coordinator.email)
     page = client.get(f"/admin/scans/{batch.id}").get_data(as_text=True)
     assert "Try again" in page

@@ -9,8 +9,8 @@ teacher who cannot see the earlier upload is told so in words, not sent to a 404
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from scanner.testing.generate import pages_pdf
@@ -30,9 +30,23 @@ from survey_app.models import (
 )
 from survey_app.paper.operations import print_class_pack
 from survey_app.scans.operations import delete_batch, run_batch, submit_upload
-from tests.conftest import login_as, make_user
+from survey_app.storage import storage
+from tests.conftest import BACKENDS, STORAGES, fresh_database, login_as, make_user
 from tests.scan.test_import import DPI, _render
 from tests.scan.test_scan_pages import _upload as post_upload
+
+
+@pytest.fixture(params=BACKENDS)
+def db_uri(request, template_db, tmp_path):
+    """Unlike the other scan round trips, these run on PostgreSQL too: the shared
+    (database) storage is the one several servers use, and they use PostgreSQL."""
+    yield from fresh_database(request.param, template_db, tmp_path)
+
+
+@pytest.fixture(params=STORAGES)
+def storage_backend(request) -> str:
+    """Uploads, page images and write-in crops in the local folder or in the database."""
+    return request.param
 
 
 def _oak_pack_pdf(partnership, copies=2) -> tuple[int, bytes]:
@@ -55,9 +69,8 @@ def _upload(pdf: bytes, name: str, partnership, user):
     return submit_upload(io.BytesIO(pdf), name, partnership, user)
 
 
-def _files(app) -> list[Path]:
-    root = Path(app.config["STORAGE_DIR"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+def _files(app) -> list[str]:
+    return storage().keys()
 
 
 def _count(model, *where) -> int:
@@ -116,7 +129,8 @@ def test_coordinator_can_import_what_a_teachers_upload_refused(app, client, load
     # Both uploads keep the one stored file: deleting the teacher's leaves the other's.
     assert second.stored_path == first.batch.stored_path
     delete_batch(first.batch)
-    assert (Path(app.config["STORAGE_DIR"]) / second.stored_path).exists()
+    assert storage().exists(second.stored_path)
+    assert storage().get(second.stored_path) == pdf
 
 
 def test_teacher_who_cannot_see_the_earlier_upload_is_told_plainly(app, client, loaded_bank,

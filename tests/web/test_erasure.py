@@ -1,7 +1,6 @@
 """Erasure removes everything under the target, leaves the rest, and is audited."""
 
-from pathlib import Path
-
+import pytest
 from sqlalchemy import func, select
 
 from survey_app.admin.operations import create_collection
@@ -10,7 +9,14 @@ from survey_app.extensions import db
 from survey_app.models import Answer, Collection, Group, Response, School, User
 from survey_app.models.audit import AuditEntry
 from survey_app.models.scans import ResponseImage, ScanBatch, ScanPage
-from tests.conftest import csrf_from, login_as, make_user
+from survey_app.storage import storage
+from tests.conftest import STORAGES, csrf_from, login_as, make_user
+
+
+@pytest.fixture(params=STORAGES)
+def storage_backend(request) -> str:
+    """Erasure removes stored files from either storage backend."""
+    return request.param
 
 
 def _count(model) -> int:
@@ -27,12 +33,9 @@ def _setup(app, partnership):
     r_oak, _ = record_response(oak, {"enjoy": "3"}, source="paper", submission_key="paper:a",
                                sheet_id=f"{oak.id}-1")
     record_response(willow, {"enjoy": "1"}, source="web", submission_key="web:b")
-    storage = Path(app.config["STORAGE_DIR"])
-    (storage / "pages").mkdir(parents=True)
-    page_img, upload, writein = (storage / "pages/p1.png", storage / "upload.pdf",
-                                 storage / "pages/w1.png")
-    for f in (page_img, upload, writein):
-        f.write_bytes(b"x")
+    files = ("pages/p1.png", "upload.pdf", "pages/w1.png")
+    for key in files:
+        storage().put(key, b"x")
     batch = ScanBatch(partnership_id=partnership.id, filename="scan.pdf", file_hash="h" * 64,
                       stored_path="upload.pdf", size_bytes=1, status="done")
     db.session.add(batch)
@@ -43,7 +46,7 @@ def _setup(app, partnership):
     db.session.add(ResponseImage(response_id=r_oak.id, question_code="comments",
                                  path="pages/w1.png"))
     db.session.commit()
-    return oak, willow, (page_img, upload, writein)
+    return oak, willow, files
 
 
 def test_erase_collection_removes_its_data_and_files_only(app, loaded_bank, partnership):
@@ -58,7 +61,8 @@ def test_erase_collection_removes_its_data_and_files_only(app, loaded_bank, part
     assert _count(Answer) == 1
     assert _count(ScanPage) == 0
     assert _count(ResponseImage) == 0
-    assert not any(f.exists() for f in files)
+    assert not any(storage().exists(f) for f in files)
+    assert storage().keys() == []
     entry = db.session.scalar(select(AuditEntry))
     assert entry.actor == "coord@example.org"
     assert entry.action == "erase_collection"

@@ -5,18 +5,30 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from survey_app.extensions import db
 from survey_app.models import ReviewItem, ScanPage
 from survey_app.models.scans import ResponseImage
+from survey_app.storage import storage
+from tests.conftest import STORAGES
 from tests.web.test_erasure import _setup
+
+
+@pytest.fixture(params=STORAGES)
+def storage_backend(request) -> str:
+    """The image routes serve from either storage backend."""
+    return request.param
 
 
 def test_scan_images_are_never_cached(app, coordinator_client, loaded_bank, partnership):
     _oak, _willow, (page_img, _upload, writein) = _setup(app, partnership)
     sheet = np.full((200, 300), 255, np.uint8)
-    for path in (page_img, writein):
-        cv2.imwrite(str(path), sheet)
+    sheet[40:60, 20:80] = 0  # something to see in the review crop
+    png = cv2.imencode(".png", sheet)[1].tobytes()
+    for key in (page_img, writein):
+        storage().put(key, png)
+    db.session.commit()
     page = db.session.query(ScanPage).one()
     image = db.session.query(ResponseImage).one()
     item = ReviewItem(response_id=page.response_id, scan_page_id=page.id,
@@ -34,3 +46,6 @@ def test_scan_images_are_never_cached(app, coordinator_client, loaded_bank, part
             assert "private" in cache, (url, cache)
             assert "public" not in cache, (url, cache)
             assert "max-age" not in cache, (url, cache)
+            shown = cv2.imdecode(np.frombuffer(resp.data, np.uint8), cv2.IMREAD_GRAYSCALE)
+            assert shown is not None, url
+            assert shown.min() == 0, url  # the stored image itself, not a blank
