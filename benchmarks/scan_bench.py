@@ -2,6 +2,10 @@
 
     .venv/bin/python benchmarks/scan_bench.py [--pages 240] [--photos 60] [--repeat 3] [--details]
     .venv/bin/python benchmarks/scan_bench.py --tune    # the evidence for the thresholds
+    .venv/bin/python benchmarks/scan_bench.py --speed-only --cache /tmp/corpus \
+        --decisions before.json            # speed work: time, and keep every decision ...
+    .venv/bin/python benchmarks/scan_bench.py --speed-only --cache /tmp/corpus \
+        --compare before.json [--profile]  # ... then check a change altered none of them
 
 Prints, in one run: the floor (just rasterising the copier PDF's pages, or decoding the
 photo JPEGs), pages per second in one process and on all cores, and accuracy (answers
@@ -16,6 +20,9 @@ changed minds) and its copier faults (streaks, 3-7 degree skew, fit-to-page, A4 
 100-150 dpi, 1-bit dither, a lost corner marker) and phone faults (uneven light, hard
 shadow edges, JPEG).
 
+Speed is reported as wall time and as processor time (this process's, plus its decoding
+child's): on a shared machine the wall time swings with the load, the processor time hardly.
+
 Seeds: the benchmark paints from seeds 1100+ (clean), 1200+ (copier), 1300+ (photos),
 never used for tuning. The thresholds in scanner/tuning.py were tuned on seeds below 1000
 (`--tune` uses 0-59; the issue-11 work used 100-104, 200-204 and 300-304, and the tests in
@@ -25,8 +32,10 @@ tests/scan use seeds below 100).
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -142,14 +151,102 @@ def floor_jpegs(files: list[tuple[bytes, str]]) -> float:
     return time.perf_counter() - t
 
 
-def time_pdf(data: bytes, docs: list[dict], processes: int) -> tuple[float, list]:
+def floor_jpegs_cpu(files: list[tuple[bytes, str]]) -> float:
+    """Processor seconds to decode the photos (one thread, as the decoding child does)."""
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    t = time.process_time()
+    for data, _ in files:
+        cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    cv2.setNumThreads(threads)
+    return time.process_time() - t
+
+
+# --- Decisions (speed work must not change any) ---------------------------------------------
+
+
+def decisions(results: list) -> list:
+    """Everything a page's reading decides, as plain data: per page its sheet or why it is
+    unread, per mark group the values marked, how sure and why review, per bubble its class,
+    per write-in whether it is written on. Measured figures are kept apart (`figures`)."""
+    out = []
+    for r in results:
+        if not isinstance(r, PageResult):
+            out.append({"unread": r.reason, "blank": r.blank, "cover": r.cover,
+                        "code": r.sheet_code})
+            continue
+        out.append({"sheet": r.sheet_key, "page": r.page, "warnings": r.warnings,
+                    "marks": [[m.group, list(m.marked), m.confidence, m.reason,
+                               list(m.candidates), list(m.crop or ())] for m in r.marks],
+                    "bubbles": [[b.question, b.value, b.decision] for b in r.bubbles],
+                    "written": [[w.question, w.written, list(w.crop)] for w in r.writeins],
+                    "review": [[i.question, i.reason, list(i.candidates)] for i in r.review]})
+    return out
+
+
+def figures(results: list) -> list:
+    """The measured figures behind the decisions (darkness, circle, face, ...), per bubble."""
+    return [[[b.cx, b.cy, b.darkness, b.coverage, b.ring, b.circle, b.face, b.score]
+             for b in r.bubbles] if isinstance(r, PageResult) else None for r in results]
+
+
+def compare(before: dict, now: dict) -> int:
+    """Print every decision that differs between two dumps, and how far the figures moved;
+    returns the number of differing pages."""
+    changed = 0
+    for label in before["decisions"]:
+        for k, (a, b) in enumerate(zip(before["decisions"][label], now["decisions"][label],
+                                       strict=True)):
+            if a != b:
+                changed += 1
+                print(f"  DIFFERENT: {label} page {k}:")
+                for key in sorted(set(a) | set(b)):
+                    if a.get(key) != b.get(key):
+                        print(f"    {key}: {a.get(key)}\n      now {b.get(key)}")
+        worst = np.zeros(8)
+        for a, b in zip(before["figures"][label], now["figures"][label], strict=True):
+            if a and b and len(a) == len(b):
+                d = np.abs(np.array(a, float) - np.array(b, float))
+                worst = np.fmax(worst, np.nanmax(d, axis=0))
+        names = ("cx", "cy", "darkness", "coverage", "ring", "circle", "face", "score")
+        print(f"  {label}: figures moved at most "
+              + ", ".join(f"{n} {w:.4f}" for n, w in zip(names, worst, strict=True)))
+    return changed
+
+
+def _child_cpu(pid: int | None) -> float:
+    """Processor seconds a live child process has used so far (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, TypeError):
+        return 0.0
+
+
+def _decoder_pid(obj) -> int | None:
+    """The pid of the decoding child behind a source or a scanner (None: not started)."""
+    decoder = getattr(obj, "_decoder", None)
+    proc = getattr(decoder, "_proc", None)
+    return proc.pid if proc is not None else None
+
+
+#: Processor seconds of the last one-process pass (this process and its decoding child).
+LAST_CPU: dict[str, float] = {}
+
+
+def time_pdf(data: bytes, docs: list[dict], processes: int,
+             profile: str | None = None) -> tuple[float, list]:
     n = len(open_scan(data, "bench.pdf"))
     if processes == 1:
         _init(docs, data, "bench.pdf")
         cv2.setNumThreads(cv2.getNumberOfCPUs())
+        pid = _decoder_pid(_WORKER["src"])
+        c0, d0 = time.process_time(), _child_cpu(pid)
         t = time.perf_counter()
-        results = _read(list(range(n)))
-        return time.perf_counter() - t, results
+        results = _profiled(profile, _read, list(range(n)))
+        wall = time.perf_counter() - t
+        LAST_CPU["pdf"] = time.process_time() - c0 + _child_cpu(pid) - d0
+        return wall, results
     chunks = [list(range(i, min(n, i + 8))) for i in range(0, n, 8)]
     with mp.get_context("spawn").Pool(processes, _init, (docs, data, "bench.pdf")) as pool:
         pool.map(_read, [[0]] * processes)  # warm up: imports and the first QR search
@@ -158,19 +255,42 @@ def time_pdf(data: bytes, docs: list[dict], processes: int) -> tuple[float, list
         return time.perf_counter() - t, results
 
 
-def time_photos(files, docs, processes: int) -> tuple[float, list]:
+def time_photos(files, docs, processes: int,
+                profile: str | None = None) -> tuple[float, list]:
     if processes == 1:
         _init_files(docs)
         cv2.setNumThreads(cv2.getNumberOfCPUs())
+        from scanner.sandbox import Decoder
+
+        decoder = _WORKER["scanner"]._decoder = Decoder()
+        decoder._start()  # started before timing, as `scan_file` would on its first file
+        pid = _decoder_pid(_WORKER["scanner"])
+        c0, d0 = time.process_time(), _child_cpu(pid)
         t = time.perf_counter()
-        results = _read_files(files)
-        return time.perf_counter() - t, results
+        results = _profiled(profile, _read_files, files)
+        wall = time.perf_counter() - t
+        LAST_CPU["photos"] = time.process_time() - c0 + _child_cpu(pid) - d0
+        return wall, results
     chunks = [files[i:i + 4] for i in range(0, len(files), 4)]
     with mp.get_context("spawn").Pool(processes, _init_files, (docs,)) as pool:
         pool.map(_read_files, [files[:1]] * processes)
         t = time.perf_counter()
         results = [r for part in pool.map(_read_files, chunks) for r in part]
         return time.perf_counter() - t, results
+
+
+def _profiled(label: str | None, fn, arg):
+    """fn(arg), under cProfile when `label` is set (its busiest functions printed)."""
+    if not label:
+        return fn(arg)
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    out = prof.runcall(fn, arg)
+    print(f"\n--- profile: {label} (this process only; decoding runs in a child) ---")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+    return out
 
 
 def _init_files(docs: list[dict]) -> None:
@@ -262,20 +382,13 @@ def tune(seeds: range, pages: int) -> None:
                   f"  median {np.median(v):.3f}  max {v.max():.3f}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pages", type=int, default=240, help="copier pages (also clean pages)")
-    ap.add_argument("--photos", type=int, default=60, help="phone photos")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="passes over the photos (floor and scan); the best counts")
-    ap.add_argument("--details", action="store_true", help="list every review and error")
-    ap.add_argument("--tune", action="store_true",
-                    help="instead: darkness per mark style on the tuning seeds (< 1000)")
-    args = ap.parse_args()
-    if args.tune:
-        tune(range(6), 40)
-        return
-    cores = os.cpu_count() or 1
+def corpus(args) -> tuple:
+    """The benchmark's pages, files and layouts: generated, or loaded from `--cache` (the
+    same seeds give the same corpus; generating takes a minute and a half)."""
+    path = Path(args.cache) / f"corpus-{args.pages}-{args.photos}.pickle" if args.cache else None
+    if path is not None and path.exists():
+        print(f"Corpus from {path}", flush=True)
+        return pickle.loads(path.read_bytes())
     print(f"Generating {args.pages} clean + {args.pages} copier pages and {args.photos} photos "
           f"(seeds >= 1000, never used for tuning)...", flush=True)
     t = time.perf_counter()
@@ -285,21 +398,58 @@ def main() -> None:
     clean_pdf = pages_pdf([p.image for p in clean], dpi=200, quality=85)
     copier_pdf = pages_pdf([p.image for p in copier], dpi=200, quality=75)
     photo_files = [(jpeg(p.image, 85), f"IMG_{k:04d}.jpg") for k, p in enumerate(photos)]
+    for p in clean + copier + photos:
+        p.image = None  # the files hold them
     print(f"  generated in {time.perf_counter() - t:.0f} s; copier PDF "
           f"{len(copier_pdf) / 1e6:.1f} MB, 200 dpi greyscale JPEG pages\n")
+    out = (clean, copier, photos, docs, clean_pdf, copier_pdf, photo_files)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(out))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pages", type=int, default=240, help="copier pages (also clean pages)")
+    ap.add_argument("--photos", type=int, default=60, help="phone photos")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="passes over the photos (floor and scan); the best counts")
+    ap.add_argument("--details", action="store_true", help="list every review and error")
+    ap.add_argument("--tune", action="store_true",
+                    help="instead: darkness per mark style on the tuning seeds (< 1000)")
+    ap.add_argument("--cache", metavar="DIR",
+                    help="keep the generated corpus here and reuse it on later runs")
+    ap.add_argument("--speed-only", action="store_true",
+                    help="time one process only (no 2-process pass), no accuracy")
+    ap.add_argument("--profile", action="store_true",
+                    help="cProfile the one-process copier and photo passes")
+    ap.add_argument("--decisions", metavar="FILE",
+                    help="write every decision (and the figures behind it) to FILE as JSON")
+    ap.add_argument("--compare", metavar="FILE",
+                    help="compare every decision with an earlier --decisions FILE; exit 1 "
+                         "if any differs")
+    args = ap.parse_args()
+    if args.tune:
+        tune(range(6), 40)
+        return
+    cores = os.cpu_count() or 1
+    clean, copier, photos, docs, clean_pdf, copier_pdf, photo_files = corpus(args)
 
     print(f"Speed ({cores} cores; load average now {os.getloadavg()[0]:.1f}):")
     f = floor_pdf(copier_pdf)
     n = len(copier)
     print(f"  floor, rasterise the copier PDF's {n} pages: {f / n * 1000:6.1f} ms/page "
           f"({n / f:6.1f} pages/s)")
-    t1, res_copier = time_pdf(copier_pdf, docs, 1)
+    t1, res_copier = time_pdf(copier_pdf, docs, 1, "copier PDF" if args.profile else None)
     n_copier = n
     print(f"  scan, 1 process:                         {t1 / n * 1000:6.1f} ms/page "
-          f"({n / t1:6.1f} pages/s, {t1 / f:.1f}x the floor)")
-    tn, _ = time_pdf(copier_pdf, docs, cores)
-    print(f"  scan, {cores} processes:                       {tn / n * 1000:6.1f} ms/page "
-          f"({n / tn:6.1f} pages/s)")
+          f"({n / t1:6.1f} pages/s, {t1 / f:.1f}x the floor); processor "
+          f"{LAST_CPU['pdf'] / n * 1000:.1f} ms/page ({n / LAST_CPU['pdf']:.1f} pages/s)")
+    if not args.speed_only:
+        tn, _ = time_pdf(copier_pdf, docs, cores)
+        print(f"  scan, {cores} processes:                       {tn / n * 1000:6.1f} ms/page "
+              f"({n / tn:6.1f} pages/s)")
     # Photos take about a second a pass, so each is timed `--repeat` times and the best
     # counts, the floor and the scan alike (a fresh Scanner each pass: every pass pays for
     # the first page of each layout). One pass alone swings by half: the first decode of a
@@ -309,12 +459,41 @@ def main() -> None:
     fp = min(floors)
     print(f"  floor, decode {m} photo JPEGs:            {fp / m * 1000:6.1f} ms/page "
           f"(best of {args.repeat}; {_spread(floors, m)})")
-    passes = [time_photos(photo_files, docs, 1) for _ in range(args.repeat)]
+    fp_cpu = min(floor_jpegs_cpu(photo_files) for _ in range(args.repeat))
+    passes, cpus = [], []
+    for k in range(args.repeat):
+        passes.append(time_photos(photo_files, docs, 1,
+                                  "photos" if args.profile and k == 0 else None))
+        cpus.append(LAST_CPU["photos"])
     tp, res_photos = min(passes, key=lambda p: p[0])
+    tp_cpu = min(cpus)
     print(f"  photos, 1 process:                       {tp / m * 1000:6.1f} ms/page "
           f"({m / tp:6.1f} pages/s, {tp / fp:.1f}x the floor; best of {args.repeat}; "
           f"{_spread([p[0] for p in passes], m)})")
-    _, res_clean = time_pdf(clean_pdf, docs, 1)
+    print(f"  processor time: decode {fp_cpu / m * 1000:.1f} ms/photo, scan "
+          f"{tp_cpu / m * 1000:.1f} ms/photo ({tp_cpu / fp_cpu:.1f}x); load average now "
+          f"{os.getloadavg()[0]:.1f}")
+    res_clean = []
+    if not args.speed_only or args.decisions or args.compare:
+        _, res_clean = time_pdf(clean_pdf, docs, 1)
+    if args.decisions or args.compare:
+        now = {"decisions": {}, "figures": {}}
+        for label, res in (("clean", res_clean), ("copier", res_copier),
+                           ("photos", res_photos)):
+            now["decisions"][label] = json.loads(json.dumps(decisions(res)))
+            now["figures"][label] = figures(res)
+        if args.decisions:
+            Path(args.decisions).write_text(json.dumps(now))
+            print(f"\nDecisions written to {args.decisions}")
+        if args.compare:
+            print(f"\nDecisions compared with {args.compare}:")
+            changed = compare(json.loads(Path(args.compare).read_text()), now)
+            print(f"  {changed} pages with a different decision" if changed else
+                  "  every decision is the same")
+            if changed:
+                sys.exit(1)
+    if args.speed_only:
+        return
 
     print("\nAccuracy (per answer column; review that was required is not counted as review):")
     met = True
