@@ -381,13 +381,13 @@ def results():
     from survey_app.plans.outcomes import by_outcome
     from survey_app.results import analysis, queries
     from survey_app.results.charts import chart_svg
-    from survey_app.results.views import _filters, _scope
+    from survey_app.results.filters import form_choices, request_scope
 
     plan = _plan()
-    scope = _scope()
+    scope = request_scope()
     if plan is None:
         return render_template("plans/results.html", plan=None, outcomes=[],
-                               **_filters(scope))
+                               **form_choices(scope))
     wanted = set(document.survey_codes(plan.body))
     school_id = None if access.current().whole_partnership else scope.school_id
     found = {}
@@ -408,4 +408,4 @@ def results():
                            outcome_charts=charts, locked_at=plan.locked_at,
                            written_late=written_late(plan),
                            amendments=[amendment_text(a) for a in amendments(plan)],
-                           **_filters(scope))
+                           **form_choices(scope))

@@ -156,8 +156,14 @@ def _straight_lining(report: PilotReport, questions, answers) -> None:
             report.straight_lined += len(set(positions)) == 1
 
 
+#: Words that take "pupils" straight after them ("Most pupils", not "Most of pupils").
+_BARE = ("Nearly all", "Most", "A few")
+
+
 def _pupils(n: int, share: float) -> str:
-    return f"{fraction_words(share)} of pupils ({round(share * n)} of {n})"
+    words = fraction_words(share)
+    joined = words if words in _BARE else f"{words} of the"
+    return f"{joined} pupils ({round(share * n)} of {n})"
 
 
 def _suggest(report: PilotReport) -> None:

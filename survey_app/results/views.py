@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -26,48 +25,20 @@ from werkzeug.utils import secure_filename
 
 from survey_app import access
 from survey_app.extensions import db
-from survey_app.models import SOURCES, School, Survey
+from survey_app.models import School, Survey
 from survey_app.results import analysis, pilot, queries, report
 from survey_app.results.charts import chart_svg, trend_svg
+from survey_app.results.filters import form_choices as _filters
+from survey_app.results.filters import request_scope as _scope
 from survey_app.results.operations import (
     PrimaryError,
     quote_candidates,
     set_primary_questions,
     set_report_quotes,
 )
-from survey_app.results.queries import Scope
 from survey_app.results.tables import chart_tables, spreadsheet_safe
 
 bp = Blueprint("results", __name__, url_prefix="/results")
-
-
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def _date(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        flash(f"'{value}' is not a date: use the date picker or write it as 2026-09-30.",
-              "error")
-        return None
-
-
-def _scope() -> Scope:
-    """The signed-in person's scope with the page's filters. A teacher is always held to
-    their own school, whatever the address asks for."""
-    allowed = access.current()
-    school_id = _int("school") if allowed.whole_partnership else allowed.school_id
-    source = request.args.get("source") or None
-    return Scope(allowed.partnership_id, school_id=school_id, group_id=_int("group"),
-                 source=source if source in SOURCES else None,
-                 date_from=_date("from"), date_to=_date("to"),
-                 timezone=current_app.config.get("TIMEZONE", "Europe/London"))
 
 
 def _points() -> tuple[str, str] | None:
@@ -75,15 +46,6 @@ def _points() -> tuple[str, str] | None:
     (the first and the last there are); analysis.choose_points checks them."""
     first, last = request.args.get("first", ""), request.args.get("last", "")
     return (first, last) if first and last else None
-
-
-def _filters(scope: Scope) -> dict:
-    """What the filter form needs: choices limited to what this person may see."""
-    schools = queries.schools(scope.partnership_id)
-    if not access.current().whole_partnership:
-        schools = [s for s in schools if s.id == scope.school_id]
-    return {"schools": schools, "groups": queries.groups(scope.partnership_id, scope.school_id),
-            "sources": SOURCES, "scope": scope, "args": request.args}
 
 
 def _survey(code: str) -> Survey:

@@ -189,7 +189,7 @@ def test_build_preview_save_collect_answer_export(live_server, tmp_path):  # noq
 
 
 BROKEN = """\
-code: light_check
+code: mirror_check
 title: Light check
 audience: pupil
 ages: "7-11"
@@ -209,7 +209,7 @@ questions:
 def test_upload_with_errors_in_chromium(live_server, tmp_path):  # noqa: F811
     app, url = live_server.app, live_server.url
     _coordinator(app)
-    broken = tmp_path / "light_check.yaml"
+    broken = tmp_path / "mirror_check.yaml"
     broken.write_text(BROKEN, encoding="utf-8")
 
     def scenario(browser) -> None:
@@ -224,7 +224,7 @@ def test_upload_with_errors_in_chromium(live_server, tmp_path):  # noqa: F811
         page.get_by_role("button", name="Upload into the builder").click()
         expect(page.locator("#notice")).to_contain_text("has problems")
         expect(page.locator("#q-1 .problems-beside")).to_contain_text(
-            "light_check.yaml:9: question 'mirrors': scale 'choice' needs a list")
+            "mirror_check.yaml:9: question 'mirrors': scale 'choice' needs a list")
         expect(page.locator("#q-2 .problems-beside")).to_contain_text(
             "duplicate code 'enjoy' (first used on line 6)")
         expect(page.locator("#q-0 .problems-beside")).to_have_count(0)
@@ -243,7 +243,7 @@ def test_upload_with_errors_in_chromium(live_server, tmp_path):  # noqa: F811
 
     in_chromium(scenario)
     with app.app_context():
-        survey = db.session.scalar(select(Survey).where(Survey.code == "light_check"))
+        survey = db.session.scalar(select(Survey).where(Survey.code == "mirror_check"))
         options = survey.latest.definition.question("mirrors").options
         assert [o.code for o in options] == ["flat_mirror", "curved_mirror"]
         db.session.remove()

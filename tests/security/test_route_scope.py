@@ -38,6 +38,8 @@ PUBLIC = {
     "auth.set_password": "guarded by a one-time 132-bit token, tested in tests/web",
     "answer.form": "the pupils' public link (unguessable token)",
     "answer.thanks": "the pupils' thank-you page",
+    "answer_offline.service_worker": "the pupils' service worker (no data, only page files)",
+    "answer_offline.manifest": "the pupils' link as an installable app (unguessable token)",
     "join.join": "the pupils' join-code box (wrong codes rate-limited, tested in tests/web)",
 }
 #: Teachers get 403 (or 404) here even for their own school's objects.
