@@ -44,6 +44,9 @@ OAK, WILLOW, ST_ANNES = "Oak Primary", "Willow Primary", "St Anne's High (lead s
 #: groups that took part move clearly, the comparison group barely.
 TOOK_PART_GAIN = 1.0
 COMPARISON_GAIN = 0.1
+#: Share of that gain at each time point (an Activity may list any of them): half way
+#: through, all of it after, most of it kept at a follow-up; none when asked once.
+PHASE_GAIN = {"before": 0.0, "during": 0.5, "after": 1.0, "follow-up": 0.8, "once": 0.0}
 #: Spread between people, and of one person's answers around their level (logistic scale).
 PERSON_SPREAD = 0.7
 ANSWER_NOISE = 0.6
@@ -161,11 +164,12 @@ def _account(partnership: Partnership, role: str, school: str | None) -> tuple[s
     return email, password
 
 
-def _respond(rng: random.Random, collection: Collection, person: float, *, after: bool,
+def _respond(rng: random.Random, collection: Collection, person: float, *, share: float,
              key: str, pupil_number: int | None, when: datetime, serial: int) -> dict:
-    """Generate and record one response; return its id and when it was given."""
+    """Generate and record one response (`share`: of the activity's gain, PHASE_GAIN);
+    return its id and when it was given."""
     definition = collection.survey_version.definition
-    gain = (COMPARISON_GAIN if collection.is_comparison else TOOK_PART_GAIN) if after else 0
+    gain = (COMPARISON_GAIN if collection.is_comparison else TOOK_PART_GAIN) * share
     values = {}
     for q in definition.questions:
         for column in q.columns:
@@ -198,14 +202,15 @@ def _run_activity(rng: random.Random, partnership: Partnership, activity: Activi
     people = [rng.gauss(-0.3, PERSON_SPREAD) for _ in range(activity.size)]
     stamps = []
     for collection in collections:
-        after = collection.phase == "after"
+        later = collection.phase not in ("before", "once")
         start = now - timedelta(days=42 if collection.phase == "before" else 7)
-        # Not everyone is there on the day: after has a few absences.
-        present = [i for i in range(activity.size) if not after or rng.random() > 0.08]
+        # Not everyone is there on the day: later sessions have a few absences.
+        present = [i for i in range(activity.size) if not later or rng.random() > 0.08]
         for serial, i in enumerate(present, start=1):
             number = i + 1 if activity.pupil_number and rng.random() < GIVES_NUMBER else None
             when = start + timedelta(minutes=rng.randint(0, 3 * 24 * 60))
-            stamps.append(_respond(rng, collection, people[i], after=after,
+            stamps.append(_respond(rng, collection, people[i],
+                                   share=PHASE_GAIN[collection.phase],
                                    key=f"demo-{collection.id}-{serial}", pupil_number=number,
                                    when=when, serial=serial))
     return collections, stamps

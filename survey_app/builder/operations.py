@@ -85,6 +85,8 @@ class DraftQuestion:
     options_text: str = ""
     required: bool = False
     retrospective: bool = False
+    #: Offer "I don't know" (written only where the scale has it: the faces scales).
+    dont_know: bool = False
     #: Bank metadata, carried through unchanged.
     measures: str = ""
     ages: str = ""
@@ -109,7 +111,8 @@ class DraftQuestion:
                                    + (f" {CORRECT_MARK}" if o.correct else "")
                                    for o in q.options)
             if q.scale_def.needs_options else "", maximum=q.maximum,
-            required=q.required, retrospective=q.retrospective, measures=q.measures or "",
+            required=q.required, retrospective=q.retrospective, dont_know=q.dont_know,
+            measures=q.measures or "",
             ages=q.ages or "", source=q.source or "", origin=q.origin or "",
             pilot_n=q.pilot_n, vouched_text=q.text if q.origin or q.pilot_n else "",
             labels=dict(q.label_overrides), labels_scale=q.scale if q.label_overrides else "",
@@ -137,6 +140,7 @@ class DraftQuestion:
             code=_str(raw.get("code")), text=_str(raw.get("text")), scale=scale,
             options_text="\n".join(lines), required=raw.get("required") is True,
             retrospective=raw.get("retrospective") is True,
+            dont_know=raw.get("dont_know") is True,
             measures=_str(raw.get("measures")), ages=_str(raw.get("ages")),
             source=_str(raw.get("source")), labels=labels, labels_scale=scale if labels else "",
             maximum=_maximum(raw.get("max")),
@@ -187,6 +191,8 @@ class DraftQuestion:
             d["required"] = True
         if self.retrospective:
             d["retrospective"] = True
+        if self.dont_know and self.scale_def and self.scale_def.offers_dont_know:
+            d["dont_know"] = True
         if self.needs_options:
             d["options"] = self.options()
         if self.labels and self.labels_scale == self.scale:
@@ -267,6 +273,7 @@ class Draft:
                 options_text=form.get(p + "options", "").replace("\r\n", "\n").strip(),
                 required=bool(form.get(p + "required")),
                 retrospective=bool(form.get(p + "retrospective")),
+                dont_know=bool(form.get(p + "dont_know")),
                 measures=_str(meta.get("measures")), ages=_str(meta.get("ages")),
                 source=_str(meta.get("source")), origin=_str(meta.get("origin")),
                 pilot_n=_pilot_n(meta.get("pilot_n")),

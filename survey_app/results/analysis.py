@@ -41,10 +41,9 @@ POINT_WORDS = {"before": "before", "during": "midway", "after": "after",
 DEFAULT_POINTS = ("before", "after")
 
 
-def time_points(infos: list[CollectionInfo]) -> list[str]:
-    """The time points (TIME_POINTS order) of these collections."""
-    present = {c.phase for c in infos}
-    return [p for p in TIME_POINTS if p in present]
+def time_points(phases: set[str]) -> list[str]:
+    """The time points among these phases, in TIME_POINTS order."""
+    return [p for p in TIME_POINTS if p in phases]
 
 
 def choose_points(present: list[str], wanted: tuple[str, str] | None = None
@@ -319,7 +318,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
     retrospective figure the impact report quotes; `points`: the two time points to
     compare (default: the first and the last with collections)."""
     infos = queries.collections(scope, survey.id)
-    present = time_points(infos)
+    present = time_points(queries.phases_answered(scope, survey.id)) if infos else []
     pair = choose_points(present, points)
     by_id = {c.id: c for c in infos}
     ids = list(by_id)

@@ -213,7 +213,10 @@ def _suggest(report: PilotReport) -> None:
                 f"{_pupils(report.straight_checked, share)} gave the same answer to every "
                 "question: they may not be reading the questions. Mix easier and harder "
                 "statements, and go through one example together first.")
-    if report.responses < 5:
+    if not report.responses:
+        report.suggestions.append("No pupil has answered this pilot yet: give the class the "
+                                  "link, the join code or the paper copies.")
+    elif report.responses < 5:
         report.suggestions.append(
             f"Only {report.responses} pupil{'' if report.responses == 1 else 's'} answered: "
             "a pilot with a whole class (10 or more) shows problems more reliably.")

@@ -109,6 +109,16 @@ def collection_ids(scope: Scope, survey_id: int | None = None):
     return _in_scope(select(Collection.id), scope, survey_id)
 
 
+def phases_answered(scope: Scope, survey_id: int) -> set[str]:
+    """The phases of the collections in scope that have at least one response in the
+    filters: a follow-up made ahead of time is not a time point until someone answers."""
+    answered = (select(Response.id).where(Response.collection_id == Collection.id,
+                                          *scope.response_filters()).exists())
+    return set(db.session.scalars(
+        select(Collection.phase).distinct()
+        .where(Collection.id.in_(collection_ids(scope, survey_id)), answered)))
+
+
 def response_counts(scope: Scope, ids: list[int]) -> dict[tuple[int, str], int]:
     """(collection id, source) -> number of responses."""
     if not ids:

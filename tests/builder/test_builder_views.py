@@ -393,3 +393,14 @@ def test_yaml_of_the_draft_is_the_forms_format(tmp_path: Path):
     data = yaml.safe_load(draft.to_yaml())
     assert data["questions"][3]["options"][0] == {"code": "host",
                                                   "label": "Host workshops or training"}
+
+
+def test_dont_know_survives_the_builder_and_is_offered_on_faces_scales_only():
+    survey = parse_survey("code: dk\ntitle: DK\naudience: pupil\nquestions:\n"
+                          "  - {code: a, text: A, scale: faces3, dont_know: true}\n"
+                          "  - {code: b, text: B, scale: faces5}\n")
+    draft = Draft.from_survey(survey)
+    assert parse_survey(draft.to_yaml()) == survey
+    draft.questions[1].dont_know = True
+    draft.questions[1].scale = "agree5"  # ticked, then a scale without it chosen
+    assert "dont_know" not in yaml.safe_load(draft.to_yaml())["questions"][1]

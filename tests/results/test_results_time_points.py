@@ -192,3 +192,23 @@ def test_results_page_and_cli_choose_the_time_points(app, client, runner, partne
     bad = runner.invoke(args=["results", "--survey", "tp_test", "--compare", "before:soon"])
     assert bad.exit_code != 0
     assert "FIRST:LAST" in bad.output
+
+
+def test_a_time_point_counts_once_someone_answers(partnership, time_data):
+    """A follow-up made ahead of time must not turn the default comparison into one with
+    no answers yet."""
+    from survey_app.admin.operations import create_collection
+
+    create_collection(partnership, survey_code="tp_test", school_name="Birch School",
+                      group_name="Year 6", phase="follow-up", ask_pupil_number=True)
+    db.session.commit()
+    answers, made, _pilot = time_data
+    # empty the real follow-up: its answers gone, the collection kept
+    from survey_app.models import Response
+
+    db.session.execute(Response.__table__.delete().where(
+        Response.collection_id == made["follow-up"].id))
+    db.session.commit()
+    res = _build(partnership, use_tally=False)
+    assert res.present == ("before", "during", "after")
+    assert res.points == ("before", "after")

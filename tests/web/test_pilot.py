@@ -185,3 +185,22 @@ def test_web_answers_store_checked_timings(client, pilot_data):
                                  '{"enjoy": {"ms": 99999999}}', "{" + " " * 30000 + "}"])
 def test_unusable_timings_are_dropped(raw):
     assert clean_timings(raw, ["enjoy"]) is None
+
+
+def test_new_collection_page_makes_a_follow_up_pilot(client, partnership, pilot_data):
+    from survey_app.models import Collection
+
+    make_user(partnership, "coord@example.org", "coordinator")
+    login_as(client, "coord@example.org")
+    page = client.get("/admin/collections/new").get_data(as_text=True)
+    for value in ("before", "during", "after", "follow-up", "once"):
+        assert f'value="{value}"' in page
+    assert 'name="pilot"' in page
+    resp = client.post("/admin/collections/new", data={
+        "csrf_token": csrf_from(page), "survey": "pilot_test", "school": "Alder School",
+        "group": "Year 6 Elm", "phase": "follow-up", "pilot": "y"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    made = db.session.scalar(select(Collection).order_by(Collection.id.desc()).limit(1))
+    assert (made.phase, made.pilot, made.group.name) == ("follow-up", True, "Year 6 Elm")
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert f"/results/pilot/{made.id}" in page
