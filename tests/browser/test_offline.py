@@ -127,6 +127,10 @@ def _answer(page: Page, number: int, taps: dict[str, str], *, double_tap: bool =
     expect(page.locator("input:checked")).to_have_count(0)
     page.fill("#pupil_number", str(number))
     page.click("button.next")
+    # After Next the focus is on the question's heading, shown without a box.
+    focused = page.evaluate("[document.activeElement.id,"
+                            " getComputedStyle(document.activeElement).outlineStyle]")
+    assert focused == [f"lg-{next(iter(taps))}", "none"]
     codes = list(taps)
     for i, code in enumerate(codes):
         expect(page.locator(f"#q-{code}")).to_be_visible()
@@ -224,9 +228,11 @@ def test_without_a_service_worker_the_next_pupil_starts_on_the_same_page(served,
     expect(page.locator("#saved-offline")).to_be_visible()
     page.click("#saved-offline a.next-pupil")
     expect(page.locator("#saved-offline")).to_be_hidden()
-    # The first question again, with the focus on its heading.
+    # The first question again, with the focus on its heading, and no box round it that
+    # would look like a mistake to a child.
     expect(page.locator("#q-pupil_number")).to_be_visible()
     assert page.evaluate("document.activeElement.id") == "lg-pupil_number"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "none"
     _answer(page, numbers[1], PUPILS[numbers[1]])
     expect(page.locator("#saved-offline")).to_have_attribute("data-waiting", "2")
     assert _stored(served) == []
