@@ -29,6 +29,7 @@ from tests.browser.test_accessibility import _serious
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
 SURVEY = "pupil_attitudes_5_7"
 #: Each pupil's number and taps on the 5-7 survey (faces3: 1 sad, 2 in-between, 3 happy).
 PUPILS = {
@@ -179,8 +180,11 @@ def test_three_pupils_answer_offline_and_are_stored_once_each(served, browser):
     expect(saved).to_be_visible()
     expect(saved.locator("h2")).to_have_text("Thank you! Your answers are saved.")
     expect(saved).to_have_attribute("data-waiting", "1")
-    expect(saved.locator(".outbox-words")).to_contain_text("1 person's answers are saved")
+    expect(saved.locator(".outbox-words")).to_have_text("Answers waiting on this tablet: 1")
+    expect(page.locator("#outbox-status")).to_be_hidden()  # the screen says it already
+    expect(saved.locator("button.speak")).to_be_visible()
     assert _serious(page) == []
+    page.screenshot(path=str(DOCS / "pupil-saved-offline.png"))
 
     # Next pupil, still offline: the service worker gives the kept page.
     page.click("#saved-offline a.next-pupil")
@@ -194,6 +198,7 @@ def test_three_pupils_answer_offline_and_are_stored_once_each(served, browser):
     page.reload()
     expect(page.locator("#outbox-status")).to_be_visible()
     expect(page.locator("#outbox-status")).to_contain_text("2 people's answers are saved")
+    page.screenshot(path=str(DOCS / "pupil-waiting-offline.png"))
     _answer(page, numbers[2], PUPILS[numbers[2]])
     expect(saved).to_have_attribute("data-waiting", "3")
 
