@@ -50,6 +50,7 @@ class Served:
     app: object
     token: str
     log: Path
+    tokens: dict[str, str]
 
 
 def _free_port() -> int:
@@ -82,7 +83,7 @@ def served(db_uri, tmp_path, monkeypatch) -> Iterator[Served]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, server, log)
-        yield Served(base, app, tokens[SURVEY], log)
+        yield Served(base, app, tokens[SURVEY], log, tokens)
     finally:
         server.terminate()
         try:
@@ -277,9 +278,20 @@ def test_online_and_without_javascript_nothing_changes_for_the_pupil(served, bro
         "Thank you! Your answers have been sent.")
     assert _serious(page) == []
     assert problems == []
-    context.close()
     assert [(r.pupil_number, r.taps, r.answered_at) for r in _stored(served)] == [
         (first, PUPILS[first], None)]
+
+    # Answers the server refuses (here: none given) get the server's own page, as
+    # without JavaScript, with the message that says why; nothing waits in the outbox.
+    page = context.new_page()
+    page.goto(f"{served.url}/s/{served.tokens['teacher_confidence']}")
+    page.wait_for_selector("html[data-outbox=ready]", state="attached")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status == 422):
+        page.click("button.send")
+    expect(page.locator("#error-summary")).to_contain_text("not answered any questions")
+    expect(page.locator("#saved-offline")).to_be_hidden()
+    assert page.evaluate("SurveyOutbox.waiting().then(w => w.length)") == 0
+    context.close()
 
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
