@@ -291,6 +291,17 @@ def test_online_and_without_javascript_nothing_changes_for_the_pupil(served, bro
     expect(page.locator("#error-summary")).to_contain_text("not answered any questions")
     expect(page.locator("#saved-offline")).to_be_hidden()
     assert page.evaluate("SurveyOutbox.waiting().then(w => w.length)") == 0
+    # A teacher's survey offline: the same, in adult words.
+    page.goto(f"{served.url}/s/{served.tokens['teacher_confidence']}")
+    page.wait_for_selector("html[data-offline-ready=yes]", state="attached")
+    context.set_offline(True)
+    page.check("#confident_teaching-4")
+    page.click("button.send")
+    expect(page.locator("#saved-offline h2")).to_have_text("Your answers are saved")
+    assert _serious(page) == []
+    context.set_offline(False)
+    expect(page.locator("#saved-offline")).to_have_attribute("data-waiting", "0",
+                                                             timeout=40_000)
     context.close()
 
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
