@@ -33,13 +33,14 @@
     }
   }
 
-  function waitingWords(n) {
+  /** The words for `n` waiting answers: a sentence in the strip above the form, a
+   short count on the "saved" screen (which already says what happens). */
+  function waitingWords(n, short) {
     if (n === 0) {
       return config.getAttribute("data-all-sent");
     }
-    var one = n === 1;
-    return (config.getAttribute(one ? "data-one-waiting" : "data-many-waiting") || "")
-      .replace("{n}", String(n));
+    var name = short ? "data-count-waiting" : (n === 1 ? "data-one-waiting" : "data-many-waiting");
+    return (config.getAttribute(name) || "").replace("{n}", String(n));
   }
 
   /** Say how many answers wait on this device, and keep trying while any do. */
@@ -47,7 +48,8 @@
     return Outbox.waiting().then(function (records) {
       var n = records.length;
       if (status) {
-        status.hidden = n === 0 && !status.hasAttribute("data-had-waiting");
+        var savedShown = saved && !saved.hidden;
+        status.hidden = savedShown || (n === 0 && !status.hasAttribute("data-had-waiting"));
         if (n > 0) {
           status.setAttribute("data-had-waiting", "");
         }
@@ -55,7 +57,7 @@
         status.setAttribute("data-waiting", String(n));
       }
       if (saved) {
-        say(saved.querySelector(".outbox-words"), waitingWords(n));
+        say(saved.querySelector(".outbox-words"), waitingWords(n, true));
         saved.setAttribute("data-waiting", String(n));
       }
       if (n > 0 && retryTimer === null) {

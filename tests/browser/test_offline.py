@@ -29,6 +29,7 @@ from tests.browser.test_accessibility import _serious
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
 SURVEY = "pupil_attitudes_5_7"
 #: Each pupil's number and taps on the 5-7 survey (faces3: 1 sad, 2 in-between, 3 happy).
 PUPILS = {
@@ -49,6 +50,7 @@ class Served:
     app: object
     token: str
     log: Path
+    tokens: dict[str, str]
 
 
 def _free_port() -> int:
@@ -81,7 +83,7 @@ def served(db_uri, tmp_path, monkeypatch) -> Iterator[Served]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, server, log)
-        yield Served(base, app, tokens[SURVEY], log)
+        yield Served(base, app, tokens[SURVEY], log, tokens)
     finally:
         server.terminate()
         try:
@@ -127,6 +129,10 @@ def _answer(page: Page, number: int, taps: dict[str, str], *, double_tap: bool =
     expect(page.locator("input:checked")).to_have_count(0)
     page.fill("#pupil_number", str(number))
     page.click("button.next")
+    # After Next the focus is on the question's heading, shown without a box.
+    focused = page.evaluate("[document.activeElement.id,"
+                            " getComputedStyle(document.activeElement).outlineStyle]")
+    assert focused == [f"lg-{next(iter(taps))}", "none"]
     codes = list(taps)
     for i, code in enumerate(codes):
         expect(page.locator(f"#q-{code}")).to_be_visible()
@@ -175,8 +181,11 @@ def test_three_pupils_answer_offline_and_are_stored_once_each(served, browser):
     expect(saved).to_be_visible()
     expect(saved.locator("h2")).to_have_text("Thank you! Your answers are saved.")
     expect(saved).to_have_attribute("data-waiting", "1")
-    expect(saved.locator(".outbox-words")).to_contain_text("1 person's answers are saved")
+    expect(saved.locator(".outbox-words")).to_have_text("Answers waiting on this tablet: 1")
+    expect(page.locator("#outbox-status")).to_be_hidden()  # the screen says it already
+    expect(saved.locator("button.speak")).to_be_visible()
     assert _serious(page) == []
+    page.screenshot(path=str(DOCS / "pupil-saved-offline.png"))
 
     # Next pupil, still offline: the service worker gives the kept page.
     page.click("#saved-offline a.next-pupil")
@@ -190,6 +199,7 @@ def test_three_pupils_answer_offline_and_are_stored_once_each(served, browser):
     page.reload()
     expect(page.locator("#outbox-status")).to_be_visible()
     expect(page.locator("#outbox-status")).to_contain_text("2 people's answers are saved")
+    page.screenshot(path=str(DOCS / "pupil-waiting-offline.png"))
     _answer(page, numbers[2], PUPILS[numbers[2]])
     expect(saved).to_have_attribute("data-waiting", "3")
 
@@ -211,7 +221,8 @@ def test_three_pupils_answer_offline_and_are_stored_once_each(served, browser):
 
 def test_without_a_service_worker_the_next_pupil_starts_on_the_same_page(served, browser):
     """Plain http on a school network is no secure context: no service worker there. The
-    answers still wait in IndexedDB, and Next pupil starts the same page again."""
+    answers still wait in IndexedDB, Next pupil starts the same page again, and they are
+    sent even after the browser lost its session."""
     context = browser.new_context(viewport=PHONE, service_workers="block")
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -224,19 +235,25 @@ def test_without_a_service_worker_the_next_pupil_starts_on_the_same_page(served,
     expect(page.locator("#saved-offline")).to_be_visible()
     page.click("#saved-offline a.next-pupil")
     expect(page.locator("#saved-offline")).to_be_hidden()
-    # The first question again, with the focus on its heading.
+    # The first question again, with the focus on its heading, and no box round it that
+    # would look like a mistake to a child.
     expect(page.locator("#q-pupil_number")).to_be_visible()
     assert page.evaluate("document.activeElement.id") == "lg-pupil_number"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "none"
     _answer(page, numbers[1], PUPILS[numbers[1]])
     expect(page.locator("#saved-offline")).to_have_attribute("data-waiting", "2")
     assert _stored(served) == []
+    # The browser forgets its session meanwhile (restarted): the waiting answers' CSRF
+    # token no longer counts, and the outbox fetches a fresh one from the page.
+    context.clear_cookies()
     context.set_offline(False)
     expect(page.locator("#saved-offline")).to_have_attribute("data-waiting", "0",
                                                              timeout=40_000)
     rows = _stored(served)
     assert sorted((r.pupil_number, r.taps) for r in rows) == sorted(
         (n, PUPILS[n]) for n in numbers)
-    assert problems == []
+    # The first try with the old token is refused (400), as it should be.
+    assert [p for p in problems if "status of 400" not in p] == []
     context.close()
 
 
@@ -261,9 +278,31 @@ def test_online_and_without_javascript_nothing_changes_for_the_pupil(served, bro
         "Thank you! Your answers have been sent.")
     assert _serious(page) == []
     assert problems == []
-    context.close()
     assert [(r.pupil_number, r.taps, r.answered_at) for r in _stored(served)] == [
         (first, PUPILS[first], None)]
+
+    # Answers the server refuses (here: none given) get the server's own page, as
+    # without JavaScript, with the message that says why; nothing waits in the outbox.
+    page = context.new_page()
+    page.goto(f"{served.url}/s/{served.tokens['teacher_confidence']}")
+    page.wait_for_selector("html[data-outbox=ready]", state="attached")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status == 422):
+        page.click("button.send")
+    expect(page.locator("#error-summary")).to_contain_text("not answered any questions")
+    expect(page.locator("#saved-offline")).to_be_hidden()
+    assert page.evaluate("SurveyOutbox.waiting().then(w => w.length)") == 0
+    # A teacher's survey offline: the same, in adult words.
+    page.goto(f"{served.url}/s/{served.tokens['teacher_confidence']}")
+    page.wait_for_selector("html[data-offline-ready=yes]", state="attached")
+    context.set_offline(True)
+    page.check("#confident_teaching-4")
+    page.click("button.send")
+    expect(page.locator("#saved-offline h2")).to_have_text("Your answers are saved")
+    assert _serious(page) == []
+    context.set_offline(False)
+    expect(page.locator("#saved-offline")).to_have_attribute("data-waiting", "0",
+                                                             timeout=40_000)
+    context.close()
 
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
