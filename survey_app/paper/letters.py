@@ -65,6 +65,10 @@ def print_letter_pack(collection: Collection, copies: int | None = None, paper: 
         layout = layout_for(collection.survey_version.definition, f"{paper}-slip", mode)
     except UnprintableTextError as exc:
         raise PrintError(str(exc)) from None
+    if len(layout.pages) > 1 and mode == "bubbles":
+        raise PrintError("With the pupil number to fill in as digits, this survey does not "
+                         "fit on the reply slip: give the pupil numbers (like 1-30) to print "
+                         "one on each letter instead, which is also easier for parents.")
     if len(layout.pages) > 1:
         raise PrintError("This parent survey does not fit on the reply slip: keep it to "
                          "about five short questions (one write-in box at most).")

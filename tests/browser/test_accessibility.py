@@ -84,6 +84,9 @@ def _build(app: Flask) -> tuple[str, dict[str, str]]:
                 db.session.flush()
             return open_one.public_token
 
+        parent_token = token_of("parent_views")  # the letters home are printed from it
+        parent_id = db.session.scalar(select(Collection.id)
+                                      .where(Collection.public_token == parent_token))
         closed = create_collection(partnership, survey_code="pupil_attitudes_7_11",
                                    school_name="Oak Primary", group_name="Year 6 Closed",
                                    phase="once", opens_at=utcnow() - timedelta(days=9),
@@ -116,6 +119,7 @@ def _build(app: Flask) -> tuple[str, dict[str, str]]:
         paths = {
             "pupil": f"/s/{pupil}",
             "teacher_form": f"/s/{token_of('teacher_confidence')}",
+            "parent_form": f"/s/{parent_token}",
             "thanks": f"/s/{pupil}/thanks",
             "closed": f"/s/{closed.public_token}",
             "dashboard": "/admin/",
@@ -133,6 +137,7 @@ def _build(app: Flask) -> tuple[str, dict[str, str]]:
             "join_wrong": "/join?code=ab",
             "board": f"/admin/collections/{paper.collection_id}/board",
             "print": f"/admin/paper/collections/{paper.collection_id}/print",
+            "print_letters": f"/admin/paper/collections/{parent_id}/print",
             "pupil_join_code": db.session.scalar(
                 select(Collection.join_code).where(Collection.public_token == pupil)),
             **extra,
@@ -243,8 +248,8 @@ def _check(site: DemoSite, browser, names: list[str], *, javascript: bool = True
 
 
 def test_public_pages_have_no_serious_violations(demo_site, browser):
-    problems = _check(demo_site, browser, ["pupil", "teacher_form", "thanks", "closed",
-                                           "join", "join_wrong", "pupil_dont_know"])
+    problems = _check(demo_site, browser, ["pupil", "teacher_form", "parent_form", "thanks",
+                                           "closed", "join", "join_wrong", "pupil_dont_know"])
     problems += _check(demo_site, browser, ["pupil", "teacher_form", "closed", "join",
                                             "join_wrong", "pupil_dont_know"], javascript=False)
     assert not problems, "\n".join(problems)
@@ -274,7 +279,7 @@ def test_coordinator_pages_have_no_serious_violations(demo_site, browser):
     problems += _check(demo_site, browser, [
         "dashboard", "collection", "new_collection", "scans", "batch", "review_item",
         "results", "results_survey", "plan", "plan_results", "board", "print", "camera",
-        "pilot_report", "results_time_points"], signed_in=True)
+        "pilot_report", "results_time_points", "print_letters"], signed_in=True)
     assert not problems, "\n".join(problems)
 
 

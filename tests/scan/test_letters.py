@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
@@ -93,3 +94,32 @@ def test_letter_pack_refuses_a_pupil_survey_and_a_long_letter(app, loaded_bank, 
         print_letter_pack(parents, copies=2, body="word " * 400)
     with pytest.raises(PrintError, match="make 3 letters"):
         print_letter_pack(parents, copies=5, numbers="1-3")
+    # The parent survey with digit bubbles for the child's number is too long for a slip:
+    # the advice is to print the numbers instead (which fits, as the test above shows).
+    with pytest.raises(PrintError, match="give the pupil numbers"):
+        print_letter_pack(parents, copies=2)
+    anonymous = _parent_collection(partnership, ask_pupil_number=False)
+    assert len(print_letter_pack(anonymous, copies=2).sheet_ids) == 2
+
+
+def test_us_letter_pack_is_letter_sized_with_the_slip_at_the_bottom(app, loaded_bank,
+                                                                     partnership):
+    from forms.layout import PAPERS
+
+    c = _parent_collection(partnership)
+    pack = print_letter_pack(c, paper="letter", numbers="1-2")
+    with pdfium.PdfDocument(pack.pdf) as d:
+        assert [tuple(round(v) for v in p.get_size()) for p in d] == [(612, 792)] * 2
+    template = pack.document["page_templates"][0]
+    assert pack.document["paper"] == "letter-slip"
+    assert template["width_pt"] == PAPERS["letter"][0]
+    assert template["height_pt"] == pytest.approx(PAPERS["letter"][1] * 2 / 3, abs=0.01)
+    # The slip's QR code is read where the layout puts it, on the bottom part of the page.
+    page = _pages(pack.pdf)[0]
+    slip = _tear(page, pack.document)
+    s = DPI / 72
+    qr = template["qr"]
+    crop = slip[round(qr["y"] * s):round((qr["y"] + qr["size"]) * s),
+                round(qr["x"] * s):round((qr["x"] + qr["size"]) * s)]
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(crop)
+    assert text == pack.document["sheets"][0]["pages"][0]["qr_text"]

@@ -4,6 +4,8 @@ self-ratings."""
 
 from __future__ import annotations
 
+import html as htmllib
+
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -38,3 +40,21 @@ def test_parents_are_suppressed_like_pupils(app):
     assert analysis.min_group(app.config, "parent") == analysis.min_group(app.config, "pupil")
     app.config["MIN_GROUP_PARENT"] = 8
     assert analysis.min_group(app.config, "parent") == 8
+
+
+def test_parent_results_page_and_report(coordinator_client, loaded_bank, partnership):
+    from survey_app.answer.operations import record_response
+
+    c = _collection(partnership, "parent_views", ask_pupil_number=True)
+    for i, value in enumerate(("5", "4", "4", "5", "2", "3")):
+        record_response(c, {"satisfied_learning": value, "come_to_event": "1"}, source="web",
+                        submission_key=f"p{i}", pupil_number=i + 1)
+    html = coordinator_client.get("/results/survey/parent_views").get_data(as_text=True)
+    assert "for parents" in html
+    assert "Very satisfied" in html
+    overview = coordinator_client.get("/results/").get_data(as_text=True)
+    assert "Parents reached" in overview
+    report = htmllib.unescape(coordinator_client.get("/results/report").get_data(as_text=True))
+    assert "parents' and carers' views of their child's learning" in report
+    assert "6 parents or carers" in report
+    assert "ratings of themselves" not in report.split("Your child and science")[-1][:3000]
