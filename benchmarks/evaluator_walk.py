@@ -171,6 +171,11 @@ def main() -> int:
     rows = results["questions"] if isinstance(results, dict) else results
     by_code = {q["code"]: q for q in rows}
     arm_codes = {v: k for k, v in meta.variable_value_labels["arm"].items()}
+    # Time points are coded in their order (1 before, 2 during, 3 after, 4 follow-up): read
+    # the codes from the file's own labels rather than assume them.
+    points = {v.lower(): k for k, v in meta.variable_value_labels["time_point"].items()}
+    before = next(k for v, k in points.items() if v.startswith("before"))
+    after = next(k for v, k in points.items() if v.startswith("after"))
     bad = 0
 
     def check(what: str, app: float | None, mine: float, tol: float = 5e-4) -> None:
@@ -188,15 +193,15 @@ def main() -> int:
             part = df[df["arm"] == arm_codes[arm_name]]
             wide = part.pivot_table(index="pupil_number", columns="time_point", values=item)
             wide = wide.dropna()
-            diff = (wide[2] - wide[1]).to_numpy()
+            diff = (wide[after] - wide[before]).to_numpy()
             changes[key] = diff
             p, r = wilcoxon_like_r(diff)
             check(f"{key} pairs", q[key]["n_pairs"], len(diff), 0)
             check(f"{key} Wilcoxon p", q[key]["wilcoxon_p"], p)
             check(f"{key} rank-biserial r", q[key]["rank_biserial"], r)
             top = lambda s: float(np.isin(s, (4, 5)).mean())  # noqa: E731
-            check(f"{key} top box before", q[key]["top_box_before"], top(wide[1].to_numpy()))
-            check(f"{key} top box after", q[key]["top_box_after"], top(wide[2].to_numpy()))
+            check(f"{key} top box before", q[key]["top_box_before"], top(wide[before].to_numpy()))
+            check(f"{key} top box after", q[key]["top_box_after"], top(wide[after].to_numpy()))
         dic = q["difference_in_change"]
         est = changes["participants"].mean() - changes["comparison"].mean()
         mw = stats.mannwhitneyu(changes["participants"], changes["comparison"],
