@@ -10,9 +10,8 @@ from forms.definition import ORIGINS, DefinitionError, load_survey, parse_survey
 from tests.conftest import BANK
 
 QUESTIONS = [(p.stem, q) for p in sorted(BANK.glob("*.yaml")) for q in load_survey(p).questions]
-#: issue 14 gives this file to another helper (knowledge checks); its questions have a
-#: source but no `origin` yet, so they are shown as "origin not stated; not yet piloted".
-OTHERS = {"workshop_knowledge"}
+#: Bank files whose questions may leave `origin` out (none: every bank question says it).
+OTHERS: set[str] = set()
 
 
 @pytest.mark.parametrize(("survey", "question"), QUESTIONS,
