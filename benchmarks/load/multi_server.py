@@ -203,6 +203,7 @@ def run(args, servers: int) -> dict:
     name = f"survey_load_{os.getpid()}_{servers}"
     url = _database(args.database_url, name, create=True)
     procs: list[subprocess.Popen] = []
+    logs = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, SURVEY_APP_INSTANCE=f"{tmp}/instance",
@@ -218,11 +219,12 @@ def run(args, servers: int) -> dict:
             world = json.loads(prep.stdout.strip().splitlines()[-1])
             ports = [free_port() for _ in range(servers)]
             for port in ports:
+                logs.append(open(f"{tmp}/gunicorn-{port}.log", "w"))  # noqa: SIM115
                 procs.append(subprocess.Popen(
                     [str(BIN / "gunicorn"), "-w", str(args.gunicorn_workers), "--threads",
                      str(args.threads), "-b", f"127.0.0.1:{port}",
                      "survey_app.cli:_create_app()"], env=env, cwd=REPO,
-                    stdout=subprocess.DEVNULL, stderr=open(f"{tmp}/gunicorn-{port}.log", "w")))
+                    stdout=subprocess.DEVNULL, stderr=logs[-1]))
             for _ in range(args.workers):
                 procs.append(subprocess.Popen([str(BIN / "survey-app"), "worker"], env=env,
                                               cwd=REPO, stdout=subprocess.DEVNULL,
@@ -258,6 +260,8 @@ def run(args, servers: int) -> dict:
                 p.wait(15)
             except subprocess.TimeoutExpired:
                 p.kill()
+        for f in logs:
+            f.close()
         _database(args.database_url, name, create=False)
 
     keys = state["web"]

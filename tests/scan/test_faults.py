@@ -18,9 +18,10 @@ from sqlalchemy.exc import OperationalError
 from scanner.testing.generate import pages_pdf
 from survey_app import storage as stored_files
 from survey_app.extensions import db
-from survey_app.models import Response, ScanBatch, ScanPage
+from survey_app.models import Response, ResponseImage, ScanBatch, ScanPage
 from survey_app.scans.operations import ScanUploadError, run_batch, submit_upload
-from tests.conftest import REPO, csrf_from, login_as
+from survey_app.storage import storage
+from tests.conftest import REPO, STORAGES, csrf_from, login_as
 from tests.scan.test_import import DPI, _pack, _render
 
 
@@ -34,6 +35,7 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+@pytest.mark.parametrize("storage_backend", STORAGES)
 def test_worker_killed_half_way_resumes_without_duplicates(app, client, loaded_bank,
                                                            partnership, coordinator):
     sheets = 40
@@ -41,7 +43,8 @@ def test_worker_killed_half_way_resumes_without_duplicates(app, client, loaded_b
                           None).batch
     env = dict(os.environ, SURVEY_APP_INSTANCE=str(Path(app.instance_path)),
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               STORAGE_DIR=app.config["STORAGE_DIR"], SECRET_KEY="test-secret")
+               STORAGE_DIR=app.config["STORAGE_DIR"], SECRET_KEY="test-secret",
+               STORAGE_BACKEND=app.config["STORAGE_BACKEND"])
     worker = subprocess.Popen([sys.executable, "-m", "survey_app.cli", "worker"], env=env,
                               cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -75,6 +78,10 @@ def test_worker_killed_half_way_resumes_without_duplicates(app, client, loaded_b
     assert _count(ScanPage) == sheets
     assert _count(Response) == sheets  # every sheet once: nothing lost, nothing doubled
     assert db.session.scalar(select(func.count(func.distinct(ScanPage.page_index)))) == sheets
+    # Every stored page has its image, and no image is left without its page.
+    assert sorted(storage().keys()) == sorted(
+        [b.stored_path, *db.session.scalars(select(ScanPage.image_path)),
+         *db.session.scalars(select(ResponseImage.path))])
     login_as(client, coordinator.email)
     page = client.get(f"/admin/scans/{batch.id}").get_data(as_text=True)
     assert "resumed" in page

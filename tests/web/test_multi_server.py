@@ -131,3 +131,21 @@ def test_tally_equals_live_counts_after_several_processes_write_at_once(
     assert sorted(keys) == sorted(f"w{w}-{i}" for w in range(WRITERS)
                                   for i in range(PER_WRITER))
     assert_tally_is_live(partnership)
+
+
+def test_two_servers_two_workers_lose_and_double_nothing():
+    """The load test (benchmarks/load/multi_server.py) in miniature: two gunicorn servers
+    and two workers on one PostgreSQL with the database storage, pupils answering (some
+    pressing Send twice) while two teachers upload scans through either server."""
+    import argparse
+
+    from benchmarks.load import multi_server
+
+    args = argparse.Namespace(database_url=POSTGRES_URL, workers=2, gunicorn_workers=1,
+                              threads=4, clients=8, pupils=30, teachers=2, sheets=2,
+                              scan_timeout=300)
+    result = multi_server.run(args, servers=2)
+    assert result["checks"] == dict.fromkeys(result["checks"], True), result["errors"]
+    assert result["pupils"] == 30
+    assert result["pages"] == 4
+    assert result["stored_files"] == 2 + 4  # two uploads, four page images: all rows
