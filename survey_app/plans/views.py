@@ -242,6 +242,27 @@ def add_indicator():
     return _save(body, "Indicator added.")
 
 
+@bp.post("/outcome/change")
+@login_required
+@access.coordinator_required
+def change_outcome():
+    """Rename an outcome, change its category, or remove one of its indicators."""
+    body = _body()
+    outcome = _find_outcome(body)
+    if outcome is None:
+        return _refuse("Choose the outcome to change.")
+    title = " ".join(request.form.get("new_title", "").split())
+    if title:
+        outcome["title"] = title
+    category = request.form.get("new_category", "")
+    if category in document.CATEGORIES:
+        outcome["category"] = category
+    drop = request.form.get("drop_indicator", "")
+    if drop.isdigit() and int(drop) < len(outcome["indicators"]):
+        del outcome["indicators"][int(drop)]
+    return _save(body, f"Outcome '{outcome['title']}' changed.")
+
+
 @bp.post("/outcome/remove")
 @login_required
 @access.coordinator_required

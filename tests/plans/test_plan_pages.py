@@ -172,3 +172,17 @@ def test_a_teacher_sees_only_their_own_schools_groups(app, partnership, classes,
         assert "Alderley" not in pdf
         _pages, pdf = _pdf_text(client.get("/plan/plan.pdf").get_data())
         assert "Alderley" not in pdf
+
+
+def test_coordinator_renames_recategorises_and_drops_an_indicator(app, partnership, classes,
+                                                                  coordinator_client):
+    _write_plan(coordinator_client)
+    resp = _post(coordinator_client, "/plan/outcome/change", {
+        "outcome_code": "pupils_enjoy_science_more", "new_title": "Pupils enjoy science",
+        "new_category": "own", "drop_indicator": "1"}, follow_redirects=True)
+    assert "Outcome &#39;Pupils enjoy science&#39; changed." in resp.get_data(as_text=True)
+    db.session.expire_all()
+    [outcome] = [o for q in plan_for(partnership.id).body["questions"] for o in q["outcomes"]]
+    assert outcome["title"] == "Pupils enjoy science"
+    assert outcome["category"] == "own"
+    assert [i["text"] for i in outcome["indicators"]] == ["Share who enjoy science a lot"]
