@@ -172,6 +172,17 @@ def apply_allocation(partnership: Partnership, plan: EvaluationPlan, alloc: Plan
     return changed
 
 
+def allocation_sentence(alloc: PlanAllocation) -> str:
+    """How the groups were formed, for the report: the design a funder should know."""
+    how = {"class": "classes", "pupil": "pupils within each class (by pupil number)"}
+    strata = " within each school" if alloc.stratified else ""
+    took = sum(1 for i in alloc.items if i["arm"] == "taking_part")
+    return (f"The {how[alloc.unit]} were allocated at random{strata} to take part or to be "
+            f"the comparison group on {alloc.made_at:%d %B %Y} ({took} taking part, "
+            f"{len(alloc.items) - took} comparison; seed {alloc.seed}, so the draw can be "
+            "repeated and checked).")
+
+
 def _items(alloc: PlanAllocation, school: str | None) -> list[dict]:
     return [i for i in alloc.items if school is None or i["school"] == school]
 

@@ -20,6 +20,7 @@ from survey_app.plans.allocation import (
     UNITS,
     allocate,
     allocation_rows,
+    allocation_sentence,
     balance,
     current_allocation,
     partnership_groups,
@@ -417,6 +418,8 @@ def results():
             found[survey.code] = analysis.build(
                 survey, scope, analysis.min_group(current_app.config, survey.audience))
     blocks = by_outcome(plan, found, question_texts(plan.partnership_id, plan.body))
+    alloc = current_allocation(plan)
+    note = allocation_sentence(alloc) if alloc else None
     charts = {}
     for o in blocks:
         for ind in o.indicators:
@@ -427,6 +430,6 @@ def results():
                         Markup(svg)
     return render_template("plans/results.html", plan=plan, outcomes=blocks,
                            outcome_charts=charts, locked_at=plan.locked_at,
-                           written_late=written_late(plan),
+                           written_late=written_late(plan), allocation_note=note,
                            amendments=[amendment_text(a) for a in amendments(plan)],
                            **_filters(scope))

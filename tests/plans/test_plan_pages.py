@@ -129,6 +129,10 @@ def test_allocation_from_the_page_is_stored_printed_and_repeatable(app, partners
     assert "Birch Primary" in text
     page = coordinator_client.get("/plan/").get_data(as_text=True)
     assert "seed 2026" in page
+    report = coordinator_client.get("/results/report").get_data(as_text=True)
+    assert ("The classes were allocated at random within each school to take part or to be "
+            "the comparison group") in report
+    assert "(2 taking part, 2 comparison; seed 2026" in report
 
 
 def test_results_by_outcome_page(app, partnership, classes, coordinator_client):
