@@ -78,6 +78,14 @@ def partnership_groups(partnership_id: int) -> list[tuple[str, str]]:
         .where(School.partnership_id == partnership_id).order_by(School.name, Group.name))]
 
 
+def group_rows(partnership_id: int) -> list[tuple[int, str, str]]:
+    """Every (group id, school, group) of the partnership, sorted: what the pages' forms
+    name classes by, so a class added meanwhile never shifts another's choice."""
+    return [tuple(r) for r in db.session.execute(
+        select(Group.id, School.name, Group.name).join(Group.school)
+        .where(School.partnership_id == partnership_id).order_by(School.name, Group.name))]
+
+
 def class_size(partnership_id: int, school: str, group: str) -> int | None:
     """The largest expected size given to the group's collections, if any."""
     return db.session.scalar(

@@ -23,7 +23,7 @@ from survey_app.plans.allocation import (
     allocation_sentence,
     balance,
     current_allocation,
-    partnership_groups,
+    group_rows,
 )
 from survey_app.plans.document import PlanError
 from survey_app.plans.operations import (
@@ -133,8 +133,8 @@ def show():
     school = _school()
     body = for_school(plan.body if plan else document.empty(), school)
     alloc = current_allocation(plan)
-    groups = [g for g in partnership_groups(current_user.partnership_id)
-              if school is None or g[0] == school]
+    groups = [g for g in group_rows(current_user.partnership_id)
+              if school is None or g[1] == school]
     return render_template(
         "plans/plan.html", plan=plan, body=body, outcomes=document.outcomes(body),
         texts=question_texts(current_user.partnership_id, body),
@@ -301,8 +301,8 @@ def groups():
         return _refuse("Choose each class's arm and save.")
     body = _body()
     out = []
-    for i, (school, group) in enumerate(partnership_groups(current_user.partnership_id)):
-        arm = request.form.get(f"arm-{i}", "")
+    for gid, school, group in group_rows(current_user.partnership_id):
+        arm = request.form.get(f"arm-{gid}", "")
         if arm in document.ARMS:
             out.append({"school": school, "group": group, "arm": arm})
     body["groups"] = out
@@ -337,12 +337,13 @@ def allocate_view():
     unit = request.form.get("unit", "")
     if unit not in UNITS:
         return _refuse("Choose whole classes or pupil numbers, and the classes to allocate.")
-    known = partnership_groups(current_user.partnership_id)
-    chosen = [known[int(i)] for i in request.form.getlist("alloc_group")
-              if i.isdigit() and int(i) < len(known)]
+    known = {gid: (school, group) for gid, school, group in
+             group_rows(current_user.partnership_id)}
+    ticked = {int(v) for v in request.form.getlist("alloc_group") if v.isdigit()}
+    chosen = [known[gid] for gid in sorted(known) if gid in ticked]
     sizes = {}
-    for i, key in enumerate(known):
-        value = request.form.get(f"size-{i}", "").strip()
+    for gid, key in known.items():
+        value = request.form.get(f"size-{gid}", "").strip()
         if value.isdigit():
             sizes[key] = int(value)
     seed_text = request.form.get("seed", "").strip()
