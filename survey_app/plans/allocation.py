@@ -78,6 +78,14 @@ def partnership_groups(partnership_id: int) -> list[tuple[str, str]]:
         .where(School.partnership_id == partnership_id).order_by(School.name, Group.name))]
 
 
+def group_rows(partnership_id: int) -> list[tuple[int, str, str]]:
+    """Every (group id, school, group) of the partnership, sorted: what the pages' forms
+    name classes by, so a class added meanwhile never shifts another's choice."""
+    return [tuple(r) for r in db.session.execute(
+        select(Group.id, School.name, Group.name).join(Group.school)
+        .where(School.partnership_id == partnership_id).order_by(School.name, Group.name))]
+
+
 def class_size(partnership_id: int, school: str, group: str) -> int | None:
     """The largest expected size given to the group's collections, if any."""
     return db.session.scalar(
@@ -170,6 +178,17 @@ def apply_allocation(partnership: Partnership, plan: EvaluationPlan, alloc: Plan
             changed += 1
     db.session.flush()
     return changed
+
+
+def allocation_sentence(alloc: PlanAllocation) -> str:
+    """How the groups were formed, for the report: the design a funder should know."""
+    how = {"class": "classes", "pupil": "pupils within each class (by pupil number)"}
+    strata = " within each school" if alloc.stratified else ""
+    took = sum(1 for i in alloc.items if i["arm"] == "taking_part")
+    return (f"The {how[alloc.unit]} were allocated at random{strata} to take part or to be "
+            f"the comparison group on {alloc.made_at:%d %B %Y} ({took} taking part, "
+            f"{len(alloc.items) - took} comparison; seed {alloc.seed}, so the draw can be "
+            "repeated and checked).")
 
 
 def _items(alloc: PlanAllocation, school: str | None) -> list[dict]:

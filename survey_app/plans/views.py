@@ -20,9 +20,10 @@ from survey_app.plans.allocation import (
     UNITS,
     allocate,
     allocation_rows,
+    allocation_sentence,
     balance,
     current_allocation,
-    partnership_groups,
+    group_rows,
 )
 from survey_app.plans.document import PlanError
 from survey_app.plans.operations import (
@@ -132,8 +133,8 @@ def show():
     school = _school()
     body = for_school(plan.body if plan else document.empty(), school)
     alloc = current_allocation(plan)
-    groups = [g for g in partnership_groups(current_user.partnership_id)
-              if school is None or g[0] == school]
+    groups = [g for g in group_rows(current_user.partnership_id)
+              if school is None or g[1] == school]
     return render_template(
         "plans/plan.html", plan=plan, body=body, outcomes=document.outcomes(body),
         texts=question_texts(current_user.partnership_id, body),
@@ -242,6 +243,27 @@ def add_indicator():
     return _save(body, "Indicator added.")
 
 
+@bp.post("/outcome/change")
+@login_required
+@access.coordinator_required
+def change_outcome():
+    """Rename an outcome, change its category, or remove one of its indicators."""
+    body = _body()
+    outcome = _find_outcome(body)
+    if outcome is None:
+        return _refuse("Choose the outcome to change.")
+    title = " ".join(request.form.get("new_title", "").split())
+    if title:
+        outcome["title"] = title
+    category = request.form.get("new_category", "")
+    if category in document.CATEGORIES:
+        outcome["category"] = category
+    drop = request.form.get("drop_indicator", "")
+    if drop.isdigit() and int(drop) < len(outcome["indicators"]):
+        del outcome["indicators"][int(drop)]
+    return _save(body, f"Outcome '{outcome['title']}' changed.")
+
+
 @bp.post("/outcome/remove")
 @login_required
 @access.coordinator_required
@@ -279,8 +301,8 @@ def groups():
         return _refuse("Choose each class's arm and save.")
     body = _body()
     out = []
-    for i, (school, group) in enumerate(partnership_groups(current_user.partnership_id)):
-        arm = request.form.get(f"arm-{i}", "")
+    for gid, school, group in group_rows(current_user.partnership_id):
+        arm = request.form.get(f"arm-{gid}", "")
         if arm in document.ARMS:
             out.append({"school": school, "group": group, "arm": arm})
     body["groups"] = out
@@ -315,12 +337,13 @@ def allocate_view():
     unit = request.form.get("unit", "")
     if unit not in UNITS:
         return _refuse("Choose whole classes or pupil numbers, and the classes to allocate.")
-    known = partnership_groups(current_user.partnership_id)
-    chosen = [known[int(i)] for i in request.form.getlist("alloc_group")
-              if i.isdigit() and int(i) < len(known)]
+    known = {gid: (school, group) for gid, school, group in
+             group_rows(current_user.partnership_id)}
+    ticked = {int(v) for v in request.form.getlist("alloc_group") if v.isdigit()}
+    chosen = [known[gid] for gid in sorted(known) if gid in ticked]
     sizes = {}
-    for i, key in enumerate(known):
-        value = request.form.get(f"size-{i}", "").strip()
+    for gid, key in known.items():
+        value = request.form.get(f"size-{gid}", "").strip()
         if value.isdigit():
             sizes[key] = int(value)
     seed_text = request.form.get("seed", "").strip()
@@ -396,6 +419,8 @@ def results():
             found[survey.code] = analysis.build(
                 survey, scope, analysis.min_group(current_app.config, survey.audience))
     blocks = by_outcome(plan, found, question_texts(plan.partnership_id, plan.body))
+    alloc = current_allocation(plan)
+    note = allocation_sentence(alloc) if alloc else None
     charts = {}
     for o in blocks:
         for ind in o.indicators:
@@ -406,6 +431,6 @@ def results():
                         Markup(svg)
     return render_template("plans/results.html", plan=plan, outcomes=blocks,
                            outcome_charts=charts, locked_at=plan.locked_at,
-                           written_late=written_late(plan),
+                           written_late=written_late(plan), allocation_note=note,
                            amendments=[amendment_text(a) for a in amendments(plan)],
                            **form_choices(scope))

@@ -77,6 +77,8 @@ class Report:
     plan_locked_at: datetime | None = None
     #: Set when the plan was first written after the after answers arrived.
     plan_written_late: str | None = None
+    #: How the plan's random allocation was made, if there was one.
+    plan_allocation: str | None = None
 
     @property
     def period(self) -> str:
@@ -411,7 +413,7 @@ def method_note(report: Report) -> list[str]:
         f"Small numbers: figures for fewer than {rule} answers are not shown, so that no "
         "one can be identified and no one is misled by a handful of answers.",
         suppression.METHOD_NOTE,
-    ]
+    ] + ([f"Random allocation: {report.plan_allocation}"] if report.plan_allocation else [])
 
 
 def _quotes(survey: Survey, scope: Scope, res: SurveyResults
@@ -450,6 +452,7 @@ def build_report(partnership: Partnership, config, *, survey_code: str | None = 
 
 def _add_plan(rep: Report) -> None:
     """Organise the findings by the evaluation plan's outcomes, where there is a plan."""
+    from survey_app.plans.allocation import allocation_sentence, current_allocation
     from survey_app.plans.operations import (
         amendments,
         plan_for,
@@ -468,6 +471,8 @@ def _add_plan(rep: Report) -> None:
     rep.amendments = amendments(plan)
     rep.plan_locked_at = plan.locked_at
     rep.plan_written_late = written_late(plan)
+    alloc = current_allocation(plan)
+    rep.plan_allocation = allocation_sentence(alloc) if alloc else None
 
 
 # --- PDF ---------------------------------------------------------------------------------

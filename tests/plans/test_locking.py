@@ -138,3 +138,23 @@ def test_a_plan_written_in_time_has_no_late_note(app, partnership, classes, plan
     record_response(after, {"enjoy": "5"}, source="web", submission_key="a1")
     assert refresh_lock(plan)
     assert written_late(plan) is None
+
+
+def test_erasing_the_partnership_erases_its_plan(app, partnership, classes, plan, runner):
+    from sqlalchemy import func, select
+
+    from survey_app.erasure.operations import erase_partnership
+    from survey_app.models import EvaluationPlan, PlanAllocation, PlanAmendment
+
+    assert runner.invoke(args=["plan", "allocate", "--seed", "3"]).exit_code == 0
+    after = create_collection(partnership, survey_code="pupil_attitudes_7_11",
+                              school_name="Alderley Primary", group_name="Year 5 Oak",
+                              phase="after")
+    db.session.commit()
+    record_response(after, {"enjoy": "5"}, source="web", submission_key="a1")
+    save_plan(partnership, _demote_enjoyment(plan_for(partnership.id).body), "c", why="x")
+    db.session.commit()
+    erase_partnership(partnership, "test")
+    db.session.commit()
+    for model in (EvaluationPlan, PlanAmendment, PlanAllocation):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0

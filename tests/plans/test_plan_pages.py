@@ -23,7 +23,15 @@ def _pdf_text(data: bytes) -> tuple[int, str]:
         return len(doc), "\n".join(p.get_textpage().get_text_range() for p in doc)
 
 
-def _write_plan(client):
+def _gid(classes, school: str, group: str) -> str:
+    return str(classes[(school, group)].group_id)
+
+
+def _all_groups(classes) -> list[str]:
+    return [str(c.group_id) for c in classes.values()]
+
+
+def _write_plan(client, classes):
     _post(client, "/plan/edit", {"evaluation_question": "Does the partnership make science "
                                  "more popular?", "time_point": ["before", "after"]})
     _post(client, "/plan/question", {"question_text": "Do pupils enjoy science more?"})
@@ -37,13 +45,15 @@ def _write_plan(client):
     _post(client, "/plan/indicator", {"outcome_code": "pupils_enjoy_science_more",
                                       "indicator_text": "Teachers see more hands up",
                                       "written": "Teachers' observation log"})
-    _post(client, "/plan/groups", {"groups_form": "1", "arm-0": "comparison",
-                                   "arm-1": "taking_part"})
+    _post(client, "/plan/groups", {
+        "groups_form": "1",
+        f"arm-{_gid(classes, 'Alderley Primary', 'Year 5 Ash')}": "comparison",
+        f"arm-{_gid(classes, 'Alderley Primary', 'Year 5 Oak')}": "taking_part"})
 
 
 def test_coordinator_writes_a_plan_from_the_bank(app, partnership, classes,
                                                  coordinator_client):
-    _write_plan(coordinator_client)
+    _write_plan(coordinator_client, classes)
     body = plan_for(partnership.id).body
     [outcome] = [o for q in body["questions"] for o in q["outcomes"]]
     assert outcome["category"] == "pupils_attitudes"  # suggested by the bank's `measures`
@@ -66,7 +76,7 @@ def test_coordinator_writes_a_plan_from_the_bank(app, partnership, classes,
 
 
 def test_teacher_reads_but_cannot_change(app, partnership, classes, coordinator_client):
-    _write_plan(coordinator_client)
+    _write_plan(coordinator_client, classes)
     teacher = make_user(partnership, "t@alder.example.org", "teacher", "Alderley Primary")
     before = plan_for(partnership.id).body_json
     with app.app_context():  # Flask-WTF keeps the CSRF token in `g`: a fresh one
@@ -88,7 +98,7 @@ def test_teacher_reads_but_cannot_change(app, partnership, classes, coordinator_
 
 def test_locked_plan_asks_why_and_shows_amendments(app, partnership, classes,
                                                    coordinator_client):
-    _write_plan(coordinator_client)
+    _write_plan(coordinator_client, classes)
     after = create_collection(partnership, survey_code="pupil_attitudes_7_11",
                               school_name="Alderley Primary", group_name="Year 5 Oak",
                               phase="after")
@@ -114,7 +124,7 @@ def test_locked_plan_asks_why_and_shows_amendments(app, partnership, classes,
 def test_allocation_from_the_page_is_stored_printed_and_repeatable(app, partnership, classes,
                                                                    coordinator_client):
     data = {"unit": "class", "stratify": "yes", "seed": "2026",
-            "alloc_group": ["0", "1", "2", "3"]}
+            "alloc_group": _all_groups(classes)}
     resp = _post(coordinator_client, "/plan/allocate", data, follow_redirects=True)
     assert "Allocated with seed 2026" in resp.get_data(as_text=True)
     first = plan_for(partnership.id).body["groups"]
@@ -129,12 +139,16 @@ def test_allocation_from_the_page_is_stored_printed_and_repeatable(app, partners
     assert "Birch Primary" in text
     page = coordinator_client.get("/plan/").get_data(as_text=True)
     assert "seed 2026" in page
+    report = coordinator_client.get("/results/report").get_data(as_text=True)
+    assert ("The classes were allocated at random within each school to take part or to be "
+            "the comparison group") in report
+    assert "(2 taking part, 2 comparison; seed 2026" in report
 
 
 def test_results_by_outcome_page(app, partnership, classes, coordinator_client):
     assert "no evaluation plan yet" in coordinator_client.get("/plan/results").get_data(
         as_text=True)
-    _write_plan(coordinator_client)
+    _write_plan(coordinator_client, classes)
     oak = classes[("Alderley Primary", "Year 5 Oak")]
     after = create_collection(partnership, survey_code="pupil_attitudes_7_11",
                               school_name="Alderley Primary", group_name="Year 5 Oak",
@@ -155,7 +169,7 @@ def test_results_by_outcome_page(app, partnership, classes, coordinator_client):
 def test_a_teacher_sees_only_their_own_schools_groups(app, partnership, classes,
                                                       coordinator_client):
     _post(coordinator_client, "/plan/allocate", {"unit": "class", "seed": "5",
-                                                 "alloc_group": ["0", "1", "2", "3"]})
+                                                 "alloc_group": _all_groups(classes)})
     teacher = make_user(partnership, "t@birch.example.org", "teacher", "Birch Primary")
     with app.app_context():
         client = app.test_client()
@@ -172,3 +186,17 @@ def test_a_teacher_sees_only_their_own_schools_groups(app, partnership, classes,
         assert "Alderley" not in pdf
         _pages, pdf = _pdf_text(client.get("/plan/plan.pdf").get_data())
         assert "Alderley" not in pdf
+
+
+def test_coordinator_renames_recategorises_and_drops_an_indicator(app, partnership, classes,
+                                                                  coordinator_client):
+    _write_plan(coordinator_client, classes)
+    resp = _post(coordinator_client, "/plan/outcome/change", {
+        "outcome_code": "pupils_enjoy_science_more", "new_title": "Pupils enjoy science",
+        "new_category": "own", "drop_indicator": "1"}, follow_redirects=True)
+    assert "Outcome &#39;Pupils enjoy science&#39; changed." in resp.get_data(as_text=True)
+    db.session.expire_all()
+    [outcome] = [o for q in plan_for(partnership.id).body["questions"] for o in q["outcomes"]]
+    assert outcome["title"] == "Pupils enjoy science"
+    assert outcome["category"] == "own"
+    assert [i["text"] for i in outcome["indicators"]] == ["Share who enjoy science a lot"]

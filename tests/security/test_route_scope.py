@@ -47,6 +47,7 @@ COORDINATOR_ONLY = {"admin.users", "admin.new_link", "admin.sign_out_user", "adm
                     "admin.reactivate", "erasure.school", "erasure.partnership",
                     "results.primary", "results.quotes", "plans.edit", "plans.add_question",
                     "plans.add_outcome", "plans.add_indicator", "plans.remove_outcome",
+                    "plans.change_outcome",
                     "plans.primary", "plans.groups", "plans.upload", "plans.allocate_view"}
 #: Routes whose GET, for the owner, is not a 2xx/3xx in this world (and why).
 OWNER_GET_NOT_OK = {
