@@ -24,7 +24,7 @@ questions:
 def test_forms_check_accepts_the_bank(runner):
     result = runner.invoke(args=["forms", "check", str(BANK)])
     assert result.exit_code == 0, result.output
-    assert "5 file(s) valid" in result.output
+    assert f"{len(list(BANK.glob('*.yaml')))} file(s) valid" in result.output
 
 
 def test_forms_check_lists_every_error_with_file_and_line(runner, tmp_path):
