@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 
-from forms.scoring import score
+from forms.scoring import right_values
 from survey_app.extensions import db
 from survey_app.models import Answer, Collection, Response, Survey
 from survey_app.results import queries
@@ -141,35 +141,34 @@ def knowledge_codes(survey: Survey) -> list[str]:
 
 
 def scored(scope: Scope, ids: list[int], codes: list[str],
-           definitions: dict[int, object]) -> list[Scored]:
+           definitions: dict[int, object], memo: dict | None = None) -> list[Scored]:
     """Each response's score in the collections `ids` (scope's source and date filters
-    applied); responses with a knowledge answer waiting for review are left out, as the
-    export leaves their score blank."""
+    applied), counted in SQL: one row per response that answered a knowledge check, its
+    right answers summed with `forms.scoring.right_values` (the rule the export applies
+    per response). Responses with a knowledge answer waiting for review are left out, as
+    the export leaves their score blank. `memo` (one per results view) lets the
+    suppression counts and the figures share a pass when their scopes are the same."""
     if not ids or not codes:
         return []
-    stmt = (select(Response.id, Response.collection_id, Response.pupil_number,
-                   Collection.survey_version_id, Answer.question_code, Answer.value,
-                   Answer.status)
+    key = (scope, tuple(ids), tuple(codes), tuple(sorted(definitions)))
+    memo = {} if memo is None else memo
+    if key in memo:
+        return memo[key]
+    right = [and_(Collection.survey_version_id == vid, Answer.question_code == q.code,
+                  Answer.value.in_(sorted(right_values(q))))
+             for vid, d in definitions.items() for q in d.knowledge_questions]
+    stmt = (select(Response.collection_id, Response.pupil_number,
+                   func.sum(case((or_(*right), 1), else_=0)),
+                   func.sum(case((Answer.status != "ok", 1), else_=0)))
+            .select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
             .join(Collection, Collection.id == Response.collection_id)
-            .join(Answer, Answer.response_id == Response.id)
             .where(Response.collection_id.in_(ids), Answer.question_code.in_(codes),
                    *scope.response_filters())
-            .order_by(Response.id))
-    answers: dict[int, dict[str, str]] = defaultdict(dict)
-    where: dict[int, tuple[int, int | None, int]] = {}
-    unsure: set[int] = set()
-    for rid, cid, pupil, vid, code, value, status in db.session.execute(stmt):
-        where[rid] = (cid, pupil, vid)
-        if status != "ok":
-            unsure.add(rid)
-        answers[rid][code] = value
-    out = []
-    for rid, (cid, pupil, vid) in where.items():
-        if rid in unsure:
-            continue
-        got = score(definitions[vid], answers[rid])
-        if got is not None:
-            out.append(Scored(cid, pupil, got.right))
+            .group_by(Response.id, Response.collection_id, Response.pupil_number))
+    out = [Scored(cid, pupil, int(k)) for cid, pupil, k, unsure in db.session.execute(stmt)
+           if not unsure]
+    memo[key] = out
     return out
 
 
@@ -195,12 +194,12 @@ def _pairs(rows: list[Scored], by_id: dict[int, CollectionInfo]
 
 
 def group_counts(scope: Scope, infos: list[CollectionInfo], survey: Survey,
-                 ) -> dict[tuple, dict[int, int]]:
+                 memo: dict | None = None) -> dict[tuple, dict[int, int]]:
     """Scores per group and figure, for `suppression.build` (its `extra` counts)."""
     codes = knowledge_codes(survey)
     if not codes:
         return {}
-    rows = scored(scope, [c.id for c in infos], codes, _definitions(survey))
+    rows = scored(scope, [c.id for c in infos], codes, _definitions(survey), memo)
     by_id = {c.id: c for c in infos}
     out: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for s in rows:
@@ -216,7 +215,7 @@ def _definitions(survey: Survey) -> dict[int, object]:
 
 
 def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
-          guard) -> ScoreResults | None:
+          guard, memo: dict | None = None) -> ScoreResults | None:
     """The score figures of one results view, or None when the survey has no knowledge
     checks. `guard` is the view's `suppression.Guard` (built with `group_counts`)."""
     codes = knowledge_codes(survey)
@@ -226,7 +225,7 @@ def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
     top = max(len(d.knowledge_questions) for d in definitions.values())
     values = [str(k) for k in range(top + 1)]
     by_id = {c.id: c for c in infos}
-    rows = scored(scope, list(by_id), codes, definitions)
+    rows = scored(scope, list(by_id), codes, definitions, memo)
     per: dict[tuple[bool, str], Counter] = defaultdict(Counter)
     for s in rows:
         c = by_id[s.collection_id]
