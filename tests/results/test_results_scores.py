@@ -157,3 +157,21 @@ def test_the_score_test_is_one_more_exploratory_test_in_holms_family(partnership
         expected.setdefault(p, running)
     assert ks.p_adjusted == pytest.approx(expected[ks.main_p])
     assert ks.p_adjusted >= ks.main_p
+
+
+def test_the_tables_csv_has_the_score_lines(partnership, quiz_results, coordinator_client):
+    import csv
+    import io
+
+    text = coordinator_client.get("/results/survey/light_quiz/tables.csv").get_data(
+        as_text=True)
+    rows = [r for r in csv.DictReader(io.StringIO(text)) if r["question_code"] == "score"]
+    paired = [r for r in rows if r["table"] == "score_paired"]
+    assert [(r["arm"], r["n_pairs"], r["improved"], r["same"], r["declined"], r["percent"])
+            for r in paired] == [("participant", "11", "7", "3", "1", "63.6"),
+                                 ("comparison", "3", "", "", "", "")]
+    assert "too few" in paired[1]["suppressed"]
+    after = [r for r in rows if r["table"] == "score_distribution"
+             and r["arm"] == "participant" and r["phase"] == "after"]
+    assert [(r["category"], r["count"]) for r in after] == [
+        ("0 right", "0"), ("1 right", "4"), ("2 right", "4"), ("3 right", "3")]
