@@ -175,3 +175,9 @@ def test_the_tables_csv_has_the_score_lines(partnership, quiz_results, coordinat
              and r["arm"] == "participant" and r["phase"] == "after"]
     assert [(r["category"], r["count"]) for r in after] == [
         ("0 right", "0"), ("1 right", "4"), ("2 right", "4"), ("3 right", "3")]
+
+
+def test_the_results_page_names_each_checks_right_answer(quiz_results, coordinator_client):
+    page = coordinator_client.get("/results/survey/light_quiz").get_data(as_text=True)
+    assert "right answer: The Sun" in page
+    assert "right answer: A brick wall + A book" in page
