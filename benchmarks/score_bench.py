@@ -104,10 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schools", type=int, default=20)
     parser.add_argument("--groups-per-school", type=int, default=6)
     parser.add_argument("--database-url", help="an EMPTY database (default: temporary SQLite)")
+    parser.add_argument("--keep", help="fill (or, if it exists, reuse) this SQLite file")
     args = parser.parse_args(argv)
     tmp = tempfile.TemporaryDirectory()
     os.environ["SURVEY_APP_INSTANCE"] = tmp.name
-    uri = args.database_url or f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
+    path = Path(args.keep).resolve() if args.keep else Path(tmp.name) / "bench.sqlite3"
+    reuse = path.exists()
+    uri = args.database_url or f"sqlite:///{path}"
 
     from flask_migrate import upgrade
 
@@ -120,11 +123,12 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench"})
     with app.app_context():
-        upgrade()
-        t0 = time.perf_counter()
-        n = generate(args.responses, args.schools, args.groups_per_school)
-        print(f"{n} responses ({db.engine.dialect.name}) generated in "
-              f"{time.perf_counter() - t0:.1f} s")
+        if not (reuse and not args.database_url):
+            upgrade()
+            t0 = time.perf_counter()
+            n = generate(args.responses, args.schools, args.groups_per_school)
+            print(f"{n} responses ({db.engine.dialect.name}) generated in "
+                  f"{time.perf_counter() - t0:.1f} s")
         survey = db.session.query(Survey).filter_by(code=SURVEY).one()
         scope = Scope(survey.partnership_id)
         infos = infos_of(scope, survey.id)
