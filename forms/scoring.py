@@ -26,14 +26,22 @@ class Score:
     out_of: int
 
 
+def right_values(question: Question) -> frozenset[str]:
+    """The stored answers that count as right: each correct option of a single choice, or
+    for a tick-all question the one stored value with exactly the correct options (stored
+    in option order, joined by MULTI_SEP, as forms.answers stores them). Empty for a
+    question that is not a knowledge check. The results count scores in SQL with these."""
+    correct = question.correct_codes
+    if not correct:
+        return frozenset()
+    if question.kind == MULTI:
+        return frozenset({MULTI_SEP.join(correct)})
+    return frozenset(correct)
+
+
 def is_right(question: Question, value: str) -> bool:
     """Whether a stored answer ("" for none) to a knowledge check is right."""
-    correct = set(question.correct_codes)
-    if not value or not correct:
-        return False
-    if question.kind == MULTI:
-        return set(value.split(MULTI_SEP)) == correct
-    return value in correct
+    return bool(value) and value in right_values(question)
 
 
 def score(survey: Survey, values: Mapping[str, str]) -> Score | None:
@@ -50,4 +58,4 @@ def score_max(survey: Survey) -> int:
     return len(survey.knowledge_questions)
 
 
-__all__ = ["Score", "is_right", "score", "score_max"]
+__all__ = ["Score", "is_right", "right_values", "score", "score_max"]

@@ -39,6 +39,10 @@ class CoverText:
     #: With an installation id the cover carries its own code (markers and a QR).
     installation: str = ""
     sheet_key: str = ""
+    #: The survey has knowledge checks (questions with a right answer).
+    knowledge: bool = False
+    #: Digit rows of the pupil number on blank sheets (3 where numbers go up to 999).
+    pupil_digits: int = 2
 
 
 def _paragraph(c: Canvas, text: str, x: float, y: float, width: float, size: float,
@@ -67,16 +71,23 @@ def steps(cover: CoverText, pages: int, count: int,
                     "has its own code, so do not photocopy them: print more from the "
                     "website if you need them."))
     if pupil_number == "bubbles":
+        how = ("They colour the tens and the ones: for 7, colour 0 then 7."
+               if cover.pupil_digits == 2 else
+               "They colour the hundreds, the tens and the ones: for 7, colour 0, 0 then 7.")
         out.append(("Pupil numbers", "Tell each pupil their number from your register. "
-                    "They colour the tens and the ones: for 7, colour 0 then 7. The same "
+                    f"{how} The same "
                     "number on the before and after sheets links a pupil's answers."))
     if pages > 1:
         out.append(("Two pages", "Each pupil answers both pages. Printed double-sided, the "
                     "two pages are one piece of paper; printed single-sided, keep them "
                     "together. Pages may be scanned in any order."))
+    right_or_wrong = (" Some questions have a right answer: let pupils answer on their own, "
+                      "and do not go through the answers until every sheet is in (and the "
+                      "after sheets too)." if cover.knowledge
+                      else " There are no right or wrong answers.")
     out.append(("Explain", "Read each question aloud for younger pupils. They colour in "
                 "one circle for each question with a dark pencil or pen. To change an "
-                "answer, rub it out fully. There are no right or wrong answers."))
+                "answer, rub it out fully." + right_or_wrong))
     out.append(("Scan", "Scan the whole pile as one PDF at 200-300 dpi, any order, either "
                 "way up, in black and white or greyscale. This cover page may go in too: "
                 "it is recognised and skipped. Unused spare sheets are skipped too."

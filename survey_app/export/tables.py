@@ -20,7 +20,7 @@ from forms.answers import MULTI_SEP, PUPIL_NUMBER
 from forms.definition import RETRO_SHORT
 from forms.definition import Survey as Definition
 from forms.scales import MULTI, NUMBER, TEXT
-from forms.scoring import score
+from forms.scoring import right_values
 from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
@@ -160,6 +160,8 @@ class _Version:
     text_columns: frozenset[str] = field(init=False)
     labels: dict[str, dict[str, str]] = field(init=False)
     order: dict[str, int] = field(init=False)
+    #: Knowledge check code -> the stored answers that count as right (forms.scoring).
+    right_values: dict[str, frozenset[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         d = self.definition
@@ -168,17 +170,21 @@ class _Version:
         self.labels = {c: {o: q.label(o) for o in q.answer_codes}
                        for q in d.questions for c in q.columns}
         self.order = {c: i for i, c in enumerate(d.columns)}
+        self.right_values = {q.code: right_values(q) for q in d.knowledge_questions}
 
     def score_cells(self, answers: Sequence[Sequence[str]]) -> list[str]:
-        """(score, score_max) of one response's answers (column, value, status rows):
-        blank when no knowledge check was answered or one waits for review."""
-        checks = {q.code for q in self.definition.knowledge_questions}
-        if not checks:
+        """(score, score_max) of one response's answers (column, value, status rows), as
+        forms.scoring counts it: blank when no knowledge check was answered or one waits
+        for review."""
+        right = self.right_values
+        if not right:
             return ["", ""]
-        if any(status != "ok" for _, column, _v, status in answers if column in checks):
-            return ["", str(len(checks))]
-        got = score(self.definition, {column: value for _, column, value, _s in answers})
-        return ["" if got is None else str(got.right), str(len(checks))]
+        mine = [(column, value, status) for _, column, value, status in answers
+                if column in right]
+        if not mine or any(status != "ok" for _c, _v, status in mine):
+            return ["", str(len(right))]
+        return [str(sum(value in right[column] for column, value, _s in mine)),
+                str(len(right))]
 
     def cell(self, column: str, value: str, status: str, labels: bool) -> str:
         """The exported cell: blank unless status is ok; free text made formula-safe;

@@ -170,7 +170,9 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
         line = f"{ids[0]} to {ids[-1]} ({len(ids)} sheets)" if len(ids) > 1 else ids[0]
     cover = CoverText(collection.id, school, group, collection.phase, line, master=master,
                       personalised=bool(numbers), scan_url=scan_url, web_url=web_url,
-                      installation=installation, sheet_key=collection.sheet_key)
+                      installation=installation, sheet_key=collection.sheet_key,
+                      knowledge=bool(version.definition.knowledge_questions),
+                      pupil_digits=pupil_digits())
     pdf = render_pack(layout, sheets, installation=installation, collection_id=collection.id,
                       school=school, group=group, cover=cover, sheet_key=collection.sheet_key)
     return PackResult(pdf, document, batch, ids)

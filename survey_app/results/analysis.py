@@ -345,9 +345,10 @@ def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
     texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
     images = queries.writein_images(scope, ids, [q.code for q in questions if q.kind == TEXT])
     knowledge = bool(scores.knowledge_codes(survey))
+    memo: dict = {}  # the knowledge scores' pass, shared by suppression and figures
     guard = suppression.build(survey.id, scope, min_n, infos, _columns(questions),
                               [q.code for q in questions if q.kind == TEXT], use_tally=use_tally,
-                              extra=(lambda sc, inf: scores.group_counts(sc, inf, survey))
+                              extra=(lambda sc, inf: scores.group_counts(sc, inf, survey, memo))
                               if knowledge else None, pair=pair)
     respondents: dict[tuple[bool, str], int] = Counter()
     for cid, k in counts.respondents.items():
@@ -373,7 +374,8 @@ def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
         qr.primary = q.code in primary
         qr.did = _did(qr)
         results.append(qr)
-    knowledge_results = scores.build(survey, scope, infos, min_n, guard) if knowledge else None
+    knowledge_results = (scores.build(survey, scope, infos, min_n, guard, memo) if knowledge
+                         else None)
     _adjust(results, knowledge_results)
     retro_people = (0, 0)
     if people:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 
-from forms.scoring import score
+from forms.scoring import right_values
 from survey_app.extensions import db
 from survey_app.models import Answer, Collection, Response, Survey
 from survey_app.results import queries
@@ -38,9 +39,8 @@ FIRST, LAST = "before", "after"
 ANSWER, PAIR = "score", "scorepair"
 
 
-@dataclass(frozen=True)
-class Scored:
-    """One response's score, with where it belongs."""
+class Scored(NamedTuple):
+    """One response's score, with where it belongs (a tuple: there are many)."""
 
     collection_id: int
     pupil_number: int | None
@@ -141,36 +141,56 @@ def knowledge_codes(survey: Survey) -> list[str]:
 
 
 def scored(scope: Scope, ids: list[int], codes: list[str],
-           definitions: dict[int, object]) -> list[Scored]:
+           definitions: dict[int, object], memo: dict | None = None) -> list[Scored]:
     """Each response's score in the collections `ids` (scope's source and date filters
-    applied); responses with a knowledge answer waiting for review are left out, as the
-    export leaves their score blank."""
+    applied), counted in SQL: one row per response that answered a knowledge check, its
+    right answers summed with `forms.scoring.right_values` (the rule the export applies
+    per response). Responses with a knowledge answer waiting for review are left out, as
+    the export leaves their score blank. `memo` (one per results view) lets the
+    suppression counts and the figures share a pass when their scopes are the same."""
     if not ids or not codes:
         return []
-    stmt = (select(Response.id, Response.collection_id, Response.pupil_number,
-                   Collection.survey_version_id, Answer.question_code, Answer.value,
-                   Answer.status)
-            .join(Collection, Collection.id == Response.collection_id)
-            .join(Answer, Answer.response_id == Response.id)
-            .where(Response.collection_id.in_(ids), Answer.question_code.in_(codes),
-                   *scope.response_filters())
-            .order_by(Response.id))
-    answers: dict[int, dict[str, str]] = defaultdict(dict)
-    where: dict[int, tuple[int, int | None, int]] = {}
-    unsure: set[int] = set()
-    for rid, cid, pupil, vid, code, value, status in db.session.execute(stmt):
-        where[rid] = (cid, pupil, vid)
-        if status != "ok":
-            unsure.add(rid)
-        answers[rid][code] = value
-    out = []
-    for rid, (cid, pupil, vid) in where.items():
-        if rid in unsure:
-            continue
-        got = score(definitions[vid], answers[rid])
-        if got is not None:
-            out.append(Scored(cid, pupil, got.right))
+    key = (scope, tuple(ids), tuple(codes), tuple(sorted(definitions)))
+    memo = {} if memo is None else memo
+    if key in memo:
+        return memo[key]
+    stmt = _score_select(codes, definitions)
+    rows = (select(Response.collection_id, Response.pupil_number, stmt.c.k, stmt.c.unsure)
+            .join(stmt, stmt.c.rid == Response.id)
+            .where(Response.collection_id.in_(ids), *scope.response_filters()))
+    out = [Scored(cid, pupil, int(k)) for cid, pupil, k, unsure in db.session.execute(rows)
+           if not unsure]
+    memo[key] = out
     return out
+
+
+def _score_select(codes: list[str], definitions: dict[int, object]):
+    """Per response (rid): right answers (k) and answers waiting for review (unsure), over
+    the knowledge checks' answers. Where every version agrees on each code's right answers
+    (the usual case) the answers alone decide, grouped by response (the fast path: no
+    join before grouping); otherwise the answer's survey version is looked up too."""
+    agreed: dict[str, frozenset[str]] = {}
+    consistent = True
+    for d in definitions.values():
+        for q in d.questions:
+            if q.code in codes and agreed.setdefault(q.code, right_values(q)) != \
+                    right_values(q):
+                consistent = False
+    stmt = select(Answer.response_id.label("rid"))
+    if consistent:
+        right = or_(*[and_(Answer.question_code == code, Answer.value.in_(sorted(values)))
+                      for code, values in agreed.items() if values])
+    else:
+        right = or_(*[and_(Collection.survey_version_id == vid, Answer.question_code == q.code,
+                           Answer.value.in_(sorted(right_values(q))))
+                      for vid, d in definitions.items() for q in d.knowledge_questions])
+        stmt = (stmt.join(Response, Response.id == Answer.response_id)
+                .join(Collection, Collection.id == Response.collection_id))
+    return (stmt.add_columns(func.sum(case((right, 1), else_=0)).label("k"),
+                             func.sum(case((Answer.status != "ok", 1), else_=0))
+                             .label("unsure"))
+            .where(Answer.question_code.in_(codes))
+            .group_by(Answer.response_id).subquery("scores"))
 
 
 def _pairs(rows: list[Scored], by_id: dict[int, CollectionInfo]
@@ -178,29 +198,31 @@ def _pairs(rows: list[Scored], by_id: dict[int, CollectionInfo]
     """(comparison?, group id) -> Counter of (score before, score after) over pupils with
     exactly one scored response in each phase of their group (a number used twice in a
     phase is ambiguous and left out, as for the questions' pairs)."""
-    seen: dict[tuple[int, bool, int, str], list[int]] = defaultdict(list)
-    for s in rows:
-        info = by_id[s.collection_id]
-        if s.pupil_number is not None and info.phase in (FIRST, LAST):
-            seen[(info.group_id, info.is_comparison, s.pupil_number, info.phase)].append(
-                s.right)
-    out: dict[tuple[bool, int], Counter] = defaultdict(Counter)
-    for (gid, cmp, pupil, phase), before in seen.items():
-        if phase != FIRST:
+    where = {cid: (c.group_id, c.is_comparison, c.phase) for cid, c in by_id.items()}
+    phases: dict[str, dict[tuple, int | None]] = {FIRST: {}, LAST: {}}
+    for cid, pupil, right in rows:
+        gid, cmp, phase = where[cid]
+        seen = phases.get(phase)
+        if pupil is None or seen is None:
             continue
-        after = seen.get((gid, cmp, pupil, LAST), [])
-        if len(before) == 1 and len(after) == 1:
-            out[(cmp, gid)][(str(before[0]), str(after[0]))] += 1
+        key = (gid, cmp, pupil)
+        seen[key] = None if key in seen else right  # None: ambiguous
+    out: dict[tuple[bool, int], Counter] = defaultdict(Counter)
+    after = phases[LAST]
+    for (gid, cmp, pupil), b in phases[FIRST].items():
+        a = after.get((gid, cmp, pupil))
+        if b is not None and a is not None:
+            out[(cmp, gid)][(str(b), str(a))] += 1
     return out
 
 
 def group_counts(scope: Scope, infos: list[CollectionInfo], survey: Survey,
-                 ) -> dict[tuple, dict[int, int]]:
+                 memo: dict | None = None) -> dict[tuple, dict[int, int]]:
     """Scores per group and figure, for `suppression.build` (its `extra` counts)."""
     codes = knowledge_codes(survey)
     if not codes:
         return {}
-    rows = scored(scope, [c.id for c in infos], codes, _definitions(survey))
+    rows = scored(scope, [c.id for c in infos], codes, _definitions(survey), memo)
     by_id = {c.id: c for c in infos}
     out: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for s in rows:
@@ -216,7 +238,7 @@ def _definitions(survey: Survey) -> dict[int, object]:
 
 
 def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
-          guard) -> ScoreResults | None:
+          guard, memo: dict | None = None) -> ScoreResults | None:
     """The score figures of one results view, or None when the survey has no knowledge
     checks. `guard` is the view's `suppression.Guard` (built with `group_counts`)."""
     codes = knowledge_codes(survey)
@@ -226,7 +248,7 @@ def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
     top = max(len(d.knowledge_questions) for d in definitions.values())
     values = [str(k) for k in range(top + 1)]
     by_id = {c.id: c for c in infos}
-    rows = scored(scope, list(by_id), codes, definitions)
+    rows = scored(scope, list(by_id), codes, definitions, memo)
     per: dict[tuple[bool, str], Counter] = defaultdict(Counter)
     for s in rows:
         c = by_id[s.collection_id]

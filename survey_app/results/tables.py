@@ -81,10 +81,47 @@ def chart_tables(res: SurveyResults, only: str | None = None) -> Iterator[list]:
     with their test, paired changes with theirs, and written answers. Suppressed lines keep
     their n and say why in `suppressed`, with no figures."""
     yield HEADER
+    if res.knowledge is not None and only in (None, SCORE_CODE):
+        yield from _score_lines(res)
     for qr in res.questions:
         if only and qr.question.code != only:
             continue
         yield from _question_lines(qr)
+
+
+#: The knowledge score's lines carry this in `question_code` (export's column name too).
+SCORE_CODE = "score"
+
+
+def _score_lines(res: SurveyResults) -> Iterator[list]:
+    """The knowledge score (results.scores): pupils per score, the mean, and the same
+    pupils before and after ("can do more") with the paired test."""
+    ks = res.knowledge
+    title = f"Knowledge score (questions right, out of {ks.score_max})"
+
+    def line(table: str, **cells) -> list:
+        cells.update(table=table, question_code=SCORE_CODE, question=title)
+        return ["" if cells.get(h) is None else cells[h] for h in HEADER]
+
+    for r in ks.rows:
+        where = {"arm": _arm(r.comparison), "phase": r.phase, "n": r.dist.n}
+        if r.suppressed:
+            yield line("score_distribution", **where,
+                       suppressed=r.why or f"too few to show (fewer than {ks.min_n})")
+            continue
+        for code, count in zip(r.dist.codes, r.dist.counts, strict=True):
+            yield line("score_distribution", **where, category=f"{code} right", count=count,
+                       percent=_pct(count, r.dist.n))
+        yield line("score_summary", **where, category="mean score", mean=_num(r.dist.mean, 2))
+    for cmp, pc in ks.paired:
+        yield line("score_paired", arm=_arm(cmp), phase="before/after, same pupils",
+                   category="can do more: more right after than before", n_pairs=pc.n,
+                   improved=pc.improved, same=pc.same, declined=pc.declined,
+                   percent=_pct(pc.improved, pc.n), **_test_cells(pc.test))
+    for cmp, n in ks.paired_suppressed:
+        yield line("score_paired", arm=_arm(cmp), phase="before/after, same pupils",
+                   n_pairs=n, suppressed=PROTECTS if n >= ks.min_n
+                   else f"too few to show (fewer than {ks.min_n})")
 
 
 def _question_lines(qr) -> Iterator[list]:

@@ -133,7 +133,9 @@
     var number = step.querySelector("input[name=pupil_number]");
     if (number) {
       var n = parseInt(number.value, 10);
-      return /^\s*\d{1,2}\s*$/.test(number.value) && n >= 1 && n <= 99;
+      // The largest number (99, or up to 999 for large schools) comes with the page.
+      var top = parseInt(step.getAttribute("data-pupil-number"), 10) || 99;
+      return /^\s*\d{1,3}\s*$/.test(number.value) && n >= 1 && n <= top;
     }
     var groups = step.querySelectorAll(".options");
     if (groups.length) {
@@ -175,7 +177,8 @@
       return false;
     }
     message.textContent = step.hasAttribute("data-pupil-number")
-      ? "Please type your number (1 to 99). Your teacher can tell you it."
+      ? "Please type your number (1 to " + (step.getAttribute("data-pupil-number") || "99")
+        + "). Your teacher can tell you it."
       : "Please choose an answer first.";
     message.hidden = false;
     return true;

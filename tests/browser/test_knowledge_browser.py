@@ -46,3 +46,38 @@ def test_pupil_answers_a_knowledge_check_without_seeing_the_right_answers(live_s
     assert problems == []
     context.close()
     assert _stored(live_server.app, token) == [(None, TAPS)]
+
+
+@pytest.mark.parametrize(("setting", "number", "stored"), [(999, "250", 250), (None, "250", None)])
+def test_a_large_school_pupil_types_a_three_digit_number(live_server, browser, setting, number,
+                                                        stored):
+    from survey_app.admin.operations import create_collection, resolve_partnership
+    from survey_app.extensions import db
+
+    if setting:
+        live_server.app.config["PUPIL_NUMBER_MAX"] = setting
+    with live_server.app.app_context():
+        c = create_collection(resolve_partnership("Riverside Science Partnership"),
+                              survey_code="light_check", school_name="Oak Primary",
+                              group_name="Year 6 Beech", phase="before", ask_pupil_number=True)
+        db.session.commit()
+        token = c.public_token
+        db.session.remove()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{token}")
+    expect(page.locator("#hint-pupil_number")).to_contain_text(f"1 to {setting or 99}")
+    page.fill("#pupil_number", number)
+    if stored is None:  # where numbers stop at 99 the box takes two digits only
+        assert page.input_value("#pupil_number") == number[:2]
+        context.close()
+        return
+    page.click("button.next")
+    for i, code in enumerate(TAPS):
+        page.click(f"label[for='{code}-{TAPS[code]}']")
+        if i < len(TAPS) - 1:
+            page.click("button.next")
+    page.click("button.send")
+    expect(page.locator("a.next-pupil")).to_be_visible()
+    context.close()
+    assert _stored(live_server.app, token) == [(stored, TAPS)]

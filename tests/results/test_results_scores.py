@@ -157,3 +157,57 @@ def test_the_score_test_is_one_more_exploratory_test_in_holms_family(partnership
         expected.setdefault(p, running)
     assert ks.p_adjusted == pytest.approx(expected[ks.main_p])
     assert ks.p_adjusted >= ks.main_p
+
+
+def test_the_tables_csv_has_the_score_lines(partnership, quiz_results, coordinator_client):
+    import csv
+    import io
+
+    text = coordinator_client.get("/results/survey/light_quiz/tables.csv").get_data(
+        as_text=True)
+    rows = [r for r in csv.DictReader(io.StringIO(text)) if r["question_code"] == "score"]
+    paired = [r for r in rows if r["table"] == "score_paired"]
+    assert [(r["arm"], r["n_pairs"], r["improved"], r["same"], r["declined"], r["percent"])
+            for r in paired] == [("participant", "11", "7", "3", "1", "63.6"),
+                                 ("comparison", "3", "", "", "", "")]
+    assert "too few" in paired[1]["suppressed"]
+    after = [r for r in rows if r["table"] == "score_distribution"
+             and r["arm"] == "participant" and r["phase"] == "after"]
+    assert [(r["category"], r["count"]) for r in after] == [
+        ("0 right", "0"), ("1 right", "4"), ("2 right", "4"), ("3 right", "3")]
+
+
+def test_the_results_page_names_each_checks_right_answer(quiz_results, coordinator_client):
+    page = coordinator_client.get("/results/survey/light_quiz").get_data(as_text=True)
+    assert "right answer: The Sun" in page
+    assert "right answer: A brick wall + A book" in page
+
+
+def test_each_response_is_scored_by_its_own_versions_right_answers(app, partnership):
+    """A version that changes a check's right answer: the fast path (answers alone) must
+    give way to scoring by each response's own version."""
+    from survey_app.results import scores
+
+    v1 = parse_survey(QUIZ_YAML)
+    load_survey_version(partnership, v1)
+    db.session.commit()
+    first = create_collection(partnership, survey_code="light_quiz", school_name="Alder School",
+                              group_name="Year 5", phase="before", ask_pupil_number=True)
+    db.session.commit()
+    add(first, {"glow": "sun", "opaque": "wall;book"}, pupil=1)
+    # version 2: the Moon is now the "right" answer to glow (a changed mind, say)
+    load_survey_version(partnership, parse_survey(QUIZ_YAML.replace(
+        "{code: moon, label: The Moon}", "{code: moon, label: The Moon, correct: true}")
+        .replace("{code: sun, label: The Sun, correct: true}", "{code: sun, label: The Sun}")))
+    db.session.commit()
+    second = create_collection(partnership, survey_code="light_quiz",
+                               school_name="Alder School", group_name="Year 5",
+                               phase="after", ask_pupil_number=True)
+    db.session.commit()
+    assert second.survey_version_id != first.survey_version_id
+    add(second, {"glow": "sun", "opaque": "wall;book"}, pupil=1)
+    db.session.commit()
+    survey = db.session.query(Survey).filter_by(code="light_quiz").one()
+    got = scores.scored(Scope(partnership.id), [first.id, second.id],
+                        scores.knowledge_codes(survey), scores._definitions(survey))
+    assert sorted((s.collection_id, s.right) for s in got) == [(first.id, 2), (second.id, 1)]

@@ -93,6 +93,11 @@ def test_printed_filled_scanned_scores_as_the_web_does(app, client, runner, part
     text = _pdf_text(pack.pdf)
     assert "The Sun" in text
     assert "correct" not in text.lower()  # the right answer is never printed
+    # the teacher's cover says not to go through the answers, and how to colour 3 digits
+    cover = " ".join(_pdf_text(pack.pdf).split())
+    assert "Some questions have a right answer" in cover
+    assert "no right or wrong answers" not in cover
+    assert "colour the hundreds, the tens and the ones" in cover
 
     outcome = _upload(pages_pdf(_pages(pack.pdf, pack.document), dpi=DPI), "quiz.pdf",
                       partnership)
