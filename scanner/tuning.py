@@ -204,6 +204,11 @@ BETWEEN_LINE = 0.4
 #: A blot there (a fill between two answers, up to 4 `LINE_WINDOW_PX` across) is darker
 #: than what closes over it by this much: pen fills read 0.7-1.
 BETWEEN_BLOT = 0.6
+#: In an option row's gap (clear paper by design) a pixel this much darker than the paper
+#: there (relative) is ink too: a fill between two options can join the words and the
+#: next ring, too wide for the top-hat to close over. A hard phone shadow's step reads up
+#: to ~0.5, and the page's median over the gaps is taken away as well.
+BETWEEN_SOLID = 0.6
 #: A printed face (faces sheets) darker than the page's clean faces by this much relative
 #: darkness is coloured in: the child marked the face instead of the circle. Measured on
 #: copier scans and photos (3 pages each): red, blue, purple and green crayon 0.33-0.5,
