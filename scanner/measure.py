@@ -284,9 +284,9 @@ class Features:
     circle: np.ndarray
     #: This bubble's local paper level above the page map (relative): its background.
     background: np.ndarray
-    #: Fraction of the inner disc that is a drawn line (darker than what closes over it),
-    #: above what the page's bubbles of this size show: faint pencil or a thin tick is
-    #: structured, where noise and a streak's broad darkening are not.
+    #: Drawn line inside the inner disc (darker than what closes over it), in pixels per
+    #: radius, above what the page's bubbles of this size show: faint pencil or a thin tick
+    #: is structured, where noise and a streak's broad darkening are not.
     strokes: np.ndarray | None = None
 
 
@@ -423,6 +423,9 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         t_b = np.where(worded, 0.0, t_b)  # a face above, its words below: each its own
     strokes = strokes - _baseline(strokes) - np.maximum(np.maximum(t_b, l_r - _baseline(l_r)),
                                                         0.0)
+    # In radii of line (a line across the disc is about 1.5 radii long per pixel of its
+    # width): a thin tick draws as much in a big bubble as in a small one.
+    strokes = strokes * len(g.inner) / r_px
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
                     local, strokes)
 

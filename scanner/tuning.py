@@ -160,13 +160,14 @@ CIRCLE_UNSURE = 0.4
 #: Line contrast (as `RING_INK`) that makes an inner pixel part of a drawn stroke, for the
 #: share of the inner disc a faint mark draws (`measure.Features.strokes`).
 STROKE_INK = 0.12
-#: A bubble whose inner disc is at least this share strokes is at least unsure, however
-#: pale: faint but structured ink is a mark a person must see, never a blank. Measured with
-#: `STROKE_INK` 0.12 on 240 copier pages of tuning seeds (400+): ticks 0.07-0.43 (the
-#: faintest, darkness 0.014-0.04, at 0.2-0.28), crosses 0.29+; 8,561 empty bubbles at
-#: most 0.143. Strokes running on through the bands of both sides (a narrow streak along a
-#: row or column) are taken away first.
-STROKES_UNSURE = 0.15
+#: A bubble with at least this much drawn line inside (`measure.Features.strokes`, pixels
+#: of line per radius, so a thin tick counts alike in a big bubble and a small one) is at
+#: least unsure, however pale: faint but structured ink is a mark a person must see, never
+#: a blank. Measured with `STROKE_INK` 0.12 on 240 copier pages of tuning seeds (400+):
+#: ticks 1.6-10 (the faintest, darkness 0.014-0.04, at 6.9-8.9), crosses 5.9+; 8,561 empty
+#: bubbles at most 1.2 but one at 3.2. Strokes running on through the bands of both sides
+#: (a narrow streak along a row or column) are taken away first.
+STROKES_UNSURE = 2.5
 #: A circle drawn tight round the printed ring (children draw it 1.2 radii across, and
 #: off-centre it touches the ring) falls partly inside the annulus searched for circles, and
 #: the line darkens the paper the ring fit compares the ring with: a bubble with at least
