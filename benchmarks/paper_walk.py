@@ -213,7 +213,7 @@ def main() -> int:
                               stderr=subprocess.STDOUT)
     failed = False
     try:
-        for _ in range(100):
+        for _ in range(600):  # a loaded machine takes a while to start the server
             try:
                 urllib.request.urlopen(base + "/healthz")
                 break

@@ -323,9 +323,9 @@ class Features:
     circle: np.ndarray
     #: This bubble's local paper level above the page map (relative): its background.
     background: np.ndarray
-    #: Fraction of the inner disc that is a drawn line (darker than what closes over it),
-    #: above what the page's bubbles of this size show: faint pencil or a thin tick is
-    #: structured, where noise and a streak's broad darkening are not.
+    #: Drawn line inside the inner disc (darker than what closes over it), in pixels per
+    #: radius, above what the page's bubbles of this size show: faint pencil or a thin tick
+    #: is structured, where noise and a streak's broad darkening are not.
     strokes: np.ndarray | None = None
 
 
@@ -462,24 +462,31 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         t_b = np.where(worded, 0.0, t_b)  # a face above, its words below: each its own
     strokes = strokes - _baseline(strokes) - np.maximum(np.maximum(t_b, l_r - _baseline(l_r)),
                                                         0.0)
+    # In radii of line (a line across the disc is about 1.5 radii long per pixel of its
+    # width): a thin tick draws as much in a big bubble as in a small one.
+    strokes = strokes * len(g.inner) / r_px
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
                     local, strokes)
 
 
 def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
-           r_px: float) -> np.ndarray:
+           r_px: float, solid: bool = False) -> np.ndarray:
     """Inked pixels in a disc of radius `r_px` at each point, in radii (a line across the
     disc is about two), less the page's median over the same points: what is printed
     between bubbles (nothing, usually) is not a mark. Ink is a line, or a blot up to twice
-    as wide, far darker than what closes over it (a shadow's edge closes over nothing)."""
+    as wide, far darker than what closes over it (a shadow's edge closes over nothing);
+    with `solid`, also any pixel nearly as dark as print."""
     if len(cx) == 0:
         return np.zeros(0)
-    half = int(np.ceil(r_px)) + 1
+    k = tuning.LINE_WINDOW_PX
+    # Each window holds the page round the disc as far as the blot's closing reaches, so it
+    # never closes over a neighbour's window in the stack, or the stack's replicated edge
+    # (a fill then read as nothing, or not, by where its window fell in the stack).
+    half = int(np.ceil(r_px)) + 1 + 2 * k + 1
     win = _windows(img, cx, cy, half)
     yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
     disc = np.hypot(xx, yy).ravel() <= r_px
     n, side = len(cx), 2 * half + 1
-    k = tuning.LINE_WINDOW_PX
     stack = win.reshape(n * side, side)
     soft = _soft(stack)
     lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
@@ -487,8 +494,16 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((4 * k + 1, 4 * k + 1), np.uint8))
     blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)
-    inked = ((lines * scale > tuning.BETWEEN_LINE) | (blots * scale > tuning.BETWEEN_BLOT)
-             ).sum(axis=1) / r_px
+    ink = (lines * scale > tuning.BETWEEN_LINE) | (blots * scale > tuning.BETWEEN_BLOT)
+    if solid:
+        # Clear paper by design (an option row's gap): a fill there is ink however wide it
+        # spreads (it may join the words and the next ring, past what a top-hat closes).
+        ph, pw = lv.paper_coarse.shape
+        paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
+                                np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
+        rel = (paper[:, None] - win.reshape(n, -1)[:, disc].astype(np.float32)) * scale
+        ink |= rel > tuning.BETWEEN_SOLID
+    inked = ink.sum(axis=1) / r_px
     base = np.median(inked) if len(inked) >= tuning.BASELINE_MIN_BUBBLES else 0.0
     return inked - base
 

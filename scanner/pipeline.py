@@ -455,12 +455,13 @@ def _between(norm: np.ndarray, lv: measure.Levels,
             continue
         _option_gaps(placed, ks, words, discs)
     out: list[tuple[int, int, bool]] = []
-    by_size: dict[float, list[int]] = defaultdict(list)
+    # Scale rows' and option rows' discs each with their own page median.
+    by_size: dict[tuple[float, bool], list[int]] = defaultdict(list)
     for j, radius in enumerate(rs):
-        by_size[round(radius, 1)].append(j)
-    for radius, js in by_size.items():
+        by_size[(round(radius, 1), pairs[j][2])].append(j)
+    for (radius, option), js in by_size.items():
         ink = measure.ink_at(norm, lv, np.array([xs[j] for j in js]),
-                             np.array([ys[j] for j in js]), radius)
+                             np.array([ys[j] for j in js]), radius, solid=option)
         for j, v in zip(js, ink, strict=True):
             if v > tuning.BETWEEN_INK and pairs[j] not in out:
                 out.append(pairs[j])

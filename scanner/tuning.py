@@ -160,13 +160,14 @@ CIRCLE_UNSURE = 0.4
 #: Line contrast (as `RING_INK`) that makes an inner pixel part of a drawn stroke, for the
 #: share of the inner disc a faint mark draws (`measure.Features.strokes`).
 STROKE_INK = 0.12
-#: A bubble whose inner disc is at least this share strokes is at least unsure, however
-#: pale: faint but structured ink is a mark a person must see, never a blank. Measured with
-#: `STROKE_INK` 0.12 on 240 copier pages of tuning seeds (400+): ticks 0.07-0.43 (the
-#: faintest, darkness 0.014-0.04, at 0.2-0.28), crosses 0.29+; 8,561 empty bubbles at
-#: most 0.143. Strokes running on through the bands of both sides (a narrow streak along a
-#: row or column) are taken away first.
-STROKES_UNSURE = 0.15
+#: A bubble with at least this much drawn line inside (`measure.Features.strokes`, pixels
+#: of line per radius, so a thin tick counts alike in a big bubble and a small one) is at
+#: least unsure, however pale: faint but structured ink is a mark a person must see, never
+#: a blank. Measured with `STROKE_INK` 0.12 on 240 copier pages of tuning seeds (400+):
+#: ticks 1.6-10 (the faintest, darkness 0.014-0.04, at 6.9-8.9), crosses 5.9+; 8,561 empty
+#: bubbles at most 1.2 but one at 3.2. Strokes running on through the bands of both sides
+#: (a narrow streak along a row or column) are taken away first.
+STROKES_UNSURE = 2.5
 #: A circle drawn tight round the printed ring (children draw it 1.2 radii across, and
 #: off-centre it touches the ring) falls partly inside the annulus searched for circles, and
 #: the line darkens the paper the ring fit compares the ring with: a bubble with at least
@@ -204,6 +205,11 @@ BETWEEN_LINE = 0.4
 #: A blot there (a fill between two answers, up to 4 `LINE_WINDOW_PX` across) is darker
 #: than what closes over it by this much: pen fills read 0.7-1.
 BETWEEN_BLOT = 0.6
+#: In an option row's gap (clear paper by design) a pixel this much darker than the paper
+#: there (relative) is ink too: a fill between two options can join the words and the
+#: next ring, too wide for the top-hat to close over. A hard phone shadow's step reads up
+#: to ~0.5, and the page's median over the gaps is taken away as well.
+BETWEEN_SOLID = 0.6
 #: A printed face (faces sheets) darker than the page's clean faces by this much relative
 #: darkness is coloured in: the child marked the face instead of the circle. Measured on
 #: copier scans and photos (3 pages each): red, blue, purple and green crayon 0.33-0.5,

@@ -189,6 +189,28 @@ def test_light_pencil_is_read_or_flagged(teacher_pack):
     assert sum(result.answer_map.get(q) == v for q, v in truth.items()) >= len(truth) // 2
 
 
+@pytest.mark.parametrize("grey", [150, 190])
+def test_a_faint_pencil_tick_is_read_or_flagged_never_blank(faces_pack, teacher_pack, grey):
+    """A thin tick in pale pencil: a small part of a big bubble (the 5-7 sheet's are 8.8 mm)
+    and pale, but drawn: a person looks, it is never stored blank."""
+    from scanner.testing.generate import _tick
+
+    for pack in (faces_pack, teacher_pack):
+        rng = np.random.default_rng(grey)
+        img = pack.pages[0][2].copy()
+        truth = {}
+        for k, (q, bubbles) in enumerate(_bubbles(pack).items()):
+            b = bubbles[k % len(bubbles)]
+            _tick(img, _px(b["cx"], pack), _px(b["cy"], pack), _px(b["r"], pack), (grey,) * 3,
+                  rng, pack.dpi)
+            truth[q] = b["value"]
+        for grey_img in (cv2.cvtColor(img, cv2.COLOR_BGR2GRAY),
+                         degrade_copier(img, np.random.default_rng(grey), rates=NO_FAULTS)):
+            result = scanner_for(pack.layout).read_page(grey_img)
+            assert_read_or_flagged(truth, result)
+            assert not any(result.answer_map.get(q) == "" for q in truth)
+
+
 @pytest.mark.parametrize("kind", ["changed_mind", "between", "two_marks", "crossed_out"])
 def test_undecided_marks_go_to_review(faces_pack, teacher_pack, kind):
     """A changed mind (one bubble scribbled out, another marked), a mark between two

@@ -137,6 +137,18 @@ questions:
         "topics": ("topics", "multi", None),
         "conf_then": ("conf_then", "single", None), "conf_now": ("conf_now", "single", None)}
     assert sheet.columns_on(1) == ("pupil_number", "years", "topics", "conf_then", "conf_now")
+    # Option rows give each option's words' box, after its bubble on the same line, so the
+    # scanner can look for a mark between two options in the clear space after the words.
+    (page,) = sheet.pages
+    bubbles = {(b.group, b.value): b for b in page.bubbles}
+    assert {(lb.group, lb.value) for lb in page.labels} == {("topics", "plants"),
+                                                             ("topics", "space")}
+    for lb in page.labels:
+        b = bubbles[(lb.group, lb.value)]
+        assert lb.x > b.cx + b.r
+        assert lb.y < b.cy < lb.y + lb.h
+    first = min(page.labels, key=lambda lb: lb.x)
+    assert first.x + first.w < bubbles[("topics", "space")].cx - bubbles[("topics", "space")].r
 
 
 def test_a_layout_stored_before_groups_were_named_is_still_read():
