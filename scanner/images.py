@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import cv2
@@ -23,7 +24,8 @@ def encode_jpeg(img: np.ndarray, quality: int = 80) -> bytes:
 PNG_COMPRESSION = 1
 
 
-_ENCODER: ThreadPoolExecutor | None = None
+#: (process id, its encoding thread): a forked child has no thread, so it starts its own.
+_ENCODER: tuple[int, ThreadPoolExecutor] | None = None
 
 
 def encode_later(img: np.ndarray, quality: int) -> Future:
@@ -31,9 +33,9 @@ def encode_later(img: np.ndarray, quality: int) -> Future:
     it encodes, so on a second core the stored JPEG costs the page no time. `img` must not
     change afterwards."""
     global _ENCODER
-    if _ENCODER is None:
-        _ENCODER = ThreadPoolExecutor(1, thread_name_prefix="scanner-jpeg")
-    return _ENCODER.submit(encode_jpeg, img, quality)
+    if _ENCODER is None or _ENCODER[0] != os.getpid():
+        _ENCODER = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="scanner-jpeg"))
+    return _ENCODER[1].submit(encode_jpeg, img, quality)
 
 
 def encode_png(img: np.ndarray) -> bytes:
