@@ -297,6 +297,8 @@ def _band_median(raw: np.ndarray, g: _Geometry, paper: np.ndarray,
                          raw[:, sp, g.band_near].reshape(n, -1),
                          raw[:, sp, g.band_far].reshape(n, -1)], axis=1)
     m = px.shape[1]
+    if m < 2:  # no bands (bubbles packed too tight): what the plain median gives
+        return np.median((paper[:, None] - px.astype(np.float32)) * scale, axis=1)
     k = m // 2
     middle = np.partition(px, (k - 1, k), axis=1)[:, k - 1:k + 1]
     rel = (paper[:, None] - middle.astype(np.float32)) * scale

@@ -25,9 +25,10 @@ from forms.sheetcode import (
 )
 from forms.template import MULTI, LayoutFormatError, PageTemplate, SheetTemplate
 from scanner import decide, framing, locate, measure, tuning
-from scanner.images import encode_png, thumbnail
+from scanner.images import encode_later, encode_png, thumbnail
 from scanner.inputs import Limits, PageDecodeError, ScanSource, open_scan
 from scanner.results import (
+    STORED_JPEG_QUALITY,
     BubbleReading,
     FileResult,
     MarkReading,
@@ -163,6 +164,8 @@ class Scanner:
         lv = measure.levels(norm, half, _marker_boxes(template))
         if lv.ink_contrast < tuning.MIN_CONTRAST:
             raise _Unreadable(framing.what_is_wrong(img) or LOW_CONTRAST, code.encode())
+        if self.keep_images:  # the JPEG the app stores, encoded while the page is measured
+            result._jpeg = encode_later(norm, STORED_JPEG_QUALITY)
         multi = frozenset(g.name for g in sheet.groups if g.kind == MULTI)
         result.bubbles = measure_bubbles(norm, half, lv, template, multi)
         fill_decisions(result, sheet, page)

@@ -7,11 +7,15 @@ Rectangles are (x, y, w, h) in pixels of the page's normalised image
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
 
 Rect = tuple[int, int, int, int]
+
+#: JPEG quality of the normalised page the app stores (`PageResult.image_jpeg`).
+STORED_JPEG_QUALITY = 80
 
 #: Decisions for one bubble.
 EMPTY, MARKED, UNSURE = "empty", "marked", "unsure"
@@ -152,12 +156,20 @@ class PageResult:
     #: The never-reused key of the sheet's collection, from the QR ("" on old sheets): the
     #: app refuses a sheet whose key is not its collection's (an erased collection's).
     sheet_key: str = ""
+    #: `image_jpeg()` at its default quality, being encoded on another thread while the page
+    #: is measured (`scanner.images.encode_later`); not pickled.
+    _jpeg: Future | None = field(default=None, init=False, repr=False, compare=False)
 
-    def image_jpeg(self, quality: int = 80) -> bytes:
+    def image_jpeg(self, quality: int = STORED_JPEG_QUALITY) -> bytes:
         """The normalised page as JPEG bytes (what the app stores for review)."""
         from scanner.images import encode_jpeg
 
+        if self._jpeg is not None and quality == STORED_JPEG_QUALITY:
+            return self._jpeg.result()
         return encode_jpeg(self.image, quality)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_jpeg": None}
 
     @property
     def review(self) -> list[ReviewItem]:

@@ -51,18 +51,20 @@ class Budget:
 #: page's pixels follow it).
 _LINE_CHUNK = 1 << 16
 #: Size asked for the pipe to the child (Linux; the default is 64 KB): a photo is sent as
-#: 0.5-5 MB, and each pipe-full is a round of waking the other process. The pipe back keeps
-#: its default: a page read ahead then waits in the child, half sent, so a child that dies
-#: before it is read costs that page (and the tests can kill it there).
+#: 0.5-5 MB, and each pipe-full is a round of waking the other process.
 _PIPE_BYTES = 1 << 20
+#: ... and for the pipe back: a page is 4-5 MB of pixels, so 16-20 rounds instead of 64-80,
+#: while a page read ahead still waits in the child, part sent (a child that dies before it
+#: is read costs that page, as the tests check).
+_PIPE_BACK_BYTES = 1 << 18
 
 
-def _widen(pipe) -> None:
+def _widen(pipe, size: int = _PIPE_BYTES) -> None:
     """Ask for a larger pipe buffer (Linux only; elsewhere, or when refused, as it is)."""
     try:
         import fcntl
 
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, size)
     except (ImportError, AttributeError, OSError):
         pass
 
@@ -96,6 +98,7 @@ class Decoder:
             bufsize=0, env=env, close_fds=True)
         self._rest = bytearray()
         _widen(self._proc.stdin)
+        _widen(self._proc.stdout, _PIPE_BACK_BYTES)
         self._sel = selectors.DefaultSelector()
         self._sel.register(self._proc.stdout, selectors.EVENT_READ)
 
