@@ -26,7 +26,6 @@ import io
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,19 +55,8 @@ SURVEYS = [*sorted((ROOT / "forms" / "bank").glob("*.yaml")),
 PUPIL_NUMBER = {"pupil_attitudes_7_11", "workshop_knowledge", "all_kinds"}
 EMAIL, PASSWORD = "coordinator@example.org", "walk-the-paper-42"
 
-
-def cli(env: dict, *args: str) -> str:
-    done = subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True,
-                          check=False)
-    if done.returncode:
-        sys.exit(f"survey-app {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaluator_walk import cli, free_port  # noqa: E402  (the walks share their helpers)
 
 
 class Browser:
