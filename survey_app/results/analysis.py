@@ -348,7 +348,8 @@ def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
     memo: dict = {}  # the knowledge scores' pass, shared by suppression and figures
     guard = suppression.build(survey.id, scope, min_n, infos, _columns(questions),
                               [q.code for q in questions if q.kind == TEXT], use_tally=use_tally,
-                              extra=(lambda sc, inf: scores.group_counts(sc, inf, survey, memo))
+                              extra=(lambda sc, inf: scores.group_counts(sc, inf, survey, memo,
+                                                                         pair))
                               if knowledge else None, pair=pair)
     respondents: dict[tuple[bool, str], int] = Counter()
     for cid, k in counts.respondents.items():
@@ -374,8 +375,8 @@ def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
         qr.primary = q.code in primary
         qr.did = _did(qr)
         results.append(qr)
-    knowledge_results = (scores.build(survey, scope, infos, min_n, guard, memo) if knowledge
-                         else None)
+    knowledge_results = (scores.build(survey, scope, infos, min_n, guard, memo, pair)
+                         if knowledge else None)
     _adjust(results, knowledge_results)
     retro_people = (0, 0)
     if people:

@@ -34,7 +34,7 @@ from survey_app.results.stats import (
     paired_change,
 )
 
-#: The phases compared: a pupil's first and last time point.
+#: The phases compared when no other pair is asked for (results follow the page's pair).
 FIRST, LAST = "before", "after"
 ANSWER, PAIR = "score", "scorepair"
 
@@ -74,6 +74,8 @@ class ScoreResults:
     unpaired: list[tuple[bool, TestResult]] = field(default_factory=list)
     #: The paired test's p adjusted (Holm) with the survey's exploratory findings.
     p_adjusted: float | None = None
+    #: The two time points compared, as for the questions (analysis.choose_points).
+    points: tuple[str, str] = (FIRST, LAST)
 
     @property
     def main_p(self) -> float | None:
@@ -94,7 +96,7 @@ class ScoreResults:
 
     def mean_change(self, comparison: bool = False) -> float | None:
         """Mean score after minus mean score before (everyone who answered, both shown)."""
-        b, a = self.shown(FIRST, comparison), self.shown(LAST, comparison)
+        b, a = self.shown(self.points[0], comparison), self.shown(self.points[1], comparison)
         if b is None or a is None or b.mean is None or a.mean is None:
             return None
         return a.mean - b.mean
@@ -109,7 +111,7 @@ class ScoreResults:
         def arm(cmp: bool) -> dict:
             pc = self.arm_paired(cmp)
             out: dict = {"score_max": self.score_max}
-            for key, phase in (("before", FIRST), ("after", LAST)):
+            for key, phase in zip(("before", "after"), self.points, strict=True):
                 r, d = self.row(phase, cmp), self.shown(phase, cmp)
                 out[f"n_{key}"] = r.dist.n if r else 0
                 out[f"mean_{key}"] = d.mean if d else None
@@ -193,13 +195,14 @@ def _score_select(codes: list[str], definitions: dict[int, object]):
             .group_by(Answer.response_id).subquery("scores"))
 
 
-def _pairs(rows: list[Scored], by_id: dict[int, CollectionInfo]
-           ) -> dict[tuple[bool, int], Counter]:
-    """(comparison?, group id) -> Counter of (score before, score after) over pupils with
-    exactly one scored response in each phase of their group (a number used twice in a
-    phase is ambiguous and left out, as for the questions' pairs)."""
+def _pairs(rows: list[Scored], by_id: dict[int, CollectionInfo],
+           points: tuple[str, str] = (FIRST, LAST)) -> dict[tuple[bool, int], Counter]:
+    """(comparison?, group id) -> Counter of (score at the first point, at the last) over
+    pupils with exactly one scored response at each of the two `points` in their group (a
+    number used twice at a point is ambiguous and left out, as for the questions' pairs)."""
+    first, last = points
     where = {cid: (c.group_id, c.is_comparison, c.phase) for cid, c in by_id.items()}
-    phases: dict[str, dict[tuple, int | None]] = {FIRST: {}, LAST: {}}
+    phases: dict[str, dict[tuple, int | None]] = {first: {}, last: {}}
     for cid, pupil, right in rows:
         gid, cmp, phase = where[cid]
         seen = phases.get(phase)
@@ -208,8 +211,8 @@ def _pairs(rows: list[Scored], by_id: dict[int, CollectionInfo]
         key = (gid, cmp, pupil)
         seen[key] = None if key in seen else right  # None: ambiguous
     out: dict[tuple[bool, int], Counter] = defaultdict(Counter)
-    after = phases[LAST]
-    for (gid, cmp, pupil), b in phases[FIRST].items():
+    after = phases[last]
+    for (gid, cmp, pupil), b in phases[first].items():
         a = after.get((gid, cmp, pupil))
         if b is not None and a is not None:
             out[(cmp, gid)][(str(b), str(a))] += 1
@@ -217,7 +220,8 @@ def _pairs(rows: list[Scored], by_id: dict[int, CollectionInfo]
 
 
 def group_counts(scope: Scope, infos: list[CollectionInfo], survey: Survey,
-                 memo: dict | None = None) -> dict[tuple, dict[int, int]]:
+                 memo: dict | None = None, points: tuple[str, str] = (FIRST, LAST)
+                 ) -> dict[tuple, dict[int, int]]:
     """Scores per group and figure, for `suppression.build` (its `extra` counts)."""
     codes = knowledge_codes(survey)
     if not codes:
@@ -228,7 +232,7 @@ def group_counts(scope: Scope, infos: list[CollectionInfo], survey: Survey,
     for s in rows:
         c = by_id[s.collection_id]
         out[(ANSWER, c.is_comparison, c.phase, "*")][c.group_id] += 1
-    for (cmp, gid), pairs in _pairs(rows, by_id).items():
+    for (cmp, gid), pairs in _pairs(rows, by_id, points).items():
         out[(PAIR, cmp, "", "*")][gid] += sum(pairs.values())
     return {k: dict(v) for k, v in out.items()}
 
@@ -238,7 +242,8 @@ def _definitions(survey: Survey) -> dict[int, object]:
 
 
 def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
-          guard, memo: dict | None = None) -> ScoreResults | None:
+          guard, memo: dict | None = None, points: tuple[str, str] = (FIRST, LAST)
+          ) -> ScoreResults | None:
     """The score figures of one results view, or None when the survey has no knowledge
     checks. `guard` is the view's `suppression.Guard` (built with `group_counts`)."""
     codes = knowledge_codes(survey)
@@ -253,7 +258,7 @@ def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
     for s in rows:
         c = by_id[s.collection_id]
         per[(c.is_comparison, c.phase)][str(s.right)] += 1
-    out = ScoreResults(top, min_n)
+    out = ScoreResults(top, min_n, points=points)
     for (cmp, phase), counter in sorted(per.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]))):
         dist = distribution(counter, values, numeric=True)
         why = guard.why((ANSWER, cmp, phase, "*"))
@@ -261,7 +266,7 @@ def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
         out.rows.append(ScoreRow(phase, cmp, dist, small or bool(why),
                                  f"fewer than {min_n} pupils" if small else why))
     pairs: dict[bool, Counter] = defaultdict(Counter)
-    for (cmp, _gid), counter in _pairs(rows, by_id).items():
+    for (cmp, _gid), counter in _pairs(rows, by_id, points).items():
         pairs[cmp].update(counter)
     for cmp, counter in sorted(pairs.items()):
         pc = paired_change(counter, values, "Wilcoxon signed-rank")
@@ -270,7 +275,7 @@ def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
         else:
             out.paired.append((cmp, pc))
     for cmp in (False, True):
-        b, a = out.shown(FIRST, cmp), out.shown(LAST, cmp)
+        b, a = out.shown(points[0], cmp), out.shown(points[1], cmp)
         if b is not None and a is not None:
             out.unpaired.append((cmp, mann_whitney(b, a)))
     return out
@@ -286,7 +291,7 @@ def sentence(res: ScoreResults, people: str = "pupils") -> str | None:
     pc = res.arm_paired(False)
     change = res.mean_change(False)
     parts = []
-    b, a = res.shown(FIRST), res.shown(LAST)
+    b, a = res.shown(res.points[0]), res.shown(res.points[1])
     if change is not None:
         parts.append(f"The mean knowledge score went from {b.mean:.1f} to {a.mean:.1f} out "
                      f"of {res.score_max} ({b.n} {people} before, {a.n} after).")

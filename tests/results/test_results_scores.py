@@ -10,11 +10,12 @@ import json
 import numpy as np
 import pytest
 from scipy import stats as sps
+from sqlalchemy import select
 
 from forms.definition import parse_survey
 from survey_app.admin.operations import create_collection, load_survey_version
 from survey_app.extensions import db
-from survey_app.models import School, Survey
+from survey_app.models import Collection, School, Survey
 from survey_app.results import analysis
 from survey_app.results.queries import Scope
 from survey_app.results.suppression import PROTECTS
@@ -211,3 +212,40 @@ def test_each_response_is_scored_by_its_own_versions_right_answers(app, partners
     got = scores.scored(Scope(partnership.id), [first.id, second.id],
                         scores.knowledge_codes(survey), scores._definitions(survey))
     assert sorted((s.collection_id, s.right) for s in got) == [(first.id, 2), (second.id, 1)]
+
+
+#: A follow-up term later for Year 5 Oak: pupils 1..10 (two were away).
+FOLLOW_UP = [3, 2, 2, 3, 2, 3, 3, 3, 2, 1]
+
+
+def test_scores_compare_the_same_two_time_points_as_the_questions(partnership, quiz_results):
+    """With a follow-up, results compare the first time point with the last: the scores
+    follow (pairs before -> follow-up), and any two can be asked for, as for the questions."""
+    before = db.session.scalar(select(Collection).where(Collection.phase == "before",
+                                                        Collection.is_comparison.is_(False),
+                                                        Collection.group_id.isnot(None))
+                               .order_by(Collection.id).limit(1))
+    follow = create_collection(partnership, survey_code="light_quiz",
+                               school_name="Alder School", group_name="Year 5 Oak",
+                               phase="follow-up", ask_pupil_number=True)
+    db.session.commit()
+    for i, s in enumerate(FOLLOW_UP):
+        add(follow, {**BY_SCORE[s], "fun": "3"}, pupil=i + 1)
+    db.session.commit()
+    assert before.group_id == follow.group_id
+
+    default = _build(partnership, quiz_results)
+    ks = default.knowledge
+    assert default.points == ("before", "follow-up")
+    assert ks.points == default.points
+    pc = ks.arm_paired()
+    diffs = np.array(FOLLOW_UP) - np.array(BEFORE[:len(FOLLOW_UP)])
+    assert (pc.n, pc.improved) == (len(diffs), int((diffs > 0).sum()))
+    ref = sps.wilcoxon(diffs, zero_method="wilcox", correction=True, method="approx")
+    assert pc.test.p == pytest.approx(ref.pvalue, rel=1e-9)
+    assert ks.mean_change() == pytest.approx(np.mean(FOLLOW_UP) - (20 / 14))
+
+    asked = analysis.build(quiz_results, Scope(partnership.id), 5,
+                           points=("before", "after")).knowledge
+    assert asked.points == ("before", "after")
+    assert asked.can_do_more() == (7, 11)  # the before/after figures, as above
