@@ -7,11 +7,8 @@ three responses, each marked as answered before it arrived."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +22,7 @@ from survey_app.extensions import db
 from survey_app.models import Answer, Collection, Response
 from tests.browser.conftest import PHONE, _set_up_collections
 from tests.browser.test_accessibility import _serious
+from tests.security.test_live_crawl import _free_port, _wait_until_up
 
 pytestmark = pytest.mark.browser
 
@@ -51,12 +49,6 @@ class Served:
     token: str
     log: Path
     tokens: dict[str, str]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -93,21 +85,6 @@ def served(db_uri, tmp_path, monkeypatch) -> Iterator[Served]:
             server.wait()
         with app.app_context():
             db.engine.dispose()
-
-
-def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server stopped:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer within 60 s:\n{log.read_text()}")
 
 
 def _stored(served: Served) -> list[Response]:
