@@ -170,7 +170,7 @@ def apply_allocation(partnership: Partnership, plan: EvaluationPlan, alloc: Plan
         .where(School.partnership_id == partnership.id)).all()
     for collection, school, group in rows:
         arm = arms.get((school, group))
-        if arm is None or getattr(collection, "pilot", False):
+        if arm is None or collection.pilot:
             continue
         want = arm == "comparison"
         if collection.is_comparison != want:

@@ -143,10 +143,8 @@ def first_later_answer(partnership_id: int, body: dict) -> datetime | None:
             .join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
             .join(Survey, Survey.id == SurveyVersion.survey_id)
             .where(Survey.partnership_id == partnership_id, Survey.code.in_(codes),
-                   Collection.phase.in_(document.LOCKING_PHASES)))
-    pilot = getattr(Collection, "pilot", None)  # added by the piloting work
-    if pilot is not None:
-        stmt = stmt.where(pilot.is_not(True))
+                   Collection.phase.in_(document.LOCKING_PHASES),
+                   Collection.pilot.is_not(True)))  # a pilot's answers never lock the plan
     first = db.session.scalar(stmt)
     if first is not None and first.tzinfo is None:  # SQLite's min() drops the type
         from datetime import UTC

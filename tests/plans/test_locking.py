@@ -10,7 +10,6 @@ import pytest
 from survey_app.admin.operations import create_collection
 from survey_app.answer.operations import record_response
 from survey_app.extensions import db
-from survey_app.models import Collection
 from survey_app.plans.document import PlanError
 from survey_app.plans.operations import amendments, parse_yaml, plan_for, save_plan
 from tests.plans.conftest import PLAN_YAML
@@ -82,7 +81,6 @@ def test_answers_to_surveys_the_plan_does_not_name_do_not_lock(app, partnership,
     assert amendment is None
 
 
-@pytest.mark.skipif(not hasattr(Collection, "pilot"), reason="pilot collections not merged")
 def test_pilot_after_answers_do_not_lock(app, partnership, classes, plan):
     after = create_collection(partnership, survey_code="pupil_attitudes_7_11",
                               school_name="Alderley Primary", group_name="Year 5 Oak",
