@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 
 from forms.definition import load_survey, parse_survey
 from forms.layout import MM
+from tests.qr_text import read_qr
 
 BANK = Path(__file__).resolve().parents[2] / "forms" / "bank"
 BANK_CODES = sorted(p.stem for p in BANK.glob("*.yaml"))
@@ -90,8 +91,7 @@ def decode_qr(img: np.ndarray, box: dict) -> str:
     pad = px(20)
     crop = img[max(px(box["y"]) - pad, 0):px(box["y"] + box["size"]) + pad,
                max(px(box["x"]) - pad, 0):px(box["x"] + box["size"]) + pad]
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(crop)
-    return text
+    return read_qr(crop)
 
 
 def find_markers(img: np.ndarray) -> dict[int, tuple[float, float]]:

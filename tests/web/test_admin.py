@@ -18,6 +18,7 @@ from survey_app.answer.operations import record_response
 from survey_app.extensions import db
 from survey_app.models import Collection, Survey, SurveyVersion, User
 from tests.conftest import csrf_from, login_as, make_user
+from tests.qr_text import read_qr
 
 
 @pytest.fixture
@@ -41,16 +42,6 @@ def teacher_client(client, partnership, two_schools):
     make_user(partnership, "teacher@oak.example", "teacher", "Oak Primary")
     login_as(client, "teacher@oak.example")
     return client
-
-
-def _decode_qr(image: np.ndarray) -> str:
-    """OpenCV's classic detector misses some valid codes (the token is random, so which
-    ones varies); phones read them. Try its ArUco-based detector as well."""
-    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
-        text, _points, _ = detector.detectAndDecode(image)
-        if text:
-            return text
-    return ""
 
 
 def _assert_no_inline_code(html: str) -> None:
@@ -217,7 +208,7 @@ def test_qr_png_decodes_to_the_public_link(coordinator_client, two_schools):
     assert resp.mimetype == "image/png"
     assert "attachment" in resp.headers["Content-Disposition"]
     image = cv2.imdecode(np.frombuffer(resp.data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert _decode_qr(image) == "http://survey.test/s/" + oak.public_token
+    assert read_qr(image) == "http://survey.test/s/" + oak.public_token
 
 
 def test_qr_svg_is_an_svg(coordinator_client, two_schools):
@@ -248,7 +239,7 @@ def test_poster_is_one_a4_page_whose_qr_scans(coordinator_client, two_schools):
         image = np.array(page.render(scale=100 / 72).to_pil().convert("L"))
     finally:
         pdf.close()
-    assert _decode_qr(image) == "http://survey.test/s/" + oak.public_token
+    assert read_qr(image) == "http://survey.test/s/" + oak.public_token
 
 
 # --- surveys ---------------------------------------------------------------------------
