@@ -4,7 +4,7 @@
     result = scanner.scan_file("pile.pdf")          # FileResult: pages, joined sheets
     for sheet in result.sheets: ...                 # SheetResult: answers, review, missing
 
-See docs/sections/scanner.md.
+See docs/developing/scanner.md (the docs site: `mkdocs serve`).
 """
 
 from scanner.errors import (
