@@ -1,9 +1,7 @@
 """A pupil answers on a phone in real Chromium, with JavaScript and without, and the
-database holds exactly what was tapped. Screenshots for the README go to docs/."""
+database holds exactly what was tapped."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -12,8 +10,6 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Answer, Collection, Response
 from tests.browser.conftest import PHONE
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +81,6 @@ def test_pupil_with_javascript_one_question_per_screen(live_server, browser):
         assert box["height"] >= 48
         label.click()
         expect(page.locator(f"#{code}-{value}")).to_be_checked()
-        if code == "good_at":
-            page.screenshot(path=str(DOCS / "pupil-phone.png"))
         if i < 1 + len(TAPS_5_7):
             expect(page.locator("button.send")).to_be_hidden()
             page.click("button.next")
@@ -98,7 +92,6 @@ def test_pupil_with_javascript_one_question_per_screen(live_server, browser):
 
     expect(page.locator("a.next-pupil")).to_be_visible()
     assert page.url.endswith(f"/s/{token}/thanks")
-    page.screenshot(path=str(DOCS / "pupil-thanks.png"))
     page.click("a.next-pupil")
     expect(page.locator("#q-pupil_number")).to_be_visible()
     expect(page.locator("input:checked")).to_have_count(0)
@@ -125,7 +118,6 @@ def test_pupil_without_javascript_one_page(live_server, browser):
     expect(page.locator("button.speak").first).to_be_hidden()
     for code, value in TAPS_7_11.items():
         page.click(f"label[for='{code}-{value}']")
-    page.screenshot(path=str(DOCS / "pupil-nojs.png"), full_page=True)
     page.click("button.send")
     expect(page.locator("a.next-pupil")).to_be_visible()
     context.close()
@@ -177,7 +169,6 @@ def test_teacher_form(live_server, browser):
     for code, value in taps.items():
         page.check(f"#{code}-{value}")
     page.fill("#comments", "More practical kit, please.")
-    page.screenshot(path=str(DOCS / "teacher-form.png"), full_page=True)
     page.click("button.send")
     expect(page.locator("h1")).to_have_text("Thank you")
     assert problems == []

@@ -27,7 +27,6 @@ from tests.security.test_live_crawl import _free_port, _wait_until_up
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-DOCS = REPO / "docs"
 SURVEY = "pupil_attitudes_5_7"
 #: Each pupil's number and taps on the 5-7 survey (faces3: 1 sad, 2 in-between, 3 happy).
 PUPILS = {
@@ -162,7 +161,6 @@ def test_three_pupils_answer_offline_and_are_stored_once_each(served, browser):
     expect(page.locator("#outbox-status")).to_be_hidden()  # the screen says it already
     expect(saved.locator("button.speak")).to_be_visible()
     assert _serious(page) == []
-    page.screenshot(path=str(DOCS / "pupil-saved-offline.png"))
 
     # Next pupil, still offline: the service worker gives the kept page.
     page.click("#saved-offline a.next-pupil")
@@ -176,7 +174,6 @@ def test_three_pupils_answer_offline_and_are_stored_once_each(served, browser):
     page.reload()
     expect(page.locator("#outbox-status")).to_be_visible()
     expect(page.locator("#outbox-status")).to_contain_text("2 people's answers are saved")
-    page.screenshot(path=str(DOCS / "pupil-waiting-offline.png"))
     _answer(page, numbers[2], PUPILS[numbers[2]])
     expect(saved).to_have_attribute("data-waiting", "3")
 

@@ -1,6 +1,6 @@
 """The builder in real Chromium: a coordinator builds a pupil survey from bank questions
 and one of their own, sees both previews, saves, creates a collection, a pupil answers on
-a phone, and the answers are in the export. Screenshots for the docs go to docs/.
+a phone, and the answers are in the export.
 
 Chromium runs in a thread of its own: tests/browser keeps one session-wide Playwright in
 the main thread, and a second sync Playwright there fails ("Sync API inside the asyncio
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -20,7 +19,6 @@ from survey_app.extensions import db
 from survey_app.models import Collection, Survey
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, live_server  # noqa: F401
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 DESKTOP = {"width": 1680, "height": 1050}
 PASSWORD = "correct horse battery"
 
@@ -133,11 +131,6 @@ def test_build_preview_save_collect_answer_export(live_server, tmp_path):  # noq
             " return i.complete && i.naturalWidth > 800"
             " && new URL(i.src).search === new URL(f.src).search; }")
         assert paper.bounding_box()["width"] > 300
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(DOCS / "builder.png"))
-
-        page.evaluate("window.scrollTo(0, document.getElementById('bank').offsetTop - 10)")
-        page.screenshot(path=str(DOCS / "builder-bank.png"))
 
         page.get_by_role("button", name="Save survey").click()
         expect(page.locator(".flash").first).to_contain_text("Loaded the new survey")
@@ -230,9 +223,6 @@ def test_upload_with_errors_in_chromium(live_server, tmp_path):  # noqa: F811
         expect(page.locator("#q-0 .problems-beside")).to_have_count(0)
         # The phone still previews the questions that are complete.
         _preview_shows(page, "I enjoy science.")
-        page.locator("#q-1").scroll_into_view_if_needed()
-        page.evaluate("window.scrollTo(0, document.getElementById('questions').offsetTop - 80)")
-        page.screenshot(path=str(DOCS / "builder-problems.png"))
         # Fixed in the builder, it saves.
         page.fill("#q-1-options", "Flat mirror\nCurved mirror")
         # A problem with a code opens the box that holds it.
