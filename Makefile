@@ -1,12 +1,13 @@
 # make run   - install into .venv, migrate the SQLite database, load a demo, serve
-# make test  - install with test extras and run the whole suite (ruff first)
+# make test  - install with test extras and run the whole suite (ruff and the docs build first)
+# make docs  - build the docs site into site/ with --strict (a broken link fails)
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint docs bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,11 +28,21 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
-test: install lint
+# The docs site's own tools, apart from what the app needs to run.
+$(BIN)/.docs-installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[docs]'
+	touch $@
+
+# --strict: a broken link or anchor, or a page left out of the nav, fails the build.
+docs: $(BIN)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -q
+
+test: install lint docs
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: install
 	$(BIN)/python benchmarks/submit_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache site
