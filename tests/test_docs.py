@@ -1,0 +1,53 @@
+"""The README stays a short front door, and its links and pictures lead somewhere. The docs
+site itself is built with `mkdocs build --strict` by `make docs` (part of `make test`),
+which fails on a broken link inside docs/; the README is outside the site, so it is
+checked here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+README = REPO / "README.md"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+#: A newcomer reads it on one screen or two; the rest belongs in docs/.
+README_MAX_LINES = 200
+
+_LINK = re.compile(r"""\]\(([^)\s]+)\)|\bsrc="([^"]+)\"""")
+
+
+def relative_targets(markdown: str) -> list[str]:
+    """Every link and image target in a Markdown text that points into the repository."""
+    targets = [a or b for a, b in _LINK.findall(markdown)]
+    return [t.split("#", 1)[0] for t in targets
+            if not re.match(r"^[a-z]+:", t) and not t.startswith("#")]
+
+
+def test_readme_is_short():
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= README_MAX_LINES, (
+        f"README.md has {len(lines)} lines; move detail into a page under docs/")
+
+
+def test_readme_links_and_pictures_exist():
+    targets = relative_targets(README.read_text(encoding="utf-8"))
+    assert any(t.endswith(".png") for t in targets), "the README shows screenshots"
+    missing = [t for t in targets if not (REPO / t).exists()]
+    assert missing == []
+
+
+def test_the_link_finder_sees_a_broken_link():
+    """The check above can fail: a made-up page and picture are found and reported."""
+    text = ('See [x](docs/no-such-page.md#part) and <img src="docs/none.png">, '
+            'not [y](https://example.org) or [z](#here).')
+    assert relative_targets(text) == ["docs/no-such-page.md", "docs/none.png"]
+
+
+def test_every_screenshot_comes_from_the_script():
+    """Pictures are made by scripts/screenshots.py only (never by tests), so each one in
+    docs/screenshots/ is named there and can be made again."""
+    script = (REPO / "scripts" / "screenshots.py").read_text(encoding="utf-8")
+    pictures = sorted(p.name for p in SCREENSHOTS.glob("*.png"))
+    assert pictures, "docs/screenshots/ holds the pictures the pages show"
+    assert [p for p in pictures if f'"{p}"' not in script] == []
