@@ -37,6 +37,17 @@ def test_readme_links_and_pictures_exist():
     assert missing == []
 
 
+def test_pictures_in_docs_pages_exist():
+    """mkdocs --strict checks Markdown links and images, not the HTML `<img src>` that
+    pages use to size a screenshot: those are checked here, from each page's folder."""
+    missing = []
+    for page in sorted((REPO / "docs").rglob("*.md")):
+        for target in relative_targets(page.read_text(encoding="utf-8")):
+            if not (page.parent / target).exists():
+                missing.append(f"{page.relative_to(REPO)}: {target}")
+    assert missing == []
+
+
 def test_the_link_finder_sees_a_broken_link():
     """The check above can fail: a made-up page and picture are found and reported."""
     text = ('See [x](docs/no-such-page.md#part) and <img src="docs/none.png">, '
