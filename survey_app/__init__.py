@@ -7,7 +7,6 @@ light module of the package (`survey_app.config`, `survey_app.storage`) stays li
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey_app.extensions import csrf, db, limiter, login
     from survey_app.proxies import TrustedProxies
 
-    instance = os.environ.get("SURVEY_APP_INSTANCE") or None
+    instance = config.instance_dir()
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:

@@ -68,7 +68,7 @@ STATE_WORDS = {"open": "open", "closed": "closed", "not_open": "not yet open"}
 
 
 def _tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/London")
+    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def _to_utc(local: datetime | None) -> datetime | None:

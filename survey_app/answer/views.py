@@ -359,6 +359,6 @@ def _where(collection: Collection) -> str:
 def _local(when: datetime | None) -> str:
     if when is None:
         return ""
-    zone = ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/London")
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
     t = when.astimezone(zone)
     return f"{t:%A} {t.day} {t:%B} at {t:%H:%M}"

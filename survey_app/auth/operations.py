@@ -124,7 +124,7 @@ def setup_link(token: str) -> str:
 
     from survey_app.urls import DEFAULT_BASE
 
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    base = current_app.config["PUBLIC_BASE_URL"]
     if not base:
         base = request.host_url if has_request_context() else DEFAULT_BASE
     return f"{base.rstrip('/')}/set-password/{token}"
