@@ -10,10 +10,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from survey_app.admin.operations import SetupError, get_or_create_school
 from survey_app.extensions import db
 from survey_app.models import ROLES, Partnership, User
 from survey_app.models.base import utcnow
+from survey_app.partnerships import SetupError, get_or_create_school
 
 SETUP_LINK_DAYS = 7
 MIN_PASSWORD = 10
