@@ -1,24 +1,32 @@
-"""The Flask application: `create_app` builds it; `survey-app` (cli.py) drives it."""
+"""The Flask application: `create_app` builds it; `survey-app` (cli.py) drives it.
+
+Flask, SQLAlchemy and the extensions are imported inside `create_app`, so importing a
+light module of the package (`survey_app.config`, `survey_app.storage`) stays light
+(`benchmarks/startup_bench.py`).
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-from flask import Flask, current_app, render_template
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from typing import TYPE_CHECKING
 
 from survey_app import config
-from survey_app.extensions import csrf, db, limiter, login, migrate
-from survey_app.proxies import TrustedProxies
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy.exc import OperationalError
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    instance = os.environ.get("SURVEY_APP_INSTANCE") or None
+    from flask import Flask
+    from sqlalchemy.exc import OperationalError
+
+    from survey_app.extensions import csrf, db, limiter, login
+    from survey_app.proxies import TrustedProxies
+
+    instance = config.instance_dir()
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:
@@ -31,7 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    from flask_migrate import Migrate  # Alembic: see survey_app.extensions
+
+    Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     login.init_app(app)
     limiter.init_app(app)
@@ -91,21 +101,10 @@ def _security_headers(response):
 def _database_unavailable(exc: OperationalError):
     """The database went away for a moment (restart, failover, a lock held too long): the
     transaction is rolled back whole, and the person is told nothing was saved."""
+    from flask import current_app, render_template
+
+    from survey_app.extensions import db
+
     db.session.rollback()
     current_app.logger.warning("database unavailable: %s", exc)
     return render_template("errors/unavailable.html"), 503, {"Retry-After": "5"}
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL lets pupils submit while a coordinator reads; the busy timeout waits for locks
-    instead of failing with 'database is locked'."""
-    import sqlite3
-
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cur = dbapi_connection.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()

@@ -1,9 +1,14 @@
-"""Configuration from the environment, with safe defaults for a classroom laptop."""
+"""Configuration from the environment, with safe defaults for a classroom laptop.
+
+Every setting is read here, from the SETTINGS table (name, default, unit, reason);
+other modules read `current_app.config[...]` without defaults of their own
+(tests/web/test_config.py checks both)."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -14,7 +19,7 @@ class ConfigError(RuntimeError):
 def _secret_key(instance: Path, production: bool) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in instance/
     (fine for a classroom laptop; production must set a real one)."""
-    key = os.environ.get("SECRET_KEY", "")
+    key = setting("SECRET_KEY")
     if production and len(key) < 32:
         raise ConfigError(
             "SURVEY_APP_ENV=production needs a real SECRET_KEY (at least 32 random "
@@ -70,6 +75,7 @@ def _pupil_number_max(value: str) -> int:
     """PUPIL_NUMBER_MAX: 99 (two digit rows on paper) or up to 999 for large schools."""
     from forms.answers import PUPIL_NUMBER_LIMIT, PUPIL_NUMBER_MAX
 
+    value = value.strip() or str(PUPIL_NUMBER_MAX)
     if not value.isdigit() or not PUPIL_NUMBER_MAX <= int(value) <= PUPIL_NUMBER_LIMIT:
         raise ConfigError(f"PUPIL_NUMBER_MAX must be a whole number from {PUPIL_NUMBER_MAX} "
                           f"to {PUPIL_NUMBER_LIMIT} (999 for schools with more pupils than "
@@ -89,54 +95,141 @@ def _storage_backend(value: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable the app reads: its default as typed in the environment
+    ("" = unset), its unit, and why it exists. `from_environment` reads every variable
+    through this table, so the default is written here only."""
+
+    name: str
+    default: str
+    unit: str
+    reason: str
+
+
+#: Time zone used when TIMEZONE is not set: dates typed on pages, shown on them and cut
+#: by the results filters are in the schools' local time.
+DEFAULT_TIMEZONE = "Europe/London"
+
+#: Every setting, in the order of the settings table in docs/house-notes.md.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SURVEY_APP_ENV", "", "`production` or unset",
+            "production refuses unsafe defaults (a generated SECRET_KEY)"),
+    Setting("SURVEY_APP_INSTANCE", "", "directory",
+            "where the instance folder is (SQLite file, secret key, stored files); "
+            "unset: Flask's `instance/` beside the package"),
+    Setting("SECRET_KEY", "", "32+ random characters",
+            "signs sessions and links; unset: one generated once into instance/secret_key"),
+    Setting("DATABASE_URL", "", "SQLAlchemy URL",
+            "PostgreSQL for a shared server; unset: SQLite in the instance folder"),
+    Setting("PUBLIC_BASE_URL", "", "URL",
+            "the address printed in QR codes and letters when the app is behind a proxy"),
+    Setting("TIMEZONE", DEFAULT_TIMEZONE, "IANA zone name",
+            "dates typed and shown on pages are the schools' local time"),
+    Setting("STORAGE_DIR", "", "directory",
+            "where scans and write-in crops are kept; unset: instance/storage"),
+    Setting("STORAGE_BACKEND", "local", "`local` or `database`",
+            "`database` shares stored files between servers on one database"),
+    Setting("HTTPS", "", "1/true/yes",
+            "served over HTTPS: session cookies are marked Secure"),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", "URI",
+            "memory:// suits one server; redis://host:6379 when several share load"),
+    Setting("LOGIN_RATE_LIMIT", "10 per 5 minutes;30 per hour", "limits per (address, email)",
+            "slows password guessing against one account (wrong passwords only)"),
+    Setting("LOGIN_ADDRESS_RATE_LIMIT", "50 per 5 minutes;200 per hour",
+            "limits per client address", "slows guessing across many accounts"),
+    Setting("TRUSTED_PROXIES", "", "addresses/networks, comma separated",
+            "only these proxies' X-Forwarded-For/-Proto are believed"),
+    Setting("AUTH_MAX_BODY_BYTES", str(8 * 1024), "bytes",
+            "a sign-in form is small: larger bodies are refused before parsing"),
+    Setting("ANSWER_MAX_BODY_BYTES", str(64 * 1024), "bytes",
+            "a pupil's answers: 3 write-ins of 2000 characters in another script fit"),
+    Setting("ANSWER_RATE_LIMIT", "600 per minute;3000 per hour", "limits per client address",
+            "sends to pupil links; a whole school behind one NAT fits"),
+    Setting("CLOSE_GRACE_MINUTES", "5", "minutes",
+            "a form shown before a collection closed may still be sent this long after"),
+    Setting("JOIN_RATE_LIMIT", "20 per minute;200 per day", "wrong codes per client address",
+            "a class behind one router may mistype; a guesser runs out long before a hit"),
+    Setting("MAX_UPLOAD_MB", "200", "MiB",
+            "the largest request (a scanned pile of a whole school fits)"),
+    Setting("MIN_GROUP_PUPIL", "5", "responses",
+            "smaller groups of pupils' answers are not shown (could point at a child)"),
+    Setting("MIN_GROUP_TEACHER", "3", "responses", "smaller groups of teachers are not shown"),
+    Setting("MIN_GROUP_SCHOOL", "1", "responses", "smallest group for school-level surveys"),
+    Setting("MIN_GROUP_PARENT", "5", "responses",
+            "a parent's answer can point at their child: suppressed like pupils'"),
+    Setting("PUPIL_NUMBER_MAX", "", "number",
+            "unset: 99 (two digit rows on paper, forms.answers.PUPIL_NUMBER_MAX); "
+            "up to 999 for large schools"),
+    Setting("TALLY_REFRESH_S", "30", "seconds",
+            "how often an idle worker rebuilds out-of-date results counts"),
+    Setting("WORKER_IDLE_S", "1", "seconds",
+            "how long the scan worker sleeps when no job waits (a new upload waits at most this)"),
+    Setting("SCAN_MAX_ATTEMPTS", "3", "runs",
+            "runs of one scan batch that may die before it is set aside as failed"),
+    Setting("SCAN_STALE_SECONDS", "90", "seconds",
+            "a running scan job silent this long is taken as dead and restarted "
+            "(a page takes well under a second)"),
+    Setting("SCAN_MAX_PAGES", "", "pages",
+            "pages in one uploaded file; unset: the scanner's own (scanner/tuning.py MAX_PAGES)"),
+    Setting("SCAN_MAX_BYTES", "", "bytes",
+            "bytes in one uploaded file; unset: the scanner's own (scanner/tuning.py "
+            "MAX_FILE_BYTES)"),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def setting(name: str) -> str:
+    """The environment's value of a setting in SETTINGS, else its default."""
+    return os.environ.get(name, _BY_NAME[name].default)
+
+
+def instance_dir() -> str | None:
+    """SURVEY_APP_INSTANCE, read before the app (and its config) exists."""
+    return setting("SURVEY_APP_INSTANCE") or None
+
+
+def _optional_int(value: str) -> int | None:
+    return int(value) if value.strip() else None
+
+
 def from_environment(instance: Path) -> dict:
-    env = os.environ.get
-    production = env("SURVEY_APP_ENV", "") == "production"
+    env = setting
+    production = env("SURVEY_APP_ENV") == "production"
     return {
         "PRODUCTION": production,
         "SECRET_KEY": _secret_key(instance, production),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL")
         or f"sqlite:///{instance / 'survey.sqlite3'}",
-        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", ""),
-        "TIMEZONE": env("TIMEZONE", "Europe/London"),
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL"),
+        "TIMEZONE": env("TIMEZONE") or DEFAULT_TIMEZONE,
         "STORAGE_DIR": env("STORAGE_DIR") or str(instance / "storage"),
-        # Where scans and write-in crops are kept: `local` (STORAGE_DIR) or `database`.
-        "STORAGE_BACKEND": _storage_backend(env("STORAGE_BACKEND", "")),
+        "STORAGE_BACKEND": _storage_backend(env("STORAGE_BACKEND")),
         # A pupil may take a while; the CSRF token lives as long as the browser session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env("HTTPS", "") in ("1", "true", "yes"),
+        "SESSION_COOKIE_SECURE": env("HTTPS") in ("1", "true", "yes"),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        # memory:// suits one server; set redis://host:6379 when several servers share load.
-        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
-        # Wrong passwords only, per (client address, email) and per client address.
-        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per 5 minutes;30 per hour"),
-        "LOGIN_ADDRESS_RATE_LIMIT": env("LOGIN_ADDRESS_RATE_LIMIT",
-                                        "50 per 5 minutes;200 per hour"),
-        # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed.
-        "TRUSTED_PROXIES": _networks(env("TRUSTED_PROXIES", "")),
-        "AUTH_MAX_BODY_BYTES": int(env("AUTH_MAX_BODY_BYTES", str(8 * 1024))),
-        # A pupil's answers: 3 write-ins of 2000 characters in another script fit.
-        "ANSWER_MAX_BODY_BYTES": int(env("ANSWER_MAX_BODY_BYTES", str(64 * 1024))),
-        # Sends to pupil links per client address (a whole school behind one NAT fits:
-        # see README, "Limits on pupil links").
-        "ANSWER_RATE_LIMIT": env("ANSWER_RATE_LIMIT", "600 per minute;3000 per hour"),
-        # A form shown before a collection closed may still be sent this long after.
-        "CLOSE_GRACE_MINUTES": float(env("CLOSE_GRACE_MINUTES", "5")),
-        # Wrong join codes per client address (right ones cost nothing): a class behind one
-        # school router may mistype, a guesser runs out long before finding a code.
-        "JOIN_RATE_LIMIT": env("JOIN_RATE_LIMIT", "20 per minute;200 per day"),
-        "MAX_CONTENT_LENGTH": int(env("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
-        "MIN_GROUP_PUPIL": int(env("MIN_GROUP_PUPIL", "5")),
-        # The largest pupil number (99: two digit rows on paper; up to 999: three).
-        "PUPIL_NUMBER_MAX": _pupil_number_max(env("PUPIL_NUMBER_MAX", "99")),
-        "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER", "3")),
-        "MIN_GROUP_SCHOOL": int(env("MIN_GROUP_SCHOOL", "1")),
-        # A parent's answer can point at their child: suppressed like pupils' answers.
-        "MIN_GROUP_PARENT": int(env("MIN_GROUP_PARENT", "5")),
-        # How often an idle worker rebuilds out-of-date results counts (results tally).
-        "TALLY_REFRESH_S": float(env("TALLY_REFRESH_S", "30")),
-        # Runs of one scan batch that may die before it is set aside as failed.
-        "SCAN_MAX_ATTEMPTS": int(env("SCAN_MAX_ATTEMPTS", "3")),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI"),
+        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT"),
+        "LOGIN_ADDRESS_RATE_LIMIT": env("LOGIN_ADDRESS_RATE_LIMIT"),
+        "TRUSTED_PROXIES": _networks(env("TRUSTED_PROXIES")),
+        "AUTH_MAX_BODY_BYTES": int(env("AUTH_MAX_BODY_BYTES")),
+        "ANSWER_MAX_BODY_BYTES": int(env("ANSWER_MAX_BODY_BYTES")),
+        "ANSWER_RATE_LIMIT": env("ANSWER_RATE_LIMIT"),
+        "CLOSE_GRACE_MINUTES": float(env("CLOSE_GRACE_MINUTES")),
+        "JOIN_RATE_LIMIT": env("JOIN_RATE_LIMIT"),
+        "MAX_CONTENT_LENGTH": int(env("MAX_UPLOAD_MB")) * 1024 * 1024,
+        "MIN_GROUP_PUPIL": int(env("MIN_GROUP_PUPIL")),
+        "PUPIL_NUMBER_MAX": _pupil_number_max(env("PUPIL_NUMBER_MAX")),
+        "MIN_GROUP_TEACHER": int(env("MIN_GROUP_TEACHER")),
+        "MIN_GROUP_SCHOOL": int(env("MIN_GROUP_SCHOOL")),
+        "MIN_GROUP_PARENT": int(env("MIN_GROUP_PARENT")),
+        "TALLY_REFRESH_S": float(env("TALLY_REFRESH_S")),
+        "WORKER_IDLE_S": float(env("WORKER_IDLE_S")),
+        "SCAN_MAX_ATTEMPTS": int(env("SCAN_MAX_ATTEMPTS")),
+        "SCAN_STALE_SECONDS": float(env("SCAN_STALE_SECONDS")),
+        "SCAN_MAX_PAGES": _optional_int(env("SCAN_MAX_PAGES")),
+        "SCAN_MAX_BYTES": _optional_int(env("SCAN_MAX_BYTES")),
     }

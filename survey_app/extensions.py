@@ -1,12 +1,15 @@
-"""Flask extensions, created once and bound to the app in `create_app`."""
+"""Flask extensions, created once and bound to the app in `create_app`.
+
+Flask-Migrate is not here: it imports Alembic (~0.4 s), which only the `db` commands and
+`create_app` need, so `create_app` makes it (and models, workers and tests load faster)."""
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints, so Alembic migrations can alter them on SQLite and PostgreSQL alike.
@@ -24,7 +27,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 login = LoginManager()
 login.login_view = "auth.login"
@@ -33,3 +35,18 @@ login.login_message = "Please sign in to see that page."
 # are counted by hand through `limiter.limiter`. Storage from
 # RATELIMIT_STORAGE_URI (memory:// on one machine; redis://... shared across servers).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets pupils submit while a coordinator reads; the busy timeout waits for locks
+    instead of failing with 'database is locked'."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()

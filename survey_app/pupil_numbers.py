@@ -14,7 +14,7 @@ def pupil_number_max() -> int:
     the default outside the app, e.g. a script parsing '1-30')."""
     if not has_app_context():
         return PUPIL_NUMBER_MAX
-    return int(current_app.config.get("PUPIL_NUMBER_MAX", PUPIL_NUMBER_MAX))
+    return int(current_app.config["PUPIL_NUMBER_MAX"])
 
 
 def pupil_digits() -> int:

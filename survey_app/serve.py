@@ -64,7 +64,7 @@ def startup_message(app: Flask, host: str, port: int) -> str:
     """The lines printed before serving: where to go and how to sign in."""
     from survey_app.urls import JOIN_PATH, unreachable_from_phones
 
-    url = browse_url(host, port, app.config.get("PUBLIC_BASE_URL") or None)
+    url = browse_url(host, port, app.config["PUBLIC_BASE_URL"] or None)
     lines = [f"Serving on {url}"]
     if unreachable_from_phones(url):
         lines.append("Only this computer can open that address: pupils' phones and tablets "
@@ -93,7 +93,7 @@ def register(app: Flask) -> None:
         from werkzeug.serving import run_simple
 
         app_ = current_app._get_current_object()
-        base = public_base_url(host, port, app_.config.get("PUBLIC_BASE_URL"))
+        base = public_base_url(host, port, app_.config["PUBLIC_BASE_URL"])
         if base:
             app_.config["PUBLIC_BASE_URL"] = base
         click.echo(startup_message(app_, host, port))

@@ -193,7 +193,7 @@ class DatabaseStorage:
 
 def storage() -> Storage:
     """The store this app is configured with (STORAGE_BACKEND, default `local`)."""
-    backend = current_app.config.get("STORAGE_BACKEND", "local")
+    backend = current_app.config["STORAGE_BACKEND"]
     if backend == "database":
         return DatabaseStorage()
     return LocalStorage(current_app.config["STORAGE_DIR"])

@@ -19,7 +19,7 @@ DEFAULT_BASE = "http://127.0.0.1:5000"
 def public_base() -> str:
     """The address QR codes carry: PUBLIC_BASE_URL when set (the laptop's network address
     when serving the classroom), else the host the request came in on."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    base = current_app.config["PUBLIC_BASE_URL"]
     if not base:
         base = request.host_url if has_request_context() else DEFAULT_BASE
     return base.rstrip("/")

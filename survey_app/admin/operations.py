@@ -22,43 +22,13 @@ from survey_app.models import (
     SurveyVersion,
 )
 
-
-class SetupError(ValueError):
-    """A set-up request that cannot be done; the message says what to do instead."""
-
-
-def resolve_partnership(name: str | None, *, create: bool = False) -> Partnership:
-    """The named partnership (created if asked), or the only one when no name is given."""
-    if name:
-        p = db.session.scalar(select(Partnership).where(Partnership.name == name))
-        if p is None:
-            if not create:
-                names = ", ".join(db.session.scalars(select(Partnership.name))) or "none yet"
-                raise SetupError(f"No partnership called '{name}' (there are: {names}).")
-            p = Partnership(name=name)
-            db.session.add(p)
-            db.session.flush()
-        return p
-    all_ = db.session.scalars(select(Partnership).order_by(Partnership.id).limit(2)).all()
-    if len(all_) == 1:
-        return all_[0]
-    if not all_:
-        raise SetupError("There is no partnership yet: pass --partnership NAME to create one.")
-    raise SetupError("There are several partnerships: say which with --partnership NAME.")
-
-
-def get_or_create_school(partnership: Partnership, name: str) -> School:
-    name = " ".join(name.split())
-    if not name:
-        raise SetupError("A school needs a name.")
-    school = db.session.scalar(
-        select(School).where(School.partnership_id == partnership.id, School.name == name)
-    )
-    if school is None:
-        school = School(partnership=partnership, name=name)
-        db.session.add(school)
-        db.session.flush()
-    return school
+# Moved to survey_app.partnerships (auth needs them and must not import admin); callers
+# that import them from here keep working.
+from survey_app.partnerships import (  # noqa: F401
+    SetupError,
+    get_or_create_school,
+    resolve_partnership,
+)
 
 
 def get_or_create_group(school: School, name: str) -> Group:
@@ -251,3 +221,37 @@ def reopen_collection(collection: Collection) -> None:
     """Undo "Close now" (or a past closing date): web answers are taken again until the
     coordinator or teacher closes it."""
     collection.closes_at = None
+
+
+# --- loading surveys as a person does (the survey page and the builder) -------------
+
+#: Keeps "7-11" on one line in narrow table cells.
+NB_HYPHEN = "\u2011"
+
+
+def survey_label(survey: Survey) -> str:
+    """Two bank surveys share the title "Me and science": the ages tell them apart."""
+    ages = survey.latest.definition.ages
+    if not ages:
+        return survey.title
+    # A non-breaking hyphen keeps "7-11" on one line in narrow table cells.
+    return f"{survey.title} (ages {ages.replace('-', NB_HYPHEN)})"
+
+
+def load_for_user(user, definition: Definition):
+    """Load a definition as `user` does: coordinators load partnership-wide surveys; a
+    teacher's upload belongs to their school and may not replace a survey someone else owns."""
+    school = None if user.is_coordinator else user.school
+    return load_survey_version(user.partnership, definition, school=school)
+
+
+def outcome_sentence(version: SurveyVersion, outcome: str) -> str:
+    """What loading a survey did, as the page tells it."""
+    title, n = version.survey.title, version.version
+    return {
+        "created": f"Loaded the new survey '{title}' (version {n}).",
+        "new_version": f"'{title}' is already in use, so the changes became version {n}; "
+                       "collections already running keep their version.",
+        "updated": f"Updated '{title}' version {n} (no collection used it yet).",
+        "unchanged": f"'{title}' is unchanged (version {n}).",
+    }[outcome]

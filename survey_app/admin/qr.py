@@ -10,9 +10,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
+if TYPE_CHECKING:
+    import qrcode
 
 #: The quiet zone the QR standard asks for, in modules.
 QUIET_ZONE_MODULES = 4
@@ -21,6 +22,9 @@ PNG_BOX_PX = 10
 
 
 def _qr(text: str) -> qrcode.QRCode:
+    import qrcode  # with Pillow: imported when a code is drawn, not at every start-up
+    from qrcode.constants import ERROR_CORRECT_M
+
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE_MODULES,
                        box_size=PNG_BOX_PX)
     qr.add_data(text)

@@ -32,10 +32,12 @@ from survey_app.admin.operations import (
     close_collection,
     create_collection,
     late_count,
-    load_survey_version,
+    load_for_user,
+    outcome_sentence,
     pupils_may_be_answering,
     reopen_collection,
     response_counts,
+    survey_label,
     version_in_use,
 )
 from survey_app.admin.wtf import (
@@ -55,12 +57,11 @@ from survey_app.auth.operations import (
 )
 from survey_app.extensions import db
 from survey_app.join.codes import format_join_code
-from survey_app.models import TIME_POINTS, Collection, Survey, SurveyVersion, User
+from survey_app.models import TIME_POINTS, Collection, Survey, User
 from survey_app.urls import join_url, public_url, reach
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-NB_HYPHEN = "\u2011"
 STATE_WORDS = {"open": "open", "closed": "closed", "not_open": "not yet open"}
 
 
@@ -68,7 +69,7 @@ STATE_WORDS = {"open": "open", "closed": "closed", "not_open": "not yet open"}
 
 
 def _tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/London")
+    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def _to_utc(local: datetime | None) -> datetime | None:
@@ -101,15 +102,6 @@ def _optional_link(endpoint: str, **values) -> str | None:
         return url_for(endpoint, **values)
     except BuildError:  # the other area chose different URL parameters
         return None
-
-
-def survey_label(survey: Survey) -> str:
-    """Two bank surveys share the title "Me and science": the ages tell them apart."""
-    ages = survey.latest.definition.ages
-    if not ages:
-        return survey.title
-    # A non-breaking hyphen keeps "7-11" on one line in narrow table cells.
-    return f"{survey.title} (ages {ages.replace('-', NB_HYPHEN)})"
 
 
 @bp.app_context_processor
@@ -292,13 +284,13 @@ def surveys():
             problems = [str(p) for p in exc.problems]
         else:
             try:
-                result = _load_for_current_user(definition)
+                result = load_for_user(current_user, definition)
             except SetupError as exc:
                 db.session.rollback()
                 problems = [str(exc)]
             else:
                 db.session.commit()
-                flash(_outcome_sentence(result.version, result.outcome), "info")
+                flash(outcome_sentence(result.version, result.outcome), "info")
                 return redirect(url_for("admin.surveys"))
     elif form.is_submitted():
         problems = [e for errs in form.errors.values() for e in errs]
@@ -306,24 +298,6 @@ def surveys():
     for s in access.surveys():
         rows.append((s, [(v, version_in_use(v)) for v in reversed(s.versions)]))
     return render_template("admin/surveys.html", form=form, rows=rows, problems=problems)
-
-
-def _load_for_current_user(definition):
-    """Coordinators load partnership-wide surveys; a teacher's upload belongs to their
-    school and may not replace a survey someone else owns."""
-    school = None if current_user.is_coordinator else current_user.school
-    return load_survey_version(current_user.partnership, definition, school=school)
-
-
-def _outcome_sentence(version: SurveyVersion, outcome: str) -> str:
-    title, n = version.survey.title, version.version
-    return {
-        "created": f"Loaded the new survey '{title}' (version {n}).",
-        "new_version": f"'{title}' is already in use, so the changes became version {n}; "
-                       "collections already running keep their version.",
-        "updated": f"Updated '{title}' version {n} (no collection used it yet).",
-        "unchanged": f"'{title}' is unchanged (version {n}).",
-    }[outcome]
 
 
 # --- accounts --------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from survey_app.admin.operations import SetupError, get_or_create_school
 from survey_app.extensions import db
 from survey_app.models import ROLES, Partnership, User
 from survey_app.models.base import utcnow
+from survey_app.partnerships import SetupError, get_or_create_school
 
 SETUP_LINK_DAYS = 7
 MIN_PASSWORD = 10
@@ -124,7 +124,7 @@ def setup_link(token: str) -> str:
 
     from survey_app.urls import DEFAULT_BASE
 
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    base = current_app.config["PUBLIC_BASE_URL"]
     if not base:
         base = request.host_url if has_request_context() else DEFAULT_BASE
     return f"{base.rstrip('/')}/set-password/{token}"

@@ -22,15 +22,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from forms.definition import AUDIENCES, MAX_PUPIL_QUESTIONS, Problem
 from forms.scales import SCALES
 from survey_app import access
-from survey_app.admin.operations import SetupError
-from survey_app.admin.views import (
-    _load_for_current_user,
-    _outcome_sentence,
+from survey_app.admin.operations import (
+    SetupError,
+    load_for_user,
+    outcome_sentence,
     survey_label,
 )
 from survey_app.builder import bank
@@ -177,12 +177,12 @@ def _save(draft: Draft, _arg: str):
                      notice="The survey was not saved: fix the problems marked below, "
                             "then press Save again."), 422
     try:
-        result = _load_for_current_user(survey)
+        result = load_for_user(current_user, survey)
     except SetupError as exc:
         db.session.rollback()
         return _page(draft, notice=str(exc)), 422
     db.session.commit()
-    flash(_outcome_sentence(result.version, result.outcome), "info")
+    flash(outcome_sentence(result.version, result.outcome), "info")
     return redirect(url_for("builder.index", survey=survey.code), code=303)
 
 

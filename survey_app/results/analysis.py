@@ -62,7 +62,7 @@ def min_group(config, audience: str) -> int:
     """The smallest group whose figures are shown, by audience (MIN_GROUP_* settings)."""
     key = {"pupil": "MIN_GROUP_PUPIL", "teacher": "MIN_GROUP_TEACHER",
            "parent": "MIN_GROUP_PARENT"}.get(audience, "MIN_GROUP_SCHOOL")
-    return int(config.get(key, 5))
+    return int(config[key])
 
 
 @dataclass

@@ -67,7 +67,7 @@ def register(app: Flask) -> None:
                     f"give two different time points as FIRST:LAST, from "
                     f"{', '.join(TIME_POINTS)} (e.g. before:follow-up).", param_hint="--compare")
         scope = Scope(partnership.id, school_id=school.id if school else None,
-                      timezone=current_app.config.get("TIMEZONE", "Europe/London"))
+                      timezone=current_app.config["TIMEZONE"])
         res = analysis.build(survey, scope, analysis.min_group(current_app.config,
                                                                 survey.audience), points=points)
         figures = analysis.question_figures(res)

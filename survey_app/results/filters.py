@@ -40,7 +40,7 @@ def request_scope() -> Scope:
     return Scope(allowed.partnership_id, school_id=school_id, group_id=request_int("group"),
                  source=source if source in SOURCES else None,
                  date_from=request_date("from"), date_to=request_date("to"),
-                 timezone=current_app.config.get("TIMEZONE", "Europe/London"))
+                 timezone=current_app.config["TIMEZONE"])
 
 
 def form_choices(scope: Scope) -> dict:

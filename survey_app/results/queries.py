@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from forms.definition import NOW, THEN
 from forms.scales import DONT_KNOW
 from survey_app import access
+from survey_app.config import DEFAULT_TIMEZONE
 from survey_app.extensions import db
 from survey_app.models import (
     Answer,
@@ -45,7 +46,7 @@ class Scope(access.Scope):
     date_from: date | None = None
     date_to: date | None = None
     #: Dates in filters are whole days in the school's time zone.
-    timezone: str = "Europe/London"
+    timezone: str = DEFAULT_TIMEZONE
 
     def _start_of(self, day: date) -> datetime:
         return datetime.combine(day, time.min, tzinfo=ZoneInfo(self.timezone))

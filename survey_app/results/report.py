@@ -429,7 +429,7 @@ def build_report(partnership: Partnership, config, *, survey_code: str | None = 
                  school: School | None = None) -> Report:
     """Gather everything the report shows for a partnership (or one school of it)."""
     scope = Scope(partnership.id, school_id=school.id if school else None,
-                  timezone=config.get("TIMEZONE", "Europe/London"))
+                  timezone=config["TIMEZONE"])
     chosen: list[Survey] = []
     for survey in queries.surveys(partnership.id, school.id if school else None):
         if survey_code and survey.code != survey_code:

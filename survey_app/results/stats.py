@@ -16,9 +16,35 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import stats as sps
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class _NumpyOnFirstUse:
+    """Stands for `numpy` until a test is first run, then puts the real module in its place.
+
+    The results pages import this module, and numpy costs ~0.1 s of every start-up (the
+    `survey-app` commands, each web worker) that most of them never use."""
+
+    def __getattr__(self, name: str):
+        import numpy
+
+        globals()["np"] = numpy
+        return getattr(numpy, name)
+
+
+np = _NumpyOnFirstUse()  # noqa: F811  (the TYPE_CHECKING import is for annotations only)
+
+
+def _scipy_stats():
+    """SciPy's stats module, imported on first use: it alone costs ~2.5 s, which every
+    CLI command and web worker would otherwise pay at start-up (`benchmarks/startup_bench.py`)."""
+    from scipy import stats
+
+    return stats
+
 
 #: Fewer answers than this on either side (or fewer pairs) and no test is run: with so few,
 #: even a real change cannot be told from chance.
@@ -186,7 +212,7 @@ def mann_whitney_counts(x: np.ndarray, y: np.ndarray) -> RankTest:
     tot = x + y
     ties = bool(np.any(tot > 1))
     if nx < 50 and ny < 50 and not ties:
-        p = float(sps.mannwhitneyu(np.repeat(np.arange(x.size), x.astype(int)),
+        p = float(_scipy_stats().mannwhitneyu(np.repeat(np.arange(x.size), x.astype(int)),
                                    np.repeat(np.arange(y.size), y.astype(int)),
                                    alternative="two-sided", method="exact").pvalue)
         return RankTest(u, p, r, "exact", int(nx + ny))
@@ -196,7 +222,7 @@ def mann_whitney_counts(x: np.ndarray, y: np.ndarray) -> RankTest:
     if sigma == 0:
         return RankTest(u, 1.0, r, NORMAL, int(n))
     z = (z - np.sign(z) * 0.5) / sigma
-    p = float(min(1.0, 2 * sps.norm.sf(abs(z))))
+    p = float(min(1.0, 2 * _scipy_stats().norm.sf(abs(z))))
     return RankTest(u, p, r, NORMAL, int(n))
 
 
@@ -239,7 +265,7 @@ def signed_rank_counts(diffs: Mapping[int, int]) -> RankTest | None:
     if sigma == 0:
         return RankTest(r_plus, 1.0, r, NORMAL, n)
     z = (z - np.sign(z) * 0.5) / sigma
-    return RankTest(r_plus, float(min(1.0, 2 * sps.norm.sf(abs(z)))), r, NORMAL, n)
+    return RankTest(r_plus, float(min(1.0, 2 * _scipy_stats().norm.sf(abs(z)))), r, NORMAL, n)
 
 
 def _signrank_distribution(n: int) -> np.ndarray:
@@ -434,7 +460,7 @@ def _welch(values: np.ndarray, x: np.ndarray, y: np.ndarray
     if se2 <= 0:
         return est, None, None
     df = se2 ** 2 / ((vx / nx) ** 2 / (nx - 1) + (vy / ny) ** 2 / (ny - 1))
-    half = float(sps.t.ppf(0.975, df) * np.sqrt(se2))
+    half = float(_scipy_stats().t.ppf(0.975, df) * np.sqrt(se2))
     return est, est - half, est + half
 
 

@@ -27,7 +27,6 @@ from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import School, Survey
 from survey_app.results import analysis, pilot, queries, report
-from survey_app.results.charts import chart_svg, trend_svg
 from survey_app.results.filters import form_choices as _filters
 from survey_app.results.filters import request_scope as _scope
 from survey_app.results.operations import (
@@ -60,6 +59,8 @@ def _export_links() -> dict:
 
 
 def _chart(qr) -> Markup | None:
+    from survey_app.results.charts import chart_svg  # reportlab: only when a chart is drawn
+
     svg = chart_svg(qr)
     return None if svg is None else Markup(svg)
 
@@ -82,6 +83,8 @@ def overview():
 @bp.get("/survey/<code>")
 @login_required
 def survey(code: str):
+    from survey_app.results.charts import trend_svg  # reportlab: only when a chart is drawn
+
     survey = _survey(code)
     scope = _scope()
     res = analysis.build(survey, scope, analysis.min_group(current_app.config, survey.audience),

@@ -24,7 +24,6 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from scanner import framing
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import ReviewItem, ScanBatch
@@ -104,6 +103,8 @@ def _camera_allowed(response):
 @bp.get("/")
 @login_required
 def index():
+    from scanner import framing  # its thresholds, shared with the browser; it imports OpenCV
+
     return render_template("scans/camera.html", form=PlainForm(),
                            min_sharpness=framing.MIN_SHARPNESS,
                            min_paper=framing.MIN_PAPER_LEVEL,

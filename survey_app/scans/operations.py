@@ -64,11 +64,6 @@ UNUSED = ("No marks at all: an unused sheet (a spare?). Not counted as a respons
           "pupil fills it in later, scan it again.")
 ONLY_NUMBER = ("only the pupil number is filled in: a pupil who answered nothing, or a spare "
                "sheet someone numbered? Save the number to keep this (empty) response.")
-#: A running job whose heartbeat is older than this is taken to be dead and restarted
-#: (config SCAN_STALE_SECONDS; a page takes well under a second, so 90 s is generous).
-STALE_AFTER_S = 90
-#: Runs of one batch that may die (config SCAN_MAX_ATTEMPTS) before it is set aside.
-MAX_ATTEMPTS = 3
 GAVE_UP = ("The scanner stopped {tries} times while reading this file, so it was set aside "
            "and other uploads went on. The pages stored before it stopped are kept. Scan "
            "the remaining sheets again to PDF and upload that, or enter them by hand.")
@@ -106,8 +101,8 @@ def _limits():
     from scanner.inputs import Limits
 
     cfg = current_app.config
-    return Limits(max_pages=cfg.get("SCAN_MAX_PAGES", 300),
-                  max_bytes=cfg.get("SCAN_MAX_BYTES", 200 * 1024 * 1024))
+    chosen = {"max_pages": cfg["SCAN_MAX_PAGES"], "max_bytes": cfg["SCAN_MAX_BYTES"]}
+    return Limits(**{k: v for k, v in chosen.items() if v is not None})  # unset: scanner's
 
 
 def _earlier_upload(partnership: Partnership, digest: str, reach: Scope) -> ScanBatch | None:
@@ -172,8 +167,8 @@ def claim_next_batch() -> ScanBatch | None:
     workers skip it rather than wait or retry. SQLite (one machine): a conditional UPDATE
     that only one writer can win."""
     stale = utcnow() - timedelta(
-        seconds=current_app.config.get("SCAN_STALE_SECONDS", STALE_AFTER_S))
-    tries = current_app.config.get("SCAN_MAX_ATTEMPTS", MAX_ATTEMPTS)
+        seconds=current_app.config["SCAN_STALE_SECONDS"])
+    tries = current_app.config["SCAN_MAX_ATTEMPTS"]
     db.session.execute(
         update(ScanBatch)
         .where(ScanBatch.status == "running", ScanBatch.heartbeat_at < stale,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 
-import cv2
-import numpy as np
 from flask import (
     Blueprint,
     abort,
@@ -304,6 +302,9 @@ def review_crop(item_id: int):
         data = storage().get(page.image_path)
     except FileNotFoundError:
         abort(404)
+    import cv2  # OpenCV only for this crop: importing it costs every start-up ~0.3 s
+    import numpy as np
+
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if img is None:
         abort(404)

@@ -14,10 +14,6 @@ from flask import current_app
 from survey_app.extensions import db
 from survey_app.scans.operations import claim_next_batch, run_batch
 
-IDLE_SLEEP_S = 1.0
-#: How often an idle worker rebuilds out-of-date results counts (survey_app.results.tally).
-TALLY_REFRESH_S = 30.0
-
 
 def _refresh_tally(log) -> None:
     """Best effort: a page rebuilds what it needs itself, so a failure here only costs
@@ -44,12 +40,11 @@ def work(*, once: bool = False, log=print) -> int:
         if batch is None:
             if once:
                 return ran
-            if time.monotonic() - tallied >= current_app.config.get("TALLY_REFRESH_S",
-                                                                     TALLY_REFRESH_S):
+            if time.monotonic() - tallied >= current_app.config["TALLY_REFRESH_S"]:
                 tallied = time.monotonic()
                 _refresh_tally(log)
             db.session.remove()
-            time.sleep(current_app.config.get("WORKER_IDLE_S", IDLE_SLEEP_S))
+            time.sleep(current_app.config["WORKER_IDLE_S"])
             continue
         resumed = " (resuming)" if batch.attempts > 1 else ""
         log(f"scan batch {batch.id}: {batch.filename}{resumed}")
