@@ -56,9 +56,11 @@ def test_the_link_finder_sees_a_broken_link():
 
 
 def test_every_screenshot_comes_from_the_script():
-    """Pictures are made by scripts/screenshots.py only (never by tests), so each one in
-    docs/screenshots/ is named there and can be made again."""
+    """Pictures are made by scripts/screenshots.py only (never by tests), kept in one
+    folder, docs/screenshots/, and each is named in the script so it can be made again."""
     script = (REPO / "scripts" / "screenshots.py").read_text(encoding="utf-8")
-    pictures = sorted(p.name for p in SCREENSHOTS.glob("*.png"))
+    pictures = sorted((REPO / "docs").rglob("*.png"))
     assert pictures, "docs/screenshots/ holds the pictures the pages show"
-    assert [p for p in pictures if f'"{p}"' not in script] == []
+    elsewhere = [str(p.relative_to(REPO)) for p in pictures if p.parent != SCREENSHOTS]
+    assert elsewhere == [], "keep pictures in docs/screenshots/"
+    assert [p.name for p in pictures if f'"{p.name}"' not in script] == []
