@@ -12,7 +12,11 @@ from sqlalchemy import func, select
 
 from survey_app.admin.operations import SetupError, resolve_partnership
 from survey_app.extensions import db
-from survey_app.models import ReviewItem, ScanPage
+from survey_app.models import (
+    ReviewItem,
+    ReviewStatus,
+    ScanPage,
+)
 
 
 def _summary(batch) -> dict:
@@ -20,7 +24,7 @@ def _summary(batch) -> dict:
               "sheet_page": p.sheet_page, "reason": p.reason,
               "review_items": db.session.scalar(
                   select(func.count()).select_from(ReviewItem)
-                  .where(ReviewItem.scan_page_id == p.id, ReviewItem.status == "open"))}
+                  .where(ReviewItem.scan_page_id == p.id, ReviewItem.status == ReviewStatus.OPEN))}
              for p in db.session.scalars(select(ScanPage).where(ScanPage.batch_id == batch.id)
                                          .order_by(ScanPage.page_index))]
     return {"file": batch.filename, "batch_id": batch.id, "status": batch.status,
