@@ -44,6 +44,9 @@ class _DbGroup(click.Group):
     def make_context(self, info_name, args, parent=None, **extra):
         return self._real().make_context(info_name, args, parent=parent, **extra)
 
+    def get_params(self, ctx):
+        return self._real().get_params(ctx)
+
     def list_commands(self, ctx):
         return self._real().list_commands(ctx)
 

@@ -49,3 +49,19 @@ def test_the_check_sees_a_closure():
 
     register(group)
     assert closures(group) == ["inner"]
+
+
+def test_db_group_is_flask_migrates_own(tmp_path, monkeypatch):
+    """`survey-app db` (Alembic loaded on first use) shows Flask-Migrate's options and
+    commands, as `Migrate(app, db)` would have registered them."""
+    from click.testing import CliRunner
+    from flask_migrate.cli import db as real
+
+    from survey_app.cli import main
+
+    monkeypatch.setenv("SURVEY_APP_INSTANCE", str(tmp_path / "instance"))
+    out = CliRunner().invoke(main, ["db", "--help"], prog_name="survey-app").output
+    assert "--directory" in out
+    assert "--x-arg" in out
+    for name in real.list_commands(None):
+        assert f"  {name} " in out or out.rstrip().endswith(name), name
