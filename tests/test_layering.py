@@ -49,6 +49,7 @@ SURVEY_APP: dict[str, frozenset[str]] = {
     "join": frozenset(),
     "web": frozenset(),
     "backup": frozenset(),
+    "migrating": frozenset(),
     "admin": frozenset({"auth"}),
     "erasure": frozenset({"admin"}),
     "export": frozenset({"admin"}),

@@ -150,6 +150,10 @@ def create_collection(
             raise SetupError(f"There is no collection {pair_with} to pair with.")
         if partner.survey_version.survey_id != survey.id:
             raise SetupError("A paired collection must use the same survey.")
+        if partner.group_id != group.id:
+            raise SetupError("A paired collection must be the same class: pair with the "
+                             f"{partner.phase} collection of {partner.group.name} at "
+                             f"{partner.school.name}, or choose 'Not paired'.")
     collection = Collection(
         survey_version=survey.latest, group=group, phase=phase, paired_with=partner,
         ask_pupil_number=ask_pupil_number, is_comparison=is_comparison, pilot=pilot,

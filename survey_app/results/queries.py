@@ -22,6 +22,7 @@ from survey_app.config import DEFAULT_TIMEZONE
 from survey_app.extensions import db
 from survey_app.models import (
     Answer,
+    AnswerStatus,
     Collection,
     Group,
     Response,
@@ -136,7 +137,7 @@ def review_count(scope: Scope, ids: list[int]) -> int:
         return 0
     stmt = (select(func.count()).select_from(Answer)
             .join(Response, Response.id == Answer.response_id)
-            .where(Response.collection_id.in_(ids), Answer.status == "needs_review",
+            .where(Response.collection_id.in_(ids), Answer.status == AnswerStatus.NEEDS_REVIEW,
                    *scope.response_filters()))
     return db.session.scalar(stmt) or 0
 
@@ -144,7 +145,7 @@ def review_count(scope: Scope, ids: list[int]) -> int:
 def _ok(answer) -> list:
     """A usable answer: checked, not blank, and not "I don't know" (a missing code: left
     out of shares and tests; the pilot report counts it)."""
-    return [answer.status == "ok", answer.value != "", answer.value != DONT_KNOW]
+    return [answer.status == AnswerStatus.OK, answer.value != "", answer.value != DONT_KNOW]
 
 
 def answer_counts(scope: Scope, ids: list[int],
