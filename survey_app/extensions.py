@@ -1,5 +1,6 @@
 """Flask extensions, created once and bound to the app in `create_app`."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -24,6 +25,8 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+#: Interface strings in the pupil's language (survey_app.languages picks it).
+babel = Babel()
 migrate = Migrate()
 csrf = CSRFProtect()
 login = LoginManager()

@@ -6,18 +6,63 @@
   "use strict";
 
   // --- read aloud -----------------------------------------------------------------------
+  // The voice speaks the page's language (<html lang>). English pages keep the device's
+  // default voice when it lists none. Any other language needs a voice of its own: an
+  // English voice reading Welsh is worse than none, so without one the buttons stay
+  // hidden and a short note (.speech-note, in the page's words) says so.
+  /** How long to wait for the device's list of voices (Chrome fills it in later). */
+  var VOICES_WAIT_MS = 1500;
+
+  function voiceFor(lang) {
+    var want = lang.toLowerCase();
+    var base = want.split("-")[0];
+    var voices = window.speechSynthesis.getVoices() || [];
+    var same = voices.filter(function (v) {
+      return (v.lang || "").replace("_", "-").toLowerCase().split("-")[0] === base;
+    });
+    var exact = same.filter(function (v) {
+      return (v.lang || "").replace("_", "-").toLowerCase() === want;
+    });
+    return exact[0] || same[0] || null;
+  }
+
   function setUpSpeech() {
     if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") {
       return;
     }
+    var synth = window.speechSynthesis;
+    var lang = document.documentElement.lang || "en-GB";
+    var english = lang.split("-")[0].toLowerCase() === "en";
     var buttons = document.querySelectorAll("button.speak[data-say]");
+    var note = document.querySelector(".speech-note");
+    var voice = voiceFor(lang);
+    function showButtons(shown) {
+      Array.prototype.forEach.call(buttons, function (button) { button.hidden = !shown; });
+      if (note) {
+        note.hidden = shown || english;
+      }
+    }
+    if (voice || english) {
+      showButtons(true);
+    } else {
+      setTimeout(function () { showButtons(voice !== null); }, VOICES_WAIT_MS);
+    }
+    if (typeof synth.addEventListener === "function") {
+      synth.addEventListener("voiceschanged", function () {
+        voice = voiceFor(lang);
+        if (voice) {
+          showButtons(true);
+        }
+      });
+    }
     Array.prototype.forEach.call(buttons, function (button) {
-      button.hidden = false;
       button.addEventListener("click", function () {
-        var synth = window.speechSynthesis;
         synth.cancel();
         var words = new window.SpeechSynthesisUtterance(button.getAttribute("data-say"));
-        words.lang = document.documentElement.lang || "en-GB";
+        words.lang = lang;
+        if (voice) {
+          words.voice = voice;
+        }
         words.rate = 0.85;
         words.onstart = function () { button.classList.add("speaking"); };
         words.onend = words.onerror = function () { button.classList.remove("speaking"); };
@@ -100,7 +145,7 @@
     sending = true;
     var send = form.querySelector("button.send");
     if (send) {
-      send.textContent = "Sending\u2026";
+      send.textContent = send.getAttribute("data-sending") || "Sending\u2026";
       send.setAttribute("aria-disabled", "true");
     }
   });
@@ -124,6 +169,7 @@
   var send = form.querySelector("button.send");
   var message = form.querySelector(".step-message");
   var intro = document.querySelector(".intro");
+  var languages = document.querySelector("nav.languages");
   var current = 0;
 
   form.classList.add("stepped");
@@ -154,13 +200,17 @@
     steps.forEach(function (step, i) { step.hidden = i !== current; });
     var last = current === steps.length - 1;
     bar.value = current + 1;
-    counter.textContent = (current + 1) + " of " + steps.length;
+    counter.textContent = (progressBox.getAttribute("data-of") || "{n} of {total}")
+      .replace("{n}", String(current + 1)).replace("{total}", String(steps.length));
     back.hidden = current === 0;
     next.hidden = last;
     send.hidden = !last;
     message.hidden = true;
     if (intro) {
       intro.hidden = current !== 0;
+    }
+    if (languages) {
+      languages.hidden = current !== 0; // the language is chosen on the first screen
     }
     if (focus) {
       window.scrollTo(0, 0);
@@ -177,9 +227,9 @@
       return false;
     }
     message.textContent = step.hasAttribute("data-pupil-number")
-      ? "Please type your number (1 to " + (step.getAttribute("data-pupil-number") || "99")
-        + "). Your teacher can tell you it."
-      : "Please choose an answer first.";
+      ? message.getAttribute("data-number")
+        .replace("{top}", step.getAttribute("data-pupil-number") || "99")
+      : message.getAttribute("data-choose");
     message.hidden = false;
     return true;
   }
