@@ -37,6 +37,7 @@ def init_languages(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=_interface_locale,
                    default_translation_directories=str(TRANSLATIONS))
     app.context_processor(lambda: {"page_lang": html_lang(g.get("page_lang", SOURCE))})
+    app.jinja_env.globals.update(declared_languages=declared, language_name=language_name)
 
 
 def _interface_locale() -> str:
@@ -54,6 +55,34 @@ def use_language(lang: str) -> None:
     """Render the rest of this request in `lang` (the page's lang, Babel's catalog)."""
     g.page_lang = lang
     refresh()
+
+
+def declared(survey) -> tuple[str, ...]:
+    """The languages a survey declares, its default first."""
+    # getattr until forms' Survey.languages is merged (helper l1): then plain attribute.
+    return tuple(getattr(survey, "languages", None) or (SOURCE,))
+
+
+def in_language(survey, lang: str):
+    """`survey` with every text a plain string in `lang` (forms falls back to the
+    survey's default language for a text not given in `lang`)."""
+    # hasattr until forms' Survey.in_language is merged (helper l1).
+    return survey.in_language(lang) if hasattr(survey, "in_language") else survey
+
+
+def language_choices(surveys) -> list[tuple[str, str]]:
+    """The new-collection page's choice of language: every language some survey in the
+    list (models with `.latest.definition`) is written in, when any has more than one.
+    Empty when every survey has one language: the page then shows no choice."""
+    found: list[str] = []
+    for s in surveys:
+        langs = declared(s.latest.definition)
+        if len(langs) > 1:
+            found += [code for code in langs if code not in found]
+    if not found:
+        return []
+    return [("", "The survey's first language"),
+            *((code, f"{language_name(code)} ({code})") for code in found)]
 
 
 def pupil_language(declared: tuple[str, ...], default: str | None) -> str:

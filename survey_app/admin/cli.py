@@ -125,6 +125,7 @@ def _collection_dict(c, counts: dict[str, int] | None = None) -> dict:
         "is_comparison": c.is_comparison, "pilot": c.pilot, "expected_size": c.expected_size,
         "opens_at": c.opens_at.isoformat() if c.opens_at else None,
         "closes_at": c.closes_at.isoformat() if c.closes_at else None,
+        "language": c.language,
     }
     if counts is not None:
         d["responses"] = counts
@@ -144,17 +145,20 @@ def _collection_dict(c, counts: dict[str, int] | None = None) -> dict:
 @click.option("--pilot", is_flag=True,
               help="A trial run: answers feed the pilot report only, never results.")
 @click.option("--expected", type=int, metavar="N", help="How many pupils in the group.")
+@click.option("--language", metavar="CODE",
+              help="The language the pupils' page opens in (cy, en...): one the survey is "
+                   "written in; its first by default. Pupils can switch on the first screen.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @partnership_option
 @setup_errors
 def collections_create(survey_code, school, group, phase, pair_with, pupil_number, comparison,
-                       pilot, expected, as_json, partnership_name) -> None:
+                       pilot, expected, language, as_json, partnership_name) -> None:
     """Create a collection; prints its id and public link."""
     partnership = resolve_partnership(partnership_name)
     c = create_collection(partnership, survey_code=survey_code, school_name=school,
                           group_name=group, phase=phase, pair_with=pair_with,
                           ask_pupil_number=pupil_number, is_comparison=comparison, pilot=pilot,
-                          expected_size=expected)
+                          expected_size=expected, language=language)
     db.session.commit()
     d = _collection_dict(c)
     if as_json:

@@ -55,6 +55,7 @@ from survey_app.auth.operations import (
 )
 from survey_app.extensions import db
 from survey_app.join.codes import format_join_code
+from survey_app.languages import language_choices
 from survey_app.models import TIME_POINTS, Collection, Survey, SurveyVersion, User
 from survey_app.urls import join_url, public_url, reach
 
@@ -142,6 +143,7 @@ def _fill_collection_choices(form: CollectionForm) -> list[Survey]:
     form.pair_with.choices = choices([("", "Not paired")] + [
         (str(c.id), f"#{c.id} {survey_label(c.survey_version.survey)}: {c.school.name}, "
                     f"{c.group.name} ({c.phase})") for c in pairs])
+    form.language.choices = language_choices(surveys)
     return surveys, {c.id for c in pairs}
 
 
@@ -168,6 +170,7 @@ def new_collection():
                 is_comparison=form.is_comparison.data, pilot=form.pilot.data,
                 expected_size=form.expected_size.data,
                 opens_at=_to_utc(form.opens_at.data), closes_at=_to_utc(form.closes_at.data),
+                language=form.language.data or None,
             )
         except SetupError as exc:
             db.session.rollback()

@@ -33,7 +33,9 @@ from survey_app.answer.timings import clean_timings
 from survey_app.answer.wtf import FORM_FIELDS, SUBMISSION_ID_RE, AnswerForm, form_class
 from survey_app.extensions import csrf, db, limiter
 from survey_app.languages import (
+    declared,
     guess_language,
+    in_language,
     language_name,
     language_name_in,
     pupil_language,
@@ -233,8 +235,8 @@ def form(token: str):
     version = collection.survey_version
     survey = version.definition
     if not posting and request.args.get("lang"):
-        remember_choice(request.args["lang"], survey.languages)
-    use_language(pupil_language(survey.languages, collection.language))
+        remember_choice(request.args["lang"], declared(survey))
+    use_language(pupil_language(declared(survey), collection.language))
     state = collection.state()
     if posting and state == "closed" and _in_grace(collection):
         state = "open"
@@ -280,7 +282,7 @@ def thanks(token: str):
     if collection is None:
         return _not_found()
     survey = collection.survey_version.definition
-    use_language(pupil_language(survey.languages, collection.language))
+    use_language(pupil_language(declared(survey), collection.language))
     pupil = survey.audience == "pupil"
     return render_template("answer/thanks.html", collection=collection,
                            survey=_in_page_language(survey), pupil=pupil,
@@ -315,28 +317,28 @@ def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None 
 
 
 #: Surveys in one language, by (fingerprint, language): built once per process.
-_in_language: dict[tuple[str, str], Survey] = {}
+_by_language: dict[tuple[str, str], Survey] = {}
 
 
 def _in_page_language(survey: Survey) -> Survey:
     """The survey with every text in this page's language (use_language chose it)."""
-    lang = g.get("page_lang") or survey.languages[0]
+    lang = g.get("page_lang") or declared(survey)[0]
     key = (survey.fingerprint, lang)
-    found = _in_language.get(key)
+    found = _by_language.get(key)
     if found is None:
-        if len(_in_language) > 512:
-            _in_language.clear()
-        found = _in_language[key] = survey.in_language(lang)
+        if len(_by_language) > 512:
+            _by_language.clear()
+        found = _by_language[key] = in_language(survey, lang)
     return found
 
 
 def _switch(survey: Survey) -> list[tuple[str, str, bool]]:
     """The language links on the first screen: (code, its own name, shown now), one for
     each language the survey declares; none for a survey in one language."""
-    if len(survey.languages) < 2:
+    if len(declared(survey)) < 2:
         return []
     lang = g.get("page_lang")
-    return [(code, language_name(code), code == lang) for code in survey.languages]
+    return [(code, language_name(code), code == lang) for code in declared(survey)]
 
 
 def _speech_note() -> str:
@@ -360,7 +362,7 @@ def preview_page(survey: Survey, *, where: str = "", ask_pupil_number: bool = Fa
     builder's phone preview): the same template and form, a token that answers nothing."""
     the_form = form_class(survey.fingerprint, survey, ask_pupil_number)()
     the_form.ensure_submission_id()
-    use_language(survey.languages[0])
+    use_language(declared(survey)[0])
     return render_template(
         "answer/form.html", collection=SimpleNamespace(public_token="preview"),
         survey=_in_page_language(survey),
