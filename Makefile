@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean translations
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ test: install lint
 
 bench: install
 	$(BIN)/python benchmarks/submit_bench.py
+
+# After changing interface words: collect them, update each language's .po, compile the .mo
+# (committed, so a fresh clone needs no compile step). docs/languages-on-screen.md
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-wrap --sort-by-file --omit-header -o survey_app/translations/messages.pot .
+	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-wrap --no-fuzzy-matching
+	$(BIN)/pybabel compile -d survey_app/translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache
