@@ -67,18 +67,28 @@ forms_cli = AppGroup("forms", help="Check and load survey definition files.")
 
 @forms_cli.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def forms_check(paths: tuple[str, ...]) -> None:
-    """Validate survey files (directories: every .yaml inside); list every problem."""
+@click.option("--strict", is_flag=True,
+              help="Fail on warnings too (a text missing in one of the survey's languages).")
+def forms_check(paths: tuple[str, ...], strict: bool) -> None:
+    """Validate survey files (directories: every .yaml inside); list every problem, and
+    warn about each text missing in one of a survey's languages (it falls back to the
+    default language, so the survey still loads)."""
     files = _yaml_files(paths)
     if not files:
         click.echo("Error: no .yaml files found there.", err=True)
         sys.exit(1)
-    problems = check_files(files)
-    for p in problems:
+    found = check_files(files, warnings=True)
+    for p in found:
         click.echo(str(p))
-    if problems:
-        bad = len({p.file for p in problems})
-        click.echo(f"{len(problems)} problem(s) in {bad} of {len(files)} file(s).", err=True)
+    problems = [p for p in found if not p.warning]
+    warned = len(found) - len(problems)
+    if warned:
+        click.echo(f"{warned} warning(s): those texts show in the survey's first language.",
+                   err=True)
+    if problems or (strict and warned):
+        failing = found if strict else problems
+        bad = len({p.file for p in failing})
+        click.echo(f"{len(failing)} problem(s) in {bad} of {len(files)} file(s).", err=True)
         sys.exit(1)
     click.echo(f"{len(files)} file(s) valid.")
 
