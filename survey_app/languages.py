@@ -19,6 +19,9 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, g, request, session
 from flask_babel import Babel, refresh
 
+from forms import wording
+from forms.definition import Survey
+
 #: The language interface strings are written in (the catalogs' msgids).
 SOURCE = "en"
 #: Session key of the language a pupil chose on the first screen.
@@ -57,17 +60,15 @@ def use_language(lang: str) -> None:
     refresh()
 
 
-def declared(survey) -> tuple[str, ...]:
+def declared(survey: Survey) -> tuple[str, ...]:
     """The languages a survey declares, its default first."""
-    # getattr until forms' Survey.languages is merged (helper l1): then plain attribute.
-    return tuple(getattr(survey, "languages", None) or (SOURCE,))
+    return survey.languages
 
 
-def in_language(survey, lang: str):
+def in_language(survey: Survey, lang: str) -> Survey:
     """`survey` with every text a plain string in `lang` (forms falls back to the
     survey's default language for a text not given in `lang`)."""
-    # hasattr until forms' Survey.in_language is merged (helper l1).
-    return survey.in_language(lang) if hasattr(survey, "in_language") else survey
+    return survey.in_language(lang)
 
 
 def language_choices(surveys) -> list[tuple[str, str]]:
@@ -114,14 +115,10 @@ def guess_language() -> str:
     return request.accept_languages.best_match(offered) or SOURCE
 
 
-@cache
 def language_name(lang: str) -> str:
-    """A language's name in that language ("Cymraeg", "English"), for the switch links."""
-    try:
-        name = Locale.parse(lang).get_display_name(lang) or lang
-    except (ValueError, UnknownLocaleError):
-        return lang
-    return name[:1].upper() + name[1:]
+    """A language's name in that language ("Cymraeg", "English"), for the switch links:
+    forms' table of the languages a survey may declare."""
+    return wording.language_name(lang)
 
 
 def language_name_in(lang: str, interface: str) -> str:

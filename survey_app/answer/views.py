@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
 from forms.answers import normalise, normalise_pupil_number, unknown_fields
-from forms.definition import NOW, THEN, Question, Survey
+from forms.definition import NOW, THEN, Question, Survey, retro_labels
 from forms.faces import face_svg
 from survey_app.answer.messages import translated
 from survey_app.answer.offline import answered_at
@@ -54,8 +54,6 @@ FACE_PX = 72
 #: A Send with nothing ticked (a tap too early) would store an empty response.
 NOTHING_ANSWERED = lazy_gettext(
     "You have not answered any questions yet. Please choose an answer.")
-#: The two halves of a retrospective question ("before" then "now"), as the page says them.
-RETRO_WORDS = {THEN: lazy_gettext("Before the workshop"), NOW: lazy_gettext("Now")}
 #: How often a collection notes that its page was opened ("Close now" warns on it).
 NOTE_SHOWN_EVERY = timedelta(minutes=1)
 
@@ -385,9 +383,10 @@ def _face(q: Question, index: int) -> Markup:
 
 
 def _retro_label(column: str) -> str:
-    for suffix, label in RETRO_WORDS.items():
+    """"Before the workshop" or "Now" in the page's language (forms' phrasebook)."""
+    for suffix, label in retro_labels(g.get("page_lang") or "en").items():
         if column.endswith(suffix):
-            return str(label)
+            return label
     return ""
 
 
@@ -400,8 +399,8 @@ def _say(q: Question) -> str:
     labels = [q.label(code).strip().rstrip(".") for code in q.answer_codes]
     words = ", ".join([labels[0], *(_mid_sentence(label) for label in labels[1:])])
     if q.retrospective:
-        return (f"{_sentence(q.text)} {RETRO_WORDS[THEN]}: {words}. "
-                f"{RETRO_WORDS[NOW]}: {words}.")
+        retro = retro_labels(g.get("page_lang") or "en")
+        return f"{_sentence(q.text)} {retro[THEN]}: {words}. {retro[NOW]}: {words}."
     return f"{_sentence(q.text)} {words}."
 
 

@@ -255,8 +255,6 @@ def test_public_pages_have_no_serious_violations(demo_site, browser):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.skipif(not hasattr(__import__("forms.definition").definition.Survey,
-                                 "in_language"), reason="forms' languages not merged yet")
 def test_public_pages_in_welsh_have_no_serious_violations(demo_site, browser):
     """The same pages in Welsh: the first one switches (?lang=cy, kept for the session);
     /join follows that choice. Each page must say it is Welsh."""

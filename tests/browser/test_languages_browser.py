@@ -6,28 +6,83 @@ says kindly that the device has none (never an English voice reading Welsh)."""
 from __future__ import annotations
 
 import pytest
+import yaml
+from flask import Flask
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
-from forms.definition import Survey
+from forms.definition import survey_from_dict
+from survey_app.admin.operations import (
+    create_collection,
+    load_survey_version,
+    resolve_partnership,
+)
+from survey_app.extensions import db
+from survey_app.models import Answer, Collection, Response
 from tests.browser.conftest import PHONE
 from tests.browser.test_accessibility import _serious
 from tests.browser.test_offline import (  # noqa: F401  (`served` is a fixture)
     PUPILS,
     SURVEY,
-    _stored,
     _watch_console,
     served,
 )
+from tests.conftest import BANK
 
-pytestmark = [
-    pytest.mark.browser,
-    # Until forms' languages (helper l1) are merged, the bank has no Welsh.
-    pytest.mark.skipif(not hasattr(Survey, "in_language"),
-                       reason="forms' Survey.in_language not merged yet"),
-]
+pytestmark = pytest.mark.browser
 
 #: The note where the device has no Welsh voice (the catalog's Welsh).
 NO_WELSH_VOICE = "Dydy'r ddyfais hon ddim yn gallu darllen Cymraeg yn uchel."
+#: Welsh for the bank's 5-7 survey, used only while the bank file has none of its own.
+WELSH_5_7 = {
+    "title": "Fi a gwyddoniaeth",
+    "intro": "Lliwia neu tapia'r wyneb sy'n dangos sut rwyt ti'n teimlo.",
+    "enjoy": "Wyt ti'n hoffi gwyddoniaeth?",
+    "fun_lessons": "Ydy gwersi gwyddoniaeth yn hwyl?",
+    "good_at": "Wyt ti'n dda mewn gwyddoniaeth?",
+    "try_hard": "Wyt ti'n gallu datrys cwestiynau gwyddoniaeth anodd?",
+    "learn_more": "Wyt ti eisiau dysgu mwy o wyddoniaeth?",
+    "like_me": "Ydy gwyddoniaeth i bobl fel fi?",
+    "science_job": "Hoffet ti gael swydd gwyddoniaeth pan fyddi di'n hŷn?",
+}
+
+
+def _bilingual_5_7():
+    """The bank's 5-7 survey in English and Welsh."""
+    raw = yaml.safe_load((BANK / f"{SURVEY}.yaml").read_text())
+    if "cy" not in raw.get("languages", ()):
+        raw["languages"] = ["en", "cy"]
+        for key in ("title", "intro"):
+            raw[key] = {"en": raw[key], "cy": WELSH_5_7[key]}
+        for q in raw["questions"]:
+            q["text"] = {"en": q["text"], "cy": WELSH_5_7[q["code"]]}
+    return survey_from_dict(raw)
+
+
+def _welsh_collection(app: Flask, language: str = "en") -> str:
+    """A new collection of the bilingual 5-7 survey (asking the pupil number): its token."""
+    with app.app_context():
+        p = resolve_partnership("Riverside Science Partnership")
+        load_survey_version(p, _bilingual_5_7())
+        c = create_collection(p, survey_code=SURVEY, school_name="Ysgol y Deri",
+                              group_name="Blwyddyn 2", phase="after", ask_pupil_number=True,
+                              language=language)
+        db.session.commit()
+        token = c.public_token
+        db.session.remove()
+    return token
+
+
+def _stored(app: Flask, token: str) -> list[tuple[int | None, dict[str, str]]]:
+    with app.app_context():
+        cid = db.session.scalar(select(Collection.id).where(Collection.public_token == token))
+        out = []
+        for r in db.session.scalars(select(Response).where(Response.collection_id == cid)):
+            out.append((r.pupil_number, dict(db.session.execute(
+                select(Answer.question_code, Answer.value)
+                .where(Answer.response_id == r.id)).all())))
+        db.session.remove()
+    return sorted(out)
 
 
 def _answer_in_welsh(page: Page, number: int, taps: dict[str, str]) -> None:
@@ -52,7 +107,8 @@ def test_a_pupil_switches_to_welsh_and_answers_offline(served, browser):  # noqa
     context.set_default_timeout(20_000)
     page = context.new_page()
     problems = _watch_console(page)
-    page.goto(f"{served.url}/s/{served.token}")
+    token = _welsh_collection(served.app)
+    page.goto(f"{served.url}/s/{token}")
     expect(page.locator("html")).to_have_attribute("lang", "en-GB")
     expect(page.locator("button.next")).to_have_text("Next")
 
@@ -90,16 +146,14 @@ def test_a_pupil_switches_to_welsh_and_answers_offline(served, browser):  # noqa
     page.fill("#pupil_number", "")
     _answer_in_welsh(page, second, PUPILS[second])
     expect(saved).to_have_attribute("data-waiting", "2")
-    assert _stored(served) == []
+    assert _stored(served.app, token) == []
 
     context.set_offline(False)
     expect(saved).to_have_attribute("data-waiting", "0", timeout=40_000)
     expect(saved.locator(".outbox-words")).to_have_text(
         "Mae'r holl atebion wedi cael eu hanfon. Da iawn!")
-    rows = _stored(served)
     # The same codes as an English answer: language never reaches the data.
-    assert sorted((r.pupil_number, r.taps) for r in rows) == sorted(
-        (n, PUPILS[n]) for n in (first, second))
+    assert _stored(served.app, token) == sorted((n, PUPILS[n]) for n in (first, second))
     assert problems == []
     context.close()
 
@@ -127,7 +181,7 @@ def _page_with_voices(browser, url: str, voices: list[dict]) -> tuple:
 
 
 def test_read_aloud_uses_a_welsh_voice_or_says_there_is_none(live_server, browser):
-    url = f"{live_server.url}/s/{live_server.tokens[SURVEY]}"
+    url = f"{live_server.url}/s/{_welsh_collection(live_server.app)}"
     english = {"name": "Daniel", "lang": "en-GB"}
     context, page = _page_with_voices(browser, url, [english,
                                                      {"name": "Gwyneth", "lang": "cy-GB"}])

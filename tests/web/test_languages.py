@@ -11,17 +11,13 @@ from flask import g
 from sqlalchemy import select
 
 from forms.answers import normalise, normalise_pupil_number
-from forms.definition import Survey, parse_survey
+from forms.definition import parse_survey
 from survey_app.admin.operations import SetupError, create_collection, load_survey_version
 from survey_app.answer.messages import translated
 from survey_app.extensions import db
 from survey_app.languages import use_language
 from survey_app.models import Answer, Collection, Response
 from tests.conftest import csrf_from
-
-# Until forms' languages (helper l1) are merged, the bilingual survey cannot be read.
-needs_languages = pytest.mark.skipif(not hasattr(Survey, "in_language"),
-                                     reason="forms' Survey.in_language not merged yet")
 
 BILINGUAL = """\
 code: club_cy
@@ -31,11 +27,11 @@ languages: [en, cy]
 intro: {en: Tell us what you think., cy: Dywed wrthon ni beth wyt ti'n feddwl.}
 questions:
   - code: enjoy
-    text: {en: Do you like science?, cy: Wyt ti'n hoffi gwyddoniaeth?}
+    text: {en: "Do you like science?", cy: "Wyt ti'n hoffi gwyddoniaeth?"}
     scale: faces3
     required: true
   - code: pets
-    text: {en: How many pets do you have?, cy: Faint o anifeiliaid anwes sydd gen ti?}
+    text: {en: "How many pets do you have?", cy: "Faint o anifeiliaid anwes sydd gen ti?"}
     scale: number
 """
 
@@ -52,7 +48,6 @@ def _lang(html: str) -> str:
     return re.search(r'<html lang="([^"]+)"', html)[1]
 
 
-@needs_languages
 def test_welsh_by_default_for_the_collection(client, partnership):
     c = _collection(partnership, language="cy")
     html = client.get(f"/s/{c.public_token}").get_data(as_text=True)
@@ -69,7 +64,6 @@ def test_welsh_by_default_for_the_collection(client, partnership):
                      html)
 
 
-@needs_languages
 def test_english_default_and_a_switch_to_welsh_that_is_remembered(client, partnership):
     c = _collection(partnership)
     assert c.language == "en"
@@ -88,7 +82,6 @@ def test_english_default_and_a_switch_to_welsh_that_is_remembered(client, partne
     assert _lang(client.get(page + "?lang=en").get_data(as_text=True)) == "en-GB"
 
 
-@needs_languages
 def test_answering_in_welsh_without_javascript_stores_the_codes(client, partnership):
     c = _collection(partnership, language="cy")
     page = f"/s/{c.public_token}"
@@ -116,7 +109,6 @@ def test_answering_in_welsh_without_javascript_stores_the_codes(client, partners
     assert sorted(stored) == [("enjoy", "3"), ("pets", "2")]
 
 
-@needs_languages
 def test_a_collection_language_must_be_one_the_survey_declares(partnership):
     with pytest.raises(SetupError, match="not 'fr'"):
         _collection(partnership, language="fr")
