@@ -258,8 +258,14 @@ def test_public_pages_have_no_serious_violations(demo_site, browser):
 def test_public_pages_in_welsh_have_no_serious_violations(demo_site, browser):
     """The same pages in Welsh: the first one switches (?lang=cy, kept for the session);
     /join follows that choice. Each page must say it is Welsh."""
-    welsh = [demo_site.paths["pupil"] + "?lang=cy", "thanks",
-             demo_site.paths["closed"] + "?lang=cy", "join", "join_wrong"]
+    from survey_app.models.base import utcnow
+    from tests.browser.test_languages_browser import _welsh_collection
+
+    pupil = "/s/" + _welsh_collection(demo_site.app)
+    closed = "/s/" + _welsh_collection(demo_site.app, language="cy",
+                                       opens_at=utcnow() - timedelta(days=9),
+                                       closes_at=utcnow() - timedelta(days=2))
+    welsh = [pupil + "?lang=cy", pupil + "/thanks", closed, "join", "join_wrong"]
     for javascript in (True, False):
         context = browser.new_context(viewport=PHONE)
         context.set_default_timeout(20_000)

@@ -12,13 +12,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from forms.definition import survey_from_dict
-from survey_app.admin.operations import (
-    create_collection,
-    load_survey_version,
-    resolve_partnership,
-)
+from survey_app.admin.operations import create_collection, load_survey_version
 from survey_app.extensions import db
-from survey_app.models import Answer, Collection, Response
+from survey_app.models import Answer, Collection, Partnership, Response
 from tests.browser.conftest import PHONE
 from tests.browser.test_accessibility import _serious
 from tests.browser.test_offline import (  # noqa: F401  (`served` is a fixture)
@@ -59,14 +55,15 @@ def _bilingual_5_7():
     return survey_from_dict(raw)
 
 
-def _welsh_collection(app: Flask, language: str = "en") -> str:
-    """A new collection of the bilingual 5-7 survey (asking the pupil number): its token."""
+def _welsh_collection(app: Flask, language: str = "en", **kwargs) -> str:
+    """A new collection of the bilingual 5-7 survey (asking the pupil number) in the
+    site's first partnership: its token."""
     with app.app_context():
-        p = resolve_partnership("Riverside Science Partnership")
+        p = db.session.scalar(select(Partnership).order_by(Partnership.id))
         load_survey_version(p, _bilingual_5_7())
         c = create_collection(p, survey_code=SURVEY, school_name="Ysgol y Deri",
-                              group_name="Blwyddyn 2", phase="after", ask_pupil_number=True,
-                              language=language)
+                              group_name="Blwyddyn 2", phase="once", ask_pupil_number=True,
+                              language=language, **kwargs)
         db.session.commit()
         token = c.public_token
         db.session.remove()
