@@ -4,6 +4,7 @@ and the stored answers are the same codes whatever the language."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -165,3 +166,39 @@ questions:
     for english, cy in zip(messages, welsh, strict=True):
         assert cy != english
         assert not re.search(r"\b(Please|answer|number)\b", cy), cy
+
+
+def test_coordinator_sets_welsh_on_the_new_collection_page(coordinator_client, partnership):
+    load_survey_version(partnership, parse_survey(BILINGUAL))
+    db.session.commit()
+    page = coordinator_client.get("/admin/collections/new").get_data(as_text=True)
+    assert '<option value="cy">Cymraeg (cy)</option>' in page
+    resp = coordinator_client.post("/admin/collections/new", data={
+        "csrf_token": csrf_from(page), "survey": "club_cy", "new_school": "Ysgol y Deri",
+        "group": "Blwyddyn 5", "phase": "once", "language": "cy"})
+    assert resp.status_code == 302
+    new = db.session.scalar(select(Collection).order_by(Collection.id.desc()))
+    assert new.language == "cy"
+    shown = coordinator_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "the pupils' page opens in Cymraeg (cy)" in shown
+    # A language the survey lacks is refused with the ones it has, and nothing is made.
+    resp = coordinator_client.post("/admin/collections/new", data={
+        "csrf_token": csrf_from(page), "survey": "club_cy", "new_school": "Ysgol y Deri",
+        "group": "Blwyddyn 6", "phase": "once", "language": "pl"})
+    assert "English, Cymraeg (en, cy), not &#39;pl&#39;" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(Collection).order_by(Collection.id.desc())).id == new.id
+
+
+def test_collections_create_language_on_the_command_line(runner, partnership):
+    load_survey_version(partnership, parse_survey(BILINGUAL))
+    db.session.commit()
+    args = ["collections", "create", "--survey", "club_cy", "--school", "Ysgol y Deri",
+            "--group", "Blwyddyn 5", "--phase", "once", "--json"]
+    made = runner.invoke(args=[*args, "--language", "cy"])
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.output)["language"] == "cy"
+    plain = runner.invoke(args=args)
+    assert json.loads(plain.output)["language"] == "en"  # the survey's first
+    refused = runner.invoke(args=[*args, "--language", "fr"])
+    assert refused.exit_code != 0
+    assert "not 'fr'" in refused.output
