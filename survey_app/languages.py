@@ -18,6 +18,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from flask import Flask, g, request, session
 from flask_babel import Babel, refresh
+from markupsafe import Markup
 
 from forms import wording
 from forms.definition import Survey
@@ -39,8 +40,18 @@ def interface_languages() -> tuple[str, ...]:
 def init_languages(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=_interface_locale,
                    default_translation_directories=str(TRANSLATIONS))
-    app.context_processor(lambda: {"page_lang": html_lang(g.get("page_lang", SOURCE))})
+    app.context_processor(_page_languages)
     app.jinja_env.globals.update(declared_languages=declared, language_name=language_name)
+
+
+def _page_languages() -> dict[str, object]:
+    """`page_lang` for <html lang>; `ui_lang`, an attribute for the interface's words when
+    they fall back to English on a page in a language without a catalog (screen readers
+    and read-aloud then say them as English), empty otherwise."""
+    lang = g.get("page_lang", SOURCE)
+    ui = _interface_locale()
+    return {"page_lang": html_lang(lang),
+            "ui_lang": Markup(f' lang="{html_lang(ui)}"') if ui != lang else ""}
 
 
 def _interface_locale() -> str:

@@ -6,10 +6,12 @@
   "use strict";
 
   // --- read aloud -----------------------------------------------------------------------
-  // The voice speaks the page's language (<html lang>). English pages keep the device's
-  // default voice when it lists none. Any other language needs a voice of its own: an
-  // English voice reading Welsh is worse than none, so without one the buttons stay
-  // hidden and a short note (.speech-note, in the page's words) says so.
+  // Each button speaks the language of its words (the nearest lang attribute: the page's
+  // <html lang>, or the interface's where it falls back to English for a language
+  // without a catalog). English keeps the device's default voice when it lists none. Any
+  // other language needs a voice of its own: an English voice reading Welsh is worse than
+  // none, so without one those buttons stay hidden and a short note (.speech-note, in the
+  // page's words) says so.
   /** How long to wait for the device's list of voices (Chrome fills it in later). */
   var VOICES_WAIT_MS = 1500;
 
@@ -31,33 +33,40 @@
       return;
     }
     var synth = window.speechSynthesis;
-    var lang = document.documentElement.lang || "en-GB";
-    var english = lang.split("-")[0].toLowerCase() === "en";
-    var buttons = document.querySelectorAll("button.speak[data-say]");
+    var buttons = Array.prototype.slice.call(document.querySelectorAll("button.speak[data-say]"));
     var note = document.querySelector(".speech-note");
-    var voice = voiceFor(lang);
-    function showButtons(shown) {
-      Array.prototype.forEach.call(buttons, function (button) { button.hidden = !shown; });
-      if (note) {
-        note.hidden = shown || english;
+    function langOf(button) {
+      var marked = button.closest("[lang]");
+      return (marked && marked.getAttribute("lang")) || "en-GB";
+    }
+    function english(lang) {
+      return lang.split("-")[0].toLowerCase() === "en";
+    }
+    /** Show each button that has a voice (or is English); the note where any has none. */
+    function showButtons(final) {
+      var missing = false;
+      buttons.forEach(function (button) {
+        var lang = langOf(button);
+        var ok = english(lang) || voiceFor(lang) !== null;
+        if (ok || final) {
+          button.hidden = !ok;
+        }
+        missing = missing || !ok;
+      });
+      if (note && final) {
+        note.hidden = !missing;
       }
     }
-    if (voice || english) {
-      showButtons(true);
-    } else {
-      setTimeout(function () { showButtons(voice !== null); }, VOICES_WAIT_MS);
-    }
+    showButtons(false);
+    setTimeout(function () { showButtons(true); }, VOICES_WAIT_MS);
     if (typeof synth.addEventListener === "function") {
-      synth.addEventListener("voiceschanged", function () {
-        voice = voiceFor(lang);
-        if (voice) {
-          showButtons(true);
-        }
-      });
+      synth.addEventListener("voiceschanged", function () { showButtons(false); });
     }
-    Array.prototype.forEach.call(buttons, function (button) {
+    buttons.forEach(function (button) {
       button.addEventListener("click", function () {
         synth.cancel();
+        var lang = langOf(button);
+        var voice = voiceFor(lang);
         var words = new window.SpeechSynthesisUtterance(button.getAttribute("data-say"));
         words.lang = lang;
         if (voice) {

@@ -202,3 +202,30 @@ def test_collections_create_language_on_the_command_line(runner, partnership):
     refused = runner.invoke(args=[*args, "--language", "fr"])
     assert refused.exit_code != 0
     assert "not 'fr'" in refused.output
+
+
+def test_a_language_without_a_catalog_gets_english_buttons_marked_as_english(client,
+                                                                            partnership):
+    """Polish questions, English interface: the page is lang="pl" and the English words
+    say so, so a screen reader or a voice reads them as English."""
+    load_survey_version(partnership, parse_survey("""\
+code: club_pl
+title: {pl: Klub naukowy, en: Science club}
+audience: pupil
+languages: [pl, en]
+questions:
+  - code: enjoy
+    text: {pl: "Czy lubisz nauki ścisłe?", en: "Do you like science?"}
+    scale: yesno
+"""))
+    c = create_collection(partnership, survey_code="club_pl", school_name="Oak Primary",
+                          group_name="Year 5", phase="once")
+    db.session.commit()
+    html = client.get(f"/s/{c.public_token}").get_data(as_text=True)
+    assert _lang(html) == "pl"
+    assert "Czy lubisz nauki ścisłe?" in html
+    assert re.search(r'<div class="actions" lang="en-GB">.*?>Send</button>', html, re.S)
+    assert "This device cannot read Polish aloud." in html
+    # In a language with a catalog nothing is marked: it is all the page's language.
+    english = client.get(f"/s/{c.public_token}?lang=en").get_data(as_text=True)
+    assert '<div class="actions">' in english
