@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install install-test run test lint docs bench clean
+.PHONY: install install-test run test lint docs bench clean translations
 
 # Running needs the package alone; the test tools (pytest, Playwright, ruff...) come with
 # `make test`, `make lint` and `make bench` only.
@@ -51,6 +51,13 @@ test: install-test lint docs
 
 bench: install-test
 	$(BIN)/python benchmarks/submit_bench.py
+
+# After changing interface words: collect them, update each language's .po, compile the .mo
+# (committed, so a fresh clone needs no compile step). docs/languages-on-screen.md
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-wrap --sort-by-file --omit-header -o survey_app/translations/messages.pot .
+	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-wrap --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d survey_app/translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache site

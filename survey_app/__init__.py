@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from flask import Flask
     from sqlalchemy.exc import OperationalError
 
-    from survey_app.extensions import csrf, db, limiter, login
+    from survey_app.extensions import babel, csrf, db, limiter, login
     from survey_app.proxies import TrustedProxies
 
     instance = config.instance_dir()
@@ -42,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login.init_app(app)
     limiter.init_app(app)
+    from survey_app.languages import init_languages
+
+    init_languages(app, babel)
     app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     app.after_request(_security_headers)
     app.register_error_handler(OperationalError, _database_unavailable)

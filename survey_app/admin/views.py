@@ -58,6 +58,7 @@ from survey_app.auth.operations import (
 )
 from survey_app.extensions import db
 from survey_app.join.codes import format_join_code
+from survey_app.languages import language_choices
 from survey_app.models import TIME_POINTS, Collection, Survey, User
 from survey_app.urls import join_url, public_url, reach
 
@@ -140,6 +141,7 @@ def _fill_collection_choices(form: CollectionForm) -> tuple[list[Survey], list[C
                     f"{c.group.name} ({c.phase})",
          {"survey": c.survey_version.survey.code, "school": c.school.name,
           "group": c.group.name}) for c in pairs])
+    form.language.choices = language_choices(surveys)
     return surveys, pairs
 
 
@@ -194,6 +196,7 @@ def new_collection():
                 is_comparison=form.is_comparison.data, pilot=form.pilot.data,
                 expected_size=form.expected_size.data,
                 opens_at=_to_utc(form.opens_at.data), closes_at=_to_utc(form.closes_at.data),
+                language=form.language.data or None,
             )
         except SetupError as exc:
             db.session.rollback()

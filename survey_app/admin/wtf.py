@@ -72,6 +72,7 @@ class CollectionForm(FlaskForm):
                                   validators=[Optional()])
     closes_at = DateTimeLocalField("Closes (optional)", format=DATETIME_FORMATS,
                                    validators=[Optional()])
+    language = SelectField("Language of the pupils' page", validate_choice=False)
     submit = SubmitField("Create collection")
 
 
