@@ -121,13 +121,19 @@ def check_texts(texts: Iterable[tuple[str, str, str]]) -> None:
 
 
 def check_survey(survey: Survey) -> None:
-    """Refuse a survey any of whose printed words cannot be drawn (see `check_texts`)."""
-    texts = [("the title", survey.title)]
-    if survey.intro:
-        texts.append(("the intro", survey.intro))
-    for q in survey.questions:
-        texts.append((f"question '{q.code}'", q.text))
-        texts += [(f"question '{q.code}', option '{o.code}'", o.label) for o in q.options]
+    """Refuse a survey any of whose printed words, in any of its languages, cannot be
+    drawn (see `check_texts`)."""
+    texts: list[tuple[str, str]] = []
+    for lang in survey.languages:
+        one = survey.in_language(lang)
+        where = f" ({lang})" if len(survey.languages) > 1 else ""
+        texts.append((f"the title{where}", one.title))
+        if one.intro:
+            texts.append((f"the intro{where}", one.intro))
+        for q in one.questions:
+            texts.append((f"question '{q.code}'{where}", q.text))
+            texts += [(f"question '{q.code}', option '{o.code}'{where}", o.label)
+                      for o in q.options]
     # Labels and headings are drawn bold, other words regular: check both fonts.
     check_texts((where, text, font) for where, text in texts
                 for font in ("Helvetica", "Helvetica-Bold"))
