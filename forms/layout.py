@@ -766,13 +766,16 @@ class _Builder:
             self.question_text(self.left, middle, None, text_w, label, title, size)
         else:
             lines, sz = fit(title, BOLD, size, text_w, 2, m)
+            hs = 9.0 if self.pupil else 8.0
+            hints = fit(hint, FONT, hs, text_w, 2, m)[0] if hint else []
             y = middle - len(lines) * sz * 0.6 + sz * 0.35
+            if len(self.langs) > 1:  # a taller block (two hints): centre all of it
+                y = middle - (len(lines) * sz * 1.2 + len(hints) * hs * 1.2) / 2 + sz * 0.85
             for line in lines:
                 self.text(self.left, y, line, BOLD, sz)
                 y += sz * 1.2
             if hint:
-                hs = 9.0 if self.pupil else 8.0
-                for hl in fit(hint, FONT, hs, text_w, 2, m)[0]:
+                for hl in hints:
                     self.text(self.left, y - sz * 0.2 + hs * 0.3, hl, FONT, hs)
                     y += hs * 1.2
         for k, (code, name) in enumerate(zip(codes, names, strict=True)):
@@ -815,7 +818,7 @@ class _Builder:
             hint = joined([phrase("number_hint_pupil" if self.pupil else "number_hint_adult",
                                   lang, example=phrase(example, lang)) for lang in self.langs])
             title = self.say("child_number" if self.survey.audience == "parent"
-                             else "my_number")
+                             else "my_number", ONE_LINE)
             self.digit_rows(PUPIL_NUMBER, title, hint, None, self.pupil_digits)
         for q in self.survey.questions:
             widget = q.scale_def.paper_widget
