@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -29,7 +29,7 @@ from forms.sheetcode import encode_sheet_code
 from forms.wording import phrase
 from print.cover import CoverText, draw_cover
 from print.draw import draw_page_static, draw_qr, draw_slot
-from print.fonts import check_survey, clean, font_for
+from print.fonts import check_survey, clean, fallback_font, font_for, needs_fallback
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,36 @@ def layout_for(survey: Survey, paper: str = "a4", pupil_number: str = "none",
     `pupil_digits`: digit rows for the pupil number (3 for numbers up to 999).
     `languages`: the sheet's language, or two for a bilingual sheet (forms.layout)."""
     check_survey(survey)
-    return compute_layout(survey, paper=paper, pupil_number=pupil_number, measure=measure,
-                          pupil_digits=pupil_digits, languages=languages)
+    whole = _fallback_texts(survey, languages)
+    if not whole:
+        return compute_layout(survey, paper=paper, pupil_number=pupil_number,
+                              measure=measure, pupil_digits=pupil_digits, languages=languages)
+
+    def one_font(text: str, font: str) -> str:
+        """The fallback for every line of a text that needs it anywhere."""
+        padded = f" {' '.join(text.split())} "
+        if any(padded in t for t in whole):
+            return fallback_font(font) or font_for(text, font)
+        return font_for(text, font)
+
+    layout = compute_layout(
+        survey, paper=paper, pupil_number=pupil_number, pupil_digits=pupil_digits,
+        languages=languages,
+        measure=lambda text, font, size: stringWidth(clean(text), one_font(text, font), size))
+    pages = tuple(replace(p, texts=tuple(replace(t, font=one_font(t.text, t.font))
+                                         for t in p.texts)) for p in layout.pages)
+    return replace(layout, pages=pages)
+
+
+def _fallback_texts(survey: Survey, languages: Sequence[str]) -> list[str]:
+    """The survey's printed texts (space-padded) that need the fallback font somewhere."""
+    out = []
+    for lang in languages or (survey.language,):
+        one = survey.in_language(lang)
+        texts = [one.title, one.intro or "", *(q.text for q in one.questions),
+                 *(o.label for q in one.questions for o in q.options)]
+        out += [f" {' '.join(t.split())} " for t in texts if needs_fallback(t)]
+    return out
 
 
 def _say(layout: SurveyLayout, key: str, **fields: object) -> str:
