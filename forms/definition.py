@@ -458,6 +458,9 @@ def _compose(text: str, file: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "expected ',' or '}'" in problem:  # {en: Happy?, cy: Hapus?}: a common slip
+            problem += (" (inside { }, put quotes round words with '?', ':' or ',', like "
+                        "{en: \"Are you happy?\", cy: \"Wyt ti'n hapus?\"})")
         raise DefinitionError([Problem(file, line, f"not valid YAML: {problem}")]) from None
     except RecursionError:
         # PyYAML's parser recurses per nesting level; "[[[[..." thousands deep exhausts it.

@@ -287,6 +287,17 @@ def _raw_translations(raw: dict) -> dict[str, Any]:
         {_str(c): _str(v) for c, v in labels.items()})
 
 
+def _default_first(value: Any, lang: str) -> Any:
+    """A file's mappings with the `lang` key first wherever there is one, so that "the
+    first language's words" of a text are its default language's."""
+    if isinstance(value, list):
+        return [_default_first(v, lang) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _default_first(v, lang) for k, v in value.items()}
+    return {lang: out[lang], **out} if lang in out else out
+
+
 def _rest(value: Any) -> dict[str, Any]:
     """Words in several languages ({language: words}) but the first (the plain field)."""
     return dict(list(value.items())[1:]) if isinstance(value, dict) else {}
@@ -334,10 +345,12 @@ class Draft:
         """From a parsed file that may be wrong in any way (an upload with errors)."""
         if not isinstance(raw, dict):
             return cls()
-        questions = raw.get("questions")
-        audience = _str(raw.get("audience"))
         languages = raw.get("languages")
         languages = [_str(x) for x in languages] if isinstance(languages, list) else []
+        if languages:  # {en: .., cy: ..} under `languages: [cy, en]`: the default first
+            raw = _default_first(raw, languages[0])
+        questions = raw.get("questions")
+        audience = _str(raw.get("audience"))
         more = _survey_of(raw, {f: _rest(raw.get(f)) for f in SURVEY_TEXTS
                                 if _rest(raw.get(f))})
         language = languages[0] if languages else DEFAULT_LANGUAGE

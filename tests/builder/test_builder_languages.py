@@ -54,3 +54,14 @@ def test_a_bank_question_keeps_its_welsh_only_in_a_welsh_survey():
                                                "cy": "Dwi'n mwynhau gwyddoniaeth."}
     english = Draft(code="club", title="Club", questions=[q])
     assert parse_survey(english.to_yaml()).languages == ("en",)
+
+
+def test_an_uploaded_file_with_its_languages_in_another_order_keeps_its_default():
+    text = ("code: clwb\ntitle: {en: Club, cy: Clwb}\naudience: pupil\nlanguages: [cy, en]\n"
+            "questions:\n  - code: q\n    text: {en: \"Happy?\", cy: \"Hapus?\"}\n"
+            "    scale: yesno\n")
+    from forms.definition import read_yaml
+
+    draft = Draft.from_raw(read_yaml(text))
+    assert (draft.title, draft.questions[0].text) == ("Clwb", "Hapus?")
+    assert parse_survey(draft.to_yaml()) == parse_survey(text)
