@@ -56,8 +56,6 @@ BOLD = "Helvetica-Bold"
 #: Prefix of the export's pupil number columns when the pupil colours digits in.
 PUPIL_NUMBER = "pupil_number"
 DIGITS = tuple(str(d) for d in range(10))
-#: The name printed beside each digit row, by place (forms.wording's "row_<place>").
-ROW_NAMES = {place: phrase(f"row_{place}") for place in range(6)}
 #: Between the languages of a bilingual sheet's text (U+2029 PARAGRAPH SEPARATOR, which
 #: nobody types in a survey): each language is wrapped onto lines of its own, the first
 #: language above, in the same font and size (neither language less prominent).
@@ -745,6 +743,7 @@ class _Builder:
         """Rows of bubbles 0-9, one per digit place, highest first (tens, ones for a
         two-digit number): mark groups of kind digits feeding one answer column."""
         codes = [f"{column}{DIGIT_SUFFIXES[p]}" for p in range(places - 1, -1, -1)]
+        # The name beside each digit row, by place (the phrasebook's "row_<place>").
         names = [self.say(f"row_{p}", ONE_LINE) for p in range(places - 1, -1, -1)]
         s, m = self.style, self.measure
         r = s.digit_r
