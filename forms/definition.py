@@ -115,7 +115,8 @@ def _in(lang: str, default: str, texts: Texts) -> str:
     return next((t for code, t in texts if code == lang), default)
 
 
-def _wording(text: str, texts: Texts, default_lang: str) -> str | dict[str, str]:
+def as_written(text: str, texts: Texts | dict[str, str] | None,
+             default_lang: str) -> str | dict[str, str]:
     """A text as a file writes it: a plain string, or {lang: text} when translated."""
     return {default_lang: text, **dict(texts)} if texts else text
 
@@ -246,20 +247,20 @@ class Question:
     def to_dict(self) -> dict[str, Any]:
         lang = self.language
         d: dict[str, Any] = {"code": self.code,
-                             "text": _wording(self.text, self.translations, lang),
+                             "text": as_written(self.text, self.translations, lang),
                              "scale": self.scale}
         if self.required:
             d["required"] = True
         if self.retrospective:
             d["retrospective"] = True
         if self.scale_def.needs_options:
-            d["options"] = [{"code": o.code, "label": _wording(o.label, o.translations, lang),
+            d["options"] = [{"code": o.code, "label": as_written(o.label, o.translations, lang),
                              **({"correct": True} if o.correct else {})} for o in self.options]
         if self.maximum is not None:
             d["max"] = self.maximum
         if self.label_overrides:
             more = dict(self.label_translations)
-            d["labels"] = {c: _wording(t, more.get(c, ()), lang)
+            d["labels"] = {c: as_written(t, more.get(c, ()), lang)
                            for c, t in self.label_overrides}
         for key in ("measures", "ages", "source", "origin", "pilot_n"):
             if getattr(self, key):
@@ -304,14 +305,7 @@ class Survey:
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical form: parsing it again gives an equal survey."""
-        d = survey_mapping(self, [q.to_dict() for q in self.questions])
-        for field, texts in self.translations:
-            d[field] = _wording(d[field], texts, self.language)
-        if self.languages == (DEFAULT_LANGUAGE,):
-            return d
-        head = ("code", "title", "audience")
-        return {**{k: d[k] for k in head}, "languages": list(self.languages),
-                **{k: v for k, v in d.items() if k not in head}}
+        return survey_mapping(self, [q.to_dict() for q in self.questions])
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=88)
@@ -347,11 +341,18 @@ class Survey:
 
 def survey_mapping(src: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
     """A survey file's mapping, in the file's key order, from anything with its top-level
-    fields (a `Survey`, or the builder's draft, which may not be valid yet)."""
-    d: dict[str, Any] = {"code": src.code, "title": src.title, "audience": src.audience}
+    fields (a `Survey`, or the builder's draft, which may not be valid yet), and, where it
+    has them, `languages` and `translations` ((field, {language: text}) pairs)."""
+    languages = tuple(getattr(src, "languages", None) or (DEFAULT_LANGUAGE,))
+    more = dict(getattr(src, "translations", None) or ())
+    d: dict[str, Any] = {"code": src.code,
+                         "title": as_written(src.title, more.get("title"), languages[0]),
+                         "audience": src.audience}
+    if languages != (DEFAULT_LANGUAGE,):
+        d["languages"] = list(languages)
     for key in ("intro", "ages", "description"):
         if getattr(src, key):
-            d[key] = getattr(src, key)
+            d[key] = as_written(getattr(src, key), more.get(key), languages[0])
     d["questions"] = questions
     return d
 
@@ -457,6 +458,9 @@ def _compose(text: str, file: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "expected ',' or '}'" in problem:  # {en: Happy?, cy: Hapus?}: a common slip
+            problem += (" (inside { }, put quotes round words with '?', ':' or ',', like "
+                        "{en: \"Are you happy?\", cy: \"Wyt ti'n hapus?\"})")
         raise DefinitionError([Problem(file, line, f"not valid YAML: {problem}")]) from None
     except RecursionError:
         # PyYAML's parser recurses per nesting level; "[[[[..." thousands deep exhausts it.

@@ -17,12 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.definition import RETRO_LABELS, Question, Survey
+from forms.definition import Question, Survey, retro_labels
 from forms.scales import MULTI, PAPER_DIGITS, PAPER_OPTIONS, PAPER_WRITEIN, Scale
 from forms.template import DIGIT_SUFFIXES, FORMAT, MarkGroup
 from forms.template import DIGITS as DIGIT_GROUP
 from forms.template import MULTI as MULTI_GROUP
 from forms.template import SINGLE as SINGLE_GROUP
+from forms.wording import DEFAULT_LANGUAGE, phrase
 
 Measure = Callable[[str, str, float], float]
 
@@ -55,9 +56,17 @@ BOLD = "Helvetica-Bold"
 #: Prefix of the export's pupil number columns when the pupil colours digits in.
 PUPIL_NUMBER = "pupil_number"
 DIGITS = tuple(str(d) for d in range(10))
-#: The name printed beside each digit row, by place.
-ROW_NAMES = {0: "Ones", 1: "Tens", 2: "Hundreds", 3: "Thousands", 4: "10 thousands",
-             5: "100 thousands"}
+#: Between the languages of a bilingual sheet's text (U+2029 PARAGRAPH SEPARATOR, which
+#: nobody types in a survey): each language is wrapped onto lines of its own, the first
+#: language above, in the same font and size (neither language less prominent).
+PARA = "\u2029"
+#: Between the languages of a bilingual text that stays on one line (row names, footers).
+ONE_LINE = " / "
+
+
+def joined(texts: Sequence[str], sep: str = PARA) -> str:
+    """One text in several languages; a text the same in both (a fallback) once."""
+    return sep.join(dict.fromkeys(texts))
 
 
 @dataclass(frozen=True)
@@ -256,6 +265,9 @@ class SurveyLayout:
     pages: tuple[PageLayout, ...]
     questions: tuple[QuestionLayout, ...]
     fingerprint: str
+    #: The languages printed, first above (one, or two on a bilingual sheet): print/ says
+    #: its own few words (sheet slots) in them.
+    languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)
 
     @property
     def width_pt(self) -> float:
@@ -270,7 +282,11 @@ class SurveyLayout:
 
 
 def wrap(text: str, font: str, size: float, width: float, measure: Measure) -> list[str]:
-    """Greedy word wrap; a word wider than the line is broken between characters."""
+    """Greedy word wrap; a word wider than the line is broken between characters. Each
+    language of a bilingual text (split at PARA) starts a line of its own."""
+    if PARA in text:
+        return [line for part in text.split(PARA)
+                for line in wrap(part, font, size, width, measure)]
     lines: list[str] = []
     current = ""
     for word in text.split():
@@ -294,19 +310,30 @@ def wrap(text: str, font: str, size: float, width: float, measure: Measure) -> l
 
 def fit(text: str, font: str, size: float, width: float, max_lines: int, measure: Measure,
         min_size: float = 6.0) -> tuple[list[str], float]:
-    """Wrap into at most `max_lines`, shrinking the font (then cutting with an ellipsis)."""
+    """Wrap into at most `max_lines`, shrinking the font (then cutting with an ellipsis).
+    A bilingual text gets `max_lines` for each language, all in one size."""
+    parts = text.split(PARA)
     while True:
-        lines = wrap(text, font, size, width, measure)
-        if len(lines) <= max_lines:
-            return lines, size
+        wrapped = [wrap(part, font, size, width, measure) for part in parts]
+        if all(len(lines) <= max_lines for lines in wrapped):
+            return [line for lines in wrapped for line in lines], size
         if size - 0.5 < min_size:
-            kept = lines[:max_lines]
-            last = kept[-1]
-            while last and measure(last + "…", font, size) > width:
-                last = last[:-1]
-            kept[-1] = last.rstrip() + "…"
-            return kept, size
+            return [line for lines in wrapped
+                    for line in _cut(lines, max_lines, font, size, width, measure)], size
         size -= 0.5
+
+
+def _cut(lines: list[str], max_lines: int, font: str, size: float, width: float,
+         measure: Measure) -> list[str]:
+    """The first `max_lines` lines, the last ending in an ellipsis when text was cut."""
+    if len(lines) <= max_lines:
+        return lines
+    kept = lines[:max_lines]
+    last = kept[-1]
+    while last and measure(last + "…", font, size) > width:
+        last = last[:-1]
+    kept[-1] = last.rstrip() + "…"
+    return kept
 
 
 def _r(v: float) -> float:
@@ -359,8 +386,14 @@ class _Columns:
 
 
 class _Builder:
-    def __init__(self, survey: Survey, paper: str, pupil_number: str, measure: Measure,
-                 style: Style, pupil_digits: int = 2):
+    def __init__(self, versions: Sequence[Survey], paper: str, pupil_number: str,
+                 measure: Measure, style: Style, pupil_digits: int = 2):
+        #: The survey in each language printed, first language first (one, or two for a
+        #: bilingual sheet); all have the same questions and codes.
+        self.versions = tuple(versions)
+        self.langs = tuple(v.language for v in self.versions)
+        self.by_code = [{q.code: q for q in v.questions} for v in self.versions]
+        survey = self.versions[0]
         self.survey, self.paper, self.mode, self.measure = survey, paper, pupil_number, measure
         self.pupil_digits = pupil_digits
         self.w, self.h = PAPERS.get(paper) or SLIPS[paper]
@@ -374,6 +407,22 @@ class _Builder:
         self.y = 0.0
         self.block: tuple | None = None
         self.number = 0
+
+    # words in the sheet's language(s)
+
+    def say(self, key: str, sep: str = PARA, **fields: object) -> str:
+        """A fixed word from the phrasebook in each language of the sheet."""
+        return joined([phrase(key, lang, **fields) for lang in self.langs], sep)
+
+    def q_text(self, q: Question) -> str:
+        return joined([by[q.code].text for by in self.by_code])
+
+    def q_label(self, q: Question, code: str) -> str:
+        return joined([by[q.code].label(code) for by in self.by_code])
+
+    @property
+    def title(self) -> str:
+        return joined([v.title for v in self.versions])
 
     # pages and headers
 
@@ -406,7 +455,8 @@ class _Builder:
         self.page.slots.append(Slot("sheet_id", _r(qr.x), _r(qr.y + qr.h + 1.5),
                                     _r(qr.w), sheet_slot_h, 10.0, BOLD, "center"))
         first = self.page.page == 1
-        title = self.survey.title if first else f"{self.survey.title} (continued)"
+        title = self.title if first else joined(
+            [phrase("continued", v.language, title=v.title) for v in self.versions])
         lines, size = fit(title, BOLD, s.title_size, text_w, 2, m, min_size=11)
         y = top + size * 0.85
         for line in lines:
@@ -432,21 +482,27 @@ class _Builder:
         width = self.right - self.left
         size = 13.0 if self.pupil else 10.0
         if self.pupil and any(q.scale_def.faces for q in self.survey.questions):
-            say = "Colour in the circle under one face for each question, like this:"
+            key = "say_faces"
         elif self.pupil:  # a quiz of choices: no faces to point at
-            say = "Colour in one circle for each question, like this:"
+            key = "say_pupil"
         else:
-            say = "Fill in one circle for each question, like this:"
+            key = "say_adult"
         if self.pupil and any(q.retrospective for q in self.survey.questions):
-            say = "Colour in one circle for BEFORE and one for NOW on each row, like this:"
+            key = "say_retro"
+        says = [phrase(key, lang) for lang in self.langs]
         if any(q.kind == MULTI for q in self.survey.questions):
-            say = say.replace(", like this:", " (more where it says so), like this:")
-        lines, size = fit(say, BOLD, size, width - 12 * MM, 1, m)
+            says = [say.replace(phrase("like_this", lang), phrase("say_more", lang)
+                                + phrase("like_this", lang))
+                    for say, lang in zip(says, self.langs, strict=True)]
+        lines, size = fit(joined(says), BOLD, size, width - 12 * MM, 1, m)
         r = s.bubble_r * (0.8 if self.pupil else 1.0)
-        line_h = max(size * 1.3, 2 * r + 2)
-        base = y + line_h / 2 + size * 0.35
-        self.text(self.left, base, lines[0], BOLD, size)
-        end = self.left + m(lines[0], BOLD, size) + 2 * MM
+        # One line per language; the example bubble after the longest, between them.
+        line_h = max(size * 1.3 * len(lines), 2 * r + 2)
+        base = y + line_h / 2 - (len(lines) - 1) * size * 0.65 + size * 0.35
+        for line in lines:
+            self.text(self.left, base, line, BOLD, size)
+            base += size * 1.3
+        end = self.left + max(m(line, BOLD, size) for line in lines) + 2 * MM
         self.page.shapes.append(Shape("dot", _r(end), _r(y + line_h / 2 - r), _r(2 * r),
                                       _r(2 * r)))
         y += line_h + 1
@@ -454,7 +510,8 @@ class _Builder:
         # only the paper instruction above.
         if self.survey.intro and not self.pupil:
             isize = 12.0 if self.pupil else 9.5
-            for line in fit(self.survey.intro, FONT, isize, width, 3, m)[0]:
+            intro = joined([v.intro or "" for v in self.versions])
+            for line in fit(intro, FONT, isize, width, 3, m)[0]:
                 self.text(self.left, y + isize, line, FONT, isize)
                 y += isize * 1.25
         return y
@@ -556,15 +613,22 @@ class _Builder:
         height = (head_size * 1.4 if heading else 0) + n_lines * size * 1.15 + 3
         if anchors:
             height += size * 1.3
+        heads = [fit(joined([retro_labels(lang)[suffix] for lang in self.langs]), BOLD,
+                     head_size, pitch * len(cols.values), 1, m)[0]
+                 for suffix in tuple(retro_labels())[: len(cols.codes)]] if heading else []
+        n_heads = max((len(words) for words in heads), default=1)
+        if heading:
+            height += head_size * 1.4 * (n_heads - 1)
         self.ensure(height + row_h)
         y = self.y + 1 * MM
         if heading:
-            for g, name in enumerate(tuple(RETRO_LABELS.values())[: len(cols.codes)]):
+            for g, words in enumerate(heads):
                 xs = centres[g]
                 mid = (xs[0] + xs[-1]) / 2
-                word = fit(name, BOLD, head_size, pitch * len(xs), 1, m)[0][0]
-                self.text(mid, y + head_size, word, BOLD, head_size, "center")
-            y += head_size * 1.4
+                for k, word in enumerate(words):
+                    self.text(mid, y + head_size * (1 + 1.4 * k), word, BOLD, head_size,
+                              "center")
+            y += head_size * 1.4 * n_heads
         for xs in centres:
             for x, (ls, sz) in zip(xs, label_lines, strict=True):
                 yy = y + (n_lines - len(ls)) * size * 1.15 + sz
@@ -591,14 +655,14 @@ class _Builder:
         words, words_h = self.row_word_lines(cols) if cols.row_words else ([], 0.0)
         answer_h = face_h + 2 * s.bubble_r + words_h
         text_w = self.right - self.left - width - 4 * MM
-        row_h = max(answer_h, self.text_height(q.text, text_w, s.text_size)) + 2 * s.row_pad
+        row_h = max(answer_h, self.text_height(self.q_text(q), text_w, s.text_size)) + 2 * s.row_pad
         if self.block != cols.signature or self.y + row_h > self.bottom:
             if self.y + row_h > self.bottom:
                 self.new_page()
             self.columns_header(cols, row_h)
         top = self.y
         self.question_text(self.left, top + row_h / 2, None, text_w, self.number_label(q),
-                           q.text, s.text_size)
+                           self.q_text(q), s.text_size)
         cy = top + s.row_pad + face_h + s.bubble_r + (row_h - 2 * s.row_pad - answer_h) / 2
         for code, xs in zip(cols.codes, self.column_centres(cols), strict=True):
             for i, (x, value) in enumerate(zip(xs, cols.values, strict=True)):
@@ -635,7 +699,8 @@ class _Builder:
         item_gap = 7 * MM
         items = []
         for o in q.options:
-            lines, sz = fit(o.label, FONT, size, avail - 2 * r - 2 * MM, 2, m, min_size=7)
+            lines, sz = fit(self.q_label(q, o.code), FONT, size, avail - 2 * r - 2 * MM, 2,
+                            m, min_size=7)
             w = 2 * r + 2 * MM + max(m(line, FONT, sz) for line in lines)
             items.append((o.code, lines, sz, w))
         most = max((len(lines) for _, lines, _, _ in items), default=1)
@@ -646,13 +711,13 @@ class _Builder:
                 x, line = 0.0, line + 1
             placed.append((code, lines, sz, x, line))
             x += w + item_gap
-        text_h = self.text_height(q.text, width, s.text_size)
+        text_h = self.text_height(self.q_text(q), width, s.text_size)
         row_h = text_h + 1.5 * MM + (line + 1) * line_h + 2 * s.row_pad
         self.ensure(row_h)
         self.block = None
         top = self.y
         self.question_text(self.left, None, top + s.row_pad, width, self.number_label(q),
-                           q.text, s.text_size)
+                           self.q_text(q), s.text_size)
         y0 = top + s.row_pad + text_h + 1.5 * MM
         for code, lines, sz, x, ln in placed:
             cx = self.left + indent + x + r
@@ -678,7 +743,8 @@ class _Builder:
         """Rows of bubbles 0-9, one per digit place, highest first (tens, ones for a
         two-digit number): mark groups of kind digits feeding one answer column."""
         codes = [f"{column}{DIGIT_SUFFIXES[p]}" for p in range(places - 1, -1, -1)]
-        names = [ROW_NAMES[p] for p in range(places - 1, -1, -1)]
+        # The name beside each digit row, by place (the phrasebook's "row_<place>").
+        names = [self.say(f"row_{p}", ONE_LINE) for p in range(places - 1, -1, -1)]
         s, m = self.style, self.measure
         r = s.digit_r
         pitch = max(2 * r + 3 * MM, 9 * MM)
@@ -690,7 +756,8 @@ class _Builder:
         top = self.y
         x_bubbles = self.right - pitch * 10 - 2 * MM
         # Two rows keep the width they always had ("Tens"), so printed sheets do not move.
-        widest = "Tens" if places == 2 else max(names, key=lambda n: m(n, BOLD, 11.0))
+        widest = "Tens" if places == 2 and self.langs == (DEFAULT_LANGUAGE,) else \
+            max(names, key=lambda n: m(n, BOLD, 11.0))
         name_w = m(widest, BOLD, 11.0) + 2 * MM
         text_w = x_bubbles - self.left - name_w - 3 * MM
         middle = top + places * row_h / 2
@@ -698,13 +765,16 @@ class _Builder:
             self.question_text(self.left, middle, None, text_w, label, title, size)
         else:
             lines, sz = fit(title, BOLD, size, text_w, 2, m)
+            hs = 9.0 if self.pupil else 8.0
+            hints = fit(hint, FONT, hs, text_w, 2, m)[0] if hint else []
             y = middle - len(lines) * sz * 0.6 + sz * 0.35
+            if len(self.langs) > 1:  # a taller block (two hints): centre all of it
+                y = middle - (len(lines) * sz * 1.2 + len(hints) * hs * 1.2) / 2 + sz * 0.85
             for line in lines:
                 self.text(self.left, y, line, BOLD, sz)
                 y += sz * 1.2
             if hint:
-                hs = 9.0 if self.pupil else 8.0
-                for hl in fit(hint, FONT, hs, text_w, 2, m)[0]:
+                for hl in hints:
                     self.text(self.left, y - sz * 0.2 + hs * 0.3, hl, FONT, hs)
                     y += hs * 1.2
         for k, (code, name) in enumerate(zip(codes, names, strict=True)):
@@ -724,13 +794,13 @@ class _Builder:
     def writein_row(self, q: Question) -> None:
         s = self.style
         width = self.right - self.left
-        text_h = self.text_height(q.text, width, s.text_size)
+        text_h = self.text_height(self.q_text(q), width, s.text_size)
         row_h = text_h + 2 * MM + s.writein_h + 2 * s.row_pad
         self.ensure(row_h)
         self.block = None
         top = self.y
         self.question_text(self.left, None, top + s.row_pad, width, self.number_label(q),
-                           q.text, s.text_size)
+                           self.q_text(q), s.text_size)
         box = Box(_r(self.left), _r(top + s.row_pad + text_h + 2 * MM), _r(width),
                   _r(s.writein_h), q.code)
         self.page.writeins.append(box)
@@ -743,24 +813,25 @@ class _Builder:
     def build(self) -> None:
         self.new_page()
         if self.mode == "bubbles":
-            example = "0 then 7" if self.pupil_digits == 2 else "0, 0 then 7"
-            hint = (f"Your teacher will tell you your number. For 7, colour {example}."
-                    if self.pupil else f"For 7, fill in {example}.")
-            title = "Your child's pupil number" if self.survey.audience == "parent" \
-                else "My number"
+            example = "number_example_2" if self.pupil_digits == 2 else "number_example_3"
+            hint = joined([phrase("number_hint_pupil" if self.pupil else "number_hint_adult",
+                                  lang, example=phrase(example, lang)) for lang in self.langs])
+            title = self.say("child_number" if self.survey.audience == "parent"
+                             else "my_number", ONE_LINE)
             self.digit_rows(PUPIL_NUMBER, title, hint, None, self.pupil_digits)
         for q in self.survey.questions:
             widget = q.scale_def.paper_widget
             if widget == PAPER_WRITEIN:
                 self.writein_row(q)
             elif widget == PAPER_DIGITS:
-                self.digit_rows(q.code, q.text, None, self.number_label(q), q.number_digits)
+                self.digit_rows(q.code, self.q_text(q), None, self.number_label(q),
+                                q.number_digits)
             elif widget == PAPER_OPTIONS:
                 self.options_row(q)
             else:
                 scale = q.scale_def
                 codes = q.answer_codes
-                cols = _Columns(q.columns, codes, tuple(q.label(c) for c in codes),
+                cols = _Columns(q.columns, codes, tuple(self.q_label(q, c) for c in codes),
                                 scale.faces, scale.numbered_row,
                                 row_words=scale.faces and self.pupil,
                                 face_min=scale.paper_face_mm * MM,
@@ -770,8 +841,8 @@ class _Builder:
         for page in self.pages:
             if total > 1:
                 y = self.h - (MARKER_INSET_MM + MARKER_MM / 2) * MM + 3
-                say = (f"Page {page.page} of {total}: please turn over" if page.page < total
-                       else f"Page {page.page} of {total}")
+                say = self.say("page_of_turn" if page.page < total else "page_of", ONE_LINE,
+                               page=page.page, total=total)
                 page.texts.append(Text(_r(self.w / 2), _r(y), say, BOLD, 10.0, "center"))
 
     def markers(self) -> tuple[Marker, ...]:
@@ -797,8 +868,9 @@ class _Builder:
                                      for p in pages]},
                           sort_keys=True, ensure_ascii=False)
         fingerprint = hashlib.sha256(blob.encode()).hexdigest()[:16]
-        return SurveyLayout(self.survey.code, self.survey.title, self.survey.audience,
-                            self.paper, self.mode, pages, questions, fingerprint)
+        return SurveyLayout(self.survey.code, self.title.replace(PARA, ONE_LINE),
+                            self.survey.audience, self.paper, self.mode, pages, questions,
+                            fingerprint, self.langs)
 
 
 def _fingerprinted(template: dict[str, Any]) -> dict[str, Any]:
@@ -815,8 +887,11 @@ def _short_labels(cols: _Columns) -> tuple[list[str], tuple[str, str] | None]:
         return list(cols.labels), None
     shorts = [v if lb.startswith(v) else lb for v, lb in zip(cols.values, cols.labels,
                                                               strict=True)]
-    ends = (Scale.end_words(cols.values[0], cols.labels[0]),
-            Scale.end_words(cols.values[-1], cols.labels[-1]))
+
+    def end(value: str, label: str) -> str:  # each language's words, on one line
+        return joined([Scale.end_words(value, part) for part in label.split(PARA)], ONE_LINE)
+
+    ends = (end(cols.values[0], cols.labels[0]), end(cols.values[-1], cols.labels[-1]))
     return shorts, ends
 
 
@@ -825,17 +900,25 @@ def _question_json(q: MarkGroup) -> dict[str, Any]:
 
 
 def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "none",
-                   measure: Measure, pupil_digits: int = 2) -> SurveyLayout:
+                   measure: Measure, pupil_digits: int = 2,
+                   languages: Sequence[str] = ()) -> SurveyLayout:
     """Place every element of `survey` on `paper` pages; the one source of positions.
-    `pupil_digits`: digit rows for the pupil number (3 where numbers go up to 999)."""
+    `pupil_digits`: digit rows for the pupil number (3 where numbers go up to 999).
+    `languages`: the language of the sheet (default: the survey's own), or two for a
+    bilingual sheet (the first above the second in every text); a language the survey
+    does not declare prints in its default language. The geometry the scanner reads
+    (bubbles, rows, groups) is built the same way whatever the words."""
     if paper not in PAPERS and paper not in SLIPS:
         raise ValueError(f"Unknown paper size '{paper}' (use a4 or letter).")
     if pupil_number not in PUPIL_NUMBER_MODES:
         raise ValueError(f"Unknown pupil number mode '{pupil_number}'.")
+    versions = [survey.in_language(lang) for lang in dict.fromkeys(languages)] or \
+        [survey.in_language(survey.language)]
+    versions = list({v.language: v for v in versions}.values())  # undeclared: default once
     styles = (PUPIL, PUPIL_TIGHT) if survey.audience == "pupil" else (ADULT,)
     first = None
     for style in styles:
-        builder = _Builder(survey, paper, pupil_number, measure, style, pupil_digits)
+        builder = _Builder(versions, paper, pupil_number, measure, style, pupil_digits)
         builder.build()
         first = first or builder
         if len(builder.pages) == 1:
@@ -892,5 +975,6 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
 __all__ = [
     "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "SLIPS", "Bubble", "Box", "FaceMark",
     "Label", "Marker", "PageLayout", "QuestionLayout", "Shape", "Slot", "SurveyLayout", "Text",
-    "compute_layout", "fit", "layout_document", "pdf_pages_per_sheet", "sheet_id", "wrap",
+    "compute_layout", "fit", "joined", "layout_document", "pdf_pages_per_sheet", "sheet_id",
+    "wrap",
 ]

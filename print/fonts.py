@@ -21,6 +21,9 @@ from forms.definition import Survey
 #: The TrueType font drawn instead of each built-in font, and its file.
 FALLBACK = {"Helvetica": ("DejaVuSans", "DejaVuSans.ttf"),
             "Helvetica-Bold": ("DejaVuSans-Bold", "DejaVuSans-Bold.ttf")}
+#: A layout may name the fallback itself, for every line of a text that needs it (so a
+#: wrapped Welsh question with one "ŵ" is not drawn half in each font): it draws as itself.
+FALLBACK.update({name: (name, file) for name, file in list(FALLBACK.values())})
 #: Where the fallback's files are looked for; PRINT_FONT_DIR (a folder) comes first.
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
              "/usr/local/share/fonts", "/opt/homebrew/share/fonts", "/Library/Fonts")
@@ -63,6 +66,10 @@ def _fallback(font: str) -> tuple[str, frozenset[int]] | None:
     return None
 
 
+#: The fallback fonts' registered names.
+TRUETYPE = frozenset(name for name, _ in FALLBACK.values())
+
+
 def fallback_font(font: str = "Helvetica") -> str | None:
     """The registered name of the TrueType font drawn instead of `font`, if installed."""
     found = _fallback(font)
@@ -76,7 +83,7 @@ def clean(text: str) -> str:
 
 def font_for(text: str, font: str) -> str:
     """The font that draws `text` (the layout's `font` when it can)."""
-    if _builtin(text):
+    if _builtin(text) and font not in TRUETYPE:
         return font
     fallback = _fallback(font)
     return fallback[0] if fallback is not None else font
@@ -120,14 +127,25 @@ def check_texts(texts: Iterable[tuple[str, str, str]]) -> None:
             "in a new version of the survey, or collect these answers on the web.")
 
 
+def needs_fallback(text: str) -> bool:
+    """True when `text` has a character the built-in font lacks (Welsh ŵ and ŷ, Polish ł)."""
+    return not _builtin(clean(text))
+
+
 def check_survey(survey: Survey) -> None:
-    """Refuse a survey any of whose printed words cannot be drawn (see `check_texts`)."""
-    texts = [("the title", survey.title)]
-    if survey.intro:
-        texts.append(("the intro", survey.intro))
-    for q in survey.questions:
-        texts.append((f"question '{q.code}'", q.text))
-        texts += [(f"question '{q.code}', option '{o.code}'", o.label) for o in q.options]
+    """Refuse a survey any of whose printed words, in any of its languages, cannot be
+    drawn (see `check_texts`)."""
+    texts: list[tuple[str, str]] = []
+    for lang in survey.languages:
+        one = survey.in_language(lang)
+        where = f" ({lang})" if len(survey.languages) > 1 else ""
+        texts.append((f"the title{where}", one.title))
+        if one.intro:
+            texts.append((f"the intro{where}", one.intro))
+        for q in one.questions:
+            texts.append((f"question '{q.code}'{where}", q.text))
+            texts += [(f"question '{q.code}', option '{o.code}'{where}", o.label)
+                      for o in q.options]
     # Labels and headings are drawn bold, other words regular: check both fonts.
     check_texts((where, text, font) for where, text in texts
                 for font in ("Helvetica", "Helvetica-Bold"))

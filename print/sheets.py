@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from forms.definition import Survey
-from forms.layout import SurveyLayout, compute_layout, pdf_pages_per_sheet, sheet_id
+from forms.layout import (
+    ONE_LINE,
+    SurveyLayout,
+    compute_layout,
+    joined,
+    pdf_pages_per_sheet,
+    sheet_id,
+)
 from forms.sheetcode import encode_sheet_code
+from forms.wording import phrase
 from print.cover import CoverText, draw_cover
 from print.draw import draw_page_static, draw_qr, draw_slot
-from print.fonts import check_survey, clean, font_for
+from print.fonts import check_survey, clean, fallback_font, font_for, needs_fallback
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,47 @@ def measure(text: str, font: str, size: float) -> float:
 
 
 def layout_for(survey: Survey, paper: str = "a4", pupil_number: str = "none",
-               pupil_digits: int = 2) -> SurveyLayout:
+               pupil_digits: int = 2, languages: Sequence[str] = ()) -> SurveyLayout:
     """The survey's layout measured with the fonts print/ draws with. Raises
     `UnprintableTextError` (naming the characters) for words no sheet font can draw.
-    `pupil_digits`: digit rows for the pupil number (3 for numbers up to 999)."""
+    `pupil_digits`: digit rows for the pupil number (3 for numbers up to 999).
+    `languages`: the sheet's language, or two for a bilingual sheet (forms.layout)."""
     check_survey(survey)
-    return compute_layout(survey, paper=paper, pupil_number=pupil_number, measure=measure,
-                          pupil_digits=pupil_digits)
+    whole = _fallback_texts(survey, languages)
+    if not whole:
+        return compute_layout(survey, paper=paper, pupil_number=pupil_number,
+                              measure=measure, pupil_digits=pupil_digits, languages=languages)
+
+    def one_font(text: str, font: str) -> str:
+        """The fallback for every line of a text that needs it anywhere."""
+        padded = f" {' '.join(text.split())} "
+        if any(padded in t for t in whole):
+            return fallback_font(font) or font_for(text, font)
+        return font_for(text, font)
+
+    layout = compute_layout(
+        survey, paper=paper, pupil_number=pupil_number, pupil_digits=pupil_digits,
+        languages=languages,
+        measure=lambda text, font, size: stringWidth(clean(text), one_font(text, font), size))
+    pages = tuple(replace(p, texts=tuple(replace(t, font=one_font(t.text, t.font))
+                                         for t in p.texts)) for p in layout.pages)
+    return replace(layout, pages=pages)
+
+
+def _fallback_texts(survey: Survey, languages: Sequence[str]) -> list[str]:
+    """The survey's printed texts (space-padded) that need the fallback font somewhere."""
+    out = []
+    for lang in languages or (survey.language,):
+        one = survey.in_language(lang)
+        texts = [one.title, one.intro or "", *(q.text for q in one.questions),
+                 *(o.label for q in one.questions for o in q.options)]
+        out += [f" {' '.join(t.split())} " for t in texts if needs_fallback(t)]
+    return out
+
+
+def _say(layout: SurveyLayout, key: str, **fields: object) -> str:
+    """print/'s own words on a sheet, in the layout's language(s), on one line."""
+    return joined([phrase(key, lang, **fields) for lang in layout.languages], ONE_LINE)
 
 
 def cover_pages(layout: SurveyLayout, cover: bool = True) -> int:
@@ -88,10 +130,11 @@ def write_pack(stream: BinaryIO, layout: SurveyLayout, sheets: Sequence[PackShee
             draw_qr(c, code, page.qr, page.height_pt)
             slot = page.slot("sheet_id")
             if slot:
-                draw_slot(c, slot, f"Sheet {sid}", page.height_pt)
+                draw_slot(c, slot, _say(layout, "sheet_slot", sheet=sid), page.height_pt)
             slot = page.slot("pupil_number")
             if slot and sheet.pupil_number is not None:
-                draw_slot(c, slot, f"Pupil number {sheet.pupil_number}", page.height_pt)
+                draw_slot(c, slot, _say(layout, "pupil_slot", number=sheet.pupil_number),
+                          page.height_pt)
             c.showPage()
         for _ in range(pdf_pages_per_sheet(layout) - len(layout.pages)):
             _blank_back(c, layout)
@@ -113,5 +156,5 @@ def _blank_back(c: Canvas, layout: SurveyLayout) -> None:
     c.setFont("Helvetica", 10)
     c.setFillGray(0.4)
     c.drawCentredString(layout.width_pt / 2, layout.height_pt / 2,
-                        "This page is left blank for double-sided printing.")
+                        _say(layout, "blank_back"))
     c.showPage()

@@ -80,9 +80,10 @@ class FilledPage:
 
 def class_pack(survey, copies: int, *, pupil_number: str = "none", paper: str = "a4",
                dpi: float = 200, installation: str = "TESTINST", collection_id: int = 7,
-               first_serial: int = 1) -> Pack:
+               first_serial: int = 1, languages: tuple[str, ...] = ()) -> Pack:
     """Render a real class pack with print/ (no database) and rasterise its sheet pages.
-    `survey` is a bank survey's code or a `forms.definition.Survey`."""
+    `survey` is a bank survey's code or a `forms.definition.Survey`; `languages` as
+    `print.layout_for` takes them (one, or two for a bilingual sheet)."""
     from pathlib import Path
 
     import pypdfium2 as pdfium
@@ -96,7 +97,7 @@ def class_pack(survey, copies: int, *, pupil_number: str = "none", paper: str = 
                                  / f"{survey}.yaml")
     else:
         definition = survey
-    layout = layout_for(definition, paper, pupil_number)
+    layout = layout_for(definition, paper, pupil_number, languages=languages)
     sheets = [PackSheet(first_serial + k) for k in range(copies)]
     pdf = render_pack(layout, sheets, installation=installation, collection_id=collection_id)
     doc = layout_document(layout, [(f"{collection_id}-{s.serial}", None) for s in sheets])

@@ -26,16 +26,19 @@ from forms.definition import (
     MAX_QUESTIONS,
     RESERVED_CODES,
     RETRO_SUFFIXES,
+    SURVEY_TEXTS,
     DefinitionError,
     Problem,
     Question,
     Survey,
+    as_written,
     parse_survey,
     read_yaml,
     survey_from_dict,
     survey_mapping,
 )
 from forms.scales import SCALES
+from forms.wording import DEFAULT_LANGUAGE
 
 #: A pupil question longer than this is hard for a young reader (a warning, not an error).
 LONG_PUPIL_TEXT = 60
@@ -102,10 +105,25 @@ class DraftQuestion:
     labels_scale: str = ""
     #: A number question's `max` (kept from a file; the web and paper follow it).
     maximum: int | None = None
+    #: The words in the survey's other languages, carried through unchanged (the builder
+    #: edits the first language only): {"text": {lang: words}, "options": {code: {lang:
+    #: words}}, "labels": {code: {lang: words}}}, and under "of" the first language's
+    #: words they translate: reworded here, a text drops its stale translations (and
+    #: `forms check` then warns that it lacks them). `language` is the first language.
+    translations: dict[str, Any] = field(default_factory=dict)
+    language: str = DEFAULT_LANGUAGE
 
     @classmethod
     def from_question(cls, q: Question) -> DraftQuestion:
         return cls(
+            translations=_of(q.text, {"text": dict(q.translations),
+                                      "options": {o.code: dict(o.translations)
+                                                  for o in q.options if o.translations
+                                                  and q.scale_def.needs_options},
+                                      "labels": {c: dict(t) for c, t in q.label_translations}},
+                             {o.code: o.label for o in q.options},
+                             dict(q.label_overrides)),
+            language=q.language,
             code=q.code, text=q.text, scale=q.scale,
             options_text="\n".join(f"{o.code} = {o.label}"
                                    + (f" {CORRECT_MARK}" if o.correct else "")
@@ -138,6 +156,7 @@ class DraftQuestion:
         scale = _str(raw.get("scale"))
         return cls(
             code=_str(raw.get("code")), text=_str(raw.get("text")), scale=scale,
+            translations=_raw_translations(raw),
             options_text="\n".join(lines), required=raw.get("required") is True,
             retrospective=raw.get("retrospective") is True,
             dont_know=raw.get("dont_know") is True,
@@ -178,15 +197,40 @@ class DraftQuestion:
         return out
 
     def meta(self) -> str:
-        """The hidden part of a question (bank metadata, reworded labels) as JSON."""
+        """The hidden part of a question (bank metadata, reworded labels, other languages)
+        as JSON."""
         return json.dumps({"measures": self.measures, "ages": self.ages, "source": self.source,
                            "labels": self.labels, "labels_scale": self.labels_scale,
                            "max": self.maximum, "origin": self.origin, "pilot_n": self.pilot_n,
-                           "vouched_text": self.vouched_text},
+                           "vouched_text": self.vouched_text,
+                           "translations": self.translations, "language": self.language},
                           ensure_ascii=False, sort_keys=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"code": self.code, "text": self.text, "scale": self.scale}
+    def _more(self, part: str, words: str, code: str | None = None,
+              languages: list[str] | None = None) -> dict[str, Any] | None:
+        """This question's words in other languages for `part` (and option `code`), while
+        its first-language `words` are still those they translate, in the draft's other
+        `languages` (all when not given)."""
+        found, of = self.translations.get(part), _dict(self.translations.get("of"))
+        if code is not None:
+            found = _dict(found).get(code)
+            of = _dict(of.get(part)).get(code)
+        else:
+            of = of.get(part)
+        if not isinstance(found, dict) or of != words:
+            return None
+        if languages is not None:
+            found = {lang: t for lang, t in found.items() if lang in languages[1:]}
+        return found or None
+
+    def to_dict(self, languages: list[str] | None = None) -> dict[str, Any]:
+        """The question as a file writes it; with the draft's `languages`, only the
+        translations into those (a bank question keeps its Welsh in a Welsh survey only)."""
+        lang = self.language
+        d: dict[str, Any] = {"code": self.code,
+                             "text": as_written(self.text, self._more(
+                                                 "text", self.text, None, languages), lang),
+                             "scale": self.scale}
         if self.required:
             d["required"] = True
         if self.retrospective:
@@ -194,9 +238,12 @@ class DraftQuestion:
         if self.dont_know and self.scale_def and self.scale_def.offers_dont_know:
             d["dont_know"] = True
         if self.needs_options:
-            d["options"] = self.options()
+            d["options"] = [{**o, "label": as_written(
+                o["label"], self._more("options", o["label"], o["code"], languages), lang)}
+                for o in self.options()]
         if self.labels and self.labels_scale == self.scale:
-            d["labels"] = dict(self.labels)
+            d["labels"] = {c: as_written(t, self._more("labels", t, c, languages), lang)
+                           for c, t in self.labels.items()}
         if self.maximum is not None and self.scale == "number":
             d["max"] = self.maximum
         for key in ("measures", "ages", "source"):
@@ -216,9 +263,51 @@ def _pilot_n(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _of(text: str, more: dict[str, Any], options: dict[str, str],
+        labels: dict[str, str]) -> dict[str, Any]:
+    """A question's translations with the first-language words they translate ("of")."""
+    more = {k: v for k, v in more.items() if v}
+    if not more:
+        return {}
+    return {**more, "of": {"text": text, "options": options, "labels": labels}}
+
+
+def _raw_translations(raw: dict) -> dict[str, Any]:
+    """The other languages' words of a question mapping as written in a file (its texts
+    given as {language: words}); the first language's words are the plain fields."""
+    options = [o for o in raw.get("options") or () if isinstance(o, dict)] \
+        if isinstance(raw.get("options"), list) else []
+    labels = _dict(raw.get("labels"))
+    return _of(_str(raw.get("text")), {
+        "text": _rest(raw.get("text")),
+        "options": {_str(o.get("code")): _rest(o.get("label")) for o in options
+                    if _rest(o.get("label"))},
+        "labels": {_str(c): _rest(v) for c, v in labels.items() if _rest(v)}},
+        {_str(o.get("code")): _str(o.get("label")) for o in options},
+        {_str(c): _str(v) for c, v in labels.items()})
+
+
+def _default_first(value: Any, lang: str) -> Any:
+    """A file's mappings with the `lang` key first wherever there is one, so that "the
+    first language's words" of a text are its default language's."""
+    if isinstance(value, list):
+        return [_default_first(v, lang) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _default_first(v, lang) for k, v in value.items()}
+    return {lang: out[lang], **out} if lang in out else out
+
+
+def _rest(value: Any) -> dict[str, Any]:
+    """Words in several languages ({language: words}) but the first (the plain field)."""
+    return dict(list(value.items())[1:]) if isinstance(value, dict) else {}
+
+
 def _str(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict) and value:  # words in several languages: the first
+        return _str(next(iter(value.values())))
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value) if isinstance(value, str | int | float) else json.dumps(value)
@@ -233,25 +322,44 @@ class Draft:
     ages: str = ""
     description: str = ""
     questions: list[DraftQuestion] = field(default_factory=list)
+    #: The survey's languages (the first is the one edited here) and the title, intro and
+    #: description in the others ({field: {language: words}}), carried through unchanged.
+    languages: list[str] = field(default_factory=list)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_survey(cls, s: Survey) -> Draft:
         return cls(code=s.code, title=s.title, audience=s.audience, intro=s.intro or "",
                    ages=s.ages or "", description=s.description or "",
-                   questions=[DraftQuestion.from_question(q) for q in s.questions])
+                   questions=[DraftQuestion.from_question(q) for q in s.questions],
+                   languages=list(s.languages) if s.languages != (DEFAULT_LANGUAGE,) else [],
+                   translations=_survey_of(s, {f: dict(t) for f, t in s.translations}))
+
+    def i18n(self) -> str:
+        """The hidden languages part of the draft (`languages`, `translations`) as JSON."""
+        return json.dumps({"languages": self.languages, "translations": self.translations},
+                          ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_raw(cls, raw: Any) -> Draft:
         """From a parsed file that may be wrong in any way (an upload with errors)."""
         if not isinstance(raw, dict):
             return cls()
+        languages = raw.get("languages")
+        languages = [_str(x) for x in languages] if isinstance(languages, list) else []
+        if languages:  # {en: .., cy: ..} under `languages: [cy, en]`: the default first
+            raw = _default_first(raw, languages[0])
         questions = raw.get("questions")
         audience = _str(raw.get("audience"))
-        return cls(code=_str(raw.get("code")), title=_str(raw.get("title")),
+        more = _survey_of(raw, {f: _rest(raw.get(f)) for f in SURVEY_TEXTS
+                                if _rest(raw.get(f))})
+        language = languages[0] if languages else DEFAULT_LANGUAGE
+        return cls(languages=languages, translations=more,
+                   code=_str(raw.get("code")), title=_str(raw.get("title")),
                    audience=audience, intro=_str(raw.get("intro")),
                    ages=_str(raw.get("ages")), description=_str(raw.get("description")),
-                   questions=[DraftQuestion.from_raw(q) for q in questions]
-                   if isinstance(questions, list) else [])
+                   questions=[replace(DraftQuestion.from_raw(q), language=language)
+                              for q in questions] if isinstance(questions, list) else [])
 
     @classmethod
     def from_form(cls, form: MultiDict) -> Draft:
@@ -280,12 +388,22 @@ class Draft:
                 vouched_text=_str(meta.get("vouched_text")),
                 labels={_str(k): _str(v) for k, v in labels.items()},
                 labels_scale=_str(meta.get("labels_scale")), maximum=_maximum(meta.get("max")),
+                translations=_dict(meta.get("translations")),
+                language=_str(meta.get("language")) or DEFAULT_LANGUAGE,
             ))
+        try:
+            i18n = json.loads(form.get("i18n") or "{}")
+        except ValueError:
+            i18n = {}
+        i18n = _dict(i18n)
+        languages = i18n.get("languages")
         draft = cls(code=form.get("code", "").strip(), title=_one_line(form.get("title", "")),
                     audience=form.get("audience", "pupil"),
                     intro=form.get("intro", "").replace("\r\n", "\n").strip(),
                     ages=form.get("ages", "").strip(),
-                    description=_one_line(form.get("description", "")), questions=questions)
+                    description=_one_line(form.get("description", "")), questions=questions,
+                    languages=[_str(x) for x in languages] if isinstance(languages, list)
+                    else [], translations=_dict(i18n.get("translations")))
         draft.fill_codes()
         return draft
 
@@ -301,7 +419,11 @@ class Draft:
 
     def to_dict(self) -> dict[str, Any]:
         """The survey file's mapping (the `forms/` format), valid or not."""
-        return survey_mapping(self, [q.to_dict() for q in self.questions])
+        of = _dict(self.translations.get("of"))
+        fresh = {f: t for f, t in self.translations.items()
+                 if f in SURVEY_TEXTS and of.get(f) == getattr(self, f)}
+        return survey_mapping(replace(self, translations=fresh),
+                              [q.to_dict(self.languages) for q in self.questions])
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=88)
@@ -317,6 +439,19 @@ class Draft:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _survey_of(src: Any, more: dict[str, Any]) -> dict[str, Any]:
+    """A survey's title/intro/description translations with the first-language words they
+    translate ("of"), from a `Survey` or a file's mapping."""
+    if not more:
+        return {}
+    get = src.get if isinstance(src, dict) else lambda f: getattr(src, f)
+    return {**more, "of": {f: _str(get(f)) or "" for f in SURVEY_TEXTS}}
 
 
 # --- validation, with each problem placed beside its question -----------------------------
@@ -509,7 +644,8 @@ def preview_survey(draft: Draft) -> Survey:
     # No survey may have more questions than this, so the preview never draws more.
     for q in draft.questions[:MAX_QUESTIONS]:
         one = {"code": "preview", "title": "Preview", "audience": "teacher",
-               "questions": [q.to_dict()]}
+               **({"languages": draft.languages} if draft.languages else {}),
+               "questions": [q.to_dict(draft.languages)]}
         try:
             parsed = survey_from_dict(one, "<preview>").questions[0]
         except DefinitionError:

@@ -21,6 +21,7 @@ from forms.definition import RETRO_SHORT
 from forms.definition import Survey as Definition
 from forms.scales import MULTI, NUMBER, TEXT
 from forms.scoring import right_values
+from forms.wording import DEFAULT_LANGUAGE
 from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
@@ -487,35 +488,54 @@ def codebook_rows(scope: Scope, survey: str | None = None) -> Iterator[list[str]
     return _codebook(versions)
 
 
+def codebook_languages(versions: list[SurveyVersion]) -> list[str]:
+    """The languages whose words the codebook adds (`question_text_<lang>`, `label_<lang>`
+    for each): every language of the surveys in it, once any of them is written in more
+    than English; none for English-only surveys (the codebook stays as it always was)."""
+    langs = list(dict.fromkeys(lang for v in versions for lang in v.definition.languages))
+    return [] if langs in ([], [DEFAULT_LANGUAGE]) else langs
+
+
 def _codebook(versions: list[SurveyVersion]) -> Iterator[list[str]]:
-    yield list(CODEBOOK_COLUMNS)
+    langs = codebook_languages(versions)
+    yield [*CODEBOOK_COLUMNS, *(f"{name}_{lang}" for lang in langs
+                                for name in ("question_text", "label"))]
+    blank = [""] * (2 * len(langs))
     for column, text, measures, codes in DESIGN_CODES:
         if not codes:
-            yield ["", "", column, text, "", measures, "", ""]
+            yield ["", "", column, text, "", measures, "", "", *blank]
         for value, label in codes:
-            yield ["", "", column, text, "", measures, value, label]
+            yield ["", "", column, text, "", measures, value, label, *blank]
     seen: set[tuple[str, int, str]] = set()
     for v in versions:
         key = (v.survey.code, v.version, v.fingerprint)
         if key in seen:  # the same bank file loaded into several partnerships
             continue
         seen.add(key)
+        # Each language's survey (None where this one is not written in it).
+        others = [v.definition.in_language(lang) if lang in v.definition.languages else None
+                  for lang in langs]
         for q in v.definition.questions:
+            said = [one.question(q.code) if one else None for one in others]
             for column in q.columns:
-                text = q.text + RETRO_TEXT.get(column[len(q.code):], "")
-                head = [v.survey.code, str(v.version), column, safe_text(text), q.scale,
-                        q.measures or ""]
+                retro = RETRO_TEXT.get(column[len(q.code):], "")
+                head = [v.survey.code, str(v.version), column, safe_text(q.text + retro),
+                        q.scale, q.measures or ""]
+                texts = [safe_text(o.text + retro) if o else "" for o in said]
                 if not q.options:
-                    yield [*head, "", ""]
+                    yield [*head, "", "", *(x for t in texts for x in (t, ""))]
                 correct = set(q.correct_codes)
                 for code in q.answer_codes:
-                    label = q.label(code) + ("" if code in q.option_codes else " (missing)")
-                    yield [*head, code, safe_text(label)
-                           + (CORRECT_NOTE if code in correct else "")]
+                    note = ("" if code in q.option_codes else " (missing)") \
+                        + (CORRECT_NOTE if code in correct else "")
+                    labels = [safe_text(o.label(code) + note) if o else "" for o in said]
+                    yield [*head, code, safe_text(q.label(code) + note),
+                           *(x for pair in zip(texts, labels, strict=True) for x in pair)]
         checks = len(v.definition.knowledge_questions)
         for column, text, measures in SCORE_CODES if checks else ():
             value = str(checks) if column == "score_max" else ""
-            yield [v.survey.code, str(v.version), column, text, "", measures, value, ""]
+            yield [v.survey.code, str(v.version), column, text, "", measures, value, "",
+                   *blank]
 
 
 def survey_codes(scope: Scope, filters: Filters) -> list[str]:

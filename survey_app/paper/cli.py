@@ -30,12 +30,15 @@ def register(app: Flask) -> None:
     @click.option("--letters", is_flag=True,
                   help="Letters home for a parent survey: one letter per pupil with a reply "
                        "slip to tear off, send back and scan.")
+    @click.option("--language", metavar="LANG",
+                  help="The sheets' language (default: the collection's), e.g. cy, or a "
+                       "bilingual sheet such as cy+en (Welsh above English).")
     @click.option("--letter-text", type=click.File("r", encoding="utf-8"),
                   help="With --letters: a text file with your own letter (replaces the "
                        "standard one).")
     def print_command(collection_id: int, copies: int | None, paper: str, master: bool,
                       numbers: str | None, output: str, layout_path: str | None,
-                      letters: bool, letter_text) -> None:
+                      letters: bool, letter_text, language: str | None) -> None:
         """Print paper copies of COLLECTION_ID: a cover sheet, then one sheet per pupil
         (or, with --letters, one letter home per pupil)."""
         from survey_app.models import Collection
@@ -60,7 +63,8 @@ def register(app: Flask) -> None:
                     web_url=public_url(collection), web_text=cover_web_text(collection))
             else:
                 result = print_class_pack(collection, copies, paper, master, numbers,
-                                          web_url=cover_web_text(collection))
+                                          web_url=cover_web_text(collection),
+                                          language=language)
         except PrintError as exc:
             db.session.rollback()
             click.echo(f"Error: {exc}", err=True)

@@ -16,6 +16,7 @@ from survey_app.paper.operations import (
     _next_serial,
     installation_id,
     parse_numbers,
+    sheet_languages,
 )
 
 #: Only a parent survey goes home in a letter (its wording is for adults).
@@ -62,7 +63,8 @@ def print_letter_pack(collection: Collection, copies: int | None = None, paper: 
         raise PrintError(f"Say how many letters to print, from 1 to {MAX_COPIES}.")
     mode = "printed" if numbers else "bubbles" if collection.ask_pupil_number else "none"
     try:
-        layout = layout_for(collection.survey_version.definition, f"{paper}-slip", mode)
+        layout = layout_for(collection.survey_version.definition, f"{paper}-slip", mode,
+                            languages=sheet_languages(collection))
     except UnprintableTextError as exc:
         raise PrintError(str(exc)) from None
     if len(layout.pages) > 1 and mode == "bubbles":

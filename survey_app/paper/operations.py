@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from forms.definition import Survey as Definition
 from forms.layout import PAPERS, layout_document, sheet_id
+from forms.wording import DEFAULT_LANGUAGE, language_name
 from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Setting, Sheet
 from survey_app.pupil_numbers import pupil_digits, pupil_number_max
@@ -91,11 +93,49 @@ def _pupil_number_mode(collection: Collection, numbers: tuple[int, int] | None) 
     return "bubbles" if collection.ask_pupil_number else "none"
 
 
+#: Joins the two languages of a bilingual sheet in a language choice ("cy+en").
+BILINGUAL_JOIN = "+"
+
+
+def language_choices(definition: Definition) -> list[tuple[str, str]]:
+    """The languages a survey's sheets may be printed in: each it is written in, then
+    bilingual sheets (that language above English, the usual form in Wales) where it has
+    English too. Values are language codes, or two joined by BILINGUAL_JOIN."""
+    langs = definition.languages
+    out = [(lang, language_name(lang)) for lang in langs]
+    if DEFAULT_LANGUAGE in langs:
+        out += [(f"{lang}{BILINGUAL_JOIN}{DEFAULT_LANGUAGE}",
+                 f"Bilingual ({language_name(lang)} / {language_name(DEFAULT_LANGUAGE)})")
+                for lang in langs if lang != DEFAULT_LANGUAGE]
+    return out
+
+
+def default_language_choice(collection: Collection) -> str:
+    """The collection's language where its survey is written in it, else the survey's."""
+    definition = collection.survey_version.definition
+    wanted = getattr(collection, "language", None)
+    return wanted if wanted in definition.languages else definition.language
+
+
+def sheet_languages(collection: Collection, choice: str | None = None) -> tuple[str, ...]:
+    """The languages to print (one, or two for a bilingual sheet): `choice` (a value of
+    `language_choices`) or the collection's default."""
+    definition = collection.survey_version.definition
+    choice = choice or default_language_choice(collection)
+    offered = dict(language_choices(definition))
+    if choice not in offered:
+        raise PrintError(f"This survey is not written in '{choice}': choose one of "
+                         f"{', '.join(offered)}.")
+    return tuple(choice.split(BILINGUAL_JOIN))
+
+
 def print_class_pack(collection: Collection, copies: int | None = None, paper: str = "a4",
                      master: bool = False, numbers: str | tuple[int, int] | None = None,
-                     *, scan_url: str = "", web_url: str = "") -> PackResult:
+                     *, scan_url: str = "", web_url: str = "",
+                     language: str | None = None) -> PackResult:
     """Record and draw a pack: `copies` sheets with new serials, or the photocopy master
     (serial 0), or a personalised pack (`numbers` '1-30': sheet k carries pupil number k).
+    `language`: a value of `language_choices` (default: the collection's language).
     Flushes; the caller commits."""
     from print import (
         CoverText,
@@ -126,7 +166,7 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
     version = collection.survey_version
     try:
         layout = layout_for(version.definition, paper, _pupil_number_mode(collection, numbers),
-                            pupil_digits())
+                            pupil_digits(), languages=sheet_languages(collection, language))
     except UnprintableTextError as exc:
         raise PrintError(str(exc)) from None
     if master and len(layout.pages) > 1:

@@ -14,7 +14,12 @@ from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Sheet
 from survey_app.paper.letters import letter_pack_check, print_letter_pack
-from survey_app.paper.operations import PrintError, print_class_pack
+from survey_app.paper.operations import (
+    PrintError,
+    default_language_choice,
+    language_choices,
+    print_class_pack,
+)
 from survey_app.paper.wtf import LETTERS_CHOICE, PrintForm
 from survey_app.urls import cover_web_text, public_url, reach
 
@@ -38,6 +43,7 @@ def _printed(collection: Collection) -> tuple[int, int]:
 def print_form(collection_id: int):
     c = access.collection_or_404(collection_id)
     form = PrintForm()
+    form.language.choices = language_choices(c.survey_version.definition)
     letters_ok = letter_pack_check(c) is None
     if letters_ok:
         form.kind.choices = [*form.kind.choices, *LETTERS_CHOICE]
@@ -48,6 +54,7 @@ def print_form(collection_id: int):
             form.letter.data = DEFAULT_LETTER
             form.kind.data = "letters"
         form.copies.data = c.expected_size or DEFAULT_COPIES
+        form.language.data = default_language_choice(c)
         form.numbers.data = f"1-{c.expected_size or DEFAULT_COPIES}"
         if letters_ok and not c.ask_pupil_number:
             form.numbers.data = ""  # letters without numbers, as the collection asks none
@@ -66,7 +73,7 @@ def print_form(collection_id: int):
                 result = print_class_pack(
                     c, None if kind == "numbered" else form.copies.data, form.paper.data,
                     master=kind == "master", numbers=form.numbers.data if kind == "numbered"
-                    else None, web_url=cover_web_text(c))
+                    else None, web_url=cover_web_text(c), language=form.language.data or None)
         except PrintError as exc:
             db.session.rollback()
             flash(str(exc), "error")

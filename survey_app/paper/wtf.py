@@ -26,4 +26,6 @@ class PrintForm(FlaskForm):
         Optional(), NumberRange(1, MAX_COPIES, f"Give a number from 1 to {MAX_COPIES}.")])
     numbers = StringField("Pupil numbers", validators=[Optional()])
     paper = RadioField("Paper", choices=PAPER_CHOICES, default="a4")
+    #: Choices from the survey's languages (survey_app.paper.operations.language_choices).
+    language = RadioField("Language of the sheets", choices=[], validate_choice=False)
     letter = TextAreaField("The letter's text", validators=[Optional()])

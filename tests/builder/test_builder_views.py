@@ -205,7 +205,8 @@ def test_gentle_warnings_while_editing(builder):
     resp = press(builder, page, "save", code="too_long")
     body = htmllib.unescape(resp.get_data(as_text=True))
     assert resp.status_code == 422
-    assert "too_long.yaml:7: questions: 13 questions is too many for a pupil survey" in body
+    # (line 16: the bank survey brings its Welsh title, intro and description along)
+    assert "too_long.yaml:16: questions: 13 questions is too many for a pupil survey" in body
 
 
 def _question_block(page: str, index: int) -> str:

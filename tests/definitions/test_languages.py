@@ -176,3 +176,10 @@ def _fields(text: str) -> list[str]:
     import string
 
     return [f for _, f, _, _ in string.Formatter().parse(text) if f]
+
+
+def test_an_unquoted_question_mark_in_braces_gets_a_hint():
+    with pytest.raises(DefinitionError) as err:
+        parse_survey(BILINGUAL.replace("label: {en: Rockets, cy: Rocedi}",
+                                       "label: {en: Rockets?, cy: Rocedi?}"), "club.yaml")
+    assert "put quotes round words with '?'" in str(err.value)

@@ -281,3 +281,59 @@ def test_print_page_offers_letters_home_only_for_a_parent_survey(coordinator_cli
     numbers = db.session.scalars(select(Sheet.pupil_number)
                                  .where(Sheet.collection_id == parents.id)).all()
     assert sorted(numbers) == [4, 5]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    with pdfium.PdfDocument(pdf) as doc:
+        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+
+
+def test_print_page_offers_the_survey_languages_and_prints_welsh_or_bilingual(
+        coordinator_client, partnership, loaded_bank):
+    c = collection(partnership, survey="pupil_attitudes_5_7")
+    url = f"/admin/paper/collections/{c.id}/print"
+    html = coordinator_client.get(url).get_data(as_text=True)
+    for value, words in (("en", "English"), ("cy", "Cymraeg"),
+                         ("cy+en", "Bilingual (Cymraeg / English)")):
+        lang = f' lang="{value}"' if "+" not in value else ""
+        assert re.search(rf'value="{re.escape(value)}"[^>]*>\s*<label for="language-\d"{lang}>'
+                         rf'{re.escape(words)}</label>', html), value
+    assert re.search(r'checked[^>]*value="en"|value="en"[^>]*checked', html)
+    texts = {}
+    for value in ("cy", "cy+en", "en"):
+        resp = coordinator_client.post(url, data={"csrf_token": csrf_from(html),
+                                                  "kind": "pack", "copies": "1", "paper": "a4",
+                                                  "language": value})
+        assert resp.mimetype == "application/pdf", resp.get_data(as_text=True)[:2000]
+        texts[value] = _pdf_text(resp.data)
+    assert "Wyt ti'n hoffi gwyddoniaeth?" in texts["cy"]
+    assert "Do you like science?" not in texts["cy"]
+    assert "Taflen" in texts["cy"]
+    assert "Wyt ti'n hoffi gwyddoniaeth?" in texts["cy+en"]
+    assert "Do you like science?" in texts["cy+en"]
+    assert "gwyddoniaeth" not in texts["en"]
+    assert "Do you like science?" in texts["en"]
+    layouts = db.session.scalars(select(PrintBatch.layout_fingerprint)
+                                 .where(PrintBatch.collection_id == c.id)).all()
+    assert len(set(layouts)) == 3  # each language is its own layout, stored with its batch
+    resp = coordinator_client.post(url, data={"csrf_token": csrf_from(html), "kind": "pack",
+                                              "copies": "1", "paper": "a4", "language": "pl"})
+    assert resp.mimetype != "application/pdf"
+    assert "not written in &#39;pl&#39;" in resp.get_data(as_text=True)
+
+
+def test_print_command_takes_a_language(runner, partnership, loaded_bank, tmp_path):
+    c = collection(partnership, survey="light_check")
+    out = tmp_path / "pack.pdf"
+    result = runner.invoke(args=["print", str(c.id), "--copies", "1", "-o", str(out),
+                                 "--language", "cy+en"])
+    assert result.exit_code == 0, result.output
+    text = _pdf_text(out.read_bytes())
+    assert "Golau: gwiriad cyflym" in text
+    assert "Light: quick check" in text
+    bad = runner.invoke(args=["print", str(c.id), "--copies", "1", "-o", str(out),
+                              "--language", "fr"])
+    assert bad.exit_code == 1
+    assert "not written in 'fr'" in bad.output

@@ -1,0 +1,44 @@
+"""Welsh and bilingual sheets: printed as real PDFs from a bank pupil survey, filled,
+scanned and read exactly like English ones (the layout carries the geometry, whatever
+the words), with the words of the chosen language(s) on the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from forms.definition import load_survey
+from print import layout_for
+from scanner.testing.generate import Score, class_pack, filled_pages, pages_pdf, score_page
+from tests.conftest import BANK
+from tests.scan.test_roundtrip import scanner_for
+
+
+def _words(layout) -> str:
+    return " ".join(t.text for page in layout.pages for t in page.texts)
+
+
+@pytest.mark.parametrize(("languages", "seed"), [(("cy",), 31), (("cy", "en"), 32)],
+                         ids=["welsh", "bilingual"])
+def test_welsh_and_bilingual_sheets_scan_like_english(languages, seed):
+    survey = load_survey(BANK / "workshop_knowledge.yaml")  # faces, before/now, labels
+    english = layout_for(survey, "a4", "bubbles")
+    pack = class_pack(survey, 3, pupil_number="bubbles", languages=languages)
+    layout = layout_for(survey, "a4", "bubbles", languages=languages)
+    words = _words(layout)
+    assert "Sut mae golau'n teithio" in words
+    assert "Cyn y gweithdy" in words
+    assert "Dim llawer" in words
+    assert ("How light travels" in words) == (languages == ("cy", "en"))
+    # The same bubbles and groups as the English sheet; only words and rows move.
+    assert [g.name for g in layout.questions] == [g.name for g in english.questions]
+    assert layout.fingerprint != english.fingerprint
+    pages = filled_pages(pack, seed, "clean")
+    result = scanner_for(pack.layout).scan_file(pages_pdf([p.image for p in pages]),
+                                                "cy.pdf")
+    total = Score()
+    for painted, got in zip(pages, result.pages, strict=True):
+        total.add(score_page(painted.truth, got, f"sheet {painted.serial}"))
+    assert total.answers == 3 * 11, total.line()  # 10 before/now columns + pupil number
+    assert total.unreadable_pages == 0, total.line()
+    assert total.wrong == 0, total.details
+    assert total.reviewed == 0, total.details
