@@ -113,7 +113,7 @@ def language_choices(definition: Definition) -> list[tuple[str, str]]:
 def default_language_choice(collection: Collection) -> str:
     """The collection's language where its survey is written in it, else the survey's."""
     definition = collection.survey_version.definition
-    wanted = getattr(collection, "language", None)
+    wanted = collection.language
     return wanted if wanted in definition.languages else definition.language
 
 
