@@ -224,6 +224,11 @@ def pupil(browser, base: str, demo: Demo, out: Path) -> None:
     _answer_5_7(page, 7, lambda: page.screenshot(path=str(out / "pupil-phone.png")))
     page.wait_for_url(re.compile(r".*/thanks$"))
     page.screenshot(path=str(out / "pupil-thanks.png"))
+    # The same survey in Welsh: the pupil's switch on the first screen (the bank's 5-7
+    # survey is written in English and Welsh).
+    page = context.new_page()
+    page.goto(f"{base}/s/{url}?lang=cy")
+    page.screenshot(path=str(out / "pupil-welsh.png"))
     context.close()
 
     token = demo.collection("pupil_attitudes_7_11", "after")["url"].rsplit("/s/", 1)[1]
