@@ -95,3 +95,25 @@ def test_pair_with_lists_only_the_same_survey_school_and_class(demo_server, brow
     assert options.evaluate_all("os => os.filter(o => !o.hidden).length") == 0
     context.close()
     assert problems == []
+
+
+def test_print_form_shows_pupil_numbers_only_for_packs_that_use_them(demo_server,  # noqa: F811
+                                                                      browser):
+    base, logins, _log = demo_server
+    email, password = logins["first"]["coordinator"]
+    context = browser.new_context()
+    page = context.new_page()
+    problems = _watch(page)
+    _sign_in(page, base, email, password)
+    page.goto(f"{base}/admin/paper/collections/1/print")
+    numbers, copies = page.locator("#numbers"), page.locator("#copies")
+    page.check("input[name=kind][value=pack]")
+    assert not numbers.is_visible()
+    assert copies.is_visible()
+    page.check("input[name=kind][value=numbered]")
+    assert numbers.is_visible()
+    assert not copies.is_visible()
+    page.check("input[name=kind][value=master]")
+    assert not numbers.is_visible()
+    context.close()
+    assert problems == []
