@@ -93,6 +93,18 @@ def test_pair_with_lists_only_the_same_survey_school_and_class(demo_server, brow
     # Another class of the same school: the first class's collections go away.
     page.fill("#group", group + " (other)")
     assert options.evaluate_all("os => os.filter(o => !o.hidden).length") == 0
+    # "Ask for pupil number" follows the survey until the person chooses, then stays.
+    ask = page.locator("#ask_pupil_number")
+    page.check("input[name=phase][value=before]")
+    assert ask.is_checked() == (page.locator("#survey option:checked")
+                                .get_attribute("data-audience") == "pupil")
+    page.check("input[name=phase][value=during]")
+    assert not ask.is_checked()
+    page.check("input[name=phase][value=after]")
+    page.uncheck("#ask_pupil_number") if ask.is_checked() else page.check("#ask_pupil_number")
+    chosen = ask.is_checked()
+    page.check("input[name=phase][value=before]")
+    assert ask.is_checked() == chosen
     context.close()
     assert problems == []
 
