@@ -71,9 +71,15 @@ class PackResult:
 
     @property
     def filename(self) -> str:
+        """Names the school and class (a downloads folder soon holds several packs), then
+        the sheets' codes; ASCII only, so every browser keeps it."""
+        from werkzeug.utils import secure_filename
+
         first, last = self.sheet_ids[0], self.sheet_ids[-1]
         span = first if first == last else f"{first}-to-{last}"
-        return f"paper-{span}.pdf"
+        c = self.batch.collection
+        who = secure_filename(f"{c.school.name} {c.group.name}").replace("_", "-").lower()
+        return f"paper-{who}-{span}.pdf" if who else f"paper-{span}.pdf"
 
 
 def _next_serial(collection: Collection) -> int:

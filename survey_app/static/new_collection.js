@@ -40,8 +40,12 @@
     }
   }
 
-  if (ask) { ask.addEventListener("change", function () { askTouched = true; }); }
-  form.addEventListener("input", update);
-  form.addEventListener("change", update);
+  // The box's own input event comes before its change event: both say the person chose.
+  function onEvent(event) {
+    if (event.target === ask) { askTouched = true; return; }
+    update();
+  }
+  form.addEventListener("input", onEvent);
+  form.addEventListener("change", onEvent);
   update();
 }());

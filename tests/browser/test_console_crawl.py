@@ -93,5 +93,39 @@ def test_pair_with_lists_only_the_same_survey_school_and_class(demo_server, brow
     # Another class of the same school: the first class's collections go away.
     page.fill("#group", group + " (other)")
     assert options.evaluate_all("os => os.filter(o => !o.hidden).length") == 0
+    # "Ask for pupil number" follows the survey until the person chooses, then stays.
+    ask = page.locator("#ask_pupil_number")
+    page.check("input[name=phase][value=before]")
+    assert ask.is_checked() == (page.locator("#survey option:checked")
+                                .get_attribute("data-audience") == "pupil")
+    page.check("input[name=phase][value=during]")
+    assert not ask.is_checked()
+    page.check("input[name=phase][value=after]")
+    page.uncheck("#ask_pupil_number") if ask.is_checked() else page.check("#ask_pupil_number")
+    chosen = ask.is_checked()
+    page.check("input[name=phase][value=before]")
+    assert ask.is_checked() == chosen
+    context.close()
+    assert problems == []
+
+
+def test_print_form_shows_pupil_numbers_only_for_packs_that_use_them(demo_server,  # noqa: F811
+                                                                      browser):
+    base, logins, _log = demo_server
+    email, password = logins["first"]["coordinator"]
+    context = browser.new_context()
+    page = context.new_page()
+    problems = _watch(page)
+    _sign_in(page, base, email, password)
+    page.goto(f"{base}/admin/paper/collections/1/print")
+    numbers, copies = page.locator("#numbers"), page.locator("#copies")
+    page.check("input[name=kind][value=pack]")
+    assert not numbers.is_visible()
+    assert copies.is_visible()
+    page.check("input[name=kind][value=numbered]")
+    assert numbers.is_visible()
+    assert not copies.is_visible()
+    page.check("input[name=kind][value=master]")
+    assert not numbers.is_visible()
     context.close()
     assert problems == []

@@ -138,9 +138,11 @@ def test_build_preview_save_collect_answer_export(live_server, tmp_path):  # noq
 
         # A collection with the New collection page.
         page.get_by_role("link", name="Create a collection with").click()
-        page.select_option("#survey", "light_workshop")
+        expect(page.locator("#survey")).to_have_value("light_workshop")  # arrives chosen
+        expect(page.locator("#ask_pupil_number")).to_be_checked()  # a pupil survey
         page.select_option("#school", "Oak Primary")
         page.fill("#group", "Year 5 Light")
+        page.uncheck("#ask_pupil_number")  # this pupil answers without a number
         page.get_by_role("button", name="Create collection").click()
         expect(page.locator(".flash").first).to_contain_text("Collection created")
         context.close()

@@ -512,6 +512,7 @@ def test_batch_progress_moves_while_the_worker_reads(app, client, loaded_bank, p
     """Issue 11: pages read, pages left, the counters and a time estimate move per page
     (seen from another request while the job runs), not only at the end."""
     import survey_app.scans.operations as ops
+    from survey_app.scans import jobs
     from tests.conftest import login_as
 
     _, pack = _pack(partnership, copies=4)
@@ -527,7 +528,7 @@ def test_batch_progress_moves_while_the_worker_reads(app, client, loaded_bank, p
         seen.append(client.get(url).get_json())
         return original(batch, index, src, scanner)
 
-    monkeypatch.setattr(ops, "store_page", store_and_look)
+    monkeypatch.setattr(jobs, "store_page", store_and_look)  # where run_batch looks it up
     batch = ops.claim_next_batch()  # as the worker does: the batch is "running"
     assert batch.id == outcome.batch.id
     run_batch(batch)

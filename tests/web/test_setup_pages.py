@@ -137,3 +137,26 @@ def test_favicon_is_served(client):
     assert resp.status_code == 200
     assert resp.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert resp.mimetype == "image/vnd.microsoft.icon"
+
+
+def test_the_packs_file_name_names_the_school_and_class(coordinator_client, classes):
+    c = classes["oak"]
+    url = f"/admin/paper/collections/{c.id}/print"
+    html = coordinator_client.get(url).get_data(as_text=True)
+    resp = coordinator_client.post(url, data={"csrf_token": csrf_from(html), "kind": "pack",
+                                              "copies": "2", "paper": "a4"})
+    assert resp.mimetype == "application/pdf"
+    name = re.search(r'filename="([^"]+)"', resp.headers["Content-Disposition"]).group(1)
+    assert name.startswith("paper-oak-primary-year-5-"), name
+    assert name.endswith(".pdf")
+    assert name.isascii()
+
+
+def test_print_form_marks_each_field_with_the_packs_that_use_it(coordinator_client, classes):
+    html = coordinator_client.get(
+        f"/admin/paper/collections/{classes['oak'].id}/print").get_data(as_text=True)
+    numbers = re.search(r'<div data-show-for="([^"]+)">\s*<div class="field[^"]*">\s*'
+                        r'<label for="numbers"', html)
+    assert numbers, "the pupil-number field is wrapped"
+    assert numbers.group(1).split() == ["numbered", "letters"]
+    assert "print_form.js" in html

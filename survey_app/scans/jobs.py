@@ -1,0 +1,144 @@
+"""The scan job: a worker claims a queued batch (or one whose worker died), reads its pages
+one by one, and marks it done or failed (moved unchanged from scans/operations.py).
+
+Each page is stored in its own transaction, and its files are written under names fixed
+by (batch, page) before the commit: a worker killed half-way leaves either a stored page
+or nothing, and a rerun overwrites rather than orphaning files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from survey_app.extensions import db
+from survey_app.models import (
+    BatchStatus,
+    ScanBatch,
+    ScanPage,
+)
+from survey_app.models.base import utcnow
+from survey_app.scans.importing import layout_lookup, store_page
+from survey_app.scans.upload import STORAGE_FAILED, ScanUploadError, _limits
+from survey_app.storage import storage
+
+GAVE_UP = ("The scanner stopped {tries} times while reading this file, so it was set aside "
+           "and other uploads went on. The pages stored before it stopped are kept. Scan "
+           "the remaining sheets again to PDF and upload that, or enter them by hand.")
+
+
+# --- the job ---------------------------------------------------------------------------
+
+
+def claim_next_batch() -> ScanBatch | None:
+    """Take the oldest queued batch, or one whose worker died (stale heartbeat), so that
+    two workers (on any machines sharing the database) never take the same batch. A batch
+    whose worker died SCAN_MAX_ATTEMPTS times is set aside as failed, so it cannot stop
+    every upload behind it.
+
+    PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED` locks the row being claimed, and other
+    workers skip it rather than wait or retry. SQLite (one machine): a conditional UPDATE
+    that only one writer can win."""
+    stale = utcnow() - timedelta(
+        seconds=current_app.config["SCAN_STALE_SECONDS"])
+    tries = current_app.config["SCAN_MAX_ATTEMPTS"]
+    db.session.execute(
+        update(ScanBatch)
+        .where(ScanBatch.status == BatchStatus.RUNNING, ScanBatch.heartbeat_at < stale,
+               ScanBatch.attempts >= tries)
+        .values(status=BatchStatus.FAILED, finished_at=utcnow(), error=GAVE_UP.format(tries=tries)))
+    db.session.commit()
+    claimable = ((ScanBatch.status == BatchStatus.QUEUED)
+                 | ((ScanBatch.status == BatchStatus.RUNNING) & (ScanBatch.heartbeat_at < stale)))
+    if db.engine.dialect.name == "postgresql":
+        return _claim_locked(claimable)
+    candidates = db.session.scalars(
+        select(ScanBatch.id).where(claimable).order_by(ScanBatch.id).limit(5)).all()
+    for batch_id in candidates:
+        now = utcnow()
+        taken = db.session.execute(
+            update(ScanBatch)
+            .where(ScanBatch.id == batch_id, claimable)
+            .values(status=BatchStatus.RUNNING, heartbeat_at=now, attempts=ScanBatch.attempts + 1,
+                    started_at=func.coalesce(ScanBatch.started_at, now))
+        ).rowcount
+        db.session.commit()
+        if taken:
+            return db.session.get(ScanBatch, batch_id)
+    return None
+
+
+def _claim_locked(claimable) -> ScanBatch | None:
+    """PostgreSQL: lock the oldest claimable row no other worker holds, mark it ours,
+    commit (which releases the lock with the row already "running")."""
+    batch_id = db.session.scalar(
+        select(ScanBatch.id).where(claimable).order_by(ScanBatch.id).limit(1)
+        .with_for_update(skip_locked=True))
+    if batch_id is None:
+        db.session.commit()
+        return None
+    now = utcnow()
+    db.session.execute(
+        update(ScanBatch).where(ScanBatch.id == batch_id)
+        .values(status=BatchStatus.RUNNING, heartbeat_at=now, attempts=ScanBatch.attempts + 1,
+                started_at=func.coalesce(ScanBatch.started_at, now)))
+    db.session.commit()
+    return db.session.get(ScanBatch, batch_id)
+
+
+def run_batch(batch: ScanBatch) -> ScanBatch:
+    """Read every page not yet stored (a resumed job skips what an earlier run stored)."""
+    from scanner import Scanner
+    from scanner.errors import ScanInputError
+    from scanner.inputs import open_scan
+    from survey_app.paper.operations import installation_id
+
+    done = set(db.session.scalars(select(ScanPage.page_index)
+                                  .where(ScanPage.batch_id == batch.id)))
+    scanner = Scanner(layout_lookup(batch.partnership_id), installation_id(),
+                      limits=_limits())
+    try:
+        src = open_scan(storage().source(batch.stored_path), batch.filename,
+                        limits=_limits())
+    except (ScanInputError, OSError) as exc:
+        batch.status, batch.error, batch.finished_at = BatchStatus.FAILED, str(exc), utcnow()
+        db.session.commit()
+        return batch
+    try:
+        batch.pages_total = len(src)
+        db.session.commit()
+        for i in range(len(src)):
+            if i in done:
+                continue
+            try:
+                store_page(batch, i, src, scanner)
+                batch.pages_done = len(done) + 1
+                batch.heartbeat_at = utcnow()
+                db.session.commit()
+            except OSError as exc:
+                # Disk full or storage gone: this page's transaction is dropped whole; the
+                # pages before it stay stored and "Try again" carries on from here.
+                db.session.rollback()
+                batch.status, batch.finished_at = BatchStatus.FAILED, utcnow()
+                batch.error = STORAGE_FAILED.format(
+                    what=f"page {i + 1}", why=exc.strerror or exc).replace(
+                    "Nothing was imported", f"The {len(done)} pages before it are stored")
+                db.session.commit()
+                return batch
+            done.add(i)
+    finally:
+        src.close()
+    batch.status, batch.finished_at = BatchStatus.DONE, utcnow()
+    batch.pages_done = len(done)
+    db.session.commit()
+    return batch
+
+
+def retry_batch(batch: ScanBatch) -> None:
+    """Queue a failed batch again; the worker skips the pages already stored."""
+    if batch.status != BatchStatus.FAILED:
+        raise ScanUploadError("Only a batch that failed can be tried again.")
+    batch.status, batch.error, batch.finished_at = BatchStatus.QUEUED, None, None
+    batch.attempts = 0  # a person asked: it gets its full number of tries again
+    db.session.commit()
