@@ -182,7 +182,7 @@ def register(app: Flask) -> None:
     def report_command(survey_code, school_name, partnership_name, output):
         """Write the impact report: reach, headline findings, charts and method note."""
         from survey_app.admin.operations import SetupError, find_survey, resolve_partnership
-        from survey_app.results import report
+        from survey_app.results import report, report_pdf
 
         try:
             partnership = resolve_partnership(partnership_name)
@@ -197,7 +197,7 @@ def register(app: Flask) -> None:
         if path.suffix.lower() in (".html", ".htm"):
             path.write_text(report.render_html(rep), encoding="utf-8")
         else:
-            path.write_bytes(report.render_pdf(rep))
+            path.write_bytes(report_pdf.render_pdf(rep))
         click.echo(f"Wrote {path}: {len(rep.sections)} survey(s), "
                    f"{len(rep.headlines)} headline findings.")
 
