@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from survey_app.models import EvaluationPlan
 from survey_app.plans import document
-from survey_app.results.analysis import QuestionResult, SurveyResults
+from survey_app.results.survey_results import QuestionResult, SurveyResults
 
 
 @dataclass

@@ -417,7 +417,7 @@ def trend_svg(qr) -> str | None:
 
 
 def chart_for(qr) -> Drawing | None:
-    """The chart for one question's results (analysis.QuestionResult), or None."""
+    """The chart for one question's results (survey_results.QuestionResult), or None."""
     spec = _spec(qr)
     return None if spec is None else _draw(spec)
 

@@ -50,6 +50,7 @@ def register(app: Flask) -> None:
         from survey_app.admin.operations import SetupError, find_survey, resolve_partnership
         from survey_app.models import TIME_POINTS
         from survey_app.results import analysis
+        from survey_app.results.figures import question_figures
         from survey_app.results.queries import Scope
 
         try:
@@ -70,7 +71,7 @@ def register(app: Flask) -> None:
                       timezone=current_app.config["TIMEZONE"])
         res = analysis.build(survey, scope, analysis.min_group(current_app.config,
                                                                 survey.audience), points=points)
-        figures = analysis.question_figures(res)
+        figures = question_figures(res)
         if as_json:
             click.echo(json.dumps({"survey": survey.code, "title": survey.title,
                                    "school": school.name if school else None,

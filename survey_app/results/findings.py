@@ -7,8 +7,8 @@ coordinator can defend it. Kept apart from the report's assembly (report.py) and
 from __future__ import annotations
 
 from survey_app.results import analysis, scores
-from survey_app.results.analysis import QuestionResult, SurveyResults
 from survey_app.results.stats import judgement, pct, signed_points
+from survey_app.results.survey_results import Change, QuestionResult, SurveyResults
 
 PEOPLE = {"pupil": "pupils", "teacher": "teachers", "school": "schools", "parent": "parents"}
 #: What a rating question measures, as the thing people rated in themselves.
@@ -21,7 +21,7 @@ def _people(results: SurveyResults) -> str:
     return PEOPLE.get(results.survey.audience, "people")
 
 
-def _n(change: analysis.Change, first: str = "before", last: str = "after") -> str:
+def _n(change: Change, first: str = "before", last: str = "after") -> str:
     return f"n = {change.before.n} {first}, {change.after.n} {last}"
 
 

@@ -13,8 +13,7 @@ from datetime import date, datetime
 from markupsafe import Markup
 
 from survey_app.models import Partnership, School, Survey
-from survey_app.results import analysis, queries, suppression
-from survey_app.results.analysis import Overview, QuestionResult, SurveyResults
+from survey_app.results import analysis, queries, reach, suppression
 from survey_app.results.findings import (
     PEOPLE,
     exploratory,
@@ -24,7 +23,9 @@ from survey_app.results.findings import (
 )
 from survey_app.results.operations import report_quotes
 from survey_app.results.queries import Scope
+from survey_app.results.reach import Overview
 from survey_app.results.stats import pct
+from survey_app.results.survey_results import QuestionResult, SurveyResults
 
 #: Charts per survey in the report (the dashboard shows every question).
 MAX_CHARTS = 12
@@ -211,7 +212,7 @@ def build_report(partnership: Partnership, config, *, survey_code: str | None = 
         if res.n_responses:
             sections.append(Section(res, headlines(res), exploratory(res),
                                     section_notes(res), _quotes(survey, scope, res)))
-    ov = analysis.overview(scope)
+    ov = reach.overview(scope)
     first, last = queries.first_last_response(scope, [r.info.id for r in ov.rows])
     rep = Report(partnership, ov, sections, school, first, last)
     if not survey_code:

@@ -139,7 +139,7 @@ class Guard:
         return self.hidden.get(key, "").format(k=self.k)
 
     def apply(self, qr) -> None:
-        """Hide what this view may not show of one question (an analysis.QuestionResult):
+        """Hide what this view may not show of one question (a survey_results.QuestionResult):
         rows, the changes and tests built on them, pairs, written answers."""
         code = qr.question.code
         retro = qr.question.retrospective

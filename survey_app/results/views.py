@@ -26,7 +26,7 @@ from werkzeug.utils import secure_filename
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import School, Survey
-from survey_app.results import analysis, findings, pilot, queries, report
+from survey_app.results import analysis, findings, pilot, queries, reach, report
 from survey_app.results.filters import form_choices as _filters
 from survey_app.results.filters import request_scope as _scope
 from survey_app.results.operations import (
@@ -70,7 +70,7 @@ def _chart(qr) -> Markup | None:
 @login_required
 def overview():
     scope = _scope()
-    ov = analysis.overview(scope)
+    ov = reach.overview(scope)
     per_survey: dict[int, int] = {}
     for row in ov.rows:
         per_survey[row.info.survey_id] = per_survey.get(row.info.survey_id, 0) + row.total
