@@ -15,18 +15,14 @@ from forms.scales import MULTI, SINGLE, TEXT
 from survey_app.extensions import db
 from survey_app.models import PHASES, TIME_POINTS, Survey
 from survey_app.results import queries, scores, suppression, tally
-from survey_app.results.queries import Scope
-from survey_app.results.stats import (
-    MIN_TEST_N,
+from survey_app.results.difference_in_change import (
     DiffInChange,
-    Distribution,
-    distribution,
-    holm,
-    mann_whitney,
-    paired_change,
     paired_difference_in_change,
     share_difference_in_change,
 )
+from survey_app.results.paired import paired_change
+from survey_app.results.queries import Scope
+from survey_app.results.stats import MIN_TEST_N, Distribution, distribution, holm, mann_whitney
 from survey_app.results.survey_results import (
     DEFAULT_POINTS,
     Change,

@@ -7,7 +7,7 @@ coordinator can defend it. Kept apart from the report's assembly (report.py) and
 from __future__ import annotations
 
 from survey_app.results import analysis, scores
-from survey_app.results.stats import judgement, pct, signed_points
+from survey_app.results.stat_words import judgement, pct, signed_points
 from survey_app.results.survey_results import Change, QuestionResult, SurveyResults
 
 PEOPLE = {"pupil": "pupils", "teacher": "teachers", "school": "schools", "parent": "parents"}

@@ -24,7 +24,7 @@ from survey_app.results.findings import (
 from survey_app.results.operations import report_quotes
 from survey_app.results.queries import Scope
 from survey_app.results.reach import Overview
-from survey_app.results.stats import pct
+from survey_app.results.stat_words import pct
 from survey_app.results.survey_results import QuestionResult, SurveyResults
 
 #: Charts per survey in the report (the dashboard shows every question).

@@ -11,15 +11,10 @@ from dataclasses import dataclass, field
 from forms.definition import Question
 from survey_app.models import TIME_POINTS, Survey
 from survey_app.results import scores
+from survey_app.results.difference_in_change import DiffInChange, share_change_interval
+from survey_app.results.paired import PairedChange
 from survey_app.results.queries import CollectionInfo, Scope
-from survey_app.results.stats import (
-    DiffInChange,
-    Distribution,
-    PairedChange,
-    TestResult,
-    points_change,
-    share_change_interval,
-)
+from survey_app.results.stats import Distribution, TestResult, points_change
 
 #: The two time points compared when the results say nothing else.
 DEFAULT_POINTS = ("before", "after")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from survey_app.results.difference_in_change import DiffInChange
 from survey_app.results.findings import _moved, did_sentence, p_text
-from survey_app.results.stats import DiffInChange
 
 
 def _q(did):
