@@ -14,7 +14,7 @@ from forms.definition import NOW, THEN, Question
 from forms.scales import MULTI, SINGLE, TEXT
 from survey_app.extensions import db
 from survey_app.models import PHASES, TIME_POINTS, Survey
-from survey_app.results import queries, scores, suppression, tally
+from survey_app.results import answer_queries, queries, scores, suppression, tally
 from survey_app.results.difference_in_change import (
     DiffInChange,
     paired_difference_in_change,
@@ -153,8 +153,9 @@ def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
     for (cmp, code, then, now), k in retro_pairs.items():
         per[(cmp, "retro", f"{code}{THEN}")][then] += k
         per[(cmp, "retro", f"{code}{NOW}")][now] += k
-    texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
-    images = queries.writein_images(scope, ids, [q.code for q in questions if q.kind == TEXT])
+    text_codes = [q.code for q in questions if q.kind == TEXT]
+    texts = answer_queries.text_answers(scope, ids, text_codes)
+    images = answer_queries.writein_images(scope, ids, text_codes)
     knowledge = bool(scores.knowledge_codes(survey))
     memo: dict = {}  # the knowledge scores' pass, shared by suppression and figures
     guard = suppression.build(survey.id, scope, min_n, infos, _columns(questions),
@@ -192,7 +193,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
     retro_people = (0, 0)
     if people:
         tops = {q.code: q.option_codes[-1] for q in retro}
-        retro_people = queries.retro_people(
+        retro_people = answer_queries.retro_people(
             scope, [c.id for c in infos if not c.is_comparison], tops)
         retro_people = guard.people(retro_people)
     return SurveyResults(survey, scope, min_n, infos, dict(respondents), results,
