@@ -11,13 +11,7 @@ from dataclasses import dataclass
 from survey_app.results.paired import PairedChange
 
 # numpy and SciPy on first use: the proxy and loader live in stats.py.
-from survey_app.results.stats import (
-    MIN_TEST_N,
-    Distribution,
-    _scipy_stats,
-    mann_whitney_counts,
-    np,
-)
+from survey_app.results.stats import MIN_TEST_N, Distribution, _scipy_stats, mann_whitney_counts, np
 
 #: Resamples and seed of every bootstrap interval: the same data always give the same
 #: interval.

@@ -19,15 +19,7 @@ from sqlalchemy import func, or_, select
 from survey_app import access
 from survey_app.config import DEFAULT_TIMEZONE
 from survey_app.extensions import db
-from survey_app.models import (
-    Answer,
-    Collection,
-    Group,
-    Response,
-    School,
-    Survey,
-    SurveyVersion,
-)
+from survey_app.models import Answer, Collection, Group, Response, School, Survey, SurveyVersion
 from survey_app.models.base import UTCDateTime
 
 

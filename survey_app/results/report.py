@@ -14,13 +14,7 @@ from markupsafe import Markup
 
 from survey_app.models import Partnership, School, Survey
 from survey_app.results import analysis, queries, reach, suppression
-from survey_app.results.findings import (
-    PEOPLE,
-    exploratory,
-    headlines,
-    section_notes,
-    summary_lines,
-)
+from survey_app.results.findings import PEOPLE, exploratory, headlines, section_notes, summary_lines
 from survey_app.results.operations import report_quotes
 from survey_app.results.queries import Scope
 from survey_app.results.reach import Overview
