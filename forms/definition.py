@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ import yaml
 
 from forms.scales import (
     DONT_KNOW,
-    DONT_KNOW_LABEL,
     MULTI,
     NUMBER,
     NUMBER_MAX,
@@ -27,6 +26,14 @@ from forms.scales import (
     SINGLE,
     TEXT,
     Scale,
+)
+from forms.wording import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODE_RE,
+    LANGUAGES,
+    has_phrasebook,
+    phrase,
+    scale_labels,
 )
 
 #: Who answers a survey. Only pupils get faces and children's sizes; parents (and carers),
@@ -49,7 +56,7 @@ RESERVED_CODES = frozenset(
 #: the only place they are spelled.
 THEN, NOW = RETRO_SUFFIXES = ("_then", "_now")
 #: Their names on paper and on screen, and their short names (review, export, results).
-RETRO_LABELS = {THEN: "Before the workshop", NOW: "Now"}
+RETRO_LABELS = {THEN: phrase("retro_before"), NOW: phrase("retro_now")}
 RETRO_SHORT = {THEN: "before", NOW: "now"}
 
 
@@ -62,13 +69,21 @@ def retro_columns(code: str) -> tuple[str, str]:
     """The (before, now) answer columns of retrospective item `code`."""
     return (code + THEN, code + NOW)
 
+
+def retro_labels(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """RETRO_LABELS in `lang` (the phrasebook's words; English where it has none)."""
+    return {THEN: phrase("retro_before", lang), NOW: phrase("retro_now", lang)}
+
 #: More questions than this on a pupil survey loses young children (EVALUATION.md).
 MAX_PUPIL_QUESTIONS = 12
 MAX_QUESTIONS = 60
 MAX_TEXT_CHARS = 400
 MAX_FILE_BYTES = 256 * 1024
 
-SURVEY_KEYS = ("code", "title", "audience", "intro", "ages", "description", "questions")
+SURVEY_KEYS = ("code", "title", "audience", "languages", "intro", "ages", "description",
+               "questions")
+#: The survey fields a person reads, which a file may give in several languages.
+SURVEY_TEXTS = ("title", "intro", "description")
 QUESTION_KEYS = (
     "code", "text", "scale", "required", "retrospective", "options", "labels",
     "measures", "ages", "source", "max", "dont_know", "origin", "pilot_n",
@@ -89,6 +104,22 @@ MEASURES = (
 )
 
 
+#: A text in the survey's other languages: (language, text) pairs in the order the survey
+#: declares its languages. The default language's text is the plain `str` field beside it,
+#: so code that reads `question.text` gets the default language unchanged.
+Texts = tuple[tuple[str, str], ...]
+
+
+def _in(lang: str, default: str, texts: Texts) -> str:
+    """`default` in `lang`: its translation, or itself when there is none (the fallback)."""
+    return next((t for code, t in texts if code == lang), default)
+
+
+def _wording(text: str, texts: Texts, default_lang: str) -> str | dict[str, str]:
+    """A text as a file writes it: a plain string, or {lang: text} when translated."""
+    return {default_lang: text, **dict(texts)} if texts else text
+
+
 @dataclass(frozen=True)
 class Option:
     code: str
@@ -96,6 +127,9 @@ class Option:
     #: The right answer of a knowledge check (forms.scoring); never shown to the person
     #: answering, on screen or on paper.
     correct: bool = False
+    #: `label` in the survey's other languages (a fixed scale's: the phrasebook's words,
+    #: or the file's `labels` where it gives them).
+    translations: Texts = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +151,25 @@ class Question:
     dont_know: bool = False
     origin: str | None = None
     pilot_n: int | None = None
+    #: `text` in the survey's other languages.
+    translations: Texts = ()
+    #: The `labels` overrides in other languages: (code, ((language, label), ...)).
+    label_translations: tuple[tuple[str, Texts], ...] = ()
+    #: The language of `text` and the labels (the survey's default language): "I don't
+    #: know" is said in it.
+    language: str = DEFAULT_LANGUAGE
+
+    def in_language(self, lang: str) -> Question:
+        """This question with every text in `lang` (the default language where a text has
+        no `lang`), and no translations left."""
+        overrides = dict(self.label_translations)
+        return replace(
+            self, text=_in(lang, self.text, self.translations),
+            options=tuple(Option(o.code, _in(lang, o.label, o.translations), o.correct)
+                          for o in self.options),
+            label_overrides=tuple((c, _in(lang, t, overrides.get(c, ())))
+                                  for c, t in self.label_overrides),
+            translations=(), label_translations=(), language=lang)
 
     @property
     def tested(self) -> bool:
@@ -187,22 +240,27 @@ class Question:
             if o.code == code:
                 return o.label
         if code == DONT_KNOW and self.dont_know:
-            return DONT_KNOW_LABEL
+            return phrase("dont_know", self.language)
         return code
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"code": self.code, "text": self.text, "scale": self.scale}
+        lang = self.language
+        d: dict[str, Any] = {"code": self.code,
+                             "text": _wording(self.text, self.translations, lang),
+                             "scale": self.scale}
         if self.required:
             d["required"] = True
         if self.retrospective:
             d["retrospective"] = True
         if self.scale_def.needs_options:
-            d["options"] = [{"code": o.code, "label": o.label, **({"correct": True}
-                             if o.correct else {})} for o in self.options]
+            d["options"] = [{"code": o.code, "label": _wording(o.label, o.translations, lang),
+                             **({"correct": True} if o.correct else {})} for o in self.options]
         if self.maximum is not None:
             d["max"] = self.maximum
         if self.label_overrides:
-            d["labels"] = dict(self.label_overrides)
+            more = dict(self.label_translations)
+            d["labels"] = {c: _wording(t, more.get(c, ()), lang)
+                           for c, t in self.label_overrides}
         for key in ("measures", "ages", "source", "origin", "pilot_n"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
@@ -220,10 +278,40 @@ class Survey:
     intro: str | None = None
     ages: str | None = None
     description: str | None = None
+    #: The languages the survey is written in; the first is its default, the language of
+    #: the plain `str` fields (and of any text not given in another language).
+    languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)
+    #: Title, intro and description in the other languages: (field, ((language, text), ...)).
+    translations: tuple[tuple[str, Texts], ...] = ()
+
+    @property
+    def language(self) -> str:
+        """The default language: the first the survey declares."""
+        return self.languages[0]
+
+    def in_language(self, lang: str) -> Survey:
+        """The survey as a plain one-language survey in `lang` (every text a `str`; a text
+        not given in `lang` falls back to the default language). A `lang` the survey does
+        not declare gives the default-language survey. Codes never change, so answers to
+        every language's survey are stored and counted alike."""
+        if lang not in self.languages:
+            lang = self.language
+        more = dict(self.translations)
+        texts = {f: _in(lang, getattr(self, f), more.get(f, ())) if getattr(self, f) else
+                 getattr(self, f) for f in SURVEY_TEXTS}
+        return replace(self, **texts, languages=(lang,), translations=(),
+                       questions=tuple(q.in_language(lang) for q in self.questions))
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical form: parsing it again gives an equal survey."""
-        return survey_mapping(self, [q.to_dict() for q in self.questions])
+        d = survey_mapping(self, [q.to_dict() for q in self.questions])
+        for field, texts in self.translations:
+            d[field] = _wording(d[field], texts, self.language)
+        if self.languages == (DEFAULT_LANGUAGE,):
+            return d
+        head = ("code", "title", "audience")
+        return {**{k: d[k] for k in head}, "languages": list(self.languages),
+                **{k: v for k, v in d.items() if k not in head}}
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=88)
@@ -277,13 +365,16 @@ class Problem:
     message: str
     question: str | None = None
     field: str | None = None
+    #: Worth fixing, but the survey still works (a text missing in one of its languages
+    #: falls back to the default language): reported by `forms check`, never refused.
+    warning: bool = False
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         what = f"question '{self.question}': " if self.question else ""
         if self.field and not self.question:
             what = f"{self.field}: "
-        return f"{where}: {what}{self.message}"
+        return f"{where}: {'warning: ' if self.warning else ''}{what}{self.message}"
 
 
 class DefinitionError(ValueError):
@@ -387,10 +478,58 @@ class _Checker:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)
+
+    @property
+    def default(self) -> str:
+        return self.languages[0]
 
     def add(self, line: int | None, message: str, *, question: str | None = None,
             field: str | None = None) -> None:
         self.problems.append(Problem(self.file, line, message, question, field))
+
+    def warn(self, line: int | None, message: str, *, question: str | None = None,
+             field: str | None = None) -> None:
+        self.warnings.append(Problem(self.file, line, message, question, field, warning=True))
+
+    def wording(self, raw: Any, line: int, name: str, *, question: str | None = None,
+                required: bool = True) -> tuple[str | None, Texts]:
+        """A text a person reads: a plain string (the default language) or a mapping
+        {language: text}. Returns the default language's text and the others'; warns
+        about each declared language it lacks (that language shows the default's)."""
+        if not isinstance(raw, dict):
+            value = self.text(raw, line, name, question=question, required=required)
+            if value is not None and len(self.languages) > 1:
+                self._missing(line, name, self.languages[1:], question)
+            return value, ()
+        found: dict[str, str] = {}
+        for key, value in raw.items():
+            kline = raw.lines.get(key, line) if isinstance(raw, _Map) else line
+            if key not in self.languages:
+                self.add(kline, f"'{name}' is given in '{key}', which is not one of the "
+                         f"survey's languages ({', '.join(self.languages)}): add it to "
+                         "'languages' at the top of the file, or fix the code",
+                         question=question, field=name)
+                continue
+            text = self.text(value, kline, name, question=question)
+            if text is not None:
+                found[key] = text
+        if self.default not in raw:
+            self.add(line, f"'{name}' has no '{self.default}' text: the survey's first "
+                     "language is what the others fall back to, so every text needs it",
+                     question=question, field=name)
+        missing = [lang for lang in self.languages if lang not in raw]
+        if self.default in raw and missing:
+            self._missing(line, name, missing, question)
+        texts = tuple((lang, found[lang]) for lang in self.languages[1:] if lang in found)
+        return found.get(self.default), texts
+
+    def _missing(self, line: int | None, name: str, langs: Iterable[str],
+                 question: str | None) -> None:
+        langs = list(langs)
+        self.warn(line, f"'{name}' has no {' or '.join(langs)} text (it shows in "
+                  f"'{self.default}' instead)", question=question, field=name)
 
     def text(self, raw: Any, line: int, name: str, *, question: str | None = None,
              required: bool = True) -> str | None:
@@ -433,8 +572,7 @@ def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...
         elif raw is not None:
             c.add(line, f"scale '{scale.name}' has fixed options; use 'labels' to reword them",
                   question=code, field="options")
-        return tuple(Option(code_, label) for code_, label in zip(scale.codes, scale.labels,
-                                                                   strict=True))
+        return _fixed_options(c, scale)
     if not isinstance(raw, list) or len(raw) < 2:
         c.add(line, f"scale '{scale.name}' needs a list of at least 2 'options'",
               question=code, field="options")
@@ -467,9 +605,10 @@ def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...
         if ocode in (o.code for o in out):
             c.add(iline, f"option code '{ocode}' is used twice", question=code, field="options")
             continue
-        text = c.text(label, iline, "label", question=code)
+        lline = item.lines.get("label", iline) if isinstance(item, _Map) else iline
+        text, texts = c.wording(label, lline, "label", question=code)
         if text is not None:
-            out.append(Option(ocode, text, correct))
+            out.append(Option(ocode, text, correct, texts))
     right = sum(o.correct for o in out)
     if marked and not right:
         c.add(line, "no option is marked 'correct: true': mark the right answer, or take "
@@ -481,11 +620,31 @@ def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...
     return tuple(out)
 
 
+def _fixed_options(c: _Checker, scale: Scale) -> tuple[Option, ...]:
+    """A fixed scale's options, labelled in the default language with the phrasebook's
+    words in each other language it has (forms.wording)."""
+    others = [lang for lang in c.languages[1:] if has_phrasebook(lang)]
+    words = {lang: scale_labels(scale.name, lang) for lang in c.languages}
+    return tuple(Option(code, words[c.default][i], translations=tuple(
+        (lang, words[lang][i]) for lang in others)) for i, code in enumerate(scale.codes))
+
+
 def _label_overrides(c: _Checker, q: _Map, code: str, scale: Scale,
-                     options: tuple[Option, ...]) -> tuple[tuple[Option, ...], tuple]:
+                     options: tuple[Option, ...]
+                     ) -> tuple[tuple[Option, ...], tuple, tuple[tuple[str, Texts], ...]]:
     raw = q.get("labels")
+    unworded = [lang for lang in c.languages if not has_phrasebook(lang)]
+    if options and not scale.needs_options and unworded:
+        given = raw if isinstance(raw, dict) else {}
+        bare = [lang for lang in unworded if not all(
+            isinstance(given.get(o.code), dict) and lang in given[o.code] for o in options)]
+        if bare:
+            c.warn(_line(q, "scale"), f"the phrasebook has no {' or '.join(bare)} words for "
+                   f"scale '{scale.name}', so its answers show in English there: give every "
+                   f"label in {' and '.join(bare)} under 'labels'", question=code,
+                   field="labels")
     if raw is None:
-        return options, ()
+        return options, (), ()
     line = _line(q, "labels")
     if scale.needs_options or not scale.codes:
         c.add(line, f"scale '{scale.name}' takes no 'labels'", question=code, field="labels")
@@ -493,19 +652,26 @@ def _label_overrides(c: _Checker, q: _Map, code: str, scale: Scale,
     if not isinstance(raw, dict):
         c.add(line, "'labels' must map option codes to words, like {1: 'No', 3: 'Yes'}",
               question=code, field="labels")
-        return options, ()
-    overrides: dict[str, str] = {}
+        return options, (), ()
+    overrides: dict[str, tuple[str, Texts]] = {}
     for key, value in raw.items():
+        kline = raw.lines.get(key, line) if isinstance(raw, _Map) else line
         if key not in scale.codes:
-            c.add(raw.lines.get(key, line) if isinstance(raw, _Map) else line,
-                  f"'labels' names code {key!r}, which scale '{scale.name}' does not have "
-                  f"(its codes are {', '.join(scale.codes)})", question=code, field="labels")
+            c.add(kline, f"'labels' names code {key!r}, which scale '{scale.name}' does not "
+                  f"have (its codes are {', '.join(scale.codes)})", question=code,
+                  field="labels")
             continue
-        text = c.text(value, line, "label", question=code)
+        text, texts = c.wording(value, kline if kline is not None else line, "label",
+                                question=code)
         if text is not None:
-            overrides[key] = text
-    new = tuple(Option(o.code, overrides.get(o.code, o.label)) for o in options)
-    return new, tuple((k, overrides[k]) for k in scale.codes if k in overrides)
+            overrides[key] = (text, texts)
+    # An override missing in a language falls back to the default language's override
+    # (its meaning differs from the scale's own words), never to the phrasebook.
+    new = tuple(Option(o.code, overrides[o.code][0], translations=overrides[o.code][1])
+                if o.code in overrides else o for o in options)
+    ordered = [k for k in scale.codes if k in overrides]
+    return (new, tuple((k, overrides[k][0]) for k in ordered),
+            tuple((k, overrides[k][1]) for k in ordered if overrides[k][1]))
 
 
 def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) -> Question | None:
@@ -535,7 +701,7 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
               question=label, field="code")
     else:
         seen[code] = _line(q, "code")
-    text = c.text(q.get("text"), _line(q, "text"), "text", question=label)
+    text, texts = c.wording(q.get("text"), _line(q, "text"), "text", question=label)
     raw_scale = q.get("scale")
     scale = SCALES.get(raw_scale) if isinstance(raw_scale, str) else None
     if scale is None:
@@ -555,7 +721,7 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
         c.add(_line(q, "dont_know"), f"scale '{scale.name}' has no \"I don't know\" answer "
               f"(only {offered} do)", question=label, field="dont_know")
     options = _options(c, q, label, scale)
-    options, overrides = _label_overrides(c, q, label, scale, options)
+    options, overrides, label_texts = _label_overrides(c, q, label, scale, options)
     meta = {}
     for key in ("measures", "ages", "source"):
         meta[key] = c.text(q.get(key), _line(q, key), key, question=label, required=False)
@@ -568,7 +734,8 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
         return None
     return Question(code=code, text=text, scale=scale.name, options=options, required=required,
                     retrospective=retro, label_overrides=overrides, maximum=maximum,
-                    dont_know=bool(dont_know and scale.offers_dont_know), **meta)
+                    dont_know=bool(dont_know and scale.offers_dont_know), translations=texts,
+                    label_translations=label_texts, language=c.default, **meta)
 
 
 def _maximum(c: _Checker, q: _Map, code: str, scale: Scale) -> int | None:
@@ -607,12 +774,14 @@ def _evidence(c: _Checker, q: _Map, label: str, source: str | None) -> dict[str,
     return {"origin": origin, "pilot_n": pilot_n}
 
 
-def parse_survey(text: str, file: str = "<survey>") -> Survey:
-    """Parse and validate one survey definition; raise `DefinitionError` listing every problem."""
+def parse_survey(text: str, file: str = "<survey>",
+                 warnings: list[Problem] | None = None) -> Survey:
+    """Parse and validate one survey definition; raise `DefinitionError` listing every problem.
+    Warnings (a text missing in one of the survey's languages) go to `warnings` if given."""
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise DefinitionError([Problem(file, None, f"the file is larger than "
                                        f"{MAX_FILE_BYTES // 1024} KB; is it a survey?")])
-    return _validate(_compose(text, file), file)
+    return _validate(_compose(text, file), file, warnings)
 
 
 def read_yaml(text: str, file: str = "<survey>") -> Any:
@@ -621,7 +790,32 @@ def read_yaml(text: str, file: str = "<survey>") -> Any:
     return _compose(text, file)
 
 
-def _validate(doc: Any, file: str) -> Survey:
+def _languages(c: _Checker, doc: _Map) -> tuple[str, ...]:
+    """The survey's `languages` (default: English only); the first is its default."""
+    raw = doc.get("languages")
+    if raw is None:
+        return (DEFAULT_LANGUAGE,)
+    line = _line(doc, "languages")
+    if not isinstance(raw, list) or not raw:
+        c.add(line, "'languages' must be a list of language codes, the default first, like "
+              "[en, cy]", field="languages")
+        return (DEFAULT_LANGUAGE,)
+    out: list[str] = []
+    for i, item in enumerate(raw):
+        iline = raw.lines[i] if isinstance(raw, _Seq) and raw.lines[i] else line
+        code = item if isinstance(item, str) else repr(item)
+        if not LANGUAGE_CODE_RE.match(code) or code not in LANGUAGES:
+            c.add(iline, f"unknown language code {code!r} in 'languages' (use a lower-case "
+                  f"code: {', '.join(LANGUAGES)})", field="languages")
+        elif code in out:
+            c.add(iline, f"language '{code}' is listed twice in 'languages'",
+                  field="languages")
+        else:
+            out.append(code)
+    return tuple(out) or (DEFAULT_LANGUAGE,)
+
+
+def _validate(doc: Any, file: str, warnings: list[Problem] | None = None) -> Survey:
     c = _Checker(file)
     if not isinstance(doc, _Map):
         raise DefinitionError([Problem(file, getattr(doc, "line", 1), "a survey file must be a "
@@ -630,19 +824,22 @@ def _validate(doc: Any, file: str) -> Survey:
         if key not in SURVEY_KEYS:
             c.add(_line(doc, key), f"unknown field '{key}' (expected one of "
                   f"{', '.join(SURVEY_KEYS)})", field=key)
+    c.languages = _languages(c, doc)
     code = doc.get("code")
     if not isinstance(code, str) or not CODE_RE.match(code):
         c.add(_line(doc, "code"), f"bad survey code {code!r}: use a lower-case letter, then "
               "letters, digits or _", field="code")
-    title = c.text(doc.get("title"), _line(doc, "title"), "title")
+    title, title_texts = c.wording(doc.get("title"), _line(doc, "title"), "title")
     audience = doc.get("audience")
     if audience not in AUDIENCES:
         c.add(_line(doc, "audience"), f"unknown audience {audience!r} (expected "
               f"{', '.join(AUDIENCES[:-1])} or {AUDIENCES[-1]})", field="audience")
-    intro = c.text(doc.get("intro"), _line(doc, "intro"), "intro", required=False)
+    intro, intro_texts = c.wording(doc.get("intro"), _line(doc, "intro"), "intro",
+                                   required=False)
     ages = c.text(doc.get("ages"), _line(doc, "ages"), "ages", required=False)
-    description = c.text(doc.get("description"), _line(doc, "description"), "description",
-                         required=False)
+    description, description_texts = c.wording(doc.get("description"),
+                                               _line(doc, "description"), "description",
+                                               required=False)
     raw_questions = doc.get("questions")
     questions: list[Question] = []
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -663,12 +860,17 @@ def _validate(doc: Any, file: str) -> Survey:
                   f"(at most {limit})", field="questions")
     if c.problems:
         raise DefinitionError(c.problems)
+    if warnings is not None:
+        warnings.extend(c.warnings)
+    texts = (("title", title_texts), ("intro", intro_texts),
+             ("description", description_texts))
     return Survey(code=code, title=title, audience=audience, questions=tuple(questions),
-                  intro=intro, ages=ages, description=description)
+                  intro=intro, ages=ages, description=description, languages=c.languages,
+                  translations=tuple((f, t) for f, t in texts if t))
 
 
-def load_survey(path: str | Path) -> Survey:
-    """Read and validate a survey file."""
+def load_survey(path: str | Path, warnings: list[Problem] | None = None) -> Survey:
+    """Read and validate a survey file (warnings, if a list is given, as `parse_survey`)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -680,7 +882,7 @@ def load_survey(path: str | Path) -> Survey:
     except UnicodeDecodeError:
         raise DefinitionError([Problem(str(path), None, "the file is not UTF-8 text; save it "
                                        "as UTF-8")]) from None
-    return parse_survey(text, str(path))
+    return parse_survey(text, str(path), warnings)
 
 
 def survey_from_dict(data: dict[str, Any], file: str = "<stored>") -> Survey:
@@ -703,22 +905,26 @@ def _lined(value: Any) -> Any:
     return value
 
 
-def check_files(paths: Iterable[str | Path]) -> list[Problem]:
-    """Validate many files (directories: every *.yaml inside); return every problem."""
+def check_files(paths: Iterable[str | Path], *, warnings: bool = False) -> list[Problem]:
+    """Validate many files (directories: every *.yaml inside); return every problem, and
+    with `warnings` the warnings too (`Problem.warning`) of the files that load."""
     problems: list[Problem] = []
     for path in paths:
         path = Path(path)
         files = sorted(path.glob("**/*.yaml")) if path.is_dir() else [path]
         for f in files:
+            found: list[Problem] = []
             try:
-                load_survey(f)
+                load_survey(f, found)
             except DefinitionError as exc:
                 problems.extend(exc.problems)
+            if warnings:
+                problems.extend(found)
     return problems
 
 
 __all__ = [
     "AUDIENCES", "MULTI", "NUMBER", "ORIGINS", "SINGLE", "TEXT", "DefinitionError", "Option",
-    "Problem", "Question", "Survey", "check_files", "load_survey", "parse_survey", "read_yaml",
-    "survey_from_dict",
+    "Problem", "Question", "Survey", "Texts", "check_files", "load_survey", "parse_survey",
+    "read_yaml", "retro_labels", "survey_from_dict",
 ]

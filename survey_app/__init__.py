@@ -10,20 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from survey_app import config
+from survey_app import config, migrating
 
 if TYPE_CHECKING:
     from flask import Flask
     from sqlalchemy.exc import OperationalError
 
-MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     from flask import Flask
     from sqlalchemy.exc import OperationalError
 
-    from survey_app.extensions import csrf, db, limiter, login
+    from survey_app.extensions import babel, csrf, db, limiter, login
     from survey_app.proxies import TrustedProxies
 
     instance = config.instance_dir()
@@ -39,12 +38,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
     db.init_app(app)
-    from flask_migrate import Migrate  # Alembic: see survey_app.extensions
-
-    Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    migrating.init_app(app)  # Flask-Migrate, with Alembic imported on first use
     csrf.init_app(app)
     login.init_app(app)
     limiter.init_app(app)
+    from survey_app.languages import init_languages
+
+    init_languages(app, babel)
     app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     app.after_request(_security_headers)
     app.register_error_handler(OperationalError, _database_unavailable)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 from survey_app.storage import storage as stored_files
@@ -131,31 +132,39 @@ def restore(archive: Path) -> dict:
     return manifest
 
 
-def register(app: Flask) -> None:
-    @app.cli.command("backup")
-    @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-    def backup_command(out: Path) -> None:
-        """Back up the database and stored scans into OUT (a .tar.gz)."""
-        try:
-            manifest = backup(out)
-        except (BackupError, subprocess.CalledProcessError, OSError) as exc:
-            raise click.ClickException(_message(exc)) from None
-        click.echo(f"Backed up the {manifest['database']} database and "
-                   f"{manifest['storage_files']} stored files to {out}")
+@click.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(out: Path) -> None:
+    """Back up the database and stored scans into OUT (a .tar.gz)."""
+    try:
+        manifest = backup(out)
+    except (BackupError, subprocess.CalledProcessError, OSError) as exc:
+        raise click.ClickException(_message(exc)) from None
+    click.echo(f"Backed up the {manifest['database']} database and "
+               f"{manifest['storage_files']} stored files to {out}")
 
-    @app.cli.command("restore")
-    @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-    def restore_command(archive: Path, yes: bool) -> None:
-        """Replace the database and stored scans with a backup (stop the app first)."""
-        if not yes:
-            click.confirm("This replaces ALL current data with the backup. Continue?",
-                          abort=True)
-        try:
-            manifest = restore(archive)
-        except (BackupError, subprocess.CalledProcessError, OSError, tarfile.TarError) as exc:
-            raise click.ClickException(_message(exc)) from None
-        click.echo(f"Restored the backup made at {manifest['created_at']}.")
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(archive: Path, yes: bool) -> None:
+    """Replace the database and stored scans with a backup (stop the app first)."""
+    if not yes:
+        click.confirm("This replaces ALL current data with the backup. Continue?",
+                      abort=True)
+    try:
+        manifest = restore(archive)
+    except (BackupError, subprocess.CalledProcessError, OSError, tarfile.TarError) as exc:
+        raise click.ClickException(_message(exc)) from None
+    click.echo(f"Restored the backup made at {manifest['created_at']}.")
+
+
+def register(app: Flask) -> None:
+    """Add this module's commands to the app's CLI (as flaskr does)."""
+    for command in (backup_command, restore_command):
+        app.cli.add_command(command)
 
 
 def _message(exc: Exception) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select, update
 
 from forms.definition import Question, load_survey, retro_part
@@ -272,29 +273,32 @@ def write_login_file(instance: Path, text: str) -> Path:
     return path
 
 
-def register(app: Flask) -> None:
-    """Add `survey-app demo` to the app's CLI."""
+@click.command("demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing when the database already has a partnership.")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Random seed: the same seed gives the same answers.")
+@click.option("--partnership", "name", default=DEFAULT_NAME, show_default=True,
+              metavar="NAME", help="Name of the demo partnership.")
+@with_appcontext
+def demo_command(if_empty: bool, seed: int, name: str) -> None:
+    """Load a demo partnership with schools, collections and generated answers."""
+    if if_empty and db.session.scalar(select(Partnership.id).limit(1)) is not None:
+        click.echo("The database already has a partnership: no demo loaded.")
+        return
+    try:
+        summary = build_demo(name, seed)
+    except SetupError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    text = login_text(summary["logins"], name)
+    path = write_login_file(Path(current_app.instance_path), text)
+    click.echo(f"Demo loaded: {name}, {summary['collections']} collections, "
+               f"{summary['responses']} responses.")
+    click.echo(text.rstrip())
+    click.echo(f"(These logins are also in {path}.)")
 
-    @app.cli.command("demo")
-    @click.option("--if-empty", is_flag=True,
-                  help="Do nothing when the database already has a partnership.")
-    @click.option("--seed", type=int, default=1, show_default=True,
-                  help="Random seed: the same seed gives the same answers.")
-    @click.option("--partnership", "name", default=DEFAULT_NAME, show_default=True,
-                  metavar="NAME", help="Name of the demo partnership.")
-    def demo_command(if_empty: bool, seed: int, name: str) -> None:
-        """Load a demo partnership with schools, collections and generated answers."""
-        if if_empty and db.session.scalar(select(Partnership.id).limit(1)) is not None:
-            click.echo("The database already has a partnership: no demo loaded.")
-            return
-        try:
-            summary = build_demo(name, seed)
-        except SetupError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from None
-        text = login_text(summary["logins"], name)
-        path = write_login_file(Path(current_app.instance_path), text)
-        click.echo(f"Demo loaded: {name}, {summary['collections']} collections, "
-                   f"{summary['responses']} responses.")
-        click.echo(text.rstrip())
-        click.echo(f"(These logins are also in {path}.)")
+
+def register(app: Flask) -> None:
+    """Add this module's commands to the app's CLI (as flaskr does)."""
+    app.cli.add_command(demo_command)

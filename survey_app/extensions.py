@@ -3,6 +3,7 @@
 Flask-Migrate is not here: it imports Alembic (~0.4 s), which only the `db` commands and
 `create_app` need, so `create_app` makes it (and models, workers and tests load faster)."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,6 +28,8 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+#: Interface strings in the pupil's language (survey_app.languages picks it).
+babel = Babel()
 csrf = CSRFProtect()
 login = LoginManager()
 login.login_view = "auth.login"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from survey_app.demo import LOGIN_FILE
 
@@ -81,20 +82,23 @@ def startup_message(app: Flask, host: str, port: int) -> str:
     return "\n".join(lines)
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="0.0.0.0 to let phones on the local network connect.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    """Serve the app (threaded; no reloader or debugger: safe on a classroom network)."""
+    from werkzeug.serving import run_simple
+
+    app_ = current_app._get_current_object()
+    base = public_base_url(host, port, app_.config["PUBLIC_BASE_URL"])
+    if base:
+        app_.config["PUBLIC_BASE_URL"] = base
+    click.echo(startup_message(app_, host, port))
+    run_simple(host, port, app_, threaded=True, use_reloader=False, use_debugger=False)
+
+
 def register(app: Flask) -> None:
-    """Add `survey-app serve` to the app's CLI."""
-
-    @app.cli.command("serve")
-    @click.option("--host", default="127.0.0.1", show_default=True,
-                  help="0.0.0.0 to let phones on the local network connect.")
-    @click.option("--port", default=5000, show_default=True, type=int)
-    def serve_command(host: str, port: int) -> None:
-        """Serve the app (threaded; no reloader or debugger: safe on a classroom network)."""
-        from werkzeug.serving import run_simple
-
-        app_ = current_app._get_current_object()
-        base = public_base_url(host, port, app_.config["PUBLIC_BASE_URL"])
-        if base:
-            app_.config["PUBLIC_BASE_URL"] = base
-        click.echo(startup_message(app_, host, port))
-        run_simple(host, port, app_, threaded=True, use_reloader=False, use_debugger=False)
+    """Add this module's commands to the app's CLI (as flaskr does)."""
+    app.cli.add_command(serve_command)

@@ -39,7 +39,7 @@ EXCEPTIONS: dict[str, frozenset[str]] = {
 #: who-sees-what, and partnerships/schools by name. It imports only itself (and forms).
 FOUNDATION = frozenset({
     "config", "extensions", "models", "storage", "urls", "proxies", "pupil_numbers",
-    "access", "partnerships", "join.codes",
+    "access", "partnerships", "join.codes", "languages",
 })
 #: Part of survey_app -> the other parts it may import (the foundation is always allowed).
 #: "*" is the app factory and the CLI, which assemble everything.
@@ -49,6 +49,7 @@ SURVEY_APP: dict[str, frozenset[str]] = {
     "join": frozenset(),
     "web": frozenset(),
     "backup": frozenset(),
+    "migrating": frozenset(),
     "admin": frozenset({"auth"}),
     "erasure": frozenset({"admin"}),
     "export": frozenset({"admin"}),

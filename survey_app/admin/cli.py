@@ -67,18 +67,28 @@ forms_cli = AppGroup("forms", help="Check and load survey definition files.")
 
 @forms_cli.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def forms_check(paths: tuple[str, ...]) -> None:
-    """Validate survey files (directories: every .yaml inside); list every problem."""
+@click.option("--strict", is_flag=True,
+              help="Fail on warnings too (a text missing in one of the survey's languages).")
+def forms_check(paths: tuple[str, ...], strict: bool) -> None:
+    """Validate survey files (directories: every .yaml inside); list every problem, and
+    warn about each text missing in one of a survey's languages (it falls back to the
+    default language, so the survey still loads)."""
     files = _yaml_files(paths)
     if not files:
         click.echo("Error: no .yaml files found there.", err=True)
         sys.exit(1)
-    problems = check_files(files)
-    for p in problems:
+    found = check_files(files, warnings=True)
+    for p in found:
         click.echo(str(p))
-    if problems:
-        bad = len({p.file for p in problems})
-        click.echo(f"{len(problems)} problem(s) in {bad} of {len(files)} file(s).", err=True)
+    problems = [p for p in found if not p.warning]
+    warned = len(found) - len(problems)
+    if warned:
+        click.echo(f"{warned} warning(s): those texts show in the survey's first language.",
+                   err=True)
+    if problems or (strict and warned):
+        failing = found if strict else problems
+        bad = len({p.file for p in failing})
+        click.echo(f"{len(failing)} problem(s) in {bad} of {len(files)} file(s).", err=True)
         sys.exit(1)
     click.echo(f"{len(files)} file(s) valid.")
 
@@ -125,6 +135,7 @@ def _collection_dict(c, counts: dict[str, int] | None = None) -> dict:
         "is_comparison": c.is_comparison, "pilot": c.pilot, "expected_size": c.expected_size,
         "opens_at": c.opens_at.isoformat() if c.opens_at else None,
         "closes_at": c.closes_at.isoformat() if c.closes_at else None,
+        "language": c.language,
     }
     if counts is not None:
         d["responses"] = counts
@@ -144,17 +155,20 @@ def _collection_dict(c, counts: dict[str, int] | None = None) -> dict:
 @click.option("--pilot", is_flag=True,
               help="A trial run: answers feed the pilot report only, never results.")
 @click.option("--expected", type=int, metavar="N", help="How many pupils in the group.")
+@click.option("--language", metavar="CODE",
+              help="The language the pupils' page opens in (cy, en...): one the survey is "
+                   "written in; its first by default. Pupils can switch on the first screen.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @partnership_option
 @setup_errors
 def collections_create(survey_code, school, group, phase, pair_with, pupil_number, comparison,
-                       pilot, expected, as_json, partnership_name) -> None:
+                       pilot, expected, language, as_json, partnership_name) -> None:
     """Create a collection; prints its id and public link."""
     partnership = resolve_partnership(partnership_name)
     c = create_collection(partnership, survey_code=survey_code, school_name=school,
                           group_name=group, phase=phase, pair_with=pair_with,
                           ask_pupil_number=pupil_number, is_comparison=comparison, pilot=pilot,
-                          expected_size=expected)
+                          expected_size=expected, language=language)
     db.session.commit()
     d = _collection_dict(c)
     if as_json:

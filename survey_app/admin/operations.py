@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from forms.definition import Survey as Definition
 from survey_app.extensions import db
+from survey_app.languages import declared, language_name
 from survey_app.models import (
     PHASES,
     Collection,
@@ -132,8 +133,10 @@ def create_collection(
     phase: str, pair_with: int | None = None, ask_pupil_number: bool = False,
     is_comparison: bool = False, expected_size: int | None = None, pilot: bool = False,
     opens_at: datetime | None = None, closes_at: datetime | None = None,
+    language: str | None = None,
 ) -> Collection:
-    """A new collection on the survey's latest version (which freezes that version)."""
+    """A new collection on the survey's latest version (which freezes that version).
+    `language`: the one the pupils' page opens in (the survey's first when not given)."""
     if phase not in PHASES:
         raise SetupError(f"Unknown phase '{phase}' (use {', '.join(PHASES)}).")
     if opens_at and closes_at and closes_at <= opens_at:
@@ -150,8 +153,18 @@ def create_collection(
             raise SetupError(f"There is no collection {pair_with} to pair with.")
         if partner.survey_version.survey_id != survey.id:
             raise SetupError("A paired collection must use the same survey.")
+        if partner.group_id != group.id:
+            raise SetupError("A paired collection must be the same class: pair with the "
+                             f"{partner.phase} collection of {partner.group.name} at "
+                             f"{partner.school.name}, or choose 'Not paired'.")
+    offered = declared(survey.latest.definition)
+    if language and language not in offered:
+        raise SetupError(
+            f"This survey is written in {', '.join(language_name(c) for c in offered)} "
+            f"({', '.join(offered)}), not '{language}': choose one of those.")
     collection = Collection(
         survey_version=survey.latest, group=group, phase=phase, paired_with=partner,
+        language=language or offered[0],
         ask_pupil_number=ask_pupil_number, is_comparison=is_comparison, pilot=pilot,
         expected_size=expected_size, opens_at=opens_at, closes_at=closes_at,
     )

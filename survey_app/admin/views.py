@@ -46,6 +46,7 @@ from survey_app.admin.wtf import (
     UploadSurveyForm,
     UserForm,
     choices,
+    choices_with_data,
 )
 from survey_app.auth.operations import (
     create_user,
@@ -57,6 +58,7 @@ from survey_app.auth.operations import (
 )
 from survey_app.extensions import db
 from survey_app.join.codes import format_join_code
+from survey_app.languages import language_choices
 from survey_app.models import TIME_POINTS, Collection, Survey, User
 from survey_app.urls import join_url, public_url, reach
 
@@ -121,27 +123,54 @@ def dashboard():
                            export_link=_optional_link("export.responses_csv"))
 
 
-def _fill_collection_choices(form: CollectionForm) -> list[Survey]:
+def _fill_collection_choices(form: CollectionForm) -> tuple[list[Survey], list[Collection]]:
+    """The form's choices; each survey option says its audience and each "Pair with" option
+    its survey, school and class, so the page lists only collections that can pair."""
     surveys = access.surveys()
-    form.survey.choices = choices([("", "Choose a survey")] + [
-        (s.code, f"{survey_label(s)}, version {s.latest.version}") for s in surveys])
+    form.survey.choices = choices_with_data([("", "Choose a survey", {})] + [
+        (s.code, f"{survey_label(s)}, version {s.latest.version}", {"audience": s.audience})
+        for s in surveys])
     if current_user.is_coordinator:
         form.school.choices = choices([("", "Choose a school")] + [
             (s.name, s.name) for s in access.schools()])
     else:
         form.school.choices = choices([(current_user.school.name, current_user.school.name)])
     pairs = [c for c in access.collections() if c.phase in TIME_POINTS]
-    form.pair_with.choices = choices([("", "Not paired")] + [
+    form.pair_with.choices = choices_with_data([("", "Not paired", {})] + [
         (str(c.id), f"#{c.id} {survey_label(c.survey_version.survey)}: {c.school.name}, "
-                    f"{c.group.name} ({c.phase})") for c in pairs])
-    return surveys, {c.id for c in pairs}
+                    f"{c.group.name} ({c.phase})",
+         {"survey": c.survey_version.survey.code, "school": c.school.name,
+          "group": c.group.name}) for c in pairs])
+    form.language.choices = language_choices(surveys)
+    return surveys, pairs
+
+
+def asks_pupil_number_by_default(survey: Survey | None, phase: str | None) -> bool:
+    """Pupil surveys given before or after an activity ask for the pupil number, so the two
+    time points can be matched; a form with no survey chosen yet starts ticked too."""
+    return (survey is None or survey.audience == "pupil") and phase in ("before", "after")
+
+
+def _alone_after(form: CollectionForm, school: str, pairs: list[Collection]) -> bool:
+    """An "after" with no collection of the same survey and class to compare with."""
+    group = " ".join((form.group.data or "").split())
+    return form.phase.data == "after" and not any(
+        c.survey_version.survey.code == form.survey.data and c.school.name == school
+        and c.group.name == group for c in pairs)
 
 
 @bp.route("/collections/new", methods=["GET", "POST"])
 @login_required
 def new_collection():
     form = CollectionForm()
-    surveys, pairable = _fill_collection_choices(form)
+    surveys, pairs = _fill_collection_choices(form)
+    pairable = {c.id for c in pairs}
+    confirm_after = False
+    if request.method == "GET":
+        chosen = {s.code: s for s in surveys}.get(request.args.get("survey", ""))
+        if chosen is not None:  # "Create a collection with ..." from the builder
+            form.survey.data = chosen.code
+        form.ask_pupil_number.data = asks_pupil_number_by_default(chosen, form.phase.data)
     if form.validate_on_submit():
         if current_user.is_coordinator:
             school = (form.new_school.data or "").strip() or form.school.data
@@ -150,9 +179,16 @@ def new_collection():
         pair_with = int(form.pair_with.data) if (form.pair_with.data or "").isdigit() else None
         if pair_with is not None and pair_with not in pairable:
             pair_with = -1  # outside this person's scope: reported as "no such collection"
+        confirm_after = (pair_with is None and not form.after_alone.data
+                         and _alone_after(form, " ".join((school or "").split()), pairs))
         try:
             if not school:
                 raise SetupError("Choose a school, or type the name of a new one.")
+            if confirm_after:
+                raise SetupError(
+                    "There is no 'before' of this survey for this class to compare with, so "
+                    "this 'after' alone cannot show a change. Is that what you want? Tick "
+                    "'Yes' below to create it anyway, or choose 'Before the activity'.")
             collection = create_collection(
                 current_user.partnership, survey_code=form.survey.data, school_name=school,
                 group_name=form.group.data, phase=form.phase.data, pair_with=pair_with,
@@ -160,6 +196,7 @@ def new_collection():
                 is_comparison=form.is_comparison.data, pilot=form.pilot.data,
                 expected_size=form.expected_size.data,
                 opens_at=_to_utc(form.opens_at.data), closes_at=_to_utc(form.closes_at.data),
+                language=form.language.data or None,
             )
         except SetupError as exc:
             db.session.rollback()
@@ -171,7 +208,7 @@ def new_collection():
             return redirect(url_for("admin.collection", collection_id=collection.id))
     groups = sorted({g.name for s in access.schools() for g in s.groups})
     return render_template("admin/new_collection.html", form=form, surveys=surveys,
-                           groups=groups, timezone=str(_tz()))
+                           groups=groups, timezone=str(_tz()), confirm_after=confirm_after)
 
 
 @bp.get("/collections/<int:collection_id>")

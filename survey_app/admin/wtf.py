@@ -29,6 +29,14 @@ def choices(pairs: list[tuple[str, str]]) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def choices_with_data(rows: list[tuple[str, str, dict[str, str]]]) -> list:
+    """Choices whose <option>s carry data- attributes (the page's script filters on them)."""
+    if SelectChoice is None:  # pragma: no cover
+        return [(value, label) for value, label, _data in rows]
+    return [SelectChoice(value, label, render_kw={f"data-{k}": v for k, v in data.items()})
+            for value, label, data in rows]
+
+
 PHASE_CHOICES = choices([
     ("before", "Before the activity"),
     ("during", "During the activity (a midway check)"),
@@ -52,6 +60,8 @@ class CollectionForm(FlaskForm):
                             coerce=str, validate_choice=False)
     ask_pupil_number = BooleanField("Ask each pupil for their number in the class register "
                                     "so their before and after answers can be matched")
+    #: Shown only when an "after" has no collection of the same survey and class before it.
+    after_alone = BooleanField("Yes, this 'after' has no 'before' to compare with")
     is_comparison = BooleanField("Comparison group (these pupils did not take part in "
                                  "the activity)")
     pilot = BooleanField("Pilot (a trial run to check the questions: its answers go to the "
@@ -62,6 +72,7 @@ class CollectionForm(FlaskForm):
                                   validators=[Optional()])
     closes_at = DateTimeLocalField("Closes (optional)", format=DATETIME_FORMATS,
                                    validators=[Optional()])
+    language = SelectField("Language of the pupils' page", validate_choice=False)
     submit = SubmitField("Create collection")
 
 

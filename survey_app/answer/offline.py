@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from survey_app.answer.wtf import WAITED_FIELD
 from survey_app.extensions import db
+from survey_app.languages import html_lang, in_language
 from survey_app.models import Collection
 from survey_app.models.base import utcnow
 
@@ -85,11 +86,12 @@ def manifest(token: str):
     collection = db.session.scalar(select(Collection).where(Collection.public_token == token))
     if collection is None:
         abort(404)
-    survey = collection.survey_version.definition
+    survey = in_language(collection.survey_version.definition, collection.language)
     start = url_for("answer.form", token=token)
     body = {
         "id": start, "name": survey.title, "short_name": survey.title[:12],
-        "start_url": start, "scope": start, "display": "standalone", "lang": "en-GB",
+        "start_url": start, "scope": start, "display": "standalone",
+        "lang": html_lang(collection.language),
         "background_color": BACKGROUND, "theme_color": THEME,
         "icons": [
             {"src": url_for("static", filename=f"icons/pupil-{px}.png"),

@@ -12,7 +12,9 @@ from functools import cache
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from babel.dates import format_date, format_time
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext, lazy_gettext
 from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, TimestampSigner
 from limits import parse_many
@@ -23,13 +25,24 @@ from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
 from forms.answers import normalise, normalise_pupil_number, unknown_fields
-from forms.definition import RETRO_LABELS, Question, Survey
+from forms.definition import NOW, THEN, Question, Survey, retro_labels
 from forms.faces import face_svg
+from survey_app.answer.messages import translated
 from survey_app.answer.offline import answered_at
 from survey_app.answer.operations import record_response
 from survey_app.answer.timings import clean_timings
 from survey_app.answer.wtf import FORM_FIELDS, SUBMISSION_ID_RE, AnswerForm, form_class
 from survey_app.extensions import csrf, db, limiter
+from survey_app.languages import (
+    declared,
+    guess_language,
+    in_language,
+    language_name,
+    language_name_in,
+    pupil_language,
+    remember_choice,
+    use_language,
+)
 from survey_app.models import Collection, SurveyVersion
 from survey_app.models.base import utcnow
 from survey_app.models.collections import window_state
@@ -40,7 +53,8 @@ bp = Blueprint("answer", __name__)
 #: Face size on the pupil page, in CSS px (the issue asks for about 72).
 FACE_PX = 72
 #: A Send with nothing ticked (a tap too early) would store an empty response.
-NOTHING_ANSWERED = "You have not answered any questions yet. Please choose an answer."
+NOTHING_ANSWERED = lazy_gettext(
+    "You have not answered any questions yet. Please choose an answer.")
 #: How often a collection notes that its page was opened ("Close now" warns on it).
 NOTE_SHOWN_EVERY = timedelta(minutes=1)
 
@@ -54,6 +68,7 @@ def _small_bodies_only(_endpoint, _values):
 
 @bp.errorhandler(413)
 def _too_big(_exc):
+    use_language(guess_language())
     return render_template("answer/too_big.html", pupil=True), 413
 
 
@@ -203,6 +218,7 @@ def _timings(survey: Survey) -> str | None:
 
 
 def _not_found():
+    use_language(guess_language())
     return render_template("answer/not_found.html", pupil=True), 404
 
 
@@ -220,6 +236,9 @@ def form(token: str):
         return _not_found()
     version = collection.survey_version
     survey = version.definition
+    if not posting and request.args.get("lang"):
+        remember_choice(request.args["lang"], declared(survey))
+    use_language(pupil_language(declared(survey), collection.language))
     state = collection.state()
     if posting and state == "closed" and _in_grace(collection):
         state = "open"
@@ -238,7 +257,8 @@ def form(token: str):
     unknown = unknown_fields(survey, list(request.form.keys()), FORM_FIELDS)
     if unknown:
         return render_template("answer/bad_request.html", fields=unknown,
-                               survey=survey, collection=collection), 400
+                               survey=_in_page_language(survey), collection=collection,
+                               pupil=survey.audience == "pupil"), 400
     if not the_form.csrf_ok():
         # An old page (session cookie lost, server key changed): keep every answer, ask
         # for one more press. Nothing is stored without a valid token.
@@ -264,8 +284,11 @@ def thanks(token: str):
     if collection is None:
         return _not_found()
     survey = collection.survey_version.definition
-    return render_template("answer/thanks.html", collection=collection, survey=survey,
-                           pupil=survey.audience == "pupil")
+    use_language(pupil_language(declared(survey), collection.language))
+    pupil = survey.audience == "pupil"
+    return render_template("answer/thanks.html", collection=collection,
+                           survey=_in_page_language(survey), pupil=pupil,
+                           speech_note=_speech_note() if pupil else "")
 
 
 # --- rendering helpers -------------------------------------------------------------------
@@ -273,14 +296,17 @@ def thanks(token: str):
 
 def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None = None,
                resend: bool = False, busy: bool = False) -> str:
-    survey = form.survey
+    survey = _in_page_language(form.survey)
     pupil = survey.audience == "pupil"
+    _translate_errors(form)
     summary = []
     for col, message in (errors or {}).items():
+        message = translated(str(message))
         if col == "pupil_number":
-            summary.append(("q-pupil_number", "What is your number?" if pupil
-                            else "Your child's pupil number" if survey.audience == "parent"
-                            else "Your number", message))
+            summary.append(("q-pupil_number", gettext("What is your number?") if pupil
+                            else gettext("Your child's pupil number")
+                            if survey.audience == "parent" else gettext("Your number"),
+                            message))
         else:
             q = survey.question_for_column(col)
             summary.append((f"q-{q.code}", q.text, message))
@@ -288,7 +314,49 @@ def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None 
         "answer/form.html", collection=collection, survey=survey, form=form, pupil=pupil,
         summary=summary, resend=resend, busy=busy, face=_face, say=_say,
         retro_label=_retro_label, where=_where(collection), shown=_shown_stamp(collection),
+        switch=_switch(form.survey), speech_note=_speech_note() if pupil else "",
     )
+
+
+#: Surveys in one language, by (fingerprint, language): built once per process.
+_by_language: dict[tuple[str, str], Survey] = {}
+
+
+def _in_page_language(survey: Survey) -> Survey:
+    """The survey with every text in this page's language (use_language chose it)."""
+    lang = g.get("page_lang") or declared(survey)[0]
+    key = (survey.fingerprint, lang)
+    found = _by_language.get(key)
+    if found is None:
+        if len(_by_language) > 512:
+            _by_language.clear()
+        found = _by_language[key] = in_language(survey, lang)
+    return found
+
+
+def _switch(survey: Survey) -> list[tuple[str, str, bool]]:
+    """The language links on the first screen: (code, its own name, shown now), one for
+    each language the survey declares; none for a survey in one language."""
+    if len(declared(survey)) < 2:
+        return []
+    lang = g.get("page_lang")
+    return [(code, language_name(code), code == lang) for code in declared(survey)]
+
+
+def _speech_note() -> str:
+    """Said where the device has no voice for the page's language (answer.js decides)."""
+    lang = g.get("page_lang") or "en"
+    if lang.split("-")[0] == "en":
+        return ""
+    return gettext("This device cannot read %(language)s aloud.",
+                   language=language_name_in(lang, str(get_locale())))
+
+
+def _translate_errors(form: AnswerForm) -> None:
+    """The normaliser's messages (forms.answers, plain English) in the page's language."""
+    for field in form:
+        if field.errors:
+            field.errors = [translated(str(e)) for e in field.errors]
 
 
 def preview_page(survey: Survey, *, where: str = "", ask_pupil_number: bool = False) -> str:
@@ -296,8 +364,10 @@ def preview_page(survey: Survey, *, where: str = "", ask_pupil_number: bool = Fa
     builder's phone preview): the same template and form, a token that answers nothing."""
     the_form = form_class(survey.fingerprint, survey, ask_pupil_number)()
     the_form.ensure_submission_id()
+    use_language(declared(survey)[0])
     return render_template(
-        "answer/form.html", collection=SimpleNamespace(public_token="preview"), survey=survey,
+        "answer/form.html", collection=SimpleNamespace(public_token="preview"),
+        survey=_in_page_language(survey),
         form=the_form, pupil=survey.audience == "pupil", summary=[], resend=False,
         face=_face, say=_say, retro_label=_retro_label, where=where,
     )
@@ -306,8 +376,9 @@ def preview_page(survey: Survey, *, where: str = "", ask_pupil_number: bool = Fa
 def _closed_page(collection: Collection, state: str) -> str:
     survey = collection.survey_version.definition
     when = collection.opens_at if state == "not_open" else collection.closes_at
-    return render_template("answer/closed.html", collection=collection, survey=survey,
-                           state=state, when=_local(when), pupil=survey.audience == "pupil")
+    return render_template("answer/closed.html", collection=collection,
+                           survey=_in_page_language(survey), state=state, when=_local(when),
+                           pupil=survey.audience == "pupil")
 
 
 def _face(q: Question, index: int) -> Markup:
@@ -316,7 +387,8 @@ def _face(q: Question, index: int) -> Markup:
 
 
 def _retro_label(column: str) -> str:
-    for suffix, label in RETRO_LABELS.items():
+    """"Before the workshop" or "Now" in the page's language (forms' phrasebook)."""
+    for suffix, label in retro_labels(g.get("page_lang") or "en").items():
         if column.endswith(suffix):
             return label
     return ""
@@ -331,7 +403,8 @@ def _say(q: Question) -> str:
     labels = [q.label(code).strip().rstrip(".") for code in q.answer_codes]
     words = ", ".join([labels[0], *(_mid_sentence(label) for label in labels[1:])])
     if q.retrospective:
-        return f"{_sentence(q.text)} Before the workshop: {words}. Now: {words}."
+        retro = retro_labels(g.get("page_lang") or "en")
+        return f"{_sentence(q.text)} {retro[THEN]}: {words}. {retro[NOW]}: {words}."
     return f"{_sentence(q.text)} {words}."
 
 
@@ -361,4 +434,6 @@ def _local(when: datetime | None) -> str:
         return ""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     t = when.astimezone(zone)
-    return f"{t:%A} {t.day} {t:%B} at {t:%H:%M}"
+    locale = get_locale()
+    return gettext("%(day)s at %(time)s", day=format_date(t, "EEEE d MMMM", locale=locale),
+                   time=format_time(t, "HH:mm", locale=locale))

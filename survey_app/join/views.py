@@ -9,18 +9,20 @@ wrong, until the window passes, so guessing finds nothing.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from survey_app.extensions import db, limiter
 from survey_app.join.codes import normalise_join_code
+from survey_app.languages import guess_language, use_language
 from survey_app.models import Collection
 
 bp = Blueprint("join", __name__)
 
-WRONG_CODE = ("We cannot find a survey with that code. Check each letter and number with "
-              "the board, then try again.")
-TOO_MANY = ("That is a lot of tries. Please ask your teacher for help, or scan the QR code "
-            "instead.")
+WRONG_CODE = lazy_gettext("We cannot find a survey with that code. Check each letter and "
+                          "number with the board, then try again.")
+TOO_MANY = lazy_gettext("That is a lot of tries. Please ask your teacher for help, or scan "
+                        "the QR code instead.")
 
 
 def _join_limit() -> str:
@@ -32,11 +34,15 @@ def _is_try() -> bool:
 
 
 def _too_many(_limit):
-    """The refusal, rendered once per app: a guesser's thousands of tries stay cheap."""
-    page = current_app.extensions.get("join_too_many")
+    """The refusal, rendered once per app and language: a guesser's thousands of tries
+    stay cheap."""
+    lang = guess_language()
+    use_language(lang)
+    key = f"join_too_many_{lang}"
+    page = current_app.extensions.get(key)
     if page is None:
         page = render_template("join/join.html", pupil=True, message=TOO_MANY, typed="")
-        current_app.extensions["join_too_many"] = page
+        current_app.extensions[key] = page
     return current_app.response_class(page, status=429)
 
 
@@ -46,6 +52,7 @@ def _too_many(_limit):
                on_breach=_too_many)
 def join():
     """The big box; with ?code=..., a redirect to the collection's pupil page."""
+    use_language(guess_language())
     if not _is_try():
         return render_template("join/join.html", pupil=True, message=None, typed="")
     typed = request.args.get("code", "")[:40]

@@ -6,12 +6,21 @@ from survey_app.models.paper import PrintBatch, Sheet
 from survey_app.models.people import ROLES, Group, Partnership, School, User
 from survey_app.models.plans import EvaluationPlan, PlanAllocation, PlanAmendment
 from survey_app.models.quotes import ReportQuote
-from survey_app.models.responses import ANSWER_STATUSES, SOURCES, Answer, Response
+from survey_app.models.responses import (
+    ANSWER_STATUSES,
+    SOURCES,
+    Answer,
+    AnswerStatus,
+    Response,
+)
 from survey_app.models.scans import (
     BATCH_STATUSES,
     PAGE_STATUSES,
+    BatchStatus,
+    PageStatus,
     ResponseImage,
     ReviewItem,
+    ReviewStatus,
     ScanBatch,
     ScanPage,
 )
@@ -26,5 +35,5 @@ __all__ = [
     "ReviewItem", "ScanBatch", "ScanPage", "ROLES", "SOURCES", "Answer", "Collection", "Group",
     "Partnership", "PrintBatch", "ReportQuote", "Response", "School", "Setting", "Sheet", "Survey",
     "SurveyVersion", "TALLY_KINDS", "TIME_POINTS", "TallyBlock", "TallyCount", "UsedJoinCode",
-    "User", "StoredFile",
+    "User", "StoredFile", "AnswerStatus", "BatchStatus", "PageStatus", "ReviewStatus",
 ]

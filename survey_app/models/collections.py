@@ -90,6 +90,9 @@ class Collection(db.Model):
     #: When a pupil last opened the answering page (noted at most once a minute): "Close
     #: now" warns while pupils may still be answering.
     last_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The language a pupil's page opens in (one the survey declares; a pupil may switch
+    #: on the first screen): survey_app.languages.
+    language: Mapped[str] = mapped_column(String(12), default="en", server_default="en")
 
     survey_version: Mapped[SurveyVersion] = relationship()
     group: Mapped[Group] = relationship()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,7 +13,18 @@ from survey_app.models.base import UTCDateTime, utcnow
 from survey_app.models.collections import Collection
 
 SOURCES = ("web", "paper")
-ANSWER_STATUSES = ("ok", "needs_review", "unreadable")
+
+
+class AnswerStatus(StrEnum):
+    """An answer is ok, waits for a person (needs_review), or could not be read. Stored as
+    these strings (a str Enum: no migration)."""
+
+    OK = "ok"
+    NEEDS_REVIEW = "needs_review"
+    UNREADABLE = "unreadable"
+
+
+ANSWER_STATUSES = tuple(AnswerStatus)
 
 
 class Response(db.Model):
@@ -48,7 +60,7 @@ class Answer(db.Model):
     question_code: Mapped[str] = mapped_column(String(100), index=True)
     #: Option code(s) ("a;b" for multi), a number, or free text; "" for blank.
     value: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="ok")
+    status: Mapped[str] = mapped_column(String(20), default=AnswerStatus.OK)
     #: How sure the scanner was (0..1); None for web answers and human decisions.
     confidence: Mapped[float | None]
 

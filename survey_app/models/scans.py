@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,20 +13,40 @@ from survey_app.models.base import UTCDateTime, utcnow
 from survey_app.models.people import Partnership, School, User
 from survey_app.models.responses import Response
 
-#: queued -> running -> done | failed. A worker that dies leaves "running" with a stale
-#: heartbeat; the next worker takes the job again and skips pages already stored.
-BATCH_STATUSES = ("queued", "running", "done", "failed")
-#: What happened to one page of a batch.
-PAGE_STATUSES = (
-    "read",  # answers stored (maybe with review items)
-    "unreadable",  # no code, unknown sheet, markers missing...: reason says which
-    "blank",  # an empty back side of a duplex scan
-    "duplicate",  # the same page (same marks) was imported before: nothing changed
-    "conflict",  # the same sheet page came back with different marks: sent to review
-    "manual",  # entered by hand by a person looking at the image
-    "unused",  # a sheet with no marks at all (a spare): no response
-    "cover",  # a class pack's cover page: skipped
-)
+
+class BatchStatus(StrEnum):
+    """queued -> running -> done | failed. A worker that dies leaves "running" with a stale
+    heartbeat; the next worker takes the job again and skips pages already stored. Stored
+    as these strings (a str Enum: no migration)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PageStatus(StrEnum):
+    """What happened to one page of a batch."""
+
+    READ = "read"  # answers stored (maybe with review items)
+    UNREADABLE = "unreadable"  # no code, unknown sheet, markers missing...: reason says which
+    BLANK = "blank"  # an empty back side of a duplex scan
+    DUPLICATE = "duplicate"  # the same page (same marks) was imported before: nothing changed
+    CONFLICT = "conflict"  # the same sheet page came back with different marks: to review
+    MANUAL = "manual"  # entered by hand by a person looking at the image
+    UNUSED = "unused"  # a sheet with no marks at all (a spare): no response
+    COVER = "cover"  # a class pack's cover page: skipped
+
+
+class ReviewStatus(StrEnum):
+    """A review item waits (open) until a person decides (resolved)."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+BATCH_STATUSES = tuple(BatchStatus)
+PAGE_STATUSES = tuple(PageStatus)
 
 
 class ScanBatch(db.Model):
@@ -41,7 +62,7 @@ class ScanBatch(db.Model):
     file_hash: Mapped[str] = mapped_column(String(64), index=True)
     stored_path: Mapped[str] = mapped_column(String(500))
     size_bytes: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=BatchStatus.QUEUED, index=True)
     pages_total: Mapped[int | None]
     pages_done: Mapped[int] = mapped_column(default=0)
     #: How many times a worker has started this job (more than one: it was resumed).
@@ -111,7 +132,7 @@ class ReviewItem(db.Model):
     crop_h: Mapped[int | None]
     #: What the scanner saw, per bubble, as JSON (shown beside the crop).
     detail_json: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.OPEN, index=True)
     resolved_value: Mapped[str | None] = mapped_column(Text)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

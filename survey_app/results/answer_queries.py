@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from forms.definition import NOW, THEN
 from forms.scales import DONT_KNOW
 from survey_app.extensions import db
-from survey_app.models import Answer, Collection, Response, ResponseImage
+from survey_app.models import Answer, AnswerStatus, Collection, Response, ResponseImage
 from survey_app.results.queries import Scope, response_counts
 
 #: Text answers listed per question (the CSV export has them all).
@@ -24,7 +24,7 @@ TEXT_LIMIT = 200
 def _ok(answer) -> list:
     """A usable answer: checked, not blank, and not "I don't know" (a missing code: left
     out of shares and tests; the pilot report counts it)."""
-    return [answer.status == "ok", answer.value != "", answer.value != DONT_KNOW]
+    return [answer.status == AnswerStatus.OK, answer.value != "", answer.value != DONT_KNOW]
 
 
 def answer_counts(scope: Scope, ids: list[int],

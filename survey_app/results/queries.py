@@ -19,7 +19,16 @@ from sqlalchemy import func, or_, select
 from survey_app import access
 from survey_app.config import DEFAULT_TIMEZONE
 from survey_app.extensions import db
-from survey_app.models import Answer, Collection, Group, Response, School, Survey, SurveyVersion
+from survey_app.models import (
+    Answer,
+    AnswerStatus,
+    Collection,
+    Group,
+    Response,
+    School,
+    Survey,
+    SurveyVersion,
+)
 from survey_app.models.base import UTCDateTime
 
 
@@ -123,7 +132,7 @@ def review_count(scope: Scope, ids: list[int]) -> int:
         return 0
     stmt = (select(func.count()).select_from(Answer)
             .join(Response, Response.id == Answer.response_id)
-            .where(Response.collection_id.in_(ids), Answer.status == "needs_review",
+            .where(Response.collection_id.in_(ids), Answer.status == AnswerStatus.NEEDS_REVIEW,
                    *scope.response_filters()))
     return db.session.scalar(stmt) or 0
 

@@ -26,7 +26,13 @@ from sqlalchemy import func, select
 
 from survey_app import access
 from survey_app.extensions import db
-from survey_app.models import ReviewItem, ScanBatch
+from survey_app.models import (
+    BatchStatus,
+    PageStatus,
+    ReviewItem,
+    ReviewStatus,
+    ScanBatch,
+)
 from survey_app.scans.operations import ScanUploadError, delete_batch, submit_upload
 from survey_app.scans.views import PlainForm
 
@@ -49,29 +55,29 @@ class PhotoOutcome:
 def photo_outcome(batch: ScanBatch) -> PhotoOutcome:
     """One photo's result in a teacher's words."""
     url = url_for("scans.batch", batch_id=batch.id)
-    if batch.status in ("queued", "running"):
+    if batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING):
         return PhotoOutcome("waiting", "Reading…", url)
-    if batch.status == "failed":
+    if batch.status == BatchStatus.FAILED:
         return PhotoOutcome("retake", batch.error or "This photo could not be read.", url)
     page = batch.pages[0] if batch.pages else None
     if page is None:
         return PhotoOutcome("retake", "This photo held no page.", url)
     if page.status in NOTHING_KEPT:
         reason = page.reason or "This photo could not be read."
-        if page.status == "blank":
+        if page.status == PageStatus.BLANK:
             reason = "Take it again: this photo shows no sheet (only blank paper)."
         return PhotoOutcome("retake", reason, url)
-    if page.status == "cover":
+    if page.status == PageStatus.COVER:
         return PhotoOutcome("skipped", "This is the pack's cover page: nothing to read.", url)
-    if page.status == "duplicate":
+    if page.status == PageStatus.DUPLICATE:
         return PhotoOutcome("skipped", "This sheet was scanned before: nothing was counted "
                             "twice.", url)
-    if page.status == "unused":
+    if page.status == PageStatus.UNUSED:
         return PhotoOutcome("read", f"Sheet {page.sheet_id}: no marks at all, kept as an "
                             "unused sheet (not counted).", url)
     waiting = db.session.scalar(select(func.count()).select_from(ReviewItem).where(
-        ReviewItem.scan_page_id == page.id, ReviewItem.status == "open"))
-    if waiting or page.status == "conflict":
+        ReviewItem.scan_page_id == page.id, ReviewItem.status == ReviewStatus.OPEN))
+    if waiting or page.status == PageStatus.CONFLICT:
         n = waiting or 1
         return PhotoOutcome("check", f"Sheet {page.sheet_id} read; {n} answer"
                             f"{'s' if n != 1 else ''} to check in the review queue.", url)
@@ -84,7 +90,7 @@ def _replace(old_id: int | None, new: ScanBatch) -> bool:
     if not old_id or old_id == new.id:
         return False
     old = db.session.scalar(access.batches_query().where(ScanBatch.id == old_id))
-    if old is None or old.status in ("queued", "running"):
+    if old is None or old.status in (BatchStatus.QUEUED, BatchStatus.RUNNING):
         return False
     if any(p.status not in NOTHING_KEPT or p.response_id for p in old.pages):
         return False

@@ -37,12 +37,16 @@ from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
     Answer,
+    AnswerStatus,
+    BatchStatus,
     Collection,
+    PageStatus,
     Partnership,
     PrintBatch,
     Response,
     ResponseImage,
     ReviewItem,
+    ReviewStatus,
     ScanBatch,
     ScanPage,
     Sheet,
@@ -112,7 +116,7 @@ def _earlier_upload(partnership: Partnership, digest: str, reach: Scope) -> Scan
     for earlier in db.session.scalars(
             select(ScanBatch).where(ScanBatch.partnership_id == partnership.id,
                                     ScanBatch.file_hash == digest,
-                                    ScanBatch.status != "failed").order_by(ScanBatch.id)):
+                                    ScanBatch.status != BatchStatus.FAILED).order_by(ScanBatch.id)):
         if Scope(earlier.partnership_id, earlier.school_id).covers(reach):
             return earlier
     return None
@@ -171,12 +175,12 @@ def claim_next_batch() -> ScanBatch | None:
     tries = current_app.config["SCAN_MAX_ATTEMPTS"]
     db.session.execute(
         update(ScanBatch)
-        .where(ScanBatch.status == "running", ScanBatch.heartbeat_at < stale,
+        .where(ScanBatch.status == BatchStatus.RUNNING, ScanBatch.heartbeat_at < stale,
                ScanBatch.attempts >= tries)
-        .values(status="failed", finished_at=utcnow(), error=GAVE_UP.format(tries=tries)))
+        .values(status=BatchStatus.FAILED, finished_at=utcnow(), error=GAVE_UP.format(tries=tries)))
     db.session.commit()
-    claimable = ((ScanBatch.status == "queued")
-                 | ((ScanBatch.status == "running") & (ScanBatch.heartbeat_at < stale)))
+    claimable = ((ScanBatch.status == BatchStatus.QUEUED)
+                 | ((ScanBatch.status == BatchStatus.RUNNING) & (ScanBatch.heartbeat_at < stale)))
     if db.engine.dialect.name == "postgresql":
         return _claim_locked(claimable)
     candidates = db.session.scalars(
@@ -186,7 +190,7 @@ def claim_next_batch() -> ScanBatch | None:
         taken = db.session.execute(
             update(ScanBatch)
             .where(ScanBatch.id == batch_id, claimable)
-            .values(status="running", heartbeat_at=now, attempts=ScanBatch.attempts + 1,
+            .values(status=BatchStatus.RUNNING, heartbeat_at=now, attempts=ScanBatch.attempts + 1,
                     started_at=func.coalesce(ScanBatch.started_at, now))
         ).rowcount
         db.session.commit()
@@ -207,7 +211,7 @@ def _claim_locked(claimable) -> ScanBatch | None:
     now = utcnow()
     db.session.execute(
         update(ScanBatch).where(ScanBatch.id == batch_id)
-        .values(status="running", heartbeat_at=now, attempts=ScanBatch.attempts + 1,
+        .values(status=BatchStatus.RUNNING, heartbeat_at=now, attempts=ScanBatch.attempts + 1,
                 started_at=func.coalesce(ScanBatch.started_at, now)))
     db.session.commit()
     return db.session.get(ScanBatch, batch_id)
@@ -240,7 +244,7 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
         src = open_scan(storage().source(batch.stored_path), batch.filename,
                         limits=_limits())
     except (ScanInputError, OSError) as exc:
-        batch.status, batch.error, batch.finished_at = "failed", str(exc), utcnow()
+        batch.status, batch.error, batch.finished_at = BatchStatus.FAILED, str(exc), utcnow()
         db.session.commit()
         return batch
     try:
@@ -258,7 +262,7 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
                 # Disk full or storage gone: this page's transaction is dropped whole; the
                 # pages before it stay stored and "Try again" carries on from here.
                 db.session.rollback()
-                batch.status, batch.finished_at = "failed", utcnow()
+                batch.status, batch.finished_at = BatchStatus.FAILED, utcnow()
                 batch.error = STORAGE_FAILED.format(
                     what=f"page {i + 1}", why=exc.strerror or exc).replace(
                     "Nothing was imported", f"The {len(done)} pages before it are stored")
@@ -267,7 +271,7 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
             done.add(i)
     finally:
         src.close()
-    batch.status, batch.finished_at = "done", utcnow()
+    batch.status, batch.finished_at = BatchStatus.DONE, utcnow()
     batch.pages_done = len(done)
     db.session.commit()
     return batch
@@ -275,9 +279,9 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
 
 def retry_batch(batch: ScanBatch) -> None:
     """Queue a failed batch again; the worker skips the pages already stored."""
-    if batch.status != "failed":
+    if batch.status != BatchStatus.FAILED:
         raise ScanUploadError("Only a batch that failed can be tried again.")
-    batch.status, batch.error, batch.finished_at = "queued", None, None
+    batch.status, batch.error, batch.finished_at = BatchStatus.QUEUED, None, None
     batch.attempts = 0  # a person asked: it gets its full number of tries again
     db.session.commit()
 
@@ -295,13 +299,14 @@ def store_page(batch: ScanBatch, index: int, src, scanner) -> ScanPage:
         result = scanner.read_page(image, filename=batch.filename, file_page=index)
     except PageDecodeError as exc:
         page = ScanPage(batch_id=batch.id, page_index=index, image_hash="-",
-                        status="unreadable", reason=f"{str(exc).capitalize()}. Scan this "
+                        status=PageStatus.UNREADABLE, reason=f"{str(exc).capitalize()}. Scan this "
                         "page again, or enter its answers by hand.")
         db.session.add(page)
         return page
     page = ScanPage(batch_id=batch.id, page_index=index, image_hash=image_hash)
     if not isinstance(result, PageResult):
-        page.status = "cover" if result.cover else "blank" if result.blank else "unreadable"
+        page.status = (PageStatus.COVER if result.cover else PageStatus.BLANK if result.blank
+                       else PageStatus.UNREADABLE)
         page.reason = result.reason
         if result.thumbnail:
             page.image_path = _write_atomic(f"pages/{batch.id}/{index}-thumb.png",
@@ -316,7 +321,7 @@ def store_page(batch: ScanBatch, index: int, src, scanner) -> ScanPage:
 
 
 def _unreadable(page: ScanPage, reason: str) -> None:
-    page.status, page.reason = "unreadable", reason
+    page.status, page.reason = PageStatus.UNREADABLE, reason
 
 
 ERASED = ("Sheet {sheet} was printed for a collection that has been erased, so its answers "
@@ -357,9 +362,10 @@ def _store_reading(batch: ScanBatch, page: ScanPage, result) -> None:
         select(ScanPage).join(ScanBatch)
         .where(ScanPage.image_hash == page.image_hash, ScanPage.batch_id != batch.id,
                ScanBatch.partnership_id == batch.partnership_id,
-               ScanPage.status.in_(("read", "conflict", "duplicate"))).limit(1))
+               ScanPage.status.in_((PageStatus.READ, PageStatus.CONFLICT,
+                                    PageStatus.DUPLICATE))).limit(1))
     if earlier is not None:
-        page.status = "duplicate"
+        page.status = PageStatus.DUPLICATE
         page.reason = (f"This page image was imported before (file "
                        f"'{earlier.batch.filename}', page {earlier.page_index + 1}); nothing "
                        "was changed.")
@@ -378,7 +384,7 @@ def _store_reading(batch: ScanBatch, page: ScanPage, result) -> None:
     marked = {m.column for m in result.marks if m.marked or m.reason}
     written = any(w.written for w in result.writeins)
     if response is None and not marked and not written:
-        page.status, page.reason = "unused", UNUSED
+        page.status, page.reason = PageStatus.UNUSED, UNUSED
         return None
     if response is None:
         _new_response(collection, key, page, result, definition, reading,
@@ -476,7 +482,7 @@ def _unused_columns(batch: ScanBatch, result) -> set[str]:
     if result.serial == 0:
         return set()
     pages = set(db.session.scalars(select(ScanPage.sheet_page).where(
-        ScanPage.sheet_id == result.sheet_id, ScanPage.status == "unused",
+        ScanPage.sheet_id == result.sheet_id, ScanPage.status == PageStatus.UNUSED,
         ScanPage.sheet_page != result.page)))
     if not pages:
         return set()
@@ -495,14 +501,14 @@ def _new_response(collection, key, page, result, definition, reading: Reading,
     on_page = _page_columns(result) | (set(unused) - {PUPIL_NUMBER})
     # Answer rows: what was read, blanks, and "needs review" for the columns a person must
     # decide and for those on pages not yet scanned.
-    statuses = {c: "needs_review" for c in reading.review if c != PUPIL_NUMBER}
-    statuses.update({c: "needs_review" for c in definition.columns if c not in on_page})
+    statuses = {c: AnswerStatus.NEEDS_REVIEW for c in reading.review if c != PUPIL_NUMBER}
+    statuses.update({c: AnswerStatus.NEEDS_REVIEW for c in definition.columns if c not in on_page})
     values = {**{c: "" for c in on_page if c not in statuses}, **reading.values}
     response, created = record_response(
         collection, values, source="paper", submission_key=key,
         pupil_number=_pupil_number(reading), sheet_id=result.sheet_id, statuses=statuses,
         confidences=reading.confidences, commit=False)
-    page.status, page.response_id, page.created_response = "read", response.id, created
+    page.status, page.response_id, page.created_response = PageStatus.READ, response.id, created
     db.session.add(page)
     for col, data in reading.review.items():
         _add_review(response.id, page, col, data, "unsure")
@@ -523,19 +529,20 @@ def _later_page(response: Response, page: ScanPage, result, reading: Reading) ->
     seen = db.session.scalar(
         select(ScanPage).where(ScanPage.response_id == response.id,
                                ScanPage.sheet_page == result.page,
-                               ScanPage.status.in_(("read", "conflict"))).limit(1))
+                               ScanPage.status.in_((PageStatus.READ, PageStatus.CONFLICT)),
+                               ).limit(1))
     page.response_id = response.id
     if seen is None:
         answers_changed(response_ids=[response.id])
-        page.status = "read"
+        page.status = PageStatus.READ
         on_page = _page_columns(result)
         db.session.execute(delete(ReviewItem).where(
             ReviewItem.response_id == response.id, ReviewItem.kind == "missing_page",
-            ReviewItem.status == "open", ReviewItem.question_code.in_(on_page)))
+            ReviewItem.status == ReviewStatus.OPEN, ReviewItem.question_code.in_(on_page)))
         for col in on_page - set(reading.review):
             db.session.execute(update(Answer).where(Answer.response_id == response.id,
                                                     Answer.question_code == col)
-                               .values(value=reading.values.get(col, ""), status="ok",
+                               .values(value=reading.values.get(col, ""), status=AnswerStatus.OK,
                                        confidence=reading.confidences.get(col)))
         for col, data in reading.review.items():
             if col != PUPIL_NUMBER or response.pupil_number is None:
@@ -546,12 +553,12 @@ def _later_page(response: Response, page: ScanPage, result, reading: Reading) ->
     before = json.loads(seen.result_json or "{}")
     now = reading.as_json()
     if all(before.get(k) == now[k] for k in now):
-        page.status = "duplicate"
+        page.status = PageStatus.DUPLICATE
         page.reason = ("This sheet page was imported before with the same marks; nothing "
                        "was changed.")
         return
     answers_changed(response_ids=[response.id])
-    page.status = "conflict"
+    page.status = PageStatus.CONFLICT
     page.reason = ("This sheet page was imported before with different marks (a photocopied "
                    "or re-marked sheet?): the differences are waiting in the review queue.")
     old = before.get("answers", {})
@@ -560,7 +567,7 @@ def _later_page(response: Response, page: ScanPage, result, reading: Reading) ->
             continue
         db.session.execute(update(Answer).where(Answer.response_id == response.id,
                                                 Answer.question_code == col)
-                           .values(status="needs_review"))
+                           .values(status=AnswerStatus.NEEDS_REVIEW))
         _add_review(response.id, page, col, {
             "reason": f"the first scan read {old.get(col) or 'blank'!r}, this scan "
                       f"{reading.values.get(col) or 'unsure'!r}",
@@ -573,7 +580,7 @@ def _later_page(response: Response, page: ScanPage, result, reading: Reading) ->
 
 
 def _store_writeins(page: ScanPage, result) -> None:
-    if page.status != "read" or page.response_id is None:
+    if page.status != PageStatus.READ or page.response_id is None:
         return
     for w in result.writeins:
         rel = _write_atomic(f"writeins/{page.response_id}/{w.question}.png", w.png)
@@ -594,7 +601,7 @@ def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) ->
     """A person's decision: the values as a web form posts them (an option code, several
     for a tick-all question, a number), [] or "" for blank, or CANT_TELL (stored blank
     with status `unreadable`). They pass the same checker as any answer."""
-    if item.status != "open":
+    if item.status != ReviewStatus.OPEN:
         raise ScanUploadError("This item was already resolved.")
     values = [value] if isinstance(value, str) else list(value)
     values = [v for v in values if v.strip()]
@@ -620,23 +627,24 @@ def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) ->
     else:
         q = definition.question_for_column(column)
         if cant_tell:
-            stored, status = "", "unreadable"
+            stored, status = "", AnswerStatus.UNREADABLE
         else:
             try:
                 stored = normalise_column(q, values)
             except ValueError as exc:
                 raise ScanUploadError(str(exc)) from None
-            status = "ok"
+            status = AnswerStatus.OK
         others_open = db.session.scalar(
             select(func.count()).select_from(ReviewItem).where(
                 ReviewItem.response_id == response.id, ReviewItem.id != item.id,
-                ReviewItem.question_code == item.question_code, ReviewItem.status == "open"))
+                ReviewItem.question_code == item.question_code,
+                ReviewItem.status == ReviewStatus.OPEN))
         db.session.execute(update(Answer).where(Answer.response_id == response.id,
                                                 Answer.question_code == item.question_code)
-                           .values(value=stored, status="needs_review" if others_open
+                           .values(value=stored, status=AnswerStatus.NEEDS_REVIEW if others_open
                                    else status, confidence=None))
     answers_changed(response_ids=[response.id])
-    item.status = "resolved"
+    item.status = ReviewStatus.RESOLVED
     item.resolved_value = ";".join(values)
     item.resolved_by_id = user.id
     item.resolved_at = utcnow()
@@ -651,7 +659,7 @@ def enter_page_by_hand(page: ScanPage, collection: Collection, values: dict[str,
     response, _ = record_response(collection, values, source="paper",
                                   submission_key=f"paper:manual:{page.id}",
                                   pupil_number=pupil_number)
-    page.status, page.response_id, page.created_response = "manual", response.id, True
+    page.status, page.response_id, page.created_response = PageStatus.MANUAL, response.id, True
     page.reason = f"Entered by hand by {user.email}."
     db.session.commit()
     return response
@@ -669,13 +677,13 @@ def delete_batch(batch: ScanBatch) -> dict[str, int]:
         files.append(batch.stored_path)
     answers_changed(response_ids={p.response_id for p in pages if p.response_id})
     for p in pages:
-        if p.response_id and not p.created_response and p.status == "read":
+        if p.response_id and not p.created_response and p.status == PageStatus.READ:
             # Its answers go back to waiting for this page.
             db.session.execute(update(Answer).where(
                 Answer.response_id == p.response_id,
                 Answer.question_code.in_(json.loads(p.result_json or "{}")
                                          .get("answers", {}).keys()))
-                .values(value="", status="needs_review"))
+                .values(value="", status=AnswerStatus.NEEDS_REVIEW))
     if created:
         files += list(db.session.scalars(select(ResponseImage.path)
                                          .where(ResponseImage.response_id.in_(created))))

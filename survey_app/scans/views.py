@@ -28,9 +28,12 @@ from forms.scales import MULTI, NUMBER, NUMBER_MIN
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import (
+    BatchStatus,
     Collection,
+    PageStatus,
     Response,
     ReviewItem,
+    ReviewStatus,
     ScanBatch,
 )
 from survey_app.pupil_numbers import pupil_number_max
@@ -104,7 +107,7 @@ def index():
     batches = db.session.scalars(access.batches_query().order_by(ScanBatch.id.desc())
                                  .limit(50)).all()
     open_items = db.session.scalar(select(func.count()).select_from(
-        access.review_items_query().where(ReviewItem.status == "open").subquery()))
+        access.review_items_query().where(ReviewItem.status == ReviewStatus.OPEN).subquery()))
     return render_template("scans/index.html", form=form, batches=batches,
                            open_items=open_items,
                            max_mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
@@ -113,7 +116,7 @@ def index():
 
 def _eta_seconds(batch: ScanBatch, left: int | None) -> int | None:
     """Time left for a running batch, from its pace so far (None until a page is read)."""
-    if batch.status != "running" or not left or not batch.pages_done \
+    if batch.status != BatchStatus.RUNNING or not left or not batch.pages_done \
             or batch.started_at is None or batch.heartbeat_at is None:
         return None
     per_page = (batch.heartbeat_at - batch.started_at).total_seconds() / batch.pages_done
@@ -134,7 +137,7 @@ def _report(batch: ScanBatch) -> dict:
     page_ids = [p.id for p in pages]
     # Only what this upload's pages raised: a page imported before raises nothing new.
     open_q = select(ReviewItem).where(ReviewItem.scan_page_id.in_(page_ids),
-                                      ReviewItem.status == "open")
+                                      ReviewItem.status == ReviewStatus.OPEN)
     items = db.session.scalars(open_q).all() if page_ids else []
     incomplete = sorted({db.session.get(Response, i.response_id).sheet_id for i in items
                          if i.kind == "missing_page"})
@@ -142,16 +145,16 @@ def _report(batch: ScanBatch) -> dict:
     return {
         "status": batch.status, "pages_total": batch.pages_total, "pages_done": batch.pages_done,
         "pages_left": left, "eta_s": _eta_seconds(batch, left),
-        "read": sum(p.status in ("read", "manual") for p in pages),
+        "read": sum(p.status in (PageStatus.READ, PageStatus.MANUAL) for p in pages),
         "responses_created": sum(bool(p.created_response) for p in pages),
         "to_review": sum(i.kind != "missing_page" for i in items),
         "incomplete": incomplete,
-        "not_read": sum(p.status == "unreadable" for p in pages),
-        "blank": sum(p.status == "blank" for p in pages),
-        "unused": sum(p.status == "unused" for p in pages),
-        "covers": sum(p.status == "cover" for p in pages),
-        "duplicates": sum(p.status == "duplicate" for p in pages),
-        "conflicts": sum(p.status == "conflict" for p in pages),
+        "not_read": sum(p.status == PageStatus.UNREADABLE for p in pages),
+        "blank": sum(p.status == PageStatus.BLANK for p in pages),
+        "unused": sum(p.status == PageStatus.UNUSED for p in pages),
+        "covers": sum(p.status == PageStatus.COVER for p in pages),
+        "duplicates": sum(p.status == PageStatus.DUPLICATE for p in pages),
+        "conflicts": sum(p.status == PageStatus.CONFLICT for p in pages),
         "attempts": batch.attempts, "error": batch.error,
         "eta": eta_words(_eta_seconds(batch, left)),
     }
@@ -235,7 +238,7 @@ def _no_store(resp):
 
 def _queue():
     """Open items, least sure first (missing pages last: they usually resolve themselves)."""
-    return (access.review_items_query().where(ReviewItem.status == "open")
+    return (access.review_items_query().where(ReviewItem.status == ReviewStatus.OPEN)
             .order_by((ReviewItem.kind == "missing_page"),
                       func.coalesce(ReviewItem.confidence, 1.0), ReviewItem.id))
 
@@ -269,7 +272,7 @@ def _choices(item: ReviewItem) -> tuple[object | None, list[tuple[str, str]]]:
 def review_item(item_id: int):
     item = _item(item_id)
     form = PlainForm()
-    if request.method == "POST" and item.status == "open":
+    if request.method == "POST" and item.status == ReviewStatus.OPEN:
         if not form.validate_on_submit():
             abort(400)
         try:
@@ -324,7 +327,7 @@ def review_crop(item_id: int):
 @login_required
 def enter(page_id: int):
     page = access.page_or_404(page_id)
-    if page.status not in ("unreadable",):
+    if page.status not in (PageStatus.UNREADABLE,):
         flash("Only pages the scanner could not read are entered by hand.", "error")
         return redirect(url_for("scans.batch", batch_id=page.batch_id), 303)
     collections = db.session.scalars(access.collections_query()

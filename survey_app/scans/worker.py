@@ -12,6 +12,7 @@ import time
 from flask import current_app
 
 from survey_app.extensions import db
+from survey_app.models import BatchStatus
 from survey_app.scans.operations import claim_next_batch, run_batch
 
 
@@ -53,7 +54,7 @@ def work(*, once: bool = False, log=print) -> int:
         except Exception as exc:  # one bad job must not stop the worker
             db.session.rollback()
             batch = db.session.get(type(batch), batch.id)
-            batch.status, batch.error = "failed", f"{type(exc).__name__}: {exc}"
+            batch.status, batch.error = BatchStatus.FAILED, f"{type(exc).__name__}: {exc}"
             db.session.commit()
             log(f"scan batch {batch.id} failed: {batch.error}")
         else:

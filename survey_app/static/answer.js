@@ -6,18 +6,72 @@
   "use strict";
 
   // --- read aloud -----------------------------------------------------------------------
+  // Each button speaks the language of its words (the nearest lang attribute: the page's
+  // <html lang>, or the interface's where it falls back to English for a language
+  // without a catalog). English keeps the device's default voice when it lists none. Any
+  // other language needs a voice of its own: an English voice reading Welsh is worse than
+  // none, so without one those buttons stay hidden and a short note (.speech-note, in the
+  // page's words) says so.
+  /** How long to wait for the device's list of voices (Chrome fills it in later). */
+  var VOICES_WAIT_MS = 1500;
+
+  function voiceFor(lang) {
+    var want = lang.toLowerCase();
+    var base = want.split("-")[0];
+    var voices = window.speechSynthesis.getVoices() || [];
+    var same = voices.filter(function (v) {
+      return (v.lang || "").replace("_", "-").toLowerCase().split("-")[0] === base;
+    });
+    var exact = same.filter(function (v) {
+      return (v.lang || "").replace("_", "-").toLowerCase() === want;
+    });
+    return exact[0] || same[0] || null;
+  }
+
   function setUpSpeech() {
     if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") {
       return;
     }
-    var buttons = document.querySelectorAll("button.speak[data-say]");
-    Array.prototype.forEach.call(buttons, function (button) {
-      button.hidden = false;
+    var synth = window.speechSynthesis;
+    var buttons = Array.prototype.slice.call(document.querySelectorAll("button.speak[data-say]"));
+    var note = document.querySelector(".speech-note");
+    function langOf(button) {
+      var marked = button.closest("[lang]");
+      return (marked && marked.getAttribute("lang")) || "en-GB";
+    }
+    function english(lang) {
+      return lang.split("-")[0].toLowerCase() === "en";
+    }
+    /** Show each button that has a voice (or is English); the note where any has none. */
+    function showButtons(final) {
+      var missing = false;
+      buttons.forEach(function (button) {
+        var lang = langOf(button);
+        var ok = english(lang) || voiceFor(lang) !== null;
+        if (ok || final) {
+          button.hidden = !ok;
+        }
+        missing = missing || !ok;
+      });
+      if (note && final) {
+        note.hidden = !missing;
+      }
+    }
+    showButtons(false);
+    setTimeout(function () { showButtons(true); }, VOICES_WAIT_MS);
+    if (typeof synth.addEventListener === "function") {
+      synth.addEventListener("voiceschanged", function () { showButtons(false); });
+    }
+    buttons.forEach(function (button) {
       button.addEventListener("click", function () {
-        var synth = window.speechSynthesis;
         synth.cancel();
+        var lang = langOf(button);
+        var voice = voiceFor(lang);
         var words = new window.SpeechSynthesisUtterance(button.getAttribute("data-say"));
-        words.lang = document.documentElement.lang || "en-GB";
+        words.lang = lang;
+        if (voice) {
+          words.voice = voice;
+        }
         words.rate = 0.85;
         words.onstart = function () { button.classList.add("speaking"); };
         words.onend = words.onerror = function () { button.classList.remove("speaking"); };
@@ -100,7 +154,7 @@
     sending = true;
     var send = form.querySelector("button.send");
     if (send) {
-      send.textContent = "Sending\u2026";
+      send.textContent = send.getAttribute("data-sending") || "Sending\u2026";
       send.setAttribute("aria-disabled", "true");
     }
   });
@@ -124,6 +178,7 @@
   var send = form.querySelector("button.send");
   var message = form.querySelector(".step-message");
   var intro = document.querySelector(".intro");
+  var languages = document.querySelector("nav.languages");
   var current = 0;
 
   form.classList.add("stepped");
@@ -154,13 +209,17 @@
     steps.forEach(function (step, i) { step.hidden = i !== current; });
     var last = current === steps.length - 1;
     bar.value = current + 1;
-    counter.textContent = (current + 1) + " of " + steps.length;
+    counter.textContent = (progressBox.getAttribute("data-of") || "{n} of {total}")
+      .replace("{n}", String(current + 1)).replace("{total}", String(steps.length));
     back.hidden = current === 0;
     next.hidden = last;
     send.hidden = !last;
     message.hidden = true;
     if (intro) {
       intro.hidden = current !== 0;
+    }
+    if (languages) {
+      languages.hidden = current !== 0; // the language is chosen on the first screen
     }
     if (focus) {
       window.scrollTo(0, 0);
@@ -177,9 +236,9 @@
       return false;
     }
     message.textContent = step.hasAttribute("data-pupil-number")
-      ? "Please type your number (1 to " + (step.getAttribute("data-pupil-number") || "99")
-        + "). Your teacher can tell you it."
-      : "Please choose an answer first.";
+      ? message.getAttribute("data-number")
+        .replace("{top}", step.getAttribute("data-pupil-number") || "99")
+      : message.getAttribute("data-choose");
     message.hidden = false;
     return true;
   }

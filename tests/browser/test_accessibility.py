@@ -255,6 +255,33 @@ def test_public_pages_have_no_serious_violations(demo_site, browser):
     assert not problems, "\n".join(problems)
 
 
+def test_public_pages_in_welsh_have_no_serious_violations(demo_site, browser):
+    """The same pages in Welsh: the first one switches (?lang=cy, kept for the session);
+    /join follows that choice. Each page must say it is Welsh."""
+    from survey_app.models.base import utcnow
+    from tests.browser.test_languages_browser import _welsh_collection
+
+    pupil = "/s/" + _welsh_collection(demo_site.app)
+    closed = "/s/" + _welsh_collection(demo_site.app, language="cy",
+                                       opens_at=utcnow() - timedelta(days=9),
+                                       closes_at=utcnow() - timedelta(days=2))
+    welsh = [pupil + "?lang=cy", pupil + "/thanks", closed, "join", "join_wrong"]
+    for javascript in (True, False):
+        context = browser.new_context(viewport=PHONE)
+        context.set_default_timeout(20_000)
+        if not javascript:
+            context.route("**/*.js", lambda route: route.abort())
+        page = context.new_page()
+        try:
+            for name in welsh:
+                page.goto(demo_site.url + demo_site.paths.get(name, name))
+                assert page.get_attribute("html", "lang") == "cy", name
+                problems = [f"{name}: {line}" for line in _serious(page)]
+                assert not problems, "\n".join(problems)
+        finally:
+            context.close()
+
+
 def test_pupil_page_with_errors_has_no_serious_violations(demo_site, browser):
     """Sent with nothing answered (scripts off, so the server answers): the error summary
     and the marked questions."""

@@ -33,6 +33,7 @@ PUBLIC = {
     "static": "CSS and JS files",
     "web.index": "redirects to sign in or the dashboard",
     "web.healthz": "load balancer probe; says only 'ok'",
+    "web.favicon": "the site icon every browser asks for (a static image)",
     "auth.login": "the sign-in page",
     "auth.logout": "signing out needs no scope (and is a POST with CSRF)",
     "auth.set_password": "guarded by a one-time 132-bit token, tested in tests/web",

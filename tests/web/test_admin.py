@@ -123,13 +123,13 @@ def test_new_collection_form_creates_with_local_times(app, coordinator_client, t
     page = coordinator_client.get("/admin/collections/new").get_data(as_text=True)
     _assert_no_inline_code(page)
     resp = coordinator_client.post("/admin/collections/new", data={
-        "csrf_token": csrf_from(page), "survey": "pupil_attitudes_5_7", "school": "",
-        "new_school": "Cedar Infants", "group": "Year 2 Robins", "phase": "after",
+        "csrf_token": csrf_from(page), "survey": "pupil_attitudes_5_7", "school": "Oak Primary",
+        "group": "Year 2 Robins", "phase": "after",
         "pair_with": str(oak.id), "ask_pupil_number": "y", "expected_size": "27",
         "opens_at": "2026-06-01T09:00", "closes_at": "2026-12-01T09:00"})
     assert resp.status_code == 302, resp.get_data(as_text=True)
     new = db.session.get(Collection, int(resp.headers["Location"].rsplit("/", 1)[1]))
-    assert (new.school.name, new.phase, new.expected_size) == ("Cedar Infants", "after", 27)
+    assert (new.school.name, new.phase, new.expected_size) == ("Oak Primary", "after", 27)
     assert new.ask_pupil_number
     assert not new.is_comparison
     assert new.paired_with_id == oak.id

@@ -168,3 +168,30 @@ def test_users_errors_exit_1(runner, partnership, args, message):
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_forms_check_warns_about_a_missing_language_and_strict_fails(runner, tmp_path):
+    path = tmp_path / "club.yaml"
+    path.write_text(GOOD.replace("audience: pupil\n", "audience: pupil\nlanguages: [en, cy]\n"))
+    result = runner.invoke(args=["forms", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (f"{path}:7: warning: question 'enjoy': 'text' has no cy text (it shows in 'en' "
+            "instead)") in result.stdout.splitlines()
+    assert "1 file(s) valid" in result.stdout
+    assert runner.invoke(args=["forms", "check", "--strict", str(path)]).exit_code == 1
+
+
+def test_a_bilingual_definition_round_trips_through_the_database(runner, partnership,
+                                                                  tmp_path):
+    from forms.definition import load_survey
+
+    path = tmp_path / "club.yaml"
+    path.write_text(GOOD.replace("audience: pupil\n", "audience: pupil\nlanguages: [en, cy]\n")
+                    .replace("text: Did you enjoy the club?", "text:\n      en: Did you enjoy "
+                             "the club?\n      cy: Wnest ti fwynhau'r clwb?"))
+    assert runner.invoke(args=["forms", "load", str(path)]).exit_code == 0
+    version = db.session.scalars(select(SurveyVersion)).one()
+    stored = version.definition
+    assert stored == load_survey(path)
+    assert stored.in_language("cy").questions[0].text == "Wnest ti fwynhau'r clwb?"
+    assert stored.in_language("cy").questions[0].options[2].label == "Ie"

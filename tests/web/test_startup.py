@@ -1,7 +1,7 @@
 """Start-up stays light: building the app and its CLI loads none of the heavy libraries.
 
 Every `survey-app` command and every web worker pays for what `create_app` imports, so
-SciPy, reportlab, OpenCV, numpy and qrcode are imported where they are used. The figures
+SciPy, reportlab, OpenCV, numpy, qrcode and Alembic are imported where they are used. The figures
 are in `benchmarks/startup_bench.py`; these tests check the property, never a time.
 """
 
@@ -18,7 +18,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent.parent
 
 #: Each costs 0.1-2.5 s to import; none is needed to start the app or list its commands.
-HEAVY = ("scipy", "cv2", "reportlab", "numpy", "qrcode", "PIL", "print", "scanner")
+HEAVY = ("scipy", "cv2", "reportlab", "numpy", "qrcode", "PIL", "print", "scanner",
+         "alembic")
 
 
 def _loaded_after(code: str, tmp_path: Path) -> set[str]:
@@ -47,6 +48,16 @@ def test_importing_the_package_loads_no_framework(tmp_path):
     alone: Flask, SQLAlchemy and Alembic come with `create_app`."""
     loaded = _loaded_after("import survey_app", tmp_path)
     assert sorted(loaded & {"flask", "sqlalchemy", "alembic", *HEAVY}) == []
+
+
+def test_db_commands_still_load_alembic(tmp_path):
+    """`survey-app db ...` and `flask_migrate.upgrade()` bind Flask-Migrate on first use."""
+    loaded = _loaded_after(
+        "from survey_app import create_app\nfrom flask_migrate import upgrade\n"
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/m.sqlite3'}})\n"
+        "with app.app_context():\n    upgrade()\n"
+        "    assert type(app.extensions['migrate']).__name__ == '_MigrateConfig'", tmp_path)
+    assert "alembic" in loaded
 
 
 def test_the_check_sees_a_heavy_import(tmp_path):
