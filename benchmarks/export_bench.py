@@ -83,7 +83,8 @@ def generate(n: int) -> list[int]:
 
 def timed_export(path: Path, **filters) -> tuple[int, float]:
     from survey_app.export.csvfile import write_csv
-    from survey_app.export.tables import Filters, Scope, long_rows, wide_rows
+    from survey_app.export.rows import long_rows, wide_rows
+    from survey_app.export.tables import Filters, Scope
 
     long = filters.pop("long", False)
     started = time.perf_counter()

@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.generate_only:
         return 0
 
-    from survey_app.results import report
+    from survey_app.results import report, report_pdf
 
     client = app.test_client()
     client.post("/login", data={"email": "coordinator@example.org",
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             from survey_app.models import Partnership
 
             p = db.session.query(Partnership).one()
-            data = report.render_pdf(report.build_report(p, app.config))
+            data = report_pdf.render_pdf(report.build_report(p, app.config))
             assert data.startswith(b"%PDF")
             db.session.remove()
 

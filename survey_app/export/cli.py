@@ -15,14 +15,13 @@ from survey_app.access import Scope
 from survey_app.admin.operations import SetupError, resolve_partnership
 from survey_app.export import formats
 from survey_app.export.csvfile import write_csv
+from survey_app.export.rows import long_rows, wide_table
 from survey_app.export.tables import (
     ExportError,
     Filters,
     SeveralSurveys,
     codebook_rows,
-    long_rows,
     survey_codes,
-    wide_table,
 )
 from survey_app.models import PHASES
 

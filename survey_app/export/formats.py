@@ -2,7 +2,7 @@
 variable and value labels (written by pyreadstat, ReadStat's Python binding), and a
 Frictionless Data package (datapackage.json) describing the CSV's columns.
 
-The rows are the CSV's rows (tables.wide_table); here they only change shape. Coded text
+The rows are the CSV's rows (rows.wide_table); here they only change shape. Coded text
 columns (arm, phase, source, choice questions with word codes) become whole numbers with
 value labels, since Stata labels numbers only; the codebook and the labels say which number
 is which.
@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from survey_app.export.tables import Field
+from survey_app.export.fields import Field
 
 #: SPSS keywords that cannot name a variable; Stata's own reserved names.
 RESERVED = {"all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with",

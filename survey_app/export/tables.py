@@ -1,4 +1,7 @@
-"""Export tables: each function yields a header, then rows of strings.
+"""Export tables: each yields a header, then rows of strings. Here: the columns and codes,
+what the person asked for (Filters) and the survey versions it reaches, what each cell
+says, and the codebook; the response rows are laid out in rows.py and the columns
+described for SPSS and Stata in fields.py.
 
 The CSV writers (csvfile.py) only format what these yield, so the command line and the
 download route give the same bytes (Indico's `generate_spreadsheet_from_survey` pattern).
@@ -11,27 +14,23 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import chain
 
-from sqlalchemy import Row, Select, exists, literal, select, union_all
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import joinedload
 
-from forms.answers import MULTI_SEP, PUPIL_NUMBER
+from forms.answers import MULTI_SEP
 from forms.definition import RETRO_SHORT
 from forms.definition import Survey as Definition
-from forms.scales import MULTI, NUMBER, TEXT
+from forms.scales import TEXT
 from forms.scoring import right_values
 from forms.wording import DEFAULT_LANGUAGE
 from survey_app.access import Scope
 from survey_app.extensions import db
 from survey_app.models import (
     TIME_POINTS,
-    Answer,
     Collection,
     Group,
-    Partnership,
     Response,
-    ReviewItem,
     School,
     Survey,
     SurveyVersion,
@@ -253,225 +252,6 @@ def _latest_definition(scope: Scope, code: str) -> Definition | None:
         stmt = stmt.where(Survey.partnership_id == scope.partnership_id)
     v = db.session.scalar(stmt)
     return v.definition if v else None
-
-
-# --- the rows ---------------------------------------------------------------------------
-
-
-def _joined(stmt: Select) -> Select:
-    """A select from Response joined up to its school, for scoping."""
-    return _join_collection(stmt.join(Collection, Collection.id == Response.collection_id))
-
-
-def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list[Row]]]:
-    """Each response in scope with its answers (response_id, question_code, value, status).
-
-    Two streams merged by response id rather than one joined query: the response's own
-    cells (names, timestamp) are then read and converted once, not once per answer. Both
-    use the Core connection with streamed results, read CHUNK_ROWS at a time."""
-    responses_stmt = _scoped(_joined(
-        select(Response.id, Partnership.name, Survey.code, SurveyVersion.version,
-               SurveyVersion.id, Response.collection_id, School.name, Group.name,
-               Collection.is_comparison, Collection.phase, Response.source, Response.sheet_id,
-               Response.pupil_number, Response.submitted_at, Collection.pilot)
-        .select_from(Response))
-        .join(Partnership, Partnership.id == School.partnership_id), scope, filters,
-    ).order_by(Response.id)
-    answers = _scoped(_joined(
-        select(Answer.response_id, Answer.question_code, Answer.value, Answer.status)
-        .select_from(Answer).join(Response, Response.id == Answer.response_id)),
-        scope, filters)
-    # The pupil number has no answer row: an open review item of it is flagged the same way.
-    numbers = _scoped(_joined(
-        select(ReviewItem.response_id, ReviewItem.question_code, literal(""),
-               literal("needs_review")).distinct()
-        .select_from(ReviewItem).join(Response, Response.id == ReviewItem.response_id)
-        .where(ReviewItem.question_code == PUPIL_NUMBER, ReviewItem.status == "open")),
-        scope, filters)
-    both = union_all(answers, numbers).subquery()
-    answers_stmt = select(both).order_by(both.c.response_id)
-    conn = db.session.connection().execution_options(stream_results=True)
-    response_result = conn.execute(responses_stmt).yield_per(CHUNK_ROWS)
-    answer_result = conn.execute(answers_stmt).yield_per(CHUNK_ROWS)
-    # Iterating fetched partitions (plain lists) is several times faster than next(result).
-    answers = chain.from_iterable(answer_result.partitions())
-    try:
-        pending = next(answers, None)
-        for response in chain.from_iterable(response_result.partitions()):
-            mine = []
-            while pending is not None and pending[0] <= response[0]:
-                if pending[0] == response[0]:
-                    mine.append(pending)
-                pending = next(answers, None)
-            yield response, mine
-    finally:
-        answer_result.close()
-        response_result.close()
-
-
-def _fixed(row: Sequence) -> list[str]:
-    """The fixed leading cells of a response (all but needs_review)."""
-    (response_id, partnership, code, version, _vid, collection_id, school, group,
-     comparison, phase, source, sheet_id, pupil_number, submitted_at, pilot) = row[:15]
-    return [safe_text(partnership), str(response_id), code, str(version), str(collection_id),
-            safe_text(school), safe_text(group), ARMS[bool(comparison)], phase,
-            TIME_POINT_CODES.get(phase, ""), PILOT_CODES[bool(pilot)], source, sheet_id or "",
-            "" if pupil_number is None else str(pupil_number), iso_utc(submitted_at)]
-
-
-def wide_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
-    """One survey's responses, one row each: the fixed columns, then one column per answer
-    column. Raises SeveralSurveys (before any row) when the filters reach several surveys."""
-    versions, columns = _wide_plan(scope, filters)
-    return _wide(scope, filters, {v.id: v for v in versions}, columns)
-
-
-def wide_table(scope: Scope, filters: Filters) -> tuple[list[Field], Iterator[list[str]]]:
-    """wide_rows with a description of each column (for SPSS, Stata and datapackage.json)."""
-    versions, columns = _wide_plan(scope, filters)
-    definitions = [v.definition for v in versions]
-    if not definitions and filters.survey:
-        definitions = [d for d in [_latest_definition(scope, filters.survey)] if d]
-    return (wide_fields(definitions, columns, filters.labels),
-            _wide(scope, filters, {v.id: v for v in versions}, columns))
-
-
-def _wide_plan(scope: Scope, filters: Filters) -> tuple[list[_Version], list[str]]:
-    _check_filters(scope, filters)
-    versions = _versions(scope, filters)
-    codes = sorted({v.code for v in versions})
-    if len(codes) > 1:
-        raise SeveralSurveys(codes)
-    if versions:
-        columns = union_columns([v.definition for v in versions])
-    else:
-        latest = _latest_definition(scope, filters.survey) if filters.survey else None
-        if latest is None:
-            raise ExportError("There are no responses to export for these choices yet: "
-                              "choose a survey to get an empty file with its columns.")
-        columns = list(latest.columns)
-    return versions, columns
-
-
-def has_scores(definitions: Sequence[Definition]) -> bool:
-    """Whether the wide table carries `score` and `score_max` (some version has knowledge
-    checks)."""
-    return any(d.knowledge_questions for d in definitions)
-
-
-def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version],
-          columns: list[str]) -> Iterator[list[str]]:
-    scored = has_scores([v.definition for v in versions.values()])
-    yield [*FIXED_COLUMNS, *columns, *(SCORE_COLUMNS if scored else ())]
-    position = {c: i for i, c in enumerate(columns)}
-    for response, answers in _response_stream(scope, filters):
-        version = versions[response[4]]
-        cells = [""] * len(columns)
-        review = []
-        for _, column, value, status in answers:
-            if status == "needs_review":
-                review.append(column)
-            if column in position:
-                cells[position[column]] = version.cell(column, value, status, filters.labels)
-        review.sort(key=lambda c: -1 if c == PUPIL_NUMBER else position.get(c, len(position)))
-        if scored:
-            cells += version.score_cells(answers)
-        yield [*_fixed(response), MULTI_SEP.join(review), *cells]
-
-
-@dataclass(frozen=True)
-class Field:
-    """One exported column described: its Frictionless type, a title, and for coded
-    columns each code with its label (SPSS/Stata value labels)."""
-
-    name: str
-    #: "integer", "string" or "datetime" (Frictionless Table Schema types)
-    type: str
-    title: str
-    values: tuple[tuple[str, str], ...] = ()
-    measures: str = ""
-    #: Tick-all-that-apply: several codes joined by MULTI_SEP.
-    multi: bool = False
-    #: Codes that mean "no answer on the scale" (DONT_KNOW): SPSS user-missing values.
-    missing: tuple[str, ...] = ()
-
-
-FIXED_FIELDS = {
-    "partnership": Field("partnership", "string", "Partnership"),
-    "response_id": Field("response_id", "integer", "Response id"),
-    "survey": Field("survey", "string", "Survey code"),
-    "survey_version": Field("survey_version", "integer", "Survey version"),
-    "collection_id": Field("collection_id", "integer", "Collection id"),
-    "school": Field("school", "string", "School"),
-    "group": Field("group", "string", "Pupil group or class"),
-    "sheet_id": Field("sheet_id", "string", "Paper sheet id (collection-serial)"),
-    "pupil_number": Field("pupil_number", "integer",
-                          "Pupil number in the class register (pairs before and after; "
-                          "on a parent survey, their child's number)"),
-    "submitted_at": Field("submitted_at", "datetime", "Submitted (UTC)"),
-    "needs_review": Field("needs_review", "string",
-                          "Answer columns still waiting for a person to check a scanned mark"),
-    **{column: Field(column, "integer" if column == "time_point" else "string", text,
-                     tuple(codes))
-       for column, text, _m, codes in DESIGN_CODES if column != "partnership"},
-}
-
-
-def wide_fields(definitions: Sequence[Definition], columns: Sequence[str],
-                labels: bool = False) -> list[Field]:
-    """The fields of a wide export: the fixed columns, then each answer column described
-    by the newest version that has it (codes, or words when `labels`)."""
-    questions = {}
-    for d in definitions:  # oldest first: newer wording wins
-        for q in d.questions:
-            for column in q.columns:
-                questions[column] = q
-    fields = [FIXED_FIELDS[c] for c in FIXED_COLUMNS]
-    for column in columns:
-        q = questions.get(column)
-        if q is None:
-            fields.append(Field(column, "string", column))
-            continue
-        title = q.text + RETRO_TEXT.get(column[len(q.code):], "")
-        measures = q.measures or ""
-        if q.kind == TEXT:
-            fields.append(Field(column, "string", title, measures=measures))
-        elif q.kind == NUMBER:
-            fields.append(Field(column, "integer", title, measures=measures))
-        elif labels:
-            fields.append(Field(column, "string", title, measures=measures,
-                                multi=q.kind == MULTI))
-        else:
-            codes = tuple((o, q.label(o)) for o in q.answer_codes)
-            numeric = q.kind != MULTI and all(o.lstrip("-").isdigit() for o, _ in codes)
-            fields.append(Field(column, "integer" if numeric else "string", title, codes,
-                                measures, multi=q.kind == MULTI,
-                                missing=tuple(c for c in q.answer_codes
-                                              if c not in q.option_codes)))
-    if has_scores(definitions):
-        fields += [Field(name, "integer", text, measures=measures)
-                   for name, text, measures in SCORE_CODES]
-    return fields
-
-
-def long_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
-    """Every answer in scope, one row each, all surveys in one table (for R and pandas)."""
-    _check_filters(scope, filters)
-    versions = {v.id: v for v in _versions(scope, filters)}
-    return _long(scope, filters, versions)
-
-
-def _long(scope: Scope, filters: Filters, versions: dict[int, _Version]
-          ) -> Iterator[list[str]]:
-    yield list(LONG_COLUMNS)
-    for response, answers in _response_stream(scope, filters):
-        version = versions[response[4]]
-        fixed = _fixed(response)
-        answers.sort(key=lambda a: (version.order.get(a[1], len(version.order)), a[1]))
-        for _, column, value, status in answers:
-            if column == PUPIL_NUMBER:  # flagged in the wide table's needs_review only
-                continue
-            yield [*fixed, column, version.cell(column, value, status, filters.labels), status]
 
 
 def codebook_rows(scope: Scope, survey: str | None = None) -> Iterator[list[str]]:

@@ -1,7 +1,7 @@
 """Response downloads for coordinators and teachers: CSV (plain, or for Excel with a
 byte-order mark), SPSS .sav, Stata .dta, the codebook and a datapackage.json.
 
-The rows are the same as `survey-app export` writes (tables.py); here they are scoped to
+The rows are the same as `survey-app export` writes (rows.py); here they are scoped to
 the signed-in person (a teacher sees only their school) and streamed to the browser.
 """
 
@@ -19,15 +19,13 @@ from forms.definition import CODE_RE
 from survey_app import access
 from survey_app.export import formats
 from survey_app.export.csvfile import csv_chunks
+from survey_app.export.rows import long_rows, wide_rows, wide_table
 from survey_app.export.tables import (
     ExportError,
     Filters,
     SeveralSurveys,
     codebook_rows,
-    long_rows,
     survey_codes,
-    wide_rows,
-    wide_table,
 )
 from survey_app.extensions import db
 from survey_app.models import PHASES, Survey

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from survey_app.models import EvaluationPlan
 from survey_app.plans import document
-from survey_app.results.analysis import QuestionResult, SurveyResults
+from survey_app.results.survey_results import QuestionResult, SurveyResults
 
 
 @dataclass
@@ -47,7 +47,7 @@ def by_outcome(plan: EvaluationPlan, results: dict[str, SurveyResults],
                texts: dict[tuple[str, str], str]) -> list[OutcomeBlock]:
     """The plan's outcomes (primary first, then in plan order) with the finding of every
     question that measures them, from `results` ({survey code: its results})."""
-    from survey_app.results.report import question_finding
+    from survey_app.results.findings import question_finding
 
     blocks = []
     for o in document.outcomes(plan.body):

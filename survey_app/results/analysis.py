@@ -1,11 +1,11 @@
-"""One survey's results: SQL counts (queries) turned into distributions, changes and tests
-(stats), question by question, with small groups suppressed. The dashboard, the CSV and
-the impact report all read these objects, so they always agree."""
+"""One survey's results computed: SQL counts (queries) turned into distributions, changes
+and tests (stats), question by question, with small groups suppressed. What it makes is
+described in survey_results.py; the dashboard, the CSV and the impact report all read
+those objects, so they always agree."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -14,22 +14,21 @@ from forms.definition import NOW, THEN, Question
 from forms.scales import MULTI, SINGLE, TEXT
 from survey_app.extensions import db
 from survey_app.models import PHASES, TIME_POINTS, Survey
-from survey_app.results import queries, scores, suppression, tally
-from survey_app.results.queries import CollectionInfo, Scope
-from survey_app.results.stats import (
-    MIN_TEST_N,
+from survey_app.results import answer_queries, queries, scores, suppression, tally
+from survey_app.results.difference_in_change import (
     DiffInChange,
-    Distribution,
-    PairedChange,
-    TestResult,
-    distribution,
-    holm,
-    mann_whitney,
-    paired_change,
     paired_difference_in_change,
-    points_change,
-    share_change_interval,
     share_difference_in_change,
+)
+from survey_app.results.paired import paired_change
+from survey_app.results.queries import Scope
+from survey_app.results.stats import MIN_TEST_N, Distribution, distribution, holm, mann_whitney
+from survey_app.results.survey_results import (
+    DEFAULT_POINTS,
+    Change,
+    QuestionResult,
+    Row,
+    SurveyResults,
 )
 
 PHASE_LABELS = {"before": "Before", "during": "During", "after": "After",
@@ -37,8 +36,6 @@ PHASE_LABELS = {"before": "Before", "during": "During", "after": "After",
 #: A time point in a sentence: "40% before, 60% at follow-up".
 POINT_WORDS = {"before": "before", "during": "midway", "after": "after",
                "follow-up": "at follow-up"}
-#: The two time points compared when the results say nothing else.
-DEFAULT_POINTS = ("before", "after")
 
 
 def time_points(phases: set[str]) -> list[str]:
@@ -63,192 +60,6 @@ def min_group(config, audience: str) -> int:
     key = {"pupil": "MIN_GROUP_PUPIL", "teacher": "MIN_GROUP_TEACHER",
            "parent": "MIN_GROUP_PARENT"}.get(audience, "MIN_GROUP_SCHOOL")
     return int(config[key])
-
-
-@dataclass
-class Row:
-    """One bar: a phase of one arm (the groups that took part, or the comparison groups)."""
-
-    phase: str
-    comparison: bool
-    dist: Distribution
-    suppressed: bool
-    label: str = ""
-    #: Why a row is hidden when it is not simply too few (see suppression.py).
-    why: str = ""
-
-
-@dataclass
-class Change:
-    """Before and after for one arm, compared on the same category."""
-
-    comparison: bool
-    before: Distribution
-    after: Distribution
-    test: TestResult | None
-    #: "unpaired" (everyone before vs everyone after) or "retrospective" (then/now).
-    design: str = "unpaired"
-
-    @property
-    def top_before(self) -> float | None:
-        return self.before.top_share
-
-    @property
-    def top_after(self) -> float | None:
-        return self.after.top_share
-
-    @property
-    def points(self) -> float | None:
-        return points_change(self.top_before, self.top_after)
-
-
-@dataclass
-class QuestionResult:
-    question: Question
-    #: "rating" (diverging bar), "options" (bars per option), "text", or "other"
-    display: str
-    rows: list[Row] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    #: (comparison?, paired change) for arms with enough pairs
-    paired: list[tuple[bool, PairedChange]] = field(default_factory=list)
-    #: (comparison?, n) for arms whose pairs are too few to show
-    paired_suppressed: list[tuple[bool, int]] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    texts_suppressed: bool = False
-    #: Write-in boxes cut from scanned sheets (ResponseImage ids), shown as pictures.
-    images: list[int] = field(default_factory=list)
-    #: Rows with fewer answers than this are "too few to show".
-    min_n: int = 5
-    #: Declared a primary outcome by the coordinator (headlined whatever it shows).
-    primary: bool = False
-    #: The groups that took part against the comparison group, where both have figures.
-    did: DiffInChange | None = None
-    #: The question's main test (see `main_test`) and its Holm-adjusted p within its
-    #: family (primary outcomes, or exploratory findings).
-    p_adjusted: float | None = None
-    #: Who answered ("pupil", "teacher", "school"), for wording.
-    audience: str = "pupil"
-    #: The two time points compared (changes, pairs, tests): first and last by default.
-    points: tuple[str, str] = DEFAULT_POINTS
-
-    def top_trend(self, comparison: bool = False) -> list[tuple[str, float | None, int]]:
-        """(time point, share at the top or None when hidden, n) at every time point with
-        answers, in order: the line chart across all time points."""
-        rows = {r.phase: r for r in self.rows if r.comparison == comparison}
-        return [(p, None if rows[p].suppressed else rows[p].dist.top_share, rows[p].dist.n)
-                for p in TIME_POINTS if p in rows and rows[p].dist.n]
-
-    @property
-    def family(self) -> str:
-        return "primary" if self.primary else "exploratory"
-
-    def arm_change(self, comparison: bool = False) -> Change | None:
-        return next((c for c in self.changes if c.comparison == comparison), None)
-
-    def arm_paired(self, comparison: bool = False) -> PairedChange | None:
-        return next((pc for c, pc in self.paired if c == comparison), None)
-
-    @property
-    def main_test(self) -> tuple[str, float] | None:
-        """(name, p) of the test a finding on this question rests on: the difference in
-        change where there is a comparison group, else the paired Wilcoxon test of the
-        groups that took part, else their Mann-Whitney test."""
-        if self.did is not None and self.did.p is not None:
-            return "difference in change", self.did.p
-        pc = self.arm_paired()
-        if pc is not None and pc.test.p is not None:
-            return pc.test.test, pc.test.p
-        change = self.arm_change()
-        if change is not None and change.test is not None and change.test.p is not None:
-            return change.test.test, change.test.p
-        return None
-
-    @property
-    def change_interval(self) -> tuple[float, float] | None:
-        """95% bootstrap interval of the top-box change of the groups that took part."""
-        change = self.arm_change()
-        if change is None or change.points is None:
-            return None
-        return share_change_interval(change.before, change.after)
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return self.question.option_codes
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return tuple(o.label for o in self.question.options)
-
-    @property
-    def top_label(self) -> str:
-        """The top box in the scale's own words: "'Quite a lot' or 'A lot'"."""
-        top = self.question.scale_def.top_box
-        return " or ".join(f"'{self.question.label(c)}'" for c in top)
-
-    @property
-    def bands(self) -> list[tuple[str, tuple[str, ...]]]:
-        """Chart categories: every option, or three bands for long scales (the scale's
-        own rule, forms.scales)."""
-        return self.question.scale_def.chart_bands(self.codes, self.question.label)
-
-    def band_shares(self, dist: Distribution) -> list[float]:
-        return [sum(dist.share(c) or 0 for c in codes) for _label, codes in self.bands]
-
-    @property
-    def visible_rows(self) -> list[Row]:
-        return [r for r in self.rows if r.dist.n]
-
-
-@dataclass
-class SurveyResults:
-    survey: Survey
-    scope: Scope
-    min_n: int
-    collections: list[CollectionInfo]
-    respondents: dict[tuple[bool, str], int]
-    questions: list[QuestionResult]
-    #: Retrospective items, per person: (had room in some area, improved in some area)
-    retro_people: tuple[int, int] = (0, 0)
-    primary_codes: tuple[str, ...] = ()
-    #: Knowledge scores (results.scores), None when the survey has no knowledge checks.
-    knowledge: scores.ScoreResults | None = None
-    #: The two time points compared, and every time point with collections in scope.
-    points: tuple[str, str] = DEFAULT_POINTS
-    present: tuple[str, ...] = ()
-
-    @property
-    def has_comparison(self) -> bool:
-        return any(c.is_comparison for c in self.collections)
-
-    @property
-    def n_responses(self) -> int:
-        return sum(self.respondents.values())
-
-    @property
-    def primary(self) -> list[QuestionResult]:
-        return [q for q in self.questions if q.primary]
-
-    def headroom_both_ways(self, retrospective: bool, comparison: bool = False
-                           ) -> tuple[int, int, int, int]:
-        """(answers with room to improve, of those: rose, stayed the same, fell) over the
-        paired (or retrospective) rating items."""
-        room = up = same = down = 0
-        for q in self.questions:
-            if q.question.retrospective != retrospective:
-                continue
-            for cmp, pc in q.paired:
-                if cmp == comparison:
-                    room += pc.headroom
-                    up += pc.improved_with_headroom
-                    same += pc.same_with_headroom
-                    down += pc.declined_with_headroom
-        return room, up, same, down
-
-    def headroom(self, retrospective: bool, comparison: bool = False) -> tuple[int, int]:
-        """(answers with room to improve, of those improved) over the paired (or the
-        retrospective) rating items: "knowledge improved in 85% of the areas with room"."""
-        room, better, _same, _fell = self.headroom_both_ways(retrospective, comparison)
-        return room, better
 
 
 def _display(q: Question) -> str:
@@ -342,8 +153,9 @@ def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
     for (cmp, code, then, now), k in retro_pairs.items():
         per[(cmp, "retro", f"{code}{THEN}")][then] += k
         per[(cmp, "retro", f"{code}{NOW}")][now] += k
-    texts = queries.text_answers(scope, ids, [q.code for q in questions if q.kind == TEXT])
-    images = queries.writein_images(scope, ids, [q.code for q in questions if q.kind == TEXT])
+    text_codes = [q.code for q in questions if q.kind == TEXT]
+    texts = answer_queries.text_answers(scope, ids, text_codes)
+    images = answer_queries.writein_images(scope, ids, text_codes)
     knowledge = bool(scores.knowledge_codes(survey))
     memo: dict = {}  # the knowledge scores' pass, shared by suppression and figures
     guard = suppression.build(survey.id, scope, min_n, infos, _columns(questions),
@@ -381,7 +193,7 @@ def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
     retro_people = (0, 0)
     if people:
         tops = {q.code: q.option_codes[-1] for q in retro}
-        retro_people = queries.retro_people(
+        retro_people = answer_queries.retro_people(
             scope, [c.id for c in infos if not c.is_comparison], tops)
         retro_people = guard.people(retro_people)
     return SurveyResults(survey, scope, min_n, infos, dict(respondents), results,
@@ -485,147 +297,3 @@ def _paired(qr: QuestionResult, pairs: dict, retro_pairs: dict, min_n: int) -> N
             for change in qr.changes:
                 if change.comparison == cmp:
                     change.test = pc.test
-
-
-@dataclass
-class CollectionRow:
-    info: CollectionInfo
-    web: int
-    paper: int
-
-    @property
-    def total(self) -> int:
-        return self.web + self.paper
-
-    @property
-    def rate(self) -> float | None:
-        """Responses against the expected group size (None when no size was given)."""
-        size = self.info.expected_size
-        return self.total / size if size else None
-
-
-@dataclass
-class Overview:
-    rows: list[CollectionRow]
-    review: int
-
-    @property
-    def schools(self) -> int:
-        return len({r.info.school_id for r in self.rows})
-
-    @property
-    def groups(self) -> int:
-        return len({r.info.group_id for r in self.rows})
-
-    @property
-    def web(self) -> int:
-        return sum(r.web for r in self.rows)
-
-    @property
-    def paper(self) -> int:
-        return sum(r.paper for r in self.rows)
-
-    @property
-    def rate(self) -> float | None:
-        sized = [r for r in self.rows if r.info.expected_size]
-        expected = sum(r.info.expected_size for r in sized)
-        return sum(r.total for r in sized) / expected if expected else None
-
-    def reached(self, audience: str) -> int:
-        """People reached (groups that took part): per group, the most responses any one
-        collection of that audience had, so before and after are not counted twice."""
-        best: dict[int, int] = defaultdict(int)
-        for r in self.rows:
-            if r.info.audience == audience and not r.info.is_comparison:
-                best[r.info.group_id] = max(best[r.info.group_id], r.total)
-        return sum(best.values())
-
-    @property
-    def schools_reached(self) -> int:
-        return len({r.info.school_id for r in self.rows
-                    if r.total and not r.info.is_comparison})
-
-    @property
-    def sessions(self) -> int:
-        """Survey sessions held: collections (not comparison) with at least one response."""
-        return sum(1 for r in self.rows if r.total and not r.info.is_comparison)
-
-
-def overview(scope: Scope, survey_id: int | None = None) -> Overview:
-    infos = queries.collections(scope, survey_id)
-    ids = [c.id for c in infos]
-    counts = queries.response_counts(scope, ids)
-    rows = [CollectionRow(c, counts.get((c.id, "web"), 0), counts.get((c.id, "paper"), 0))
-            for c in infos]
-    return Overview(rows, queries.review_count(scope, ids))
-
-
-def _hidden_reason(n: int, min_n: int) -> str:
-    if n < min_n:
-        return f"fewer than {min_n} answers"
-    return "hidden so that a smaller group cannot be worked out from other figures"
-
-
-def _arm_figures(qr: QuestionResult, comparison: bool) -> dict:
-    """One arm's figures for `question_figures`; suppressed figures are None with a reason."""
-    first, last = ("then", "now") if qr.question.retrospective else qr.points
-    rows = {r.phase: r for r in qr.rows if r.comparison == comparison}
-    pc = qr.arm_paired(comparison)
-    hidden = next((n for c, n in qr.paired_suppressed if c == comparison), None)
-    change = qr.arm_change(comparison)
-    mw = change.test if change is not None and change.design == "unpaired" else None
-    test = pc.test if pc else None
-    out: dict = {}
-    reasons = []
-    for key, phase in (("before", first), ("after", last)):
-        row = rows.get(phase)
-        out[f"n_{key}"] = row.dist.n if row else 0
-        if row is not None and row.suppressed:
-            reasons.append(f"{key}: {_hidden_reason(row.dist.n, qr.min_n)}")
-    out["n_pairs"] = pc.n if pc else (hidden or 0)
-    if hidden:
-        reasons.append(f"pairs: {_hidden_reason(hidden, qr.min_n)}")
-    for figure in ("top_box", "mean"):
-        for key, phase in (("before", first), ("after", last)):
-            row = rows.get(phase)
-            shown = row is not None and not row.suppressed
-            value = (row.dist.top_share if figure == "top_box" else row.dist.mean) \
-                if shown else None
-            out[f"{figure}_{key}"] = value
-    out["wilcoxon_p"] = test.p if test else None
-    out["rank_biserial"] = test.r if test else None
-    out["mann_whitney_p"] = mw.p if mw else None
-    out["mann_whitney_rank_biserial"] = mw.r if mw else None
-    out["wilcoxon_method"] = test.method if test else None
-    out["wilcoxon_changed_pairs"] = test.n_used if test else None
-    out["mann_whitney_method"] = mw.method if mw else None
-    out["headroom"] = None
-    if pc and pc.headroom:
-        out["headroom"] = {"room": pc.headroom, "rose": pc.improved_with_headroom,
-                           "same": pc.same_with_headroom, "fell": pc.declined_with_headroom}
-    out["suppressed"] = "; ".join(reasons) or None
-    out["top_box_by_time_point"] = {p: share for p, share, _n in qr.top_trend(comparison)}
-    return out
-
-
-def question_figures(res: SurveyResults) -> list[dict]:
-    """Per question, the figures scripts read (`survey-app results --json`): the same
-    objects the page and the report are written from."""
-    out = []
-    for qr in res.questions:
-        if qr.display not in ("rating", "options"):
-            continue
-        main = qr.main_test
-        out.append({
-            "code": qr.question.code,
-            "text": qr.question.text,
-            "retrospective": bool(qr.question.retrospective),
-            "participants": _arm_figures(qr, False),
-            "comparison": _arm_figures(qr, True) if res.has_comparison else None,
-            "difference_in_change": qr.did.as_dict() if qr.did else None,
-            "primary": qr.primary,
-            "main_test": main[0] if main else None,
-            "p": main[1] if main else None,
-            "p_adjusted": qr.p_adjusted,
-        })
-    return out

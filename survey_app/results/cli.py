@@ -49,6 +49,7 @@ def results_command(survey_code, partnership_name, school_name, compare, as_json
     from survey_app.admin.operations import SetupError, find_survey, resolve_partnership
     from survey_app.models import TIME_POINTS
     from survey_app.results import analysis
+    from survey_app.results.figures import question_figures
     from survey_app.results.queries import Scope
 
     try:
@@ -69,7 +70,7 @@ def results_command(survey_code, partnership_name, school_name, compare, as_json
                   timezone=current_app.config["TIMEZONE"])
     res = analysis.build(survey, scope, analysis.min_group(current_app.config,
                                                             survey.audience), points=points)
-    figures = analysis.question_figures(res)
+    figures = question_figures(res)
     if as_json:
         click.echo(json.dumps({"survey": survey.code, "title": survey.title,
                                "school": school.name if school else None,
@@ -189,7 +190,7 @@ def tally_command():
 def report_command(survey_code, school_name, partnership_name, output):
     """Write the impact report: reach, headline findings, charts and method note."""
     from survey_app.admin.operations import SetupError, find_survey, resolve_partnership
-    from survey_app.results import report
+    from survey_app.results import report, report_pdf
 
     try:
         partnership = resolve_partnership(partnership_name)
@@ -204,7 +205,7 @@ def report_command(survey_code, school_name, partnership_name, output):
     if path.suffix.lower() in (".html", ".htm"):
         path.write_text(report.render_html(rep), encoding="utf-8")
     else:
-        path.write_bytes(report.render_pdf(rep))
+        path.write_bytes(report_pdf.render_pdf(rep))
     click.echo(f"Wrote {path}: {len(rep.sections)} survey(s), "
                f"{len(rep.headlines)} headline findings.")
 

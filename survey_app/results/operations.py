@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from forms.scales import TEXT
 from survey_app.extensions import db
 from survey_app.models import Answer, Collection, ReportQuote, Response, Survey, SurveyVersion
-from survey_app.results import queries
+from survey_app.results import answer_queries, queries
 from survey_app.results.queries import Scope
 
 
@@ -63,7 +63,7 @@ def quote_candidates(survey: Survey, scope: Scope) -> dict[str, list[tuple[int, 
     out: dict[str, list[tuple[int, str, bool]]] = {}
     for answer_id, code, value in db.session.execute(_text_answers(survey, scope)):
         rows = out.setdefault(code, [])
-        if len(rows) < queries.TEXT_LIMIT:
+        if len(rows) < answer_queries.TEXT_LIMIT:
             rows.append((answer_id, value, answer_id in chosen))
     return out
 

@@ -23,16 +23,10 @@ from forms.scoring import right_values
 from survey_app.extensions import db
 from survey_app.models import Answer, Collection, Response, Survey
 from survey_app.results import queries
+from survey_app.results.paired import PairedChange, paired_change
 from survey_app.results.queries import CollectionInfo, Scope
-from survey_app.results.stats import (
-    Distribution,
-    PairedChange,
-    TestResult,
-    distribution,
-    judgement,
-    mann_whitney,
-    paired_change,
-)
+from survey_app.results.stat_words import judgement
+from survey_app.results.stats import Distribution, TestResult, distribution, mann_whitney
 
 #: The phases compared when no other pair is asked for (results follow the page's pair).
 FIRST, LAST = "before", "after"

@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from survey_app.extensions import db
 from survey_app.models import TallyCount
-from survey_app.results import queries, tally
+from survey_app.results import answer_queries, queries, tally
 from survey_app.results.queries import CollectionInfo, Scope
 
 #: Why a figure is hidden (the page, the CSV and the command line say so).
@@ -139,7 +139,7 @@ class Guard:
         return self.hidden.get(key, "").format(k=self.k)
 
     def apply(self, qr) -> None:
-        """Hide what this view may not show of one question (an analysis.QuestionResult):
+        """Hide what this view may not show of one question (a survey_results.QuestionResult):
         rows, the changes and tests built on them, pairs, written answers."""
         code = qr.question.code
         retro = qr.question.retrospective
@@ -309,14 +309,14 @@ def _live(scope: Scope, infos: list[CollectionInfo], cols,
     by_id = {c.id: c for c in infos}
     ids = list(by_id)
     out: Counts = {}
-    for (cid, col, _v), n in queries.answer_counts(scope, ids, list(cols.answers)).items():
+    for (cid, col, _v), n in answer_queries.answer_counts(scope, ids, list(cols.answers)).items():
         c = by_id[cid]
         _add(out, ("answer", c.is_comparison, c.phase, col), c.group_id, n)
-    for (cid, code, _t, _n), n in queries.retro_counts(scope, ids, list(cols.retro)).items():
+    for (cid, code, _t, _n), n in answer_queries.retro_counts(scope, ids, list(cols.retro)).items():
         c = by_id[cid]
         _add(out, ("retro", c.is_comparison, "", code), c.group_id, n)
-    for (gid, cmp, col, _b, _a), n in queries.paired_counts(scope, ids, list(cols.pairs),
-                                                           *pair).items():
+    paired_counts = answer_queries.paired_counts(scope, ids, list(cols.pairs), *pair)
+    for (gid, cmp, col, _b, _a), n in paired_counts.items():
         _add(out, ("pair", cmp, tally.pair_key(*pair), col), gid, n)
     return out
 
@@ -334,6 +334,6 @@ def _counts(scope: Scope, infos: list[CollectionInfo], cols, text_columns: list[
 def _texts(scope: Scope, infos: list[CollectionInfo], columns: list[str]) -> Counts:
     by_id = {c.id: c for c in infos}
     out: Counts = {}
-    for (cid, col), n in queries.text_counts(scope, list(by_id), columns).items():
+    for (cid, col), n in answer_queries.text_counts(scope, list(by_id), columns).items():
         _add(out, ("text", False, "", col), by_id[cid].group_id, n)
     return out

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from survey_app.results.analysis import SurveyResults
 from survey_app.results.suppression import PROTECTS
+from survey_app.results.survey_results import SurveyResults
 
 #: One statistic per column (tidy: each line is one figure's observation; a column that
 #: does not apply to a line's table is blank). `suppressed` says why a line has no figures.

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from forms.definition import THEN
 from survey_app.extensions import db
 from survey_app.models import TIME_POINTS, Collection, Response, TallyBlock, TallyCount
-from survey_app.results import queries
+from survey_app.results import answer_queries, queries
 from survey_app.results.queries import CollectionInfo, Scope
 
 log = logging.getLogger(__name__)
@@ -109,16 +109,18 @@ def live(scope: Scope, infos: list[CollectionInfo], cols: Columns,
     by_id = {c.id: c for c in infos}
     ids = list(by_id)
     answers: dict = defaultdict(int)
-    for (cid, col, value), n in queries.answer_counts(scope, ids, list(cols.answers)).items():
+    answer_counts = answer_queries.answer_counts(scope, ids, list(cols.answers))
+    for (cid, col, value), n in answer_counts.items():
         answers[(by_id[cid].is_comparison, by_id[cid].phase, col, value)] += n
     retro: dict = defaultdict(int)
-    for (cid, code, then, now), n in queries.retro_counts(scope, ids, list(cols.retro)).items():
+    retro_counts = answer_queries.retro_counts(scope, ids, list(cols.retro))
+    for (cid, code, then, now), n in retro_counts.items():
         retro[(by_id[cid].is_comparison, code, then, now)] += n
     pairs: dict = defaultdict(int)
-    for (_gid, cmp, col, bv, av), n in queries.paired_counts(scope, ids, list(cols.pairs),
-                                                            *pair).items():
+    paired_counts = answer_queries.paired_counts(scope, ids, list(cols.pairs), *pair)
+    for (_gid, cmp, col, bv, av), n in paired_counts.items():
         pairs[(cmp, col, bv, av)] += n
-    return Counts(dict(answers), dict(pairs), dict(retro), queries.respondents(scope, ids))
+    return Counts(dict(answers), dict(pairs), dict(retro), answer_queries.respondents(scope, ids))
 
 
 def answers_changed(*, response_ids: Iterable[int] = (),
@@ -265,13 +267,13 @@ def _rebuild(partnership_id: int, survey_id: int, members: dict[int, list[tuple[
         for gid, sig in signatures.items()])
     sid = literal(survey_id)
     if cols.answers:
-        a = queries.answer_counts_select(everything, ids, list(cols.answers)).subquery()
+        a = answer_queries.answer_counts_select(everything, ids, list(cols.answers)).subquery()
         _insert(select(Collection.group_id, sid, literal("answer"), a.c.collection_id,
                        Collection.is_comparison, Collection.phase, a.c.question_code,
                        a.c.value, null(), a.c.n)
                 .select_from(a).join(Collection, Collection.id == a.c.collection_id))
     if cols.retro:
-        r = queries.retro_counts_select(everything, ids, list(cols.retro)).subquery()
+        r = answer_queries.retro_counts_select(everything, ids, list(cols.retro)).subquery()
         _insert(select(Collection.group_id, sid, literal("retro"), r.c.collection_id,
                        Collection.is_comparison, Collection.phase, r.c.question_code,
                        r.c.then, r.c.now, r.c.n)
@@ -279,8 +281,8 @@ def _rebuild(partnership_id: int, survey_id: int, members: dict[int, list[tuple[
     # Pairs of every two time points the groups have (one pair, before and after, for
     # most), so any two can be compared from the tally.
     for first, last in time_point_pairs(phases) if cols.pairs else ():
-        p = queries.paired_counts_select(everything, ids, list(cols.pairs), first,
-                                         last).subquery()
+        p = answer_queries.paired_counts_select(everything, ids, list(cols.pairs), first,
+                                                last).subquery()
         # A pair's rows hang on the group's first collection of the earlier time point
         # (erased with it).
         anchor = (select(Collection.group_id.label("gid"), func.min(Collection.id).label("cid"))

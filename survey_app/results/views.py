@@ -26,7 +26,7 @@ from werkzeug.utils import secure_filename
 from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import School, Survey
-from survey_app.results import analysis, pilot, queries, report
+from survey_app.results import analysis, findings, pilot, queries, reach, report
 from survey_app.results.filters import form_choices as _filters
 from survey_app.results.filters import request_scope as _scope
 from survey_app.results.operations import (
@@ -35,6 +35,7 @@ from survey_app.results.operations import (
     set_primary_questions,
     set_report_quotes,
 )
+from survey_app.results.report_pdf import render_pdf
 from survey_app.results.tables import chart_tables, spreadsheet_safe
 
 bp = Blueprint("results", __name__, url_prefix="/results")
@@ -69,7 +70,7 @@ def _chart(qr) -> Markup | None:
 @login_required
 def overview():
     scope = _scope()
-    ov = analysis.overview(scope)
+    ov = reach.overview(scope)
     per_survey: dict[int, int] = {}
     for row in ov.rows:
         per_survey[row.info.survey_id] = per_survey.get(row.info.survey_id, 0) + row.total
@@ -95,8 +96,8 @@ def survey(code: str):
     candidates = quote_candidates(survey, scope) if current_user.is_coordinator else {}
     return render_template("results/survey.html", survey=survey, res=res, charts=charts,
                            trends=trends, labels=analysis.PHASE_LABELS,
-                           summary=report.summary_lines, exports=_export_links(),
-                           notes=report.section_notes(res), candidates=candidates,
+                           summary=findings.summary_lines, exports=_export_links(),
+                           notes=findings.section_notes(res), candidates=candidates,
                            query=request.args.to_dict(), **_filters(scope))
 
 
@@ -176,13 +177,13 @@ def report_html():
     charts = {(s.results.survey.code, qr.question.code): _chart(qr)
               for s in rep.sections for qr in s.key_questions}
     return render_template("results/report.html", rep=rep, charts=charts,
-                           summary=report.summary_lines, query=request.args.to_dict())
+                           summary=findings.summary_lines, query=request.args.to_dict())
 
 
 @bp.get("/report.pdf")
 @login_required
 def report_pdf():
-    pdf = report.render_pdf(_report())
+    pdf = render_pdf(_report())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="impact-report.pdf"'})
 

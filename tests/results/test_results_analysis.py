@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import School, Survey
-from survey_app.results import analysis
+from survey_app.results import analysis, reach, survey_results
 from survey_app.results.queries import Scope
 from survey_app.results.stats import holm
 from tests.results.conftest import add
@@ -23,7 +23,7 @@ def _school(name: str) -> int:
     return db.session.scalar(select(School.id).where(School.name == name))
 
 
-def _build(partnership, min_n: int = 5, **scope) -> analysis.SurveyResults:
+def _build(partnership, min_n: int = 5, **scope) -> survey_results.SurveyResults:
     return analysis.build(_survey(), Scope(partnership.id, **scope), min_n, people=True)
 
 
@@ -205,7 +205,7 @@ def test_empty_survey(partnership, loaded_bank):
 
 
 def test_overview_counts(partnership, results_data):
-    ov = analysis.overview(Scope(partnership.id))
+    ov = reach.overview(Scope(partnership.id))
     assert (ov.schools, ov.groups, len(ov.rows)) == (3, 3, 5)
     # Alder: 10 web before, after 5 web + 6 paper; Birch: 6 web + 6 paper; Cedar 3 web
     assert (ov.web, ov.paper) == (10 + 5 + 6 + 3, 6 + 6)
@@ -215,5 +215,5 @@ def test_overview_counts(partnership, results_data):
     assert ov.reached("pupil") == 14
     assert ov.schools_reached == 2
     assert ov.sessions == 3
-    alder = analysis.overview(Scope(partnership.id, school_id=_school("Alder School")))
+    alder = reach.overview(Scope(partnership.id, school_id=_school("Alder School")))
     assert (alder.web + alder.paper, alder.review) == (21, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from reportlab.graphics.shapes import Group, Line, String
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from survey_app.results.charts import WIDTH_PT, Bar, diverging_bar, option_bars
+from survey_app.results.chart_drawing import WIDTH_PT, Bar, diverging_bar, option_bars
 
 FIVE = ("Not at all", "Not really", "In between", "Quite a lot", "A lot")
 

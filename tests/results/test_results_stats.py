@@ -9,21 +9,19 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
+from survey_app.results.difference_in_change import (
+    paired_difference_in_change,
+    share_difference_in_change,
+)
+from survey_app.results.paired import paired_change
+from survey_app.results.stat_words import TOO_FEW, describe, effect_band, judgement, share_words
 from survey_app.results.stats import (
     NORMAL,
-    TOO_FEW,
-    describe,
     distribution,
-    effect_band,
     holm,
-    judgement,
     mann_whitney,
     mann_whitney_counts,
-    paired_change,
-    paired_difference_in_change,
     points_change,
-    share_difference_in_change,
-    share_words,
     signed_rank_counts,
 )
 from tests.results.conftest import CMP_AFTER, CMP_BEFORE, CONF_AFTER, CONF_BEFORE

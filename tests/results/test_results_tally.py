@@ -20,7 +20,7 @@ from survey_app.models import (
     TallyBlock,
     TallyCount,
 )
-from survey_app.results import analysis
+from survey_app.results import analysis, survey_results
 from survey_app.results.queries import Scope
 from survey_app.results.tally import answers_changed
 from survey_app.scans.operations import PUPIL_NUMBER, resolve_review_item
@@ -33,18 +33,18 @@ def _survey() -> Survey:
 
 
 def _build(partnership, *, use_tally: bool = True, min_n: int = 5,
-           **scope) -> analysis.SurveyResults:
+           **scope) -> survey_results.SurveyResults:
     return analysis.build(_survey(), Scope(partnership.id, **scope), min_n, people=True,
                           use_tally=use_tally)
 
 
-def figures(res: analysis.SurveyResults) -> str:
+def figures(res: survey_results.SurveyResults) -> str:
     """Every figure a page shows (repr, so that two NaN p-values compare equal)."""
     return repr([(q.question.code, q.rows, q.changes, q.paired, q.paired_suppressed)
                  for q in res.questions]) + repr(sorted(res.respondents.items()))
 
 
-def assert_tally_is_live(partnership, **scope) -> analysis.SurveyResults:
+def assert_tally_is_live(partnership, **scope) -> survey_results.SurveyResults:
     tallied = _build(partnership, **scope)
     assert figures(tallied) == figures(_build(partnership, use_tally=False, **scope))
     return tallied

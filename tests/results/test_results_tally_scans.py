@@ -12,7 +12,7 @@ from scanner.testing.generate import pages_pdf
 from survey_app.admin.operations import load_survey_version
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.results import analysis
+from survey_app.results import analysis, survey_results
 from survey_app.results.queries import Scope
 from survey_app.scans.operations import delete_batch, run_batch
 from tests.results.test_results_tally import figures
@@ -20,7 +20,7 @@ from tests.scan.conftest import db_uri  # noqa: F401 - the scan tests' SQLite pi
 from tests.scan.test_import import DPI, LONG_TEACHER, _pack, _paint, _render, _upload
 
 
-def _q31(partnership) -> tuple[analysis.SurveyResults, int]:
+def _q31(partnership) -> tuple[survey_results.SurveyResults, int]:
     survey = db.session.scalar(select(Survey).where(Survey.code == "long_teacher"))
     scope = Scope(partnership.id)
     tallied = analysis.build(survey, scope, 1)

@@ -17,7 +17,7 @@ from forms.definition import parse_survey
 from survey_app.admin.operations import create_collection, load_survey_version
 from survey_app.extensions import db
 from survey_app.models import Survey, TallyCount
-from survey_app.results import analysis, charts
+from survey_app.results import analysis, charts, survey_results
 from survey_app.results.queries import Scope
 from tests.conftest import login_as, make_user
 from tests.results.conftest import add
@@ -77,11 +77,11 @@ def _survey() -> Survey:
     return db.session.scalar(select(Survey).where(Survey.code == "tp_test"))
 
 
-def _conf(res) -> analysis.QuestionResult:
+def _conf(res) -> survey_results.QuestionResult:
     return next(q for q in res.questions if q.question.code == "conf")
 
 
-def _build(partnership, points=None, use_tally=True) -> analysis.SurveyResults:
+def _build(partnership, points=None, use_tally=True) -> survey_results.SurveyResults:
     return analysis.build(_survey(), Scope(partnership.id), 1, points=points,
                           use_tally=use_tally)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from survey_app.results.report import _moved, did_sentence, p_text
-from survey_app.results.stats import DiffInChange
+from survey_app.results.difference_in_change import DiffInChange
+from survey_app.results.findings import _moved, did_sentence, p_text
 
 
 def _q(did):
@@ -40,7 +40,7 @@ def test_different_starting_points_are_said():
 
 
 def test_parents_answers_are_their_view_not_a_self_rating():
-    from survey_app.results.report import _rated, section_notes
+    from survey_app.results.findings import _rated, section_notes
 
     q = SimpleNamespace(audience="parent", question=SimpleNamespace(
         measures="interest", text="My child talks at home about science."))
