@@ -495,8 +495,15 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     lines = lines.reshape(n, -1)[:, disc].astype(np.float32)
     blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((4 * k + 1, 4 * k + 1), np.uint8))
     blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
+    # A hatch or a tight zig-zag (thin lines 2-4 px apart) is neither: the blur greys it
+    # into one pale patch that the line window closes over whole, too pale for a blot; a
+    # small window on the unblurred page sees each line.
+    j = tuning.BETWEEN_HATCH_PX
+    hatch = cv2.morphologyEx(stack, cv2.MORPH_BLACKHAT, np.ones((j, j), np.uint8))
+    hatch = hatch.reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)
-    ink = (lines * scale > tuning.BETWEEN_LINE) | (blots * scale > tuning.BETWEEN_BLOT)
+    ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE)
+           | (blots * scale > tuning.BETWEEN_BLOT))
     if solid:
         # Clear paper by design (an option row's gap): a fill there is ink however wide it
         # spreads (it may join the words and the next ring, past what a top-hat closes).

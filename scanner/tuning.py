@@ -202,6 +202,10 @@ BETWEEN_SPILL_FROM = 0.1
 #: Line contrast counted there: higher than `RING_INK`, because one line is enough here and
 #: the edge of a narrow copier streak (up to ~0.2) must not be one.
 BETWEEN_LINE = 0.4
+#: ... also looked for with a window this wide (px): a child's zig-zag between two faces
+#: draws lines 2-4 px apart, which `LINE_WINDOW_PX` closes over as one pale patch (it read
+#: 0.19, tuning seed 500, clean); a streak's edge stays under `BETWEEN_LINE` either way.
+BETWEEN_HATCH_PX = 5
 #: A blot there (a fill between two answers, up to 4 `LINE_WINDOW_PX` across) is darker
 #: than what closes over it by this much: pen fills read 0.7-1.
 BETWEEN_BLOT = 0.6
