@@ -444,7 +444,8 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         # A face above and its words below leave only the left and right of the ring to
         # see: a circle must ink both (a stroke on one side, or a label, does not).
         per_q = np.roll(inked & seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2)
-        round_lr = round_all & (per_q[:, 0] >= 2) & (per_q[:, 2] >= 2)
+        need = tuning.CIRCLE_SIDE_SECTORS
+        round_lr = round_all & (per_q[:, 0] >= need) & (per_q[:, 2] >= need)
         # Not round on both sides (a copier's skew or low dpi breaks a drawn circle up, a
         # mark between two answers inks one side): at most unsure, never taken as empty.
         circle = np.where(worded & ~round_lr, np.minimum(circle, tuning.CIRCLE_MARKED - 0.05),
