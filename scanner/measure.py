@@ -473,12 +473,14 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
 
 
 def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
-           r_px: float, solid: bool = False) -> np.ndarray:
+           r_px: float, solid: bool = False, away: np.ndarray | None = None,
+           solid_from: float = tuning.BETWEEN_SOLID) -> np.ndarray:
     """Inked pixels in a disc of radius `r_px` at each point, in radii (a line across the
     disc is about two), less the page's median over the same points: what is printed
     between bubbles (nothing, usually) is not a mark. Ink is a line, or a blot up to twice
     as wide, far darker than what closes over it (a shadow's edge closes over nothing);
-    with `solid`, also any pixel nearly as dark as print."""
+    with `solid`, also any pixel darker than the paper by `solid_from`. `away` (n, m, 3):
+    per disc, m circles (x, y, radius) whose pixels are not counted (bubbles it overlaps)."""
     if len(cx) == 0:
         return np.zeros(0)
     k = tuning.LINE_WINDOW_PX
@@ -512,7 +514,14 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
                                 np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
         rel = (paper[:, None] - win.reshape(n, -1)[:, disc].astype(np.float32)) * scale
-        ink |= rel > tuning.BETWEEN_SOLID
+        ink |= rel > solid_from
+    if away is not None:
+        px, py = xx.ravel()[disc], yy.ravel()[disc]
+        gx = np.rint(cx)[:, None, None] + px[None, None, :]  # as `_windows` places them
+        gy = np.rint(cy)[:, None, None] + py[None, None, :]
+        inside = ((gx - away[:, :, 0:1]) ** 2 + (gy - away[:, :, 1:2]) ** 2
+                  <= away[:, :, 2:3] ** 2).any(axis=1)
+        ink &= ~inside
     inked = ink.sum(axis=1) / r_px
     base = np.median(inked) if len(inked) >= tuning.BASELINE_MIN_BUBBLES else 0.0
     return inked - base

@@ -202,6 +202,23 @@ FAINT_RING_SHARE = 0.95
 #: between two faces on a 1-bit dithered scan reads 0.77 (tests/scan/test_child_marks.py),
 #: so 0.7.
 BETWEEN_INK = 0.7
+#: Where two rings of a scale row nearly touch (the 0-10 row on pupil sheets: 2.4 radii
+#: apart, 0.4 radii of paper between the rings), no disc fits between them: one disc of
+#: this many radii over the middle is looked at instead, less both bubbles' insides and
+#: printed rings (`RING_CLEAR_PX` beyond the ring), which leaves the gap and the paper
+#: above and below it. A cross drawn in that gap, its arms over both rings and inside
+#: neither bubble, was read as no answer with no flag (tuning seeds 535 clean, 635 copier).
+TIGHT_BETWEEN_RADIUS = 0.6
+RING_CLEAR_PX = 2.5
+#: ... and ink there counts from this much (as `BETWEEN_INK`): less of the disc is left to
+#: ink, and nothing is printed there. Tuning seeds 535/635/735 (47 pages of each
+#: condition, 10 such discs a page): every disc beside no mark read 0.00; a small tick
+#: between two 0-10 bubbles 0.64, a cross 0.8.
+TIGHT_BETWEEN_INK = 0.3
+#: ... where, as in an option row's gap, a pixel this much darker than the paper (relative)
+#: is ink too: a zig-zag there, blurred by a copier into one grey patch, reads 0.3-0.4 and
+#: is neither a line nor a blot. A copier streak reaches 0.2-0.25.
+TIGHT_BETWEEN_SOLID = 0.3
 #: In an option row the discs keep this many radii clear of the end of the words (the
 #: last letter's blur, and the words' place taken from their bubble's).
 OPTION_GAP_CLEAR = 0.25

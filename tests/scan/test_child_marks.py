@@ -266,6 +266,31 @@ def test_a_tight_zigzag_between_two_answers_goes_to_review(faces_pack, teacher_p
         assert {r.question for r in result.review} == set(truth)
 
 
+@pytest.mark.parametrize(("seed", "style"), [(3, "tick"), (26, "scribble"), (37, "scribble")])
+def test_a_mark_between_two_touching_rings_of_the_0_10_row_goes_to_review(seed, style):
+    """On pupil sheets the 0-10 row's rings are 0.4 radii apart, too close for a disc
+    between them: a small tick or zig-zag in that gap, over both rings and inside neither
+    bubble, was stored as no answer with no flag (tuning seeds 535 and 635). Painted as the
+    generator paints a mark between two answers, through a copier."""
+    from pathlib import Path
+
+    from forms.definition import parse_survey
+
+    root = Path(__file__).resolve().parents[2]
+    survey = parse_survey((root / "benchmarks" / "all_kinds.yaml").read_text())
+    pack = class_pack(survey, 1, pupil_number="bubbles", installation=INSTALLATION)
+    row = [b for b in _template(pack)["bubbles"] if b["question"] == "k_likely"]
+    rng = np.random.default_rng(seed)
+    img = pack.pages[0][2].copy()
+    k = int(rng.integers(0, len(row) - 1))
+    a, b = row[k], row[k + 1]
+    t = rng.uniform(0.4, 0.6)
+    paint(pack, img, dict(a, cx=a["cx"] + t * (b["cx"] - a["cx"]), r=a["r"] * 0.6), style, rng)
+    result = scanner_for(pack.layout).read_page(degrade_copier(img, np.random.default_rng(seed),
+                                                               rates=NO_FAULTS))
+    assert_read_or_flagged({"k_likely": REVIEW}, result)
+
+
 def _option_rows(pack) -> dict[str, list[tuple[dict, dict, dict]]]:
     """Per option-row question (yes/no, choice, tick all): its neighbouring options on one
     line, with the box of the first one's words."""
