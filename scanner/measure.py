@@ -391,7 +391,18 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     local = _band_median(raw, g, paper, scale)
     profiles = [top.mean(axis=1), bottom.mean(axis=1), left.mean(axis=2), right.mean(axis=2)]
     profiles = [p - local[:, None] for p in profiles]
-    t, b, lf, rt = _less_baselines(profiles)
+    if worded is not None and worded.any() and not worded.all():
+        # A faces row prints a face above each bubble and its words below: their bubbles
+        # get a baseline of their own (with the rest, when most bubbles of the size have
+        # no face, the face stayed in: light pencil shading a whole bubble read 0.01-0.03
+        # instead of 0.13, a blank; tuning seeds 535 and 635).
+        t, b, lf, rt = (np.empty_like(p) for p in profiles)
+        for part in (worded, ~worded):
+            for out, p in zip((t, b, lf, rt), _less_baselines([p[part] for p in profiles]),
+                              strict=True):
+                out[part] = p
+    else:
+        t, b, lf, rt = _less_baselines(profiles)
     cap = tuning.LOCAL_CAP
     col = np.clip(np.minimum(t, b), -cap, cap)   # (n, nx)
     row = np.clip(np.minimum(lf, rt), -cap, cap)  # (n, ny)
@@ -403,8 +414,12 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # it, so the bands are also interpolated across the disc (above to below, left to
     # right, averaged); where that says darker, it is the background.
     fy, fx = g.fy[None, :, None], g.fx[None, None, :]
-    interp = 0.5 * ((t[:, None, :] * (1 - fy) + b[:, None, :] * fy)
-                    + (lf[:, :, None] * (1 - fx) + rt[:, :, None] * fx))
+    across = lf[:, :, None] * (1 - fx) + rt[:, :, None] * fx
+    interp = 0.5 * ((t[:, None, :] * (1 - fy) + b[:, None, :] * fy) + across)
+    if worded is not None:
+        # The words below a faces-row bubble are its own: interpolated from them, the
+        # bottom of the bubble would take them for background.
+        interp = np.where(worded[:, None, None], across, interp)
     bg = (np.maximum(bg, np.clip(interp, 0.0, cap)) + local[:, None, None])[:, g.disc]
     # Light multiplies: in a shadow the paper and the ink are both darker by the same
     # factor, so what is left above the background is scaled back up by it.

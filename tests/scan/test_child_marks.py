@@ -291,6 +291,34 @@ def test_a_mark_between_two_touching_rings_of_the_0_10_row_goes_to_review(seed, 
     assert_read_or_flagged({"k_likely": REVIEW}, result)
 
 
+@pytest.mark.parametrize("seed", [535, 536, 537])
+def test_light_pencil_on_a_faces_row_among_other_rows_is_read_or_flagged(seed):
+    """A sheet where most bubbles of the faces' size have no face (faces rows among agree
+    and yes/no rows): the faces above and the words below were left in each faces-row
+    bubble's background, and light pencil shading the whole bubble read 0.01-0.03, a blank
+    with no flag (tuning seeds 535 and 635)."""
+    from pathlib import Path
+
+    from forms.definition import parse_survey
+
+    root = Path(__file__).resolve().parents[2]
+    survey = parse_survey((root / "benchmarks" / "all_kinds.yaml").read_text())
+    pack = class_pack(survey, 1, pupil_number="bubbles", installation=INSTALLATION)
+    rng = np.random.default_rng(seed)
+    img = pack.pages[0][2].copy()
+    truth = {}
+    for q in ("k_faces3", "k_faces5"):
+        row = _bubbles(pack)[q]
+        b = row[int(rng.integers(0, len(row)))]
+        paint(pack, img, b, "light_pencil", rng)
+        truth[q] = b["value"]
+    for grey in (cv2.cvtColor(img, cv2.COLOR_BGR2GRAY),
+                 degrade_copier(img, np.random.default_rng(seed), rates=NO_FAULTS)):
+        result = scanner_for(pack.layout).read_page(grey)
+        assert_read_or_flagged(truth, result)
+        assert not any(result.answer_map.get(q) == "" for q in truth)
+
+
 def _option_rows(pack) -> dict[str, list[tuple[dict, dict, dict]]]:
     """Per option-row question (yes/no, choice, tick all): its neighbouring options on one
     line, with the box of the first one's words."""
