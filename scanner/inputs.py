@@ -151,7 +151,11 @@ class ScanSource:
             if img is not None:
                 return PageImage(i, img, dpi)
             dpi = min(max(dpi, 100.0), float(tuning.MAX_RENDER_DPI))
-        bitmap = page.render(scale=dpi / 72, grayscale=True)
+        # A 1-bit scan (black and white, often dithered) is rendered pixel for pixel: smoothed
+        # onto a grid a fraction of a pixel off, its dots become grey everywhere, the page is
+        # no longer seen as 1-bit (nor blurred back into grey as one), and on some such pages
+        # every empty bubble read as a faint mark, or as marked.
+        bitmap = page.render(scale=dpi / 72, grayscale=True, no_smoothimage=_one_bit(scan))
         img = np.array(bitmap.to_numpy(), copy=True)
         if img.ndim == 3:
             img = img[:, :, 0]
@@ -237,6 +241,16 @@ def _pdf_plan(page) -> tuple[tuple | None, float, bool, int]:
             return scan, dpi, True, px_w * px_h
         dpi = min(max(dpi, 100.0), float(tuning.MAX_RENDER_DPI))
     return scan, dpi, False, int(w_pt / 72 * dpi) * int(h_pt / 72 * dpi)
+
+
+def _one_bit(scan: tuple | None) -> bool:
+    """True when the embedded scan is a 1-bit image."""
+    if scan is None:
+        return False
+    try:
+        return scan[0].get_metadata().bits_per_pixel == 1
+    except Exception:  # metadata unreadable: render as any other image
+        return False
 
 
 def _embedded_scan(page) -> tuple[object, int, int, bool] | None:

@@ -391,7 +391,18 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     local = _band_median(raw, g, paper, scale)
     profiles = [top.mean(axis=1), bottom.mean(axis=1), left.mean(axis=2), right.mean(axis=2)]
     profiles = [p - local[:, None] for p in profiles]
-    t, b, lf, rt = _less_baselines(profiles)
+    if worded is not None and worded.any() and not worded.all():
+        # A faces row prints a face above each bubble and its words below: their bubbles
+        # get a baseline of their own (with the rest, when most bubbles of the size have
+        # no face, the face stayed in: light pencil shading a whole bubble read 0.01-0.03
+        # instead of 0.13, a blank; tuning seeds 535 and 635).
+        t, b, lf, rt = (np.empty_like(p) for p in profiles)
+        for part in (worded, ~worded):
+            for out, p in zip((t, b, lf, rt), _less_baselines([p[part] for p in profiles]),
+                              strict=True):
+                out[part] = p
+    else:
+        t, b, lf, rt = _less_baselines(profiles)
     cap = tuning.LOCAL_CAP
     col = np.clip(np.minimum(t, b), -cap, cap)   # (n, nx)
     row = np.clip(np.minimum(lf, rt), -cap, cap)  # (n, ny)
@@ -403,8 +414,12 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # it, so the bands are also interpolated across the disc (above to below, left to
     # right, averaged); where that says darker, it is the background.
     fy, fx = g.fy[None, :, None], g.fx[None, None, :]
-    interp = 0.5 * ((t[:, None, :] * (1 - fy) + b[:, None, :] * fy)
-                    + (lf[:, :, None] * (1 - fx) + rt[:, :, None] * fx))
+    across = lf[:, :, None] * (1 - fx) + rt[:, :, None] * fx
+    interp = 0.5 * ((t[:, None, :] * (1 - fy) + b[:, None, :] * fy) + across)
+    if worded is not None:
+        # The words below a faces-row bubble are its own: interpolated from them, the
+        # bottom of the bubble would take them for background.
+        interp = np.where(worded[:, None, None], across, interp)
     bg = (np.maximum(bg, np.clip(interp, 0.0, cap)) + local[:, None, None])[:, g.disc]
     # Light multiplies: in a shadow the paper and the ink are both darker by the same
     # factor, so what is left above the background is scaled back up by it.
@@ -444,7 +459,8 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         # A face above and its words below leave only the left and right of the ring to
         # see: a circle must ink both (a stroke on one side, or a label, does not).
         per_q = np.roll(inked & seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2)
-        round_lr = round_all & (per_q[:, 0] >= 2) & (per_q[:, 2] >= 2)
+        need = tuning.CIRCLE_SIDE_SECTORS
+        round_lr = round_all & (per_q[:, 0] >= need) & (per_q[:, 2] >= need)
         # Not round on both sides (a copier's skew or low dpi breaks a drawn circle up, a
         # mark between two answers inks one side): at most unsure, never taken as empty.
         circle = np.where(worded & ~round_lr, np.minimum(circle, tuning.CIRCLE_MARKED - 0.05),
@@ -472,12 +488,14 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
 
 
 def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
-           r_px: float, solid: bool = False) -> np.ndarray:
+           r_px: float, solid: bool = False, away: np.ndarray | None = None,
+           solid_from: float = tuning.BETWEEN_SOLID) -> np.ndarray:
     """Inked pixels in a disc of radius `r_px` at each point, in radii (a line across the
     disc is about two), less the page's median over the same points: what is printed
     between bubbles (nothing, usually) is not a mark. Ink is a line, or a blot up to twice
     as wide, far darker than what closes over it (a shadow's edge closes over nothing);
-    with `solid`, also any pixel nearly as dark as print."""
+    with `solid`, also any pixel darker than the paper by `solid_from`. `away` (n, m, 3):
+    per disc, m circles (x, y, radius) whose pixels are not counted (bubbles it overlaps)."""
     if len(cx) == 0:
         return np.zeros(0)
     k = tuning.LINE_WINDOW_PX
@@ -495,8 +513,15 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     lines = lines.reshape(n, -1)[:, disc].astype(np.float32)
     blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((4 * k + 1, 4 * k + 1), np.uint8))
     blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
+    # A hatch or a tight zig-zag (thin lines 2-4 px apart) is neither: the blur greys it
+    # into one pale patch that the line window closes over whole, too pale for a blot; a
+    # small window on the unblurred page sees each line.
+    j = tuning.BETWEEN_HATCH_PX
+    hatch = cv2.morphologyEx(stack, cv2.MORPH_BLACKHAT, np.ones((j, j), np.uint8))
+    hatch = hatch.reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)
-    ink = (lines * scale > tuning.BETWEEN_LINE) | (blots * scale > tuning.BETWEEN_BLOT)
+    ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE)
+           | (blots * scale > tuning.BETWEEN_BLOT))
     if solid:
         # Clear paper by design (an option row's gap): a fill there is ink however wide it
         # spreads (it may join the words and the next ring, past what a top-hat closes).
@@ -504,7 +529,14 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
                                 np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
         rel = (paper[:, None] - win.reshape(n, -1)[:, disc].astype(np.float32)) * scale
-        ink |= rel > tuning.BETWEEN_SOLID
+        ink |= rel > solid_from
+    if away is not None:
+        px, py = xx.ravel()[disc], yy.ravel()[disc]
+        gx = np.rint(cx)[:, None, None] + px[None, None, :]  # as `_windows` places them
+        gy = np.rint(cy)[:, None, None] + py[None, None, :]
+        inside = ((gx - away[:, :, 0:1]) ** 2 + (gy - away[:, :, 1:2]) ** 2
+                  <= away[:, :, 2:3] ** 2).any(axis=1)
+        ink &= ~inside
     inked = ink.sum(axis=1) / r_px
     base = np.median(inked) if len(inked) >= tuning.BASELINE_MIN_BUBBLES else 0.0
     return inked - base

@@ -427,6 +427,9 @@ def _between(norm: np.ndarray, lv: measure.Levels,
         by_q[b["question"]].append(k)
     words = {(lb["question"], str(lb["value"])): lb for lb in labels or ()}
     pairs, xs, ys, rs = [], [], [], []
+    #: Per disc, the two bubbles whose insides and printed rings are left out of it (only for
+    #: rows too tight for a disc clear of both: None otherwise).
+    clear: list[tuple[int, int] | None] = []
 
     def discs(a: int, b: int, x0: float, y0: float, x1: float, y1: float, radius: float,
               option: bool = False):
@@ -442,6 +445,7 @@ def _between(norm: np.ndarray, lv: measure.Levels,
             xs.append(x0 + t * (x1 - x0))
             ys.append(y0 + t * (y1 - y0))
             rs.append(radius)
+            clear.append(None)
 
     for q, ks in by_q.items():
         steps = [float(np.hypot(placed[b][1] - placed[a][1], placed[b][2] - placed[a][2]))
@@ -451,6 +455,16 @@ def _between(norm: np.ndarray, lv: measure.Levels,
                 (_, ax, ay, ar), (_, bx, by, _) = placed[a], placed[b]
                 gap = float(np.hypot(bx - ax, by - ay))
                 radius = min(0.5 * ar, gap / 2 - 1.25 * ar)
+                if radius < 0.15 * ar:
+                    # Rings nearly touching (the 0-10 row on pupil sheets, 2.4 radii apart):
+                    # one disc over the middle, less both bubbles and their rings, which
+                    # leaves the narrow gap and the paper above and below it.
+                    pairs.append((a, b, False))
+                    xs.append((ax + bx) / 2)
+                    ys.append((ay + by) / 2)
+                    rs.append(tuning.TIGHT_BETWEEN_RADIUS * ar)
+                    clear.append((a, b))
+                    continue
                 # Along the line between the two rings, clear of both by a quarter radius.
                 u = (1.25 * ar) / gap
                 discs(a, b, ax + u * (bx - ax), ay + u * (by - ay), bx - u * (bx - ax),
@@ -458,15 +472,24 @@ def _between(norm: np.ndarray, lv: measure.Levels,
             continue
         _option_gaps(placed, ks, words, discs)
     out: list[tuple[int, int, bool]] = []
-    # Scale rows' and option rows' discs each with their own page median.
-    by_size: dict[tuple[float, bool], list[int]] = defaultdict(list)
+    # Scale rows' and option rows' discs (and those over touching rings) each with their own
+    # page median.
+    by_size: dict[tuple[float, bool, bool], list[int]] = defaultdict(list)
     for j, radius in enumerate(rs):
-        by_size[(round(radius, 1), pairs[j][2])].append(j)
-    for (radius, option), js in by_size.items():
+        by_size[(round(radius, 1), pairs[j][2], clear[j] is not None)].append(j)
+    for (radius, option, tight), js in by_size.items():
+        away = None
+        if tight:
+            # Each disc less the insides of its two bubbles and their printed rings.
+            away = np.array([[(placed[k][1], placed[k][2], placed[k][3] + tuning.RING_CLEAR_PX)
+                              for k in clear[j]] for j in js])
         ink = measure.ink_at(norm, lv, np.array([xs[j] for j in js]),
-                             np.array([ys[j] for j in js]), radius, solid=option)
+                             np.array([ys[j] for j in js]), radius, solid=option or tight,
+                             away=away, solid_from=tuning.TIGHT_BETWEEN_SOLID if tight
+                             else tuning.BETWEEN_SOLID)
+        least = tuning.TIGHT_BETWEEN_INK if tight else tuning.BETWEEN_INK
         for j, v in zip(js, ink, strict=True):
-            if v > tuning.BETWEEN_INK and pairs[j] not in out:
+            if v > least and pairs[j] not in out:
                 out.append(pairs[j])
     return out
 

@@ -157,6 +157,13 @@ SECTOR_INK = 0.25
 #: printed digit above a pupil-number bubble can leave 5 sectors of 16 after the median).
 CIRCLE_MARKED = 0.6
 CIRCLE_UNSURE = 0.4
+#: Round a faces-row bubble (a face above it, its words below) only the left and right of
+#: the annulus show a drawn circle (3 sectors each): a circle must ink at least this many
+#: sectors on each of the two sides. 2 sent clear circles to review when one side ran tight
+#: along the printed ring (5 circles on 240 clean pages of tuning seed 500); with 1, all
+#: 311 of 312 circles read, and none of 9,100 empty faces-row bubbles (a mark between two
+#: answers included) did.
+CIRCLE_SIDE_SECTORS = 1
 #: Line contrast (as `RING_INK`) that makes an inner pixel part of a drawn stroke, for the
 #: share of the inner disc a faint mark draws (`measure.Features.strokes`).
 STROKE_INK = 0.12
@@ -173,9 +180,11 @@ STROKES_UNSURE = 2.5
 #: the line darkens the paper the ring fit compares the ring with: a bubble with at least
 #: this share of the annulus inked and a ring under this share of its row's median ring is
 #: at least unsure. Tuning seeds (400+, 240 copier and 240 clean pages): the two circles
-#: read blank had 0.35 and 0.79-0.82; 1 of 17,145 empty bubbles was caught.
+#: read blank had 0.35 and 0.79-0.82; 1 of 17,145 empty bubbles was caught. Tuning seed
+#: 600 (240 copier pages): a circle read blank at 0.35 and 0.89, so 0.9; 3 of 24,000
+#: empty bubbles are caught.
 TIGHT_CIRCLE = 0.3
-TIGHT_RING_SHARE = 0.85
+TIGHT_RING_SHARE = 0.9
 #: Very light pencil shading reads as little as 0.013 (a 1-bit or 100-150 dpi copy), among
 #: empty bubbles (up to 0.03 on photos), but it shades up to the ring, whose contrast then
 #: drops to a median 0.8 of its row's: a bubble at least this dark with a ring under this
@@ -193,6 +202,23 @@ FAINT_RING_SHARE = 0.95
 #: between two faces on a 1-bit dithered scan reads 0.77 (tests/scan/test_child_marks.py),
 #: so 0.7.
 BETWEEN_INK = 0.7
+#: Where two rings of a scale row nearly touch (the 0-10 row on pupil sheets: 2.4 radii
+#: apart, 0.4 radii of paper between the rings), no disc fits between them: one disc of
+#: this many radii over the middle is looked at instead, less both bubbles' insides and
+#: printed rings (`RING_CLEAR_PX` beyond the ring), which leaves the gap and the paper
+#: above and below it. A cross drawn in that gap, its arms over both rings and inside
+#: neither bubble, was read as no answer with no flag (tuning seeds 535 clean, 635 copier).
+TIGHT_BETWEEN_RADIUS = 0.6
+RING_CLEAR_PX = 2.5
+#: ... and ink there counts from this much (as `BETWEEN_INK`): less of the disc is left to
+#: ink, and nothing is printed there. Tuning seeds 535/635/735 (47 pages of each
+#: condition, 10 such discs a page): every disc beside no mark read 0.00; a small tick
+#: between two 0-10 bubbles 0.64, a cross 0.8.
+TIGHT_BETWEEN_INK = 0.3
+#: ... where, as in an option row's gap, a pixel this much darker than the paper (relative)
+#: is ink too: a zig-zag there, blurred by a copier into one grey patch, reads 0.3-0.4 and
+#: is neither a line nor a blot. A copier streak reaches 0.2-0.25.
+TIGHT_BETWEEN_SOLID = 0.3
 #: In an option row the discs keep this many radii clear of the end of the words (the
 #: last letter's blur, and the words' place taken from their bubble's).
 OPTION_GAP_CLEAR = 0.25
@@ -202,6 +228,10 @@ BETWEEN_SPILL_FROM = 0.1
 #: Line contrast counted there: higher than `RING_INK`, because one line is enough here and
 #: the edge of a narrow copier streak (up to ~0.2) must not be one.
 BETWEEN_LINE = 0.4
+#: ... also looked for with a window this wide (px): a child's zig-zag between two faces
+#: draws lines 2-4 px apart, which `LINE_WINDOW_PX` closes over as one pale patch (it read
+#: 0.19, tuning seed 500, clean); a streak's edge stays under `BETWEEN_LINE` either way.
+BETWEEN_HATCH_PX = 5
 #: A blot there (a fill between two answers, up to 4 `LINE_WINDOW_PX` across) is darker
 #: than what closes over it by this much: pen fills read 0.7-1.
 BETWEEN_BLOT = 0.6

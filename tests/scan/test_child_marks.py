@@ -245,6 +245,80 @@ def test_undecided_marks_go_to_review(faces_pack, teacher_pack, kind):
             assert {r.question for r in result.review} == set(truth)
 
 
+def test_a_tight_zigzag_between_two_answers_goes_to_review(faces_pack, teacher_pack):
+    """A zig-zag scribbled between two answers in a fine pen, its lines 2-3 px apart at the
+    scanner's resolution: the blur before looking for lines greyed it into one pale patch,
+    neither a line nor a blot, and the question was stored blank with no flag (tuning seed
+    500, a clean scan)."""
+    for pack in (faces_pack, teacher_pack):
+        rng = np.random.default_rng(500)
+        img = pack.pages[0][2].copy()
+        truth = {}
+        for q, bubbles in _bubbles(pack).items():
+            k = len(truth) % (len(bubbles) - 1)
+            a, b = bubbles[k], bubbles[k + 1]
+            mid = dict(a, cx=(a["cx"] + b["cx"]) / 2, cy=(a["cy"] + b["cy"]) / 2,
+                       r=a["r"] * rng.uniform(0.6, 0.8))
+            paint(pack, img, mid, "zigzag", rng)
+            truth[q] = REVIEW
+        result = scanner_for(pack.layout).read_page(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+        assert_read_or_flagged(truth, result)
+        assert {r.question for r in result.review} == set(truth)
+
+
+@pytest.mark.parametrize(("seed", "style"), [(3, "tick"), (26, "scribble"), (37, "scribble")])
+def test_a_mark_between_two_touching_rings_of_the_0_10_row_goes_to_review(seed, style):
+    """On pupil sheets the 0-10 row's rings are 0.4 radii apart, too close for a disc
+    between them: a small tick or zig-zag in that gap, over both rings and inside neither
+    bubble, was stored as no answer with no flag (tuning seeds 535 and 635). Painted as the
+    generator paints a mark between two answers, through a copier."""
+    from pathlib import Path
+
+    from forms.definition import parse_survey
+
+    root = Path(__file__).resolve().parents[2]
+    survey = parse_survey((root / "benchmarks" / "all_kinds.yaml").read_text())
+    pack = class_pack(survey, 1, pupil_number="bubbles", installation=INSTALLATION)
+    row = [b for b in _template(pack)["bubbles"] if b["question"] == "k_likely"]
+    rng = np.random.default_rng(seed)
+    img = pack.pages[0][2].copy()
+    k = int(rng.integers(0, len(row) - 1))
+    a, b = row[k], row[k + 1]
+    t = rng.uniform(0.4, 0.6)
+    paint(pack, img, dict(a, cx=a["cx"] + t * (b["cx"] - a["cx"]), r=a["r"] * 0.6), style, rng)
+    result = scanner_for(pack.layout).read_page(degrade_copier(img, np.random.default_rng(seed),
+                                                               rates=NO_FAULTS))
+    assert_read_or_flagged({"k_likely": REVIEW}, result)
+
+
+@pytest.mark.parametrize("seed", [535, 536, 537])
+def test_light_pencil_on_a_faces_row_among_other_rows_is_read_or_flagged(seed):
+    """A sheet where most bubbles of the faces' size have no face (faces rows among agree
+    and yes/no rows): the faces above and the words below were left in each faces-row
+    bubble's background, and light pencil shading the whole bubble read 0.01-0.03, a blank
+    with no flag (tuning seeds 535 and 635)."""
+    from pathlib import Path
+
+    from forms.definition import parse_survey
+
+    root = Path(__file__).resolve().parents[2]
+    survey = parse_survey((root / "benchmarks" / "all_kinds.yaml").read_text())
+    pack = class_pack(survey, 1, pupil_number="bubbles", installation=INSTALLATION)
+    rng = np.random.default_rng(seed)
+    img = pack.pages[0][2].copy()
+    truth = {}
+    for q in ("k_faces3", "k_faces5"):
+        row = _bubbles(pack)[q]
+        b = row[int(rng.integers(0, len(row)))]
+        paint(pack, img, b, "light_pencil", rng)
+        truth[q] = b["value"]
+    for grey in (cv2.cvtColor(img, cv2.COLOR_BGR2GRAY),
+                 degrade_copier(img, np.random.default_rng(seed), rates=NO_FAULTS)):
+        result = scanner_for(pack.layout).read_page(grey)
+        assert_read_or_flagged(truth, result)
+        assert not any(result.answer_map.get(q) == "" for q in truth)
+
+
 def _option_rows(pack) -> dict[str, list[tuple[dict, dict, dict]]]:
     """Per option-row question (yes/no, choice, tick all): its neighbouring options on one
     line, with the box of the first one's words."""
@@ -338,6 +412,37 @@ def test_each_copier_fault_never_makes_a_silent_error(faces_pack, pupil_pack, te
         layouts.append(pack.layout)
     dpi = 200
     result = scanner_for(*layouts).scan_file(pages_pdf(pages, dpi=dpi, quality=75), "copier.pdf")
+    review = 0
+    for truth, soft, page in zip(truths, lenient, result.pages, strict=True):
+        assert_read_or_flagged(truth, page, soft)
+        review += score_page(truth, page, "", soft).reviewed
+    assert review <= 2, "clear marks sent to review"
+
+
+def test_a_1_bit_scan_is_decoded_pixel_for_pixel_and_read_as_1_bit(partner_pack, teacher_pack):
+    """A copier's 1-bit scan at 100-150 dpi, or of A4 on Letter: rendered with smoothing onto
+    a grid a fraction of a pixel off, its dots turned grey everywhere, the page was not
+    seen as 1-bit (nor blurred back into grey), and empty bubbles read 0.08-0.12 dark: a
+    tick-all row came back with every option ticked, and no flag (tuning seeds 600+)."""
+    from scanner.inputs import open_scan
+
+    pages, truths, lenient = [], [], []
+    for pack, fault, seed in [(partner_pack, "low_dpi", 641), (partner_pack, "paper_mismatch", 642),
+                              (teacher_pack, "low_dpi", 642), (partner_pack, "low_dpi", 642)]:
+        rng = np.random.default_rng(seed)
+        img = pack.pages[0][2].copy()
+        soft: set[str] = set()
+        truths.append(fill_page(img, pack.layout, 1, pack.dpi, rng, lenient=soft))
+        lenient.append(soft)
+        faults: list[str] = []
+        pages.append(degrade_copier(img, rng, faults, rates={"dithered": 1.0, fault: 1.0}))
+        assert len(faults) == 2, faults
+    pdf = pages_pdf(pages, dpi=200, quality=75)
+    src = open_scan(pdf, "copier.pdf", isolate=False)
+    for i in range(len(src)):
+        grey = src.page(i).image
+        assert np.count_nonzero((grey > 0) & (grey < 255)) == 0, f"page {i} has grey pixels"
+    result = scanner_for(partner_pack.layout, teacher_pack.layout).scan_file(pdf, "copier.pdf")
     review = 0
     for truth, soft, page in zip(truths, lenient, result.pages, strict=True):
         assert_read_or_flagged(truth, page, soft)
