@@ -62,6 +62,10 @@ DIGITS = tuple(str(d) for d in range(10))
 PARA = "\u2029"
 #: Between the languages of a bilingual text that stays on one line (row names, footers).
 ONE_LINE = " / "
+#: Between the two columns of a bilingual question's text (side by side, a light rule in
+#: the middle), and the lines each column may take before its words get smaller.
+BILINGUAL_GAP = 5 * MM
+BILINGUAL_LINES = 5
 
 
 def joined(texts: Sequence[str], sep: str = PARA) -> str:
@@ -312,14 +316,22 @@ def fit(text: str, font: str, size: float, width: float, max_lines: int, measure
         min_size: float = 6.0) -> tuple[list[str], float]:
     """Wrap into at most `max_lines`, shrinking the font (then cutting with an ellipsis).
     A bilingual text gets `max_lines` for each language, all in one size."""
+    parts, size = fit_parts(text, font, size, width, max_lines, measure, min_size)
+    return [line for lines in parts for line in lines], size
+
+
+def fit_parts(text: str, font: str, size: float, width: float, max_lines: int,
+              measure: Measure, min_size: float = 6.0) -> tuple[list[list[str]], float]:
+    """`fit`, keeping each language's lines apart (a bilingual text printed side by side):
+    one size for every language, so neither is less prominent."""
     parts = text.split(PARA)
     while True:
         wrapped = [wrap(part, font, size, width, measure) for part in parts]
         if all(len(lines) <= max_lines for lines in wrapped):
-            return [line for lines in wrapped for line in lines], size
+            return wrapped, size
         if size - 0.5 < min_size:
-            return [line for lines in wrapped
-                    for line in _cut(lines, max_lines, font, size, width, measure)], size
+            return [_cut(lines, max_lines, font, size, width, measure)
+                    for lines in wrapped], size
         size -= 0.5
 
 
@@ -535,29 +547,51 @@ class _Builder:
         self.number += 1
         return f"{self.number}."
 
-    def question_text(self, x: float, y_mid: float | None, y_top: float | None, width: float,
-                      label: str, text: str, size: float) -> float:
-        """Question number and wrapped text; centred on y_mid or hanging from y_top.
-        Returns the text block's height."""
+    def text_columns(self, text: str, width: float, size: float
+                     ) -> tuple[list[list[str]], float, float]:
+        """A question's text wrapped for `width` after its number: (each column's lines,
+        size, column pitch). A bilingual text (two languages, split at PARA) goes side by
+        side, the first language in the left column (the Welsh Language Commissioner's
+        guidance: Welsh placed to be read first), each wrapped in its half, one size."""
         m = self.measure
         num_w = m("00.", BOLD, size) + 1.5 * MM
-        lines, size = fit(text, FONT, size, width - num_w, 4, m, min_size=size * 0.75)
+        avail = width - num_w
+        if PARA not in text:
+            lines, size = fit(text, FONT, size, avail, 4, m, min_size=size * 0.75)
+            return [lines], size, 0.0
+        n = len(text.split(PARA))
+        col_w = (avail - (n - 1) * BILINGUAL_GAP) / n
+        parts, size = fit_parts(text, FONT, size, col_w, BILINGUAL_LINES, m,
+                                min_size=size * 0.75)
+        return parts, size, col_w + BILINGUAL_GAP
+
+    def question_text(self, x: float, y_mid: float | None, y_top: float | None, width: float,
+                      label: str, text: str, size: float) -> float:
+        """Question number and wrapped text (side by side when bilingual); centred on y_mid
+        or hanging from y_top. Returns the text block's height."""
+        m = self.measure
+        num_w = m("00.", BOLD, size) + 1.5 * MM
+        parts, size, pitch = self.text_columns(text, width, size)
         lead = size * 1.2
-        block = lead * len(lines)
+        block = lead * max(len(lines) for lines in parts)
         if y_top is None:
             y_top = y_mid - block / 2
-        base = y_top + size * 0.9
-        self.text(x, base, label, BOLD, size)
-        for line in lines:
-            self.text(x + num_w, base, line, FONT, size)
-            base += lead
+        self.text(x, y_top + size * 0.9, label, BOLD, size)
+        for k, lines in enumerate(parts):
+            left = x + num_w + k * pitch
+            if k:  # a light rule between the languages
+                rule_x = left - BILINGUAL_GAP / 2
+                self.page.shapes.append(Shape("rule", _r(rule_x), _r(y_top), 0,
+                                              _r(block - size * 0.2), 0.5, 0.6))
+            base = y_top + size * 0.9
+            for line in lines:
+                self.text(left, base, line, FONT, size)
+                base += lead
         return block
 
     def text_height(self, text: str, width: float, size: float) -> float:
-        m = self.measure
-        num_w = m("00.", BOLD, size) + 1.5 * MM
-        lines, size = fit(text, FONT, size, width - num_w, 4, m, min_size=size * 0.75)
-        return size * 1.2 * len(lines)
+        parts, size, _ = self.text_columns(text, width, size)
+        return size * 1.2 * max(len(lines) for lines in parts)
 
     def face_size(self, cols: _Columns) -> float:
         """Faces grow when there is room: three faces for the youngest get 12 mm."""
@@ -975,6 +1009,6 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
 __all__ = [
     "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "SLIPS", "Bubble", "Box", "FaceMark",
     "Label", "Marker", "PageLayout", "QuestionLayout", "Shape", "Slot", "SurveyLayout", "Text",
-    "compute_layout", "fit", "joined", "layout_document", "pdf_pages_per_sheet", "sheet_id",
-    "wrap",
+    "compute_layout", "fit", "fit_parts", "joined", "layout_document", "pdf_pages_per_sheet",
+    "sheet_id", "wrap",
 ]

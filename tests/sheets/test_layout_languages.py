@@ -1,5 +1,5 @@
 """Sheet words in the survey's language: Welsh fixed words from the phrasebook, bilingual
-texts as two blocks (first language above), and one font for every line of a text that
+question texts side by side (first language on the left), and one font for every line of a text that
 needs the fallback font somewhere (a wrapped Welsh question with one "ŷ")."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def test_welsh_sheet_words_and_bilingual_blocks():
     assert "Lliwia'r cylch o dan un wyneb ar gyfer pob cwestiwn, fel hyn:" in cy
     assert "Colour in" not in cy
     both = [t.text for t in _lines(layout_for(survey, "a4", "bubbles", languages=("cy", "en")))]
-    assert both.index("Dwi'n mwynhau gwyddoniaeth.") + 1 == both.index("I enjoy science.")
+    assert "I enjoy science." in both
     assert "Fy rhif / My number" in both
     assert "Degau / Tens" in both
 
@@ -56,3 +56,49 @@ def test_fit_gives_each_language_its_own_lines():
     lines, _ = fit(f"{'gair ' * 40}{PARA}short", "Helvetica", 12, 100, 2, measure, 11)
     assert lines[1].endswith("…")
     assert lines[-1] == "short"
+
+
+def _column(texts, first: str, last: str) -> list:
+    """The lines of one language's column, from its first line to its last."""
+    start = next(k for k, t in enumerate(texts) if t.text == first)
+    end = next(k for k, t in enumerate(texts) if k >= start and t.text == last)
+    return texts[start:end + 1]
+
+
+def test_bilingual_question_texts_stand_side_by_side_welsh_on_the_left():
+    survey = load_survey(BANK / "pupil_attitudes_7_11.yaml")
+    layout = layout_for(survey, "a4", "bubbles", languages=("cy", "en"))
+    page = layout.pages[0]
+    texts = list(page.texts)
+    number = next(t for t in texts if t.text == "4.")
+    welsh = _column(texts, "Dwi'n gallu", "bobl eraill.")
+    english = _column(texts, "I can explain my", "others.")
+    assert len(welsh) >= 2
+    assert len(english) >= 2
+    assert {t.x for t in welsh} == {welsh[0].x}
+    assert {t.x for t in english} == {english[0].x}
+    assert number.x < welsh[0].x < english[0].x
+    # Side by side: the two columns start on the number's line and share a y range.
+    assert welsh[0].y == english[0].y == number.y
+    assert welsh[0].y < english[-1].y
+    assert english[0].y < welsh[-1].y
+    # One size (neither language less prominent), and nothing runs into the next column
+    # or into the bubbles.
+    assert {t.size for t in welsh} == {t.size for t in english}
+    assert max(t.x + measure(t.text, t.font, t.size) for t in welsh) < english[0].x
+    row = next(r for r in page.rows if r.question == "explain")
+    bubbles = [b for b in page.bubbles if b.question == "explain"]
+    assert max(t.x + measure(t.text, t.font, t.size) for t in english) < \
+        min(b.cx - b.r for b in bubbles)
+    assert all(row.y < t.y < row.y + row.h for t in welsh + english)
+    # A light rule between the two languages.
+    assert any(s.kind == "rule" and s.w == 0 and welsh[0].x < s.x < english[0].x
+               for s in page.shapes)
+
+
+def test_a_one_language_sheet_has_one_column():
+    survey = load_survey(BANK / "pupil_attitudes_7_11.yaml")
+    page = layout_for(survey, languages=("cy",)).pages[0]
+    number = next(t for t in page.texts if t.text == "1.")
+    beside = [t for t in page.texts if t.y == number.y and t is not number]
+    assert [t.text for t in beside] == ["Dwi'n mwynhau gwyddoniaeth."]
