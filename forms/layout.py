@@ -458,7 +458,7 @@ class _Builder:
 
     def header(self) -> float:
         """Title, school and group, sheet id and instructions; returns where content starts."""
-        s, m = self.style, self.measure
+        s = self.style
         qr = self.qr_box()
         x0 = self.left + (MARKER_MM + MARKER_QUIET_MM) * MM
         top = MARKER_INSET_MM * MM
@@ -469,11 +469,13 @@ class _Builder:
         first = self.page.page == 1
         title = self.title if first else joined(
             [phrase("continued", v.language, title=v.title) for v in self.versions])
-        lines, size = fit(title, BOLD, s.title_size, text_w, 2, m, min_size=11)
-        y = top + size * 0.85
-        for line in lines:
-            self.text(x0, y, line, BOLD, size)
-            y += size * 1.15
+        parts, size, pitch = self.columns(title, BOLD, s.title_size, text_w, 2, 11)
+        rows = max(len(lines) for lines in parts)
+        self.column_rules(x0, pitch, parts, top, rows * size * 1.15 - size * 0.1)
+        for k, lines in enumerate(parts):
+            for i, line in enumerate(lines):
+                self.text(x0 + k * pitch, top + size * (0.85 + 1.15 * i), line, BOLD, size)
+        y = top + size * (0.85 + 1.15 * rows)
         y += 1.5
         info_size = 12.0 if self.pupil else 10.0
         self.page.slots.append(Slot("school_group", _r(x0), _r(y - info_size * 0.85),
@@ -523,9 +525,14 @@ class _Builder:
         if self.survey.intro and not self.pupil:
             isize = 12.0 if self.pupil else 9.5
             intro = joined([v.intro or "" for v in self.versions])
-            for line in fit(intro, FONT, isize, width, 3, m)[0]:
-                self.text(self.left, y + isize, line, FONT, isize)
-                y += isize * 1.25
+            parts, isize, pitch = self.columns(intro, FONT, isize, width, 3, 6.0)
+            rows = max(len(lines) for lines in parts)
+            self.column_rules(self.left, pitch, parts, y + 1, rows * isize * 1.25)
+            for k, lines in enumerate(parts):
+                for i, line in enumerate(lines):
+                    self.text(self.left + k * pitch, y + isize * (1 + 1.25 * i), line, FONT,
+                              isize)
+            y += rows * isize * 1.25
         return y
 
     def ensure(self, height: float) -> None:
@@ -553,17 +560,31 @@ class _Builder:
         size, column pitch). A bilingual text (two languages, split at PARA) goes side by
         side, the first language in the left column (the Welsh Language Commissioner's
         guidance: Welsh placed to be read first), each wrapped in its half, one size."""
+        num_w = self.measure("00.", BOLD, size) + 1.5 * MM
+        return self.columns(text, FONT, size, width - num_w, 4, size * 0.75, BILINGUAL_LINES)
+
+    def columns(self, text: str, font: str, size: float, width: float, max_lines: int,
+                min_size: float, column_lines: int | None = None
+                ) -> tuple[list[list[str]], float, float]:
+        """`text` fitted into `width`: (each column's lines, size, column pitch). One
+        language is one column; a bilingual text stands side by side, a column per
+        language, the first on the left, each with up to `column_lines` lines."""
         m = self.measure
-        num_w = m("00.", BOLD, size) + 1.5 * MM
-        avail = width - num_w
         if PARA not in text:
-            lines, size = fit(text, FONT, size, avail, 4, m, min_size=size * 0.75)
+            lines, size = fit(text, font, size, width, max_lines, m, min_size=min_size)
             return [lines], size, 0.0
         n = len(text.split(PARA))
-        col_w = (avail - (n - 1) * BILINGUAL_GAP) / n
-        parts, size = fit_parts(text, FONT, size, col_w, BILINGUAL_LINES, m,
-                                min_size=size * 0.75)
+        col_w = (width - (n - 1) * BILINGUAL_GAP) / n
+        parts, size = fit_parts(text, font, size, col_w, column_lines or max_lines, m,
+                                min_size=min_size)
         return parts, size, col_w + BILINGUAL_GAP
+
+    def column_rules(self, x: float, pitch: float, parts: Sequence[Sequence[str]],
+                     y_top: float, height: float) -> None:
+        """A light rule between the languages of a text printed side by side."""
+        for k in range(1, len(parts)):
+            self.page.shapes.append(Shape("rule", _r(x + k * pitch - BILINGUAL_GAP / 2),
+                                          _r(y_top), 0, _r(height), 0.5, 0.6))
 
     def question_text(self, x: float, y_mid: float | None, y_top: float | None, width: float,
                       label: str, text: str, size: float) -> float:
@@ -577,15 +598,11 @@ class _Builder:
         if y_top is None:
             y_top = y_mid - block / 2
         self.text(x, y_top + size * 0.9, label, BOLD, size)
+        self.column_rules(x + num_w, pitch, parts, y_top, block - size * 0.2)
         for k, lines in enumerate(parts):
-            left = x + num_w + k * pitch
-            if k:  # a light rule between the languages
-                rule_x = left - BILINGUAL_GAP / 2
-                self.page.shapes.append(Shape("rule", _r(rule_x), _r(y_top), 0,
-                                              _r(block - size * 0.2), 0.5, 0.6))
             base = y_top + size * 0.9
             for line in lines:
-                self.text(left, base, line, FONT, size)
+                self.text(x + num_w + k * pitch, base, line, FONT, size)
                 base += lead
         return block
 
