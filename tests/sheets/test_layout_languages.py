@@ -102,3 +102,15 @@ def test_a_one_language_sheet_has_one_column():
     number = next(t for t in page.texts if t.text == "1.")
     beside = [t for t in page.texts if t.y == number.y and t is not number]
     assert [t.text for t in beside] == ["Dwi'n mwynhau gwyddoniaeth."]
+
+
+def test_bilingual_title_stands_side_by_side():
+    survey = load_survey(BANK / "pupil_attitudes_5_7.yaml")
+    pages = layout_for(survey, languages=("cy", "en")).pages
+    assert len(pages) == 2  # "(parhad)" / "(continued)" on the second
+    for page in pages:
+        cy = next(t for t in page.texts if t.text.startswith("Fi a gwyddoniaeth"))
+        en = next(t for t in page.texts if t.text.startswith("Me and science"))
+        assert cy.y == en.y
+        assert cy.x + measure(cy.text, cy.font, cy.size) < en.x
+        assert cy.size == en.size
