@@ -57,8 +57,10 @@ BOLD = "Helvetica-Bold"
 PUPIL_NUMBER = "pupil_number"
 DIGITS = tuple(str(d) for d in range(10))
 #: Between the languages of a bilingual sheet's text (U+2029 PARAGRAPH SEPARATOR, which
-#: nobody types in a survey): each language is wrapped onto lines of its own, the first
-#: language above, in the same font and size (neither language less prominent).
+#: nobody types in a survey): each language is wrapped onto lines of its own, in the same
+#: font and size (neither language less prominent): side by side, the first language on
+#: the left, for question texts, the title and intro (`_Builder.columns`); the first above
+#: the second in narrow places (words under bubbles, the instruction).
 PARA = "\u2029"
 #: Between the languages of a bilingual text that stays on one line (row names, footers).
 ONE_LINE = " / "
@@ -269,7 +271,7 @@ class SurveyLayout:
     pages: tuple[PageLayout, ...]
     questions: tuple[QuestionLayout, ...]
     fingerprint: str
-    #: The languages printed, first above (one, or two on a bilingual sheet): print/ says
+    #: The languages printed, in reading order (one, or two on a bilingual sheet): print/ says
     #: its own few words (sheet slots) in them.
     languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)
 
@@ -956,7 +958,8 @@ def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "no
     """Place every element of `survey` on `paper` pages; the one source of positions.
     `pupil_digits`: digit rows for the pupil number (3 where numbers go up to 999).
     `languages`: the language of the sheet (default: the survey's own), or two for a
-    bilingual sheet (the first above the second in every text); a language the survey
+    bilingual sheet (the first on the left of each question's text, the title and
+    intro, and above the second in narrow places); a language the survey
     does not declare prints in its default language. The geometry the scanner reads
     (bubbles, rows, groups) is built the same way whatever the words."""
     if paper not in PAPERS and paper not in SLIPS:
