@@ -556,13 +556,17 @@ class _Builder:
         self.number += 1
         return f"{self.number}."
 
-    def text_columns(self, text: str, width: float, size: float
+    def text_columns(self, text: str, width: float, size: float, side_by_side: bool = True
                      ) -> tuple[list[list[str]], float, float]:
         """A question's text wrapped for `width` after its number: (each column's lines,
         size, column pitch). A bilingual text (two languages, split at PARA) goes side by
         side, the first language in the left column (the Welsh Language Commissioner's
         guidance: Welsh placed to be read first), each wrapped in its half, one size."""
         num_w = self.measure("00.", BOLD, size) + 1.5 * MM
+        if not side_by_side:  # stacked, the first language above: 4 lines each
+            lines, size = fit(text, FONT, size, width - num_w, 4, self.measure,
+                              min_size=size * 0.75)
+            return [lines], size, 0.0
         return self.columns(text, FONT, size, width - num_w, 4, size * 0.75, BILINGUAL_LINES)
 
     def columns(self, text: str, font: str, size: float, width: float, max_lines: int,
@@ -589,12 +593,13 @@ class _Builder:
                                           _r(y_top), 0, _r(height), 0.5, 0.6))
 
     def question_text(self, x: float, y_mid: float | None, y_top: float | None, width: float,
-                      label: str, text: str, size: float) -> float:
-        """Question number and wrapped text (side by side when bilingual); centred on y_mid
-        or hanging from y_top. Returns the text block's height."""
+                      label: str, text: str, size: float, side_by_side: bool = True) -> float:
+        """Question number and wrapped text (side by side when bilingual, unless the row's
+        height is fixed and its text narrow: a number's digit rows); centred on y_mid or
+        hanging from y_top. Returns the text block's height."""
         m = self.measure
         num_w = m("00.", BOLD, size) + 1.5 * MM
-        parts, size, pitch = self.text_columns(text, width, size)
+        parts, size, pitch = self.text_columns(text, width, size, side_by_side)
         lead = size * 1.2
         block = lead * max(len(lines) for lines in parts)
         if y_top is None:
@@ -815,7 +820,10 @@ class _Builder:
         text_w = x_bubbles - self.left - name_w - 3 * MM
         middle = top + places * row_h / 2
         if label:
-            self.question_text(self.left, middle, None, text_w, label, title, size)
+            # Beside ten digit bubbles the text is too narrow to halve, and these rows do
+            # not grow: a bilingual question stacks here, the first language above.
+            self.question_text(self.left, middle, None, text_w, label, title, size,
+                               side_by_side=False)
         else:
             lines, sz = fit(title, BOLD, size, text_w, 2, m)
             hs = 9.0 if self.pupil else 8.0

@@ -114,3 +114,30 @@ def test_bilingual_title_stands_side_by_side():
         assert cy.y == en.y
         assert cy.x + measure(cy.text, cy.font, cy.size) < en.x
         assert cy.size == en.size
+
+
+NUMBER = """
+code: anifeiliaid
+title: {en: Pets, cy: Anifeiliaid}
+audience: pupil
+languages: [cy, en]
+questions:
+  - code: pets
+    text: {en: "How many pets do you have?", cy: "Faint o anifeiliaid anwes sydd gen ti?"}
+    scale: number
+"""
+
+
+def test_a_bilingual_number_question_stacks_inside_its_digit_rows():
+    """Digit rows do not grow and their text is narrow: the question stacks there (Welsh
+    above English) and stays inside its rows instead of spilling into the next one."""
+    page = layout_for(parse_survey(NUMBER), languages=("cy", "en")).pages[0]
+    rows = [r for r in page.rows if r.question.startswith("pets")]
+    number = next(t for t in page.texts if t.text == "1.")
+    lines = [t for t in page.texts if t.font != "Helvetica-Bold" and t.x > number.x
+             and t.x < min(b.cx for b in page.bubbles if b.question.startswith("pets"))]
+    words = " ".join(t.text for t in lines)
+    assert words.index("Faint") < words.index("How many")
+    assert len({t.x for t in lines}) == 1  # one column
+    assert all(rows[0].y < t.y - t.size * 0.75 and t.y < rows[-1].y + rows[-1].h
+               for t in lines)
