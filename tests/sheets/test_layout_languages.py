@@ -1,8 +1,11 @@
 """Sheet words in the survey's language: Welsh fixed words from the phrasebook, bilingual
-question texts side by side (first language on the left), and one font for every line of a text that
-needs the fallback font somewhere (a wrapped Welsh question with one "ŷ")."""
+question texts and titles side by side (first language on the left, stacked where narrow),
+nothing printed over anything else, and one font for every line of a text that needs the
+fallback font somewhere (a wrapped Welsh question with one "ŷ")."""
 
 from __future__ import annotations
+
+import pytest
 
 from forms.definition import load_survey, parse_survey
 from forms.layout import PARA, fit
@@ -141,3 +144,30 @@ def test_a_bilingual_number_question_stacks_inside_its_digit_rows():
     assert len({t.x for t in lines}) == 1  # one column
     assert all(rows[0].y < t.y - t.size * 0.75 and t.y < rows[-1].y + rows[-1].h
                for t in lines)
+
+
+def _box(t) -> tuple[float, float, float, float]:
+    width = measure(t.text, t.font, t.size)
+    x0 = {"left": t.x, "center": t.x - width / 2, "right": t.x - width}[t.align]
+    return x0, t.y - t.size * 0.75, x0 + width, t.y + t.size * 0.2
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("code", ["pupil_attitudes_5_7", "pupil_attitudes_7_11",
+                                  "workshop_knowledge", "light_check"])
+@pytest.mark.parametrize("mode", ["none", "bubbles", "printed"])
+def test_bilingual_bank_sheets_have_no_text_over_text_bubbles_or_faces(code, mode):
+    layout = layout_for(load_survey(BANK / f"{code}.yaml"), "a4", mode,
+                        languages=("cy", "en"))
+    for page in layout.pages:
+        texts = [_box(t) for t in page.texts]
+        ink = [(b.cx - b.r, b.cy - b.r, b.cx + b.r, b.cy + b.r) for b in page.bubbles]
+        ink += [(f.cx - f.size / 2, f.cy - f.size / 2, f.cx + f.size / 2, f.cy + f.size / 2)
+                for f in page.faces]
+        for i, a in enumerate(texts):
+            assert not any(_overlap(a, b) for b in ink), (code, page.page, page.texts[i])
+            for j, b in enumerate(texts[i + 1:], i + 1):
+                assert not _overlap(a, b), (code, page.page, page.texts[i], page.texts[j])
