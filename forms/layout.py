@@ -57,11 +57,17 @@ BOLD = "Helvetica-Bold"
 PUPIL_NUMBER = "pupil_number"
 DIGITS = tuple(str(d) for d in range(10))
 #: Between the languages of a bilingual sheet's text (U+2029 PARAGRAPH SEPARATOR, which
-#: nobody types in a survey): each language is wrapped onto lines of its own, the first
-#: language above, in the same font and size (neither language less prominent).
+#: nobody types in a survey): each language is wrapped onto lines of its own, in the same
+#: font and size (neither language less prominent): side by side, the first language on
+#: the left, for question texts, the title and intro (`_Builder.columns`); the first above
+#: the second in narrow places (words under bubbles, the instruction).
 PARA = "\u2029"
 #: Between the languages of a bilingual text that stays on one line (row names, footers).
 ONE_LINE = " / "
+#: Between the two columns of a bilingual question's text (side by side, a light rule in
+#: the middle), and the lines each column may take before its words get smaller.
+BILINGUAL_GAP = 5 * MM
+BILINGUAL_LINES = 5
 
 
 def joined(texts: Sequence[str], sep: str = PARA) -> str:
@@ -265,7 +271,7 @@ class SurveyLayout:
     pages: tuple[PageLayout, ...]
     questions: tuple[QuestionLayout, ...]
     fingerprint: str
-    #: The languages printed, first above (one, or two on a bilingual sheet): print/ says
+    #: The languages printed, in reading order (one, or two on a bilingual sheet): print/ says
     #: its own few words (sheet slots) in them.
     languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)
 
@@ -312,14 +318,22 @@ def fit(text: str, font: str, size: float, width: float, max_lines: int, measure
         min_size: float = 6.0) -> tuple[list[str], float]:
     """Wrap into at most `max_lines`, shrinking the font (then cutting with an ellipsis).
     A bilingual text gets `max_lines` for each language, all in one size."""
+    parts, size = fit_parts(text, font, size, width, max_lines, measure, min_size)
+    return [line for lines in parts for line in lines], size
+
+
+def fit_parts(text: str, font: str, size: float, width: float, max_lines: int,
+              measure: Measure, min_size: float = 6.0) -> tuple[list[list[str]], float]:
+    """`fit`, keeping each language's lines apart (a bilingual text printed side by side):
+    one size for every language, so neither is less prominent."""
     parts = text.split(PARA)
     while True:
         wrapped = [wrap(part, font, size, width, measure) for part in parts]
         if all(len(lines) <= max_lines for lines in wrapped):
-            return [line for lines in wrapped for line in lines], size
+            return wrapped, size
         if size - 0.5 < min_size:
-            return [line for lines in wrapped
-                    for line in _cut(lines, max_lines, font, size, width, measure)], size
+            return [_cut(lines, max_lines, font, size, width, measure)
+                    for lines in wrapped], size
         size -= 0.5
 
 
@@ -446,7 +460,7 @@ class _Builder:
 
     def header(self) -> float:
         """Title, school and group, sheet id and instructions; returns where content starts."""
-        s, m = self.style, self.measure
+        s = self.style
         qr = self.qr_box()
         x0 = self.left + (MARKER_MM + MARKER_QUIET_MM) * MM
         top = MARKER_INSET_MM * MM
@@ -457,11 +471,13 @@ class _Builder:
         first = self.page.page == 1
         title = self.title if first else joined(
             [phrase("continued", v.language, title=v.title) for v in self.versions])
-        lines, size = fit(title, BOLD, s.title_size, text_w, 2, m, min_size=11)
-        y = top + size * 0.85
-        for line in lines:
-            self.text(x0, y, line, BOLD, size)
-            y += size * 1.15
+        parts, size, pitch = self.columns(title, BOLD, s.title_size, text_w, 2, 11)
+        rows = max(len(lines) for lines in parts)
+        self.column_rules(x0, pitch, parts, top, rows * size * 1.15 - size * 0.1)
+        for k, lines in enumerate(parts):
+            for i, line in enumerate(lines):
+                self.text(x0 + k * pitch, top + size * (0.85 + 1.15 * i), line, BOLD, size)
+        y = top + size * (0.85 + 1.15 * rows)
         y += 1.5
         info_size = 12.0 if self.pupil else 10.0
         self.page.slots.append(Slot("school_group", _r(x0), _r(y - info_size * 0.85),
@@ -511,9 +527,14 @@ class _Builder:
         if self.survey.intro and not self.pupil:
             isize = 12.0 if self.pupil else 9.5
             intro = joined([v.intro or "" for v in self.versions])
-            for line in fit(intro, FONT, isize, width, 3, m)[0]:
-                self.text(self.left, y + isize, line, FONT, isize)
-                y += isize * 1.25
+            parts, isize, pitch = self.columns(intro, FONT, isize, width, 3, 6.0)
+            rows = max(len(lines) for lines in parts)
+            self.column_rules(self.left, pitch, parts, y + 1, rows * isize * 1.25)
+            for k, lines in enumerate(parts):
+                for i, line in enumerate(lines):
+                    self.text(self.left + k * pitch, y + isize * (1 + 1.25 * i), line, FONT,
+                              isize)
+            y += rows * isize * 1.25
         return y
 
     def ensure(self, height: float) -> None:
@@ -535,29 +556,66 @@ class _Builder:
         self.number += 1
         return f"{self.number}."
 
+    def text_columns(self, text: str, width: float, size: float, side_by_side: bool = True
+                     ) -> tuple[list[list[str]], float, float]:
+        """A question's text wrapped for `width` after its number: (each column's lines,
+        size, column pitch). A bilingual text (two languages, split at PARA) goes side by
+        side, the first language in the left column (the Welsh Language Commissioner's
+        guidance: Welsh placed to be read first), each wrapped in its half, one size."""
+        num_w = self.measure("00.", BOLD, size) + 1.5 * MM
+        if not side_by_side:  # stacked, the first language above: 4 lines each
+            lines, size = fit(text, FONT, size, width - num_w, 4, self.measure,
+                              min_size=size * 0.75)
+            return [lines], size, 0.0
+        return self.columns(text, FONT, size, width - num_w, 4, size * 0.75, BILINGUAL_LINES)
+
+    def columns(self, text: str, font: str, size: float, width: float, max_lines: int,
+                min_size: float, column_lines: int | None = None
+                ) -> tuple[list[list[str]], float, float]:
+        """`text` fitted into `width`: (each column's lines, size, column pitch). One
+        language is one column; a bilingual text stands side by side, a column per
+        language, the first on the left, each with up to `column_lines` lines."""
+        m = self.measure
+        if PARA not in text:
+            lines, size = fit(text, font, size, width, max_lines, m, min_size=min_size)
+            return [lines], size, 0.0
+        n = len(text.split(PARA))
+        col_w = (width - (n - 1) * BILINGUAL_GAP) / n
+        parts, size = fit_parts(text, font, size, col_w, column_lines or max_lines, m,
+                                min_size=min_size)
+        return parts, size, col_w + BILINGUAL_GAP
+
+    def column_rules(self, x: float, pitch: float, parts: Sequence[Sequence[str]],
+                     y_top: float, height: float) -> None:
+        """A light rule between the languages of a text printed side by side."""
+        for k in range(1, len(parts)):
+            self.page.shapes.append(Shape("rule", _r(x + k * pitch - BILINGUAL_GAP / 2),
+                                          _r(y_top), 0, _r(height), 0.5, 0.6))
+
     def question_text(self, x: float, y_mid: float | None, y_top: float | None, width: float,
-                      label: str, text: str, size: float) -> float:
-        """Question number and wrapped text; centred on y_mid or hanging from y_top.
-        Returns the text block's height."""
+                      label: str, text: str, size: float, side_by_side: bool = True) -> float:
+        """Question number and wrapped text (side by side when bilingual, unless the row's
+        height is fixed and its text narrow: a number's digit rows); centred on y_mid or
+        hanging from y_top. Returns the text block's height."""
         m = self.measure
         num_w = m("00.", BOLD, size) + 1.5 * MM
-        lines, size = fit(text, FONT, size, width - num_w, 4, m, min_size=size * 0.75)
+        parts, size, pitch = self.text_columns(text, width, size, side_by_side)
         lead = size * 1.2
-        block = lead * len(lines)
+        block = lead * max(len(lines) for lines in parts)
         if y_top is None:
             y_top = y_mid - block / 2
-        base = y_top + size * 0.9
-        self.text(x, base, label, BOLD, size)
-        for line in lines:
-            self.text(x + num_w, base, line, FONT, size)
-            base += lead
+        self.text(x, y_top + size * 0.9, label, BOLD, size)
+        self.column_rules(x + num_w, pitch, parts, y_top, block - size * 0.2)
+        for k, lines in enumerate(parts):
+            base = y_top + size * 0.9
+            for line in lines:
+                self.text(x + num_w + k * pitch, base, line, FONT, size)
+                base += lead
         return block
 
     def text_height(self, text: str, width: float, size: float) -> float:
-        m = self.measure
-        num_w = m("00.", BOLD, size) + 1.5 * MM
-        lines, size = fit(text, FONT, size, width - num_w, 4, m, min_size=size * 0.75)
-        return size * 1.2 * len(lines)
+        parts, size, _ = self.text_columns(text, width, size)
+        return size * 1.2 * max(len(lines) for lines in parts)
 
     def face_size(self, cols: _Columns) -> float:
         """Faces grow when there is room: three faces for the youngest get 12 mm."""
@@ -762,7 +820,10 @@ class _Builder:
         text_w = x_bubbles - self.left - name_w - 3 * MM
         middle = top + places * row_h / 2
         if label:
-            self.question_text(self.left, middle, None, text_w, label, title, size)
+            # Beside ten digit bubbles the text is too narrow to halve, and these rows do
+            # not grow: a bilingual question stacks here, the first language above.
+            self.question_text(self.left, middle, None, text_w, label, title, size,
+                               side_by_side=False)
         else:
             lines, sz = fit(title, BOLD, size, text_w, 2, m)
             hs = 9.0 if self.pupil else 8.0
@@ -905,7 +966,8 @@ def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "no
     """Place every element of `survey` on `paper` pages; the one source of positions.
     `pupil_digits`: digit rows for the pupil number (3 where numbers go up to 999).
     `languages`: the language of the sheet (default: the survey's own), or two for a
-    bilingual sheet (the first above the second in every text); a language the survey
+    bilingual sheet (the first on the left of each question's text, the title and
+    intro, and above the second in narrow places); a language the survey
     does not declare prints in its default language. The geometry the scanner reads
     (bubbles, rows, groups) is built the same way whatever the words."""
     if paper not in PAPERS and paper not in SLIPS:
@@ -975,6 +1037,6 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
 __all__ = [
     "FORMAT", "MARKER_IDS", "PAPERS", "PUPIL_NUMBER_MODES", "SLIPS", "Bubble", "Box", "FaceMark",
     "Label", "Marker", "PageLayout", "QuestionLayout", "Shape", "Slot", "SurveyLayout", "Text",
-    "compute_layout", "fit", "joined", "layout_document", "pdf_pages_per_sheet", "sheet_id",
-    "wrap",
+    "compute_layout", "fit", "fit_parts", "joined", "layout_document", "pdf_pages_per_sheet",
+    "sheet_id", "wrap",
 ]

@@ -32,7 +32,7 @@ def register(app: Flask) -> None:
                        "slip to tear off, send back and scan.")
     @click.option("--language", metavar="LANG",
                   help="The sheets' language (default: the collection's), e.g. cy, or a "
-                       "bilingual sheet such as cy+en (Welsh above English).")
+                       "bilingual sheet such as cy+en (Welsh and English side by side).")
     @click.option("--letter-text", type=click.File("r", encoding="utf-8"),
                   help="With --letters: a text file with your own letter (replaces the "
                        "standard one).")

@@ -105,8 +105,8 @@ BILINGUAL_JOIN = "+"
 
 def language_choices(definition: Definition) -> list[tuple[str, str]]:
     """The languages a survey's sheets may be printed in: each it is written in, then
-    bilingual sheets (that language above English, the usual form in Wales) where it has
-    English too. Values are language codes, or two joined by BILINGUAL_JOIN."""
+    bilingual sheets (that language on the left beside English, the usual form in Wales)
+    where it has English too. Values are language codes, or two joined by BILINGUAL_JOIN."""
     langs = definition.languages
     out = [(lang, language_name(lang)) for lang in langs]
     if DEFAULT_LANGUAGE in langs:

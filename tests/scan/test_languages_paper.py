@@ -42,3 +42,27 @@ def test_welsh_and_bilingual_sheets_scan_like_english(languages, seed):
     assert total.unreadable_pages == 0, total.line()
     assert total.wrong == 0, total.details
     assert total.reviewed == 0, total.details
+
+
+def test_a_two_page_bilingual_sheet_with_side_by_side_questions_scans():
+    """The 7-11 attitudes survey bilingual: two pages, each question's Welsh and English
+    side by side (taller rows than in English), every answer read on both pages."""
+    survey = load_survey(BANK / "pupil_attitudes_7_11.yaml")
+    layout = layout_for(survey, "a4", "bubbles", languages=("cy", "en"))
+    assert len(layout.pages) == 2
+    first = layout.pages[0]
+    number = next(t for t in first.texts if t.text == "1.")
+    beside = sorted((t for t in first.texts if t.y == number.y and t.x > number.x),
+                    key=lambda t: t.x)
+    assert [t.text.split()[0] for t in beside] == ["Dwi'n", "I"]  # Welsh left, English right
+    pack = class_pack(survey, 2, pupil_number="bubbles", languages=("cy", "en"))
+    pages = filled_pages(pack, 33, "clean")
+    result = scanner_for(pack.layout).scan_file(pages_pdf([p.image for p in pages]),
+                                                "cyen.pdf")
+    total = Score()
+    for painted, got in zip(pages, result.pages, strict=True):
+        total.add(score_page(painted.truth, got, f"sheet {painted.serial}"))
+    assert total.answers == 2 * (len(survey.questions) + 1), total.line()  # + pupil number
+    assert total.unreadable_pages == 0, total.line()
+    assert total.wrong == 0, total.details
+    assert total.reviewed == 0, total.details
