@@ -111,7 +111,7 @@ class Setting:
 #: by the results filters are in the schools' local time.
 DEFAULT_TIMEZONE = "Europe/London"
 
-#: Every setting, in the order of the settings table in docs/house-notes.md.
+#: Every setting, in the order of the settings table in docs/running/settings.md.
 SETTINGS: tuple[Setting, ...] = (
     Setting("SURVEY_APP_ENV", "", "`production` or unset",
             "production refuses unsafe defaults (a generated SECRET_KEY)"),

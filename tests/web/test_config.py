@@ -2,7 +2,7 @@
 
 Other modules read `current_app.config["NAME"]` (no inline default that could drift from
 the table), and no module reads the environment for a setting except the few allow-listed
-below, each with its reason. The settings table in docs/house-notes.md lists them all.
+below, each with its reason. The settings table in docs/running/settings.md lists them all.
 """
 
 from __future__ import annotations
@@ -119,12 +119,12 @@ def test_the_checks_catch_a_violation(source, environ, defaults):
 
 
 def test_every_setting_has_a_unit_and_reason_and_is_documented():
-    notes = (REPO / "docs" / "house-notes.md").read_text(encoding="utf-8")
+    notes = (REPO / "docs" / "running" / "settings.md").read_text(encoding="utf-8")
     assert len({s.name for s in config.SETTINGS}) == len(config.SETTINGS)
     for s in config.SETTINGS:
         assert s.unit, s.name
         assert s.reason, s.name
-        assert f"| `{s.name}` |" in notes, f"{s.name} missing from docs/house-notes.md"
+        assert f"| `{s.name}` |" in notes, f"{s.name} missing from docs/running/settings.md"
 
 
 def test_a_setting_from_the_environment_reaches_the_app(tmp_path, monkeypatch):
