@@ -24,7 +24,7 @@ from forms.sheetcode import (
     is_cover_code,
 )
 from forms.template import MULTI, LayoutFormatError, PageTemplate, SheetTemplate
-from scanner import decide, framing, locate, measure, tuning
+from scanner import darkness, decide, framing, locate, measure, tuning
 from scanner.images import encode_later, encode_png, thumbnail
 from scanner.inputs import Limits, PageDecodeError, ScanSource, open_scan
 from scanner.results import (
@@ -321,7 +321,7 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
     blind, worded = _face_blind(template, placed, gaps)
     dark, cover, circle, strokes = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     for (r, gap), ks in by_radius.items():
-        f = measure.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
+        f = darkness.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
                              np.array([placed[k][2] for k in ks]), r, gap, blind[ks],
                              worded=worded[ks])
         dark[ks], cover[ks], circle[ks], strokes[ks] = f.darkness, f.coverage, f.circle, f.strokes
@@ -381,9 +381,9 @@ def _face_blind(template: dict, placed: list[tuple[dict, float, float, float]],
     for k, (b, _, _, r) in enumerate(placed):
         f = faces.get((b["question"], str(b["value"])))
         if f is not None:
-            blind[k] = measure.face_sectors(r, (f["cx"] - b["cx"]) * s, (f["cy"] - b["cy"]) * s,
+            blind[k] = darkness.face_sectors(r, (f["cx"] - b["cx"]) * s, (f["cy"] - b["cy"]) * s,
                                             0.44 * f["size"] * s)
-            blind[k] |= measure.word_sectors(r, round(min(gaps[k], 6 * r) / 2, 1))
+            blind[k] |= darkness.word_sectors(r, round(min(gaps[k], 6 * r) / 2, 1))
             worded[k] = True
     return blind, worded
 
@@ -409,7 +409,7 @@ def _faces(norm: np.ndarray, lv: measure.Levels, template: dict,
         ks.append(k)
         boxes.append((f["cx"] * s + dx, f["cy"] * s + dy, f["size"] * s))
     for ks, boxes in by_size.values():
-        out[ks] = measure.face_darkness(norm, lv, boxes)
+        out[ks] = darkness.face_darkness(norm, lv, boxes)
     return out
 
 
@@ -483,7 +483,7 @@ def _between(norm: np.ndarray, lv: measure.Levels,
             # Each disc less the insides of its two bubbles and their printed rings.
             away = np.array([[(placed[k][1], placed[k][2], placed[k][3] + tuning.RING_CLEAR_PX)
                               for k in clear[j]] for j in js])
-        ink = measure.ink_at(norm, lv, np.array([xs[j] for j in js]),
+        ink = darkness.ink_at(norm, lv, np.array([xs[j] for j in js]),
                              np.array([ys[j] for j in js]), radius, solid=option or tight,
                              away=away, solid_from=tuning.TIGHT_BETWEEN_SOLID if tight
                              else tuning.BETWEEN_SOLID)
