@@ -3,7 +3,7 @@
 A fresh instance: every bank survey and `all_kinds.yaml` loaded, one collection each, a
 class pack of each printed with `survey-app print` (the pupil-number surveys as blank packs
 with tens/units bubbles), every sheet filled with the generator's children's marks
-(`scanner.testing.generate`: fills, ticks, circles, coloured faces, light pencil, marks
+(`tests.support.generate`: fills, ticks, circles, coloured faces, light pencil, marks
 between two answers, changed minds...), then degraded as a copier PDF (one file, all packs,
 cover pages included) and as phone photos (JPEGs). Both are uploaded through the real
 upload page of `survey-app serve` (HTTP, signed in as a coordinator), read by
@@ -40,7 +40,7 @@ import pypdfium2 as pdfium
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scanner.testing.generate import (  # noqa: E402
+from tests.support.generate import (  # noqa: E402
     REVIEW,
     degrade,
     fill_page,

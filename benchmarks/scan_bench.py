@@ -14,7 +14,7 @@ against the goals of issue 11, with a breakdown by children's mark and by copier
 fault.
 
 The corpus: the bank surveys and `all_kinds.yaml` (every kind of question), filled in by
-`scanner.testing.generate` with children's marks at its rates (fills, ticks, crosses,
+`tests.support.generate` with children's marks at its rates (fills, ticks, crosses,
 scribbles, pencil, circles round the bubble, coloured faces, marks between two answers,
 changed minds) and its copier faults (streaks, 3-7 degree skew, fit-to-page, A4 on Letter,
 100-150 dpi, 1-bit dither, a lost corner marker) and phone faults (uneven light, hard
@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 
 from scanner import PageResult, Scanner  # noqa: E402
 from scanner.inputs import open_scan  # noqa: E402
-from scanner.testing.generate import (  # noqa: E402
+from tests.support.generate import (  # noqa: E402
     Score,
     class_pack,
     filled_pages,

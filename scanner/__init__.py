@@ -7,6 +7,7 @@
 See docs/developing/scanner.md (the docs site: `mkdocs serve`).
 """
 
+from scanner.answers import join_sheets
 from scanner.errors import (
     CorruptFileError,
     DecodeLimitError,
@@ -20,7 +21,7 @@ from scanner.errors import (
     UnsupportedFileError,
 )
 from scanner.inputs import Limits, open_scan
-from scanner.pipeline import BLANK_PAGE, LayoutLookup, Scanner, join_sheets
+from scanner.pipeline import BLANK_PAGE, LayoutLookup, Scanner
 from scanner.results import (
     BubbleReading,
     FileResult,

@@ -92,7 +92,7 @@ class Decoder:
                                                              .parent.parent),
                                                          os.environ.get("PYTHONPATH")) if p)}
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "scanner.sandbox", str(self.budget.memory_bytes),
+            [sys.executable, "-m", "scanner.sandbox_child", str(self.budget.memory_bytes),
              str(self.budget.open_cpu_s), str(self.budget.page_cpu_s)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             bufsize=0, env=env, close_fds=True)
@@ -283,85 +283,3 @@ def _rebuild(head: dict) -> ScanInputError:
     for key, value in head.get("attrs", {}).items():
         setattr(exc, key, value)
     return exc
-
-
-# --- the child ------------------------------------------------------------------------------
-
-
-def _limit_cpu(seconds: int) -> None:
-    import resource
-
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    now = int(used.ru_utime + used.ru_stime) + 1
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = now + seconds
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-
-
-def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ImportError, ValueError, OSError):  # pragma: no cover - not a POSIX system
-        pass
-    from scanner.inputs import Limits, PageDecodeError, open_scan
-
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
-    src = None
-
-    def reply(message: dict, payload: bytes | memoryview = b"") -> None:
-        out.write(json.dumps(message).encode() + b"\n")
-        if len(payload):
-            out.write(payload)
-        out.flush()
-
-    while line := inp.readline():
-        msg = json.loads(line)
-        if msg["op"] == "open":
-            _limit_cpu(open_cpu_s)
-            data = inp.read(msg["size"]) if "size" in msg else None
-            if src is not None:
-                src.close()
-            src = None
-            try:
-                src = open_scan(data if data is not None else msg["path"], msg["name"],
-                                limits=Limits(**msg["limits"]), isolate=False)
-            except ScanInputError as exc:
-                attrs = {k: v for k, v in vars(exc).items()
-                         if isinstance(v, int | float | str) and k != "filename"}
-                reply({"error": type(exc).__name__, "filename": exc.filename,
-                       "message": str(exc), "attrs": attrs})
-            except MemoryError:
-                reply({"error": "DecodeLimitError", "filename": msg["name"],
-                       "message": str(DecodeLimitError(msg["name"], "more memory"))})
-            else:
-                reply({"pages": len(src), "kind": src.kind})
-        elif msg["op"] == "page":
-            _limit_cpu(page_cpu_s)
-            try:
-                page = src.page(msg["i"])
-            except PageDecodeError as exc:
-                cause = str(exc.__cause__).lower()
-                if isinstance(exc.__cause__, MemoryError) or "memory" in cause \
-                        or "alloc" in cause:
-                    exc = PageDecodeError(f"page {msg['i'] + 1} of {src.filename} cannot be "
-                                          "decoded (it needed more memory than one page may "
-                                          "use)")
-                reply({"i": msg["i"], "page_error": str(exc)})
-                continue
-            img = np.ascontiguousarray(page.image, np.uint8)
-            reply({"i": msg["i"], "shape": list(img.shape), "dpi": page.dpi,
-                   "size": img.nbytes}, memoryview(img).cast("B"))
-        elif msg["op"] == "close":
-            if src is not None:
-                src.close()
-            src = None
-            reply({"closed": True})
-
-
-if __name__ == "__main__":
-    _child(*(int(a) for a in sys.argv[1:4]))

@@ -165,9 +165,9 @@ CIRCLE_UNSURE = 0.4
 #: answers included) did.
 CIRCLE_SIDE_SECTORS = 1
 #: Line contrast (as `RING_INK`) that makes an inner pixel part of a drawn stroke, for the
-#: share of the inner disc a faint mark draws (`measure.Features.strokes`).
+#: share of the inner disc a faint mark draws (`darkness.Features.strokes`).
 STROKE_INK = 0.12
-#: A bubble with at least this much drawn line inside (`measure.Features.strokes`, pixels
+#: A bubble with at least this much drawn line inside (`darkness.Features.strokes`, pixels
 #: of line per radius, so a thin tick counts alike in a big bubble and a small one) is at
 #: least unsure, however pale: faint but structured ink is a mark a person must see, never
 #: a blank. Measured with `STROKE_INK` 0.12 on 240 copier pages of tuning seeds (400+):

@@ -29,11 +29,6 @@ LIBRARIES: dict[str, frozenset[str]] = {
     "scanner": frozenset({"scanner", "forms", "cv2", "numpy", "PIL", "pillow_heif",
                           "pypdfium2"}),
 }
-#: Known exception, until the synthetic-sheet helpers move out of the shipped package into
-#: tests/support/ (issue 16, "Test support out of the product"): they print sheets to scan.
-EXCEPTIONS: dict[str, frozenset[str]] = {
-    "scanner.testing": frozenset({"print"}),
-}
 
 #: The foundation every part may use: settings, extensions, tables, stored files, links,
 #: who-sees-what, and partnerships/schools by name. It imports only itself (and forms).
@@ -99,10 +94,7 @@ def violations(module: str, source: str) -> list[str]:
             continue
         where = f"{module}:{line} imports {target}"
         if package in LIBRARIES:
-            allowed = LIBRARIES[package] | next(
-                (extra for prefix, extra in EXCEPTIONS.items()
-                 if module == prefix or module.startswith(prefix + ".")), frozenset())
-            if top not in allowed:
+            if top not in LIBRARIES[package]:
                 out.append(f"{where}: {package} may import only {sorted(LIBRARIES[package])}")
             continue
         if top != "survey_app":
@@ -174,7 +166,7 @@ def test_a_violation_is_caught(module, source, expected):
 
 
 @pytest.mark.parametrize(("module", "source"), [
-    ("scanner.testing.synthetic", "from print import render_pack\n"),  # the known exception
+    ("tests.support.synthetic", "from print import render_pack\n"),  # test rig, not shipped
     ("survey_app.builder.views", "from survey_app.admin.operations import survey_label\n"),
     ("survey_app.scans.views", "from survey_app import access, storage\n"),
     ("print.sheets", "import os\nfrom forms.layout import Layout\nimport reportlab\n"),

@@ -12,13 +12,20 @@ import numpy as np
 import pypdfium2 as pdfium
 from flask_migrate import upgrade
 
-from forms.definition import load_survey
-from scanner.testing.generate import fill_page, pages_pdf
-from survey_app import create_app
-from survey_app.admin.operations import create_collection, load_survey_version, resolve_partnership
-from survey_app.auth.operations import create_user
-from survey_app.extensions import db
-from survey_app.paper.operations import print_class_pack
+#: The repo root, for the test rig in tests/support/ (not an installed package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from forms.definition import load_survey  # noqa: E402
+from survey_app import create_app  # noqa: E402
+from survey_app.admin.operations import (  # noqa: E402
+    create_collection,
+    load_survey_version,
+    resolve_partnership,
+)
+from survey_app.auth.operations import create_user  # noqa: E402
+from survey_app.extensions import db  # noqa: E402
+from survey_app.paper.operations import print_class_pack  # noqa: E402
+from tests.support.generate import fill_page, pages_pdf  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 DPI = 200

@@ -18,10 +18,10 @@ import cv2
 import numpy as np
 import pytest
 
-from scanner.testing.generate import degrade_photo, jpeg
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.scan.test_import import _render
 from tests.security.test_live_crawl import _free_port, _wait_until_up
+from tests.support.generate import degrade_photo, jpeg
 
 REPO = Path(__file__).resolve().parents[2]
 SURVEY_APP = [sys.executable, "-m", "survey_app.cli"]

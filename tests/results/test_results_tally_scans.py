@@ -8,7 +8,6 @@ import numpy as np
 from sqlalchemy import select
 
 from forms.definition import parse_survey
-from scanner.testing.generate import pages_pdf
 from survey_app.admin.operations import load_survey_version
 from survey_app.extensions import db
 from survey_app.models import Survey
@@ -18,6 +17,7 @@ from survey_app.scans.operations import delete_batch, run_batch
 from tests.results.test_results_tally import figures
 from tests.scan.conftest import db_uri  # noqa: F401 - the scan tests' SQLite pin
 from tests.scan.test_import import DPI, LONG_TEACHER, _pack, _paint, _render, _upload
+from tests.support.generate import pages_pdf
 
 
 def _q31(partnership) -> tuple[survey_results.SurveyResults, int]:

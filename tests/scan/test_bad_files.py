@@ -38,11 +38,11 @@ from scanner import (
     open_scan,
 )
 from scanner import pipeline as p
-from scanner.testing.generate import class_pack, pages_pdf
 from survey_app.extensions import db
 from survey_app.models import ScanBatch, ScanPage
 from survey_app.scans.operations import ScanUploadError, run_batch, submit_upload
 from tests.conftest import csrf_from, login_as
+from tests.support.generate import class_pack, pages_pdf
 
 
 def _png(width: int, height: int, rows: int | None = None) -> bytes:

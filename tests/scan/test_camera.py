@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from scanner import framing
-from scanner.testing.generate import degrade_photo, jpeg
 from survey_app.extensions import db
 from survey_app.models import Response, ScanBatch, ScanPage
 from survey_app.scans.operations import run_batch
 from tests.conftest import csrf_from, login_as, make_user
 from tests.scan.test_import import _pack, _render
+from tests.support.generate import degrade_photo, jpeg
 
 JSON = {"Accept": "application/json"}
 

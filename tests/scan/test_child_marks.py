@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from scanner import PageResult, Scanner, UnreadablePage
-from scanner.testing.generate import (
+from tests.support.generate import (
     CRAYONS,
     REVIEW,
     class_pack,
@@ -193,7 +193,7 @@ def test_light_pencil_is_read_or_flagged(teacher_pack):
 def test_a_faint_pencil_tick_is_read_or_flagged_never_blank(faces_pack, teacher_pack, grey):
     """A thin tick in pale pencil: a small part of a big bubble (the 5-7 sheet's are 8.8 mm)
     and pale, but drawn: a person looks, it is never stored blank."""
-    from scanner.testing.generate import _tick
+    from tests.support.marks import _tick
 
     for pack in (faces_pack, teacher_pack):
         rng = np.random.default_rng(grey)

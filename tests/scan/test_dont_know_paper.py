@@ -7,8 +7,8 @@ from forms.answers import from_marks, normalise
 from forms.definition import parse_survey
 from forms.scales import DONT_KNOW
 from print import layout_for
-from scanner.testing.generate import REVIEW, Score, class_pack, filled_pages, pages_pdf, score_page
 from tests.scan.test_roundtrip import scanner_for
+from tests.support.generate import REVIEW, Score, class_pack, filled_pages, pages_pdf, score_page
 
 SURVEY = """
 code: dk_paper

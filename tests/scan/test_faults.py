@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from scanner.testing.generate import pages_pdf
 from survey_app import storage as stored_files
 from survey_app.extensions import db
 from survey_app.models import Response, ResponseImage, ScanBatch, ScanPage
@@ -23,6 +22,7 @@ from survey_app.scans.operations import ScanUploadError, run_batch, submit_uploa
 from survey_app.storage import storage
 from tests.conftest import REPO, STORAGES, csrf_from, login_as
 from tests.scan.test_import import DPI, _pack, _render
+from tests.support.generate import pages_pdf
 
 
 def _scan_pdf(partnership, copies: int, seed: int = 0) -> bytes:

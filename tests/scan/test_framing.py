@@ -10,8 +10,8 @@ import pytest
 
 from scanner import framing
 from scanner.results import UnreadablePage
-from scanner.testing.generate import class_pack, filled_pages
 from tests.scan.test_child_marks import INSTALLATION, scanner_for
+from tests.support.generate import class_pack, filled_pages
 
 
 @pytest.fixture(scope="module")

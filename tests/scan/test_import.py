@@ -11,7 +11,6 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import func, select
 
-from scanner.testing.generate import REVIEW, fill_page, pages_pdf, paint_mark
 from survey_app.admin.operations import create_collection
 from survey_app.extensions import db
 from survey_app.models import Answer, Response, ReviewItem, ScanBatch, ScanPage
@@ -24,6 +23,7 @@ from survey_app.scans.operations import (
     run_batch,
     submit_upload,
 )
+from tests.support.generate import REVIEW, fill_page, pages_pdf, paint_mark
 
 DPI = 200
 

@@ -22,7 +22,7 @@ from scanner import (
     UnsupportedFileError,
     open_scan,
 )
-from scanner.testing.generate import pages_pdf
+from tests.support.generate import pages_pdf
 
 
 def _pdf(pages: int = 1, encrypt=None) -> bytes:

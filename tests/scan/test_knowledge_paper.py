@@ -10,12 +10,12 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
-from scanner.testing.generate import pages_pdf
 from survey_app.admin.operations import create_collection
 from survey_app.extensions import db
 from survey_app.paper.operations import print_class_pack
 from survey_app.scans.operations import run_batch
 from tests.scan.test_import import DPI, _paint, _upload
+from tests.support.generate import pages_pdf
 from tests.web.test_knowledge_web import QUIZ_YAML, _send
 
 

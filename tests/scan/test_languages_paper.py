@@ -8,9 +8,9 @@ import pytest
 
 from forms.definition import load_survey
 from print import layout_for
-from scanner.testing.generate import Score, class_pack, filled_pages, pages_pdf, score_page
 from tests.conftest import BANK
 from tests.scan.test_roundtrip import scanner_for
+from tests.support.generate import Score, class_pack, filled_pages, pages_pdf, score_page
 
 
 def _words(layout) -> str:

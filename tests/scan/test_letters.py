@@ -11,7 +11,6 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import select
 
-from scanner.testing.generate import REVIEW, fill_page, pages_pdf
 from survey_app.admin.operations import create_collection
 from survey_app.extensions import db
 from survey_app.models import Answer, Response
@@ -19,6 +18,7 @@ from survey_app.paper.letters import print_letter_pack
 from survey_app.paper.operations import PrintError
 from survey_app.scans.operations import run_batch, submit_upload
 from tests.qr_text import read_qr
+from tests.support.generate import REVIEW, fill_page, pages_pdf
 
 DPI = 200
 

@@ -13,7 +13,7 @@ import pytest
 from forms.definition import parse_survey
 from scanner import BLANK_PAGE, PageResult, Scanner, UnreadablePage, tuning
 from scanner.debug import write_debug
-from scanner.testing.generate import (
+from tests.support.generate import (
     REVIEW,
     Score,
     class_pack,

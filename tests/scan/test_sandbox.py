@@ -18,11 +18,11 @@ from sqlalchemy import select
 from scanner import DecodeLimitError, open_scan
 from scanner.inputs import PageDecodeError
 from scanner.sandbox import Budget, Decoder
-from scanner.testing.generate import pages_pdf
 from survey_app.extensions import db
 from survey_app.models import ScanBatch
 from survey_app.models.base import utcnow
 from survey_app.scans.operations import GAVE_UP, claim_next_batch, retry_batch, submit_upload
+from tests.support.generate import pages_pdf
 
 
 def _pdf(pages: int = 3) -> bytes:

@@ -13,7 +13,6 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from scanner.testing.generate import pages_pdf
 from survey_app.admin.operations import create_collection
 from survey_app.erasure.operations import erase_collection
 from survey_app.extensions import db
@@ -34,6 +33,7 @@ from survey_app.storage import storage
 from tests.conftest import BACKENDS, STORAGES, fresh_database, login_as, make_user
 from tests.scan.test_import import DPI, _render
 from tests.scan.test_scan_pages import _upload as post_upload
+from tests.support.generate import pages_pdf
 
 
 @pytest.fixture(params=BACKENDS)

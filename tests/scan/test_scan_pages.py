@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from scanner.testing.generate import pages_pdf
 from survey_app.extensions import db
 from survey_app.models import Answer, Response, ReviewItem, ScanBatch, ScanPage
 from tests.conftest import csrf_from, login_as, make_user
 from tests.scan.test_import import DPI, _pack, _paint, _render
+from tests.support.generate import pages_pdf
 
 
 def _filled_pdf(partnership, marks) -> tuple[object, bytes]:

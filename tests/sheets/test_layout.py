@@ -16,8 +16,8 @@ from forms.layout import MM, PAPERS, PUPIL_NUMBER_MODES, compute_layout, layout_
 from forms.template import LayoutFormatError, SheetTemplate
 from print import layout_for, measure
 from print.markers import ARUCO_4X4_BITS, marker_cells
-from scanner.testing.synthetic import synthetic_layout
 from tests.sheets.sheet_helpers import BANK_CODES, bank, long_teacher_survey
+from tests.support.synthetic import synthetic_layout
 
 SNAPSHOTS = Path(__file__).with_name("snapshots.json")
 EDGE = 10 * MM

@@ -20,7 +20,6 @@ import pytest
 from sqlalchemy import select
 
 from forms.definition import parse_survey
-from scanner.testing.generate import degrade_copier, degrade_photo, jpeg, pages_pdf, paint_mark
 from survey_app.admin.operations import create_collection, load_survey_version
 from survey_app.extensions import db
 from survey_app.models import ResponseImage, ReviewItem, ScanPage
@@ -29,6 +28,7 @@ from survey_app.results.analysis import build
 from survey_app.results.queries import Scope
 from survey_app.scans.operations import run_batch, submit_upload
 from tests.conftest import csrf_from, login_as
+from tests.support.generate import degrade_copier, degrade_photo, jpeg, pages_pdf, paint_mark
 
 DPI = 200
 

@@ -17,13 +17,13 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from scanner.testing.generate import pages_pdf
 from survey_app.extensions import db
 from survey_app.models import ScanBatch, ScanPage
 from survey_app.scans.operations import submit_upload
 from survey_app.storage import storage
 from tests.conftest import POSTGRES_URL, REPO, fresh_database
 from tests.results.conftest import results_data  # noqa: F401 - a fixture used below
+from tests.support.generate import pages_pdf
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_POSTGRES_URL")
 

@@ -1,0 +1,271 @@
+"""How dark each bubble is, and how (filled, ticked, crossed, circled): `darkness` reports a
+bubble's `Features` on the levelled page, `ink_at` finds marks between bubbles, and
+`face_darkness` reads a coloured-in face. Uses `scanner.rings` for the geometry."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from scanner import tuning
+from scanner.measure import _COARSE, Levels
+from scanner.rings import (
+    _band_median,
+    _baseline,
+    _geometry,
+    _least_above,
+    _less_baselines,
+    _lines,
+    _ring_outer,
+    _soft,
+    _windows,
+)
+
+
+@dataclass
+class Features:
+    """Per bubble (arrays over the bubbles measured together)."""
+
+    #: Mean relative darkness of the inner disc above its own local background.
+    darkness: np.ndarray
+    #: Fraction of the inner disc inked.
+    coverage: np.ndarray
+    #: Fraction of the sectors around the ring with new ink: a circle drawn round the bubble.
+    circle: np.ndarray
+    #: This bubble's local paper level above the page map (relative): its background.
+    background: np.ndarray
+    #: Drawn line inside the inner disc (darker than what closes over it), in pixels per
+    #: radius, above what the page's bubbles of this size show: faint pencil or a thin tick
+    #: is structured, where noise and a streak's broad darkening are not.
+    strokes: np.ndarray | None = None
+
+
+@functools.lru_cache(maxsize=256)
+def face_sectors(r_px: float, dx: float, dy: float, head_px: float) -> np.ndarray:
+    """Which of a bubble's annulus sectors a printed face (centre dx, dy from the bubble's,
+    head radius `head_px`) covers: they cannot show a circle drawn round the bubble."""
+    n = tuning.RING_SECTORS
+    ang = -np.pi + (np.arange(n) + 0.5) * 2 * np.pi / n
+    radii = np.linspace(tuning.RING_INNER * r_px, _ring_outer(r_px), 5)
+    px = np.cos(ang)[:, None] * radii[None, :]
+    py = np.sin(ang)[:, None] * radii[None, :]
+    return (np.hypot(px - dx, py - dy) < head_px + 3).any(axis=1)
+
+
+@functools.lru_cache(maxsize=256)
+def word_sectors(r_px: float, half_width_px: float) -> np.ndarray:
+    """Which of a bubble's annulus sectors the answer's words printed under it (faces rows:
+    centred, at most a pitch wide, starting just below the ring) can cover. Each bubble's
+    words have their own width, so no baseline over the page's bubbles takes them away."""
+    n = tuning.RING_SECTORS
+    ang = -np.pi + (np.arange(n) + 0.5) * 2 * np.pi / n
+    half = np.pi / n
+    ang = ang[:, None] + np.linspace(-0.8 * half, 0.8 * half, 5)[None, :]
+    out = np.zeros(n, bool)
+    for rad in np.linspace(tuning.RING_INNER * r_px, _ring_outer(r_px), 5):
+        px, py = np.cos(ang) * rad, np.sin(ang) * rad
+        out |= ((np.abs(px) <= half_width_px) & (py >= r_px)).any(axis=1)
+    return out
+
+
+def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
+             r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
+             rings: bool = True, worded: np.ndarray | None = None) -> Features:
+    """Measure bubbles of one radius, all at once, each against its OWN background.
+
+    The page map gives the paper level at a coarse scale; each bubble then corrects it
+    from four bands just outside its printed ring. First their median (the paper right
+    here: a dithered scan's grey, a shadow's level). Then per column the lighter of the
+    bands above and below, per row the lighter of those left and right, each less what
+    every bubble of this size shows there (printed faces, labels): a streak along a column
+    or a shadow edge darkens both bands of one direction and is taken away, while ink on
+    one side only (a label, a neighbour's mark) is not. The correction is capped, so a
+    mark spilling over the ring is never taken for background."""
+    g = _geometry(r_px, gap_px)
+    n = len(cx)
+    raw = _windows(img, cx, cy, g.half)
+    ph, pw = lv.paper_coarse.shape
+    paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
+                            np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
+    scale = 1.0 / max(lv.ink_contrast, 1.0)
+
+    def rel(px: np.ndarray) -> np.ndarray:
+        """Relative darkness (unclipped) of some of each window's pixels."""
+        shape = (n,) + (1,) * (px.ndim - 1)
+        return (paper.reshape(shape) - px.astype(np.float32)) * scale
+
+    sp = g.span
+    top, bottom = rel(raw[:, g.band_near, sp]), rel(raw[:, g.band_far, sp])
+    left, right = rel(raw[:, sp, g.band_near]), rel(raw[:, sp, g.band_far])
+    local = _band_median(raw, g, paper, scale)
+    profiles = [top.mean(axis=1), bottom.mean(axis=1), left.mean(axis=2), right.mean(axis=2)]
+    profiles = [p - local[:, None] for p in profiles]
+    if worded is not None and worded.any() and not worded.all():
+        # A faces row prints a face above each bubble and its words below: their bubbles
+        # get a baseline of their own (with the rest, when most bubbles of the size have
+        # no face, the face stayed in: light pencil shading a whole bubble read 0.01-0.03
+        # instead of 0.13, a blank; tuning seeds 535 and 635).
+        t, b, lf, rt = (np.empty_like(p) for p in profiles)
+        for part in (worded, ~worded):
+            for out, p in zip((t, b, lf, rt), _less_baselines([p[part] for p in profiles]),
+                              strict=True):
+                out[part] = p
+    else:
+        t, b, lf, rt = _less_baselines(profiles)
+    cap = tuning.LOCAL_CAP
+    col = np.clip(np.minimum(t, b), -cap, cap)   # (n, nx)
+    row = np.clip(np.minimum(lf, rt), -cap, cap)  # (n, ny)
+    side = 2 * g.half + 1
+    # Over the inner square (n, y, x), by broadcasting rather than gathering per pixel (the
+    # same figures, computed alike, in a third of the time); the disc is taken at the end.
+    bg = np.maximum(col[:, None, :], row[:, :, None])
+    # A shadow edge across the bubble at a slant: the bands of both directions see part of
+    # it, so the bands are also interpolated across the disc (above to below, left to
+    # right, averaged); where that says darker, it is the background.
+    fy, fx = g.fy[None, :, None], g.fx[None, None, :]
+    across = lf[:, :, None] * (1 - fx) + rt[:, :, None] * fx
+    interp = 0.5 * ((t[:, None, :] * (1 - fy) + b[:, None, :] * fy) + across)
+    if worded is not None:
+        # The words below a faces-row bubble are its own: interpolated from them, the
+        # bottom of the bubble would take them for background.
+        interp = np.where(worded[:, None, None], across, interp)
+    bg = (np.maximum(bg, np.clip(interp, 0.0, cap)) + local[:, None, None])[:, g.disc]
+    # Light multiplies: in a shadow the paper and the ink are both darker by the same
+    # factor, so what is left above the background is scaled back up by it.
+    lit = np.clip(1.0 - bg * (lv.ink_contrast / np.maximum(paper, 1.0))[:, None], 0.4, 1.0)
+    inner = (rel(raw[:, sp, sp][:, g.disc]) - bg) / lit
+    np.clip(inner, 0.0, 1.0, out=inner)
+    # Lines in the annulus: darker than the lightest pixel within a few pixels (a pen or
+    # pencil line is 1-8 px wide at 120 dpi), so neither a streak's nor a shadow's broad
+    # darkening counts, however dark.
+    if not rings:
+        return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1),
+                        np.zeros(n), local)
+    stack = raw.reshape(n * side, side)
+    k = tuning.LINE_WINDOW_PX
+    every_line = _lines(stack, k).reshape(n, side * side)
+    lines = every_line[:, g.ring]
+    # In a shadow a line is as much fainter as the paper is darker: judged against the light
+    # here, so a shadowed bubble's printed ring and a bright one's compare alike.
+    here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
+                   0.3, 1.0)
+    ring = lines >= _least_above(scale / here, tuning.RING_INK)[:, None]
+    per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
+    base = _baseline(per_sector)
+    inked = (per_sector - base) > tuning.SECTOR_INK * r_px
+    # Sectors mostly covered by print on every bubble (the face above a bubble) cannot show
+    # a drawn line: they are left out rather than counted as empty.
+    seen = np.broadcast_to(base <= 0.25 * g.ring_counts, inked.shape)
+    if blind is not None:
+        seen = seen & ~blind
+    circle = (inked & seen).sum(axis=1) / np.maximum(1, seen.sum(axis=1))
+    # A circle goes all the way round; a streak or a straight stroke through the annulus
+    # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
+    round_all = np.roll(inked | ~seen, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
+    open_quarters = (np.roll(seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2) >= 2).sum(axis=1)
+    quarters = round_all & (open_quarters >= 3)
+    if worded is not None:
+        # A face above and its words below leave only the left and right of the ring to
+        # see: a circle must ink both (a stroke on one side, or a label, does not).
+        per_q = np.roll(inked & seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2)
+        need = tuning.CIRCLE_SIDE_SECTORS
+        round_lr = round_all & (per_q[:, 0] >= need) & (per_q[:, 2] >= need)
+        # Not round on both sides (a copier's skew or low dpi breaks a drawn circle up, a
+        # mark between two answers inks one side): at most unsure, never taken as empty.
+        circle = np.where(worded & ~round_lr, np.minimum(circle, tuning.CIRCLE_MARKED - 0.05),
+                          circle)
+        quarters = np.where(worded, True, quarters)
+    circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
+    # Strokes: line pixels inside the disc, less what runs on through the bands of both
+    # sides (a streak along a row or column is a line too, across the whole bubble).
+    stroke = every_line.reshape(n, side, side) * (scale / here)[:, None, None] > tuning.STROKE_INK
+    strokes = stroke.reshape(n, -1)[:, g.inner].mean(axis=1)
+    t_b = np.minimum(stroke[:, g.band_near, sp].mean(axis=(1, 2)),
+                     stroke[:, g.band_far, sp].mean(axis=(1, 2)))
+    l_r = np.minimum(stroke[:, sp, g.band_near].mean(axis=(1, 2)),
+                     stroke[:, sp, g.band_far].mean(axis=(1, 2)))
+    t_b = t_b - _baseline(t_b)
+    if worded is not None:
+        t_b = np.where(worded, 0.0, t_b)  # a face above, its words below: each its own
+    strokes = strokes - _baseline(strokes) - np.maximum(np.maximum(t_b, l_r - _baseline(l_r)),
+                                                        0.0)
+    # In radii of line (a line across the disc is about 1.5 radii long per pixel of its
+    # width): a thin tick draws as much in a big bubble as in a small one.
+    strokes = strokes * len(g.inner) / r_px
+    return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
+                    local, strokes)
+
+
+def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
+           r_px: float, solid: bool = False, away: np.ndarray | None = None,
+           solid_from: float = tuning.BETWEEN_SOLID) -> np.ndarray:
+    """Inked pixels in a disc of radius `r_px` at each point, in radii (a line across the
+    disc is about two), less the page's median over the same points: what is printed
+    between bubbles (nothing, usually) is not a mark. Ink is a line, or a blot up to twice
+    as wide, far darker than what closes over it (a shadow's edge closes over nothing);
+    with `solid`, also any pixel darker than the paper by `solid_from`. `away` (n, m, 3):
+    per disc, m circles (x, y, radius) whose pixels are not counted (bubbles it overlaps)."""
+    if len(cx) == 0:
+        return np.zeros(0)
+    k = tuning.LINE_WINDOW_PX
+    # Each window holds the page round the disc as far as the blot's closing reaches, so it
+    # never closes over a neighbour's window in the stack, or the stack's replicated edge
+    # (a fill then read as nothing, or not, by where its window fell in the stack).
+    half = int(np.ceil(r_px)) + 1 + 2 * k + 1
+    win = _windows(img, cx, cy, half)
+    yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
+    disc = np.hypot(xx, yy).ravel() <= r_px
+    n, side = len(cx), 2 * half + 1
+    stack = win.reshape(n * side, side)
+    soft = _soft(stack)
+    lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
+    lines = lines.reshape(n, -1)[:, disc].astype(np.float32)
+    blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((4 * k + 1, 4 * k + 1), np.uint8))
+    blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
+    # A hatch or a tight zig-zag (thin lines 2-4 px apart) is neither: the blur greys it
+    # into one pale patch that the line window closes over whole, too pale for a blot; a
+    # small window on the unblurred page sees each line.
+    j = tuning.BETWEEN_HATCH_PX
+    hatch = cv2.morphologyEx(stack, cv2.MORPH_BLACKHAT, np.ones((j, j), np.uint8))
+    hatch = hatch.reshape(n, -1)[:, disc].astype(np.float32)
+    scale = 1.0 / max(lv.ink_contrast, 1.0)
+    ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE)
+           | (blots * scale > tuning.BETWEEN_BLOT))
+    if solid:
+        # Clear paper by design (an option row's gap): a fill there is ink however wide it
+        # spreads (it may join the words and the next ring, past what a top-hat closes).
+        ph, pw = lv.paper_coarse.shape
+        paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
+                                np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
+        rel = (paper[:, None] - win.reshape(n, -1)[:, disc].astype(np.float32)) * scale
+        ink |= rel > solid_from
+    if away is not None:
+        px, py = xx.ravel()[disc], yy.ravel()[disc]
+        gx = np.rint(cx)[:, None, None] + px[None, None, :]  # as `_windows` places them
+        gy = np.rint(cy)[:, None, None] + py[None, None, :]
+        inside = ((gx - away[:, :, 0:1]) ** 2 + (gy - away[:, :, 1:2]) ** 2
+                  <= away[:, :, 2:3] ** 2).any(axis=1)
+        ink &= ~inside
+    inked = ink.sum(axis=1) / r_px
+    base = np.median(inked) if len(inked) >= tuning.BASELINE_MIN_BUBBLES else 0.0
+    return inked - base
+
+
+def face_darkness(img: np.ndarray, lv: Levels, faces: list[tuple[float, float, float]]
+                  ) -> np.ndarray:
+    """How much darker each printed face is than a clean one: measured as a bubble the size
+    of the head (its inside against bands just outside it, so a streak or a shadow edge
+    across the face is background, not colouring), less the palest faces' on this page (the
+    printed eyes and mouth; a page where a child coloured every face has clean ones too, the
+    faces not chosen)."""
+    if not faces:
+        return np.zeros(0)
+    size = float(np.median([f[2] for f in faces]))  # one face size per sheet
+    head = 0.44 * size
+    # The measured disc is 0.85 of the head (inside its printed outline).
+    f = darkness(img, lv, np.array([f[0] for f in faces]), np.array([f[1] for f in faces]),
+                 0.85 * head / tuning.INNER_RADIUS_FRACTION, rings=False)
+    return f.darkness - np.percentile(f.darkness, 10)
