@@ -14,6 +14,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from survey_app.auth.operations import (
@@ -29,11 +31,11 @@ from survey_app.models import User
 
 bp = Blueprint("auth", __name__)
 
-NO_MATCH = "That email and password do not match an account."
-TOO_MANY = ("Too many wrong passwords from this computer. Please wait a few minutes and "
-            "try again, or ask your coordinator for a new set-password link.")
-SWITCHED_OFF = ("This account has been switched off. Ask your partnership's coordinator "
-                "if you need it again.")
+NO_MATCH = _l("That email and password do not match an account.")
+TOO_MANY = _l("Too many wrong passwords from this computer. Please wait a few minutes and "
+              "try again, or ask your coordinator for a new set-password link.")
+SWITCHED_OFF = _l("This account has been switched off. Ask your partnership's coordinator "
+                  "if you need it again.")
 
 
 @bp.url_value_preprocessor
@@ -73,7 +75,7 @@ def login():
         address = request.remote_addr or ""
         if sign_in_blocked(address, email):
             # Checked before the password, so guessing on does not tell right from wrong.
-            flash(TOO_MANY, "error")
+            flash(str(TOO_MANY), "error")
             status = 429
         else:
             user = check_credentials(email, form.password.data)
@@ -82,7 +84,7 @@ def login():
                 return redirect(_safe_next(request.args.get("next")))
             if user is None:
                 count_failure(address, email)
-            flash(NO_MATCH if user is None else SWITCHED_OFF, "error")
+            flash(str(NO_MATCH if user is None else SWITCHED_OFF), "error")
     return render_template("auth/login.html", form=form), status
 
 
@@ -106,6 +108,6 @@ def set_password(token: str):
         set_password_with_token(user, form.password.data)
         db.session.commit()
         login_user(user)
-        flash("Your password is set.", "info")
+        flash(gettext("Your password is set."), "info")
         return redirect(url_for("admin.dashboard"))
     return render_template("auth/set_password.html", form=form, user=user)

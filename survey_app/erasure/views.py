@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -17,20 +18,23 @@ bp = Blueprint("erasure", __name__, url_prefix="/admin/erase")
 
 
 class ConfirmForm(FlaskForm):
-    confirm = StringField("Type the name shown above to confirm", validators=[DataRequired()])
+    confirm = StringField(lazy_gettext("Type the name shown above to confirm"),
+                          validators=[DataRequired()])
 
 
 def _confirm_page(kind: str, name: str, erase, *, after: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         if " ".join(form.confirm.data.split()).casefold() != " ".join(name.split()).casefold():
-            flash(f"That does not match {name!r}; nothing was deleted.", "error")
+            flash(gettext("That does not match %(name)s; nothing was deleted.", name=repr(name)),
+                  "error")
         else:
             summary = erase()
             flash(summary.describe() + ".", "info")
             if summary.undeleted_files:
-                flash(f"{len(summary.undeleted_files)} stored files could not be removed; "
-                      "they are listed in the audit log.", "error")
+                flash(gettext("%(n)s stored files could not be removed; "
+                              "they are listed in the audit log.",
+                              n=len(summary.undeleted_files)), "error")
             return redirect(after)
     return render_template("erasure/confirm.html", form=form, kind=kind, name=name,
                            cancel=request.referrer or url_for("admin.dashboard"))

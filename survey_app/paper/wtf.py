@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
@@ -21,11 +22,12 @@ PAPER_CHOICES = choices([("a4", "A4"), ("letter", "US Letter")])
 
 
 class PrintForm(FlaskForm):
-    kind = RadioField("What to print", choices=KIND_CHOICES, default="pack")
-    copies = IntegerField("How many sheets?", validators=[
-        Optional(), NumberRange(1, MAX_COPIES, f"Give a number from 1 to {MAX_COPIES}.")])
-    numbers = StringField("Pupil numbers", validators=[Optional()])
-    paper = RadioField("Paper", choices=PAPER_CHOICES, default="a4")
+    kind = RadioField(_l("What to print"), choices=KIND_CHOICES, default="pack")
+    copies = IntegerField(_l("How many sheets?"), validators=[
+        Optional(), NumberRange(1, MAX_COPIES,
+                                _l("Give a number from 1 to %(max)s.", max=MAX_COPIES))])
+    numbers = StringField(_l("Pupil numbers"), validators=[Optional()])
+    paper = RadioField(_l("Paper"), choices=PAPER_CHOICES, default="a4")
     #: Choices from the survey's languages (survey_app.paper.operations.language_choices).
-    language = RadioField("Language of the sheets", choices=[], validate_choice=False)
-    letter = TextAreaField("The letter's text", validators=[Optional()])
+    language = RadioField(_l("Language of the sheets"), choices=[], validate_choice=False)
+    letter = TextAreaField(_l("The letter's text"), validators=[Optional()])

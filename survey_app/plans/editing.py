@@ -11,6 +11,7 @@ import copy
 
 from flask import flash, redirect, request
 from flask import url_for as flask_url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from survey_app import access
@@ -52,9 +53,9 @@ def _save(body: dict, done: str):
         return redirect(flask_url_for("plans.show") + "#edit")
     db.session.commit()
     if not changes:
-        flash("Nothing changed.", "info")
+        flash(gettext("Nothing changed."), "info")
     else:
-        flash(done + (" Kept as a dated amendment." if amendment else ""), "info")
+        flash(done + (" " + gettext("Kept as a dated amendment.") if amendment else ""), "info")
     return redirect(flask_url_for("plans.show"))
 
 
@@ -69,7 +70,8 @@ def _refuse(message: str):
 def edit():
     """The evaluation question and the time points."""
     if "evaluation_question" not in request.form:
-        return _refuse("Write the evaluation question (it may be left empty while you plan).")
+        return _refuse(gettext(
+            "Write the evaluation question (it may be left empty while you plan)."))
     body = _body()
     body["evaluation_question"] = request.form["evaluation_question"]
     body["time_points"] = request.form.getlist("time_point")
@@ -83,7 +85,7 @@ def add_question():
     """A contributory evaluation question."""
     text = " ".join(request.form.get("question_text", "").split())
     if not text:
-        return _refuse("Write the evaluation question to add.")
+        return _refuse(gettext("Write the evaluation question to add."))
     body = _body()
     taken = {q["code"] for q in body["questions"]}
     body["questions"].append({"code": document.slug(text, taken, "q"), "text": text,
@@ -106,7 +108,7 @@ def add_outcome():
     target = next((q for q in body["questions"]
                    if q["code"] == request.form.get("under_question")), None)
     if not title or target is None:
-        return _refuse("Choose the evaluation question and write the outcome's title.")
+        return _refuse(gettext("Choose the evaluation question and write the outcome's title."))
     measures = _measures()
     category = request.form.get("category", "")
     if category not in document.CATEGORIES:
@@ -154,7 +156,7 @@ def add_indicator():
     outcome = _find_outcome(body)
     text = " ".join(request.form.get("indicator_text", "").split())
     if outcome is None or not text:
-        return _refuse("Choose the outcome and write the indicator.")
+        return _refuse(gettext("Choose the outcome and write the indicator."))
     outcome["indicators"].append({"text": text, "measures": _measures()})
     return _save(body, "Indicator added.")
 
@@ -167,7 +169,7 @@ def change_outcome():
     body = _body()
     outcome = _find_outcome(body)
     if outcome is None:
-        return _refuse("Choose the outcome to change.")
+        return _refuse(gettext("Choose the outcome to change."))
     title = " ".join(request.form.get("new_title", "").split())
     if title:
         outcome["title"] = title
@@ -187,7 +189,7 @@ def remove_outcome():
     body = _body()
     outcome = _find_outcome(body)
     if outcome is None:
-        return _refuse("Choose the outcome to remove.")
+        return _refuse(gettext("Choose the outcome to remove."))
     for q in body["questions"]:
         q["outcomes"] = [o for o in q["outcomes"] if o["code"] != outcome["code"]]
     return _save(body, f"Outcome '{outcome['title']}' removed.")
@@ -199,7 +201,7 @@ def remove_outcome():
 def primary():
     """Which outcomes are primary (the report headlines them, whatever they show)."""
     if request.form.get("primary_form") != "1":
-        return _refuse("Tick the primary outcomes and save.")
+        return _refuse(gettext("Tick the primary outcomes and save."))
     chosen = set(request.form.getlist("primary_outcome"))
     body = _body()
     for q in body["questions"]:
@@ -214,7 +216,7 @@ def primary():
 def groups():
     """Each class: taking part, comparison, or not in the plan."""
     if request.form.get("groups_form") != "1":
-        return _refuse("Choose each class's arm and save.")
+        return _refuse(gettext("Choose each class's arm and save."))
     body = _body()
     out = []
     for gid, school, group in group_rows(current_user.partnership_id):
@@ -232,12 +234,12 @@ def upload():
     """Replace the plan with a YAML file (as `survey-app plan load`)."""
     file = request.files.get("plan_file")
     if file is None or not file.filename:
-        return _refuse("Choose a plan file (.yaml) to load.")
+        return _refuse(gettext("Choose a plan file (.yaml) to load."))
     raw = file.read(512 * 1024)
     try:
         body = parse_yaml(raw.decode("utf-8"), file.filename)
     except UnicodeDecodeError:
-        return _refuse("The file is not UTF-8 text; save it as UTF-8.")
+        return _refuse(gettext("The file is not UTF-8 text; save it as UTF-8."))
     except PlanError as exc:
         for p in exc.problems:
             flash(p, "error")
@@ -252,7 +254,8 @@ def allocate_view():
     """Randomly allocate the ticked classes (or pupil numbers within them)."""
     unit = request.form.get("unit", "")
     if unit not in UNITS:
-        return _refuse("Choose whole classes or pupil numbers, and the classes to allocate.")
+        return _refuse(gettext(
+            "Choose whole classes or pupil numbers, and the classes to allocate."))
     known = {gid: (school, group) for gid, school, group in
              group_rows(current_user.partnership_id)}
     ticked = {int(v) for v in request.form.getlist("alloc_group") if v.isdigit()}
@@ -264,7 +267,8 @@ def allocate_view():
             sizes[key] = int(value)
     seed_text = request.form.get("seed", "").strip()
     if seed_text and not seed_text.isdigit():
-        return _refuse("The seed must be a whole number (or leave it empty for a new one).")
+        return _refuse(gettext(
+            "The seed must be a whole number (or leave it empty for a new one)."))
     try:
         alloc, changed = allocate(current_user.partnership, current_user.email, unit=unit,
                                   groups=chosen, sizes=sizes,
@@ -276,6 +280,7 @@ def allocate_view():
             flash(p, "error")
         return redirect(flask_url_for("plans.show") + "#allocation")
     db.session.commit()
-    flash(f"Allocated with seed {alloc.seed}; {changed} collection(s) set to their arm. "
-          "Print the allocation and keep it with the plan.", "info")
+    flash(gettext("Allocated with seed %(seed)s; %(n)s collection(s) set to their arm. "
+                  "Print the allocation and keep it with the plan.", seed=alloc.seed, n=changed),
+          "info")
     return redirect(flask_url_for("plans.show") + "#allocation")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, flash, request
+from flask_babel import gettext
 
 from survey_app import access
 from survey_app.models import SOURCES
@@ -26,7 +27,8 @@ def request_date(name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        flash(f"'{value}' is not a date: use the date picker or write it as 2026-09-30.",
+        flash(gettext("'%(value)s' is not a date: use the date picker or write it as 2026-09-30.",
+                      value=value),
               "error")
         return None
 

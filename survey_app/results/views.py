@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -114,8 +115,8 @@ def primary(code: str):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"Primary outcomes: {len(chosen) or 'none'}. The report headlines these, "
-              "whatever they show.", "info")
+        flash(gettext("Primary outcomes: %(n)s. The report headlines these, whatever they show.",
+                      n=len(chosen) or gettext("none")), "info")
     return redirect(results_url("results.survey", code=survey.code) + "#primary")
 
 
@@ -134,8 +135,9 @@ def quotes(code: str):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"{n or 'No'} written answer{'' if n == 1 else 's'} of these will be quoted in "
-              "the impact report.", "info")
+        flash(ngettext("%(count)s written answer of these will be quoted in the impact report.",
+                       "%(count)s written answers of these will be quoted in the impact report.",
+                       n, count=n or gettext("No")), "info")
     question = request.form.get("question", "")
     return redirect(results_url("results.survey", code=survey.code) + f"#q-{question}")
 
@@ -195,7 +197,7 @@ def pilot_report(collection_id: int):
     read-aloud use, straight-lining, and what to change before the real survey."""
     collection = access.collection_or_404(collection_id)
     if not collection.pilot:
-        flash("This collection is not a pilot: its answers are in the results.", "info")
+        flash(gettext("This collection is not a pilot: its answers are in the results."), "info")
         return redirect(url_for("results.survey", code=collection.survey_version.survey.code))
     return render_template("results/pilot.html", rep=pilot.build(collection), c=collection,
                            thresholds=pilot)
