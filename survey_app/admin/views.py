@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from forms.definition import DefinitionError, parse_survey
@@ -44,22 +43,13 @@ from survey_app.admin.wtf import (
     ActionForm,
     CollectionForm,
     UploadSurveyForm,
-    UserForm,
     choices,
     choices_with_data,
-)
-from survey_app.auth.operations import (
-    create_user,
-    deactivate_user,
-    issue_setup_token,
-    reactivate_user,
-    setup_link,
-    sign_out_everywhere,
 )
 from survey_app.extensions import db
 from survey_app.join.codes import format_join_code
 from survey_app.languages import language_choices
-from survey_app.models import TIME_POINTS, Collection, Survey, User
+from survey_app.models import TIME_POINTS, Collection, Survey
 from survey_app.urls import join_url, public_url, reach
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -337,96 +327,6 @@ def surveys():
     return render_template("admin/surveys.html", form=form, rows=rows, problems=problems)
 
 
-# --- accounts --------------------------------------------------------------------------
-
-
-def _fill_user_choices(form: UserForm) -> None:
-    form.school.choices = choices([("", "Choose a school")] + [
-        (s.name, s.name) for s in access.schools()])
-
-
-def _users() -> list[User]:
-    return list(db.session.scalars(access.accounts_query().options(joinedload(User.school))
-                                   .order_by(User.role, User.email)))
-
-
-@bp.route("/users", methods=["GET", "POST"])
-@login_required
-@access.coordinator_required
-def users():
-    form = UserForm()
-    _fill_user_choices(form)
-    shown_link = None
-    if form.validate_on_submit():
-        school = (form.new_school.data or "").strip() or form.school.data or None
-        try:
-            user, token = create_user(current_user.partnership, form.email.data,
-                                      form.role.data,
-                                      school if form.role.data == "teacher" else None)
-        except SetupError as exc:
-            db.session.rollback()
-            flash(str(exc).replace("give --school NAME", "choose or type their school"),
-                  "error")
-        else:
-            db.session.commit()
-            shown_link = (user.email, setup_link(token))
-            form = UserForm(formdata=None)
-            _fill_user_choices(form)
-    return render_template("admin/users.html", form=form, users=_users(),
-                           new_link=shown_link, action=ActionForm())
-
-
-@bp.post("/users/<int:user_id>/new-link")
-@login_required
-@access.coordinator_required
-def new_link(user_id: int):
-    user = access.account_or_404(user_id)
-    if not user.is_active:
-        flash(f"{user.email} is switched off: switch the account on first.", "error")
-        return redirect(url_for("admin.users"))
-    token = issue_setup_token(user)
-    db.session.commit()
-    form = UserForm(formdata=None)
-    _fill_user_choices(form)
-    return render_template("admin/users.html", form=form, users=_users(),
-                           new_link=(user.email, setup_link(token)), action=ActionForm())
-
-
-@bp.post("/users/<int:user_id>/sign-out")
-@login_required
-@access.coordinator_required
-def sign_out_user(user_id: int):
-    """End every session of the account (a lost laptop); its password still works."""
-    user = access.account_or_404(user_id)
-    sign_out_everywhere(user)
-    db.session.commit()
-    flash(f"{user.email} is signed out everywhere.", "info")
-    return redirect(url_for("admin.users"))
-
-
-@bp.post("/users/<int:user_id>/deactivate")
-@login_required
-@access.coordinator_required
-def deactivate(user_id: int):
-    user = access.account_or_404(user_id)
-    if user.id == current_user.id:
-        flash("You cannot switch off your own account here; another coordinator can.",
-              "error")
-        return redirect(url_for("admin.users"))
-    deactivate_user(user)
-    db.session.commit()
-    flash(f"{user.email} is switched off: signed out everywhere and cannot sign in. "
-          "Nothing they made is removed.", "info")
-    return redirect(url_for("admin.users"))
-
-
-@bp.post("/users/<int:user_id>/reactivate")
-@login_required
-@access.coordinator_required
-def reactivate(user_id: int):
-    user = access.account_or_404(user_id)
-    reactivate_user(user)
-    db.session.commit()
-    flash(f"{user.email} can sign in again with their password (or send a new "
-          "set-password link).", "info")
-    return redirect(url_for("admin.users"))
+# The accounts routes live in their own module and register on `bp` when it is imported;
+# imported last, when `bp` exists (as plans.views does with plans.editing).
+from survey_app.admin import accounts  # noqa: E402, F401
