@@ -26,6 +26,9 @@ from forms.wording import DEFAULT_LANGUAGE
 
 
 class _AnswerRows:
+    """The other answer rows of `_Builder`: options that wrap, digit rows (the pupil
+    number, number questions) and write-in boxes."""
+
     def options_row(self, q: Question) -> None:
         """Choice, tick-all and yes/no: the text, then bubble + label items that wrap."""
         s, m = self.style, self.measure

@@ -21,6 +21,9 @@ from forms.template import SINGLE as SINGLE_GROUP
 
 
 class _ColumnRows:
+    """The fixed-column rows of `_Builder`: faces and scale bubbles under shared column
+    headings, one group per column code."""
+
     def face_size(self, cols: _Columns) -> float:
         """Faces grow when there is room: three faces for the youngest get 12 mm."""
         s = self.style

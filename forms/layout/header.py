@@ -21,6 +21,9 @@ from forms.wording import phrase
 
 
 class _HeaderRows:
+    """The header rows of `_Builder` (its state: style, page, measure, langs): kept apart
+    so each row kind reads on its own."""
+
     def header(self) -> float:
         """Title, school and group, sheet id and instructions; returns where content starts."""
         s = self.style

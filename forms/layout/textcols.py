@@ -19,6 +19,9 @@ from forms.layout.text import _r, fit, fit_parts
 
 
 class _TextColumns:
+    """How `_Builder` fits a question's words, in one language or two side by side, next
+    to its number; shared by every row kind."""
+
     def text_columns(self, text: str, width: float, size: float, side_by_side: bool = True
                      ) -> tuple[list[list[str]], float, float]:
         """A question's text wrapped for `width` after its number: (each column's lines,
