@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     from survey_app.extensions import db
     from survey_app.models import Survey
     from survey_app.results import analysis, scores
-    from survey_app.results.queries import Scope
+    from survey_app.results.queries import ResultsScope
     from survey_app.results.queries import collections as infos_of
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench"})
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{n} responses ({db.engine.dialect.name}) generated in "
                   f"{time.perf_counter() - t0:.1f} s")
         survey = db.session.query(Survey).filter_by(code=SURVEY).one()
-        scope = Scope(survey.partnership_id)
+        scope = ResultsScope(survey.partnership_id)
         infos = infos_of(scope, survey.id)
         res = analysis.build(survey, scope, 5)
         pc = res.knowledge.arm_paired()

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from forms.definition import Question, Survey
+from forms.definition import Question, SurveyDefinition
 from forms.scales import MULTI, NUMBER, NUMBER_MIN, SINGLE, TEXT
 from forms.template import DIGIT_NAMES, DIGIT_SUFFIXES, DIGITS
 
@@ -73,7 +73,7 @@ def normalise_column(q: Question, raw: Sequence[str]) -> str:
     raise AssertionError(kind)
 
 
-def normalise(survey: Survey, data: Mapping[str, Sequence[str]], *,
+def normalise(survey: SurveyDefinition, data: Mapping[str, Sequence[str]], *,
               enforce_required: bool = True) -> Normalised:
     """Check and normalise a full set of answers; keys not in `survey.columns` are ignored
     here (callers that must refuse them use `unknown_fields`)."""
@@ -109,7 +109,8 @@ def pupil_number_digits(maximum: int) -> int:
     return max(2, len(str(maximum)))
 
 
-def unknown_fields(survey: Survey, keys: Sequence[str], allowed_extra: Sequence[str]) -> list[str]:
+def unknown_fields(survey: SurveyDefinition, keys: Sequence[str],
+                   allowed_extra: Sequence[str]) -> list[str]:
     """Posted field names that are neither the survey's columns nor expected extras."""
     known = set(survey.columns) | set(allowed_extra)
     return sorted(k for k in keys if k not in known)
@@ -145,7 +146,7 @@ class Posted:
     groups: dict[str, list[str]] = field(default_factory=dict)
 
 
-def from_marks(survey: Survey, marks: Iterable[Marks]) -> Posted:
+def from_marks(survey: SurveyDefinition, marks: Iterable[Marks]) -> Posted:
     """The one place marks become answers: digits folded into a number (the pupil number
     and every number question alike: tens left blank reads as 0), multi kept as a list,
     one value for single. What comes out is judged by `normalise`, as web answers are;
@@ -200,7 +201,8 @@ class HandMarks:
     reason: str | None = None
 
 
-def marks_from_review(survey: Survey, column: str, values: Sequence[str]) -> list[HandMarks]:
+def marks_from_review(survey: SurveyDefinition, column: str,
+                      values: Sequence[str]) -> list[HandMarks]:
     """A person's decision in the review queue as marks, so that it goes through
     `from_marks` as the scanner's reading does: a number (or the pupil number) as its
     digit rows, a tick-all answer as its ticks, a single answer as one mark."""

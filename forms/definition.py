@@ -1,4 +1,4 @@
-"""Survey definitions: parse a YAML file into a validated, immutable `Survey`.
+"""Survey definitions: parse a YAML file into a validated, immutable `SurveyDefinition`.
 
 Every error names the file, the line and the field, because the people who fix these
 files are teachers with a text editor, not programmers with a debugger.
@@ -7,7 +7,8 @@ This module is the public face callers import from; the code lives along its sea
 
     forms.rules            what a file may say: audiences, codes, fields, limits, measures,
                            origins, and the retrospective columns (THEN/NOW, retro_*)
-    forms.survey_types     the values: Option, Question, Survey, survey_mapping, as_written
+    forms.survey_types     the values: Option, Question, SurveyDefinition, survey_mapping,
+                           as_written
     forms.survey_yaml      YAML that remembers its lines (anchors/aliases and deep nesting
                            refused), Problem and DefinitionError
     forms.checker          _Checker (problems, warnings, texts in each language), _languages
@@ -58,7 +59,7 @@ from forms.scales import (  # noqa: F401 (re-exported)
 from forms.survey_types import (  # noqa: F401 (re-exported)
     Option,
     Question,
-    Survey,
+    SurveyDefinition,
     Texts,
     as_written,
     survey_mapping,
@@ -86,6 +87,6 @@ from forms.wording import (  # noqa: F401 (re-exported)
 
 __all__ = [
     "AUDIENCES", "MULTI", "NUMBER", "ORIGINS", "SINGLE", "TEXT", "DefinitionError", "Option",
-    "Problem", "Question", "Survey", "Texts", "check_files", "load_survey", "parse_survey",
-    "read_yaml", "retro_labels", "survey_from_dict",
+    "Problem", "Question", "SurveyDefinition", "Texts", "check_files", "load_survey",
+    "parse_survey", "read_yaml", "retro_labels", "survey_from_dict",
 ]

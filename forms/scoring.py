@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from forms.answers import MULTI_SEP
-from forms.definition import Question, Survey
+from forms.definition import Question, SurveyDefinition
 from forms.scales import MULTI
 
 
@@ -44,7 +44,7 @@ def is_right(question: Question, value: str) -> bool:
     return bool(value) and value in right_values(question)
 
 
-def score(survey: Survey, values: Mapping[str, str]) -> Score | None:
+def score(survey: SurveyDefinition, values: Mapping[str, str]) -> Score | None:
     """The score of one set of stored answers (column -> value), or None when the survey
     has no knowledge checks or none of them was answered."""
     checks = survey.knowledge_questions
@@ -53,7 +53,7 @@ def score(survey: Survey, values: Mapping[str, str]) -> Score | None:
     return Score(sum(is_right(q, values.get(q.code, "")) for q in checks), len(checks))
 
 
-def score_max(survey: Survey) -> int:
+def score_max(survey: SurveyDefinition) -> int:
     """How many knowledge checks the survey has (0: it gives no score)."""
     return len(survey.knowledge_questions)
 

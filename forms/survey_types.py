@@ -1,4 +1,4 @@
-"""The validated survey as immutable values: `Option`, `Question`, `Survey` (and the
+"""The validated survey as immutable values: `Option`, `Question`, `SurveyDefinition` (and the
 mapping a file writes for one), with what code asks of them (columns, languages, the
 canonical dict and its fingerprint). `forms.validation` builds them from files.
 """
@@ -191,7 +191,7 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Survey:
+class SurveyDefinition:
     code: str
     title: str
     audience: str
@@ -210,7 +210,7 @@ class Survey:
         """The default language: the first the survey declares."""
         return self.languages[0]
 
-    def in_language(self, lang: str) -> Survey:
+    def in_language(self, lang: str) -> SurveyDefinition:
         """The survey as a plain one-language survey in `lang` (every text a `str`; a text
         not given in `lang` falls back to the default language). A `lang` the survey does
         not declare gives the default-language survey. Codes never change, so answers to
@@ -261,7 +261,7 @@ class Survey:
 
 def survey_mapping(src: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
     """A survey file's mapping, in the file's key order, from anything with its top-level
-    fields (a `Survey`, or the builder's draft, which may not be valid yet), and, where it
+    fields (a `SurveyDefinition`, or the builder's draft, which may not be valid yet), and, where it
     has them, `languages` and `translations` ((field, {language: text}) pairs)."""
     languages = tuple(getattr(src, "languages", None) or (DEFAULT_LANGUAGE,))
     more = dict(getattr(src, "translations", None) or ())

@@ -1,4 +1,4 @@
-"""Survey files in, `Survey` out: parse and validate a file, a text or a stored dict by
+"""Survey files in, `SurveyDefinition` out: parse and validate a file, a text or a stored dict by
 the same rules, listing every problem (file, line, field) in one `DefinitionError`.
 """
 
@@ -18,12 +18,12 @@ from forms.rules import (
     MAX_QUESTIONS,
     SURVEY_KEYS,
 )
-from forms.survey_types import Question, Survey
+from forms.survey_types import Question, SurveyDefinition
 from forms.survey_yaml import DefinitionError, Problem, _compose, _lined, _Map, _Seq
 
 
 def parse_survey(text: str, file: str = "<survey>",
-                 warnings: list[Problem] | None = None) -> Survey:
+                 warnings: list[Problem] | None = None) -> SurveyDefinition:
     """Parse and validate one survey definition; raise `DefinitionError` listing every problem.
     Warnings (a text missing in one of the survey's languages) go to `warnings` if given."""
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
@@ -38,7 +38,7 @@ def read_yaml(text: str, file: str = "<survey>") -> Any:
     return _compose(text, file)
 
 
-def _validate(doc: Any, file: str, warnings: list[Problem] | None = None) -> Survey:
+def _validate(doc: Any, file: str, warnings: list[Problem] | None = None) -> SurveyDefinition:
     c = _Checker(file)
     if not isinstance(doc, _Map):
         raise DefinitionError([Problem(file, getattr(doc, "line", 1), "a survey file must be a "
@@ -87,12 +87,12 @@ def _validate(doc: Any, file: str, warnings: list[Problem] | None = None) -> Sur
         warnings.extend(c.warnings)
     texts = (("title", title_texts), ("intro", intro_texts),
              ("description", description_texts))
-    return Survey(code=code, title=title, audience=audience, questions=tuple(questions),
+    return SurveyDefinition(code=code, title=title, audience=audience, questions=tuple(questions),
                   intro=intro, ages=ages, description=description, languages=c.languages,
                   translations=tuple((f, t) for f, t in texts if t))
 
 
-def load_survey(path: str | Path, warnings: list[Problem] | None = None) -> Survey:
+def load_survey(path: str | Path, warnings: list[Problem] | None = None) -> SurveyDefinition:
     """Read and validate a survey file (warnings, if a list is given, as `parse_survey`)."""
     path = Path(path)
     try:
@@ -108,7 +108,7 @@ def load_survey(path: str | Path, warnings: list[Problem] | None = None) -> Surv
     return parse_survey(text, str(path), warnings)
 
 
-def survey_from_dict(data: dict[str, Any], file: str = "<stored>") -> Survey:
+def survey_from_dict(data: dict[str, Any], file: str = "<stored>") -> SurveyDefinition:
     """Rebuild a survey from its canonical dict (as stored in the database), validated by
     the same rules as a file. The dict is checked as it is, never re-read as YAML text, so
     every character (emoji included) comes back unchanged."""

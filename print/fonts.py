@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from forms.definition import Survey
+from forms.definition import SurveyDefinition
 
 #: The TrueType font drawn instead of each built-in font, and its file.
 FALLBACK = {"Helvetica": ("DejaVuSans", "DejaVuSans.ttf"),
@@ -132,7 +132,7 @@ def needs_fallback(text: str) -> bool:
     return not _builtin(clean(text))
 
 
-def check_survey(survey: Survey) -> None:
+def check_survey(survey: SurveyDefinition) -> None:
     """Refuse a survey any of whose printed words, in any of its languages, cannot be
     drawn (see `check_texts`)."""
     texts: list[tuple[str, str]] = []

@@ -16,7 +16,7 @@ from typing import BinaryIO
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from forms.definition import Survey
+from forms.definition import SurveyDefinition
 from forms.layout import (
     ONE_LINE,
     SurveyLayout,
@@ -47,7 +47,7 @@ def measure(text: str, font: str, size: float) -> float:
     return stringWidth(clean(text), font_for(text, font), size)
 
 
-def layout_for(survey: Survey, paper: str = "a4", pupil_number: str = "none",
+def layout_for(survey: SurveyDefinition, paper: str = "a4", pupil_number: str = "none",
                pupil_digits: int = 2, languages: Sequence[str] = ()) -> SurveyLayout:
     """The survey's layout measured with the fonts print/ draws with. Raises
     `UnprintableTextError` (naming the characters) for words no sheet font can draw.
@@ -75,7 +75,7 @@ def layout_for(survey: Survey, paper: str = "a4", pupil_number: str = "none",
     return replace(layout, pages=pages)
 
 
-def _fallback_texts(survey: Survey, languages: Sequence[str]) -> list[str]:
+def _fallback_texts(survey: SurveyDefinition, languages: Sequence[str]) -> list[str]:
     """The survey's printed texts (space-padded) that need the fallback font somewhere."""
     out = []
     for lang in languages or (survey.language,):

@@ -26,8 +26,8 @@ from scanner.results import (
     BubbleReading,
     FileResult,
     MarkReading,
+    MarkReview,
     PageResult,
-    ReviewItem,
     SheetResult,
     UnreadablePage,
     WriteIn,
@@ -36,7 +36,7 @@ from scanner.results import (
 __all__ = [
     "BLANK_PAGE", "BubbleReading", "CorruptFileError", "DecodeLimitError", "EmptyFileError",
     "FileResult", "FileTooLargeError", "ImageTooLargeError", "LayoutLookup", "Limits",
-    "MarkReading", "PageResult", "PageTooLargeError", "PasswordProtectedError", "ReviewItem",
+    "MarkReading", "PageResult", "PageTooLargeError", "PasswordProtectedError", "MarkReview",
     "ScanInputError", "Scanner",
     "SheetResult", "TooManyPagesError", "UnreadablePage", "UnsupportedFileError", "WriteIn",
     "join_sheets", "open_scan",

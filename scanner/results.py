@@ -76,7 +76,7 @@ class MarkReading:
 
 
 @dataclass(frozen=True)
-class ReviewItem:
+class MarkReview:
     """An answer column a person must decide (from one or two mark groups)."""
 
     question: str
@@ -94,7 +94,7 @@ def _union(rects: list[Rect]) -> Rect:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def column_review(marks: list[MarkReading]) -> list[ReviewItem]:
+def column_review(marks: list[MarkReading]) -> list[MarkReview]:
     """The columns of these marks a person must decide, each with its groups' crop."""
     from forms.answers import fold_marks
 
@@ -103,7 +103,7 @@ def column_review(marks: list[MarkReading]) -> list[ReviewItem]:
     for column, reason in posted.unsure.items():
         groups = [m for m in marks if m.column == column]
         crops = [m.crop for m in groups if m.crop is not None]
-        items.append(ReviewItem(column, reason, min(m.confidence for m in groups),
+        items.append(MarkReview(column, reason, min(m.confidence for m in groups),
                                 _union(crops) if crops else (0, 0, 0, 0),
                                 tuple(v for m in groups for v in m.candidates)))
     return items
@@ -172,7 +172,7 @@ class PageResult:
         return {**self.__dict__, "_jpeg": None}
 
     @property
-    def review(self) -> list[ReviewItem]:
+    def review(self) -> list[MarkReview]:
         """The answer columns a person must decide."""
         return column_review(self.marks)
 
@@ -223,7 +223,7 @@ class SheetResult:
         return [m for p in self.pages for m in p.marks]
 
     @property
-    def review(self) -> list[ReviewItem]:
+    def review(self) -> list[MarkReview]:
         return [r for p in self.pages for r in p.review]
 
     @property

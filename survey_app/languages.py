@@ -1,7 +1,7 @@
 """Which language a page speaks.
 
 Two sources meet on a pupil's page: the question texts come from the survey definition
-(`Survey.in_language`, any language the survey declares), the interface words (buttons,
+(`SurveyDefinition.in_language`, any language the survey declares), the interface words (buttons,
 messages, read-aloud phrases) from the Babel catalogs in `survey_app/translations/`. A
 language the survey declares but no catalog covers (Polish questions, say) gets the
 English interface. Teacher pages stay English unless a view says otherwise.
@@ -21,7 +21,7 @@ from flask_babel import Babel, refresh
 from markupsafe import Markup
 
 from forms import wording
-from forms.definition import Survey
+from forms.definition import SurveyDefinition
 
 #: The language interface strings are written in (the catalogs' msgids).
 SOURCE = "en"
@@ -71,12 +71,12 @@ def use_language(lang: str) -> None:
     refresh()
 
 
-def declared(survey: Survey) -> tuple[str, ...]:
+def declared(survey: SurveyDefinition) -> tuple[str, ...]:
     """The languages a survey declares, its default first."""
     return survey.languages
 
 
-def in_language(survey: Survey, lang: str) -> Survey:
+def in_language(survey: SurveyDefinition, lang: str) -> SurveyDefinition:
     """`survey` with every text a plain string in `lang` (forms falls back to the
     survey's default language for a text not given in `lang`)."""
     return survey.in_language(lang)

@@ -173,3 +173,24 @@ def test_a_violation_is_caught(module, source, expected):
 ])
 def test_allowed_imports_pass(module, source):
     assert violations(module, source) == []
+
+
+def _class_names() -> dict[str, list[str]]:
+    """Every module-level class name in the product's packages -> the modules defining it."""
+    names: dict[str, list[str]] = {}
+    for package in ("forms", "print", "scanner", "survey_app"):
+        for path in sorted((REPO / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.ClassDef):
+                    names.setdefault(node.name, []).append(str(path.relative_to(REPO)))
+    return names
+
+
+def test_no_two_classes_share_a_name():
+    """One name, one thing: a `Survey` in `forms` and another in `models` had to be imported
+    under aliases, and a reader could not tell which was meant."""
+    doubles = {name: where for name, where in _class_names().items() if len(where) > 1}
+    assert doubles == {}
+

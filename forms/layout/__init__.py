@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from forms.definition import Survey
+from forms.definition import SurveyDefinition
 
 # Every name the single module had, so callers keep `from forms.layout import ...`.
 from forms.layout.answers import _AnswerRows  # noqa: F401
@@ -70,7 +70,7 @@ from forms.layout.text import _cut, _r, fit, fit_parts, wrap  # noqa: F401
 from forms.layout.textcols import _TextColumns  # noqa: F401
 
 
-def compute_layout(survey: Survey, *, paper: str = "a4", pupil_number: str = "none",
+def compute_layout(survey: SurveyDefinition, *, paper: str = "a4", pupil_number: str = "none",
                    measure: Measure, pupil_digits: int = 2,
                    languages: Sequence[str] = ()) -> SurveyLayout:
     """Place every element of `survey` on `paper` pages; the one source of positions.

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from forms.definition import Question, Survey
+from forms.definition import Question, SurveyDefinition
 from forms.layout.answers import _AnswerRows
 from forms.layout.base import (
     BOLD,
@@ -48,7 +48,7 @@ from forms.wording import phrase
 
 
 class _Builder(_HeaderRows, _TextColumns, _ColumnRows, _AnswerRows):
-    def __init__(self, versions: Sequence[Survey], paper: str, pupil_number: str,
+    def __init__(self, versions: Sequence[SurveyDefinition], paper: str, pupil_number: str,
                  measure: Measure, style: Style, pupil_digits: int = 2):
         #: The survey in each language printed, first language first (one, or two for a
         #: bilingual sheet); all have the same questions and codes.

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from forms.definition import Survey as Definition
+from forms.definition import SurveyDefinition
 from survey_app.extensions import db
 from survey_app.languages import declared, language_name
 from survey_app.models import (
@@ -61,7 +61,7 @@ def version_in_use(version: SurveyVersion) -> bool:
     ) > 0
 
 
-def load_survey_version(partnership: Partnership, definition: Definition, *,
+def load_survey_version(partnership: Partnership, definition: SurveyDefinition, *,
                         school: School | None = None) -> LoadResult:
     """Store a validated definition: a new survey, a new version of a frozen one, or an
     in-place update of a version nobody has used yet."""
@@ -251,7 +251,7 @@ def survey_label(survey: Survey) -> str:
     return f"{survey.title} (ages {ages.replace('-', NB_HYPHEN)})"
 
 
-def load_for_user(user, definition: Definition):
+def load_for_user(user, definition: SurveyDefinition):
     """Load a definition as `user` does: coordinators load partnership-wide surveys; a
     teacher's upload belongs to their school and may not replace a survey someone else owns."""
     school = None if user.is_coordinator else user.school

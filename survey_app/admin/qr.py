@@ -32,7 +32,7 @@ def _qr(text: str) -> qrcode.QRCode:
     return qr
 
 
-def qr_matrix(text: str) -> list[list[bool]]:
+def link_qr_matrix(text: str) -> list[list[bool]]:
     """The QR modules including the quiet zone (True = dark)."""
     return _qr(text).get_matrix()
 
@@ -126,7 +126,7 @@ def poster_pdf(poster: Poster) -> bytes:
         c.setFont(regular, _fit(line, regular, 20, usable))
         c.drawCentredString(page_w / 2, y, line)
 
-    matrix = qr_matrix(poster.url)
+    matrix = link_qr_matrix(poster.url)
     side = min(usable, (150 if len(lines) > 1 else 160) * mm)
     module = side / len(matrix)
     left = (page_w - side) / 2

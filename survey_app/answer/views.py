@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
 from forms.answers import normalise, normalise_pupil_number, unknown_fields
-from forms.definition import NOW, THEN, Question, Survey, retro_labels
+from forms.definition import NOW, THEN, Question, SurveyDefinition, retro_labels
 from forms.faces import face_svg
 from survey_app.answer.messages import translated
 from survey_app.answer.offline import answered_at
@@ -163,10 +163,10 @@ _LIGHT_BY_TOKEN = (
     .where(Collection.public_token == bindparam("token"))
 )
 #: Parsed definitions by fingerprint (a content hash, so an entry can never go stale).
-_definitions: dict[str, Survey] = {}
+_definitions: dict[str, SurveyDefinition] = {}
 
 
-def _definition(fingerprint: str, version_id: int) -> Survey:
+def _definition(fingerprint: str, version_id: int) -> SurveyDefinition:
     survey = _definitions.get(fingerprint)
     if survey is None:
         if len(_definitions) > 512:
@@ -212,7 +212,7 @@ def _quick_submit(token: str):
     return redirect(url_for("answer.thanks", token=token), code=303)
 
 
-def _timings(survey: Survey) -> str | None:
+def _timings(survey: SurveyDefinition) -> str | None:
     """The page script's per-question timings, checked (never required)."""
     return clean_timings(request.form.get("_timings"), (q.code for q in survey.questions))
 
@@ -319,10 +319,10 @@ def _form_page(collection: Collection, form: AnswerForm, *, errors: dict | None 
 
 
 #: Surveys in one language, by (fingerprint, language): built once per process.
-_by_language: dict[tuple[str, str], Survey] = {}
+_by_language: dict[tuple[str, str], SurveyDefinition] = {}
 
 
-def _in_page_language(survey: Survey) -> Survey:
+def _in_page_language(survey: SurveyDefinition) -> SurveyDefinition:
     """The survey with every text in this page's language (use_language chose it)."""
     lang = g.get("page_lang") or declared(survey)[0]
     key = (survey.fingerprint, lang)
@@ -334,7 +334,7 @@ def _in_page_language(survey: Survey) -> Survey:
     return found
 
 
-def _switch(survey: Survey) -> list[tuple[str, str, bool]]:
+def _switch(survey: SurveyDefinition) -> list[tuple[str, str, bool]]:
     """The language links on the first screen: (code, its own name, shown now), one for
     each language the survey declares; none for a survey in one language."""
     if len(declared(survey)) < 2:
@@ -359,7 +359,8 @@ def _translate_errors(form: AnswerForm) -> None:
             field.errors = [translated(str(e)) for e in field.errors]
 
 
-def preview_page(survey: Survey, *, where: str = "", ask_pupil_number: bool = False) -> str:
+def preview_page(survey: SurveyDefinition, *, where: str = "",
+                 ask_pupil_number: bool = False) -> str:
     """The answering page for a definition with no collection behind it (the survey
     builder's phone preview): the same template and form, a token that answers nothing."""
     the_form = form_class(survey.fingerprint, survey, ask_pupil_number)()

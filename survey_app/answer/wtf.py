@@ -19,7 +19,7 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import Field, HiddenField, StringField, ValidationError
 
 from forms.answers import Normalised, normalise, normalise_pupil_number
-from forms.definition import Question, Survey
+from forms.definition import Question, SurveyDefinition
 from forms.scales import MULTI, NUMBER, SINGLE, TEXT
 
 #: Posted by the browser's outbox with answers that waited there (a dropped connection):
@@ -88,7 +88,7 @@ class AnswerForm(FlaskForm):
     asks for it, the pupil number; CSRF through Flask-WTF's `validate_csrf`."""
 
     submission_id = HiddenField()
-    survey: Survey
+    survey: SurveyDefinition
     asks_pupil_number: bool = False
 
     class Meta:
@@ -165,7 +165,8 @@ def _attr(column: str) -> str:
 _classes: dict[tuple[str, bool], type[AnswerForm]] = {}
 
 
-def form_class(fingerprint: str, survey: Survey, ask_pupil_number: bool) -> type[AnswerForm]:
+def form_class(fingerprint: str, survey: SurveyDefinition,
+               ask_pupil_number: bool) -> type[AnswerForm]:
     """The form class for a survey version, built once per process with `type(...)`."""
     key = (fingerprint, ask_pupil_number)
     cls = _classes.get(key)

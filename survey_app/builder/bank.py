@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from forms.definition import MEASURES, Question, Survey, load_survey
+from forms.definition import MEASURES, Question, SurveyDefinition, load_survey
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "forms" / "bank"
 
@@ -37,7 +37,7 @@ AGE_FILTERS = (("", "All ages"), ("5-7", "Ages 5-7"), ("7-11", "Ages 7-11"),
 
 @dataclass(frozen=True)
 class BankQuestion:
-    survey: Survey
+    survey: SurveyDefinition
     question: Question
 
     @property
@@ -82,11 +82,11 @@ def _overlap(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def bank_surveys() -> tuple[Survey, ...]:
+def bank_surveys() -> tuple[SurveyDefinition, ...]:
     return tuple(load_survey(p) for p in sorted(BANK_DIR.glob("*.yaml")))
 
 
-def bank_survey(code: str) -> Survey | None:
+def bank_survey(code: str) -> SurveyDefinition | None:
     for s in bank_surveys():
         if s.code == code:
             return s

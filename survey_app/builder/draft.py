@@ -24,7 +24,7 @@ from forms.definition import (
     DefinitionError,
     Problem,
     Question,
-    Survey,
+    SurveyDefinition,
     as_written,
     parse_survey,
     survey_mapping,
@@ -311,7 +311,7 @@ def _dict(value: Any) -> dict:
 
 def _survey_of(src: Any, more: dict[str, Any]) -> dict[str, Any]:
     """A survey's title/intro/description translations with the first-language words they
-    translate ("of"), from a `Survey` or a file's mapping."""
+    translate ("of"), from a `SurveyDefinition` or a file's mapping."""
     if not more:
         return {}
     get = src.get if isinstance(src, dict) else lambda f: getattr(src, f)
@@ -333,7 +333,7 @@ class Draft:
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def from_survey(cls, s: Survey) -> Draft:
+    def from_survey(cls, s: SurveyDefinition) -> Draft:
         return cls(code=s.code, title=s.title, audience=s.audience, intro=s.intro or "",
                    ages=s.ages or "", description=s.description or "",
                    questions=[DraftQuestion.from_question(q) for q in s.questions],
@@ -437,7 +437,7 @@ class Draft:
     def file_name(self) -> str:
         return f"{self.code if CODE_RE.match(self.code or '') else 'survey'}.yaml"
 
-    def check(self) -> tuple[Survey | None, list[Problem]]:
+    def check(self) -> tuple[SurveyDefinition | None, list[Problem]]:
         """Validate exactly as `survey-app forms check` would validate the downloaded file."""
         return check_yaml(self.to_yaml(), self.file_name)
 
@@ -446,7 +446,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def check_yaml(text: str, file: str) -> tuple[Survey | None, list[Problem]]:
+def check_yaml(text: str, file: str) -> tuple[SurveyDefinition | None, list[Problem]]:
     try:
         return parse_survey(text, file), []
     except DefinitionError as exc:

@@ -17,7 +17,7 @@ from forms.definition import (
     DefinitionError,
     Problem,
     Question,
-    Survey,
+    SurveyDefinition,
     read_yaml,
     survey_from_dict,
 )
@@ -82,7 +82,7 @@ def remove(draft: Draft, index: int) -> Draft:
     return replace(draft, questions=qs)
 
 
-def draft_from_upload(raw: bytes, name: str) -> tuple[Draft | None, Survey | None,
+def draft_from_upload(raw: bytes, name: str) -> tuple[Draft | None, SurveyDefinition | None,
                                                       list[Problem], list[int]]:
     """An uploaded survey file: (draft, valid survey or None, problems, question lines).
     The draft is None when the file cannot be read as YAML at all."""
@@ -126,7 +126,7 @@ def decode_draft(packed: str) -> Draft:
         raise BuilderError("The preview link is damaged: reload the builder page.") from None
 
 
-def preview_survey(draft: Draft) -> Survey:
+def preview_survey(draft: Draft) -> SurveyDefinition:
     """What can be shown of a draft now: its questions that are complete and valid on
     their own (the rest appear once fixed), under the draft's title and audience."""
     questions: list[Question] = []
@@ -146,13 +146,13 @@ def preview_survey(draft: Draft) -> Survey:
     if not questions:
         raise BuilderError("Add a question to see the preview.")
     audience = draft.audience if draft.audience in AUDIENCES else "pupil"
-    return Survey(code=draft.code if CODE_RE.match(draft.code or "") else "draft",
+    return SurveyDefinition(code=draft.code if CODE_RE.match(draft.code or "") else "draft",
                   title=_one_line(draft.title) or "Untitled survey", audience=audience,
                   questions=tuple(questions), intro=draft.intro or None,
                   ages=draft.ages or None, description=draft.description or None)
 
 
-def paper_preview_png(survey: Survey, width_px: int = 900) -> tuple[bytes, int]:
+def paper_preview_png(survey: SurveyDefinition, width_px: int = 900) -> tuple[bytes, int]:
     """Page 1 of the real printed sheet as PNG, and how many pages the sheet has."""
     import io
 

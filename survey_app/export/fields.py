@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from forms.definition import Survey as Definition
+from forms.definition import SurveyDefinition
 from forms.scales import MULTI, NUMBER, TEXT
 from survey_app.export.tables import DESIGN_CODES, FIXED_COLUMNS, RETRO_TEXT, SCORE_CODES
 
@@ -51,7 +51,7 @@ FIXED_FIELDS = {
 }
 
 
-def wide_fields(definitions: Sequence[Definition], columns: Sequence[str],
+def wide_fields(definitions: Sequence[SurveyDefinition], columns: Sequence[str],
                 labels: bool = False) -> list[Field]:
     """The fields of a wide export: the fixed columns, then each answer column described
     by the newest version that has it (codes, or words when `labels`)."""
@@ -88,7 +88,7 @@ def wide_fields(definitions: Sequence[Definition], columns: Sequence[str],
     return fields
 
 
-def has_scores(definitions: Sequence[Definition]) -> bool:
+def has_scores(definitions: Sequence[SurveyDefinition]) -> bool:
     """Whether the wide table carries `score` and `score_max` (some version has knowledge
     checks)."""
     return any(d.knowledge_questions for d in definitions)

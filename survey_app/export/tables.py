@@ -19,8 +19,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import joinedload
 
 from forms.answers import MULTI_SEP
-from forms.definition import RETRO_SHORT
-from forms.definition import Survey as Definition
+from forms.definition import RETRO_SHORT, SurveyDefinition
 from forms.scales import TEXT
 from forms.scoring import right_values
 from forms.wording import DEFAULT_LANGUAGE
@@ -156,7 +155,7 @@ class _Version:
     code: str
     number: int
     partnership_id: int
-    definition: Definition
+    definition: SurveyDefinition
     text_columns: frozenset[str] = field(init=False)
     labels: dict[str, dict[str, str]] = field(init=False)
     order: dict[str, int] = field(init=False)
@@ -236,7 +235,7 @@ def _versions(scope: Scope, filters: Filters) -> list[_Version]:
             for v, partnership_id in found]
 
 
-def union_columns(definitions: Sequence[Definition]) -> list[str]:
+def union_columns(definitions: Sequence[SurveyDefinition]) -> list[str]:
     """Answer columns across versions of one survey: the newest version's order, then
     columns only older versions had (newest first), as questions match by code."""
     out: dict[str, None] = {}
@@ -245,7 +244,7 @@ def union_columns(definitions: Sequence[Definition]) -> list[str]:
     return list(out)
 
 
-def _latest_definition(scope: Scope, code: str) -> Definition | None:
+def _latest_definition(scope: Scope, code: str) -> SurveyDefinition | None:
     stmt = (select(SurveyVersion).join(Survey).where(Survey.code == code)
             .order_by(SurveyVersion.created_at.desc(), SurveyVersion.id.desc()).limit(1))
     if scope.partnership_id is not None:

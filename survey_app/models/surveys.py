@@ -9,14 +9,13 @@ from functools import lru_cache
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forms.definition import Survey as Definition
-from forms.definition import survey_from_dict
+from forms.definition import SurveyDefinition, survey_from_dict
 from survey_app.extensions import db
 from survey_app.models.base import UTCDateTime, utcnow
 
 
 @lru_cache(maxsize=256)
-def _parse(fingerprint: str, definition_json: str) -> Definition:
+def _parse(fingerprint: str, definition_json: str) -> SurveyDefinition:
     return survey_from_dict(json.loads(definition_json), f"<stored survey {fingerprint}>")
 
 
@@ -46,7 +45,7 @@ class SurveyVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
     version: Mapped[int]
-    #: The canonical definition (forms.definition.Survey.to_dict) as JSON.
+    #: The canonical definition (forms.definition.SurveyDefinition.to_dict) as JSON.
     definition_json: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -61,5 +60,5 @@ class SurveyVersion(db.Model):
         return list(json.loads(self.primary_questions)) if self.primary_questions else []
 
     @property
-    def definition(self) -> Definition:
+    def definition(self) -> SurveyDefinition:
         return _parse(self.fingerprint, self.definition_json)

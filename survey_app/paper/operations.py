@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from forms.definition import Survey as Definition
+from forms.definition import SurveyDefinition
 from forms.layout import PAPERS, layout_document, sheet_id
 from forms.wording import DEFAULT_LANGUAGE, language_name
 from survey_app.extensions import db
@@ -103,7 +103,7 @@ def _pupil_number_mode(collection: Collection, numbers: tuple[int, int] | None) 
 BILINGUAL_JOIN = "+"
 
 
-def language_choices(definition: Definition) -> list[tuple[str, str]]:
+def language_choices(definition: SurveyDefinition) -> list[tuple[str, str]]:
     """The languages a survey's sheets may be printed in: each it is written in, then
     bilingual sheets (that language on the left beside English, the usual form in Wales)
     where it has English too. Values are language codes, or two joined by BILINGUAL_JOIN."""

@@ -21,7 +21,7 @@ from survey_app.results.difference_in_change import (
     share_difference_in_change,
 )
 from survey_app.results.paired import paired_change
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from survey_app.results.stats import MIN_TEST_N, Distribution, distribution, holm, mann_whitney
 from survey_app.results.survey_results import (
     DEFAULT_POINTS,
@@ -122,7 +122,7 @@ def _label(phase: str, comparison: bool, has_comparison: bool) -> str:
     return base
 
 
-def build(survey: Survey, scope: Scope, min_n: int, *, people: bool = False,
+def build(survey: Survey, scope: ResultsScope, min_n: int, *, people: bool = False,
           use_tally: bool = True, points: tuple[str, str] | None = None) -> SurveyResults:
     """Everything the results page shows for one survey, in a handful of queries (counts
     from the results tally where it can answer); `people` adds the per-person

@@ -1,6 +1,6 @@
 """The answers in SQL: counts of usable answers per option, of the same pupils' before/after
 pairs and of 'looking back' items, the people who answered, and the written answers, every
-query GROUPed BY in the database within a Scope (queries.py) so the app never loads rows to
+query GROUPed BY in the database within a ResultsScope (queries.py) so the app never loads rows to
 count them.
 """
 
@@ -15,7 +15,7 @@ from forms.definition import NOW, THEN
 from forms.scales import DONT_KNOW
 from survey_app.extensions import db
 from survey_app.models import Answer, AnswerStatus, Collection, Response, ResponseImage
-from survey_app.results.queries import Scope, response_counts
+from survey_app.results.queries import ResultsScope, response_counts
 
 #: Text answers listed per question (the CSV export has them all).
 TEXT_LIMIT = 200
@@ -27,7 +27,7 @@ def _ok(answer) -> list:
     return [answer.status == AnswerStatus.OK, answer.value != "", answer.value != DONT_KNOW]
 
 
-def answer_counts(scope: Scope, ids: list[int],
+def answer_counts(scope: ResultsScope, ids: list[int],
                   columns: list[str]) -> dict[tuple[int, str, str], int]:
     """(collection id, answer column, value) -> count, usable answers only."""
     if not ids or not columns:
@@ -36,7 +36,7 @@ def answer_counts(scope: Scope, ids: list[int],
             db.session.execute(answer_counts_select(scope, ids, columns))}
 
 
-def answer_counts_select(scope: Scope, ids, columns: list[str]):
+def answer_counts_select(scope: ResultsScope, ids, columns: list[str]):
     """answer_counts as SQL (collection_id, question_code, value, n), for the tally's
     INSERT ... SELECT too; `ids` is a list or a subquery."""
     # `question_code || ''` keeps SQLite off the question_code index: reading most of the
@@ -51,7 +51,7 @@ def answer_counts_select(scope: Scope, ids, columns: list[str]):
             .group_by(Response.collection_id, Answer.question_code, Answer.value))
 
 
-def paired_counts(scope: Scope, ids: list[int], columns: list[str],
+def paired_counts(scope: ResultsScope, ids: list[int], columns: list[str],
                   first: str = "before", last: str = "after"
                   ) -> dict[tuple[int, bool, str, str, str], int]:
     """(group id, is comparison, column, first value, last value) -> pupils, pairing a
@@ -67,7 +67,7 @@ def paired_counts(scope: Scope, ids: list[int], columns: list[str],
             if n_responses == 2}
 
 
-def paired_counts_select(scope: Scope, ids, columns: list[str], first: str = "before",
+def paired_counts_select(scope: ResultsScope, ids, columns: list[str], first: str = "before",
                          last: str = "after"):
     """paired_counts as SQL (gid, cmp, responses, question_code, before, after, n), where
     "before" is time point `first` and "after" is `last`; rows with `responses` other
@@ -104,7 +104,7 @@ def paired_counts_select(scope: Scope, ids, columns: list[str], first: str = "be
     )
 
 
-def retro_counts(scope: Scope, ids: list[int], codes: list[str]
+def retro_counts(scope: ResultsScope, ids: list[int], codes: list[str]
                  ) -> dict[tuple[int, str, str, str], int]:
     """(collection id, question code, 'then' value, 'now' value) -> count, for
     retrospective items answered in one sitting."""
@@ -114,7 +114,7 @@ def retro_counts(scope: Scope, ids: list[int], codes: list[str]
             db.session.execute(retro_counts_select(scope, ids, codes))}
 
 
-def retro_counts_select(scope: Scope, ids, codes: list[str]):
+def retro_counts_select(scope: ResultsScope, ids, codes: list[str]):
     """retro_counts as SQL (collection_id, question_code ending in _then, then, now, n)."""
     t, n = aliased(Answer), aliased(Answer)
     now_code = case({f"{c}{THEN}": f"{c}{NOW}" for c in codes}, value=t.question_code)
@@ -137,7 +137,7 @@ def _greater(x, y):
                and_(func.length(x) == func.length(y), x > y))
 
 
-def retro_people(scope: Scope, ids: list[int], tops: dict[str, str]) -> tuple[int, int]:
+def retro_people(scope: ResultsScope, ids: list[int], tops: dict[str, str]) -> tuple[int, int]:
     """(people with room to improve in at least one area, of those: people who improved in
     at least one area) for retrospective items; `tops` maps question code -> top code."""
     if not ids or not tops:
@@ -161,7 +161,7 @@ def retro_people(scope: Scope, ids: list[int], tops: dict[str, str]) -> tuple[in
     return int(room or 0), int(better or 0)
 
 
-def respondents(scope: Scope, ids: list[int]) -> dict[int, int]:
+def respondents(scope: ResultsScope, ids: list[int]) -> dict[int, int]:
     """collection id -> responses (whatever they answered)."""
     out: dict[int, int] = defaultdict(int)
     for (cid, _src), k in response_counts(scope, ids).items():
@@ -169,7 +169,7 @@ def respondents(scope: Scope, ids: list[int]) -> dict[int, int]:
     return dict(out)
 
 
-def text_answers(scope: Scope, ids: list[int], columns: list[str],
+def text_answers(scope: ResultsScope, ids: list[int], columns: list[str],
                  limit: int = TEXT_LIMIT) -> dict[tuple[int, str], list[str]]:
     """(collection id, column) -> the newest free-text answers (at most `limit` in all per
     column)."""
@@ -188,7 +188,8 @@ def text_answers(scope: Scope, ids: list[int], columns: list[str],
     return dict(out)
 
 
-def text_counts(scope: Scope, ids: list[int], columns: list[str]) -> dict[tuple[int, str], int]:
+def text_counts(scope: ResultsScope, ids: list[int],
+                columns: list[str]) -> dict[tuple[int, str], int]:
     """(collection id, column) -> written answers (typed, or write-in boxes from scanned
     sheets), for small-number suppression."""
     if not ids or not columns:
@@ -210,7 +211,7 @@ def text_counts(scope: Scope, ids: list[int], columns: list[str]) -> dict[tuple[
     return dict(out)
 
 
-def writein_images(scope: Scope, ids: list[int], columns: list[str],
+def writein_images(scope: ResultsScope, ids: list[int], columns: list[str],
                    limit: int = TEXT_LIMIT) -> dict[str, list[int]]:
     """column -> ids of the newest write-in boxes cut from scanned sheets (ResponseImage)."""
     if not ids or not columns:

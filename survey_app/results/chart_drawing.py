@@ -56,18 +56,18 @@ def _hidden_note(b: Bar, min_n: int) -> str:
 
 
 @dataclass(frozen=True)
-class Style:
+class BarStyle:
     fill: colors.Color
     hatch: float = 0.0  # spacing of diagonal lines in pt; 0 = none
     text: colors.Color = INK
 
 
-def category_styles(k: int) -> list[Style]:
+def category_styles(k: int) -> list[BarStyle]:
     """Styles from the lowest to the highest of k ordered categories (k <= 5)."""
     half = k // 2
-    neg = [Style(WHITE, 2.5), Style(WHITE, 5.0)][:half]
-    pos = [Style(MID, 0, INK), Style(DARK, 0, WHITE)][-half:] if half else []
-    middle = [Style(LIGHT)] if k % 2 else []
+    neg = [BarStyle(WHITE, 2.5), BarStyle(WHITE, 5.0)][:half]
+    pos = [BarStyle(MID, 0, INK), BarStyle(DARK, 0, WHITE)][-half:] if half else []
+    middle = [BarStyle(LIGHT)] if k % 2 else []
     return [*neg, *middle, *pos]
 
 
@@ -86,7 +86,7 @@ def _hatch(x: float, y: float, w: float, h: float, spacing: float) -> Path:
     return path
 
 
-def _segment(g: Group, x: float, y: float, w: float, h: float, style: Style,
+def _segment(g: Group, x: float, y: float, w: float, h: float, style: BarStyle,
              share: float) -> None:
     if w <= 0:
         return
@@ -127,7 +127,7 @@ def _wrap(text: str, font: str, size: float, width: float, max_lines: int = 3) -
     return [_fit(line, font, size, width) for line in lines] or [""]
 
 
-def _legend(d: Drawing, labels: Sequence[str], styles: Sequence[Style], top: float) -> float:
+def _legend(d: Drawing, labels: Sequence[str], styles: Sequence[BarStyle], top: float) -> float:
     """Swatches with labels, wrapped across lines; returns the y below the legend."""
     x, y = LABEL_W, top - 14
     for label, style in zip(labels, styles, strict=True):
@@ -204,7 +204,7 @@ def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> 
     return d
 
 
-SERIES_STYLES = (Style(WHITE, 3.0), Style(DARK, 0, WHITE), Style(LIGHT), Style(MID))
+SERIES_STYLES = (BarStyle(WHITE, 3.0), BarStyle(DARK, 0, WHITE), BarStyle(LIGHT), BarStyle(MID))
 
 
 def option_bars(options: Sequence[str], bars: Sequence[Bar], *, min_n: int) -> Drawing:

@@ -50,7 +50,7 @@ def results_command(survey_code, partnership_name, school_name, compare, as_json
     from survey_app.models import TIME_POINTS
     from survey_app.results import analysis
     from survey_app.results.figures import question_figures
-    from survey_app.results.queries import Scope
+    from survey_app.results.queries import ResultsScope
 
     try:
         partnership = resolve_partnership(partnership_name)
@@ -66,7 +66,7 @@ def results_command(survey_code, partnership_name, school_name, compare, as_json
             raise click.BadParameter(
                 f"give two different time points as FIRST:LAST, from "
                 f"{', '.join(TIME_POINTS)} (e.g. before:follow-up).", param_hint="--compare")
-    scope = Scope(partnership.id, school_id=school.id if school else None,
+    scope = ResultsScope(partnership.id, school_id=school.id if school else None,
                   timezone=current_app.config["TIMEZONE"])
     res = analysis.build(survey, scope, analysis.min_group(current_app.config,
                                                             survey.audience), points=points)

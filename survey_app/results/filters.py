@@ -12,7 +12,7 @@ from flask_babel import gettext
 from survey_app import access
 from survey_app.models import SOURCES
 from survey_app.results import queries
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 
 
 def request_int(name: str) -> int | None:
@@ -33,19 +33,19 @@ def request_date(name: str) -> date | None:
         return None
 
 
-def request_scope() -> Scope:
+def request_scope() -> ResultsScope:
     """The signed-in person's scope with the page's filters. A teacher is always held to
     their own school, whatever the address asks for."""
     allowed = access.current()
     school_id = request_int("school") if allowed.whole_partnership else allowed.school_id
     source = request.args.get("source") or None
-    return Scope(allowed.partnership_id, school_id=school_id, group_id=request_int("group"),
+    return ResultsScope(allowed.partnership_id, school_id=school_id, group_id=request_int("group"),
                  source=source if source in SOURCES else None,
                  date_from=request_date("from"), date_to=request_date("to"),
                  timezone=current_app.config["TIMEZONE"])
 
 
-def form_choices(scope: Scope) -> dict:
+def form_choices(scope: ResultsScope) -> dict:
     """What the filter form needs: choices limited to what this person may see."""
     schools = queries.schools(scope.partnership_id)
     if not access.current().whole_partnership:

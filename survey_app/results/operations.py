@@ -11,7 +11,7 @@ from forms.scales import TEXT
 from survey_app.extensions import db
 from survey_app.models import Answer, Collection, ReportQuote, Response, Survey, SurveyVersion
 from survey_app.results import answer_queries, queries
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 
 
 class PrimaryError(ValueError):
@@ -37,7 +37,7 @@ def set_primary_questions(survey: Survey, codes: list[str]) -> list[str]:
     return chosen
 
 
-def _text_answers(survey: Survey, scope: Scope | None = None):
+def _text_answers(survey: Survey, scope: ResultsScope | None = None):
     """SELECT of (answer id, question code, value) for the survey's written answers, newest
     first, in `scope` when given (its partnership, school and group)."""
     codes = {q.code for v in queries.versions(survey.id) for q in v.definition.questions
@@ -55,7 +55,7 @@ def _text_answers(survey: Survey, scope: Scope | None = None):
     return stmt
 
 
-def quote_candidates(survey: Survey, scope: Scope) -> dict[str, list[tuple[int, str, bool]]]:
+def quote_candidates(survey: Survey, scope: ResultsScope) -> dict[str, list[tuple[int, str, bool]]]:
     """Per written-answer question: (answer id, text, chosen?) of the newest answers in
     scope, for a coordinator to pick quotes from."""
     chosen = set(db.session.scalars(select(ReportQuote.answer_id).where(
@@ -88,7 +88,7 @@ def set_report_quotes(survey: Survey, shown: list[int], chosen: list[int]) -> in
     return len(wanted)
 
 
-def report_quotes(survey: Survey, scope: Scope) -> dict[str, list[str]]:
+def report_quotes(survey: Survey, scope: ResultsScope) -> dict[str, list[str]]:
     """Per question code, the chosen quotes whose answers are in `scope`, oldest choice
     first."""
     stmt = (select(Answer.question_code, Answer.value)

@@ -33,7 +33,7 @@ from survey_app.models.base import UTCDateTime
 
 
 @dataclass(frozen=True)
-class Scope(access.Scope):
+class ResultsScope(access.ResultsScope):
     """What a person is looking at: their access scope (`survey_app.access`: teachers
     always have `school_id` set to their own school), narrowed by the page's filters."""
 
@@ -73,7 +73,7 @@ class CollectionInfo:
     audience: str
 
 
-def _in_scope(stmt, scope: Scope, survey_id: int | None):
+def _in_scope(stmt, scope: ResultsScope, survey_id: int | None):
     """`stmt` (over Collection) joined and narrowed to the collections in scope."""
     stmt = (stmt.join(Group, Group.id == Collection.group_id)
             .join(School, School.id == Group.school_id)
@@ -89,7 +89,7 @@ def _in_scope(stmt, scope: Scope, survey_id: int | None):
     return stmt
 
 
-def collections(scope: Scope, survey_id: int | None = None) -> list[CollectionInfo]:
+def collections(scope: ResultsScope, survey_id: int | None = None) -> list[CollectionInfo]:
     """The collections in scope (a few hundred at most), with their names."""
     stmt = _in_scope(
         select(Collection.id, Collection.phase, Collection.is_comparison,
@@ -99,14 +99,14 @@ def collections(scope: Scope, survey_id: int | None = None) -> list[CollectionIn
     return [CollectionInfo(*row) for row in db.session.execute(stmt)]
 
 
-def collection_ids(scope: Scope, survey_id: int | None = None):
+def collection_ids(scope: ResultsScope, survey_id: int | None = None):
     """The ids of the collections in scope, as a subquery: a big survey has over a
     thousand collections, and an IN list of that many parameters costs more to send
     than the query takes to run."""
     return _in_scope(select(Collection.id), scope, survey_id)
 
 
-def phases_answered(scope: Scope, survey_id: int) -> set[str]:
+def phases_answered(scope: ResultsScope, survey_id: int) -> set[str]:
     """The phases of the collections in scope that have at least one response in the
     filters: a follow-up made ahead of time is not a time point until someone answers."""
     answered = (select(Response.id).where(Response.collection_id == Collection.id,
@@ -116,7 +116,7 @@ def phases_answered(scope: Scope, survey_id: int) -> set[str]:
         .where(Collection.id.in_(collection_ids(scope, survey_id)), answered)))
 
 
-def response_counts(scope: Scope, ids: list[int]) -> dict[tuple[int, str], int]:
+def response_counts(scope: ResultsScope, ids: list[int]) -> dict[tuple[int, str], int]:
     """(collection id, source) -> number of responses."""
     if not ids:
         return {}
@@ -126,7 +126,7 @@ def response_counts(scope: Scope, ids: list[int]) -> dict[tuple[int, str], int]:
     return {(cid, src): n for cid, src, n in db.session.execute(stmt)}
 
 
-def review_count(scope: Scope, ids: list[int]) -> int:
+def review_count(scope: ResultsScope, ids: list[int]) -> int:
     """Answers a person still has to look at (unsure marks on scanned sheets)."""
     if not ids:
         return 0
@@ -163,7 +163,8 @@ def groups(partnership_id: int, school_id: int | None) -> list[tuple[int, str, s
     return list(db.session.execute(stmt))
 
 
-def first_last_response(scope: Scope, ids: list[int]) -> tuple[datetime | None, datetime | None]:
+def first_last_response(scope: ResultsScope,
+                        ids: list[int]) -> tuple[datetime | None, datetime | None]:
     if not ids:
         return None, None
     stmt = select(func.min(Response.submitted_at), func.max(Response.submitted_at)).where(

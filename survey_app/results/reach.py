@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from survey_app.results import queries
-from survey_app.results.queries import CollectionInfo, Scope
+from survey_app.results.queries import CollectionInfo, ResultsScope
 
 
 @dataclass
@@ -75,7 +75,7 @@ class Overview:
         return sum(1 for r in self.rows if r.total and not r.info.is_comparison)
 
 
-def overview(scope: Scope, survey_id: int | None = None) -> Overview:
+def overview(scope: ResultsScope, survey_id: int | None = None) -> Overview:
     infos = queries.collections(scope, survey_id)
     ids = [c.id for c in infos]
     counts = queries.response_counts(scope, ids)

@@ -16,7 +16,7 @@ from survey_app.models import Partnership, School, Survey
 from survey_app.results import analysis, queries, reach, suppression
 from survey_app.results.findings import PEOPLE, exploratory, headlines, section_notes, summary_lines
 from survey_app.results.operations import report_quotes
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from survey_app.results.reach import Overview
 from survey_app.results.stat_words import pct
 from survey_app.results.survey_results import QuestionResult, SurveyResults
@@ -180,7 +180,7 @@ def method_note(report: Report) -> list[str]:
     ] + ([f"Random allocation: {report.plan_allocation}"] if report.plan_allocation else [])
 
 
-def _quotes(survey: Survey, scope: Scope, res: SurveyResults
+def _quotes(survey: Survey, scope: ResultsScope, res: SurveyResults
             ) -> list[tuple[str, list[str]]]:
     """The chosen quotes in scope, per question, except where written answers are too few
     to show."""
@@ -192,7 +192,7 @@ def _quotes(survey: Survey, scope: Scope, res: SurveyResults
 def build_report(partnership: Partnership, config, *, survey_code: str | None = None,
                  school: School | None = None) -> Report:
     """Gather everything the report shows for a partnership (or one school of it)."""
-    scope = Scope(partnership.id, school_id=school.id if school else None,
+    scope = ResultsScope(partnership.id, school_id=school.id if school else None,
                   timezone=config["TIMEZONE"])
     chosen: list[Survey] = []
     for survey in queries.surveys(partnership.id, school.id if school else None):

@@ -24,7 +24,7 @@ from survey_app.extensions import db
 from survey_app.models import Answer, Collection, Response, Survey
 from survey_app.results import queries
 from survey_app.results.paired import PairedChange, paired_change
-from survey_app.results.queries import CollectionInfo, Scope
+from survey_app.results.queries import CollectionInfo, ResultsScope
 from survey_app.results.stat_words import judgement
 from survey_app.results.stats import Distribution, TestResult, distribution, mann_whitney
 
@@ -136,7 +136,7 @@ def knowledge_codes(survey: Survey) -> list[str]:
     return codes
 
 
-def scored(scope: Scope, ids: list[int], codes: list[str],
+def scored(scope: ResultsScope, ids: list[int], codes: list[str],
            definitions: dict[int, object], memo: dict | None = None) -> list[Scored]:
     """Each response's score in the collections `ids` (scope's source and date filters
     applied), counted in SQL: one row per response that answered a knowledge check, its
@@ -213,7 +213,7 @@ def _pairs(rows: list[Scored], by_id: dict[int, CollectionInfo],
     return out
 
 
-def group_counts(scope: Scope, infos: list[CollectionInfo], survey: Survey,
+def group_counts(scope: ResultsScope, infos: list[CollectionInfo], survey: Survey,
                  memo: dict | None = None, points: tuple[str, str] = (FIRST, LAST)
                  ) -> dict[tuple, dict[int, int]]:
     """Scores per group and figure, for `suppression.build` (its `extra` counts)."""
@@ -235,7 +235,7 @@ def _definitions(survey: Survey) -> dict[int, object]:
     return {v.id: v.definition for v in queries.versions(survey.id)}
 
 
-def build(survey: Survey, scope: Scope, infos: list[CollectionInfo], min_n: int,
+def build(survey: Survey, scope: ResultsScope, infos: list[CollectionInfo], min_n: int,
           guard, memo: dict | None = None, points: tuple[str, str] = (FIRST, LAST)
           ) -> ScoreResults | None:
     """The score figures of one results view, or None when the survey has no knowledge

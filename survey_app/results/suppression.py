@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from survey_app.extensions import db
 from survey_app.models import TallyCount
 from survey_app.results import answer_queries, queries, tally
-from survey_app.results.queries import CollectionInfo, Scope
+from survey_app.results.queries import CollectionInfo, ResultsScope
 
 #: Why a figure is hidden (the page, the CSV and the command line say so).
 TOO_FEW = "too few to show (fewer than {k})"
@@ -171,9 +171,9 @@ class Guard:
         return (0, 0) if self.why(("people", False, "", "*")) else figure
 
 
-def build(survey_id: int, scope: Scope, k: int, infos: list[CollectionInfo], cols,
+def build(survey_id: int, scope: ResultsScope, k: int, infos: list[CollectionInfo], cols,
           text_columns: Iterable[str] = (), *, use_tally: bool = True,
-          extra: Callable[[Scope, list[CollectionInfo]], Counts] | None = None,
+          extra: Callable[[ResultsScope, list[CollectionInfo]], Counts] | None = None,
           pair: tuple[str, str] = ("before", "after")) -> Guard:
     """The decisions for a view (`infos`: its collections; `cols`: tally.Columns; `pair`:
     the two time points whose pupils are paired). `extra` gives more figures' counts per
@@ -181,7 +181,7 @@ def build(survey_id: int, scope: Scope, k: int, infos: list[CollectionInfo], col
     same rule."""
     if k <= 1:
         return Guard.off(k)
-    everything = Scope(scope.partnership_id, timezone=scope.timezone)
+    everything = ResultsScope(scope.partnership_id, timezone=scope.timezone)
     all_infos = queries.collections(everything, survey_id)
     text_columns = list(text_columns)
     full = None
@@ -224,7 +224,7 @@ def build(survey_id: int, scope: Scope, k: int, infos: list[CollectionInfo], col
     return guard
 
 
-def _node(scope: Scope) -> Node:
+def _node(scope: ResultsScope) -> Node:
     if scope.group_id:
         return ("group", scope.group_id)
     if scope.school_id:
@@ -303,7 +303,7 @@ def _from_tally(partnership_id: int, survey_id: int, cols, infos) -> Counts:
     return out
 
 
-def _live(scope: Scope, infos: list[CollectionInfo], cols,
+def _live(scope: ResultsScope, infos: list[CollectionInfo], cols,
           pair: tuple[str, str] = ("before", "after")) -> Counts:
     """The same per-group counts straight from the answers, under the scope's filters."""
     by_id = {c.id: c for c in infos}
@@ -321,7 +321,7 @@ def _live(scope: Scope, infos: list[CollectionInfo], cols,
     return out
 
 
-def _counts(scope: Scope, infos: list[CollectionInfo], cols, text_columns: list[str],
+def _counts(scope: ResultsScope, infos: list[CollectionInfo], cols, text_columns: list[str],
             extra=None, pair: tuple[str, str] = ("before", "after")) -> Counts:
     out = _live(scope, infos, cols, pair)
     out.update(_texts(scope, infos, text_columns))
@@ -331,7 +331,7 @@ def _counts(scope: Scope, infos: list[CollectionInfo], cols, text_columns: list[
     return out
 
 
-def _texts(scope: Scope, infos: list[CollectionInfo], columns: list[str]) -> Counts:
+def _texts(scope: ResultsScope, infos: list[CollectionInfo], columns: list[str]) -> Counts:
     by_id = {c.id: c for c in infos}
     out: Counts = {}
     for (cid, col), n in answer_queries.text_counts(scope, list(by_id), columns).items():

@@ -13,7 +13,7 @@ from survey_app.models import TIME_POINTS, Survey
 from survey_app.results import scores
 from survey_app.results.difference_in_change import DiffInChange, share_change_interval
 from survey_app.results.paired import PairedChange
-from survey_app.results.queries import CollectionInfo, Scope
+from survey_app.results.queries import CollectionInfo, ResultsScope
 from survey_app.results.stats import Distribution, TestResult, points_change
 
 #: The two time points compared when the results say nothing else.
@@ -157,7 +157,7 @@ class QuestionResult:
 @dataclass
 class SurveyResults:
     survey: Survey
-    scope: Scope
+    scope: ResultsScope
     min_n: int
     collections: list[CollectionInfo]
     respondents: dict[tuple[bool, str], int]

@@ -32,7 +32,7 @@ from forms.definition import THEN
 from survey_app.extensions import db
 from survey_app.models import TIME_POINTS, Collection, Response, TallyBlock, TallyCount
 from survey_app.results import answer_queries, queries
-from survey_app.results.queries import CollectionInfo, Scope
+from survey_app.results.queries import CollectionInfo, ResultsScope
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class Counts:
     respondents: dict[int, int]
 
 
-def counts(scope: Scope, survey_id: int, infos: list[CollectionInfo], cols: Columns,
+def counts(scope: ResultsScope, survey_id: int, infos: list[CollectionInfo], cols: Columns,
            *, use_tally: bool = True, pair: tuple[str, str] = ("before", "after")) -> Counts:
     """The survey's counts in scope: from the tally unless the scope filters by source or
     date (or the tally could not be brought up to date), else straight from the answers;
@@ -103,7 +103,7 @@ def counts(scope: Scope, survey_id: int, infos: list[CollectionInfo], cols: Colu
     return live(scope, infos, cols, pair)
 
 
-def live(scope: Scope, infos: list[CollectionInfo], cols: Columns,
+def live(scope: ResultsScope, infos: list[CollectionInfo], cols: Columns,
          pair: tuple[str, str] = ("before", "after")) -> Counts:
     """The counts straight from the answers (any filters)."""
     by_id = {c.id: c for c in infos}
@@ -141,7 +141,7 @@ def answers_changed(*, response_ids: Iterable[int] = (),
 # --- the tally -------------------------------------------------------------------------
 
 
-def _signatures(scope: Scope, survey_id: int, cols: Columns
+def _signatures(scope: ResultsScope, survey_id: int, cols: Columns
                 ) -> tuple[dict[int, str], dict[int, list[tuple[int, str]]], dict[int, int]]:
     """(group id -> signature, group id -> its (collection, phase), collection id ->
     responses),
@@ -173,7 +173,7 @@ def refresh(partnership_id: int, survey_id: int, cols: Columns) -> int:
     blocks rebuilt. The worker calls this when idle, so the first page after a bulk
     import or a busy morning of answers does not pay for the rebuild."""
     try:
-        rebuilt, _respondents = _sync(Scope(partnership_id), survey_id, cols)
+        rebuilt, _respondents = _sync(ResultsScope(partnership_id), survey_id, cols)
     except (OperationalError, IntegrityError) as exc:
         # SQLite: another process wrote first; whoever did has brought it up to date.
         db.session.rollback()
@@ -182,7 +182,8 @@ def refresh(partnership_id: int, survey_id: int, cols: Columns) -> int:
     return rebuilt
 
 
-def _from_tally(scope: Scope, survey_id: int, cols: Columns, pair: tuple[str, str]) -> Counts:
+def _from_tally(scope: ResultsScope, survey_id: int, cols: Columns,
+                pair: tuple[str, str]) -> Counts:
     _rebuilt, respondents = _sync(scope, survey_id, cols)
     # Every stored row belongs to a collection (ON DELETE CASCADE), so the blocks of a
     # survey hold exactly its groups' counts; a narrower scope picks its groups.
@@ -203,7 +204,7 @@ def _from_tally(scope: Scope, survey_id: int, cols: Columns, pair: tuple[str, st
         respondents)
 
 
-def _sync(scope: Scope, survey_id: int, cols: Columns) -> tuple[int, dict[int, int]]:
+def _sync(scope: ResultsScope, survey_id: int, cols: Columns) -> tuple[int, dict[int, int]]:
     """Rebuild the stale blocks in scope; (blocks rebuilt, collection id -> responses)."""
     signatures, members, respondents = _signatures(scope, survey_id, cols)
     stored = dict(db.session.execute(
@@ -258,7 +259,7 @@ def _rebuild(partnership_id: int, survey_id: int, members: dict[int, list[tuple[
     """Replace these groups' blocks with counts from the answers (all of them: blocks hold
     no filters). The counts go straight from the live queries into the tally with
     INSERT ... SELECT, so both paths count alike and nothing passes through Python."""
-    everything = Scope(partnership_id)
+    everything = ResultsScope(partnership_id)
     ids = [cid for cids in members.values() for cid, _phase in cids]
     phases = {phase for cids in members.values() for _cid, phase in cids}
     _drop(survey_id, list(signatures))

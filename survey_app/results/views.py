@@ -28,6 +28,7 @@ from survey_app import access
 from survey_app.extensions import db
 from survey_app.models import School, Survey
 from survey_app.results import analysis, findings, pilot, queries, reach, report
+from survey_app.results.chart_tables import chart_tables, spreadsheet_safe
 from survey_app.results.filters import form_choices as _filters
 from survey_app.results.filters import request_scope as _scope
 from survey_app.results.operations import (
@@ -37,7 +38,6 @@ from survey_app.results.operations import (
     set_report_quotes,
 )
 from survey_app.results.report_pdf import render_pdf
-from survey_app.results.tables import chart_tables, spreadsheet_safe
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 

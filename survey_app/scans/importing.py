@@ -20,7 +20,7 @@ from forms.answers import (
     normalise,
     normalise_pupil_number,
 )
-from forms.definition import Survey as Definition
+from forms.definition import SurveyDefinition
 from forms.template import LayoutFormatError, SheetTemplate
 from survey_app.extensions import db
 from survey_app.models import (
@@ -196,7 +196,7 @@ class Reading:
                 "review": sorted(self.review)}
 
 
-def _readings(definition: Definition, result, sheet: Sheet) -> Reading:
+def _readings(definition: SurveyDefinition, result, sheet: Sheet) -> Reading:
     """The page's marks as answers: `forms.answers.from_marks` folds digits and lists multi
     choices, then `normalise` (the web's checker) judges them; what either cannot take
     goes to a person, with the crop of its rows."""

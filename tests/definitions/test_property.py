@@ -7,7 +7,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forms.definition import QUESTION_KEYS, DefinitionError, Survey, parse_survey
+from forms.definition import QUESTION_KEYS, DefinitionError, SurveyDefinition, parse_survey
 from forms.scales import SCALES
 
 SETTINGS = settings(max_examples=150, deadline=None,
@@ -30,7 +30,7 @@ SURVEY = st.fixed_dictionaries(
     optional={"intro": VALUE, "ages": VALUE, "description": VALUE, "colour": VALUE})
 
 
-def _parse(text: str) -> Survey | DefinitionError:
+def _parse(text: str) -> SurveyDefinition | DefinitionError:
     try:
         return parse_survey(text, "fuzz.yaml")
     except DefinitionError as exc:
@@ -43,7 +43,7 @@ def _parses_or_explains(text: str) -> None:
         assert result.problems
         assert all(str(p).startswith("fuzz.yaml") for p in result.problems)
         return
-    assert isinstance(result, Survey)
+    assert isinstance(result, SurveyDefinition)
     # Anything accepted must survive its own round trip.
     assert parse_survey(result.to_yaml()).fingerprint == result.fingerprint
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import School, Survey
 from survey_app.results import analysis, reach, survey_results
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from survey_app.results.stats import holm
 from tests.results.conftest import add
 
@@ -24,7 +24,7 @@ def _school(name: str) -> int:
 
 
 def _build(partnership, min_n: int = 5, **scope) -> survey_results.SurveyResults:
-    return analysis.build(_survey(), Scope(partnership.id, **scope), min_n, people=True)
+    return analysis.build(_survey(), ResultsScope(partnership.id, **scope), min_n, people=True)
 
 
 def _q(res, code):
@@ -198,14 +198,14 @@ def test_paired_and_text_suppression(partnership, results_data):
 
 def test_empty_survey(partnership, loaded_bank):
     res = analysis.build(db.session.scalar(select(Survey).where(
-        Survey.code == "teacher_confidence")), Scope(partnership.id), 3)
+        Survey.code == "teacher_confidence")), ResultsScope(partnership.id), 3)
     assert res.n_responses == 0
     assert all(not q.rows and not q.changes and not q.paired for q in res.questions)
     assert res.headroom(retrospective=False) == (0, 0)
 
 
 def test_overview_counts(partnership, results_data):
-    ov = reach.overview(Scope(partnership.id))
+    ov = reach.overview(ResultsScope(partnership.id))
     assert (ov.schools, ov.groups, len(ov.rows)) == (3, 3, 5)
     # Alder: 10 web before, after 5 web + 6 paper; Birch: 6 web + 6 paper; Cedar 3 web
     assert (ov.web, ov.paper) == (10 + 5 + 6 + 3, 6 + 6)
@@ -215,5 +215,5 @@ def test_overview_counts(partnership, results_data):
     assert ov.reached("pupil") == 14
     assert ov.schools_reached == 2
     assert ov.sessions == 3
-    alder = reach.overview(Scope(partnership.id, school_id=_school("Alder School")))
+    alder = reach.overview(ResultsScope(partnership.id, school_id=_school("Alder School")))
     assert (alder.web + alder.paper, alder.review) == (21, 1)

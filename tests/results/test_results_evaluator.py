@@ -16,7 +16,7 @@ from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.results import analysis, report
 from survey_app.results.operations import set_primary_questions
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from tests.results.conftest import add
 
 YAML = """
@@ -70,7 +70,7 @@ def _survey():
 
 
 def _build(partnership):
-    return analysis.build(_survey(), Scope(partnership.id), 5, people=True)
+    return analysis.build(_survey(), ResultsScope(partnership.id), 5, people=True)
 
 
 def test_figures_agree_with_an_independent_recomputation(partnership, evaluation):

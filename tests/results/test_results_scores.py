@@ -17,7 +17,7 @@ from survey_app.admin.operations import create_collection, load_survey_version
 from survey_app.extensions import db
 from survey_app.models import Collection, School, Survey
 from survey_app.results import analysis
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from survey_app.results.suppression import PROTECTS
 from tests.results.conftest import add
 from tests.web.test_knowledge_web import QUIZ_YAML
@@ -75,7 +75,7 @@ def quiz_results(app, partnership):
 
 
 def _build(partnership, survey, **scope):
-    return analysis.build(survey, Scope(partnership.id, **scope), 5)
+    return analysis.build(survey, ResultsScope(partnership.id, **scope), 5)
 
 
 def test_scores_their_change_and_who_can_do_more_match_the_hand_worked_figures(
@@ -209,7 +209,7 @@ def test_each_response_is_scored_by_its_own_versions_right_answers(app, partners
     add(second, {"glow": "sun", "opaque": "wall;book"}, pupil=1)
     db.session.commit()
     survey = db.session.query(Survey).filter_by(code="light_quiz").one()
-    got = scores.scored(Scope(partnership.id), [first.id, second.id],
+    got = scores.scored(ResultsScope(partnership.id), [first.id, second.id],
                         scores.knowledge_codes(survey), scores._definitions(survey))
     assert sorted((s.collection_id, s.right) for s in got) == [(first.id, 2), (second.id, 1)]
 
@@ -245,7 +245,7 @@ def test_scores_compare_the_same_two_time_points_as_the_questions(partnership, q
     assert pc.test.p == pytest.approx(ref.pvalue, rel=1e-9)
     assert ks.mean_change() == pytest.approx(np.mean(FOLLOW_UP) - (20 / 14))
 
-    asked = analysis.build(quiz_results, Scope(partnership.id), 5,
+    asked = analysis.build(quiz_results, ResultsScope(partnership.id), 5,
                            points=("before", "after")).knowledge
     assert asked.points == ("before", "after")
     assert asked.can_do_more() == (7, 11)  # the before/after figures, as above

@@ -27,7 +27,7 @@ from survey_app.admin.operations import create_collection, load_survey_version
 from survey_app.extensions import db
 from survey_app.models import Group, Response, School, Survey
 from survey_app.results import analysis, suppression
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from survey_app.results.suppression import PROTECTS, SPLITS, TOO_FEW, plan, split
 from survey_app.results.tally import answers_changed
 from tests.results.conftest import add
@@ -163,7 +163,7 @@ def _truth(partnership, atoms):
     survey = db.session.scalar(select(Survey).where(Survey.code == "sup_test"))
     out: dict[tuple, dict[tuple, int]] = {}
     for g, s, d in atoms:
-        res = analysis.build(survey, Scope(partnership.id, group_id=g, source=s, date_from=d,
+        res = analysis.build(survey, ResultsScope(partnership.id, group_id=g, source=s, date_from=d,
                                            date_to=d), 1)
         for qr in res.questions:
             for row in qr.rows:
@@ -324,7 +324,7 @@ def test_cli_report_follows_the_same_rule(app, runner, sup_data, tmp_path):
 def test_a_threshold_of_one_hides_nothing(partnership, sup_data):
     survey = db.session.scalar(select(Survey).where(Survey.code == "sup_test"))
     cedar = _ids(School, School.name)["Cedar School"]
-    res = analysis.build(survey, Scope(partnership.id, school_id=cedar), 1)
+    res = analysis.build(survey, ResultsScope(partnership.id, school_id=cedar), 1)
     conf = next(q for q in res.questions if q.question.code == "conf")
     assert [(r.dist.n, r.suppressed) for r in conf.rows] == [(3, False)]
 
@@ -332,15 +332,16 @@ def test_a_threshold_of_one_hides_nothing(partnership, sup_data):
 def test_the_tally_and_the_answers_give_the_same_decisions(partnership, sup_data):
     survey = db.session.scalar(select(Survey).where(Survey.code == "sup_test"))
     schools = _ids(School, School.name)
-    scopes = [Scope(partnership.id), Scope(partnership.id, school_id=schools["Alder School"]),
-              Scope(partnership.id, school_id=schools["Birch School"], source="paper")]
+    scopes = [ResultsScope(partnership.id),
+              ResultsScope(partnership.id, school_id=schools["Alder School"]),
+              ResultsScope(partnership.id, school_id=schools["Birch School"], source="paper")]
     for scope in scopes:
         tallied = analysis.build(survey, scope, K)
         live = analysis.build(survey, scope, K, use_tally=False)
         assert [(q.rows, q.paired, q.paired_suppressed, q.texts_suppressed)
                 for q in tallied.questions] == [
             (q.rows, q.paired, q.paired_suppressed, q.texts_suppressed) for q in live.questions]
-    birch = Scope(partnership.id, school_id=schools["Birch School"])
+    birch = ResultsScope(partnership.id, school_id=schools["Birch School"])
     hidden = [r for q in analysis.build(survey, birch, K).questions for r in q.rows if r.why]
     assert hidden  # Birch's before rows protect Cedar's three
     assert figures_of(analysis.build(survey, birch, K)) == figures_of(

@@ -21,7 +21,7 @@ from survey_app.models import (
     TallyCount,
 )
 from survey_app.results import analysis, survey_results
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from survey_app.results.tally import answers_changed
 from survey_app.scans.operations import PUPIL_NUMBER, resolve_review_item
 from tests.results.conftest import CONF_BEFORE, add
@@ -34,7 +34,7 @@ def _survey() -> Survey:
 
 def _build(partnership, *, use_tally: bool = True, min_n: int = 5,
            **scope) -> survey_results.SurveyResults:
-    return analysis.build(_survey(), Scope(partnership.id, **scope), min_n, people=True,
+    return analysis.build(_survey(), ResultsScope(partnership.id, **scope), min_n, people=True,
                           use_tally=use_tally)
 
 
@@ -154,7 +154,7 @@ def test_pages_built_at_the_same_time_agree(app, partnership, results_data):
         try:
             with app.app_context():
                 survey = db.session.scalar(select(Survey).where(Survey.code == "res_test"))
-                out.append(figures(analysis.build(survey, Scope(pid), 5, people=True)))
+                out.append(figures(analysis.build(survey, ResultsScope(pid), 5, people=True)))
                 db.session.remove()
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

@@ -12,7 +12,7 @@ from survey_app.admin.operations import load_survey_version
 from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.results import analysis, survey_results
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from survey_app.scans.operations import delete_batch, run_batch
 from tests.results.test_results_tally import figures
 from tests.scan.conftest import db_uri  # noqa: F401 - the scan tests' SQLite pin
@@ -22,7 +22,7 @@ from tests.support.generate import pages_pdf
 
 def _q31(partnership) -> tuple[survey_results.SurveyResults, int]:
     survey = db.session.scalar(select(Survey).where(Survey.code == "long_teacher"))
-    scope = Scope(partnership.id)
+    scope = ResultsScope(partnership.id)
     tallied = analysis.build(survey, scope, 1)
     assert figures(tallied) == figures(analysis.build(survey, scope, 1, use_tally=False))
     q31 = next(q for q in tallied.questions if q.question.code == "q31")

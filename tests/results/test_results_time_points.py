@@ -18,7 +18,7 @@ from survey_app.admin.operations import create_collection, load_survey_version
 from survey_app.extensions import db
 from survey_app.models import Survey, TallyCount
 from survey_app.results import analysis, charts, survey_results
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from tests.conftest import login_as, make_user
 from tests.results.conftest import add
 
@@ -82,7 +82,7 @@ def _conf(res) -> survey_results.QuestionResult:
 
 
 def _build(partnership, points=None, use_tally=True) -> survey_results.SurveyResults:
-    return analysis.build(_survey(), Scope(partnership.id), 1, points=points,
+    return analysis.build(_survey(), ResultsScope(partnership.id), 1, points=points,
                           use_tally=use_tally)
 
 

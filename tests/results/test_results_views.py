@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import School
-from survey_app.results.tables import HEADER
+from survey_app.results.chart_tables import HEADER
 from tests.conftest import csrf_from, login_as, make_user
 from tests.results.test_results_analysis import HAND
 

@@ -25,7 +25,7 @@ from survey_app.extensions import db
 from survey_app.models import ResponseImage, ReviewItem, ScanPage
 from survey_app.paper.operations import print_class_pack
 from survey_app.results.analysis import build
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from survey_app.scans.operations import run_batch, submit_upload
 from tests.conftest import csrf_from, login_as
 from tests.support.generate import degrade_copier, degrade_photo, jpeg, pages_pdf, paint_mark
@@ -213,7 +213,7 @@ def test_every_kind_through_every_channel_gives_the_web_answers(
 
     # Results: the paper responses' shares equal the web response's, question by question.
     def shares(source: str) -> dict[str, list]:
-        res = build(c.survey_version.survey, Scope(partnership.id, source=source), 1,
+        res = build(c.survey_version.survey, ResultsScope(partnership.id, source=source), 1,
                     use_tally=False)
         return {qr.question.code: [(r.phase, [round(x, 6) for x in r.dist.shares])
                                    for r in qr.rows]

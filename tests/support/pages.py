@@ -47,7 +47,7 @@ def class_pack(survey, copies: int, *, pupil_number: str = "none", paper: str = 
                dpi: float = 200, installation: str = "TESTINST", collection_id: int = 7,
                first_serial: int = 1, languages: tuple[str, ...] = ()) -> Pack:
     """Render a real class pack with print/ (no database) and rasterise its sheet pages.
-    `survey` is a bank survey's code or a `forms.definition.Survey`; `languages` as
+    `survey` is a bank survey's code or a `forms.definition.SurveyDefinition`; `languages` as
     `print.layout_for` takes them (one, or two for a bilingual sheet)."""
     from pathlib import Path
 

@@ -19,7 +19,7 @@ from survey_app.admin.operations import create_collection, load_survey_version
 from survey_app.extensions import db
 from survey_app.models import Answer, Survey
 from survey_app.results import analysis, pilot
-from survey_app.results.queries import Scope
+from survey_app.results.queries import ResultsScope
 from tests.conftest import csrf_from
 from tests.results.conftest import add
 
@@ -92,7 +92,7 @@ def test_web_page_shows_a_distinct_button_and_stores_the_code(client, dk_data):
 def test_results_leave_it_out_and_the_pilot_report_counts_it(partnership, dk_data, use_tally):
     real, trial = dk_data
     survey = db.session.scalar(select(Survey).where(Survey.code == "dk_test"))
-    res = analysis.build(survey, Scope(partnership.id), 1, use_tally=use_tally)
+    res = analysis.build(survey, ResultsScope(partnership.id), 1, use_tally=use_tally)
     enjoy = next(q for q in res.questions if q.question.code == "enjoy")
     (row,) = enjoy.rows
     rated = [v for v in ENJOY if v != DONT_KNOW]

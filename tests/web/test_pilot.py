@@ -101,12 +101,12 @@ def test_pilot_report_figures_and_suggestions(pilot_data):
 def test_pilot_answers_never_enter_results(app, partnership, pilot_data):
     from survey_app.models import Survey
     from survey_app.results import analysis, report
-    from survey_app.results.queries import Scope
+    from survey_app.results.queries import ResultsScope
 
     _trial, real = pilot_data
     survey = db.session.scalar(select(Survey).where(Survey.code == "pilot_test"))
     for use_tally in (True, False):
-        res = analysis.build(survey, Scope(partnership.id), 1, use_tally=use_tally)
+        res = analysis.build(survey, ResultsScope(partnership.id), 1, use_tally=use_tally)
         enjoy = next(q for q in res.questions if q.question.code == "enjoy")
         (row,) = enjoy.rows
         assert (row.dist.n, row.dist.top_share) == (6, 0.0)  # only the real six, all "1"
