@@ -33,7 +33,7 @@ from survey_app.models.base import UTCDateTime
 
 
 @dataclass(frozen=True)
-class ResultsScope(access.ResultsScope):
+class ResultsScope(access.Scope):
     """What a person is looking at: their access scope (`survey_app.access`: teachers
     always have `school_id` set to their own school), narrowed by the page's filters."""
 
