@@ -49,7 +49,8 @@ def retro_labels(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """RETRO_LABELS in `lang` (the phrasebook's words; English where it has none)."""
     return {THEN: phrase("retro_before", lang), NOW: phrase("retro_now", lang)}
 
-#: More questions than this on a pupil survey loses young children (EVALUATION.md).
+#: More questions than this on a pupil survey loses young children (the DfE evaluation
+#: advice; docs/coordinator/builder.md, "Gentle warnings").
 MAX_PUPIL_QUESTIONS = 12
 MAX_QUESTIONS = 60
 MAX_TEXT_CHARS = 400

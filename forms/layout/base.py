@@ -73,7 +73,8 @@ class Style:
     writein_h: float
 
 
-#: Pupil bubbles are 8.8 mm across (the issue asks at least 8 mm for faces).
+#: Pupil bubbles are 8.8 mm across (at least 8 mm, so a 6-year-old can
+#: fill one; faces 15 mm: docs/teacher/print.md).
 PUPIL = Style(text_size=15.0, title_size=20.0, bubble_r=12.5, digit_r=8.5, pitch=17.0 * MM,
               face_size=10.5 * MM, label_size=8.5, option_size=14.0, row_pad=1.8 * MM,
               writein_h=28 * MM)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-#: The advice's impact categories (EVALUATION.md), then the partnership's own.
+#: The DfE advice's impact categories (docs/coordinator/plan.md), then the partnership's own.
 CATEGORIES = {
     "pupils_understanding": "Pupils' understanding and knowledge",
     "pupils_attitudes": "Pupils' attitudes, in their own view",

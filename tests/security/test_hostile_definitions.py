@@ -50,7 +50,8 @@ questions:
       - {code: red, label: "Coch 😀"}
       - {code: blue, label: "Glas – niebieski"}
 """
-#: Everything the issue asks for: also Urdu (right to left) and Chinese.
+#: Every script a partnership may write in (docs/coordinator/languages-surveys.md):
+#: also Urdu (right to left) and Chinese.
 EVERY_SCRIPT = PRINTABLE.replace("code: hwyl", "code: ieithoedd").replace(
     "Pa liw oedd y golau? ŵ ŷ", "Pa liw oedd y golau? ŵ ŷ 你好 🚀").replace(
     "Glas – niebieski", "نیلا blue")
