@@ -45,6 +45,22 @@ def loose_text(source: str) -> list[str]:
     return found
 
 
+#: A sentence given as a plain string to a macro or call inside {{ }} (`hint="..."`): the
+#: check above drops every {{ }}, so these are looked for on their own.
+_EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
+_WORDS_ARGUMENT = re.compile(r"\b(\w+)=(\"[^\"]*\"|'[^']*')")
+_TWO_WORDS = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+#: Arguments whose value is markup or a token, never words a person reads.
+_NOT_WORDS = frozenset({"class_", "id", "autocomplete", "inputmode", "pattern", "accept"})
+
+
+def loose_arguments(source: str) -> list[str]:
+    """`name="two words"` inside {{ }} calls, not wrapped in _()."""
+    return [f"{m[1]}={m[2]}" for e in _EXPRESSION.finditer(source)
+            for m in _WORDS_ARGUMENT.finditer(e[1])
+            if m[1] not in _NOT_WORDS and _TWO_WORDS.search(m[2])]
+
+
 def _templates() -> list[str]:
     return sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html"))
 
@@ -62,7 +78,15 @@ def test_the_scan_finds_loose_words():
     assert loose_text(page) == ['alt="Page  "', "Open since .", "is locked"]
 
 
+def test_the_scan_finds_loose_arguments():
+    page = """{{ field(form.copies, hint="One per pupil.", min=1) }}
+    {{ field(form.numbers, hint=_("Only for sheets."), class_="wide box") }}"""
+    assert loose_arguments(page) == ['hint="One per pupil."']
+
+
 @pytest.mark.parametrize("name", _templates())
 def test_template_has_no_untranslated_text(name):
-    assert loose_text((TEMPLATES / name).read_text(encoding="utf-8")) == []
+    source = (TEMPLATES / name).read_text(encoding="utf-8")
+    assert loose_text(source) == []
+    assert loose_arguments(source) == []
 
