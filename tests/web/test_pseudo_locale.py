@@ -174,13 +174,14 @@ def _strings(value) -> list[str]:
     return []
 
 
-def _check(client, url: str, content: list[str], problems: dict, **post) -> str:
+def _check(client, url: str, content: list[str], problems: dict, status: int = 200,
+           **post) -> str:
     """Open (or post to) `url`; note its unmarked words in `problems`."""
     if post:
         resp = client.post(url, data=post, follow_redirects=True)
     else:
         resp = client.get(url, follow_redirects=True)
-    assert resp.status_code == 200, url
+    assert resp.status_code == status, url
     html = resp.get_data(as_text=True)
     assert OPEN in html, f"{url}: nothing came through the catalog"
     found = unmarked_words(html, content)
@@ -221,7 +222,8 @@ def test_coordinator_pages_go_through_babel(pseudo, client, school_data, coordin
     html = _check(client, f"/admin/collections/{c.id}/reopen", content, problems, csrf_token=token)
     assert f"{OPEN}The collection is open again" in html
     # The builder refuses an empty question.
-    html = _check(client, "/admin/builder/", content, problems, csrf_token=token, action="add_own")
+    html = _check(client, "/admin/builder/", content, problems, 422, csrf_token=token,
+                  action="add_own")
     assert f"{OPEN}Write the question first" in html
     assert problems == {}, _listed(problems)
 
