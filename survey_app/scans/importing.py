@@ -24,7 +24,7 @@ from survey_app.scans.responses import (
     new_response,
     store_writeins,
 )
-from survey_app.scans.upload import _write_atomic
+from survey_app.scans.upload import write_atomic
 
 __all__ = ["ONLY_NUMBER", "REVIEW_KINDS", "UNUSED", "layout_lookup", "store_page"]
 
@@ -57,12 +57,12 @@ def store_page(batch: ScanBatch, index: int, src, scanner) -> ScanPage:
                        else PageStatus.UNREADABLE)
         page.reason = result.reason
         if result.thumbnail:
-            page.image_path = _write_atomic(f"pages/{batch.id}/{index}-thumb.png",
+            page.image_path = write_atomic(f"pages/{batch.id}/{index}-thumb.png",
                                             result.thumbnail)
         db.session.add(page)
         return page
     page.sheet_id, page.sheet_page = result.sheet_id, result.page
-    page.image_path = _write_atomic(f"pages/{batch.id}/{index}.jpg", result.image_jpeg())
+    page.image_path = write_atomic(f"pages/{batch.id}/{index}.jpg", result.image_jpeg())
     _store_reading(batch, page, result)
     db.session.add(page)
     return page

@@ -26,7 +26,7 @@ from survey_app.models import (
 )
 from survey_app.results.tally import answers_changed
 from survey_app.scans.reading import Reading
-from survey_app.scans.upload import _write_atomic
+from survey_app.scans.upload import write_atomic
 
 #: Kinds of review item, in words for the queue.
 REVIEW_KINDS = {
@@ -149,7 +149,7 @@ def store_writeins(page: ScanPage, result) -> None:
     if page.status != PageStatus.READ or page.response_id is None:
         return
     for w in result.writeins:
-        rel = _write_atomic(f"writeins/{page.response_id}/{w.question}.png", w.png)
+        rel = write_atomic(f"writeins/{page.response_id}/{w.question}.png", w.png)
         exists = db.session.scalar(select(ResponseImage).where(
             ResponseImage.response_id == page.response_id,
             ResponseImage.question_code == w.question))

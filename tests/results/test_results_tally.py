@@ -187,10 +187,10 @@ def test_every_module_that_changes_stored_answers_tells_the_tally():
 
 def test_the_worker_and_the_cli_bring_the_tally_up_to_date(app, runner, partnership,
                                                           results_data):
-    from survey_app.scans.worker import _refresh_tally
+    from survey_app.scans.worker import refresh_tally
 
     said: list[str] = []
-    _refresh_tally(said.append)
+    refresh_tally(said.append)
     assert said == ["results tally: 3 group block(s) rebuilt"]
     assert runner.invoke(args=["tally"]).output.strip() == \
         "Results tally: 0 group block(s) rebuilt."
