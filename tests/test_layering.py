@@ -191,15 +191,16 @@ def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 
 
-def private_uses(module: str, source: str) -> list[str]:
+def private_uses(module: str, source: str, *, package: bool = False) -> list[str]:
     """Where `module` (dotted name) reaches into another module's private `_` names: an
     import-from of a `_` name (`from survey_app.scans.upload import _write_atomic`), or an
     attribute `_x` of one of our modules it imported (`rings._windows`). A helper two
     modules share gets a public name in the module that owns it instead
-    (docs/developing/architecture.md)."""
+    (docs/developing/architecture.md). `package`: `module` is a package's `__init__`, so a
+    relative import starts from the package itself."""
     out = []
     tree = ast.parse(source)
-    here = module.split(".")
+    here = module.split(".") + (["__init__"] if package else [])
     modules: dict[str, str] = {}  # local name -> one of our modules
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -227,7 +228,8 @@ def private_uses(module: str, source: str) -> list[str]:
 
 def test_no_module_uses_another_modules_private_names():
     found = [use for module, path in _modules()
-             for use in private_uses(module, path.read_text(encoding="utf-8"))]
+             for use in private_uses(module, path.read_text(encoding="utf-8"),
+                                     package=path.name == "__init__.py")]
     assert found == []
 
 
@@ -256,6 +258,11 @@ def test_tests_use_only_the_products_public_names():
 def test_a_private_use_is_caught(module, source, expected):
     found = private_uses(module, source)
     assert any(expected in use for use in found), found
+
+
+def test_a_packages_relative_import_starts_from_the_package():
+    assert private_uses("forms.layout", "from .text import _r\n", package=True) == [
+        "forms.layout:1 imports _r from forms.layout.text"]
 
 
 @pytest.mark.parametrize("source", [
