@@ -32,8 +32,8 @@ from survey_app.builder.draft import (  # noqa: F401  (re-exported for callers)
     BuilderError,
     Draft,
     DraftQuestion,
-    _one_line,
     check_yaml,
+    one_line,
     unique,
 )
 
@@ -51,7 +51,7 @@ def add_question(draft: Draft, q: DraftQuestion) -> Draft:
 def new_question(text: str, scale: str, options_text: str, required: bool,
                  retrospective: bool) -> DraftQuestion:
     """The "your own question" panel, checked enough to be added to the draft."""
-    text = _one_line(text)
+    text = one_line(text)
     if not text:
         raise BuilderError("Write the question first, then press “Add this question”.")
     s = SCALES.get(scale)
@@ -147,7 +147,7 @@ def preview_survey(draft: Draft) -> SurveyDefinition:
         raise BuilderError("Add a question to see the preview.")
     audience = draft.audience if draft.audience in AUDIENCES else "pupil"
     return SurveyDefinition(code=draft.code if CODE_RE.match(draft.code or "") else "draft",
-                  title=_one_line(draft.title) or "Untitled survey", audience=audience,
+                  title=one_line(draft.title) or "Untitled survey", audience=audience,
                   questions=tuple(questions), intro=draft.intro or None,
                   ages=draft.ages or None, description=draft.description or None)
 

@@ -13,8 +13,8 @@ from survey_app.paper.operations import (
     MAX_COPIES,
     PackResult,
     PrintError,
-    _next_serial,
     installation_id,
+    next_serial,
     parse_numbers,
     sheet_languages,
 )
@@ -75,7 +75,7 @@ def print_letter_pack(collection: Collection, copies: int | None = None, paper: 
         raise PrintError("This parent survey does not fit on the reply slip: keep it to "
                          "about five short questions (one write-in box at most).")
 
-    start = _next_serial(collection)
+    start = next_serial(collection)
     sheets = [PackSheet(start + i, numbers[0] + i if numbers else None) for i in range(copies)]
     installation = installation_id()
     ids = [sheet_id(collection.id, s.serial) for s in sheets]

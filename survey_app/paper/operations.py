@@ -82,8 +82,9 @@ class PackResult:
         return f"paper-{who}-{span}.pdf" if who else f"paper-{span}.pdf"
 
 
-def _next_serial(collection: Collection) -> int:
-    """Serials continue across reprints (a lost sheet reprinted gets a new one)."""
+def next_serial(collection: Collection) -> int:
+    """Serials continue across reprints (a lost sheet reprinted gets a new one). Shared
+    with `letters.py`: letters home and class packs draw from one series."""
     # Lock the collection row on PostgreSQL so two packs printed at once cannot share
     # serials; SQLite serialises writers anyway, and the unique constraint backs both.
     db.session.execute(select(Collection.id).where(Collection.id == collection.id)
@@ -182,7 +183,7 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
     if master:
         sheets = [PackSheet(MASTER_SERIAL)]
     else:
-        start = _next_serial(collection)
+        start = next_serial(collection)
         sheets = [PackSheet(start + i, numbers[0] + i if numbers else None)
                   for i in range(copies)]
 
