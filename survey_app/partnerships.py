@@ -5,7 +5,6 @@ them may use it without importing another area."""
 from __future__ import annotations
 
 from flask_babel import gettext
-
 from sqlalchemy import select
 
 from survey_app.extensions import db

@@ -130,8 +130,9 @@ def _fill_collection_choices(form: CollectionForm) -> tuple[list[Survey], list[C
         form.school.choices = choices([(current_user.school.name, current_user.school.name)])
     pairs = [c for c in access.collections() if c.phase in TIME_POINTS]
     form.pair_with.choices = choices_with_data([("", gettext("Not paired"), {})] + [
-        (str(c.id), f"#{c.id} {survey_label(c.survey_version.survey)}: {c.school.name}, "
-                    f"{c.group.name} ({c.phase})",
+        (str(c.id), gettext("#%(id)s %(survey)s: %(school)s, %(group)s (%(phase)s)",
+                            id=c.id, survey=survey_label(c.survey_version.survey),
+                            school=c.school.name, group=c.group.name, phase=c.phase),
          {"survey": c.survey_version.survey.code, "school": c.school.name,
           "group": c.group.name}) for c in pairs])
     form.language.choices = language_choices(surveys)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
-
 import hashlib
 import re
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 

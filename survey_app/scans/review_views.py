@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -123,7 +124,7 @@ def review_crop(item_id: int):
 def enter(page_id: int):
     page = access.page_or_404(page_id)
     if page.status not in (PageStatus.UNREADABLE,):
-        flash("Only pages the scanner could not read are entered by hand.", "error")
+        flash(gettext("Only pages the scanner could not read are entered by hand."), "error")
         return redirect(url_for("scans.batch", batch_id=page.batch_id), 303)
     collections = db.session.scalars(access.collections_query()
                                       .order_by(Collection.id.desc()).limit(200)).all()
@@ -144,7 +145,7 @@ def enter(page_id: int):
             errors["pupil_number"], number = str(exc), None
         if not errors:
             enter_page_by_hand(page, collection, result.values, number, current_user)
-            flash("The page's answers are stored.", "info")
+            flash(gettext("The page's answers are stored."), "info")
             return redirect(url_for("scans.batch", batch_id=page.batch_id), 303)
     return render_template("scans/enter.html", page=page, collections=collections,
                            collection=collection, form=form, errors=errors,

@@ -18,6 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -54,8 +55,8 @@ class PlainForm(FlaskForm):
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_exc):
     limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-    flash(f"That file is larger than {limit} MB. Scan at 200-300 dpi in greyscale, or "
-          "split the pile into smaller files.", "error")
+    flash(gettext("That file is larger than %(mb)s MB. Scan at 200-300 dpi in greyscale, or "
+                  "split the pile into smaller files.", mb=limit), "error")
     return redirect(url_for("scans.index")), 303
 
 
@@ -67,11 +68,11 @@ def index():
     if request.method == "POST":
         upload = request.files.get("file")
         if not form.validate_on_submit():
-            flash("The page had expired; please choose the file again.", "error")
+            flash(gettext("The page had expired; please choose the file again."), "error")
             status = 400
         elif upload is None or not upload.filename:
-            flash("Choose a file to upload: the PDF from the copier, or photos of the "
-                  "sheets.", "error")
+            flash(gettext("Choose a file to upload: the PDF from the copier, or photos of "
+                          "the sheets."), "error")
             status = 400
         else:
             try:
@@ -82,16 +83,18 @@ def index():
                 status = 400
             else:
                 if not outcome.visible:
-                    flash(f"'{upload.filename}' was uploaded before by someone else in your "
-                          "partnership, so nothing was imported twice; its pages for your "
-                          "school were imported then. Ask your coordinator if some are "
-                          "missing.", "info")
+                    flash(gettext(
+                        "'%(file)s' was uploaded before by someone else in your partnership, "
+                        "so nothing was imported twice; its pages for your school were "
+                        "imported then. Ask your coordinator if some are missing.",
+                        file=upload.filename), "info")
                     return redirect(url_for("scans.index"), 303)
                 if outcome.created:
-                    flash(f"'{upload.filename}' is uploaded and being read.", "info")
+                    flash(gettext("'%(file)s' is uploaded and being read.", file=upload.filename),
+                          "info")
                 else:
-                    flash(f"'{upload.filename}' was uploaded before; nothing was imported "
-                          "twice. Here is its report.", "info")
+                    flash(gettext("'%(file)s' was uploaded before; nothing was imported "
+                                  "twice. Here is its report.", file=upload.filename), "info")
                 return redirect(url_for("scans.batch", batch_id=outcome.batch.id), 303)
             finally:
                 upload.close()  # the spooled temporary file of a large upload
@@ -186,8 +189,9 @@ def delete(batch_id: int):
     form = PlainForm()
     if form.validate_on_submit():
         counts = delete_batch(b)
-        flash(f"Deleted the upload '{b.filename}': {counts['pages']} pages and the "
-              f"{counts['responses']} responses it created.", "info")
+        flash(gettext("Deleted the upload '%(file)s': %(pages)s pages and the %(responses)s "
+                      "responses it created.", file=b.filename, pages=counts["pages"],
+                      responses=counts["responses"]), "info")
         return redirect(url_for("scans.index"), 303)
     return render_template("scans/delete.html", batch=b, report=_report(b), form=form)
 
