@@ -18,7 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -121,9 +121,9 @@ def eta_words(seconds: int | None) -> str:
     if seconds is None:
         return ""
     if seconds < 60:
-        return "less than a minute left"
+        return gettext("less than a minute left")
     minutes = round(seconds / 60)
-    return f"about {minutes} minute{'s' if minutes != 1 else ''} left"
+    return ngettext("about %(num)s minute left", "about %(num)s minutes left", minutes)
 
 
 def _report(batch: ScanBatch) -> dict:
