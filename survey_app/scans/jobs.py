@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 
 from survey_app.extensions import db
@@ -138,7 +139,7 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
 def retry_batch(batch: ScanBatch) -> None:
     """Queue a failed batch again; the worker skips the pages already stored."""
     if batch.status != BatchStatus.FAILED:
-        raise ScanUploadError("Only a batch that failed can be tried again.")
+        raise ScanUploadError(gettext("Only a batch that failed can be tried again."))
     batch.status, batch.error, batch.finished_at = BatchStatus.QUEUED, None, None
     batch.attempts = 0  # a person asked: it gets its full number of tries again
     db.session.commit()
