@@ -55,7 +55,7 @@ bench: install-test
 # After changing interface words: collect them, update each language's .po, compile the .mo
 # (committed, so a fresh clone needs no compile step). docs/languages-on-screen.md
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-wrap --sort-by-file --omit-header -o survey_app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-wrap --sort-by-file --omit-header -o survey_app/translations/messages.pot .
 	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-wrap --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d survey_app/translations --statistics
 

@@ -1,6 +1,7 @@
-"""The validator's notebook: `_Checker` collects problems and warnings as it reads, and
-checks the texts a person reads (in each of the survey's languages) and the flags; `_languages`
-reads the survey's own `languages` list, which every later text is checked against.
+"""The validator's notebook: `Checker` collects problems and warnings as it reads, and
+checks the texts a person reads (in each of the survey's languages) and the flags;
+`survey_languages` reads the survey's own `languages` list, which every later text is
+checked against.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from forms.rules import MAX_TEXT_CHARS
 from forms.survey_types import Texts
-from forms.survey_yaml import Problem, _Map, _Seq
+from forms.survey_yaml import LinedList, LinedMap, Problem
 from forms.wording import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODE_RE,
@@ -18,7 +19,10 @@ from forms.wording import (
 )
 
 
-class _Checker:
+class Checker:
+    """The notebook one validation writes in: its problems and warnings, by line. Shared by
+    `validation.py` (the survey) and `question_checks.py` (each question)."""
+
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
@@ -49,7 +53,7 @@ class _Checker:
             return value, ()
         found: dict[str, str] = {}
         for key, value in raw.items():
-            kline = raw.lines.get(key, line) if isinstance(raw, _Map) else line
+            kline = raw.lines.get(key, line) if isinstance(raw, LinedMap) else line
             if key not in self.languages:
                 self.add(kline, f"'{name}' is given in '{key}', which is not one of the "
                          f"survey's languages ({', '.join(self.languages)}): add it to "
@@ -100,23 +104,24 @@ class _Checker:
         return raw
 
 
-def _line(m: Any, key: str) -> int:
-    return m.lines.get(key, m.line) if isinstance(m, _Map) else 0
+def line_of(m: Any, key: str) -> int:
+    """The line of `key` in a `LinedMap` (0 for a survey built in code); for every check."""
+    return m.lines.get(key, m.line) if isinstance(m, LinedMap) else 0
 
 
-def _languages(c: _Checker, doc: _Map) -> tuple[str, ...]:
+def survey_languages(c: Checker, doc: LinedMap) -> tuple[str, ...]:
     """The survey's `languages` (default: English only); the first is its default."""
     raw = doc.get("languages")
     if raw is None:
         return (DEFAULT_LANGUAGE,)
-    line = _line(doc, "languages")
+    line = line_of(doc, "languages")
     if not isinstance(raw, list) or not raw:
         c.add(line, "'languages' must be a list of language codes, the default first, like "
               "[en, cy]", field="languages")
         return (DEFAULT_LANGUAGE,)
     out: list[str] = []
     for i, item in enumerate(raw):
-        iline = raw.lines[i] if isinstance(raw, _Seq) and raw.lines[i] else line
+        iline = raw.lines[i] if isinstance(raw, LinedList) and raw.lines[i] else line
         code = item if isinstance(item, str) else repr(item)
         if not LANGUAGE_CODE_RE.match(code) or code not in LANGUAGES:
             c.add(iline, f"unknown language code {code!r} in 'languages' (use a lower-case "

@@ -11,7 +11,7 @@ This module is the public face callers import from; the code lives along its sea
                            as_written
     forms.survey_yaml      YAML that remembers its lines (anchors/aliases and deep nesting
                            refused), Problem and DefinitionError
-    forms.checker          _Checker (problems, warnings, texts in each language), _languages
+    forms.checker          Checker (problems, warnings, texts in each language), survey_languages
     forms.question_checks  one question: code, scale, options, labels, max, evidence
     forms.validation       parse_survey, read_yaml, load_survey, survey_from_dict, check_files
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forms.checker import _Checker, _line
+from forms.checker import Checker, line_of
 from forms.rules import (
     CODE_RE,
     MAX_PILOT_N,
@@ -25,16 +25,16 @@ from forms.scales import (
     Scale,
 )
 from forms.survey_types import Option, Question, Texts
-from forms.survey_yaml import _Map, _Seq
+from forms.survey_yaml import LinedList, LinedMap
 from forms.wording import (
     has_phrasebook,
     scale_labels,
 )
 
 
-def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...]:
+def _options(c: Checker, q: LinedMap, code: str, scale: Scale) -> tuple[Option, ...]:
     raw = q.get("options")
-    line = _line(q, "options")
+    line = line_of(q, "options")
     if not scale.needs_options:
         if isinstance(raw, list) and any(isinstance(o, dict) and "correct" in o for o in raw):
             c.add(line, f"scale '{scale.name}' cannot have a correct answer: only 'choice' "
@@ -52,7 +52,7 @@ def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...
     out: list[Option] = []
     marked = False  # some option says `correct:` at all (true or false)
     for i, item in enumerate(raw):
-        iline = raw.lines[i] if isinstance(raw, _Seq) else line
+        iline = raw.lines[i] if isinstance(raw, LinedList) else line
         correct = False
         if isinstance(item, dict):
             ocode, label = item.get("code"), item.get("label")
@@ -77,7 +77,7 @@ def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...
         if ocode in (o.code for o in out):
             c.add(iline, f"option code '{ocode}' is used twice", question=code, field="options")
             continue
-        lline = item.lines.get("label", iline) if isinstance(item, _Map) else iline
+        lline = item.lines.get("label", iline) if isinstance(item, LinedMap) else iline
         text, texts = c.wording(label, lline, "label", question=code)
         if text is not None:
             out.append(Option(ocode, text, correct, texts))
@@ -92,7 +92,7 @@ def _options(c: _Checker, q: _Map, code: str, scale: Scale) -> tuple[Option, ...
     return tuple(out)
 
 
-def _fixed_options(c: _Checker, scale: Scale) -> tuple[Option, ...]:
+def _fixed_options(c: Checker, scale: Scale) -> tuple[Option, ...]:
     """A fixed scale's options, labelled in the default language with the phrasebook's
     words in each other language it has (forms.wording)."""
     others = [lang for lang in c.languages[1:] if has_phrasebook(lang)]
@@ -101,7 +101,7 @@ def _fixed_options(c: _Checker, scale: Scale) -> tuple[Option, ...]:
         (lang, words[lang][i]) for lang in others)) for i, code in enumerate(scale.codes))
 
 
-def _label_overrides(c: _Checker, q: _Map, code: str, scale: Scale,
+def _label_overrides(c: Checker, q: LinedMap, code: str, scale: Scale,
                      options: tuple[Option, ...]
                      ) -> tuple[tuple[Option, ...], tuple, tuple[tuple[str, Texts], ...]]:
     raw = q.get("labels")
@@ -111,13 +111,13 @@ def _label_overrides(c: _Checker, q: _Map, code: str, scale: Scale,
         bare = [lang for lang in unworded if not all(
             isinstance(given.get(o.code), dict) and lang in given[o.code] for o in options)]
         if bare:
-            c.warn(_line(q, "scale"), f"the phrasebook has no {' or '.join(bare)} words for "
+            c.warn(line_of(q, "scale"), f"the phrasebook has no {' or '.join(bare)} words for "
                    f"scale '{scale.name}', so its answers show in English there: give every "
                    f"label in {' and '.join(bare)} under 'labels'", question=code,
                    field="labels")
     if raw is None:
         return options, (), ()
-    line = _line(q, "labels")
+    line = line_of(q, "labels")
     if scale.needs_options or not scale.codes:
         c.add(line, f"scale '{scale.name}' takes no 'labels'", question=code, field="labels")
         return options, ()
@@ -127,7 +127,7 @@ def _label_overrides(c: _Checker, q: _Map, code: str, scale: Scale,
         return options, (), ()
     overrides: dict[str, tuple[str, Texts]] = {}
     for key, value in raw.items():
-        kline = raw.lines.get(key, line) if isinstance(raw, _Map) else line
+        kline = raw.lines.get(key, line) if isinstance(raw, LinedMap) else line
         if key not in scale.codes:
             c.add(kline, f"'labels' names code {key!r}, which scale '{scale.name}' does not "
                   f"have (its codes are {', '.join(scale.codes)})", question=code,
@@ -146,8 +146,11 @@ def _label_overrides(c: _Checker, q: _Map, code: str, scale: Scale,
             tuple((k, overrides[k][1]) for k in ordered if overrides[k][1]))
 
 
-def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) -> Question | None:
-    if not isinstance(q, _Map):
+def check_question(c: Checker, q: Any, line: int, index: int,
+                   seen: dict[str, int]) -> Question | None:
+    """Question `index` checked into a `Question`, or None with its problems noted in `c`;
+    `validation.py` calls it for each question of a survey."""
+    if not isinstance(q, LinedMap):
         c.add(line, f"question {index + 1} must be a mapping with code, text and scale",
               field="questions")
         return None
@@ -156,49 +159,49 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
     label = code or f"#{index + 1}"
     for key in q:
         if key not in QUESTION_KEYS:
-            c.add(_line(q, key), f"unknown field '{key}' (expected one of "
+            c.add(line_of(q, key), f"unknown field '{key}' (expected one of "
                   f"{', '.join(QUESTION_KEYS)})", question=label, field=key)
     if code is None or not CODE_RE.match(code):
-        c.add(_line(q, "code"), f"bad code {raw_code!r}: use a lower-case letter, then "
+        c.add(line_of(q, "code"), f"bad code {raw_code!r}: use a lower-case letter, then "
               "letters, digits or _", question=label, field="code")
         code = None
     elif code in RESERVED_CODES:
-        c.add(_line(q, "code"), f"code '{code}' is reserved for the export's own columns",
+        c.add(line_of(q, "code"), f"code '{code}' is reserved for the export's own columns",
               question=label, field="code")
     elif code.endswith(RETRO_SUFFIXES):
-        c.add(_line(q, "code"), "a code may not end in _then or _now (retrospective items "
+        c.add(line_of(q, "code"), "a code may not end in _then or _now (retrospective items "
               "add those)", question=label, field="code")
     elif code in seen:
-        c.add(_line(q, "code"), f"duplicate code '{code}' (first used on line {seen[code]})",
+        c.add(line_of(q, "code"), f"duplicate code '{code}' (first used on line {seen[code]})",
               question=label, field="code")
     else:
-        seen[code] = _line(q, "code")
-    text, texts = c.wording(q.get("text"), _line(q, "text"), "text", question=label)
+        seen[code] = line_of(q, "code")
+    text, texts = c.wording(q.get("text"), line_of(q, "text"), "text", question=label)
     raw_scale = q.get("scale")
     scale = SCALES.get(raw_scale) if isinstance(raw_scale, str) else None
     if scale is None:
-        c.add(_line(q, "scale"), f"unknown scale {raw_scale!r} (expected one of "
+        c.add(line_of(q, "scale"), f"unknown scale {raw_scale!r} (expected one of "
               f"{', '.join(SCALES)})" if raw_scale is not None else "'scale' is missing "
               f"(expected one of {', '.join(SCALES)})", question=label, field="scale")
         return None
-    required = c.flag(q.get("required"), _line(q, "required"), "required", label)
-    retro = c.flag(q.get("retrospective"), _line(q, "retrospective"), "retrospective", label)
+    required = c.flag(q.get("required"), line_of(q, "required"), "required", label)
+    retro = c.flag(q.get("retrospective"), line_of(q, "retrospective"), "retrospective", label)
     if retro and not scale.can_be_retrospective:
-        c.add(_line(q, "retrospective"), f"scale '{scale.name}' cannot be asked "
+        c.add(line_of(q, "retrospective"), f"scale '{scale.name}' cannot be asked "
               "retrospectively (use a rating scale such as faces3 or confidence5)",
               question=label, field="retrospective")
-    dont_know = c.flag(q.get("dont_know"), _line(q, "dont_know"), "dont_know", label)
+    dont_know = c.flag(q.get("dont_know"), line_of(q, "dont_know"), "dont_know", label)
     if dont_know and not scale.offers_dont_know:
         offered = ", ".join(s.name for s in SCALES.values() if s.offers_dont_know)
-        c.add(_line(q, "dont_know"), f"scale '{scale.name}' has no \"I don't know\" answer "
+        c.add(line_of(q, "dont_know"), f"scale '{scale.name}' has no \"I don't know\" answer "
               f"(only {offered} do)", question=label, field="dont_know")
     options = _options(c, q, label, scale)
     options, overrides, label_texts = _label_overrides(c, q, label, scale, options)
     meta = {}
     for key in ("measures", "ages", "source"):
-        meta[key] = c.text(q.get(key), _line(q, key), key, question=label, required=False)
+        meta[key] = c.text(q.get(key), line_of(q, key), key, question=label, required=False)
     if meta["measures"] and meta["measures"] not in MEASURES:
-        c.add(_line(q, "measures"), f"unknown 'measures' value '{meta['measures']}' (expected "
+        c.add(line_of(q, "measures"), f"unknown 'measures' value '{meta['measures']}' (expected "
               f"one of {', '.join(MEASURES)})", question=label, field="measures")
     maximum = _maximum(c, q, label, scale)
     meta.update(_evidence(c, q, label, meta["source"]))
@@ -210,12 +213,12 @@ def _question(c: _Checker, q: Any, line: int, index: int, seen: dict[str, int]) 
                     label_translations=label_texts, language=c.default, **meta)
 
 
-def _maximum(c: _Checker, q: _Map, code: str, scale: Scale) -> int | None:
+def _maximum(c: Checker, q: LinedMap, code: str, scale: Scale) -> int | None:
     """A `number` question's `max` (1 to NUMBER_MAX_LIMIT), None when not given."""
     raw = q.get("max")
     if raw is None:
         return None
-    line = _line(q, "max")
+    line = line_of(q, "max")
     if scale.kind != NUMBER:
         c.add(line, f"only 'number' questions take 'max' (this one is '{scale.name}')",
               question=code, field="max")
@@ -227,20 +230,20 @@ def _maximum(c: _Checker, q: _Map, code: str, scale: Scale) -> int | None:
     return raw
 
 
-def _evidence(c: _Checker, q: _Map, label: str, source: str | None) -> dict[str, Any]:
+def _evidence(c: Checker, q: LinedMap, label: str, source: str | None) -> dict[str, Any]:
     """`origin` and `pilot_n`: a claim about a published instrument needs a `source` naming
     it, and a pilot needs its number of people, so "tested" is never claimed bare."""
     origin, pilot_n = q.get("origin"), q.get("pilot_n")
     if origin is not None and origin not in ORIGINS:
-        c.add(_line(q, "origin"), f"unknown 'origin' {origin!r} (expected one of "
+        c.add(line_of(q, "origin"), f"unknown 'origin' {origin!r} (expected one of "
               f"{', '.join(ORIGINS)})", question=label, field="origin")
         origin = None
     if origin in ("published", "adapted") and not source:
-        c.add(_line(q, "origin"), f"origin '{origin}' needs a 'source' naming the published "
+        c.add(line_of(q, "origin"), f"origin '{origin}' needs a 'source' naming the published "
               "instrument", question=label, field="source")
     if pilot_n is not None and (not isinstance(pilot_n, int) or isinstance(pilot_n, bool)
                                 or not 1 <= pilot_n <= MAX_PILOT_N):
-        c.add(_line(q, "pilot_n"), f"'pilot_n' must be the number of people in the pilot "
+        c.add(line_of(q, "pilot_n"), f"'pilot_n' must be the number of people in the pilot "
               f"(1 to {MAX_PILOT_N}), not {pilot_n!r}", question=label, field="pilot_n")
         pilot_n = None
     return {"origin": origin, "pilot_n": pilot_n}

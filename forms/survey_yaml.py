@@ -40,12 +40,17 @@ class DefinitionError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class _Map(dict):
+class LinedMap(dict):
+    """A YAML mapping with the line of each key, so a problem names its line; read by the
+    checker, the question checks and the validation alike."""
+
     line: int
     lines: dict[str, int]
 
 
-class _Seq(list):
+class LinedList(list):
+    """A YAML list with the line of each item (see `LinedMap`)."""
+
     line: int
     lines: list[int]
 
@@ -58,7 +63,7 @@ def _plain(node: yaml.Node, depth: int = 0) -> Any:
     if depth > 20:
         raise _TooDeep(node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
-        out = _Map()
+        out = LinedMap()
         out.line, out.lines = node.start_mark.line + 1, {}
         for k_node, v_node in node.value:
             key = _plain(k_node, depth + 1)
@@ -67,7 +72,7 @@ def _plain(node: yaml.Node, depth: int = 0) -> Any:
             out.lines[key] = k_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        seq = _Seq(_plain(v, depth + 1) for v in node.value)
+        seq = LinedList(_plain(v, depth + 1) for v in node.value)
         seq.line = node.start_mark.line + 1
         seq.lines = [v.start_mark.line + 1 for v in node.value]
         return seq
@@ -100,7 +105,9 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _compose(text: str, file: str) -> Any:
+def compose_lined(text: str, file: str) -> Any:
+    """A survey file's YAML as `LinedMap`s and `LinedList`s, for `validation.py`; aliases and
+    YAML it cannot read become a `DefinitionError` naming the line."""
     try:
         node = yaml.compose(text, Loader=_NoAliasLoader)
     except _AliasFound as exc:
@@ -126,14 +133,15 @@ def _compose(text: str, file: str) -> Any:
         raise DefinitionError([Problem(file, None, f"not valid YAML: {exc}")]) from None
 
 
-def _lined(value: Any) -> Any:
-    """Plain dicts and lists as the validator's `_Map`/`_Seq` (no line numbers to give)."""
+def lined(value: Any) -> Any:
+    """Plain dicts and lists as the validator's `LinedMap`/`LinedList` (no line numbers to
+    give): a survey built in code (`validation.py`) is checked like a file."""
     if isinstance(value, dict):
-        out = _Map((str(k), _lined(v)) for k, v in value.items())
+        out = LinedMap((str(k), lined(v)) for k, v in value.items())
         out.line, out.lines = None, {}
         return out
     if isinstance(value, list | tuple):
-        seq = _Seq(_lined(v) for v in value)
+        seq = LinedList(lined(v) for v in value)
         seq.line, seq.lines = None, [None] * len(seq)
         return seq
     return value

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from forms.checker import _Checker, _languages, _line
-from forms.question_checks import _question
+from forms.checker import Checker, line_of, survey_languages
+from forms.question_checks import check_question
 from forms.rules import (
     AUDIENCES,
     CODE_RE,
@@ -19,7 +19,7 @@ from forms.rules import (
     SURVEY_KEYS,
 )
 from forms.survey_types import Question, SurveyDefinition
-from forms.survey_yaml import DefinitionError, Problem, _compose, _lined, _Map, _Seq
+from forms.survey_yaml import DefinitionError, LinedList, LinedMap, Problem, compose_lined, lined
 
 
 def parse_survey(text: str, file: str = "<survey>",
@@ -29,55 +29,55 @@ def parse_survey(text: str, file: str = "<survey>",
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise DefinitionError([Problem(file, None, f"the file is larger than "
                                        f"{MAX_FILE_BYTES // 1024} KB; is it a survey?")])
-    return _validate(_compose(text, file), file, warnings)
+    return _validate(compose_lined(text, file), file, warnings)
 
 
 def read_yaml(text: str, file: str = "<survey>") -> Any:
     """A survey file's YAML as dicts and lists (not yet validated), refused as
     `parse_survey` refuses it: aliases, too deep, not YAML (for the builder's upload)."""
-    return _compose(text, file)
+    return compose_lined(text, file)
 
 
 def _validate(doc: Any, file: str, warnings: list[Problem] | None = None) -> SurveyDefinition:
-    c = _Checker(file)
-    if not isinstance(doc, _Map):
+    c = Checker(file)
+    if not isinstance(doc, LinedMap):
         raise DefinitionError([Problem(file, getattr(doc, "line", 1), "a survey file must be a "
                                        "mapping with code, title, audience and questions")])
     for key in doc:
         if key not in SURVEY_KEYS:
-            c.add(_line(doc, key), f"unknown field '{key}' (expected one of "
+            c.add(line_of(doc, key), f"unknown field '{key}' (expected one of "
                   f"{', '.join(SURVEY_KEYS)})", field=key)
-    c.languages = _languages(c, doc)
+    c.languages = survey_languages(c, doc)
     code = doc.get("code")
     if not isinstance(code, str) or not CODE_RE.match(code):
-        c.add(_line(doc, "code"), f"bad survey code {code!r}: use a lower-case letter, then "
+        c.add(line_of(doc, "code"), f"bad survey code {code!r}: use a lower-case letter, then "
               "letters, digits or _", field="code")
-    title, title_texts = c.wording(doc.get("title"), _line(doc, "title"), "title")
+    title, title_texts = c.wording(doc.get("title"), line_of(doc, "title"), "title")
     audience = doc.get("audience")
     if audience not in AUDIENCES:
-        c.add(_line(doc, "audience"), f"unknown audience {audience!r} (expected "
+        c.add(line_of(doc, "audience"), f"unknown audience {audience!r} (expected "
               f"{', '.join(AUDIENCES[:-1])} or {AUDIENCES[-1]})", field="audience")
-    intro, intro_texts = c.wording(doc.get("intro"), _line(doc, "intro"), "intro",
+    intro, intro_texts = c.wording(doc.get("intro"), line_of(doc, "intro"), "intro",
                                    required=False)
-    ages = c.text(doc.get("ages"), _line(doc, "ages"), "ages", required=False)
+    ages = c.text(doc.get("ages"), line_of(doc, "ages"), "ages", required=False)
     description, description_texts = c.wording(doc.get("description"),
-                                               _line(doc, "description"), "description",
+                                               line_of(doc, "description"), "description",
                                                required=False)
     raw_questions = doc.get("questions")
     questions: list[Question] = []
     if not isinstance(raw_questions, list) or not raw_questions:
-        c.add(_line(doc, "questions"), "'questions' must be a list with at least one question",
+        c.add(line_of(doc, "questions"), "'questions' must be a list with at least one question",
               field="questions")
     else:
         seen: dict[str, int] = {}
         for i, raw in enumerate(raw_questions):
-            line = raw_questions.lines[i] if isinstance(raw_questions, _Seq) else None
-            q = _question(c, raw, line, i, seen)
+            line = raw_questions.lines[i] if isinstance(raw_questions, LinedList) else None
+            q = check_question(c, raw, line, i, seen)
             if q is not None:
                 questions.append(q)
         limit = MAX_PUPIL_QUESTIONS if audience == "pupil" else MAX_QUESTIONS
         if len(raw_questions) > limit:
-            c.add(_line(doc, "questions"), f"{len(raw_questions)} questions is too many for a "
+            c.add(line_of(doc, "questions"), f"{len(raw_questions)} questions is too many for a "
                   f"{audience} survey (at most {limit}; children tire quickly)"
                   if audience == "pupil" else f"{len(raw_questions)} questions is too many "
                   f"(at most {limit})", field="questions")
@@ -112,7 +112,7 @@ def survey_from_dict(data: dict[str, Any], file: str = "<stored>") -> SurveyDefi
     """Rebuild a survey from its canonical dict (as stored in the database), validated by
     the same rules as a file. The dict is checked as it is, never re-read as YAML text, so
     every character (emoji included) comes back unchanged."""
-    return _validate(_lined(data), file)
+    return _validate(lined(data), file)
 
 
 def check_files(paths: Iterable[str | Path], *, warnings: bool = False) -> list[Problem]:

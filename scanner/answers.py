@@ -14,7 +14,7 @@ from forms.sheetcode import (
 )
 from forms.template import LayoutFormatError, PageTemplate, SheetTemplate
 from scanner import decide, tuning
-from scanner.bubbles import _scale
+from scanner.bubbles import px_per_pt
 from scanner.images import encode_png
 from scanner.results import (
     MarkReading,
@@ -27,7 +27,7 @@ from scanner.results import (
 
 
 def _row_rect(page: PageTemplate, groups: Iterable[str]) -> Rect:
-    s = _scale()
+    s = px_per_pt()
     boxes = page.rows_of(groups)
     if not boxes:
         return (0, 0, round(page.width_pt * s), round(page.height_pt * s))
@@ -70,7 +70,7 @@ def writing_in(crop: np.ndarray) -> float:
 
 
 def cut_writeins(norm: np.ndarray, page: PageTemplate) -> list[WriteIn]:
-    s = _scale()
+    s = px_per_pt()
     out = []
     for w in page.writeins:
         x, y = max(0, round(w.x * s)), max(0, round(w.y * s))

@@ -15,7 +15,9 @@ from scanner.results import (
 )
 
 
-def _scale() -> float:
+def px_per_pt() -> float:
+    """Pixels of the normalised page image per PDF point; the pipeline and the answer
+    reading scale the layout's positions with it."""
     return tuning.NORMALISED_DPI / 72
 
 
@@ -24,7 +26,7 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
                     template: dict, multi: frozenset[str] = frozenset()) -> list[BubbleReading]:
     """Re-register each bubble near its layout position, then measure its darkness.
     `half` is `pyrDown(norm)`."""
-    s = _scale()
+    s = px_per_pt()
     search = max(1, round(tuning.REREGISTER_MM / 25.4 * tuning.NORMALISED_DPI))
     tol = tuning.ROW_OFFSET_TOLERANCE_MM / 25.4 * tuning.NORMALISED_DPI
     by_question: dict[str, list[dict]] = defaultdict(list)
@@ -113,7 +115,7 @@ def _face_blind(template: dict, placed: list[tuple[dict, float, float, float]],
     faces = {(f.get("question"), str(f.get("value"))): f for f in template.get("faces") or ()}
     if not faces:
         return blind, worded
-    s = _scale()
+    s = px_per_pt()
     for k, (b, _, _, r) in enumerate(placed):
         f = faces.get((b["question"], str(b["value"])))
         if f is not None:
@@ -132,7 +134,7 @@ def _faces(norm: np.ndarray, lv: measure.Levels, template: dict,
     out = np.zeros(len(placed))
     if not faces:
         return out
-    s = _scale()
+    s = px_per_pt()
     where = {(b["question"], str(b["value"])): (k, cx - b["cx"] * s, cy - b["cy"] * s)
              for k, (b, cx, cy, _) in enumerate(placed)}
     by_size: dict[float, tuple[list[int], list]] = defaultdict(lambda: ([], []))
@@ -234,7 +236,7 @@ def _option_gaps(placed: list[tuple[dict, float, float, float]], ks: list[int],
                  words: dict[tuple[str, str], dict], discs) -> None:
     """An option row: for each option followed by another on the same line, the clear
     space from the end of its words to the next bubble's ring (`discs` places the discs)."""
-    s = _scale()
+    s = px_per_pt()
     for a, b in zip(ks, ks[1:], strict=False):
         (ba, ax, ay, ar), (_, bx, by, br) = placed[a], placed[b]
         lb = words.get((ba["question"], str(ba["value"])))

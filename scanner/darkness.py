@@ -11,17 +11,17 @@ import cv2
 import numpy as np
 
 from scanner import tuning
-from scanner.measure import _COARSE, Levels
+from scanner.measure import COARSE, Levels
 from scanner.rings import (
-    _band_median,
-    _baseline,
-    _geometry,
-    _least_above,
-    _less_baselines,
-    _lines,
-    _ring_outer,
-    _soft,
-    _windows,
+    band_median,
+    least_above,
+    less_baselines,
+    line_darkness,
+    ring_baseline,
+    ring_geometry,
+    ring_outer,
+    softened,
+    windows_around,
 )
 
 
@@ -49,7 +49,7 @@ def face_sectors(r_px: float, dx: float, dy: float, head_px: float) -> np.ndarra
     head radius `head_px`) covers: they cannot show a circle drawn round the bubble."""
     n = tuning.RING_SECTORS
     ang = -np.pi + (np.arange(n) + 0.5) * 2 * np.pi / n
-    radii = np.linspace(tuning.RING_INNER * r_px, _ring_outer(r_px), 5)
+    radii = np.linspace(tuning.RING_INNER * r_px, ring_outer(r_px), 5)
     px = np.cos(ang)[:, None] * radii[None, :]
     py = np.sin(ang)[:, None] * radii[None, :]
     return (np.hypot(px - dx, py - dy) < head_px + 3).any(axis=1)
@@ -65,7 +65,7 @@ def word_sectors(r_px: float, half_width_px: float) -> np.ndarray:
     half = np.pi / n
     ang = ang[:, None] + np.linspace(-0.8 * half, 0.8 * half, 5)[None, :]
     out = np.zeros(n, bool)
-    for rad in np.linspace(tuning.RING_INNER * r_px, _ring_outer(r_px), 5):
+    for rad in np.linspace(tuning.RING_INNER * r_px, ring_outer(r_px), 5):
         px, py = np.cos(ang) * rad, np.sin(ang) * rad
         out |= ((np.abs(px) <= half_width_px) & (py >= r_px)).any(axis=1)
     return out
@@ -84,12 +84,12 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     or a shadow edge darkens both bands of one direction and is taken away, while ink on
     one side only (a label, a neighbour's mark) is not. The correction is capped, so a
     mark spilling over the ring is never taken for background."""
-    g = _geometry(r_px, gap_px)
+    g = ring_geometry(r_px, gap_px)
     n = len(cx)
-    raw = _windows(img, cx, cy, g.half)
+    raw = windows_around(img, cx, cy, g.half)
     ph, pw = lv.paper_coarse.shape
-    paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
-                            np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
+    paper = lv.paper_coarse[np.clip((cy / COARSE).astype(int), 0, ph - 1),
+                            np.clip((cx / COARSE).astype(int), 0, pw - 1)]
     scale = 1.0 / max(lv.ink_contrast, 1.0)
 
     def rel(px: np.ndarray) -> np.ndarray:
@@ -100,7 +100,7 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     sp = g.span
     top, bottom = rel(raw[:, g.band_near, sp]), rel(raw[:, g.band_far, sp])
     left, right = rel(raw[:, sp, g.band_near]), rel(raw[:, sp, g.band_far])
-    local = _band_median(raw, g, paper, scale)
+    local = band_median(raw, g, paper, scale)
     profiles = [top.mean(axis=1), bottom.mean(axis=1), left.mean(axis=2), right.mean(axis=2)]
     profiles = [p - local[:, None] for p in profiles]
     if worded is not None and worded.any() and not worded.all():
@@ -110,11 +110,11 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         # instead of 0.13, a blank; tuning seeds 535 and 635).
         t, b, lf, rt = (np.empty_like(p) for p in profiles)
         for part in (worded, ~worded):
-            for out, p in zip((t, b, lf, rt), _less_baselines([p[part] for p in profiles]),
+            for out, p in zip((t, b, lf, rt), less_baselines([p[part] for p in profiles]),
                               strict=True):
                 out[part] = p
     else:
-        t, b, lf, rt = _less_baselines(profiles)
+        t, b, lf, rt = less_baselines(profiles)
     cap = tuning.LOCAL_CAP
     col = np.clip(np.minimum(t, b), -cap, cap)   # (n, nx)
     row = np.clip(np.minimum(lf, rt), -cap, cap)  # (n, ny)
@@ -146,15 +146,15 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                         np.zeros(n), local)
     stack = raw.reshape(n * side, side)
     k = tuning.LINE_WINDOW_PX
-    every_line = _lines(stack, k).reshape(n, side * side)
+    every_line = line_darkness(stack, k).reshape(n, side * side)
     lines = every_line[:, g.ring]
     # In a shadow a line is as much fainter as the paper is darker: judged against the light
     # here, so a shadowed bubble's printed ring and a bright one's compare alike.
     here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
                    0.3, 1.0)
-    ring = lines >= _least_above(scale / here, tuning.RING_INK)[:, None]
+    ring = lines >= least_above(scale / here, tuning.RING_INK)[:, None]
     per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
-    base = _baseline(per_sector)
+    base = ring_baseline(per_sector)
     inked = (per_sector - base) > tuning.SECTOR_INK * r_px
     # Sectors mostly covered by print on every bubble (the face above a bubble) cannot show
     # a drawn line: they are left out rather than counted as empty.
@@ -187,11 +187,11 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                      stroke[:, g.band_far, sp].mean(axis=(1, 2)))
     l_r = np.minimum(stroke[:, sp, g.band_near].mean(axis=(1, 2)),
                      stroke[:, sp, g.band_far].mean(axis=(1, 2)))
-    t_b = t_b - _baseline(t_b)
+    t_b = t_b - ring_baseline(t_b)
     if worded is not None:
         t_b = np.where(worded, 0.0, t_b)  # a face above, its words below: each its own
-    strokes = strokes - _baseline(strokes) - np.maximum(np.maximum(t_b, l_r - _baseline(l_r)),
-                                                        0.0)
+    strokes = strokes - ring_baseline(strokes) - np.maximum(
+        np.maximum(t_b, l_r - ring_baseline(l_r)), 0.0)
     # In radii of line (a line across the disc is about 1.5 radii long per pixel of its
     # width): a thin tick draws as much in a big bubble as in a small one.
     strokes = strokes * len(g.inner) / r_px
@@ -215,12 +215,12 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # never closes over a neighbour's window in the stack, or the stack's replicated edge
     # (a fill then read as nothing, or not, by where its window fell in the stack).
     half = int(np.ceil(r_px)) + 1 + 2 * k + 1
-    win = _windows(img, cx, cy, half)
+    win = windows_around(img, cx, cy, half)
     yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
     disc = np.hypot(xx, yy).ravel() <= r_px
     n, side = len(cx), 2 * half + 1
     stack = win.reshape(n * side, side)
-    soft = _soft(stack)
+    soft = softened(stack)
     lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
     lines = lines.reshape(n, -1)[:, disc].astype(np.float32)
     blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((4 * k + 1, 4 * k + 1), np.uint8))
@@ -238,13 +238,13 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         # Clear paper by design (an option row's gap): a fill there is ink however wide it
         # spreads (it may join the words and the next ring, past what a top-hat closes).
         ph, pw = lv.paper_coarse.shape
-        paper = lv.paper_coarse[np.clip((cy / _COARSE).astype(int), 0, ph - 1),
-                                np.clip((cx / _COARSE).astype(int), 0, pw - 1)]
+        paper = lv.paper_coarse[np.clip((cy / COARSE).astype(int), 0, ph - 1),
+                                np.clip((cx / COARSE).astype(int), 0, pw - 1)]
         rel = (paper[:, None] - win.reshape(n, -1)[:, disc].astype(np.float32)) * scale
         ink |= rel > solid_from
     if away is not None:
         px, py = xx.ravel()[disc], yy.ravel()[disc]
-        gx = np.rint(cx)[:, None, None] + px[None, None, :]  # as `_windows` places them
+        gx = np.rint(cx)[:, None, None] + px[None, None, :]  # as `windows_around` places them
         gy = np.rint(cy)[:, None, None] + py[None, None, :]
         inside = ((gx - away[:, :, 0:1]) ** 2 + (gy - away[:, :, 1:2]) ** 2
                   <= away[:, :, 2:3] ** 2).any(axis=1)

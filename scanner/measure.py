@@ -15,10 +15,11 @@ import cv2
 import numpy as np
 
 from scanner import tuning
-from scanner.rings import _darkness_of, _peak
+from scanner.rings import darkness_of, subpixel_peak
 
-#: Coarse map resolution: 1/8 of the normalised image (15 dpi at 120 dpi).
-_COARSE = 8
+#: Coarse map resolution: 1/8 of the normalised image (15 dpi at 120 dpi). Also for
+#: `darkness.py`, which reads the paper level from the same coarse map.
+COARSE = 8
 
 
 @dataclass
@@ -30,14 +31,14 @@ class Levels:
 
     def paper_at(self, x: float, y: float) -> float:
         ph, pw = self.paper_coarse.shape
-        return float(self.paper_coarse[min(ph - 1, max(0, int(y / _COARSE))),
-                                       min(pw - 1, max(0, int(x / _COARSE)))])
+        return float(self.paper_coarse[min(ph - 1, max(0, int(y / COARSE))),
+                                       min(pw - 1, max(0, int(x / COARSE)))])
 
 
 def paper_map(half: np.ndarray) -> np.ndarray:
     """Paper brightness on a coarse grid, from the half-resolution page (`pyrDown`, which
     the ring fits need anyway): dark blobs up to ~12 mm (fills, markers) vanish."""
-    f = _COARSE // 2
+    f = COARSE // 2
     h, w = half.shape[0] // f * f, half.shape[1] // f * f
     # An exact integer factor keeps OpenCV on its fast block-averaging path.
     coarse = cv2.resize(half[:h, :w], (w // f, h // f), interpolation=cv2.INTER_AREA)
@@ -104,9 +105,9 @@ def register(half: np.ndarray, cx: float, cy: float, r_px: float,
     x1, y1 = sx + th + sr + 1, sy + th + sr + 1
     if x0 < 0 or y0 < 0 or x1 > half.shape[1] or y1 > half.shape[0]:
         return 0.0, 0.0, 0.0
-    res = cv2.matchTemplate(_darkness_of(half[y0:y1, x0:x1]), t, cv2.TM_CCORR)
+    res = cv2.matchTemplate(darkness_of(half[y0:y1, x0:x1]), t, cv2.TM_CCORR)
     _, best, _, (mx, my) = cv2.minMaxLoc(res)
-    fx, fy = mx + _peak(res[my, :], mx), my + _peak(res[:, mx], my)
+    fx, fy = mx + subpixel_peak(res[my, :], mx), my + subpixel_peak(res[:, mx], my)
     ring = best / float((t > 0).sum())
     return 2 * (fx - sr) + (2 * sx - cx), 2 * (fy - sr) + (2 * sy - cy), ring
 
@@ -125,14 +126,14 @@ def register_row(half: np.ndarray, xs: list[float], cy: float, r_px: float,
     x1, y1 = max(sxs) + th + sr + 1, sy + th + sr + 1
     if len(xs) < 2 or x0 < 0 or y0 < 0 or x1 > half.shape[1] or y1 > half.shape[0]:
         return [register(half, x, cy, r_px, search_px) for x in xs]
-    res = cv2.matchTemplate(_darkness_of(half[y0:y1, x0:x1]), t, cv2.TM_CCORR)
+    res = cv2.matchTemplate(darkness_of(half[y0:y1, x0:x1]), t, cv2.TM_CCORR)
     ring_px = float((t > 0).sum())
     out = []
     for x, sx in zip(xs, sxs, strict=True):
         c = sx - th - sr - x0
         win = res[:, c:c + 2 * sr + 1]
         _, best, _, (mx, my) = cv2.minMaxLoc(win)
-        fx, fy = mx + _peak(win[my, :], mx), my + _peak(win[:, mx], my)
+        fx, fy = mx + subpixel_peak(win[my, :], mx), my + subpixel_peak(win[:, mx], my)
         out.append((2 * (fx - sr) + (2 * sx - x), 2 * (fy - sr) + (2 * sy - cy), best / ring_px))
     return out
 

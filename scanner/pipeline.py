@@ -24,7 +24,7 @@ from forms.sheetcode import (
 from forms.template import MULTI, LayoutFormatError, SheetTemplate
 from scanner import framing, locate, measure, tuning
 from scanner.answers import cut_writeins, fill_decisions, join_sheets
-from scanner.bubbles import _scale, measure_bubbles
+from scanner.bubbles import measure_bubbles, px_per_pt
 from scanner.images import encode_later, thumbnail
 from scanner.inputs import Limits, PageDecodeError, ScanSource, open_scan
 from scanner.results import (
@@ -252,14 +252,14 @@ def _template(layout: dict, page: int) -> dict | None:
 
 
 def _marker_boxes(template: dict) -> list[tuple[float, float, float]]:
-    s = _scale()
+    s = px_per_pt()
     return [(m["x"] * s, m["y"] * s, m["size"] * s) for m in template["markers"]]
 
 
 def normalise(img: np.ndarray, h: np.ndarray, template: dict) -> np.ndarray:
     """The page upright and deskewed at `NORMALISED_DPI`: layout point (x, y) is pixel
     (x, y) * dpi / 72."""
-    s = _scale()
+    s = px_per_pt()
     size = (round(template["width_pt"] * s), round(template["height_pt"] * s))
     m = h @ np.array([[1 / s, 0, 0], [0, 1 / s, 0], [0, 0, 1]])
     m = m / m[2, 2]

@@ -1,6 +1,7 @@
 """The pieces `scanner.darkness` measures with: a square window of the page around each bubble,
 the disc and ring geometry for a bubble radius (cached), line and blur filters, and the
-baselines a whole page's bubbles share. Moved out of `scanner.measure` to keep it small."""
+baselines a whole page's bubbles share. Moved out of `scanner.measure` to keep it small;
+public names, since `measure` and `darkness` both use them."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from scanner import tuning
 _DISCS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
-def _darkness_of(grey: np.ndarray) -> np.ndarray:
+def darkness_of(grey: np.ndarray) -> np.ndarray:
     """255 - grey as float32 (what the ring kernel is correlated with), for one strip only:
     the bubbles' strips are under half the page."""
     return cv2.subtract(255, grey, dtype=cv2.CV_32F)
 
 
-def _peak(line: np.ndarray, i: int) -> float:
+def subpixel_peak(line: np.ndarray, i: int) -> float:
     """Sub-pixel offset of a maximum from the parabola through it and its neighbours."""
     if i <= 0 or i >= len(line) - 1:
         return 0.0
@@ -66,14 +67,14 @@ class _Geometry:
 _GEOMETRY: dict[tuple[int, int], _Geometry] = {}
 
 
-def _geometry(r_px: float, gap_px: float = 1e9) -> _Geometry:
+def ring_geometry(r_px: float, gap_px: float = 1e9) -> _Geometry:
     """`gap_px`: distance to the nearest other bubble's centre; the background bands stay
     clear of its printed ring (the 0-10 row's bubbles are 2.4 radii apart on pupil sheets)."""
     key = (round(r_px * 4), min(round(gap_px * 2), 10_000))
     if key in _GEOMETRY:
         return _GEOMETRY[key]
     r = key[0] / 4
-    outer = _ring_outer(r)
+    outer = ring_outer(r)
     half = int(np.ceil(max(outer, tuning.BAND_TO * r))) + 1
     side = 2 * half + 1
     yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
@@ -106,13 +107,13 @@ def _geometry(r_px: float, gap_px: float = 1e9) -> _Geometry:
     return g
 
 
-def _ring_outer(r_px: float) -> float:
+def ring_outer(r_px: float) -> float:
     """Outer radius (px) of the annulus searched for a drawn circle."""
     mm = tuning.NORMALISED_DPI / 25.4
     return min(tuning.RING_OUTER * r_px, r_px + tuning.RING_OUTER_MAX_MM * mm)
 
 
-def _windows(img: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: int) -> np.ndarray:
+def windows_around(img: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: int) -> np.ndarray:
     """The (n, 2 half + 1, 2 half + 1) squares around each centre (the image's dtype)."""
     h, w = img.shape
     yc, xc = np.rint(cy).astype(np.intp), np.rint(cx).astype(np.intp)
@@ -129,19 +130,19 @@ def _windows(img: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: int) -> np.n
     return img[ys, xs].reshape(len(cx), side, side)
 
 
-def _lines(stack: np.ndarray, k: int) -> np.ndarray:
+def line_darkness(stack: np.ndarray, k: int) -> np.ndarray:
     """How much darker each pixel is than what closes over it within k px (a black top-hat:
     dark on both sides), after a slight blur: a pen line stands out; a shadow's edge (dark
     on one side only) and sensor noise in a dark shadow do not."""
-    return cv2.morphologyEx(_soft(stack), cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
+    return cv2.morphologyEx(softened(stack), cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
 
 
-def _soft(stack: np.ndarray) -> np.ndarray:
+def softened(stack: np.ndarray) -> np.ndarray:
     """The slight blur before looking for lines (a fixed 3 x 3 kernel: `LINE_BLUR_PX`)."""
     return cv2.GaussianBlur(stack, (3, 3), tuning.LINE_BLUR_PX)
 
 
-def _baseline(a: np.ndarray) -> np.ndarray:
+def ring_baseline(a: np.ndarray) -> np.ndarray:
     """What every bubble of this size on the page shows at the same place (printed faces,
     labels and neighbouring rings), taken as the median over bubbles: most bubbles on a
     page are empty, and a streak or shadow touches only some of them."""
@@ -154,15 +155,15 @@ def _baseline(a: np.ndarray) -> np.ndarray:
     return np.zeros(a.shape[1:], a.dtype)
 
 
-def _less_baselines(profiles: list[np.ndarray]) -> list[np.ndarray]:
-    """Each profile less its `_baseline`; profiles of one shape share one median call."""
+def less_baselines(profiles: list[np.ndarray]) -> list[np.ndarray]:
+    """Each profile less its `ring_baseline`; profiles of one shape share one median call."""
     if all(p.shape == profiles[0].shape for p in profiles):
-        base = _baseline(np.stack(profiles, axis=1))  # (n, 4, k): one median for the four
+        base = ring_baseline(np.stack(profiles, axis=1))  # (n, 4, k): one median for the four
         return [p - base[j] for j, p in enumerate(profiles)]
-    return [p - _baseline(p) for p in profiles]
+    return [p - ring_baseline(p) for p in profiles]
 
 
-def _band_median(raw: np.ndarray, g: _Geometry, paper: np.ndarray,
+def band_median(raw: np.ndarray, g: _Geometry, paper: np.ndarray,
                  scale: float) -> np.ndarray:
     """The median of each window's four background bands in relative darkness, found among
     the grey levels (uint8) and converted after: relative darkness falls as grey rises, so
@@ -182,7 +183,7 @@ def _band_median(raw: np.ndarray, g: _Geometry, paper: np.ndarray,
     return np.mean(rel, axis=1) if m % 2 == 0 else rel[:, 1]
 
 
-def _least_above(factor: np.ndarray, threshold: float) -> np.ndarray:
+def least_above(factor: np.ndarray, threshold: float) -> np.ndarray:
     """Per bubble, the least grey step v (0-255) with v * factor > threshold, computed as
     that product is (float32), so `steps >= it` is exactly `steps * factor > threshold`
     for uint8 steps (the product only grows with v); 256 when none is."""

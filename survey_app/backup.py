@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
@@ -159,12 +159,6 @@ def restore_command(archive: Path, yes: bool) -> None:
     except (BackupError, subprocess.CalledProcessError, OSError, tarfile.TarError) as exc:
         raise click.ClickException(_message(exc)) from None
     click.echo(f"Restored the backup made at {manifest['created_at']}.")
-
-
-def register(app: Flask) -> None:
-    """Add this module's commands to the app's CLI (as flaskr does)."""
-    for command in (backup_command, restore_command):
-        app.cli.add_command(command)
 
 
 def _message(exc: Exception) -> str:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select, update
 
@@ -297,8 +297,3 @@ def demo_command(if_empty: bool, seed: int, name: str) -> None:
                f"{summary['responses']} responses.")
     click.echo(text.rstrip())
     click.echo(f"(These logins are also in {path}.)")
-
-
-def register(app: Flask) -> None:
-    """Add this module's commands to the app's CLI (as flaskr does)."""
-    app.cli.add_command(demo_command)

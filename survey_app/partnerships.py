@@ -4,6 +4,7 @@ them may use it without importing another area."""
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -37,7 +38,7 @@ def resolve_partnership(name: str | None, *, create: bool = False) -> Partnershi
 def get_or_create_school(partnership: Partnership, name: str) -> School:
     name = " ".join(name.split())
     if not name:
-        raise SetupError("A school needs a name.")
+        raise SetupError(gettext("A school needs a name."))
     school = db.session.scalar(
         select(School).where(School.partnership_id == partnership.id, School.name == name)
     )

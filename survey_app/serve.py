@@ -97,8 +97,3 @@ def serve_command(host: str, port: int) -> None:
         app_.config["PUBLIC_BASE_URL"] = base
     click.echo(startup_message(app_, host, port))
     run_simple(host, port, app_, threaded=True, use_reloader=False, use_debugger=False)
-
-
-def register(app: Flask) -> None:
-    """Add this module's commands to the app's CLI (as flaskr does)."""
-    app.cli.add_command(serve_command)

@@ -4,7 +4,10 @@
     print        forms (+ reportlab, qrcode)
     scanner      forms (+ OpenCV, numpy, Pillow, pypdfium2, pillow-heif)
     survey_app   any of the three, Flask and the rest; inside it, each part imports only
-                 the parts listed in SURVEY_APP below, and never another part's `_` names
+                 the parts listed in SURVEY_APP below
+
+and no module uses another module's private `_` names (`private_uses`): a helper two
+modules share has a public name, with a docstring saying who shares it and why.
 
 `print` and `scanner` never import each other, Flask, a database or `survey_app`: they meet
 only in the layout `forms` computes. A new dependency between parts of the app is a design
@@ -173,6 +176,103 @@ def test_a_violation_is_caught(module, source, expected):
 ])
 def test_allowed_imports_pass(module, source):
     assert violations(module, source) == []
+
+
+#: Packages whose `_` names are private to their module.
+OURS = frozenset({"forms", "print", "scanner", "survey_app", "tests"})
+
+
+def _is_module(dotted: str) -> bool:
+    path = REPO.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_uses(module: str, source: str, *, package: bool = False) -> list[str]:
+    """Where `module` (dotted name) reaches into another module's private `_` names: an
+    import-from of a `_` name (`from survey_app.scans.upload import _write_atomic`), or an
+    attribute `_x` of one of our modules it imported (`rings._windows`). A helper two
+    modules share gets a public name in the module that owns it instead
+    (docs/developing/architecture.md). `package`: `module` is a package's `__init__`, so a
+    relative import starts from the package itself."""
+    out = []
+    tree = ast.parse(source)
+    here = module.split(".") + (["__init__"] if package else [])
+    modules: dict[str, str] = {}  # local name -> one of our modules
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] in OURS:
+                    local = a.asname or a.name.split(".")[0]
+                    modules[local] = a.name if a.asname else local
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(here[:len(here) - node.level] + ([base] if base else []))
+            if base.split(".")[0] not in OURS:
+                continue
+            for a in node.names:
+                if _private(a.name):
+                    out.append(f"{module}:{node.lineno} imports {a.name} from {base}")
+                elif _is_module(f"{base}.{a.name}"):
+                    modules[a.asname or a.name] = f"{base}.{a.name}"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id in modules and _private(node.attr):
+            out.append(f"{module}:{node.lineno} uses {modules[node.value.id]}.{node.attr}")
+    return out
+
+
+def test_no_module_uses_another_modules_private_names():
+    found = [use for module, path in _modules()
+             for use in private_uses(module, path.read_text(encoding="utf-8"),
+                                     package=path.name == "__init__.py")]
+    assert found == []
+
+
+def test_tests_use_only_the_products_public_names():
+    """Tests go through public names too; their own helpers they may share."""
+    found = [use for path in sorted((REPO / "tests").rglob("*.py"))
+             for use in private_uses(".".join(path.relative_to(REPO).with_suffix("").parts),
+                                     path.read_text(encoding="utf-8"))
+             if use.split(" from ")[-1].split(".")[0] != "tests"
+             and not use.split(" uses ")[-1].startswith("tests.")]
+    assert found == []
+
+
+@pytest.mark.parametrize(("module", "source", "expected"), [
+    ("survey_app.scans.importing", "from survey_app.scans.upload import _write_atomic\n",
+     "imports _write_atomic from survey_app.scans.upload"),
+    ("survey_app.scans.importing", "from .upload import ok, _write_atomic\n",
+     "imports _write_atomic from survey_app.scans.upload"),
+    ("scanner.darkness", "from scanner import rings\n\nw = rings._windows(img)\n",
+     "uses scanner.rings._windows"),
+    ("scanner.darkness", "import scanner.rings as r\n\ndef f():\n    return r._soft\n",
+     "uses scanner.rings._soft"),
+    ("tests.scan.test_x", "import survey_app\n\nsurvey_app._secret\n",
+     "uses survey_app._secret"),
+])
+def test_a_private_use_is_caught(module, source, expected):
+    found = private_uses(module, source)
+    assert any(expected in use for use in found), found
+
+
+def test_a_packages_relative_import_starts_from_the_package():
+    assert private_uses("forms.layout", "from .text import _r\n", package=True) == [
+        "forms.layout:1 imports _r from forms.layout.text"]
+
+
+@pytest.mark.parametrize("source", [
+    "from survey_app.scans.upload import write_atomic\n",
+    "from __future__ import annotations\nimport os\n\nos._exit(0)\n",  # not ours
+    "from scanner import rings\n\nrings.__name__\n",  # a dunder is public
+    "from survey_app.results.stats import scipy_stats\n\nscipy_stats()._private\n",
+])
+def test_public_uses_pass(source):
+    assert private_uses("scanner.darkness", source) == []
 
 
 def _class_names() -> dict[str, list[str]]:

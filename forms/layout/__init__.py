@@ -15,8 +15,7 @@ from collections.abc import Sequence
 
 from forms.definition import SurveyDefinition
 
-# Every name the single module had, so callers keep `from forms.layout import ...`.
-from forms.layout.answers import _AnswerRows  # noqa: F401
+# Every public name the single module had, so callers keep `from forms.layout import ...`.
 from forms.layout.base import (  # noqa: F401
     ADULT,
     BILINGUAL_GAP,
@@ -43,9 +42,7 @@ from forms.layout.base import (  # noqa: F401
     Style,
     joined,
 )
-from forms.layout.builder import _Builder  # noqa: F401
-from forms.layout.columns import _ColumnRows  # noqa: F401
-from forms.layout.header import _HeaderRows  # noqa: F401
+from forms.layout.builder import LayoutBuilder
 from forms.layout.model import (  # noqa: F401
     Box,
     Bubble,
@@ -58,16 +55,11 @@ from forms.layout.model import (  # noqa: F401
     Slot,
     SurveyLayout,
     Text,
-    _box,
-    _fingerprinted,
-    _question_json,
     layout_document,
     pdf_pages_per_sheet,
     sheet_id,
 )
-from forms.layout.parts import _Columns, _Page, _short_labels  # noqa: F401
-from forms.layout.text import _cut, _r, fit, fit_parts, wrap  # noqa: F401
-from forms.layout.textcols import _TextColumns  # noqa: F401
+from forms.layout.text import fit, fit_parts, wrap  # noqa: F401
 
 
 def compute_layout(survey: SurveyDefinition, *, paper: str = "a4", pupil_number: str = "none",
@@ -90,7 +82,7 @@ def compute_layout(survey: SurveyDefinition, *, paper: str = "a4", pupil_number:
     styles = (PUPIL, PUPIL_TIGHT) if survey.audience == "pupil" else (ADULT,)
     first = None
     for style in styles:
-        builder = _Builder(versions, paper, pupil_number, measure, style, pupil_digits)
+        builder = LayoutBuilder(versions, paper, pupil_number, measure, style, pupil_digits)
         builder.build()
         first = first or builder
         if len(builder.pages) == 1:

@@ -16,7 +16,7 @@ from forms.layout.model import (
     Label,
     Shape,
 )
-from forms.layout.text import _r, fit
+from forms.layout.text import fit, r2
 from forms.scales import MULTI
 from forms.template import DIGIT_SUFFIXES
 from forms.template import DIGITS as DIGIT_GROUP
@@ -25,8 +25,8 @@ from forms.template import SINGLE as SINGLE_GROUP
 from forms.wording import DEFAULT_LANGUAGE
 
 
-class _AnswerRows:
-    """The other answer rows of `_Builder`: options that wrap, digit rows (the pupil
+class AnswerRows:
+    """The other answer rows of `LayoutBuilder`: options that wrap, digit rows (the pupil
     number, number questions) and write-in boxes."""
 
     def options_row(self, q: Question) -> None:
@@ -62,17 +62,17 @@ class _AnswerRows:
         for code, lines, sz, x, ln in placed:
             cx = self.left + indent + x + r
             cy = y0 + ln * line_h + line_h / 2
-            self.page.bubbles.append(Bubble(q.code, code, _r(cx), _r(cy), r))
+            self.page.bubbles.append(Bubble(q.code, code, r2(cx), r2(cy), r))
             base = cy - (len(lines) - 1) * sz * 0.6 + sz * 0.35
             words_top = base - sz * 0.75  # cap height above the first baseline
             for text in lines:
                 self.text(cx + r + 2 * MM, base, text, FONT, sz)
                 base += sz * 1.2
             words_w = max(m(text, FONT, sz) for text in lines)
-            self.page.labels.append(Label(q.code, code, _r(cx + r + 2 * MM), _r(words_top),
-                                          _r(words_w),
-                                          _r(base - sz * 1.2 + sz * 0.25 - words_top)))
-        self.page.rows.append(Box(_r(self.left), _r(top), _r(width), _r(row_h), q.code))
+            self.page.labels.append(Label(q.code, code, r2(cx + r + 2 * MM), r2(words_top),
+                                          r2(words_w),
+                                          r2(base - sz * 1.2 + sz * 0.25 - words_top)))
+        self.page.rows.append(Box(r2(self.left), r2(top), r2(width), r2(row_h), q.code))
         self.add_group(q.code, q.code, MULTI_GROUP if q.kind == MULTI else SINGLE_GROUP,
                        q.option_codes)
         self.y = top + row_h
@@ -127,9 +127,9 @@ class _AnswerRows:
             for d, value in enumerate(DIGITS):
                 cx = x_bubbles + pitch * (d + 0.5)
                 self.text(cx, rtop + s.row_pad + dsize, value, BOLD, dsize, "center")
-                self.page.bubbles.append(Bubble(code, value, _r(cx), _r(cy), r))
-            self.page.rows.append(Box(_r(self.left), _r(rtop), _r(self.right - self.left),
-                                      _r(row_h), code))
+                self.page.bubbles.append(Bubble(code, value, r2(cx), r2(cy), r))
+            self.page.rows.append(Box(r2(self.left), r2(rtop), r2(self.right - self.left),
+                                      r2(row_h), code))
             self.add_group(code, column, DIGIT_GROUP, DIGITS, places - 1 - k)
         self.y = top + places * row_h
         self.rule(self.y)
@@ -144,9 +144,9 @@ class _AnswerRows:
         top = self.y
         self.question_text(self.left, None, top + s.row_pad, width, self.number_label(q),
                            self.q_text(q), s.text_size)
-        box = Box(_r(self.left), _r(top + s.row_pad + text_h + 2 * MM), _r(width),
-                  _r(s.writein_h), q.code)
+        box = Box(r2(self.left), r2(top + s.row_pad + text_h + 2 * MM), r2(width),
+                  r2(s.writein_h), q.code)
         self.page.writeins.append(box)
         self.page.shapes.append(Shape("frame", box.x, box.y, box.w, box.h, 0.8, 0.3))
-        self.page.rows.append(Box(_r(self.left), _r(top), _r(width), _r(row_h), q.code))
+        self.page.rows.append(Box(r2(self.left), r2(top), r2(width), r2(row_h), q.code))
         self.y = top + row_h

@@ -40,7 +40,7 @@ DIGITS = tuple(str(d) for d in range(10))
 #: Between the languages of a bilingual sheet's text (U+2029 PARAGRAPH SEPARATOR, which
 #: nobody types in a survey): each language is wrapped onto lines of its own, in the same
 #: font and size (neither language less prominent): side by side, the first language on
-#: the left, for question texts, the title and intro (`_Builder.columns`); the first above
+#: the left, for question texts, the title and intro (`LayoutBuilder.columns`); the first above
 #: the second in narrow places (words under bubbles, the instruction).
 PARA = "\u2029"
 #: Between the languages of a bilingual text that stays on one line (row names, footers).

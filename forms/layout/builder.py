@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 
 from forms.definition import Question, SurveyDefinition
-from forms.layout.answers import _AnswerRows
+from forms.layout.answers import AnswerRows
 from forms.layout.base import (
     BOLD,
     MARKER_IDS,
@@ -26,8 +26,8 @@ from forms.layout.base import (
     Style,
     joined,
 )
-from forms.layout.columns import _ColumnRows
-from forms.layout.header import _HeaderRows
+from forms.layout.columns import ColumnRows
+from forms.layout.header import HeaderRows
 from forms.layout.model import (
     Box,
     Marker,
@@ -36,18 +36,21 @@ from forms.layout.model import (
     Shape,
     SurveyLayout,
     Text,
-    _fingerprinted,
-    _question_json,
+    as_fingerprinted,
+    question_json,
 )
-from forms.layout.parts import _Columns, _Page
-from forms.layout.text import _r
-from forms.layout.textcols import _TextColumns
+from forms.layout.parts import ColumnsRow, PageParts
+from forms.layout.text import r2
+from forms.layout.textcols import TextColumns
 from forms.scales import PAPER_DIGITS, PAPER_OPTIONS, PAPER_WRITEIN
 from forms.template import MarkGroup
 from forms.wording import phrase
 
 
-class _Builder(_HeaderRows, _TextColumns, _ColumnRows, _AnswerRows):
+class LayoutBuilder(HeaderRows, TextColumns, ColumnRows, AnswerRows):
+    """Places one survey's elements page by page in one style; `compute_layout` (in
+    `forms/layout/__init__.py`) tries the styles in turn. Each row kind is a mixin."""
+
     def __init__(self, versions: Sequence[SurveyDefinition], paper: str, pupil_number: str,
                  measure: Measure, style: Style, pupil_digits: int = 2):
         #: The survey in each language printed, first language first (one, or two for a
@@ -64,7 +67,7 @@ class _Builder(_HeaderRows, _TextColumns, _ColumnRows, _AnswerRows):
         self.left = MARKER_INSET_MM * MM
         self.right = self.w - MARKER_INSET_MM * MM
         self.bottom = self.h - (MARKER_INSET_MM + MARKER_MM + MARKER_QUIET_MM) * MM
-        self.pages: list[_Page] = []
+        self.pages: list[PageParts] = []
         self.questions: list[QuestionLayout] = []
         self.y = 0.0
         self.block: tuple | None = None
@@ -89,22 +92,22 @@ class _Builder(_HeaderRows, _TextColumns, _ColumnRows, _AnswerRows):
     # pages and headers
 
     @property
-    def page(self) -> _Page:
+    def page(self) -> PageParts:
         return self.pages[-1]
 
     def text(self, x: float, y: float, text: str, font: str, size: float,
              align: str = "left") -> None:
-        self.page.texts.append(Text(_r(x), _r(y), text, font, _r(size), align))
+        self.page.texts.append(Text(r2(x), r2(y), text, font, r2(size), align))
 
     def new_page(self) -> None:
-        self.pages.append(_Page(len(self.pages) + 1))
+        self.pages.append(PageParts(len(self.pages) + 1))
         self.block = None
         self.y = self.header()
 
     def qr_box(self) -> Box:
         size = QR_BOX_MM * MM
         x = self.right - (MARKER_MM + MARKER_QUIET_MM) * MM - size
-        return Box(_r(x), _r(MARKER_INSET_MM * MM), _r(size), _r(size))
+        return Box(r2(x), r2(MARKER_INSET_MM * MM), r2(size), r2(size))
 
 
     def ensure(self, height: float) -> None:
@@ -112,7 +115,7 @@ class _Builder(_HeaderRows, _TextColumns, _ColumnRows, _AnswerRows):
             self.new_page()
 
     def rule(self, y: float) -> None:
-        self.page.shapes.append(Shape("rule", _r(self.left), _r(y), _r(self.right - self.left),
+        self.page.shapes.append(Shape("rule", r2(self.left), r2(y), r2(self.right - self.left),
                                       0, 0.5, 0.55))
 
     def add_group(self, name: str, column: str, kind: str, values: Sequence[str],
@@ -150,7 +153,7 @@ class _Builder(_HeaderRows, _TextColumns, _ColumnRows, _AnswerRows):
             else:
                 scale = q.scale_def
                 codes = q.answer_codes
-                cols = _Columns(q.columns, codes, tuple(self.q_label(q, c) for c in codes),
+                cols = ColumnsRow(q.columns, codes, tuple(self.q_label(q, c) for c in codes),
                                 scale.faces, scale.numbered_row,
                                 row_words=scale.faces and self.pupil,
                                 face_min=scale.paper_face_mm * MM,
@@ -162,14 +165,14 @@ class _Builder(_HeaderRows, _TextColumns, _ColumnRows, _AnswerRows):
                 y = self.h - (MARKER_INSET_MM + MARKER_MM / 2) * MM + 3
                 say = self.say("page_of_turn" if page.page < total else "page_of", ONE_LINE,
                                page=page.page, total=total)
-                page.texts.append(Text(_r(self.w / 2), _r(y), say, BOLD, 10.0, "center"))
+                page.texts.append(Text(r2(self.w / 2), r2(y), say, BOLD, 10.0, "center"))
 
     def markers(self) -> tuple[Marker, ...]:
         size = MARKER_MM * MM
         near = MARKER_INSET_MM * MM
         far_x, far_y = self.w - near - size, self.h - near - size
         spots = ((near, near), (far_x, near), (far_x, far_y), (near, far_y))
-        return tuple(Marker(i, _r(x), _r(y), _r(size))
+        return tuple(Marker(i, r2(x), r2(y), r2(size))
                      for i, (x, y) in zip(MARKER_IDS, spots, strict=True))
 
     def result(self) -> SurveyLayout:
@@ -182,8 +185,8 @@ class _Builder(_HeaderRows, _TextColumns, _ColumnRows, _AnswerRows):
         )
         questions = tuple(self.questions)
         blob = json.dumps({"paper": self.paper, "pupil_number": self.mode,
-                           "questions": [_question_json(q) for q in questions],
-                           "pages": [[_fingerprinted(p.template()), p.drawing()]
+                           "questions": [question_json(q) for q in questions],
+                           "pages": [[as_fingerprinted(p.template()), p.drawing()]
                                      for p in pages]},
                           sort_keys=True, ensure_ascii=False)
         fingerprint = hashlib.sha256(blob.encode()).hexdigest()[:16]

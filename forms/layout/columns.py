@@ -15,23 +15,23 @@ from forms.layout.model import (
     FaceMark,
     Shape,
 )
-from forms.layout.parts import _Columns, _short_labels
-from forms.layout.text import _r, fit
+from forms.layout.parts import ColumnsRow, short_labels
+from forms.layout.text import fit, r2
 from forms.template import SINGLE as SINGLE_GROUP
 
 
-class _ColumnRows:
-    """The fixed-column rows of `_Builder`: faces and scale bubbles under shared column
+class ColumnRows:
+    """The fixed-column rows of `LayoutBuilder`: faces and scale bubbles under shared column
     headings, one group per column code."""
 
-    def face_size(self, cols: _Columns) -> float:
+    def face_size(self, cols: ColumnsRow) -> float:
         """Faces grow when there is room: three faces for the youngest get 12 mm."""
         s = self.style
         _, pitch, _ = self.columns_geometry(cols)
         size = min(s.face_size * 1.2, max(s.face_size, pitch - 8 * MM))
         return min(max(size, cols.face_min), pitch - 1 * MM)
 
-    def row_word_lines(self, cols: _Columns) -> tuple[list[tuple[list[str], float]], float]:
+    def row_word_lines(self, cols: ColumnsRow) -> tuple[list[tuple[list[str], float]], float]:
         """Each option's words under its bubble in every row, and their height."""
         s, m = self.style, self.measure
         _, pitch, _ = self.columns_geometry(cols)
@@ -39,7 +39,7 @@ class _ColumnRows:
         lines = [fit(lb, BOLD, size, pitch - 1.0, 2, m, min_size=6.5) for lb in cols.labels]
         return lines, max(len(ls) * sz * 1.1 for ls, sz in lines) + 0.4 * MM
 
-    def columns_geometry(self, cols: _Columns) -> tuple[float, float, float]:
+    def columns_geometry(self, cols: ColumnsRow) -> tuple[float, float, float]:
         """(answer area width, pitch, gap between groups) for a columns row."""
         s = self.style
         n, groups = len(cols.values), len(cols.codes)
@@ -52,7 +52,7 @@ class _ColumnRows:
             pitch = max(2 * s.bubble_r + 1.5 * MM, (max_w - gap) / (n * groups))
         return pitch * n * groups + gap, pitch, gap
 
-    def column_centres(self, cols: _Columns) -> list[list[float]]:
+    def column_centres(self, cols: ColumnsRow) -> list[list[float]]:
         width, pitch, gap = self.columns_geometry(cols)
         x = self.right - width
         out = []
@@ -61,14 +61,14 @@ class _ColumnRows:
             x += pitch * len(cols.values) + gap
         return out
 
-    def columns_header(self, cols: _Columns, row_h: float) -> None:
+    def columns_header(self, cols: ColumnsRow, row_h: float) -> None:
         """Option labels over the columns (and "Before" / "Now" over retrospective groups),
         repeated at the top of each page."""
         s, m = self.style, self.measure
         _, pitch, _ = self.columns_geometry(cols)
         centres = self.column_centres(cols)
         size = s.label_size
-        shorts, anchors = _short_labels(cols)
+        shorts, anchors = short_labels(cols)
         label_lines = [fit(lb, BOLD, size, pitch - 1.5, 3, m, min_size=5.5) for lb in shorts]
         if cols.row_words:  # the words stand in every row instead
             label_lines = [([], size) for _ in shorts]
@@ -112,7 +112,7 @@ class _ColumnRows:
         self.y = y + 2
         self.block = cols.signature
 
-    def columns_row(self, q: Question, cols: _Columns) -> None:
+    def columns_row(self, q: Question, cols: ColumnsRow) -> None:
         s = self.style
         width, _, gap = self.columns_geometry(cols)
         face = self.face_size(cols)
@@ -131,7 +131,7 @@ class _ColumnRows:
         cy = top + s.row_pad + face_h + s.bubble_r + (row_h - 2 * s.row_pad - answer_h) / 2
         for code, xs in zip(cols.codes, self.column_centres(cols), strict=True):
             for i, (x, value) in enumerate(zip(xs, cols.values, strict=True)):
-                self.page.bubbles.append(Bubble(code, value, _r(x), _r(cy), s.bubble_r))
+                self.page.bubbles.append(Bubble(code, value, r2(x), r2(cy), s.bubble_r))
                 if words:
                     lines, size = words[i]
                     yy = cy + s.bubble_r + 0.3 * MM + size * 0.9
@@ -139,17 +139,17 @@ class _ColumnRows:
                         self.text(x, yy, line, BOLD, size, "center")
                         yy += size * 1.1
                 if cols.faces and i < cols.scale_points:
-                    self.page.faces.append(FaceMark(_r(x), _r(cy - s.bubble_r - 1 * MM
+                    self.page.faces.append(FaceMark(r2(x), r2(cy - s.bubble_r - 1 * MM
                                                               - face / 2),
-                                                    _r(face), i, cols.scale_points, code,
+                                                    r2(face), i, cols.scale_points, code,
                                                     value))
-            self.page.rows.append(Box(_r(self.left), _r(top), _r(self.right - self.left),
-                                      _r(row_h), code))
+            self.page.rows.append(Box(r2(self.left), r2(top), r2(self.right - self.left),
+                                      r2(row_h), code))
             self.add_group(code, code, SINGLE_GROUP, cols.values)
         if gap:
             xs = self.column_centres(cols)
             mid = (xs[0][-1] + xs[1][0]) / 2
-            self.page.shapes.append(Shape("rule", _r(mid), _r(top + 2), 0, _r(row_h - 4),
+            self.page.shapes.append(Shape("rule", r2(mid), r2(top + 2), 0, r2(row_h - 4),
                                           0.8, 0.35))
         self.y = top + row_h
         self.rule(self.y)

@@ -15,13 +15,13 @@ from forms.layout.model import (
     Shape,
     Slot,
 )
-from forms.layout.text import _r, fit
+from forms.layout.text import fit, r2
 from forms.scales import MULTI
 from forms.wording import phrase
 
 
-class _HeaderRows:
-    """The header rows of `_Builder` (its state: style, page, measure, langs): kept apart
+class HeaderRows:
+    """The header rows of `LayoutBuilder` (its state: style, page, measure, langs): kept apart
     so each row kind reads on its own."""
 
     def header(self) -> float:
@@ -32,8 +32,8 @@ class _HeaderRows:
         top = MARKER_INSET_MM * MM
         text_w = qr.x - 4 * MM - x0
         sheet_slot_h = 11.0
-        self.page.slots.append(Slot("sheet_id", _r(qr.x), _r(qr.y + qr.h + 1.5),
-                                    _r(qr.w), sheet_slot_h, 10.0, BOLD, "center"))
+        self.page.slots.append(Slot("sheet_id", r2(qr.x), r2(qr.y + qr.h + 1.5),
+                                    r2(qr.w), sheet_slot_h, 10.0, BOLD, "center"))
         first = self.page.page == 1
         title = self.title if first else joined(
             [phrase("continued", v.language, title=v.title) for v in self.versions])
@@ -46,12 +46,12 @@ class _HeaderRows:
         y = top + size * (0.85 + 1.15 * rows)
         y += 1.5
         info_size = 12.0 if self.pupil else 10.0
-        self.page.slots.append(Slot("school_group", _r(x0), _r(y - info_size * 0.85),
-                                    _r(text_w), _r(info_size * 1.25), info_size))
+        self.page.slots.append(Slot("school_group", r2(x0), r2(y - info_size * 0.85),
+                                    r2(text_w), r2(info_size * 1.25), info_size))
         y += info_size * 1.3
         if first and self.mode == "printed":
-            self.page.slots.append(Slot("pupil_number", _r(x0), _r(y - 2), _r(text_w),
-                                        _r(s.title_size * 1.3), s.title_size, BOLD))
+            self.page.slots.append(Slot("pupil_number", r2(x0), r2(y - 2), r2(text_w),
+                                        r2(s.title_size * 1.3), s.title_size, BOLD))
             y += s.title_size * 1.3
         y = max(y, qr.y + qr.h + sheet_slot_h + 4)
         if first:
@@ -85,8 +85,8 @@ class _HeaderRows:
             self.text(self.left, base, line, BOLD, size)
             base += size * 1.3
         end = self.left + max(m(line, BOLD, size) for line in lines) + 2 * MM
-        self.page.shapes.append(Shape("dot", _r(end), _r(y + line_h / 2 - r), _r(2 * r),
-                                      _r(2 * r)))
+        self.page.shapes.append(Shape("dot", r2(end), r2(y + line_h / 2 - r), r2(2 * r),
+                                      r2(2 * r)))
         y += line_h + 1
         # The survey's intro is written for the web ("tap the face"): pupils' sheets carry
         # only the paper instruction above.

@@ -192,14 +192,15 @@ class SurveyLayout:
         return self.pages[0].height_pt
 
 
-def _fingerprinted(template: dict[str, Any]) -> dict[str, Any]:
+def as_fingerprinted(template: dict[str, Any]) -> dict[str, Any]:
     """A page template as fingerprinted: the option labels' boxes are left out, since the
     words themselves are fingerprinted as texts (and layouts keep the fingerprints they had
-    before the boxes were written)."""
+    before the boxes were written). For `builder.py`'s fingerprint."""
     return {k: v for k, v in template.items() if k != "labels"}
 
 
-def _question_json(q: MarkGroup) -> dict[str, Any]:
+def question_json(q: MarkGroup) -> dict[str, Any]:
+    """A mark group as the layout JSON writes it (for `builder.py`'s document)."""
     return q.to_json()
 
 
@@ -243,7 +244,7 @@ def layout_document(layout: SurveyLayout, sheets: Sequence[tuple[str, int | None
         "survey": layout.survey_code,
         "pupil_number": layout.pupil_number,
         "sheet_key": sheet_key,
-        "questions": [_question_json(q) for q in layout.questions],
+        "questions": [question_json(q) for q in layout.questions],
         "page_templates": templates,
         "sheets": out_sheets,
     }

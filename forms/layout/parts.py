@@ -24,7 +24,9 @@ from forms.scales import Scale
 
 
 @dataclass
-class _Page:
+class PageParts:
+    """What is placed on one page so far, filled in by every row builder of `LayoutBuilder`."""
+
     page: int
     bubbles: list[Bubble] = field(default_factory=list)
     rows: list[Box] = field(default_factory=list)
@@ -37,7 +39,7 @@ class _Page:
 
 
 @dataclass(frozen=True)
-class _Columns:
+class ColumnsRow:
     """A row answered by one bubble per option in fixed columns (one group per column
     code; a retrospective item has two groups: before and now)."""
 
@@ -65,9 +67,9 @@ class _Columns:
         return len(self.values) - self.plain
 
 
-def _short_labels(cols: _Columns) -> tuple[list[str], tuple[str, str] | None]:
+def short_labels(cols: ColumnsRow) -> tuple[list[str], tuple[str, str] | None]:
     """Column labels; a numbered row (0 ... 10) shows its numbers over the columns and the
-    words of its two ends once underneath."""
+    words of its two ends once underneath. For the column rows (`columns.py`)."""
     if not cols.numbered:
         return list(cols.labels), None
     shorts = [v if lb.startswith(v) else lb for v, lb in zip(cols.values, cols.labels,

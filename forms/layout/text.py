@@ -74,5 +74,7 @@ def _cut(lines: list[str], max_lines: int, font: str, size: float, width: float,
     return kept
 
 
-def _r(v: float) -> float:
+def r2(v: float) -> float:
+    """`v` to a hundredth of a point, as every position is stored: layouts compare and
+    fingerprint the same on every machine. Shared by every row builder of the layout."""
     return round(v, 2)

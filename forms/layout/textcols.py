@@ -15,11 +15,11 @@ from forms.layout.base import (
 from forms.layout.model import (
     Shape,
 )
-from forms.layout.text import _r, fit, fit_parts
+from forms.layout.text import fit, fit_parts, r2
 
 
-class _TextColumns:
-    """How `_Builder` fits a question's words, in one language or two side by side, next
+class TextColumns:
+    """How `LayoutBuilder` fits a question's words, in one language or two side by side, next
     to its number; shared by every row kind."""
 
     def text_columns(self, text: str, width: float, size: float, side_by_side: bool = True
@@ -55,8 +55,8 @@ class _TextColumns:
                      y_top: float, height: float) -> None:
         """A light rule between the languages of a text printed side by side."""
         for k in range(1, len(parts)):
-            self.page.shapes.append(Shape("rule", _r(x + k * pitch - BILINGUAL_GAP / 2),
-                                          _r(y_top), 0, _r(height), 0.5, 0.6))
+            self.page.shapes.append(Shape("rule", r2(x + k * pitch - BILINGUAL_GAP / 2),
+                                          r2(y_top), 0, r2(height), 0.5, 0.6))
 
     def question_text(self, x: float, y_mid: float | None, y_top: float | None, width: float,
                       label: str, text: str, size: float, side_by_side: bool = True) -> float:

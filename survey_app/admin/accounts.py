@@ -5,6 +5,7 @@ admin blueprint (`survey_app.admin.views.bp`), kept apart from the collection pa
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -25,7 +26,7 @@ from survey_app.models import User
 
 
 def _fill_user_choices(form: UserForm) -> None:
-    form.school.choices = choices([("", "Choose a school")] + [
+    form.school.choices = choices([("", gettext("Choose a school"))] + [
         (s.name, s.name) for s in access.schools()])
 
 
@@ -44,13 +45,16 @@ def users():
     if form.validate_on_submit():
         school = (form.new_school.data or "").strip() or form.school.data or None
         try:
+            if form.role.data == "teacher" and not school:
+                # create_user's own refusal names the command line's --school.
+                raise SetupError(gettext("A teacher belongs to a school: choose or type "
+                                         "their school."))
             user, token = create_user(current_user.partnership, form.email.data,
                                       form.role.data,
                                       school if form.role.data == "teacher" else None)
         except SetupError as exc:
             db.session.rollback()
-            flash(str(exc).replace("give --school NAME", "choose or type their school"),
-                  "error")
+            flash(str(exc), "error")
         else:
             db.session.commit()
             shown_link = (user.email, setup_link(token))
@@ -66,7 +70,8 @@ def users():
 def new_link(user_id: int):
     user = access.account_or_404(user_id)
     if not user.is_active:
-        flash(f"{user.email} is switched off: switch the account on first.", "error")
+        flash(gettext("%(email)s is switched off: switch the account on first.",
+                      email=user.email), "error")
         return redirect(url_for("admin.users"))
     token = issue_setup_token(user)
     db.session.commit()
@@ -84,7 +89,7 @@ def sign_out_user(user_id: int):
     user = access.account_or_404(user_id)
     sign_out_everywhere(user)
     db.session.commit()
-    flash(f"{user.email} is signed out everywhere.", "info")
+    flash(gettext("%(email)s is signed out everywhere.", email=user.email), "info")
     return redirect(url_for("admin.users"))
 
 
@@ -94,13 +99,13 @@ def sign_out_user(user_id: int):
 def deactivate(user_id: int):
     user = access.account_or_404(user_id)
     if user.id == current_user.id:
-        flash("You cannot switch off your own account here; another coordinator can.",
+        flash(gettext("You cannot switch off your own account here; another coordinator can."),
               "error")
         return redirect(url_for("admin.users"))
     deactivate_user(user)
     db.session.commit()
-    flash(f"{user.email} is switched off: signed out everywhere and cannot sign in. "
-          "Nothing they made is removed.", "info")
+    flash(gettext("%(email)s is switched off: signed out everywhere and cannot sign in. "
+                  "Nothing they made is removed.", email=user.email), "info")
     return redirect(url_for("admin.users"))
 
 
@@ -111,6 +116,6 @@ def reactivate(user_id: int):
     user = access.account_or_404(user_id)
     reactivate_user(user)
     db.session.commit()
-    flash(f"{user.email} can sign in again with their password (or send a new "
-          "set-password link).", "info")
+    flash(gettext("%(email)s can sign in again with their password (or send a new "
+                  "set-password link).", email=user.email), "info")
     return redirect(url_for("admin.users"))

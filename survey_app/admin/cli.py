@@ -14,7 +14,6 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -291,9 +290,3 @@ def partnerships_create(name: str) -> None:
     resolve_partnership(name, create=True)
     db.session.commit()
     click.echo(f"Created partnership '{name}'.")
-
-
-def register(app: Flask) -> None:
-    """Add this module's commands to the app's CLI."""
-    for group in (forms_cli, collections_cli, users_cli, partnerships_cli):
-        app.cli.add_command(group)

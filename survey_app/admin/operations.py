@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from forms.definition import SurveyDefinition
@@ -35,7 +36,7 @@ from survey_app.partnerships import (  # noqa: F401
 def get_or_create_group(school: School, name: str) -> Group:
     name = " ".join(name.split())
     if not name:
-        raise SetupError("A group needs a name (for example 'Year 5 Oak').")
+        raise SetupError(gettext("A group needs a name (for example 'Year 5 Oak')."))
     group = db.session.scalar(
         select(Group).where(Group.school_id == school.id, Group.name == name)
     )
@@ -106,14 +107,17 @@ def _check_owner(survey: Survey, school: School | None) -> None:
     code = survey.code
     if school is None:
         owner = db.session.get(School, survey.school_id)
-        raise SetupError(f"The survey code '{code}' belongs to {owner.name}'s survey "
-                         f"'{survey.title}': give yours a different code, so theirs is not "
-                         "replaced.")
+        raise SetupError(gettext(
+            "The survey code '%(code)s' belongs to %(school)s's survey '%(title)s': give "
+            "yours a different code, so theirs is not replaced.",
+            code=code, school=owner.name, title=survey.title))
     if survey.school_id is None:
-        raise SetupError(f"The survey code '{code}' is already used by your partnership's "
-                         "coordinator: give your survey a different code.")
-    raise SetupError(f"The survey code '{code}' is already used by another school in your "
-                     "partnership: give your survey a different code.")
+        raise SetupError(gettext(
+            "The survey code '%(code)s' is already used by your partnership's "
+            "coordinator: give your survey a different code.", code=code))
+    raise SetupError(gettext(
+        "The survey code '%(code)s' is already used by another school in your "
+        "partnership: give your survey a different code.", code=code))
 
 
 def find_survey(partnership: Partnership, code: str) -> Survey:
@@ -123,8 +127,9 @@ def find_survey(partnership: Partnership, code: str) -> Survey:
     if survey is None:
         codes = ", ".join(db.session.scalars(
             select(Survey.code).where(Survey.partnership_id == partnership.id)
-            .order_by(Survey.code))) or "none loaded yet"
-        raise SetupError(f"No survey with code '{code}' (surveys: {codes}).")
+            .order_by(Survey.code))) or gettext("none loaded yet")
+        raise SetupError(gettext("No survey with code '%(code)s' (surveys: %(codes)s).",
+                                 code=code, codes=codes))
     return survey
 
 
@@ -138,11 +143,12 @@ def create_collection(
     """A new collection on the survey's latest version (which freezes that version).
     `language`: the one the pupils' page opens in (the survey's first when not given)."""
     if phase not in PHASES:
-        raise SetupError(f"Unknown phase '{phase}' (use {', '.join(PHASES)}).")
+        raise SetupError(gettext("Unknown phase '%(phase)s' (use %(phases)s).",
+                                 phase=phase, phases=", ".join(PHASES)))
     if opens_at and closes_at and closes_at <= opens_at:
-        raise SetupError("The closing date must be after the opening date.")
+        raise SetupError(gettext("The closing date must be after the opening date."))
     if expected_size is not None and not 0 < expected_size <= 1000:
-        raise SetupError("The group size must be between 1 and 1000.")
+        raise SetupError(gettext("The group size must be between 1 and 1000."))
     survey = find_survey(partnership, survey_code)
     school = get_or_create_school(partnership, school_name)
     group = get_or_create_group(school, group_name)
@@ -150,18 +156,21 @@ def create_collection(
     if pair_with is not None:
         partner = db.session.get(Collection, pair_with)
         if partner is None or partner.partnership_id != partnership.id:
-            raise SetupError(f"There is no collection {pair_with} to pair with.")
+            raise SetupError(gettext("There is no collection %(id)s to pair with.",
+                                     id=pair_with))
         if partner.survey_version.survey_id != survey.id:
-            raise SetupError("A paired collection must use the same survey.")
+            raise SetupError(gettext("A paired collection must use the same survey."))
         if partner.group_id != group.id:
-            raise SetupError("A paired collection must be the same class: pair with the "
-                             f"{partner.phase} collection of {partner.group.name} at "
-                             f"{partner.school.name}, or choose 'Not paired'.")
+            raise SetupError(gettext(
+                "A paired collection must be the same class: pair with the %(phase)s "
+                "collection of %(group)s at %(school)s, or choose 'Not paired'.",
+                phase=partner.phase, group=partner.group.name, school=partner.school.name))
     offered = declared(survey.latest.definition)
     if language and language not in offered:
-        raise SetupError(
-            f"This survey is written in {', '.join(language_name(c) for c in offered)} "
-            f"({', '.join(offered)}), not '{language}': choose one of those.")
+        raise SetupError(gettext(
+            "This survey is written in %(names)s (%(codes)s), not '%(lang)s': choose one "
+            "of those.", names=", ".join(language_name(c) for c in offered),
+            codes=", ".join(offered), lang=language))
     collection = Collection(
         survey_version=survey.latest, group=group, phase=phase, paired_with=partner,
         language=language or offered[0],
@@ -248,7 +257,8 @@ def survey_label(survey: Survey) -> str:
     if not ages:
         return survey.title
     # A non-breaking hyphen keeps "7-11" on one line in narrow table cells.
-    return f"{survey.title} (ages {ages.replace('-', NB_HYPHEN)})"
+    return gettext("%(title)s (ages %(ages)s)", title=survey.title,
+                   ages=ages.replace("-", NB_HYPHEN))
 
 
 def load_for_user(user, definition: SurveyDefinition):
@@ -261,10 +271,12 @@ def load_for_user(user, definition: SurveyDefinition):
 def outcome_sentence(version: SurveyVersion, outcome: str) -> str:
     """What loading a survey did, as the page tells it."""
     title, n = version.survey.title, version.version
-    return {
-        "created": f"Loaded the new survey '{title}' (version {n}).",
-        "new_version": f"'{title}' is already in use, so the changes became version {n}; "
-                       "collections already running keep their version.",
-        "updated": f"Updated '{title}' version {n} (no collection used it yet).",
-        "unchanged": f"'{title}' is unchanged (version {n}).",
-    }[outcome]
+    if outcome == "created":
+        return gettext("Loaded the new survey '%(title)s' (version %(n)s).", title=title, n=n)
+    if outcome == "new_version":
+        return gettext("'%(title)s' is already in use, so the changes became version %(n)s; "
+                       "collections already running keep their version.", title=title, n=n)
+    if outcome == "updated":
+        return gettext("Updated '%(title)s' version %(n)s (no collection used it yet).",
+                       title=title, n=n)
+    return gettext("'%(title)s' is unchanged (version %(n)s).", title=title, n=n)

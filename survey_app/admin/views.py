@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -54,7 +55,8 @@ from survey_app.urls import join_url, public_url, reach
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-STATE_WORDS = {"open": "open", "closed": "closed", "not_open": "not yet open"}
+STATE_WORDS = {"open": lazy_gettext("open"), "closed": lazy_gettext("closed"),
+               "not_open": lazy_gettext("not yet open")}
 
 
 # --- helpers for templates -------------------------------------------------------------
@@ -117,18 +119,20 @@ def _fill_collection_choices(form: CollectionForm) -> tuple[list[Survey], list[C
     """The form's choices; each survey option says its audience and each "Pair with" option
     its survey, school and class, so the page lists only collections that can pair."""
     surveys = access.surveys()
-    form.survey.choices = choices_with_data([("", "Choose a survey", {})] + [
-        (s.code, f"{survey_label(s)}, version {s.latest.version}", {"audience": s.audience})
+    form.survey.choices = choices_with_data([("", gettext("Choose a survey"), {})] + [
+        (s.code, gettext("%(survey)s, version %(n)s", survey=survey_label(s),
+                         n=s.latest.version), {"audience": s.audience})
         for s in surveys])
     if current_user.is_coordinator:
-        form.school.choices = choices([("", "Choose a school")] + [
+        form.school.choices = choices([("", gettext("Choose a school"))] + [
             (s.name, s.name) for s in access.schools()])
     else:
         form.school.choices = choices([(current_user.school.name, current_user.school.name)])
     pairs = [c for c in access.collections() if c.phase in TIME_POINTS]
-    form.pair_with.choices = choices_with_data([("", "Not paired", {})] + [
-        (str(c.id), f"#{c.id} {survey_label(c.survey_version.survey)}: {c.school.name}, "
-                    f"{c.group.name} ({c.phase})",
+    form.pair_with.choices = choices_with_data([("", gettext("Not paired"), {})] + [
+        (str(c.id), gettext("#%(id)s %(survey)s: %(school)s, %(group)s (%(phase)s)",
+                            id=c.id, survey=survey_label(c.survey_version.survey),
+                            school=c.school.name, group=c.group.name, phase=c.phase),
          {"survey": c.survey_version.survey.code, "school": c.school.name,
           "group": c.group.name}) for c in pairs])
     form.language.choices = language_choices(surveys)
@@ -173,12 +177,12 @@ def new_collection():
                          and _alone_after(form, " ".join((school or "").split()), pairs))
         try:
             if not school:
-                raise SetupError("Choose a school, or type the name of a new one.")
+                raise SetupError(gettext("Choose a school, or type the name of a new one."))
             if confirm_after:
-                raise SetupError(
+                raise SetupError(gettext(
                     "There is no 'before' of this survey for this class to compare with, so "
                     "this 'after' alone cannot show a change. Is that what you want? Tick "
-                    "'Yes' below to create it anyway, or choose 'Before the activity'.")
+                    "'Yes' below to create it anyway, or choose 'Before the activity'."))
             collection = create_collection(
                 current_user.partnership, survey_code=form.survey.data, school_name=school,
                 group_name=form.group.data, phase=form.phase.data, pair_with=pair_with,
@@ -193,8 +197,8 @@ def new_collection():
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash("Collection created. Show the QR code to the class, or print the poster.",
-                  "info")
+            flash(gettext("Collection created. Show the QR code to the class, or print the "
+                          "poster."), "info")
             return redirect(url_for("admin.collection", collection_id=collection.id))
     groups = sorted({g.name for s in access.schools() for g in s.groups})
     return render_template("admin/new_collection.html", form=form, surveys=surveys,
@@ -237,9 +241,9 @@ def close(collection_id: int):
                                grace=grace, since=localtime(c.last_shown_at))
     close_collection(c)
     db.session.commit()
-    flash("The collection is closed: the link no longer takes answers (a pupil who had the "
-          f"survey open may still send it in the next {grace:g} minutes). Paper copies can "
-          "still be scanned.", "info")
+    flash(gettext("The collection is closed: the link no longer takes answers (a pupil who "
+                  "had the survey open may still send it in the next %(minutes)s minutes). "
+                  "Paper copies can still be scanned.", minutes=format(grace, "g")), "info")
     return redirect(url_for("admin.collection", collection_id=c.id))
 
 
@@ -249,7 +253,8 @@ def reopen(collection_id: int):
     c = access.collection_or_404(collection_id)
     reopen_collection(c)
     db.session.commit()
-    flash("The collection is open again: the link takes answers until you close it.", "info")
+    flash(gettext("The collection is open again: the link takes answers until you close it."),
+          "info")
     return redirect(url_for("admin.collection", collection_id=c.id))
 
 
@@ -306,7 +311,8 @@ def surveys():
         try:
             definition = parse_survey(raw.decode("utf-8"), name)
         except UnicodeDecodeError:
-            problems = [f"{name}: the file is not UTF-8 text; save it as UTF-8 and try again."]
+            problems = [gettext("%(file)s: the file is not UTF-8 text; save it as UTF-8 and "
+                                "try again.", file=name)]
         except DefinitionError as exc:
             problems = [str(p) for p in exc.problems]
         else:

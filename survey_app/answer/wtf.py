@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Iterator
 
 from flask import request
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
 from wtforms import Field, HiddenField, StringField, ValidationError
@@ -150,6 +151,7 @@ class AnswerForm(FlaskForm):
                 field.errors = [str(exc)]
             else:
                 if number is None:
+                    # English, like forms' messages: the view translates it (answer/messages.py).
                     field.errors = ["Please type your number. Your teacher can tell you it."]
             if field.errors:
                 result.errors["pupil_number"] = field.errors[0]
@@ -177,7 +179,7 @@ def form_class(fingerprint: str, survey: SurveyDefinition,
             for col in q.columns:
                 attrs[_attr(col)] = field_cls(q, col, name=col, label=q.text)
         if ask_pupil_number:
-            attrs["pupil_number"] = StringField("Your number")
+            attrs["pupil_number"] = StringField(lazy_gettext("Your number"))
         cls = type("SurveyForm", (AnswerForm,), attrs)
         if len(_classes) >= _CACHE_LIMIT:
             _classes.clear()

@@ -7,6 +7,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
@@ -44,18 +45,21 @@ def create_user(partnership: Partnership, email: str, role: str,
     """A new account and its one-time set-password token."""
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
-        raise SetupError(f"'{email}' does not look like an email address.")
+        raise SetupError(gettext("'%(email)s' does not look like an email address.",
+                                 email=email))
     if role not in ROLES:
-        raise SetupError(f"Unknown role '{role}' (use coordinator or teacher).")
+        raise SetupError(gettext("Unknown role '%(role)s' (use coordinator or teacher).",
+                                 role=role))
     if role == "teacher" and not school_name:
         raise SetupError("A teacher belongs to a school: give --school NAME.")
     existing = db.session.scalar(select(User).where(User.email == email))
     if existing is not None and existing.partnership_id == partnership.id:
-        raise SetupError(f"There is already an account for {email}.")
+        raise SetupError(gettext("There is already an account for %(email)s.", email=email))
     if existing is not None:
         # Another partnership's account: say nothing that confirms it exists.
-        raise SetupError(f"An account for {email} cannot be made here. Use another email "
-                         "address for this person (for example their school address).")
+        raise SetupError(gettext(
+            "An account for %(email)s cannot be made here. Use another email address for "
+            "this person (for example their school address).", email=email))
     school = get_or_create_school(partnership, school_name) if role == "teacher" else None
     user = User(email=email, role=role, partnership=partnership, school=school)
     token = issue_setup_token(user)
@@ -75,7 +79,7 @@ def user_for_token(token: str) -> User | None:
 
 def set_password_with_token(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise SetupError(f"Please use at least {MIN_PASSWORD} characters.")
+        raise SetupError(gettext("Please use at least %(n)s characters.", n=MIN_PASSWORD))
     user.set_password(password)
     user.setup_token_hash = None
     user.setup_token_expires = None

@@ -10,6 +10,8 @@ import json
 import zlib
 from dataclasses import replace
 
+from flask_babel import gettext
+
 from forms.definition import (
     AUDIENCES,
     CODE_RE,
@@ -32,8 +34,8 @@ from survey_app.builder.draft import (  # noqa: F401  (re-exported for callers)
     BuilderError,
     Draft,
     DraftQuestion,
-    _one_line,
     check_yaml,
+    one_line,
     unique,
 )
 
@@ -51,19 +53,20 @@ def add_question(draft: Draft, q: DraftQuestion) -> Draft:
 def new_question(text: str, scale: str, options_text: str, required: bool,
                  retrospective: bool) -> DraftQuestion:
     """The "your own question" panel, checked enough to be added to the draft."""
-    text = _one_line(text)
+    text = one_line(text)
     if not text:
-        raise BuilderError("Write the question first, then press “Add this question”.")
+        raise BuilderError(gettext("Write the question first, then press “Add this question”."))
     s = SCALES.get(scale)
     if s is None:
-        raise BuilderError("Choose how pupils answer (the scale) from the list.")
+        raise BuilderError(gettext("Choose how pupils answer (the scale) from the list."))
     q = DraftQuestion(text=text, scale=scale, options_text=options_text.replace("\r\n", "\n")
                       .strip(), required=required, retrospective=retrospective)
     if s.needs_options and len(q.options()) < 2:
-        raise BuilderError("Give at least two answers to choose from, one per line.")
+        raise BuilderError(gettext("Give at least two answers to choose from, one per line."))
     if retrospective and not s.can_be_retrospective:
-        raise BuilderError(f"The scale “{scale}” cannot be asked before and now; choose a "
-                           "rating scale such as faces3 or agree5, or untick “before and now”.")
+        raise BuilderError(gettext(
+            "The scale “%(scale)s” cannot be asked before and now; choose a rating scale "
+            "such as faces3 or agree5, or untick “before and now”.", scale=scale))
     return q
 
 
@@ -118,12 +121,13 @@ def decode_draft(packed: str) -> Draft:
         inflater = zlib.decompressobj()
         blob = inflater.decompress(data, MAX_DRAFT_BYTES)
         if inflater.unconsumed_tail:
-            raise BuilderError("This survey is too large to preview.")
+            raise BuilderError(gettext("This survey is too large to preview."))
         return Draft.from_raw(json.loads(blob))
     except (binascii.Error, zlib.error, ValueError) as exc:
         if isinstance(exc, BuilderError):
             raise
-        raise BuilderError("The preview link is damaged: reload the builder page.") from None
+        raise BuilderError(gettext("The preview link is damaged: reload the builder "
+                                   "page.")) from None
 
 
 def preview_survey(draft: Draft) -> SurveyDefinition:
@@ -144,10 +148,10 @@ def preview_survey(draft: Draft) -> SurveyDefinition:
             seen.add(parsed.code)
             questions.append(parsed)
     if not questions:
-        raise BuilderError("Add a question to see the preview.")
+        raise BuilderError(gettext("Add a question to see the preview."))
     audience = draft.audience if draft.audience in AUDIENCES else "pupil"
     return SurveyDefinition(code=draft.code if CODE_RE.match(draft.code or "") else "draft",
-                  title=_one_line(draft.title) or "Untitled survey", audience=audience,
+                  title=one_line(draft.title) or "Untitled survey", audience=audience,
                   questions=tuple(questions), intro=draft.intro or None,
                   ages=draft.ages or None, description=draft.description or None)
 

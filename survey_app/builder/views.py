@@ -22,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from forms.definition import AUDIENCES, MAX_PUPIL_QUESTIONS, Problem
@@ -115,23 +116,24 @@ def _start(draft: Draft, arg: str):
         return _page(Draft(audience=draft.audience if draft.audience in AUDIENCES else "pupil"))
     survey = bank.bank_survey(arg)
     if survey is None:
-        raise BuilderError("That bank survey is not there any more: choose another.")
-    return _page(Draft.from_survey(survey), info=f"Started from the bank survey "
-                 f"“{survey.title}”. Change anything, then save it under your own code.")
+        raise BuilderError(gettext("That bank survey is not there any more: choose another."))
+    return _page(Draft.from_survey(survey), info=gettext(
+        "Started from the bank survey “%(title)s”. Change anything, then save it under your "
+        "own code.", title=survey.title))
 
 
 def _open(draft: Draft, _arg: str):
     code = request.form.get("open_code", "")
     survey = _own_survey(code)
     if survey is None:
-        raise BuilderError("Choose one of your surveys to open.")
+        raise BuilderError(gettext("Choose one of your surveys to open."))
     return _page(Draft.from_survey(survey.latest.definition), opened=survey)
 
 
 def _add_bank(draft: Draft, arg: str):
     found = bank.bank_question(arg)
     if found is None:
-        raise BuilderError("That bank question is not there any more: choose another.")
+        raise BuilderError(gettext("That bank question is not there any more: choose another."))
     draft = add_question(draft, DraftQuestion.from_question(found.question))
     return _page(draft, focus=len(draft.questions) - 1)
 
@@ -150,7 +152,7 @@ def _add_own(draft: Draft, _arg: str):
 
 def _index(arg: str) -> int:
     if not arg.isdigit():
-        raise BuilderError("That button did not say which question: reload the page.")
+        raise BuilderError(gettext("That button did not say which question: reload the page."))
     return int(arg)
 
 
@@ -167,7 +169,7 @@ def _down(draft: Draft, arg: str):
 def _remove(draft: Draft, arg: str):
     i = _index(arg)
     text = draft.questions[i].text if 0 <= i < len(draft.questions) else ""
-    return _page(remove(draft, i), info=f"Removed “{text}”." if text else None)
+    return _page(remove(draft, i), info=gettext("Removed “%(text)s”.", text=text) if text else None)
 
 
 def _save(draft: Draft, _arg: str):
@@ -200,7 +202,8 @@ def _upload(draft: Draft, _arg: str):
     form = BuilderForm()
     upload = form.yaml_file.data
     if upload is None or not getattr(upload, "filename", ""):
-        raise BuilderError("Choose a .yaml file first, then press “Upload into the builder”.")
+        raise BuilderError(gettext("Choose a .yaml file first, then press “Upload into the "
+                                   "builder”."))
     name = upload.filename
     new, survey, problems, starts = draft_from_upload(upload.read(), name)
     if new is None:
@@ -208,7 +211,8 @@ def _upload(draft: Draft, _arg: str):
                      "file, so the builder still shows your draft. Fix the file and upload "
                      "it again."), 422
     if survey is not None:
-        return _page(new, info=f"Loaded {name}: it has no problems. Press Save to store it.")
+        return _page(new, info=gettext(
+            "Loaded %(file)s: it has no problems. Press Save to store it.", file=name))
     return _page(new, problems=problems, starts=starts, notice=f"{name} has problems, marked "
                  "below beside each question. Fix them here and save, or fix the file and "
                  "upload it again."), 422

@@ -4,6 +4,7 @@ from the posted data with `operations.Draft.from_form`."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
@@ -11,4 +12,4 @@ from flask_wtf.file import FileField
 class BuilderForm(FlaskForm):
     """One form for every builder button; each button posts its own `action`."""
 
-    yaml_file = FileField("Survey file (.yaml)")
+    yaml_file = FileField(_l("Survey file (.yaml)"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -62,8 +61,3 @@ def erase_partnership_cmd(name: str, yes: bool) -> None:
         raise click.ClickException(str(exc)) from None
     _confirm(f"partnership {name!r}", yes)
     click.echo(erase_partnership(p, "cli").describe())
-
-
-def register(app: Flask) -> None:
-    """Add this module's commands to the app's CLI (as flaskr does)."""
-    app.cli.add_command(erase)

@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import delete, or_, select, update
 
 from survey_app.extensions import db
@@ -47,7 +48,8 @@ class ErasureSummary:
 
     def describe(self) -> str:
         parts = [f"{n} {what}" for what, n in sorted(self.counts.items()) if n]
-        return f"Erased {self.target}: " + (", ".join(parts) or "nothing else")
+        return gettext("Erased %(target)s: %(what)s", target=self.target,
+                       what=", ".join(parts) or gettext("nothing else"))
 
 
 def _storage_path(rel: str | None) -> str | None:

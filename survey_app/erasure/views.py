@@ -30,7 +30,7 @@ def _confirm_page(kind: str, name: str, erase, *, after: str):
                   "error")
         else:
             summary = erase()
-            flash(summary.describe() + ".", "info")
+            flash(gettext("%(erased)s.", erased=summary.describe()), "info")
             if summary.undeleted_files:
                 flash(gettext("%(n)s stored files could not be removed; "
                               "they are listed in the audit log.",

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask.cli import with_appcontext
 
 from survey_app.access import Scope
 from survey_app.admin.operations import SetupError, resolve_partnership
@@ -103,53 +103,51 @@ def _export(scope: Scope, filters: Filters, output: str, long: bool, fmt: str | 
     return written
 
 
-def register(app: Flask) -> None:
-    """Add `survey-app export` to the app's CLI."""
-
-    @app.cli.command("export")
-    @click.option("--survey", metavar="CODE", help="Only this survey (required for one wide "
-                  "file when several surveys have responses).")
-    @click.option("--collection", type=int, metavar="ID", help="Only this collection.")
-    @click.option("--school", metavar="NAME", help="Only this school.")
-    @click.option("--phase", type=click.Choice(PHASES), help="Only this phase.")
-    @click.option("--labels", is_flag=True, help="Answer words instead of option codes.")
-    @click.option("--long", "long_", is_flag=True,
-                  help="One row per answer, every survey in one file (for R and pandas).")
-    @click.option("--partnership", metavar="NAME",
-                  help="Only this partnership (default: every partnership).")
-    @click.option("-o", "--output", required=True, metavar="FILE|DIR/",
-                  help="The file to write (.csv, .sav for SPSS, .dta for Stata), or a "
-                  "directory for one file per survey.")
-    @click.option("--format", "fmt", type=click.Choice(list(FORMATS)),
-                  help="csv (default), excel (CSV with a byte-order mark, so Excel shows "
-                  "accents right), sav (SPSS) or dta (Stata), with value labels. Default: "
-                  "from the file's extension.")
-    @click.option("--datapackage", is_flag=True,
-                  help="Also write NAME.datapackage.json beside each file (Frictionless Data: "
-                  "each column's type, title, codes and labels).")
-    @click.option("--codebook", type=click.Path(dir_okay=False), metavar="FILE.csv",
-                  help="Also write the codebook: what each code means.")
-    def export_command(survey, collection, school, phase, labels, long_, partnership, output,
-                       fmt, datapackage, codebook):
-        """Export responses (one row per response, one column per question): CSV, CSV for
-        Excel, SPSS or Stata."""
-        scope = _scope(partnership)
-        filters = Filters(survey=survey, collection_id=collection, school=school, phase=phase,
-                          labels=labels)
-        try:
-            if labels and _format(output, fmt) in ("sav", "dta"):
-                raise ExportError("SPSS and Stata files carry the words as value labels: "
-                                  "leave out --labels.")
-            written = _export(scope, filters, output, long_, fmt, datapackage)
-            if codebook:
-                Path(codebook).parent.mkdir(parents=True, exist_ok=True)
-                count = write_csv(codebook_rows(scope, survey), codebook,
-                                  bom=fmt == "excel")
-                written.append((Path(codebook), count))
-        except ExportError as exc:
-            raise click.ClickException(str(exc)) from None
-        for path, count in written:
-            what = "codebook rows" if codebook and path == Path(codebook) else (
-                "column descriptions" if path.name.endswith(".datapackage.json") else
-                "answers" if long_ else "responses")
-            click.echo(f"Wrote {count} {what} to {path}")
+@click.command("export")
+@click.option("--survey", metavar="CODE", help="Only this survey (required for one wide "
+              "file when several surveys have responses).")
+@click.option("--collection", type=int, metavar="ID", help="Only this collection.")
+@click.option("--school", metavar="NAME", help="Only this school.")
+@click.option("--phase", type=click.Choice(PHASES), help="Only this phase.")
+@click.option("--labels", is_flag=True, help="Answer words instead of option codes.")
+@click.option("--long", "long_", is_flag=True,
+              help="One row per answer, every survey in one file (for R and pandas).")
+@click.option("--partnership", metavar="NAME",
+              help="Only this partnership (default: every partnership).")
+@click.option("-o", "--output", required=True, metavar="FILE|DIR/",
+              help="The file to write (.csv, .sav for SPSS, .dta for Stata), or a "
+              "directory for one file per survey.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)),
+              help="csv (default), excel (CSV with a byte-order mark, so Excel shows "
+              "accents right), sav (SPSS) or dta (Stata), with value labels. Default: "
+              "from the file's extension.")
+@click.option("--datapackage", is_flag=True,
+              help="Also write NAME.datapackage.json beside each file (Frictionless Data: "
+              "each column's type, title, codes and labels).")
+@click.option("--codebook", type=click.Path(dir_okay=False), metavar="FILE.csv",
+              help="Also write the codebook: what each code means.")
+@with_appcontext
+def export_command(survey, collection, school, phase, labels, long_, partnership, output,
+                   fmt, datapackage, codebook):
+    """Export responses (one row per response, one column per question): CSV, CSV for
+    Excel, SPSS or Stata."""
+    scope = _scope(partnership)
+    filters = Filters(survey=survey, collection_id=collection, school=school, phase=phase,
+                      labels=labels)
+    try:
+        if labels and _format(output, fmt) in ("sav", "dta"):
+            raise ExportError("SPSS and Stata files carry the words as value labels: "
+                              "leave out --labels.")
+        written = _export(scope, filters, output, long_, fmt, datapackage)
+        if codebook:
+            Path(codebook).parent.mkdir(parents=True, exist_ok=True)
+            count = write_csv(codebook_rows(scope, survey), codebook,
+                              bom=fmt == "excel")
+            written.append((Path(codebook), count))
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path, count in written:
+        what = "codebook rows" if codebook and path == Path(codebook) else (
+            "column descriptions" if path.name.endswith(".datapackage.json") else
+            "answers" if long_ else "responses")
+        click.echo(f"Wrote {count} {what} to {path}")

@@ -22,18 +22,18 @@ from survey_app.export.tables import (
     PILOT_CODES,
     SCORE_COLUMNS,
     TIME_POINT_CODES,
+    ExportedVersion,
     ExportError,
     Filters,
     SeveralSurveys,
-    _check_filters,
-    _join_collection,
-    _latest_definition,
-    _scoped,
-    _Version,
-    _versions,
+    check_filters,
     iso_utc,
+    join_collection,
+    latest_definition,
     safe_text,
+    scoped,
     union_columns,
+    versions_in_scope,
 )
 from survey_app.extensions import db
 from survey_app.models import (
@@ -51,7 +51,7 @@ from survey_app.models import (
 
 def _joined(stmt: Select) -> Select:
     """A select from Response joined up to its school, for scoping."""
-    return _join_collection(stmt.join(Collection, Collection.id == Response.collection_id))
+    return join_collection(stmt.join(Collection, Collection.id == Response.collection_id))
 
 
 def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list[Row]]]:
@@ -60,7 +60,7 @@ def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list
     Two streams merged by response id rather than one joined query: the response's own
     cells (names, timestamp) are then read and converted once, not once per answer. Both
     use the Core connection with streamed results, read CHUNK_ROWS at a time."""
-    responses_stmt = _scoped(_joined(
+    responses_stmt = scoped(_joined(
         select(Response.id, Partnership.name, Survey.code, SurveyVersion.version,
                SurveyVersion.id, Response.collection_id, School.name, Group.name,
                Collection.is_comparison, Collection.phase, Response.source, Response.sheet_id,
@@ -68,12 +68,12 @@ def _response_stream(scope: Scope, filters: Filters) -> Iterator[tuple[Row, list
         .select_from(Response))
         .join(Partnership, Partnership.id == School.partnership_id), scope, filters,
     ).order_by(Response.id)
-    answers = _scoped(_joined(
+    answers = scoped(_joined(
         select(Answer.response_id, Answer.question_code, Answer.value, Answer.status)
         .select_from(Answer).join(Response, Response.id == Answer.response_id)),
         scope, filters)
     # The pupil number has no answer row: an open review item of it is flagged the same way.
-    numbers = _scoped(_joined(
+    numbers = scoped(_joined(
         select(ReviewItem.response_id, ReviewItem.question_code, literal(""),
                literal("needs_review")).distinct()
         .select_from(ReviewItem).join(Response, Response.id == ReviewItem.response_id)
@@ -122,21 +122,21 @@ def wide_table(scope: Scope, filters: Filters) -> tuple[list[Field], Iterator[li
     versions, columns = _wide_plan(scope, filters)
     definitions = [v.definition for v in versions]
     if not definitions and filters.survey:
-        definitions = [d for d in [_latest_definition(scope, filters.survey)] if d]
+        definitions = [d for d in [latest_definition(scope, filters.survey)] if d]
     return (wide_fields(definitions, columns, filters.labels),
             _wide(scope, filters, {v.id: v for v in versions}, columns))
 
 
-def _wide_plan(scope: Scope, filters: Filters) -> tuple[list[_Version], list[str]]:
-    _check_filters(scope, filters)
-    versions = _versions(scope, filters)
+def _wide_plan(scope: Scope, filters: Filters) -> tuple[list[ExportedVersion], list[str]]:
+    check_filters(scope, filters)
+    versions = versions_in_scope(scope, filters)
     codes = sorted({v.code for v in versions})
     if len(codes) > 1:
         raise SeveralSurveys(codes)
     if versions:
         columns = union_columns([v.definition for v in versions])
     else:
-        latest = _latest_definition(scope, filters.survey) if filters.survey else None
+        latest = latest_definition(scope, filters.survey) if filters.survey else None
         if latest is None:
             raise ExportError("There are no responses to export for these choices yet: "
                               "choose a survey to get an empty file with its columns.")
@@ -144,7 +144,7 @@ def _wide_plan(scope: Scope, filters: Filters) -> tuple[list[_Version], list[str
     return versions, columns
 
 
-def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version],
+def _wide(scope: Scope, filters: Filters, versions: dict[int, ExportedVersion],
           columns: list[str]) -> Iterator[list[str]]:
     scored = has_scores([v.definition for v in versions.values()])
     yield [*FIXED_COLUMNS, *columns, *(SCORE_COLUMNS if scored else ())]
@@ -166,12 +166,12 @@ def _wide(scope: Scope, filters: Filters, versions: dict[int, _Version],
 
 def long_rows(scope: Scope, filters: Filters) -> Iterator[list[str]]:
     """Every answer in scope, one row each, all surveys in one table (for R and pandas)."""
-    _check_filters(scope, filters)
-    versions = {v.id: v for v in _versions(scope, filters)}
+    check_filters(scope, filters)
+    versions = {v.id: v for v in versions_in_scope(scope, filters)}
     return _long(scope, filters, versions)
 
 
-def _long(scope: Scope, filters: Filters, versions: dict[int, _Version]
+def _long(scope: Scope, filters: Filters, versions: dict[int, ExportedVersion]
           ) -> Iterator[list[str]]:
     yield list(LONG_COLUMNS)
     for response, answers in _response_stream(scope, filters):

@@ -123,8 +123,9 @@ def iso_utc(moment: datetime | None) -> str:
 # --- which data: scope, filters and the survey versions they reach ---------------------
 
 
-def _scoped(stmt: Select, scope: Scope, filters: Filters) -> Select:
-    """Limit a select that already joins Collection, Group, School, SurveyVersion, Survey."""
+def scoped(stmt: Select, scope: Scope, filters: Filters) -> Select:
+    """Limit a select that already joins Collection, Group, School, SurveyVersion, Survey.
+    Shared with `rows.py`, so the rows and the checks here reach the same responses."""
     stmt = scope.schools(stmt)
     conditions = []
     if filters.survey:
@@ -140,7 +141,9 @@ def _scoped(stmt: Select, scope: Scope, filters: Filters) -> Select:
     return stmt.where(*conditions)
 
 
-def _join_collection(stmt: Select) -> Select:
+def join_collection(stmt: Select) -> Select:
+    """Join a select on Collection to its survey version, survey, group and school, as
+    `scoped` needs (here and in `rows.py`)."""
     return (stmt.join(SurveyVersion, SurveyVersion.id == Collection.survey_version_id)
             .join(Survey, Survey.id == SurveyVersion.survey_id)
             .join(Group, Group.id == Collection.group_id)
@@ -148,8 +151,9 @@ def _join_collection(stmt: Select) -> Select:
 
 
 @dataclass
-class _Version:
-    """One survey version the export reaches, with what its cells need precomputed."""
+class ExportedVersion:
+    """One survey version the export reaches, with what its cells need precomputed (built
+    here, read by `rows.py`)."""
 
     id: int
     code: str
@@ -198,8 +202,9 @@ class _Version:
         return value
 
 
-def _check_filters(scope: Scope, filters: Filters) -> None:
-    """Name what does not exist, rather than exporting an empty file that puzzles."""
+def check_filters(scope: Scope, filters: Filters) -> None:
+    """Name what does not exist, rather than exporting an empty file that puzzles. Called
+    by `rows.py` before it streams anything."""
     if filters.survey:
         stmt = scope.surveys(select(Survey.code).distinct().order_by(Survey.code))
         codes = list(db.session.scalars(stmt))
@@ -213,7 +218,7 @@ def _check_filters(scope: Scope, filters: Filters) -> None:
             raise ExportError(f"There is no school called '{filters.school}' (schools: "
                               f"{', '.join(names) or 'none yet'}).")
     if filters.collection_id is not None:
-        found = db.session.scalar(_scoped(_join_collection(select(Collection.id)), scope,
+        found = db.session.scalar(scoped(join_collection(select(Collection.id)), scope,
                                           replace(filters, survey=None, school=None,
                                                   school_id=None, phase=None)))
         if found is None:
@@ -222,16 +227,16 @@ def _check_filters(scope: Scope, filters: Filters) -> None:
                               "`survey-app collections list`).")
 
 
-def _versions(scope: Scope, filters: Filters) -> list[_Version]:
-    """The survey versions that have responses in scope, oldest first."""
+def versions_in_scope(scope: Scope, filters: Filters) -> list[ExportedVersion]:
+    """The survey versions that have responses in scope, oldest first (for `rows.py`)."""
     has_responses = exists().where(Response.collection_id == Collection.id)
-    stmt = _scoped(_join_collection(
+    stmt = scoped(join_collection(
         select(SurveyVersion.id, School.partnership_id).distinct()
         .select_from(Collection)), scope, filters).where(has_responses)
     found = [(db.session.get(SurveyVersion, version_id), partnership_id)
              for version_id, partnership_id in db.session.execute(stmt).all()]
     found.sort(key=lambda pair: (pair[0].created_at, pair[0].id))
-    return [_Version(v.id, v.survey.code, v.version, partnership_id, v.definition)
+    return [ExportedVersion(v.id, v.survey.code, v.version, partnership_id, v.definition)
             for v, partnership_id in found]
 
 
@@ -244,7 +249,9 @@ def union_columns(definitions: Sequence[SurveyDefinition]) -> list[str]:
     return list(out)
 
 
-def _latest_definition(scope: Scope, code: str) -> SurveyDefinition | None:
+def latest_definition(scope: Scope, code: str) -> SurveyDefinition | None:
+    """The newest definition of survey `code` in scope: the columns of an export with no
+    responses yet (`rows.py`) and of the codebook here."""
     stmt = (select(SurveyVersion).join(Survey).where(Survey.code == code)
             .order_by(SurveyVersion.created_at.desc(), SurveyVersion.id.desc()).limit(1))
     if scope.partnership_id is not None:
@@ -319,5 +326,5 @@ def _codebook(versions: list[SurveyVersion]) -> Iterator[list[str]]:
 
 def survey_codes(scope: Scope, filters: Filters) -> list[str]:
     """The surveys that have responses in scope (one file each for a directory export)."""
-    _check_filters(scope, filters)
-    return sorted({v.code for v in _versions(scope, filters)})
+    check_filters(scope, filters)
+    return sorted({v.code for v in versions_in_scope(scope, filters)})

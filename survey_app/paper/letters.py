@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import gettext
+
 from forms.layout import PAPERS, layout_document, sheet_id
 from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Sheet
@@ -13,8 +15,8 @@ from survey_app.paper.operations import (
     MAX_COPIES,
     PackResult,
     PrintError,
-    _next_serial,
     installation_id,
+    next_serial,
     parse_numbers,
     sheet_languages,
 )
@@ -46,21 +48,26 @@ def print_letter_pack(collection: Collection, copies: int | None = None, paper: 
         raise PrintError(why_not)
     paper = (paper or "a4").lower()
     if paper not in PAPERS:
-        raise PrintError(f"Unknown paper size '{paper}': use a4 or letter.")
+        raise PrintError(gettext("Unknown paper size '%(paper)s': use a4 or letter.",
+                                 paper=paper))
     body = (body or "").strip() or DEFAULT_LETTER
     if len(body) > MAX_LETTER_CHARS:
-        raise PrintError(f"The letter's text is {len(body)} characters: keep it under "
-                         f"{MAX_LETTER_CHARS} so it fits above the reply slip.")
+        raise PrintError(gettext(
+            "The letter's text is %(n)s characters: keep it under %(max)s so it fits above "
+            "the reply slip.", n=len(body), max=MAX_LETTER_CHARS))
     if isinstance(numbers, str):
         numbers = parse_numbers(numbers)
     if numbers:
         wanted = numbers[1] - numbers[0] + 1
         if copies is not None and copies != wanted:
-            raise PrintError(f"Pupil numbers {numbers[0]}-{numbers[1]} make {wanted} "
-                             f"letters, not {copies}: leave out the number of copies.")
+            raise PrintError(gettext(
+                "Pupil numbers %(first)s-%(last)s make %(wanted)s letters, not %(copies)s: "
+                "leave out the number of copies.", first=numbers[0], last=numbers[1],
+                wanted=wanted, copies=copies))
         copies = wanted
     if copies is None or not 1 <= copies <= MAX_COPIES:
-        raise PrintError(f"Say how many letters to print, from 1 to {MAX_COPIES}.")
+        raise PrintError(gettext("Say how many letters to print, from 1 to %(max)s.",
+                                 max=MAX_COPIES))
     mode = "printed" if numbers else "bubbles" if collection.ask_pupil_number else "none"
     try:
         layout = layout_for(collection.survey_version.definition, f"{paper}-slip", mode,
@@ -68,14 +75,16 @@ def print_letter_pack(collection: Collection, copies: int | None = None, paper: 
     except UnprintableTextError as exc:
         raise PrintError(str(exc)) from None
     if len(layout.pages) > 1 and mode == "bubbles":
-        raise PrintError("With the pupil number to fill in as digits, this survey does not "
-                         "fit on the reply slip: give the pupil numbers (like 1-30) to print "
-                         "one on each letter instead, which is also easier for parents.")
+        raise PrintError(gettext(
+            "With the pupil number to fill in as digits, this survey does not fit on the "
+            "reply slip: give the pupil numbers (like 1-30) to print one on each letter "
+            "instead, which is also easier for parents."))
     if len(layout.pages) > 1:
-        raise PrintError("This parent survey does not fit on the reply slip: keep it to "
-                         "about five short questions (one write-in box at most).")
+        raise PrintError(gettext(
+            "This parent survey does not fit on the reply slip: keep it to about five short "
+            "questions (one write-in box at most)."))
 
-    start = _next_serial(collection)
+    start = next_serial(collection)
     sheets = [PackSheet(start + i, numbers[0] + i if numbers else None) for i in range(copies)]
     installation = installation_id()
     ids = [sheet_id(collection.id, s.serial) for s in sheets]

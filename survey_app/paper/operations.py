@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -53,11 +54,13 @@ def parse_numbers(text: str) -> tuple[int, int]:
     PUPIL_NUMBER_MAX setting, 999 at most)."""
     m = NUMBERS_RE.match(text or "")
     if not m:
-        raise PrintError(f"'{text}' is not a range of pupil numbers: write it like 1-30.")
+        raise PrintError(gettext("'%(text)s' is not a range of pupil numbers: write it like "
+                                 "1-30.", text=text))
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
     top = pupil_number_max()
     if not 1 <= first <= last <= top:
-        raise PrintError(f"Pupil numbers go from 1 to {top}, the smaller first (like 1-30).")
+        raise PrintError(gettext("Pupil numbers go from 1 to %(top)s, the smaller first (like "
+                                 "1-30).", top=top))
     return first, last
 
 
@@ -82,8 +85,9 @@ class PackResult:
         return f"paper-{who}-{span}.pdf" if who else f"paper-{span}.pdf"
 
 
-def _next_serial(collection: Collection) -> int:
-    """Serials continue across reprints (a lost sheet reprinted gets a new one)."""
+def next_serial(collection: Collection) -> int:
+    """Serials continue across reprints (a lost sheet reprinted gets a new one). Shared
+    with `letters.py`: letters home and class packs draw from one series."""
     # Lock the collection row on PostgreSQL so two packs printed at once cannot share
     # serials; SQLite serialises writers anyway, and the unique constraint backs both.
     db.session.execute(select(Collection.id).where(Collection.id == collection.id)
@@ -130,8 +134,8 @@ def sheet_languages(collection: Collection, choice: str | None = None) -> tuple[
     choice = choice or default_language_choice(collection)
     offered = dict(language_choices(definition))
     if choice not in offered:
-        raise PrintError(f"This survey is not written in '{choice}': choose one of "
-                         f"{', '.join(offered)}.")
+        raise PrintError(gettext("This survey is not written in '%(choice)s': choose one of "
+                                 "%(offered)s.", choice=choice, offered=", ".join(offered)))
     return tuple(choice.split(BILINGUAL_JOIN))
 
 
@@ -154,20 +158,24 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
 
     paper = (paper or "a4").lower()
     if paper not in PAPERS:
-        raise PrintError(f"Unknown paper size '{paper}': use a4 or letter.")
+        raise PrintError(gettext("Unknown paper size '%(paper)s': use a4 or letter.",
+                                 paper=paper))
     if isinstance(numbers, str):
         numbers = parse_numbers(numbers)
     if master and numbers:
-        raise PrintError("A master sheet is photocopied, so it cannot carry pupil numbers: "
-                         "choose either the master or a numbered pack.")
+        raise PrintError(gettext("A master sheet is photocopied, so it cannot carry pupil "
+                                 "numbers: choose either the master or a numbered pack."))
     if numbers:
         wanted = numbers[1] - numbers[0] + 1
         if copies is not None and copies != wanted:
-            raise PrintError(f"Pupil numbers {numbers[0]}-{numbers[1]} make {wanted} sheets, "
-                             f"not {copies}: leave out the number of copies.")
+            raise PrintError(gettext(
+                "Pupil numbers %(first)s-%(last)s make %(wanted)s sheets, not %(copies)s: leave "
+                "out the number of copies.", first=numbers[0], last=numbers[1], wanted=wanted,
+                copies=copies))
         copies = wanted
     if not master and (copies is None or not 1 <= copies <= MAX_COPIES):
-        raise PrintError(f"Say how many copies to print, from 1 to {MAX_COPIES}.")
+        raise PrintError(gettext("Say how many copies to print, from 1 to %(max)s.",
+                                 max=MAX_COPIES))
 
     version = collection.survey_version
     try:
@@ -176,13 +184,13 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
     except UnprintableTextError as exc:
         raise PrintError(str(exc)) from None
     if master and len(layout.pages) > 1:
-        raise PrintError(f"This survey takes {len(layout.pages)} pages, so it cannot be a "
-                         "master for photocopying: print a pack with one copy per pupil "
-                         "instead.")
+        raise PrintError(gettext(
+            "This survey takes %(pages)s pages, so it cannot be a master for photocopying: "
+            "print a pack with one copy per pupil instead.", pages=len(layout.pages)))
     if master:
         sheets = [PackSheet(MASTER_SERIAL)]
     else:
-        start = _next_serial(collection)
+        start = next_serial(collection)
         sheets = [PackSheet(start + i, numbers[0] + i if numbers else None)
                   for i in range(copies)]
 

@@ -11,14 +11,14 @@ from survey_app.admin.wtf import choices
 from survey_app.paper.operations import MAX_COPIES
 
 KIND_CHOICES = choices([
-    ("pack", "One sheet per pupil"),
-    ("numbered", "One sheet per pupil, with their pupil number printed on it"),
-    ("master", "One master sheet to photocopy"),
+    ("pack", _l("One sheet per pupil")),
+    ("numbered", _l("One sheet per pupil, with their pupil number printed on it")),
+    ("master", _l("One master sheet to photocopy")),
 ])
 #: Offered only for a parent survey (survey_app.paper.letters).
-LETTERS_CHOICE = choices([("letters", "Letters home: one letter per pupil with a reply slip "
-                                      "for the parents to tear off and send back")])
-PAPER_CHOICES = choices([("a4", "A4"), ("letter", "US Letter")])
+LETTERS_CHOICE = choices([("letters", _l("Letters home: one letter per pupil with a reply "
+                                         "slip for the parents to tear off and send back"))])
+PAPER_CHOICES = choices([("a4", _l("A4")), ("letter", _l("US Letter"))])
 
 
 class PrintForm(FlaskForm):

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
 from survey_app.admin.cli import partnership_option, setup_errors
@@ -189,7 +188,3 @@ def plan_allocate(unit, groups, sizes, stratify, seed, dry_run, output, partners
         return
     db.session.commit()
     click.echo(f"Stored; {changed} collection(s) set to their arm.")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(plan_cli)

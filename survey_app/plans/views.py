@@ -6,6 +6,7 @@ here."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -34,6 +35,10 @@ from survey_app.plans.operations import (
 
 bp = Blueprint("plans", __name__, url_prefix="/plan")
 
+
+#: The arms as the plan page names them, in the page's language (document.ARMS: the
+#: English that plan files, amendments and the allocation PDF keep).
+ARM_WORDS = {"taking_part": lazy_gettext("Taking part"), "comparison": lazy_gettext("Comparison")}
 
 def _plan():
     """The signed-in person's partnership's plan (lock brought up to date), or None."""
@@ -91,7 +96,7 @@ def show():
         "plans/plan.html", plan=plan, body=body, outcomes=document.outcomes(body),
         texts=question_texts(current_user.partnership_id, body),
         amendments=amendments(plan) if plan else [], categories=document.CATEGORIES,
-        time_points=document.TIME_POINTS, arms=document.ARMS, picker=_picker(),
+        time_points=document.TIME_POINTS, arms=ARM_WORDS, picker=_picker(),
         groups=groups,
         planned={(g["school"], g["group"]): g["arm"] for g in body["groups"]},
         alloc=alloc, alloc_rows=allocation_rows(alloc, school) if alloc else [],

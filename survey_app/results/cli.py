@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
@@ -208,12 +208,6 @@ def report_command(survey_code, school_name, partnership_name, output):
         path.write_bytes(report_pdf.render_pdf(rep))
     click.echo(f"Wrote {path}: {len(rep.sections)} survey(s), "
                f"{len(rep.headlines)} headline findings.")
-
-
-def register(app: Flask) -> None:
-    """Add this module's commands to the app's CLI (as flaskr does)."""
-    for command in (results_command, primary_command, pilot_group, tally_command, report_command):
-        app.cli.add_command(command)
 
 
 def _fmt(value, digits: int = 2) -> str:

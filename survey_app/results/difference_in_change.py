@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from survey_app.results.paired import PairedChange
 
 # numpy and SciPy on first use: the proxy and loader live in stats.py.
-from survey_app.results.stats import MIN_TEST_N, Distribution, _scipy_stats, mann_whitney_counts, np
+from survey_app.results.stats import MIN_TEST_N, Distribution, mann_whitney_counts, np, scipy_stats
 
 #: Resamples and seed of every bootstrap interval: the same data always give the same
 #: interval.
@@ -97,7 +97,7 @@ def _welch(values: np.ndarray, x: np.ndarray, y: np.ndarray
     if se2 <= 0:
         return est, None, None
     df = se2 ** 2 / ((vx / nx) ** 2 / (nx - 1) + (vy / ny) ** 2 / (ny - 1))
-    half = float(_scipy_stats().t.ppf(0.975, df) * np.sqrt(se2))
+    half = float(scipy_stats().t.ppf(0.975, df) * np.sqrt(se2))
     return est, est - half, est + half
 
 

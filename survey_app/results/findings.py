@@ -17,7 +17,9 @@ MEASURE_WORDS = {"knowledge": "knowledge", "confidence": "confidence",
                  "teacher_confidence": "confidence", "teacher_competence": "competence"}
 
 
-def _people(results: SurveyResults) -> str:
+def people_word(results: SurveyResults) -> str:
+    """"pupils", "parents" or "teachers": who answered, for the sentences here and the
+    report's (`report_pdf.py`)."""
     return PEOPLE.get(results.survey.audience, "people")
 
 
@@ -38,9 +40,9 @@ def _phases(q: QuestionResult) -> tuple[str, str]:
     return analysis.POINT_WORDS[first], analysis.POINT_WORDS[last]
 
 
-def _rated(q: QuestionResult, people: str) -> str:
+def self_rating_words(q: QuestionResult, people: str) -> str:
     """The question as a self-rating: "pupils' own rating of their knowledge ('How light
-    travels')" -- never a claim about attainment."""
+    travels')" -- never a claim about attainment. Public so its tests check the wording."""
     what = MEASURE_WORDS.get(q.question.measures or "")
     if q.audience == "parent":  # parents answer about their child, not about themselves
         return f"{people.capitalize()}' view ('{q.question.text}')"
@@ -49,7 +51,9 @@ def _rated(q: QuestionResult, people: str) -> str:
     return f"{people.capitalize()}' own answers to '{q.question.text}'"
 
 
-def _moved(points: float | None) -> str:
+def moved_words(points: float | None) -> str:
+    """"rose by 12 percentage points", "fell by 3 ...", "did not change" ("changed" with no
+    figure); public so its tests check the wording."""
     if points is None:
         return "changed"
     value = round(points)
@@ -138,8 +142,8 @@ def _headroom_words(q: QuestionResult, people: str) -> str | None:
 
 def _top_box_words(q: QuestionResult, change, people: str, interval: bool) -> str:
     first, last = _phases(q)
-    text = (f"{_rated(q, people)}: {q.top_label} {pct(change.top_before)} {first}, "
-            f"{pct(change.top_after)} {last}; it {_moved(change.points)}")
+    text = (f"{self_rating_words(q, people)}: {q.top_label} {pct(change.top_before)} {first}, "
+            f"{pct(change.top_after)} {last}; it {moved_words(change.points)}")
     ci = q.change_interval if interval else None
     detail = [f"95% CI {ci[0]:+.0f} to {ci[1]:+.0f} points, bootstrap"] if ci else []
     detail.append(_n(change, first, last))
@@ -152,7 +156,7 @@ def question_finding(q: QuestionResult, results: SurveyResults, *,
     test and, where there is one, the difference in change against the comparison group.
     `full` (headlines) adds the interval of the change and the headroom both ways;
     exploratory findings carry their Holm-adjusted p instead."""
-    people = _people(results)
+    people = people_word(results)
     change = q.arm_change(False)
     if change is None or change.top_before is None or change.top_after is None:
         return None
@@ -201,7 +205,7 @@ def exploratory(results: SurveyResults) -> list[str]:
     p-values, and the headroom told both ways beside the comparison group's."""
     out = [text for q in results.questions if not q.primary
            for text in [question_finding(q, results, full=False)] if text]
-    people = _people(results)
+    people = people_word(results)
     score_words = scores.sentence(results.knowledge, people) if results.knowledge else None
     if score_words:
         out.insert(0, score_words)
@@ -235,11 +239,11 @@ def section_notes(results: SurveyResults) -> list[str]:
         notes.append("There is no comparison group for this survey: a change shown here "
                      "cannot be credited to the activity (other things happened too).")
     if results.survey.audience in ("pupil", "teacher"):
-        notes.append(f"These are {_people(results)}' ratings of themselves: they show how "
+        notes.append(f"These are {people_word(results)}' ratings of themselves: they show how "
                      "people see their own knowledge, confidence or interest, not tested "
                      "attainment.")
     if results.knowledge is not None:
-        notes.append(f"The knowledge score is different: it counts the {_people(results)}' "
+        notes.append(f"The knowledge score is different: it counts the {people_word(results)}' "
                      "answers to questions that have a right answer (a short check, "
                      f"{results.knowledge.score_max} questions), not a rating of themselves.")
     if results.survey.audience == "parent":

@@ -160,7 +160,9 @@ def _straight_lining(report: PilotReport, questions, answers) -> None:
 _BARE = ("Nearly all", "Most", "A few")
 
 
-def _pupils(n: int, share: float) -> str:
+def pupils_words(n: int, share: float) -> str:
+    """"Most of the pupils (20 of 28)": a share in words and numbers (public so its tests
+    check the wording)."""
     words = fraction_words(share)
     joined = words if words in _BARE else f"{words} of the"
     return f"{joined} pupils ({round(share * n)} of {n})"
@@ -175,25 +177,25 @@ def _suggest(report: PilotReport) -> None:
         top_words = q.label(q.option_codes[-1]) if q.option_codes else ""
         if c.responses and c.skipped / c.responses >= SKIPPED:
             c.suggestions.append(
-                f"{_pupils(c.responses, c.skipped / c.responses)} skipped it: it may be unclear, "
-                "too long or uncomfortable to answer. Try it read aloud with a few pupils and "
-                "ask what they think it means.")
+                f"{pupils_words(c.responses, c.skipped / c.responses)} skipped it: it may be "
+                "unclear, too long or uncomfortable to answer. Try it read aloud with a few "
+                "pupils and ask what they think it means.")
         share = c.share(c.dont_know, c.answered)
         if share is not None and share >= DONT_KNOWS:
             c.suggestions.append(
-                f"{_pupils(c.answered, share)} chose '{DONT_KNOW_LABEL}': pupils may not know "
+                f"{pupils_words(c.answered, share)} chose '{DONT_KNOW_LABEL}': pupils may not know "
                 "the words or the idea yet. Use simpler words, or explain it first.")
         share = c.share(c.top)
         if share is not None and share >= CEILING:
             when = "before anything happened" if before else "already"
             face = "the happiest face" if q.scale_def.faces else f"'{top_words}'"
             c.suggestions.append(
-                f"{_pupils(c.rated, share)} chose {face} {when}: there is little room to "
+                f"{pupils_words(c.rated, share)} chose {face} {when}: there is little room to "
                 "show change. Ask about something harder, or more specific to the activity.")
         share = c.share(c.bottom)
         if share is not None and share >= FLOOR:
             c.suggestions.append(
-                f"{_pupils(c.rated, share)} chose the lowest answer: check that the question "
+                f"{pupils_words(c.rated, share)} chose the lowest answer: check that the question "
                 "is not too hard, or worded the wrong way round.")
         if (typical and c.median_seconds is not None and len(medians) > 1
                 and c.median_seconds >= SLOW * typical):
@@ -204,13 +206,13 @@ def _suggest(report: PilotReport) -> None:
         share = c.share(c.read_aloud, c.timed)
         if share is not None and share >= READ_ALOUD:
             c.suggestions.append(
-                f"{_pupils(c.timed, share)} had it read aloud: keep reading the questions "
+                f"{pupils_words(c.timed, share)} had it read aloud: keep reading the questions "
                 "aloud in class, and keep the words short.")
     if report.straight_checked:
         share = report.straight_lined / report.straight_checked
         if share >= STRAIGHT:
             report.suggestions.append(
-                f"{_pupils(report.straight_checked, share)} gave the same answer to every "
+                f"{pupils_words(report.straight_checked, share)} gave the same answer to every "
                 "question: they may not be reading the questions. Mix easier and harder "
                 "statements, and go through one example together first.")
     if not report.responses:

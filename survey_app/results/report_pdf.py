@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from survey_app.results.findings import _people, summary_lines
+from survey_app.results.findings import people_word, summary_lines
 from survey_app.results.report import Report, amendment_lines
 
 
@@ -83,7 +83,7 @@ def render_pdf(report: Report) -> bytes:
     for section in report.sections:
         res = section.results
         story += [PageBreak(), Paragraph(escape(section.name), h2),
-                  Paragraph(f"{res.n_responses} responses from {_people(res)}.", small)]
+                  Paragraph(f"{res.n_responses} responses from {people_word(res)}.", small)]
         for qr in section.key_questions:
             drawing = chart_for(qr)
             title = qr.question.text + (" (primary outcome)" if qr.primary else "")

@@ -220,7 +220,7 @@ def group_counts(scope: ResultsScope, infos: list[CollectionInfo], survey: Surve
     codes = knowledge_codes(survey)
     if not codes:
         return {}
-    rows = scored(scope, [c.id for c in infos], codes, _definitions(survey), memo)
+    rows = scored(scope, [c.id for c in infos], codes, definitions_by_version(survey), memo)
     by_id = {c.id: c for c in infos}
     out: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for s in rows:
@@ -231,7 +231,9 @@ def group_counts(scope: ResultsScope, infos: list[CollectionInfo], survey: Surve
     return {k: dict(v) for k, v in out.items()}
 
 
-def _definitions(survey: Survey) -> dict[int, object]:
+def definitions_by_version(survey: Survey) -> dict[int, object]:
+    """Each version id of `survey` -> its definition (the scores and their tests read
+    answers against the version they were given in)."""
     return {v.id: v.definition for v in queries.versions(survey.id)}
 
 
@@ -243,7 +245,7 @@ def build(survey: Survey, scope: ResultsScope, infos: list[CollectionInfo], min_
     codes = knowledge_codes(survey)
     if not codes:
         return None
-    definitions = _definitions(survey)
+    definitions = definitions_by_version(survey)
     top = max(len(d.knowledge_questions) for d in definitions.values())
     values = [str(k) for k in range(top + 1)]
     by_id = {c.id: c for c in infos}

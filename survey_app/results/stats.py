@@ -40,9 +40,10 @@ class _NumpyOnFirstUse:
 np = _NumpyOnFirstUse()  # noqa: F811  (the TYPE_CHECKING import is for annotations only)
 
 
-def _scipy_stats():
+def scipy_stats():
     """SciPy's stats module, imported on first use: it alone costs ~2.5 s, which every
-    CLI command and web worker would otherwise pay at start-up (`benchmarks/startup_bench.py`)."""
+    CLI command and web worker would otherwise pay at start-up (`benchmarks/startup_bench.py`).
+    Shared with `difference_in_change.py`, which needs the same lazy import."""
     from scipy import stats
 
     return stats
@@ -173,7 +174,7 @@ def mann_whitney_counts(x: np.ndarray, y: np.ndarray) -> RankTest:
     tot = x + y
     ties = bool(np.any(tot > 1))
     if nx < 50 and ny < 50 and not ties:
-        p = float(_scipy_stats().mannwhitneyu(np.repeat(np.arange(x.size), x.astype(int)),
+        p = float(scipy_stats().mannwhitneyu(np.repeat(np.arange(x.size), x.astype(int)),
                                    np.repeat(np.arange(y.size), y.astype(int)),
                                    alternative="two-sided", method="exact").pvalue)
         return RankTest(u, p, r, "exact", int(nx + ny))
@@ -183,7 +184,7 @@ def mann_whitney_counts(x: np.ndarray, y: np.ndarray) -> RankTest:
     if sigma == 0:
         return RankTest(u, 1.0, r, NORMAL, int(n))
     z = (z - np.sign(z) * 0.5) / sigma
-    p = float(min(1.0, 2 * _scipy_stats().norm.sf(abs(z))))
+    p = float(min(1.0, 2 * scipy_stats().norm.sf(abs(z))))
     return RankTest(u, p, r, NORMAL, int(n))
 
 
@@ -226,7 +227,7 @@ def signed_rank_counts(diffs: Mapping[int, int]) -> RankTest | None:
     if sigma == 0:
         return RankTest(r_plus, 1.0, r, NORMAL, n)
     z = (z - np.sign(z) * 0.5) / sigma
-    return RankTest(r_plus, float(min(1.0, 2 * _scipy_stats().norm.sf(abs(z)))), r, NORMAL, n)
+    return RankTest(r_plus, float(min(1.0, 2 * scipy_stats().norm.sf(abs(z)))), r, NORMAL, n)
 
 
 def _signrank_distribution(n: int) -> np.ndarray:

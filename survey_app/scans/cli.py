@@ -7,7 +7,6 @@ from collections import Counter
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -98,12 +97,6 @@ def worker(once: bool) -> None:
     n = work(once=once, log=click.echo)
     if once:
         click.echo(f"{n} scan jobs run")
-
-
-def register(app: Flask) -> None:
-    """Add this module's commands to the app's CLI (as flaskr does)."""
-    for command in (scan, worker):
-        app.cli.add_command(command)
 
 
 def _debug(path: Path, partnership_id: int, out: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 
 from survey_app.extensions import db
@@ -20,7 +21,7 @@ from survey_app.models import (
 )
 from survey_app.models.base import utcnow
 from survey_app.scans.importing import layout_lookup, store_page
-from survey_app.scans.upload import STORAGE_FAILED, ScanUploadError, _limits
+from survey_app.scans.upload import STORAGE_FAILED, ScanUploadError, scan_limits
 from survey_app.storage import storage
 
 GAVE_UP = ("The scanner stopped {tries} times while reading this file, so it was set aside "
@@ -97,10 +98,10 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
     done = set(db.session.scalars(select(ScanPage.page_index)
                                   .where(ScanPage.batch_id == batch.id)))
     scanner = Scanner(layout_lookup(batch.partnership_id), installation_id(),
-                      limits=_limits())
+                      limits=scan_limits())
     try:
         src = open_scan(storage().source(batch.stored_path), batch.filename,
-                        limits=_limits())
+                        limits=scan_limits())
     except (ScanInputError, OSError) as exc:
         batch.status, batch.error, batch.finished_at = BatchStatus.FAILED, str(exc), utcnow()
         db.session.commit()
@@ -138,7 +139,7 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
 def retry_batch(batch: ScanBatch) -> None:
     """Queue a failed batch again; the worker skips the pages already stored."""
     if batch.status != BatchStatus.FAILED:
-        raise ScanUploadError("Only a batch that failed can be tried again.")
+        raise ScanUploadError(gettext("Only a batch that failed can be tried again."))
     batch.status, batch.error, batch.finished_at = BatchStatus.QUEUED, None, None
     batch.attempts = 0  # a person asked: it gets its full number of tries again
     db.session.commit()

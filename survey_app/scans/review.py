@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, select, update
 
 from forms.answers import (
@@ -44,7 +45,7 @@ def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) ->
     for a tick-all question, a number), [] or "" for blank, or CANT_TELL (stored blank
     with status `unreadable`). They pass the same checker as any answer."""
     if item.status != ReviewStatus.OPEN:
-        raise ScanUploadError("This item was already resolved.")
+        raise ScanUploadError(gettext("This item was already resolved."))
     values = [value] if isinstance(value, str) else list(value)
     values = [v for v in values if v.strip()]
     response = item.response
@@ -54,7 +55,8 @@ def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) ->
     if not cant_tell:  # the decision goes the scanner's way: marks, from_marks, the checker
         posted = from_marks(definition, marks_from_review(definition, column, values))
         if column in posted.unsure:
-            raise ScanUploadError(f"That is not an answer here: {posted.unsure[column]}.")
+            raise ScanUploadError(gettext("That is not an answer here: %(value)s.",
+                                          value=posted.unsure[column]))
         values = posted.values.get(column, [])
     if column == PUPIL_NUMBER:
         if not values or cant_tell:
@@ -64,8 +66,8 @@ def resolve_review_item(item: ReviewItem, value: str | list[str], user: User) ->
                 response.pupil_number = normalise_pupil_number(values[0],
                                                                pupil_number_max())
             except ValueError:
-                raise ScanUploadError(f"A pupil number is from 1 to {pupil_number_max()}."
-                                      ) from None
+                raise ScanUploadError(gettext("A pupil number is from 1 to %(max)s.",
+                                              max=pupil_number_max())) from None
     else:
         q = definition.question_for_column(column)
         if cant_tell:

@@ -43,15 +43,18 @@ class UploadOutcome:
 # Files go through survey_app.storage (the local folder or the database, STORAGE_BACKEND).
 
 
-def _write_atomic(rel: str, data: bytes) -> str:
-    """Store `data` under `rel`; never half-written under the real name (see storage)."""
+def write_atomic(rel: str, data: bytes) -> str:
+    """Store `data` under `rel`; never half-written under the real name (see storage).
+    Shared with `importing.py` and `responses.py`, which store page images and write-ins."""
     return storage().put(rel, data)
 
 
 # --- upload ----------------------------------------------------------------------------
 
 
-def _limits():
+def scan_limits():
+    """The scanner's limits on pages and bytes (SCAN_MAX_PAGES, SCAN_MAX_BYTES; unset: the
+    scanner's own): used here at upload and by the worker (`jobs.py`) when it reads."""
     from scanner.inputs import Limits
 
     cfg = current_app.config
@@ -81,7 +84,7 @@ def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
     from scanner.errors import ScanInputError
     from scanner.inputs import open_scan
 
-    limits = _limits()
+    limits = scan_limits()
     data = stream.read(limits.max_bytes + 1)
     filename = Path(filename or "upload").name[:200] or "upload"
     try:
@@ -94,7 +97,7 @@ def submit_upload(stream: IO[bytes], filename: str, partnership: Partnership,
     if earlier is not None:
         return UploadOutcome(earlier, False, visible=reach.sees_batch(earlier))
     try:
-        rel = _write_atomic(f"uploads/{digest[:2]}/{digest}", data)
+        rel = write_atomic(f"uploads/{digest[:2]}/{digest}", data)
     except OSError as exc:
         raise ScanUploadError(STORAGE_FAILED.format(what=f"'{filename}'",
                                                     why=exc.strerror or exc)) from None

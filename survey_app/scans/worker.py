@@ -16,9 +16,9 @@ from survey_app.models import BatchStatus
 from survey_app.scans.operations import claim_next_batch, run_batch
 
 
-def _refresh_tally(log) -> None:
+def refresh_tally(log) -> None:
     """Best effort: a page rebuilds what it needs itself, so a failure here only costs
-    time (it is logged, and the worker goes on)."""
+    time (it is logged, and the worker goes on). Public so its test can call it."""
     from survey_app.results.analysis import refresh_tallies
 
     try:
@@ -43,7 +43,7 @@ def work(*, once: bool = False, log=print) -> int:
                 return ran
             if time.monotonic() - tallied >= current_app.config["TALLY_REFRESH_S"]:
                 tallied = time.monotonic()
-                _refresh_tally(log)
+                refresh_tally(log)
             db.session.remove()
             time.sleep(current_app.config["WORKER_IDLE_S"])
             continue

@@ -15,6 +15,8 @@
   var paper = document.getElementById("paper-preview");
   var paperLink = document.getElementById("paper-link");
   var status = document.getElementById("preview-status");
+  // The page's words, in its language (data- attributes of the form, written by Babel).
+  var words = form.dataset;
 
   function each(nodes, fn) { Array.prototype.forEach.call(nodes, fn); }
 
@@ -41,7 +43,7 @@
 
   function refresh() {
     var mine = ++seq;
-    status.textContent = "Updating the previews\u2026";
+    status.textContent = words.updating;
     fetch(form.getAttribute("data-state-url"), {
       method: "POST", body: draftData(), credentials: "same-origin",
       headers: { "Accept": "application/json" }
@@ -70,12 +72,12 @@
         setList(ul, state.question_warnings[ul.getAttribute("data-for")], "li");
       });
       var count = document.getElementById("question-count");
-      var limit = form.querySelector("#audience").value === "pupil" ? " of at most 12" : "";
-      count.textContent = state.count + limit;
-      status.textContent = "Previews show the questions that are complete.";
+      count.textContent = form.querySelector("#audience").value === "pupil"
+        ? words.pupilCount.replace("{n}", state.count) : String(state.count);
+      status.textContent = words.previewsDone;
     }).catch(function () {
       if (mine === seq) {
-        status.textContent = "The previews could not be updated: press \u201cUpdate previews\u201d.";
+        status.textContent = words.previewsFailed;
       }
     });
   }
@@ -100,7 +102,7 @@
       event.preventDefault();
       var message = answer.querySelector(".step-message");
       if (message) {
-        message.textContent = "This is a preview: answers are not sent.";
+        message.textContent = words.previewOnly;
         message.hidden = false;
       }
     });
@@ -144,9 +146,7 @@
   // --- starting again replaces the draft: ask first -----------------------------------
   each(form.querySelectorAll("button.confirm-replace"), function (button) {
     button.addEventListener("click", function (event) {
-      if (list.children.length && !window.confirm(
-        "This replaces the questions you have now. Download or save them first if you " +
-        "want to keep them. Continue?")) {
+      if (list.children.length && !window.confirm(words.confirmReplace)) {
         event.preventDefault();
       }
     });
@@ -169,9 +169,8 @@
       each(li.querySelectorAll(".q-buttons button"), function (button) {
         var verb = button.value.split(":")[0];
         button.value = verb + ":" + i;
-        var words = { up: "up", down: "down", remove: "" }[verb];
-        button.setAttribute("aria-label", (verb === "remove" ? "Remove question " : "Move question ")
-          + (i + 1) + (words ? " " + words : ""));
+        var label = { up: words.moveUp, down: words.moveDown, remove: words.remove }[verb];
+        button.setAttribute("aria-label", label.replace("{n}", String(i + 1)));
         if (verb === "up") { button.disabled = i === 0; }
         if (verb === "down") { button.disabled = i === items.length - 1; }
       });

@@ -16,6 +16,8 @@
   var retaking = document.getElementById("retaking");
   var taken = 0;
   var retakeItem = null;
+  // The page's words, in its language (data- attributes of #camera, written by Babel).
+  var words = box.dataset;
 
   function percentile(hist, total, q) {
     var want = q * total, seen = 0;
@@ -57,10 +59,10 @@
 
   function problem(measure) {
     if (measure.paper < +box.dataset.minPaper) {
-      return "Too dark: turn the lights on or move nearer a window, and take it again.";
+      return words.tooDark;
     }
     if (measure.sharp < +box.dataset.minSharpness) {
-      return "Too blurry: hold the phone still, tap the screen to focus, and take it again.";
+      return words.tooBlurry;
     }
     return null;
   }
@@ -70,7 +72,7 @@
     var li = document.createElement("li");
     li.dataset.page = taken;
     var label = document.createElement("span");
-    label.textContent = "Photo " + taken + ": ";
+    label.textContent = words.photoN.replace("{n}", taken);
     var state = document.createElement("span");
     state.className = "state";
     li.appendChild(label);
@@ -86,7 +88,7 @@
     if (state === "retake" || state === "check") {
       var again = document.createElement("button");
       again.type = "button";
-      again.textContent = "Take it again";
+      again.textContent = words.takeAgain;
       again.addEventListener("click", function () {
         retakeItem = li;
         retaking.querySelector("span").textContent = li.dataset.page;
@@ -108,8 +110,7 @@
       .then(function (s) {
         if (s.state !== "waiting") { show(li, s.state, s.message); return; }
         if (Date.now() - started > 120000) {
-          show(li, "waiting", "Still waiting to be read: the reader may be stopped. " +
-               "See All uploads later.");
+          show(li, "waiting", words.stillWaiting);
           return;
         }
         setTimeout(function () { poll(li, url, started); }, 1000);
@@ -121,18 +122,18 @@
     var data = new FormData(form);
     data.set("file", blob, name);
     data.set("replaces", li.dataset.batch || "");
-    show(li, "waiting", "Sending…");
+    show(li, "waiting", words.sending);
     fetch(box.dataset.photoUrl, {method: "POST", body: data, credentials: "same-origin",
                                  headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json().then(function (j) { return {ok: r.ok, j: j}; }); })
       .then(function (res) {
         if (!res.ok) { show(li, "retake", res.j.error); return; }
         li.dataset.batch = res.j.batch;
-        show(li, "waiting", "Reading…");
+        show(li, "waiting", words.reading);
         poll(li, res.j.status_url, Date.now());
       })
       .catch(function () {
-        show(li, "retake", "Not sent: check the Wi-Fi, then take it again.");
+        show(li, "retake", words.notSent);
       });
   }
 
@@ -145,7 +146,7 @@
     if (bad) {
       var anyway = document.createElement("button");
       anyway.type = "button";
-      anyway.textContent = "Send it anyway";
+      anyway.textContent = words.sendAnyway;
       anyway.addEventListener("click", function () { send(blob, name, li); });
       show(li, "retake", bad, anyway);
       return;
@@ -156,7 +157,7 @@
   function stamp() { return "photo-" + Date.now() + "-" + (taken + 1); }
 
   shoot.addEventListener("click", function () {
-    if (!video.videoWidth) { note.textContent = "The camera is not ready yet."; return; }
+    if (!video.videoWidth) { note.textContent = words.notReady; return; }
     var c = document.createElement("canvas");
     c.width = video.videoWidth;
     c.height = video.videoHeight;
@@ -186,11 +187,10 @@
       .then(function (stream) {
         video.srcObject = stream;
         box.hidden = false;
-        document.querySelector("label[for=photo-file]").textContent = "Or choose photos already taken";
+        document.querySelector("label[for=photo-file]").textContent = words.chooseTaken;
       })
       .catch(function () {
-        note.textContent = "The camera cannot be opened here: use the button below, which " +
-          "opens the phone's camera app.";
+        note.textContent = words.noCamera;
       });
   }
 }());

@@ -10,9 +10,11 @@
         .then(function (s) {
           var bar = progress.querySelector("progress");
           if (s.status === "running" || s.status === "queued") {
-            text.textContent = s.status === "queued" ? "Waiting to be read…" :
-              s.pages_done + (s.pages_done === 1 ? " page" : " pages") + " read" +
-              (s.pages_left !== null ? ", " + s.pages_left + " left" : "") +
+            // The words come from the page (data- attributes written by Babel).
+            var words = progress.dataset;
+            text.textContent = s.status === "queued" ? words.waiting :
+              (s.pages_done === 1 ? words.oneRead : words.manyRead).replace("{n}", s.pages_done) +
+              (s.pages_left !== null ? words.left.replace("{n}", s.pages_left) : "") +
               (s.eta ? " (" + s.eta + ")" : "") + "…";
             if (bar && s.pages_total) { bar.max = s.pages_total; bar.value = s.pages_done; }
             // The report's counters move with the pages, not only at the end.

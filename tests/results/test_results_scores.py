@@ -210,7 +210,7 @@ def test_each_response_is_scored_by_its_own_versions_right_answers(app, partners
     db.session.commit()
     survey = db.session.query(Survey).filter_by(code="light_quiz").one()
     got = scores.scored(ResultsScope(partnership.id), [first.id, second.id],
-                        scores.knowledge_codes(survey), scores._definitions(survey))
+                        scores.knowledge_codes(survey), scores.definitions_by_version(survey))
     assert sorted((s.collection_id, s.right) for s in got) == [(first.id, 2), (second.id, 1)]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from survey_app.results.difference_in_change import DiffInChange
-from survey_app.results.findings import _moved, did_sentence, p_text
+from survey_app.results.findings import did_sentence, moved_words, p_text
 
 
 def _q(did):
@@ -14,9 +14,9 @@ def _q(did):
 
 
 def test_falls_are_said_as_falls():
-    assert _moved(12.4) == "rose by 12 percentage points"
-    assert _moved(-8.6) == "fell by 9 percentage points"
-    assert _moved(0.3) == "did not change"
+    assert moved_words(12.4) == "rose by 12 percentage points"
+    assert moved_words(-8.6) == "fell by 9 percentage points"
+    assert moved_words(0.3) == "did not change"
     assert p_text(0.0004) == "p < 0.001"
     assert p_text(0.0412) == "p = 0.041"
 
@@ -40,14 +40,15 @@ def test_different_starting_points_are_said():
 
 
 def test_parents_answers_are_their_view_not_a_self_rating():
-    from survey_app.results.findings import _rated, section_notes
+    from survey_app.results.findings import section_notes, self_rating_words
 
     q = SimpleNamespace(audience="parent", question=SimpleNamespace(
         measures="interest", text="My child talks at home about science."))
-    assert _rated(q, "parents") == "Parents' view ('My child talks at home about science.')"
+    assert self_rating_words(q, "parents") == (
+        "Parents' view ('My child talks at home about science.')")
     pupil_q = SimpleNamespace(audience="pupil", question=SimpleNamespace(
         measures="interest", text="I want to learn more."))
-    assert "rating of their own interest" in _rated(pupil_q, "pupils")
+    assert "rating of their own interest" in self_rating_words(pupil_q, "pupils")
     results = SimpleNamespace(primary=True, has_comparison=True, knowledge=None,
                               survey=SimpleNamespace(audience="parent"))
     notes = section_notes(results)

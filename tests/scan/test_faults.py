@@ -137,7 +137,7 @@ def test_database_unavailable_gives_a_clear_error_and_stores_nothing(app, client
                                                                      loaded_bank, partnership,
                                                                      monkeypatch):
     from survey_app.admin.operations import create_collection
-    from survey_app.answer import views
+    from survey_app.answer import submit, views
 
     c = create_collection(partnership, survey_code="pupil_attitudes_5_7", school_name="Oak",
                           group_name="Y2", phase="before")
@@ -147,6 +147,7 @@ def test_database_unavailable_gives_a_clear_error_and_stores_nothing(app, client
     def unavailable(*_args, **_kwargs):
         raise OperationalError("INSERT", {}, Exception("server closed the connection"))
 
+    monkeypatch.setattr(submit, "record_response", unavailable)  # the fast path
     monkeypatch.setattr(views, "record_response", unavailable)
     resp = client.post(f"/s/{c.public_token}", data={
         "csrf_token": csrf_from(page), "submission_id": "x" * 22, "enjoy": "3"})

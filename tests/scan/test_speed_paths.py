@@ -17,7 +17,7 @@ from scanner.results import PageResult
 def test_band_median_is_the_median_of_the_converted_bands():
     rng = np.random.default_rng(3)
     for r_px, gap in ((9.4, 1e9), (9.4, 27.0), (21.0, 1e9), (36.5, 1e9)):
-        g = rings._geometry(r_px, gap)
+        g = rings.ring_geometry(r_px, gap)
         side = 2 * g.half + 1
         raw = rng.integers(0, 256, (17, side, side), dtype=np.uint8)
         raw[::3] = rng.integers(200, 215, (len(raw[::3]), side, side), dtype=np.uint8)
@@ -29,7 +29,7 @@ def test_band_median_is_the_median_of_the_converted_bands():
                  raw[:, sp, g.band_far]]
         bands = np.concatenate([((paper[:, None, None] - px.astype(np.float32)) * scale)
                                 .reshape(17, -1) for px in parts], axis=1)
-        assert np.array_equal(rings._band_median(raw, g, paper, scale),
+        assert np.array_equal(rings.band_median(raw, g, paper, scale),
                               np.median(bands, axis=1))
 
 
@@ -38,20 +38,20 @@ def test_least_above_is_the_float_product_test():
     factor = (rng.uniform(0.002, 0.03, 200)).astype(np.float32)
     steps = np.arange(256, dtype=np.uint8)
     want = steps[None, :].astype(np.float32) * factor[:, None] > 0.15
-    got = steps[None, :] >= rings._least_above(factor, 0.15)[:, None]
+    got = steps[None, :] >= rings.least_above(factor, 0.15)[:, None]
     assert np.array_equal(got, want)
-    assert np.array_equal(rings._less_baselines([np.ones((6, 5), np.float32)] * 4)[0],
+    assert np.array_equal(rings.less_baselines([np.ones((6, 5), np.float32)] * 4)[0],
                           np.zeros((6, 5), np.float32))
 
 
 def test_windows_are_the_pixels_round_each_centre():
     img = (np.arange(120 * 90) % 251).astype(np.uint8).reshape(120, 90)
     cx, cy = np.array([10.4, 45.0, 80.0]), np.array([12.0, 60.6, 100.0])
-    win = rings._windows(img, cx, cy, 5)
+    win = rings.windows_around(img, cx, cy, 5)
     for k in range(3):
         y, x = round(cy[k]), round(cx[k])
         assert np.array_equal(win[k], img[y - 5:y + 6, x - 5:x + 6])
-    edge = rings._windows(img, np.array([2.0]), np.array([3.0]), 5)  # clipped at the edge
+    edge = rings.windows_around(img, np.array([2.0]), np.array([3.0]), 5)  # clipped at the edge
     assert edge.shape == (1, 11, 11)
     assert edge[0, 5, 5] == img[3, 2]
 

@@ -94,13 +94,15 @@ def test_pupil_numbers_above_99_only_where_the_setting_allows(app, client, quiz,
     assert [n for n, _v in _stored()] == ([250] if accepted else [])
 
 
-def test_the_pupil_number_setting_is_checked_at_start():
-    from survey_app.config import ConfigError, _pupil_number_max
+def test_the_pupil_number_setting_is_checked_at_start(tmp_path, monkeypatch):
+    from survey_app.config import ConfigError, from_environment
 
-    assert _pupil_number_max("999") == 999
+    monkeypatch.setenv("PUPIL_NUMBER_MAX", "999")
+    assert from_environment(tmp_path)["PUPIL_NUMBER_MAX"] == 999
     for bad in ("1000", "50", "lots"):
+        monkeypatch.setenv("PUPIL_NUMBER_MAX", bad)
         with pytest.raises(ConfigError, match="PUPIL_NUMBER_MAX"):
-            _pupil_number_max(bad)
+            from_environment(tmp_path)
 
 
 ANSWERS = [  # (answers, expected score)

@@ -94,8 +94,8 @@ def test_pilot_report_figures_and_suggestions(pilot_data):
     assert pilot.fraction_words(6 / 10) == "More than half"
     assert pilot.fraction_words(1 / 3) == "A third"
     # Said as a sentence: "Most pupils", "A third of the pupils", never "Most of pupils".
-    assert pilot._pupils(12, 9 / 12).startswith("Most pupils (9 of 12)")
-    assert pilot._pupils(12, 4 / 12).startswith("A third of the pupils (4 of 12)")
+    assert pilot.pupils_words(12, 9 / 12).startswith("Most pupils (9 of 12)")
+    assert pilot.pupils_words(12, 4 / 12).startswith("A third of the pupils (4 of 12)")
 
 
 def test_pilot_answers_never_enter_results(app, partnership, pilot_data):

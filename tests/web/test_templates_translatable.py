@@ -45,6 +45,33 @@ def loose_text(source: str) -> list[str]:
     return found
 
 
+#: A sentence written as a plain string inside {{ }} or {% %} (`hint="..."`, `x or
+#: "when you close it"`): the check above drops those, so their strings are read here.
+_CODE = re.compile(r"\{\{(.*?)\}\}|\{%-?\s*(?!trans\b)(.*?)-?%\}", re.S)
+_LIT = r"(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')"
+_MARKED_CALL = re.compile(rf"\b(?:_|gettext|lazy_gettext)\(\s*{_LIT}"
+                          rf"|\bngettext\(\s*{_LIT}\s*,\s*{_LIT}")
+#: Arguments whose value is markup or a token, never words a person reads.
+_TOKEN_ARGUMENT = re.compile(rf"\b(?:class_|id|autocomplete|inputmode|pattern|accept)="
+                             rf"{_LIT}")
+_LITERAL = re.compile(_LIT)
+_TWO_WORDS = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+
+
+#: Strings in template code that are markup, not words: CSS classes, an example code.
+ALLOWED_STRINGS = frozenset({'"faces faces%d"', "'<span class=\"nowrap\">K7F-Q2M</span>'"})
+
+
+def loose_strings(source: str) -> list[str]:
+    """Strings of two or more words in template code, not given to _() or ngettext()."""
+    found = []
+    for m in _CODE.finditer(source):
+        code = _TOKEN_ARGUMENT.sub(" ", _MARKED_CALL.sub(" ", m[1] or m[2]))
+        found += [lit for lit in _LITERAL.findall(code)
+                  if _TWO_WORDS.search(lit) and lit not in ALLOWED_STRINGS]
+    return found
+
+
 def _templates() -> list[str]:
     return sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html"))
 
@@ -62,7 +89,18 @@ def test_the_scan_finds_loose_words():
     assert loose_text(page) == ['alt="Page  "', "Open since .", "is locked"]
 
 
+def test_the_scan_finds_loose_strings():
+    page = """{{ field(form.copies, hint="One per pupil.", min=1) }}
+    {{ field(form.numbers, hint=_("Only for sheets."), class_="wide box") }}
+    {{ c.closes if c.closes else "when you close it" }}{% set s = 'No answers yet' %}
+    {{ ngettext("%(num)s sheet read", "%(num)s sheets read", n) }}{{ x|join(", ") }}"""
+    assert loose_strings(page) == ['"One per pupil."', '"when you close it"',
+                                   "'No answers yet'"]
+
+
 @pytest.mark.parametrize("name", _templates())
 def test_template_has_no_untranslated_text(name):
-    assert loose_text((TEMPLATES / name).read_text(encoding="utf-8")) == []
+    source = (TEMPLATES / name).read_text(encoding="utf-8")
+    assert loose_text(source) == []
+    assert loose_strings(source) == []
 
