@@ -337,3 +337,19 @@ def test_print_command_takes_a_language(runner, partnership, loaded_bank, tmp_pa
                               "--language", "fr"])
     assert bad.exit_code == 1
     assert "not written in 'fr'" in bad.output
+
+
+def test_a_pupil_surveys_print_page_never_speaks_of_letters(coordinator_client, partnership,
+                                                              loaded_bank):
+    """Letters home exist for parents' surveys only: a pupil survey's hints must not send a
+    teacher looking for an option that is not there."""
+    pupils = collection(partnership, ask_pupil_number=True)
+    html = coordinator_client.get(f"/admin/paper/collections/{pupils.id}/print"
+                                  ).get_data(as_text=True)
+    words = re.sub(r"<[^>]*>", " ", html).lower()
+    assert "letters home" not in words
+    assert "parent" not in words
+    parents = collection(partnership, survey="parent_views", group="Year 6")
+    html = coordinator_client.get(f"/admin/paper/collections/{parents.id}/print"
+                                  ).get_data(as_text=True)
+    assert "For letters home" in html
