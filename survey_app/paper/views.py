@@ -6,7 +6,7 @@ coordinator their partnership's; anything else is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, render_template
+from flask import Blueprint, Response, flash, render_template, url_for
 from flask_login import login_required
 from sqlalchemy import func, select
 
@@ -21,7 +21,7 @@ from survey_app.paper.operations import (
     print_class_pack,
 )
 from survey_app.paper.wtf import LETTERS_CHOICE, PrintForm
-from survey_app.urls import cover_web_text, public_url, reach
+from survey_app.urls import cover_web_text, public_base, public_url, reach
 
 bp = Blueprint("paper", __name__, url_prefix="/admin/paper")
 
@@ -73,7 +73,8 @@ def print_form(collection_id: int):
                 result = print_class_pack(
                     c, None if kind == "numbered" else form.copies.data, form.paper.data,
                     master=kind == "master", numbers=form.numbers.data if kind == "numbered"
-                    else None, web_url=cover_web_text(c), language=form.language.data or None)
+                    else None, web_url=cover_web_text(c), language=form.language.data or None,
+                    scan_url=public_base() + url_for("scans.index"))
         except PrintError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -353,3 +353,26 @@ def test_a_pupil_surveys_print_page_never_speaks_of_letters(coordinator_client, 
     html = coordinator_client.get(f"/admin/paper/collections/{parents.id}/print"
                                   ).get_data(as_text=True)
     assert "For letters home" in html
+
+
+def test_the_cover_sends_the_teacher_to_the_scans_page_by_its_menu_name(coordinator_client,
+                                                                        partnership,
+                                                                        loaded_bank):
+    """The cover's "Scan" step names the page where a pile is uploaded as the menu does,
+    with its address: a teacher holding the cover finds it without being shown."""
+    import pypdfium2 as pdfium
+
+    from print.cover import SCAN_PAGE
+
+    c = collection(partnership)
+    url = f"/admin/paper/collections/{c.id}/print"
+    html = coordinator_client.get(url).get_data(as_text=True)
+    nav = re.search(r"<nav.*?</nav>", html, re.S).group(0)
+    assert f">{SCAN_PAGE.replace('&', '&amp;')}</a>" in nav
+    resp = coordinator_client.post(url, data={"csrf_token": csrf_from(html), "kind": "pack",
+                                              "copies": "2", "paper": "a4"})
+    cover = pdfium.PdfDocument(resp.data)[0].get_textpage().get_text_range()
+    text = " ".join(cover.split())
+    assert f"Upload it on the website's {SCAN_PAGE} page (http://survey.test/admin/scans/)" \
+        in text, text
+    assert "collection's page" not in text
