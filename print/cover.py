@@ -14,7 +14,6 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.layout import MM, SurveyLayout, wrap
 from print.fonts import clean, font_for
 
-
 #: Where a teacher uploads the scanned pile: the app menu's name for that page
 #: (survey_app/templates/admin/_nav.html; a test holds the two together).
 SCAN_PAGE = "Scans & review"
