@@ -358,3 +358,24 @@ def test_erasing_an_answer_erases_its_quote(coordinator_client, results_data):
     erase_collection(results_data["after"], "test")
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(ReportQuote)) == 0
+
+
+def test_the_survey_pages_downloads_follow_its_school_filter(app, coordinator_client,
+                                                             results_data):
+    """A coordinator looking at one school's results downloads that school's answers: every
+    download link carries the school chosen on the page (the codebook has no answers)."""
+    alder = _school("Alder School")
+    html = coordinator_client.get(f"/results/survey/res_test?school={alder}"
+                                  ).get_data(as_text=True)
+    block = re.search(r'<ul class="downloads">(.*?)</ul>', html, re.S).group(1)
+    links = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', block)]
+    assert len(links) >= 4, links  # tables, report and its PDF at the least
+    for link in links:
+        if "codebook" not in link:
+            assert f"school={alder}" in link, link
+    if "export.responses_csv" in app.view_functions:
+        csv_link = next(h for h in links if "responses.csv" in h and "excel" not in h)
+        rows = list(csv.DictReader(io.StringIO(
+            coordinator_client.get(csv_link).get_data(as_text=True))))
+        assert rows
+        assert {r["school"] for r in rows} == {"Alder School"}
