@@ -211,6 +211,14 @@ def results_url(endpoint: str, **changes) -> str:
     return url_for(endpoint, **args)
 
 
+@bp.app_template_filter("end_sentence")
+def end_sentence(text: str) -> str:
+    """`text` ending as a sentence does: a full stop added unless it already ends with one
+    (or ? ! …, before any closing quote), so a question's own "." never doubles."""
+    text = text.rstrip()
+    return text if re.search(r"[.?!…][\"'”’)]*$", text) else f"{text}."
+
+
 @bp.app_template_filter("without_ages")
 def without_ages(meaning: str) -> str:
     """A scale's description without the ages it was made for ("(ages 5-7)"): a question

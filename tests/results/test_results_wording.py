@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from survey_app.results.difference_in_change import DiffInChange
 from survey_app.results.findings import _moved, did_sentence, p_text
 
@@ -53,3 +55,13 @@ def test_parents_answers_are_their_view_not_a_self_rating():
     notes = section_notes(results)
     assert not any("ratings of themselves" in n for n in notes)
     assert any("parents' and carers' views of their child's learning" in n for n in notes)
+
+
+@pytest.mark.parametrize(("text", "ended"), [
+    ("I enjoy science.", "I enjoy science."), ("Is it fun?", "Is it fun?"),
+    ("I like it", "I like it."), ("“Wow!”", "“Wow!”"), ("a; b ", "a; b."),
+])
+def test_end_sentence_adds_a_full_stop_only_when_missing(text, ended):
+    from survey_app.results.views import end_sentence
+
+    assert end_sentence(text) == ended
