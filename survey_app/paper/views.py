@@ -11,6 +11,7 @@ from flask_login import login_required
 from sqlalchemy import func, select
 
 from survey_app import access
+from survey_app.downloads import content_disposition
 from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Sheet
 from survey_app.paper.letters import letter_pack_check, print_letter_pack
@@ -84,7 +85,7 @@ def print_form(collection_id: int):
             if kind == "letters":
                 name = name.replace("paper-", "letters-", 1)
             return Response(result.pdf, mimetype="application/pdf", headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
+                "Content-Disposition": content_disposition(name),
                 "Cache-Control": "no-store",
             })
     sheets, batches = _printed(c)
