@@ -379,3 +379,26 @@ def test_the_survey_pages_downloads_follow_its_school_filter(app, coordinator_cl
             coordinator_client.get(csv_link).get_data(as_text=True))))
         assert rows
         assert {r["school"] for r in rows} == {"Alder School"}
+
+
+def test_a_pupil_number_given_twice_is_said_not_dropped(app, coordinator_client,
+                                                        results_data, runner):
+    """Two "after" answers with pupil number 3 (and two more with 4) cannot be paired: the
+    page, the report and its PDF say how many numbers were left out and where."""
+    from tests.results.conftest import add
+
+    note = "pupil numbers were given more than once in one class in the “after” survey"
+    html = coordinator_client.get("/results/survey/res_test").get_data(as_text=True)
+    assert "given more than once" not in html  # every number once: nothing to say
+    for pupil in (3, 4):
+        add(results_data["after"], {"conf": "5"}, pupil=pupil)
+    db.session.commit()
+    html = coordinator_client.get("/results/survey/res_test").get_data(as_text=True)
+    assert f"2 {note}: those answers are not paired." in html
+    report = coordinator_client.get("/results/report").get_data(as_text=True)
+    assert f"2 {note}" in report
+    pdf = " ".join(_pdf_text(coordinator_client.get("/results/report.pdf").data).split())
+    assert f"2 {note}" in pdf
+    out = runner.invoke(args=["results", "--survey", "res_test", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["pupil_numbers_given_twice"] == {"after": 2}

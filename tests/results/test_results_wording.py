@@ -50,7 +50,7 @@ def test_parents_answers_are_their_view_not_a_self_rating():
     pupil_q = SimpleNamespace(audience="pupil", question=SimpleNamespace(
         measures="interest", text="I want to learn more."))
     assert "rating of their own interest" in _rated(pupil_q, "pupils")
-    results = SimpleNamespace(primary=True, has_comparison=True, knowledge=None,
+    results = SimpleNamespace(primary=True, has_comparison=True, knowledge=None, reused_numbers={},
                               survey=SimpleNamespace(audience="parent"))
     notes = section_notes(results)
     assert not any("ratings of themselves" in n for n in notes)
