@@ -66,8 +66,9 @@ def steps(cover: CoverText, pages: int, count: int,
         out.append(("Photocopy", "This is the master sheet: photocopy it, one copy per "
                     "pupil. Every copy scanned counts as one pupil's answers."))
     elif cover.personalised:
-        out.append(("Hand out", "Each sheet has a pupil number printed on it. Give sheet "
-                    "number 1 to pupil 1 in your register, and so on. Do not photocopy "
+        # "Sheet 1 to pupil 1" misleads: a pack for numbers 5-6 starts at sheet 15-1.
+        out.append(("Hand out", "Each sheet has a pupil number printed on it: give each "
+                    "pupil the sheet with their number in your register. Do not photocopy "
                     "these sheets: print more from the website if you need them."))
     else:
         out.append(("Hand out", f"Give one sheet to each pupil ({count} sheet"

@@ -376,3 +376,16 @@ def test_the_cover_sends_the_teacher_to_the_scans_page_by_its_menu_name(coordina
     assert f"Upload it on the website's {SCAN_PAGE} page (http://survey.test/admin/scans/)" \
         in text, text
     assert "collection's page" not in text
+
+
+def test_a_numbered_packs_cover_hands_out_by_number_not_by_sheet(partnership, loaded_bank):
+    """Pupil numbers 5-6 print on sheets <id>-1 and <id>-2: "give sheet number 1 to pupil 1"
+    would hand pupil 1 the sheet printed for pupil 5."""
+    import pypdfium2 as pdfium
+
+    c = collection(partnership, ask_pupil_number=True)
+    pack = print_class_pack(c, numbers="5-6")
+    db.session.commit()
+    cover = " ".join(pdfium.PdfDocument(pack.pdf)[0].get_textpage().get_text_range().split())
+    assert "give each pupil the sheet with their number in your register" in cover, cover
+    assert "sheet number 1" not in cover
