@@ -14,6 +14,10 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.layout import MM, SurveyLayout, wrap
 from print.fonts import clean, font_for
 
+#: Where a teacher uploads the scanned pile: the app menu's name for that page
+#: (survey_app/templates/admin/_nav.html; a test holds the two together).
+SCAN_PAGE = "Scans & review"
+
 
 def measure(text: str, font: str, size: float) -> float:
     return stringWidth(clean(text), font_for(text, font), size)
@@ -62,8 +66,9 @@ def steps(cover: CoverText, pages: int, count: int,
         out.append(("Photocopy", "This is the master sheet: photocopy it, one copy per "
                     "pupil. Every copy scanned counts as one pupil's answers."))
     elif cover.personalised:
-        out.append(("Hand out", "Each sheet has a pupil number printed on it. Give sheet "
-                    "number 1 to pupil 1 in your register, and so on. Do not photocopy "
+        # "Sheet 1 to pupil 1" misleads: a pack for numbers 5-6 starts at sheet 15-1.
+        out.append(("Hand out", "Each sheet has a pupil number printed on it: give each "
+                    "pupil the sheet with their number in your register. Do not photocopy "
                     "these sheets: print more from the website if you need them."))
     else:
         out.append(("Hand out", f"Give one sheet to each pupil ({count} sheet"
@@ -91,8 +96,8 @@ def steps(cover: CoverText, pages: int, count: int,
     out.append(("Scan", "Scan the whole pile as one PDF at 200-300 dpi, any order, either "
                 "way up, in black and white or greyscale. This cover page may go in too: "
                 "it is recognised and skipped. Unused spare sheets are skipped too."
-                + (f" Upload the PDF at {cover.scan_url}." if cover.scan_url else
-                   " Upload it on the collection's page on the website.")))
+                + f" Upload it on the website's {SCAN_PAGE} page"
+                + (f" ({cover.scan_url})." if cover.scan_url else ".")))
     out.append(("Check", "The website reads the circles and asks you about any it is not "
                 "sure of. Keep the paper sheets until you have checked them."))
     return out

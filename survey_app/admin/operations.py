@@ -5,6 +5,7 @@ hold whichever door a user comes in by."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -251,10 +252,21 @@ def reopen_collection(collection: Collection) -> None:
 NB_HYPHEN = "\u2011"
 
 
-def survey_label(survey: Survey) -> str:
-    """Two bank surveys share the title "Me and science": the ages tell them apart."""
-    ages = survey.latest.definition.ages
+def title_names_ages(title: str, ages: str | None) -> bool:
+    """True when the title already says the ages ("Pupils 7-11" for ages 7-11), whichever
+    dash it uses: adding "(ages 7-11)" again would say it twice."""
     if not ages:
+        return False
+    dashes = str.maketrans({NB_HYPHEN: "-", "\u2013": "-", "\u2012": "-", "\u2010": "-"})
+    plain = re.escape("".join(ages.translate(dashes).split()))
+    return re.search(rf"(?<!\d){plain}(?!\d)", "".join(title.translate(dashes).split())) is not None
+
+
+def survey_label(survey: Survey) -> str:
+    """Two bank surveys share the title "Me and science": the ages tell them apart (unless
+    the title says them already)."""
+    ages = survey.latest.definition.ages
+    if not ages or title_names_ages(survey.title, ages):
         return survey.title
     # A non-breaking hyphen keeps "7-11" on one line in narrow table cells.
     return gettext("%(title)s (ages %(ages)s)", title=survey.title,

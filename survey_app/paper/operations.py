@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from forms.definition import SurveyDefinition
 from forms.layout import PAPERS, layout_document, sheet_id
 from forms.wording import DEFAULT_LANGUAGE, language_name
+from survey_app.downloads import file_name
 from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Setting, Sheet
 from survey_app.pupil_numbers import pupil_digits, pupil_number_max
@@ -75,14 +76,12 @@ class PackResult:
     @property
     def filename(self) -> str:
         """Names the school and class (a downloads folder soon holds several packs), then
-        the sheets' codes; ASCII only, so every browser keeps it."""
-        from werkzeug.utils import secure_filename
-
+        the sheets' codes, in the school's own letters (survey_app.downloads sends an
+        ASCII twin beside it)."""
         first, last = self.sheet_ids[0], self.sheet_ids[-1]
         span = first if first == last else f"{first}-to-{last}"
         c = self.batch.collection
-        who = secure_filename(f"{c.school.name} {c.group.name}").replace("_", "-").lower()
-        return f"paper-{who}-{span}.pdf" if who else f"paper-{span}.pdf"
+        return file_name("paper", c.school.name, c.group.name, span, suffix=".pdf")
 
 
 def next_serial(collection: Collection) -> int:

@@ -6,11 +6,12 @@ coordinator their partnership's; anything else is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, render_template
+from flask import Blueprint, Response, flash, render_template, url_for
 from flask_login import login_required
 from sqlalchemy import func, select
 
 from survey_app import access
+from survey_app.downloads import content_disposition
 from survey_app.extensions import db
 from survey_app.models import Collection, PrintBatch, Sheet
 from survey_app.paper.letters import letter_pack_check, print_letter_pack
@@ -21,7 +22,7 @@ from survey_app.paper.operations import (
     print_class_pack,
 )
 from survey_app.paper.wtf import LETTERS_CHOICE, PrintForm
-from survey_app.urls import cover_web_text, public_url, reach
+from survey_app.urls import cover_web_text, public_base, public_url, reach
 
 bp = Blueprint("paper", __name__, url_prefix="/admin/paper")
 
@@ -73,7 +74,8 @@ def print_form(collection_id: int):
                 result = print_class_pack(
                     c, None if kind == "numbered" else form.copies.data, form.paper.data,
                     master=kind == "master", numbers=form.numbers.data if kind == "numbered"
-                    else None, web_url=cover_web_text(c), language=form.language.data or None)
+                    else None, web_url=cover_web_text(c), language=form.language.data or None,
+                    scan_url=public_base() + url_for("scans.index"))
         except PrintError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -83,7 +85,7 @@ def print_form(collection_id: int):
             if kind == "letters":
                 name = name.replace("paper-", "letters-", 1)
             return Response(result.pdf, mimetype="application/pdf", headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
+                "Content-Disposition": content_disposition(name),
                 "Cache-Control": "no-store",
             })
     sheets, batches = _printed(c)

@@ -196,8 +196,11 @@ def build(survey: Survey, scope: ResultsScope, min_n: int, *, people: bool = Fal
         retro_people = answer_queries.retro_people(
             scope, [c.id for c in infos if not c.is_comparison], tops)
         retro_people = guard.people(retro_people)
+    reused = (answer_queries.reused_pupil_numbers(scope, ids, tuple(dict.fromkeys(pair)))
+              if pair[0] != pair[1] else {})
     return SurveyResults(survey, scope, min_n, infos, dict(respondents), results,
-                         retro_people, primary, knowledge_results, pair, tuple(present))
+                         retro_people, primary, knowledge_results, pair, tuple(present),
+                         {p: reused[p] for p in pair if reused.get(p)})
 
 
 def _did(qr: QuestionResult) -> DiffInChange | None:

@@ -67,6 +67,25 @@ def paired_counts(scope: ResultsScope, ids: list[int], columns: list[str],
             if n_responses == 2}
 
 
+def reused_pupil_numbers(scope: ResultsScope, ids: list[int], phases: tuple[str, ...]
+                         ) -> dict[str, int]:
+    """phase -> pupil numbers given by more than one response in one group (and arm) at
+    that time point: the pairing above leaves them out, and the results say how many, so
+    nothing is dropped without a word."""
+    if not ids or not phases:
+        return {}
+    reused = (select(Collection.phase.label("phase")).select_from(Response)
+              .join(Collection, Collection.id == Response.collection_id)
+              .where(Response.collection_id.in_(ids), Collection.phase.in_(phases),
+                     Response.pupil_number.is_not(None), *scope.response_filters())
+              .group_by(Collection.phase, Collection.group_id, Collection.is_comparison,
+                        Response.pupil_number)
+              .having(func.count() > 1)
+              .subquery())
+    return dict(db.session.execute(select(reused.c.phase, func.count())
+                                   .group_by(reused.c.phase)).all())
+
+
 def paired_counts_select(scope: ResultsScope, ids, columns: list[str], first: str = "before",
                          last: str = "after"):
     """paired_counts as SQL (gid, cmp, responses, question_code, before, after, n), where

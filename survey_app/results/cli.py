@@ -76,6 +76,7 @@ def results_command(survey_code, partnership_name, school_name, compare, as_json
                                "school": school.name if school else None,
                                "time_points": list(res.present),
                                "compared": list(res.points),
+                               "pupil_numbers_given_twice": res.reused_numbers,
                                "responses": res.n_responses, "min_group": res.min_n,
                                "questions": figures,
                                "knowledge_score": res.knowledge.figures(res.has_comparison)

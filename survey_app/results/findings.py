@@ -6,6 +6,8 @@ coordinator can defend it. Kept apart from the report's assembly (report.py) and
 
 from __future__ import annotations
 
+from flask_babel import ngettext
+
 from survey_app.results import analysis, scores
 from survey_app.results.stat_words import judgement, pct, signed_points
 from survey_app.results.survey_results import Change, QuestionResult, SurveyResults
@@ -231,7 +233,12 @@ def exploratory(results: SurveyResults) -> list[str]:
 
 
 def section_notes(results: SurveyResults) -> list[str]:
-    notes = []
+    notes = [ngettext("%(num)s pupil number was given more than once in one class in the "
+                      "“%(phase)s” survey: those answers are not paired.",
+                      "%(num)s pupil numbers were given more than once in one class in the "
+                      "“%(phase)s” survey: those answers are not paired.",
+                      n, phase=analysis.PHASE_LABELS[phase].lower())
+             for phase, n in results.reused_numbers.items()]
     if not results.primary:
         notes.append("No primary outcomes were declared for this survey, so it has no "
                      "headline findings: every finding is exploratory.")

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 
+from survey_app.admin.operations import title_names_ages
 from survey_app.models import Partnership, School, Survey
 from survey_app.results import analysis, queries, reach, suppression
 from survey_app.results.findings import PEOPLE, exploratory, headlines, section_notes, summary_lines
@@ -54,6 +55,8 @@ def survey_name(survey: Survey) -> str:
     code ('Me and science (pupils aged 7-11)')."""
     people = PEOPLE.get(survey.audience, "people")
     ages = survey.latest.definition.ages if survey.versions else None
+    if title_names_ages(survey.title, ages):
+        ages = None  # "Pupils 7-11 (pupils)", not "(pupils aged 7-11)" after it
     return f"{survey.title} ({people}{f' aged {ages}' if ages else ''})"
 
 

@@ -170,6 +170,9 @@ class SurveyResults:
     #: The two time points compared, and every time point with collections in scope.
     points: tuple[str, str] = DEFAULT_POINTS
     present: tuple[str, ...] = ()
+    #: Time point -> pupil numbers given twice (or more) in one class there: their
+    #: answers are left out of the pairs, and the page and report say how many.
+    reused_numbers: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_comparison(self) -> bool:

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
 from survey_app import access
+from survey_app.downloads import content_disposition, file_name
 from survey_app.extensions import db
 from survey_app.models import School, Survey
 from survey_app.results import analysis, findings, pilot, queries, reach, report
@@ -185,9 +186,11 @@ def report_html():
 @bp.get("/report.pdf")
 @login_required
 def report_pdf():
-    pdf = render_pdf(_report())
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": 'inline; filename="impact-report.pdf"'})
+    rep = _report()
+    name = file_name("impact-report", rep.partnership.name, request.args.get("survey"),
+                     rep.school.name if rep.school else None, suffix=".pdf")
+    return Response(render_pdf(rep), mimetype="application/pdf",
+                    headers={"Content-Disposition": content_disposition(name, inline=True)})
 
 
 @bp.get("/pilot/<int:collection_id>")
@@ -209,6 +212,14 @@ def results_url(endpoint: str, **changes) -> str:
     args = {k: v for k, v in request.args.items() if v}
     args.update({k: v for k, v in changes.items() if v is not None})
     return url_for(endpoint, **args)
+
+
+@bp.app_template_filter("end_sentence")
+def end_sentence(text: str) -> str:
+    """`text` ending as a sentence does: a full stop added unless it already ends with one
+    (or ? ! …, before any closing quote), so a question's own "." never doubles."""
+    text = text.rstrip()
+    return text if re.search(r"[.?!…][\"'”’)]*$", text) else f"{text}."
 
 
 @bp.app_template_filter("without_ages")

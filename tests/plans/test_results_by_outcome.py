@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pypdfium2 as pdfium
 import pytest
@@ -101,6 +102,9 @@ def test_survey_page_and_primary_command_defer_to_the_plan(app, partnership, ans
     assert 'name="primary"' not in page
     assert "evaluation plan" in page
     assert "I enjoy science." in page
+    words = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "primary outcomes: I enjoy science. Change them in the plan." in words
+    assert ".." not in words  # the question's own full stop ends the sentence
     out = runner.invoke(args=["primary", "--survey", "pupil_attitudes_7_11", "good_at"])
     assert out.exit_code == 0, out.output
     assert "results use the plan's (enjoy)" in out.output

@@ -358,3 +358,47 @@ def test_erasing_an_answer_erases_its_quote(coordinator_client, results_data):
     erase_collection(results_data["after"], "test")
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(ReportQuote)) == 0
+
+
+def test_the_survey_pages_downloads_follow_its_school_filter(app, coordinator_client,
+                                                             results_data):
+    """A coordinator looking at one school's results downloads that school's answers: every
+    download link carries the school chosen on the page (the codebook has no answers)."""
+    alder = _school("Alder School")
+    html = coordinator_client.get(f"/results/survey/res_test?school={alder}"
+                                  ).get_data(as_text=True)
+    block = re.search(r'<ul class="downloads">(.*?)</ul>', html, re.S).group(1)
+    links = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', block)]
+    assert len(links) >= 4, links  # tables, report and its PDF at the least
+    for link in links:
+        if "codebook" not in link:
+            assert f"school={alder}" in link, link
+    if "export.responses_csv" in app.view_functions:
+        csv_link = next(h for h in links if "responses.csv" in h and "excel" not in h)
+        rows = list(csv.DictReader(io.StringIO(
+            coordinator_client.get(csv_link).get_data(as_text=True))))
+        assert rows
+        assert {r["school"] for r in rows} == {"Alder School"}
+
+
+def test_a_pupil_number_given_twice_is_said_not_dropped(app, coordinator_client,
+                                                        results_data, runner):
+    """Two "after" answers with pupil number 3 (and two more with 4) cannot be paired: the
+    page, the report and its PDF say how many numbers were left out and where."""
+    from tests.results.conftest import add
+
+    note = "pupil numbers were given more than once in one class in the “after” survey"
+    html = coordinator_client.get("/results/survey/res_test").get_data(as_text=True)
+    assert "given more than once" not in html  # every number once: nothing to say
+    for pupil in (3, 4):
+        add(results_data["after"], {"conf": "5"}, pupil=pupil)
+    db.session.commit()
+    html = coordinator_client.get("/results/survey/res_test").get_data(as_text=True)
+    assert f"2 {note}: those answers are not paired." in html
+    report = coordinator_client.get("/results/report").get_data(as_text=True)
+    assert f"2 {note}" in report
+    pdf = " ".join(_pdf_text(coordinator_client.get("/results/report.pdf").data).split())
+    assert f"2 {note}" in pdf
+    out = runner.invoke(args=["results", "--survey", "res_test", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["pupil_numbers_given_twice"] == {"after": 2}

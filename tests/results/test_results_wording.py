@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from survey_app.results.difference_in_change import DiffInChange
 from survey_app.results.findings import did_sentence, moved_words, p_text
 
@@ -50,7 +52,18 @@ def test_parents_answers_are_their_view_not_a_self_rating():
         measures="interest", text="I want to learn more."))
     assert "rating of their own interest" in self_rating_words(pupil_q, "pupils")
     results = SimpleNamespace(primary=True, has_comparison=True, knowledge=None,
+                              reused_numbers={},
                               survey=SimpleNamespace(audience="parent"))
     notes = section_notes(results)
     assert not any("ratings of themselves" in n for n in notes)
     assert any("parents' and carers' views of their child's learning" in n for n in notes)
+
+
+@pytest.mark.parametrize(("text", "ended"), [
+    ("I enjoy science.", "I enjoy science."), ("Is it fun?", "Is it fun?"),
+    ("I like it", "I like it."), ("“Wow!”", "“Wow!”"), ("a; b ", "a; b."),
+])
+def test_end_sentence_adds_a_full_stop_only_when_missing(text, ended):
+    from survey_app.results.views import end_sentence
+
+    assert end_sentence(text) == ended

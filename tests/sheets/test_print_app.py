@@ -337,3 +337,55 @@ def test_print_command_takes_a_language(runner, partnership, loaded_bank, tmp_pa
                               "--language", "fr"])
     assert bad.exit_code == 1
     assert "not written in 'fr'" in bad.output
+
+
+def test_a_pupil_surveys_print_page_never_speaks_of_letters(coordinator_client, partnership,
+                                                              loaded_bank):
+    """Letters home exist for parents' surveys only: a pupil survey's hints must not send a
+    teacher looking for an option that is not there."""
+    pupils = collection(partnership, ask_pupil_number=True)
+    html = coordinator_client.get(f"/admin/paper/collections/{pupils.id}/print"
+                                  ).get_data(as_text=True)
+    words = re.sub(r"<[^>]*>", " ", html).lower()
+    assert "letters home" not in words
+    assert "parent" not in words
+    parents = collection(partnership, survey="parent_views", group="Year 6")
+    html = coordinator_client.get(f"/admin/paper/collections/{parents.id}/print"
+                                  ).get_data(as_text=True)
+    assert "For letters home" in html
+
+
+def test_the_cover_sends_the_teacher_to_the_scans_page_by_its_menu_name(coordinator_client,
+                                                                        partnership,
+                                                                        loaded_bank):
+    """The cover's "Scan" step names the page where a pile is uploaded as the menu does,
+    with its address: a teacher holding the cover finds it without being shown."""
+    import pypdfium2 as pdfium
+
+    from print.cover import SCAN_PAGE
+
+    c = collection(partnership)
+    url = f"/admin/paper/collections/{c.id}/print"
+    html = coordinator_client.get(url).get_data(as_text=True)
+    nav = re.search(r"<nav.*?</nav>", html, re.S).group(0)
+    assert f">{SCAN_PAGE.replace('&', '&amp;')}</a>" in nav
+    resp = coordinator_client.post(url, data={"csrf_token": csrf_from(html), "kind": "pack",
+                                              "copies": "2", "paper": "a4"})
+    cover = pdfium.PdfDocument(resp.data)[0].get_textpage().get_text_range()
+    text = " ".join(cover.split())
+    assert f"Upload it on the website's {SCAN_PAGE} page (http://survey.test/admin/scans/)" \
+        in text, text
+    assert "collection's page" not in text
+
+
+def test_a_numbered_packs_cover_hands_out_by_number_not_by_sheet(partnership, loaded_bank):
+    """Pupil numbers 5-6 print on sheets <id>-1 and <id>-2: "give sheet number 1 to pupil 1"
+    would hand pupil 1 the sheet printed for pupil 5."""
+    import pypdfium2 as pdfium
+
+    c = collection(partnership, ask_pupil_number=True)
+    pack = print_class_pack(c, numbers="5-6")
+    db.session.commit()
+    cover = " ".join(pdfium.PdfDocument(pack.pdf)[0].get_textpage().get_text_range().split())
+    assert "give each pupil the sheet with their number in your register" in cover, cover
+    assert "sheet number 1" not in cover

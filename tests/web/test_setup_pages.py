@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.admin.operations import SetupError, create_collection
+from survey_app.admin.operations import SetupError, create_collection, title_names_ages
 from survey_app.admin.views import asks_pupil_number_by_default
 from survey_app.extensions import db
 from survey_app.models import Collection, Survey
@@ -160,3 +160,27 @@ def test_print_form_marks_each_field_with_the_packs_that_use_it(coordinator_clie
     assert numbers, "the pupil-number field is wrapped"
     assert numbers.group(1).split() == ["numbered", "letters"]
     assert "print_form.js" in html
+
+
+def test_a_title_that_says_its_ages_is_not_followed_by_them_again(coordinator_client,
+                                                                   partnership):
+    """A coordinator's own "Pupils 7-11" (ages 7-11) is listed as typed; a bank title, which
+    does not say its ages, still gets them ("Me and science (ages 7-11)")."""
+    from forms.definition import parse_survey
+    from survey_app.admin.operations import load_survey_version
+    from survey_app.results.report import survey_name
+
+    load_survey_version(partnership, parse_survey(
+        "code: own_7_11\ntitle: Pupils 7\u201311\naudience: pupil\nages: '7-11'\n"
+        "questions:\n  - {code: q1, text: I like science., scale: faces3}\n"))
+    create_collection(partnership, survey_code="own_7_11", school_name="Oak Primary",
+                      group_name="Year 5", phase="before")
+    db.session.commit()
+    for url in ("/admin/", NEW, "/admin/surveys"):
+        html = coordinator_client.get(url).get_data(as_text=True)
+        assert "Pupils 7\u201311" in html, url
+        assert "(ages 7" not in html, url
+    survey = db.session.scalar(select(Survey).where(Survey.code == "own_7_11"))
+    assert survey_name(survey) == "Pupils 7\u201311 (pupils)"
+    assert not title_names_ages("Me and science", "7-11")
+    assert not title_names_ages("Year 17-111", "7-11")  # digits around are other ages
