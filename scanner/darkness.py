@@ -71,6 +71,17 @@ def word_sectors(r_px: float, half_width_px: float) -> np.ndarray:
     return out
 
 
+def _longest_arc(drawn: np.ndarray) -> np.ndarray:
+    """Per bubble (row), the longest run of consecutive True sectors, round the circle."""
+    n, k = drawn.shape
+    run = np.zeros(n, int)
+    best = np.zeros(n, int)
+    for j in range(2 * k):  # twice round: a run may pass the last sector to the first
+        run = np.where(drawn[:, j % k], run + 1, 0)
+        best = np.maximum(best, run)
+    return np.minimum(best, k)
+
+
 def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
              r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
              rings: bool = True, worded: np.ndarray | None = None) -> Features:
@@ -165,6 +176,10 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # A circle goes all the way round; a streak or a straight stroke through the annulus
     # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
     round_all = np.roll(inked | ~seen, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
+    # ... or, drawn tight, it runs on the printed ring for a while, where no line of its own
+    # shows: one unbroken inked arc round most of the bubble is round too (no stroke or
+    # streak draws one).
+    round_all |= _longest_arc(inked & seen) >= tuning.CIRCLE_ARC_SECTORS
     open_quarters = (np.roll(seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2) >= 2).sum(axis=1)
     quarters = round_all & (open_quarters >= 3)
     if worded is not None:
