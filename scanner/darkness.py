@@ -179,7 +179,8 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # ... or, drawn tight, it runs on the printed ring for a while, where no line of its own
     # shows: one unbroken inked arc round most of the bubble is round too (no stroke or
     # streak draws one).
-    round_all |= _longest_arc(inked & seen) >= tuning.CIRCLE_ARC_SECTORS
+    arc = _longest_arc(inked & seen)
+    round_all |= arc >= tuning.CIRCLE_ARC_SECTORS
     open_quarters = (np.roll(seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2) >= 2).sum(axis=1)
     quarters = round_all & (open_quarters >= 3)
     if worded is not None:
@@ -194,6 +195,10 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                           circle)
         quarters = np.where(worded, True, quarters)
     circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
+    # Half a circle or more in one unbroken arc, the rest on the printed ring: a person
+    # looks (a stroke never draws it; read as no answer, it was a silent blank).
+    circle = np.where(arc >= tuning.CIRCLE_ARC_UNSURE,
+                      np.maximum(circle, tuning.CIRCLE_UNSURE), circle)
     # Strokes: line pixels inside the disc, less what runs on through the bands of both
     # sides (a streak along a row or column is a line too, across the whole bubble).
     stroke = every_line.reshape(n, side, side) * (scale / here)[:, None, None] > tuning.STROKE_INK
