@@ -1,4 +1,5 @@
-"""What children do on paper and what copiers and phones do to it (issue 11, items 2 and 4).
+"""What children do on paper and what copiers and phones do to it (the cases and the figures:
+docs/developing/scanner-figures.md).
 
 Every sheet here is the real printed class pack (print/, rasterised), marked the way children
 mark it, then scanned clean, through a copier or as a phone photo. Each answer must be read
@@ -141,7 +142,8 @@ def test_marks_on_adult_and_older_pupils_sheets_are_read(pupil_pack, teacher_pac
 
 
 def test_a_circle_round_the_bubble_is_an_answer_not_a_blank(faces_pack):
-    """The issue's case: the child circled the bubble; it used to be stored blank, silently."""
+    """The child circled the bubble: it used to be stored blank, silently (see
+    docs/developing/scanner-figures.md)."""
     img, truth = one_mark_each(faces_pack, "circle", seed=2)
     result = scanner_for(faces_pack.layout).read_page(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
     for q, v in truth.items():
@@ -491,8 +493,8 @@ def test_a_1_bit_scan_is_decoded_pixel_for_pixel_and_read_as_1_bit(partner_pack,
 
 
 def test_a_streak_over_empty_bubbles_is_neither_a_mark_nor_a_review(pupil_pack):
-    """The dirty drum of the issue: a faint streak down one column of bubbles read as "a
-    faint mark" on every question, or as an answer."""
+    """A copier's dirty drum (docs/developing/scanner-figures.md): a faint streak down one
+    column of bubbles read as "a faint mark" on every question, or as an answer."""
     template = _template(pupil_pack)
     rng = np.random.default_rng(6)
     img = pupil_pack.pages[0][2].copy()
