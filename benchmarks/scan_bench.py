@@ -10,8 +10,8 @@
 Prints, in one run: the floor (just rasterising the copier PDF's pages, or decoding the
 photo JPEGs), pages per second in one process and on all cores, and accuracy (answers
 correct, sent to review, silently wrong) on clean scans, copier scans and phone photos,
-against the goals of issue 11, with a breakdown by children's mark and by copier or phone
-fault.
+against the goals (docs/developing/scanner-figures.md), with a breakdown by children's mark
+and by copier or phone fault.
 
 The corpus: the bank surveys and `all_kinds.yaml` (every kind of question), filled in by
 `tests.support.generate` with children's marks at its rates (fills, ticks, crosses,
@@ -25,10 +25,11 @@ child's): on a shared machine the wall time swings with the load, the processor 
 
 Seeds: the benchmark paints from seeds 1100+ (clean), 1200+ (copier), 1300+ (photos),
 never used for tuning. The thresholds in scanner/tuning.py were tuned on seeds below 1000
-(`--tune` uses 0-59; the issue-11 work used 100-104, 200-204 and 300-304, and the tests in
+(`--tune` uses 0-59; earlier rounds used 100-104, 200-204 and 300-304, and the tests in
 tests/scan use seeds below 100). Tuning work paints its own corpus below 1000 with `--seed`
 (e.g. `--seed 500 --accuracy-only --details --cache DIR`: clean 500+, copier 600+, photos
-700+; the last round used 500 and 530), and reports on the default seeds once.
+700+; the last rounds used 500, 530 and 560, and sheets with a circle on every answer at
+800-802), and reports on the default seeds once.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ ALL_KINDS = Path(__file__).with_name("all_kinds.yaml")
 SURVEYS = [("pupil_attitudes_7_11", "bubbles"), ("pupil_attitudes_5_7", "none"),
            ("teacher_confidence", "none"), ("workshop_knowledge", "bubbles"),
            ("partner_school", "none"), (ALL_KINDS, "bubbles")]
-#: Issue 11's goals: silent errors per 1,000 answers and needless review (% of answers).
+#: The goals (docs/developing/scanner-figures.md): silent errors per 1,000 answers and
+#: needless review (% of answers).
 #: The report's seeds (clean; copier +100, photos +200): never used for tuning.
 REPORT_SEED = 1100
 GOALS = {"clean": (0.0, 0.0), "copier": (1.0, 3.0), "photos": (1.0, 3.0)}

@@ -34,10 +34,11 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
         by_question[b["question"]].append(b)
     placed: list[tuple[dict, float, float, float]] = []
     rings: list[float] = []
-    for bubbles in by_question.values():
-        fits = _register_question(half, bubbles, s, search)
-        mdx = statistics.median(f[0] for f in fits)
-        mdy = statistics.median(f[1] for f in fits)
+    all_fits = {q: _register_question(half, bubbles, s, search)
+                for q, bubbles in by_question.items()}
+    for q, bubbles in by_question.items():
+        fits = all_fits[q]
+        mdx, mdy = _row_offset(q, by_question, all_fits, tol)
         for b, (dx, dy, ring) in zip(bubbles, fits, strict=True):
             if abs(dx - mdx) > tol or abs(dy - mdy) > tol:
                 dx, dy = mdx, mdy  # a scribble pulled this fit: trust the row
@@ -87,6 +88,33 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
                           round(float(st), 3))
             for (b, cx, cy, r), d, c, ring, ci, fc, sc, st
             in zip(placed, dark, cover, rings, circle, face, score, strokes, strict=True)]
+
+
+def _row_offset(q: str, by_question: dict[str, list[dict]],
+                fits: dict[str, list[tuple[float, float, float]]],
+                tol: float) -> tuple[float, float]:
+    """The offset a question's bubbles should share: the median of their own fits. A row of
+    two (yes/no) has no median to outvote one fit pulled off its ring by a mark (a circle
+    drawn tight round "No" pulled both to halfway, and "Yes" was measured over its own
+    printed ring: "2 answers marked", tuning seed 560): when its two fits disagree, the
+    ones that agree with the nearest row of three or more bubbles count."""
+    own = fits[q]
+    mdx = statistics.median(f[0] for f in own)
+    mdy = statistics.median(f[1] for f in own)
+    if len(own) >= 3 or all(abs(f[0] - mdx) <= tol and abs(f[1] - mdy) <= tol for f in own):
+        return mdx, mdy
+    cy = statistics.median(b["cy"] for b in by_question[q])
+    rows = [(abs(statistics.median(b["cy"] for b in by_question[o]) - cy), o)
+            for o in fits if len(fits[o]) >= 3]
+    if not rows:
+        return mdx, mdy
+    near = fits[min(rows)[1]]
+    rdx = statistics.median(f[0] for f in near)
+    rdy = statistics.median(f[1] for f in near)
+    good = [f for f in own if abs(f[0] - rdx) <= tol and abs(f[1] - rdy) <= tol]
+    if not good:
+        return mdx, mdy
+    return statistics.median(f[0] for f in good), statistics.median(f[1] for f in good)
 
 
 def _ring_shares(placed: list[tuple[dict, float, float, float]],

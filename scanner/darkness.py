@@ -71,6 +71,17 @@ def word_sectors(r_px: float, half_width_px: float) -> np.ndarray:
     return out
 
 
+def _longest_arc(drawn: np.ndarray) -> np.ndarray:
+    """Per bubble (row), the longest run of consecutive True sectors, round the circle."""
+    n, k = drawn.shape
+    run = np.zeros(n, int)
+    best = np.zeros(n, int)
+    for j in range(2 * k):  # twice round: a run may pass the last sector to the first
+        run = np.where(drawn[:, j % k], run + 1, 0)
+        best = np.maximum(best, run)
+    return np.minimum(best, k)
+
+
 def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
              r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
              rings: bool = True, worded: np.ndarray | None = None) -> Features:
@@ -165,6 +176,11 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # A circle goes all the way round; a streak or a straight stroke through the annulus
     # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
     round_all = np.roll(inked | ~seen, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
+    # ... or, drawn tight, it runs on the printed ring for a while, where no line of its own
+    # shows: one unbroken inked arc round most of the bubble is round too (no stroke or
+    # streak draws one).
+    arc = _longest_arc(inked & seen)
+    round_all |= arc >= tuning.CIRCLE_ARC_SECTORS
     open_quarters = (np.roll(seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2) >= 2).sum(axis=1)
     quarters = round_all & (open_quarters >= 3)
     if worded is not None:
@@ -179,6 +195,10 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                           circle)
         quarters = np.where(worded, True, quarters)
     circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
+    # Half a circle or more in one unbroken arc, the rest on the printed ring: a person
+    # looks (a stroke never draws it; read as no answer, it was a silent blank).
+    circle = np.where(arc >= tuning.CIRCLE_ARC_UNSURE,
+                      np.maximum(circle, tuning.CIRCLE_UNSURE), circle)
     # Strokes: line pixels inside the disc, less what runs on through the bands of both
     # sides (a streak along a row or column is a line too, across the whole bubble).
     stroke = every_line.reshape(n, side, side) * (scale / here)[:, None, None] > tuning.STROKE_INK

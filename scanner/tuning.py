@@ -157,6 +157,22 @@ SECTOR_INK = 0.25
 #: printed digit above a pupil-number bubble can leave 5 sectors of 16 after the median).
 CIRCLE_MARKED = 0.6
 CIRCLE_UNSURE = 0.4
+#: A circle drawn so tight that part of it runs ON the printed ring cannot be told from the
+#: ring there: it shows as an arc with a gap, and a quarter with no ink made it "not round"
+#: (at most unsure, or blank when the arc was under half). Beside "every quarter inked", an
+#: unbroken arc of at least this many of the 16 sectors, each inked and seen, is round too:
+#: a straight stroke through the annulus inks at most 5 sectors in a row, a streak two
+#: opposite runs of 2-3, and 10 is 225 degrees, so only a curve drawn round the bubble
+#: gives it. An arc of `CIRCLE_ARC_UNSURE` (half the way round) is at least unsure. Unseen
+#: sectors (a face, a neighbour's ring, an option's words) do not join the arc: counted
+#: in, they made empty option bubbles "circled" by their own words and a neighbour's mark.
+#: Tuning: a circle round one answer of every question on 60 + 120 + 120 clean sheets
+#: (seeds 800-802, `tests.support.marks._circle`): 3 + 11 + 10 needless reviews and 1 + 0
+#: + 1 silent blanks before, 2 + 5 + 4 and 0 + 0 + 1 after (with `bubbles._row_offset`);
+#: the corpora of seeds 500/530/560 (clean, copier, photos: needless / silent): before
+#: 1/0 18/1 5/0, 1/1 13/0 6/1, 6/0 18/2 4/0; after 0/0 16/1 5/0, 1/0 8/0 6/1, 4/0 14/2 3/0.
+CIRCLE_ARC_SECTORS = 10
+CIRCLE_ARC_UNSURE = 8
 #: Round a faces-row bubble (a face above it, its words below) only the left and right of
 #: the annulus show a drawn circle (3 sectors each): a circle must ink at least this many
 #: sectors on each of the two sides. 2 sent clear circles to review when one side ran tight

@@ -1,4 +1,5 @@
-"""What children do on paper and what copiers and phones do to it (issue 11, items 2 and 4).
+"""What children do on paper and what copiers and phones do to it (the cases and the figures:
+docs/developing/scanner-figures.md).
 
 Every sheet here is the real printed class pack (print/, rasterised), marked the way children
 mark it, then scanned clean, through a copier or as a phone photo. Each answer must be read
@@ -141,7 +142,8 @@ def test_marks_on_adult_and_older_pupils_sheets_are_read(pupil_pack, teacher_pac
 
 
 def test_a_circle_round_the_bubble_is_an_answer_not_a_blank(faces_pack):
-    """The issue's case: the child circled the bubble; it used to be stored blank, silently."""
+    """The child circled the bubble: it used to be stored blank, silently (see
+    docs/developing/scanner-figures.md)."""
     img, truth = one_mark_each(faces_pack, "circle", seed=2)
     result = scanner_for(faces_pack.layout).read_page(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
     for q, v in truth.items():
@@ -149,6 +151,46 @@ def test_a_circle_round_the_bubble_is_an_answer_not_a_blank(faces_pack):
         assert b.circle >= 0.6
         assert b.darkness < 0.04  # nothing inside the ring: the circle is the evidence
         assert result.answer_map[q] == v
+
+
+def _tight_circle(img, cx, cy, r, k: int, rng, dpi) -> None:
+    """A circle a child draws tight round a bubble: its radius 1.3 of the bubble's, off-centre
+    by a quarter radius (towards one of four sides by `k`), so that for about a quarter of
+    the way round it runs on or just outside the printed ring, where no line of its own
+    shows."""
+    from tests.support.marks import PEN_BLACK, PEN_BLUE, _stroke
+
+    dx, dy = [(0, 1), (1, 0), (0, -1), (-1, 0)][k % 4]
+    t = np.linspace(0, 2.05 * np.pi, 72) + rng.uniform(0, 2 * np.pi)
+    rad = 1.3 * r * (1 + rng.normal(0, 0.01, len(t)))
+    pts = np.c_[cx + 0.25 * r * dx + rad * np.cos(t), cy + 0.25 * r * dy + rad * np.sin(t)]
+    _stroke(img, pts, PEN_BLUE if k % 3 == 0 else PEN_BLACK, 0.7 * dpi / 72, rng)
+
+
+def test_a_circle_drawn_tight_round_the_answer_is_read_without_review(partner_pack,
+                                                                       teacher_pack):
+    """A clean scan, every answer circled tight round its bubble (on the printed ring for a
+    quarter of the way): each is read as that answer, none sent to review. Before, such a
+    circle was "half a circle" (review, or blank when the rest hid in the ring's blur), and
+    one round "No" of a yes/no row pulled the row's place so far that "Yes" was measured
+    over its own ring ("2 answers marked"). See docs/developing/scanner-figures.md."""
+    for pack in (partner_pack, teacher_pack):
+        kinds = {q["code"]: q["type"] for q in pack.layout["questions"]}
+        for k in range(4):
+            rng = np.random.default_rng(30 + k)
+            img = pack.pages[0][2].copy()
+            truth = {}
+            for j, (q, bubbles) in enumerate(_bubbles(pack).items()):
+                if kinds[q] != "single":
+                    continue
+                b = bubbles[(j + k) % len(bubbles)]
+                _tight_circle(img, _px(b["cx"], pack), _px(b["cy"], pack), _px(b["r"], pack),
+                              k + j, rng, pack.dpi)
+                truth[q] = b["value"]
+            result = scanner_for(pack.layout).read_page(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+            assert_read_or_flagged(truth, result)
+            assert not result.review, [(r.question, r.reason) for r in result.review]
+            assert result.answer_map.items() >= truth.items()
 
 
 def test_a_coloured_face_is_the_answer_and_the_printed_faces_are_not(faces_pack):
@@ -451,8 +493,8 @@ def test_a_1_bit_scan_is_decoded_pixel_for_pixel_and_read_as_1_bit(partner_pack,
 
 
 def test_a_streak_over_empty_bubbles_is_neither_a_mark_nor_a_review(pupil_pack):
-    """The dirty drum of the issue: a faint streak down one column of bubbles read as "a
-    faint mark" on every question, or as an answer."""
+    """A copier's dirty drum (docs/developing/scanner-figures.md): a faint streak down one
+    column of bubbles read as "a faint mark" on every question, or as an answer."""
     template = _template(pupil_pack)
     rng = np.random.default_rng(6)
     img = pupil_pack.pages[0][2].copy()
