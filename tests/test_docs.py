@@ -62,3 +62,28 @@ def test_every_screenshot_comes_from_the_script():
     elsewhere = [str(p.relative_to(REPO)) for p in pictures if p.parent != SCREENSHOTS]
     assert elsewhere == [], "keep pictures in docs/screenshots/"
     assert [p.name for p in pictures if f'"{p.name}"' not in script] == []
+
+
+#: Files a comment may not point at: they are not in the repository, so a reader cannot
+#: follow the pointer (the evaluation advice is summed up in docs/coordinator/plan.md).
+_DANGLING = re.compile(r"\b(EVALUATION|DESIGN|STYLE)\.md\b|\bthe issue\b")
+
+
+def dangling_references(text: str) -> list[str]:
+    """Lines of a source file that point at a document the repository does not hold."""
+    return [line.strip() for line in text.splitlines() if _DANGLING.search(line)]
+
+
+def test_the_check_finds_a_dangling_reference():
+    source = "x = 1  # see EVALUATION.md\n# as the issue asks\n# docs/coordinator/plan.md\n"
+    assert dangling_references(source) == ["x = 1  # see EVALUATION.md", "# as the issue asks"]
+
+
+def test_no_source_points_at_a_document_not_in_the_repository():
+    found = []
+    for folder in ("survey_app", "forms", "print", "scanner", "tests", "benchmarks"):
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".js", ".yaml"} and path != Path(__file__):
+                found += [f"{path.relative_to(REPO)}: {line}"
+                          for line in dangling_references(path.read_text(encoding="utf-8"))]
+    assert found == []
