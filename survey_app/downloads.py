@@ -14,6 +14,9 @@ from urllib.parse import quote
 #: ("St Anne's" -> "st-annes").
 _UNSAFE = re.compile(r"[\W_]+")
 _APOSTROPHES = re.compile(r"['\u2019]")
+#: A name every browser keeps as it is (a survey code such as "pupil_attitudes_7_11" keeps
+#: its underscores, which researchers' scripts match on).
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def _slug(text: str) -> str:
@@ -37,10 +40,11 @@ def ascii_name(name: str) -> str:
 
 
 def content_disposition(name: str, *, inline: bool = False) -> str:
-    """The header for `name` (from `file_name`): `filename` in ASCII, and `filename*` in
-    UTF-8 when the two differ."""
+    """The header for `name` (from `file_name`, or a plain ASCII name such as a survey
+    code's): `filename` in ASCII, and `filename*` in UTF-8 when the two differ. Every
+    download in the app sets its header here, so no name can add a parameter or break it."""
     kind = "inline" if inline else "attachment"
-    plain = ascii_name(name)
+    plain = name if _PLAIN.fullmatch(name) else ascii_name(name)
     if plain == name:
         return f'{kind}; filename="{plain}"'
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"

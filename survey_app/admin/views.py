@@ -47,6 +47,7 @@ from survey_app.admin.wtf import (
     choices,
     choices_with_data,
 )
+from survey_app.downloads import content_disposition
 from survey_app.extensions import db
 from survey_app.join.codes import format_join_code
 from survey_app.languages import language_choices
@@ -259,9 +260,8 @@ def reopen(collection_id: int):
 
 
 def _download(data: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
     return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Content-Disposition": content_disposition(filename, inline=inline),
         "Cache-Control": "private, max-age=300",
     })
 

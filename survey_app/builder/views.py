@@ -53,6 +53,7 @@ from survey_app.builder.operations import (
     warnings_for,
 )
 from survey_app.builder.wtf import BuilderForm
+from survey_app.downloads import content_disposition
 from survey_app.extensions import db
 
 bp = Blueprint("builder", __name__, url_prefix="/admin/builder")
@@ -195,7 +196,7 @@ def _download(draft: Draft, _arg: str):
                      notice="The survey has problems, so its file would not load: fix the "
                             "problems marked below, then download it again."), 422
     return Response(survey.to_yaml(), mimetype="application/x-yaml", headers={
-        "Content-Disposition": f'attachment; filename="{survey.code}.yaml"'})
+        "Content-Disposition": content_disposition(f"{survey.code}.yaml")})
 
 
 def _upload(draft: Draft, _arg: str):

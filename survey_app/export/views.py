@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from forms.definition import CODE_RE
 from survey_app import access
+from survey_app.downloads import content_disposition
 from survey_app.export import formats
 from survey_app.export.csvfile import csv_chunks
 from survey_app.export.rows import long_rows, wide_rows, wide_table
@@ -69,7 +70,7 @@ def _csv_download(rows, filename: str) -> HttpResponse:
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition(filename)
     # Pupil answers: never kept by a shared browser or proxy.
     response.headers["Cache-Control"] = "no-store"
     return response

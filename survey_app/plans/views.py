@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from survey_app import access
 from survey_app.builder.bank import MEASURE_TITLES, bank_surveys
+from survey_app.downloads import content_disposition
 from survey_app.extensions import db
 from survey_app.plans import document
 from survey_app.plans.allocation import (
@@ -111,7 +112,8 @@ def pdf():
 
     data = plan_pdf(current_user.partnership, _plan(), _school())
     return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": 'inline; filename="evaluation-plan.pdf"'})
+                    headers={"Content-Disposition":
+                             content_disposition("evaluation-plan.pdf", inline=True)})
 
 
 @bp.get("/plan.yaml")
@@ -119,7 +121,7 @@ def pdf():
 def yaml_file():
     text = to_yaml(_plan(), current_user.partnership, _school())
     return Response(text, mimetype="text/plain",
-                    headers={"Content-Disposition": 'attachment; filename="plan.yaml"'})
+                    headers={"Content-Disposition": content_disposition("plan.yaml")})
 
 
 @bp.get("/allocation.pdf")
@@ -133,7 +135,8 @@ def allocation_pdf():
     if alloc is None:
         abort(404)
     return Response(render(current_user.partnership, alloc, _school()), mimetype="application/pdf",
-                    headers={"Content-Disposition": 'inline; filename="allocation.pdf"'})
+                    headers={"Content-Disposition":
+                             content_disposition("allocation.pdf", inline=True)})
 
 
 @bp.get("/results")

@@ -157,7 +157,7 @@ def tables_csv(code: str):
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     name = secure_filename(f"{survey.code}-results{'-' + only if only else ''}.csv")
     return Response(buf.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": content_disposition(name)})
 
 
 def _report() -> report.Report:

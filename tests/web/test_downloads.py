@@ -4,6 +4,7 @@ an ASCII twin every browser keeps, and nothing from a name that can break the he
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -79,3 +80,21 @@ def test_the_class_pack_names_school_and_class_in_their_own_letters(coordinator_
     assert resp.mimetype == "application/pdf"
     assert _names(resp) == (f"paper-ysgol-llyn-blwyddyn-5-{c.id}-1-to-{c.id}-2.pdf",
                             f"paper-ysgol-llŷn-blwyddyn-5-{c.id}-1-to-{c.id}-2.pdf")
+
+
+def test_a_plain_ascii_name_is_kept_as_it_is():
+    """Survey codes keep their underscores: researchers' scripts match the file names."""
+    assert content_disposition("pupil_attitudes_7_11-codebook.csv") == \
+        'attachment; filename="pupil_attitudes_7_11-codebook.csv"'
+    assert content_disposition("allocation.pdf", inline=True) == \
+        'inline; filename="allocation.pdf"'
+
+
+def test_every_download_header_is_made_in_one_place():
+    """A header written by hand in a view (as six once were) is where a name could add a
+    parameter; only survey_app/downloads.py writes `filename=`."""
+    root = Path(__file__).resolve().parents[2] / "survey_app"
+    header = re.compile(r"""(attachment|inline)[;'"]""")
+    by_hand = [str(p.relative_to(root)) for p in root.rglob("*.py")
+               if p.name != "downloads.py" and header.search(p.read_text(encoding="utf-8"))]
+    assert by_hand == []
