@@ -226,7 +226,22 @@ def users_create(email: str, role: str, school: str | None,
     db.session.commit()
     click.echo(f"Created {user.role} {user.email}. Send them this link to set a password "
                "(it works once, for 7 days):")
+    _guessed_address_hint()
     click.echo(setup_link(token))
+
+
+def _guessed_address_hint() -> None:
+    """A terminal cannot know where the app is served: without PUBLIC_BASE_URL the link
+    carries the local default, which only works on this machine and that port. Printed
+    before the link, so the link stays the last line for scripts."""
+    from flask import current_app
+
+    from survey_app.urls import DEFAULT_BASE
+
+    if not current_app.config["PUBLIC_BASE_URL"]:
+        click.echo(f"(PUBLIC_BASE_URL is not set, so the link starts with {DEFAULT_BASE}: if "
+                   "the app is served at another address or port, put that address in its "
+                   "place, or set PUBLIC_BASE_URL.)")
 
 
 @users_cli.command("reset-password")
@@ -241,6 +256,7 @@ def users_reset_password(email: str) -> None:
     db.session.commit()
     click.echo(f"Send {user.email} this link to set a new password (it works once, for 7 "
                "days):")
+    _guessed_address_hint()
     click.echo(setup_link(token))
 
 

@@ -123,12 +123,8 @@ def find_user(email: str) -> User:
 
 def setup_link(token: str) -> str:
     """The set-password link to hand over: on PUBLIC_BASE_URL when set, else the host the
-    request came in on, else the local default (the CLI on the serving laptop)."""
-    from flask import current_app, has_request_context, request
+    request came in on, else the local default (the CLI on the serving laptop): the same
+    base as the QR codes, from survey_app.urls."""
+    from survey_app.urls import public_base
 
-    from survey_app.urls import DEFAULT_BASE
-
-    base = current_app.config["PUBLIC_BASE_URL"]
-    if not base:
-        base = request.host_url if has_request_context() else DEFAULT_BASE
-    return f"{base.rstrip('/')}/set-password/{token}"
+    return f"{public_base()}/set-password/{token}"

@@ -156,6 +156,15 @@ def test_users_links_default_to_localhost(app, runner, partnership):
     result = runner.invoke(args=["users", "create", "c@example.org", "--role", "coordinator"])
     assert result.output.strip().splitlines()[-1].startswith(
         "http://127.0.0.1:5000/set-password/")
+    assert "PUBLIC_BASE_URL is not set" in result.output
+
+
+def test_users_links_say_nothing_more_when_the_address_is_set(runner, partnership):
+    result = runner.invoke(args=["users", "reset-password", "nobody@example.org"])
+    assert "PUBLIC_BASE_URL" not in result.output
+    result = runner.invoke(args=["users", "create", "c@example.org", "--role", "coordinator"])
+    assert "PUBLIC_BASE_URL" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("http://survey.test/set-password/")
 
 
 @pytest.mark.parametrize(("args", "message"), [
