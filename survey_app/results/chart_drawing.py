@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from survey_app.results.suppression import TOO_FEW
 
 WIDTH_PT = 480
 #: Room for the row names ("Before, comparison" is 85 pt in 9 pt bold) and for "n = 1000".
@@ -43,16 +46,17 @@ class Bar:
     label: str
     shares: Sequence[float] | None
     n: int
-    #: Why a suppressed row is hidden, when not simply too few (results.suppression).
+    #: Why a suppressed row is hidden, as a code (results.suppression: PROTECTS, SPLITS;
+    #: empty or TOO_FEW when simply too few).
     why: str = ""
 
 
 def _hidden_note(b: Bar, min_n: int) -> str:
     """The words on a hidden row, short enough for the chart: a row hidden only so that
     a smaller group cannot be worked out by subtraction must not say "too few"."""
-    if b.why and not b.why.startswith("too few"):
-        return "hidden to protect a small group"
-    return f"too few to show (fewer than {min_n})"
+    if b.why and b.why != TOO_FEW:
+        return gettext("hidden to protect a small group")
+    return gettext("too few to show (fewer than %(k)s)", k=min_n)
 
 
 @dataclass(frozen=True)
@@ -282,7 +286,8 @@ def top_share_line(points: Sequence[str], series: Sequence[tuple[str, tuple]]) -
         for x, (share, n) in zip(xs, values, strict=True):
             if share is None:
                 if n:
-                    d.add(String(x, bottom - 27 - 9 * s, "hidden", fontName=FONT, fontSize=7,
+                    d.add(String(x, bottom - 27 - 9 * s, gettext("hidden"), fontName=FONT,
+                                 fontSize=7,
                                  fillColor=MUTED, textAnchor="middle"))
                 if len(run) > 2:
                     d.add(PolyLine(run, strokeColor=colour, strokeWidth=1.6,
