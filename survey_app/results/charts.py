@@ -91,6 +91,10 @@ def _svg_markup(drawing: Drawing) -> str:
     # Browsers know no "Helvetica-Bold" family: name a bold weight and fallbacks instead.
     svg = svg.replace('font-family="Helvetica-Bold"',
                       'font-family="Helvetica, Arial, sans-serif" font-weight="bold"')
+    # A label with a letter Helvetica lacks is drawn in DejaVu Sans (print.fonts).
+    svg = svg.replace('font-family="DejaVuSans-Bold"',
+                      'font-family="DejaVu Sans, sans-serif" font-weight="bold"')
+    svg = svg.replace('font-family="DejaVuSans"', 'font-family="DejaVu Sans, sans-serif"')
     return svg.replace('font-family="Helvetica"', 'font-family="Helvetica, Arial, sans-serif"')
 
 
