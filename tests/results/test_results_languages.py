@@ -8,22 +8,12 @@ from __future__ import annotations
 
 import json
 
-import pypdfium2 as pdfium
-
 from survey_app.results.stats import NORMAL
 from tests.conftest import login_as
+from tests.results.test_results_views import _pdf_text as pdf_text
 from tests.web.test_pseudo_locale import OPEN, pseudo, school_data, unmarked_words
 
 __all__ = ["pseudo", "school_data"]  # fixtures shared with the pages' walk
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of every page of a PDF, as a reader's copy-and-paste would get it."""
-    doc = pdfium.PdfDocument(data)
-    try:
-        return "\n".join(page.get_textpage().get_text_range() for page in doc)
-    finally:
-        doc.close()
 
 
 def test_the_pdf_report_goes_through_babel(pseudo, client, school_data, coordinator):
