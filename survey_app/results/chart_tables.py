@@ -155,7 +155,8 @@ def _question_lines(qr) -> Iterator[list]:
                     top_box_before=_share(c.top_before), top_box_after=_share(c.top_after),
                     change_points="" if c.points is None else f"{c.points:+.1f}",
                     **_test_cells(c.test))
-    phase = "then/now" if q.retrospective else f"{first}/{last}, same pupils"
+    # The phase column's value, as "before/after, same pupils" above.
+    phase = "then/now" if q.retrospective else f"{first}/{last}, same pupils"  # code, not words
     for cmp, pc in qr.paired:
         yield _line("paired", qr, arm=_arm(cmp), phase=phase, n_pairs=pc.n,
                     improved=pc.improved, same=pc.same, declined=pc.declined,
