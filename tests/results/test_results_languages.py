@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import json
 
+from survey_app.admin.operations import create_collection
+from survey_app.answer.operations import record_response
+from survey_app.extensions import db
 from survey_app.results.stats import NORMAL
 from tests.conftest import login_as
 from tests.results.test_results_views import _pdf_text as pdf_text
-from tests.web.test_pseudo_locale import OPEN, pseudo, school_data, unmarked_words
+from tests.web.test_pseudo_locale import (
+    GROUP,
+    OPEN,
+    SCHOOL,
+    pseudo,
+    school_data,
+    unmarked_words,
+)
 
 __all__ = ["pseudo", "school_data"]  # fixtures shared with the pages' walk
 
@@ -23,6 +33,23 @@ def test_the_pdf_report_goes_through_babel(pseudo, client, school_data, coordina
     text = pdf_text(resp.get_data())
     assert OPEN in text
     assert unmarked_words(text, school_data["content"]) == []
+
+
+def test_the_pilot_report_goes_through_babel(pseudo, client, school_data, partnership,
+                                             coordinator):
+    """Its suggestions (everyone chose the top answer, the same answer everywhere, few
+    pupils) and its table, in the marked catalog."""
+    trial = create_collection(partnership, survey_code="club", school_name=SCHOOL,
+                              group_name=GROUP, phase="before", pilot=True)
+    db.session.commit()
+    for n in range(3):
+        record_response(trial, {"enjoy": "3", "job": "1"}, source="web",
+                        submission_key=f"pilot-{n}")
+    db.session.commit()
+    login_as(client, coordinator.email)
+    html = client.get(f"/results/pilot/{trial.id}").get_data(as_text=True)
+    assert f"{OPEN}Only 3 pupils answered" in html
+    assert unmarked_words(html, school_data["content"]) == []
 
 
 def test_the_command_line_speaks_english(runner, school_data, tmp_path):
