@@ -1,7 +1,8 @@
 """The results' words reach a translation: with the throwaway catalog of
 tests/web/test_pseudo_locale.py (every message wrapped in ⟦ ⟧), the PDF impact report
-shows no run of English words outside the marks, apart from people's own texts; and the
-command line, which has no request and so no reader's language, still prints English.
+and the pilot report show no run of English words outside the marks, apart from people's
+own texts; and the command line, which has no request and so no reader's language, still
+prints English.
 See docs/coordinator/languages-on-screen.md."""
 
 from __future__ import annotations
