@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forms.answers import MULTI_SEP
@@ -31,11 +33,19 @@ from survey_app.results.survey_results import (
     SurveyResults,
 )
 
-PHASE_LABELS = {"before": "Before", "during": "During", "after": "After",
-                "follow-up": "Follow-up", "once": "Once", "then": "Then", "now": "Now"}
+#: A phase (or a looking-back item's "then" and "now") as a heading or a bar's name; the
+#: codes stay in the data, the CSV and the JSON.
+PHASE_LABELS = {"before": _l("Before"), "during": _l("During"), "after": _l("After"),
+                "follow-up": _l("Follow-up"), "once": _l("Once"), "then": _l("Then"),
+                "now": _l("Now")}
 #: A time point in a sentence: "40% before, 60% at follow-up".
-POINT_WORDS = {"before": "before", "during": "midway", "after": "after",
-               "follow-up": "at follow-up"}
+POINT_WORDS = {"before": _l("before"), "during": _l("midway"), "after": _l("after"),
+               "follow-up": _l("at follow-up")}
+
+
+def phase_label(phase: str) -> str:
+    """A phase code as a heading says it ("Before"); an unknown code as it is."""
+    return str(PHASE_LABELS[phase]) if phase in PHASE_LABELS else phase
 
 
 def time_points(phases: set[str]) -> list[str]:
@@ -116,9 +126,10 @@ def refresh_tallies() -> int:
 
 
 def _label(phase: str, comparison: bool, has_comparison: bool) -> str:
-    base = PHASE_LABELS[phase]
+    base = phase_label(phase)
     if has_comparison:
-        return f"{base}, comparison" if comparison else f"{base}, took part"
+        return (gettext("%(phase)s, comparison", phase=base) if comparison
+                else gettext("%(phase)s, took part", phase=base))
     return base
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from print.fonts import font_for
+from survey_app.results.suppression import TOO_FEW
 
 WIDTH_PT = 480
 #: Room for the row names ("Before, comparison" is 85 pt in 9 pt bold) and for "n = 1000".
@@ -35,6 +39,13 @@ LIGHT = colors.HexColor("#d9d9d9")
 WHITE = colors.white
 
 
+def _string(x: float, y: float, text: str, **kw) -> String:
+    """A String in its font, or in the TrueType font print.fonts falls back to when the text
+    has a letter Helvetica lacks (a Welsh label's ŵ, a translation's words)."""
+    kw["fontName"] = font_for(text, kw.get("fontName", FONT))
+    return String(x, y, text, **kw)
+
+
 @dataclass(frozen=True)
 class Bar:
     """One row of a chart: its label, shares (0..1, in category order) and n; `shares`
@@ -43,16 +54,17 @@ class Bar:
     label: str
     shares: Sequence[float] | None
     n: int
-    #: Why a suppressed row is hidden, when not simply too few (results.suppression).
+    #: Why a suppressed row is hidden, as a code (results.suppression: PROTECTS, SPLITS;
+    #: empty or TOO_FEW when simply too few).
     why: str = ""
 
 
 def _hidden_note(b: Bar, min_n: int) -> str:
     """The words on a hidden row, short enough for the chart: a row hidden only so that
     a smaller group cannot be worked out by subtraction must not say "too few"."""
-    if b.why and not b.why.startswith("too few"):
-        return "hidden to protect a small group"
-    return f"too few to show (fewer than {min_n})"
+    if b.why and b.why != TOO_FEW:
+        return gettext("hidden to protect a small group")
+    return gettext("too few to show (fewer than %(k)s)", k=min_n)
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,7 @@ def _segment(g: Group, x: float, y: float, w: float, h: float, style: BarStyle,
     if style.hatch:  # a white box behind the figure keeps it readable over hatching
         g.add(Rect(x + w / 2 - tw / 2 - 1, y + h / 2 - size / 2 - 1, tw + 2, size + 1.5,
                    fillColor=WHITE, strokeColor=None))
-    g.add(String(x + w / 2, y + h / 2 - size * 0.36, label, fontName=FONT, fontSize=size,
+    g.add(_string(x + w / 2, y + h / 2 - size * 0.36, label, fontName=FONT, fontSize=size,
                  fillColor=style.text, textAnchor="middle"))
 
 
@@ -138,7 +150,7 @@ def _legend(d: Drawing, labels: Sequence[str], styles: Sequence[BarStyle], top: 
         g = Group()
         _segment(g, x, y, 14, 10, style, 0)
         d.add(g)
-        d.add(String(x + 18, y + 2, label, fontName=FONT, fontSize=8, fillColor=INK))
+        d.add(_string(x + 18, y + 2, label, fontName=FONT, fontSize=8, fillColor=INK))
         x += w
     return y - 6
 
@@ -175,13 +187,13 @@ def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> 
     y = height - 8
     for b in bars:
         y -= ROW_H
-        d.add(String(LABEL_W - 6, y + ROW_H / 2 - 3, _fit(b.label, FONT_BOLD, 9, LABEL_W - 8),
+        d.add(_string(LABEL_W - 6, y + ROW_H / 2 - 3, _fit(b.label, FONT_BOLD, 9, LABEL_W - 8),
                      fontName=FONT_BOLD, fontSize=9, fillColor=INK, textAnchor="end"))
-        d.add(String(WIDTH_PT - N_W + 6, y + ROW_H / 2 - 3, f"n = {b.n}", fontName=FONT,
+        d.add(_string(WIDTH_PT - N_W + 6, y + ROW_H / 2 - 3, f"n = {b.n}", fontName=FONT,
                      fontSize=8.5, fillColor=INK))
         if b.shares is None:
             d.add(Rect(centre - 95, y + 2, 190, ROW_H - 4, fillColor=WHITE, strokeColor=None))
-            d.add(String(centre, y + ROW_H / 2 - 3, _hidden_note(b, min_n),
+            d.add(_string(centre, y + ROW_H / 2 - 3, _hidden_note(b, min_n),
                          fontName=FONT, fontSize=8.5, fillColor=MUTED, textAnchor="middle"))
         else:
             g = Group()
@@ -196,9 +208,9 @@ def diverging_bar(bars: Sequence[Bar], labels: Sequence[str], *, min_n: int) -> 
     for value in ticks + [-t for t in ticks]:
         x = centre + value * unit
         d.add(Line(x, axis_bottom, x, axis_bottom - 3, strokeColor=MUTED, strokeWidth=0.6))
-        d.add(String(x, axis_bottom - 12, f"{abs(value) * 100:.0f}%", fontName=FONT,
+        d.add(_string(x, axis_bottom - 12, f"{abs(value) * 100:.0f}%", fontName=FONT,
                      fontSize=7.5, fillColor=MUTED, textAnchor="middle"))
-    d.add(String(centre, axis_bottom - 12, "0", fontName=FONT, fontSize=7.5, fillColor=MUTED,
+    d.add(_string(centre, axis_bottom - 12, "0", fontName=FONT, fontSize=7.5, fillColor=MUTED,
                  textAnchor="middle"))
     _legend(d, labels, styles, axis_bottom - 16)
     return d
@@ -222,15 +234,15 @@ def option_bars(options: Sequence[str], bars: Sequence[Bar], *, min_n: int) -> D
     for i, lines in enumerate(names):
         for line in lines:
             y -= line_h
-            d.add(String(0, y, line, fontName=FONT_BOLD, fontSize=9, fillColor=INK))
+            d.add(_string(0, y, line, fontName=FONT_BOLD, fontSize=9, fillColor=INK))
         y -= 4
         cluster_top = y
         for s, b in enumerate(series):
             y -= bar_h + 2
-            d.add(String(plot_x - 6, y + 3, _fit(b.label, FONT, 8.5, plot_x - 8),
+            d.add(_string(plot_x - 6, y + 3, _fit(b.label, FONT, 8.5, plot_x - 8),
                          fontName=FONT, fontSize=8.5, fillColor=INK, textAnchor="end"))
             if b.shares is None:
-                d.add(String(plot_x + 4, y + 3, _hidden_note(b, min_n),
+                d.add(_string(plot_x + 4, y + 3, _hidden_note(b, min_n),
                              fontName=FONT, fontSize=8.5, fillColor=MUTED))
                 continue
             share = b.shares[i]
@@ -243,7 +255,7 @@ def option_bars(options: Sequence[str], bars: Sequence[Bar], *, min_n: int) -> D
                 if style.hatch:
                     g.add(_hatch(plot_x, y, w, bar_h, style.hatch))
             d.add(g)
-            d.add(String(plot_x + w + 4, y + 3, f"{share * 100:.0f}%", fontName=FONT,
+            d.add(_string(plot_x + w + 4, y + 3, f"{share * 100:.0f}%", fontName=FONT,
                          fontSize=8.5, fillColor=INK))
         # the axis beside this cluster's bars only, so it never runs through a name
         d.add(Line(plot_x, y - 1, plot_x, cluster_top, strokeColor=INK, strokeWidth=1))
@@ -271,10 +283,10 @@ def top_share_line(points: Sequence[str], series: Sequence[tuple[str, tuple]]) -
 
     for tick in (0, 0.5, 1):
         d.add(Line(left, y(tick), right, y(tick), strokeColor=LIGHT, strokeWidth=0.6))
-        d.add(String(left - 6, y(tick) - 3, f"{tick * 100:.0f}%", fontName=FONT,
+        d.add(_string(left - 6, y(tick) - 3, f"{tick * 100:.0f}%", fontName=FONT,
                      fontSize=7.5, fillColor=MUTED, textAnchor="end"))
     for x, name in zip(xs, points, strict=True):
-        d.add(String(x, bottom - 16, name, fontName=FONT_BOLD, fontSize=8.5, fillColor=INK,
+        d.add(_string(x, bottom - 16, name, fontName=FONT_BOLD, fontSize=8.5, fillColor=INK,
                      textAnchor="middle"))
     for s, (arm, values) in enumerate(series):
         colour, dash = (DARK, None) if s == 0 else (MUTED, [3, 2])
@@ -282,7 +294,8 @@ def top_share_line(points: Sequence[str], series: Sequence[tuple[str, tuple]]) -
         for x, (share, n) in zip(xs, values, strict=True):
             if share is None:
                 if n:
-                    d.add(String(x, bottom - 27 - 9 * s, "hidden", fontName=FONT, fontSize=7,
+                    d.add(_string(x, bottom - 27 - 9 * s, gettext("hidden"), fontName=FONT,
+                                 fontSize=7,
                                  fillColor=MUTED, textAnchor="middle"))
                 if len(run) > 2:
                     d.add(PolyLine(run, strokeColor=colour, strokeWidth=1.6,
@@ -291,13 +304,13 @@ def top_share_line(points: Sequence[str], series: Sequence[tuple[str, tuple]]) -
                 continue
             run += [x, y(share)]
             d.add(Circle(x, y(share), 2.6, fillColor=colour, strokeColor=colour))
-            d.add(String(x + 4, y(share) + 4 - 12 * s, f"{share * 100:.0f}%", fontName=FONT,
+            d.add(_string(x + 4, y(share) + 4 - 12 * s, f"{share * 100:.0f}%", fontName=FONT,
                          fontSize=8, fillColor=colour))
         if len(run) > 2:
             d.add(PolyLine(run, strokeColor=colour, strokeWidth=1.6, strokeDashArray=dash))
         if len(series) > 1:
             d.add(Line(right + 6, top - 12 * s, right + 18, top - 12 * s, strokeColor=colour,
                        strokeWidth=1.6, strokeDashArray=dash))
-            d.add(String(right + 20, top - 12 * s - 3, arm, fontName=FONT, fontSize=7,
+            d.add(_string(right + 20, top - 12 * s - 3, arm, fontName=FONT, fontSize=7,
                          fillColor=INK))
     return d

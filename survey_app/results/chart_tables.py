@@ -1,11 +1,15 @@
 """The tables behind every chart, as rows for the CSV download (the page shows the same
-figures beside each chart)."""
+figures beside each chart). The columns naming a table, arm, phase, test or effect size hold
+codes, the same in every language; the words (categories, why a figure is hidden, a test in
+words) are in the reader's language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from survey_app.results.suppression import PROTECTS
+from flask_babel import gettext
+
+from survey_app.results.suppression import PROTECTS, TOO_FEW, reason_words
 from survey_app.results.survey_results import SurveyResults
 
 #: One statistic per column (tidy: each line is one figure's observation; a column that
@@ -73,7 +77,11 @@ def _test_cells(test) -> dict:
 
 
 def _why(qr, why: str = "") -> str:
-    return why or f"too few to show (fewer than {qr.min_n})"
+    return why or reason_words(TOO_FEW, qr.min_n)
+
+
+def _top_box(qr) -> str:
+    return gettext("top box: %(label)s", label=qr.top_label)
 
 
 def chart_tables(res: SurveyResults, only: str | None = None) -> Iterator[list]:
@@ -97,7 +105,7 @@ def _score_lines(res: SurveyResults) -> Iterator[list]:
     """The knowledge score (results.scores): pupils per score, the mean, and the same
     pupils before and after ("can do more") with the paired test."""
     ks = res.knowledge
-    title = f"Knowledge score (questions right, out of {ks.score_max})"
+    title = gettext("Knowledge score (questions right, out of %(max)s)", max=ks.score_max)
 
     def line(table: str, **cells) -> list:
         cells.update(table=table, question_code=SCORE_CODE, question=title)
@@ -107,21 +115,23 @@ def _score_lines(res: SurveyResults) -> Iterator[list]:
         where = {"arm": _arm(r.comparison), "phase": r.phase, "n": r.dist.n}
         if r.suppressed:
             yield line("score_distribution", **where,
-                       suppressed=r.why or f"too few to show (fewer than {ks.min_n})")
+                       suppressed=r.why or reason_words(TOO_FEW, ks.min_n))
             continue
         for code, count in zip(r.dist.codes, r.dist.counts, strict=True):
-            yield line("score_distribution", **where, category=f"{code} right", count=count,
+            yield line("score_distribution", **where, category=gettext("%(k)s right", k=code),
+                       count=count,
                        percent=_pct(count, r.dist.n))
-        yield line("score_summary", **where, category="mean score", mean=_num(r.dist.mean, 2))
+        yield line("score_summary", **where, category=gettext("mean score"),
+                   mean=_num(r.dist.mean, 2))
     for cmp, pc in ks.paired:
         yield line("score_paired", arm=_arm(cmp), phase="before/after, same pupils",
-                   category="can do more: more right after than before", n_pairs=pc.n,
+                   category=gettext("can do more: more right after than before"), n_pairs=pc.n,
                    improved=pc.improved, same=pc.same, declined=pc.declined,
                    percent=_pct(pc.improved, pc.n), **_test_cells(pc.test))
     for cmp, n in ks.paired_suppressed:
         yield line("score_paired", arm=_arm(cmp), phase="before/after, same pupils",
-                   n_pairs=n, suppressed=PROTECTS if n >= ks.min_n
-                   else f"too few to show (fewer than {ks.min_n})")
+                   n_pairs=n, suppressed=reason_words(PROTECTS if n >= ks.min_n else TOO_FEW,
+                                                      ks.min_n))
 
 
 def _question_lines(qr) -> Iterator[list]:
@@ -135,17 +145,18 @@ def _question_lines(qr) -> Iterator[list]:
             yield _line("distribution", qr, **where, category=q.label(code), count=count,
                         percent=_pct(count, r.dist.n))
         if qr.display == "rating":
-            yield _line("summary", qr, **where, category=f"top box: {qr.top_label}",
+            yield _line("summary", qr, **where, category=_top_box(qr),
                         top_box_percent=_share(r.dist.top_share), mean=_num(r.dist.mean, 2))
     first, last = ("then", "now") if q.retrospective else qr.points
     for c in qr.changes:
         yield _line("change", qr, arm=_arm(c.comparison), phase=f"{first} to {last}",
-                    category=f"top box: {qr.top_label}" if c.points is not None else "",
+                    category=_top_box(qr) if c.points is not None else "",
                     n_before=c.before.n, n_after=c.after.n,
                     top_box_before=_share(c.top_before), top_box_after=_share(c.top_after),
                     change_points="" if c.points is None else f"{c.points:+.1f}",
                     **_test_cells(c.test))
-    phase = "then/now" if q.retrospective else f"{first}/{last}, same pupils"
+    # The phase column's value, as "before/after, same pupils" above.
+    phase = "then/now" if q.retrospective else f"{first}/{last}, same pupils"  # code, not words
     for cmp, pc in qr.paired:
         yield _line("paired", qr, arm=_arm(cmp), phase=phase, n_pairs=pc.n,
                     improved=pc.improved, same=pc.same, declined=pc.declined,
@@ -154,8 +165,11 @@ def _question_lines(qr) -> Iterator[list]:
                     **_test_cells(pc.test))
     for cmp, n in qr.paired_suppressed:
         yield _line("paired", qr, arm=_arm(cmp), phase=phase, n_pairs=n,
-                    suppressed=_why(qr, PROTECTS if n >= qr.min_n else ""))
+                    suppressed=_why(qr, reason_words(PROTECTS, qr.min_n)
+                                    if n >= qr.min_n else ""))
     if qr.texts_suppressed:
-        yield _line("text", qr, suppressed=f"{_why(qr)}, or {PROTECTS}")
+        yield _line("text", qr, suppressed=gettext("%(too_few)s, or %(protects)s",
+                                                   too_few=_why(qr),
+                                                   protects=reason_words(PROTECTS, qr.min_n)))
     for text in qr.texts:
         yield _line("text", qr, text=text)

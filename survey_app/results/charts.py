@@ -10,9 +10,11 @@ import re
 from functools import lru_cache
 from html import escape
 
+from flask_babel import get_locale, gettext
 from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing
 
+from survey_app.results.analysis import phase_label
 from survey_app.results.chart_drawing import Bar, diverging_bar, option_bars, top_share_line
 
 _ids = itertools.count(1)
@@ -51,14 +53,21 @@ def _spec(qr) -> tuple | None:
         return None
     if qr.display == "rating":
         bars = tuple(Bar(r.label, None if r.suppressed else tuple(qr.band_shares(r.dist)),
-                         r.dist.n, r.why) for r in rows)
+                         r.dist.n, r.why_code) for r in rows)
         return ("rating", tuple(label for label, _codes in qr.bands), bars, qr.min_n)
     if qr.display == "options":
         bars = tuple(Bar(r.label, None if r.suppressed else
-                         tuple(k / r.dist.n for k in r.dist.counts), r.dist.n, r.why)
+                         tuple(k / r.dist.n for k in r.dist.counts), r.dist.n, r.why_code)
                      for r in rows)
         return ("options", tuple(qr.labels), bars, qr.min_n)
     return None
+
+
+def _language() -> str:
+    """The language the drawings' own words are in: part of what a cached SVG is kept by,
+    so a page in one language never gets a chart drawn for another."""
+    locale = get_locale()
+    return str(locale) if locale is not None else ""
 
 
 def _draw(spec: tuple) -> Drawing:
@@ -69,9 +78,9 @@ def _draw(spec: tuple) -> Drawing:
 
 
 @lru_cache(maxsize=512)
-def _cached_svg(spec: tuple) -> str:
+def _cached_svg(spec: tuple, language: str) -> str:
     """reportlab's SVG of a chart spec, made fit for a page with a strict CSP (the slow
-    part of a results page, so kept per spec)."""
+    part of a results page, so kept per spec and `language`, see `_language`)."""
     return _svg_markup(_draw(spec))
 
 
@@ -82,6 +91,10 @@ def _svg_markup(drawing: Drawing) -> str:
     # Browsers know no "Helvetica-Bold" family: name a bold weight and fallbacks instead.
     svg = svg.replace('font-family="Helvetica-Bold"',
                       'font-family="Helvetica, Arial, sans-serif" font-weight="bold"')
+    # A label with a letter Helvetica lacks is drawn in DejaVu Sans (print.fonts).
+    svg = svg.replace('font-family="DejaVuSans-Bold"',
+                      'font-family="DejaVu Sans, sans-serif" font-weight="bold"')
+    svg = svg.replace('font-family="DejaVuSans"', 'font-family="DejaVu Sans, sans-serif"')
     return svg.replace('font-family="Helvetica"', 'font-family="Helvetica, Arial, sans-serif"')
 
 
@@ -98,16 +111,16 @@ def _trend_spec(qr) -> tuple | None:
     if len(took) < TREND_FROM:
         return None
     points = tuple(p for p, _s, _n in took)
-    series = [("took part", took)]
+    series = [(gettext("took part"), took)]
     cmp = {p: (s, n) for p, s, n in qr.top_trend(True)}
     if cmp:
-        series.append(("comparison", [(p, *cmp.get(p, (None, 0))) for p in points]))
-    return (tuple(p.capitalize() for p in points),
+        series.append((gettext("comparison"), [(p, *cmp.get(p, (None, 0))) for p in points]))
+    return (tuple(phase_label(p) for p in points),
             tuple((arm, tuple((s, n) for _p, s, n in values)) for arm, values in series))
 
 
 @lru_cache(maxsize=256)
-def _cached_trend_svg(spec: tuple) -> str:
+def _cached_trend_svg(spec: tuple, language: str) -> str:
     return _svg_markup(top_share_line(*spec))
 
 
@@ -119,11 +132,14 @@ def trend_svg(qr) -> str | None:
         return None
     names, series = spec
     words = "; ".join(
-        f"{arm}: " + ", ".join(f"{name} {'hidden' if s is None else f'{s * 100:.0f}%'}"
+        f"{arm}: " + ", ".join(f"{name} {gettext('hidden') if s is None else f'{s * 100:.0f}%'}"
                                for name, (s, _n) in zip(names, values, strict=True))
         for arm, values in series)
-    return _titled(_cached_trend_svg(spec), f"{qr.question.text}: {qr.top_label} over time",
-                   f"Share answering {qr.top_label} at each time point. {words}.")
+    return _titled(_cached_trend_svg(spec, _language()),
+                   gettext("%(question)s: %(top)s over time", question=qr.question.text,
+                           top=qr.top_label),
+                   gettext("Share answering %(top)s at each time point.", top=qr.top_label)
+                   + f" {words}.")
 
 
 def chart_for(qr) -> Drawing | None:
@@ -139,7 +155,7 @@ def chart_svg(qr) -> str | None:
     spec = _spec(qr)
     if spec is None:
         return None
-    return _titled(_cached_svg(spec), qr.question.text, describe_chart(qr))
+    return _titled(_cached_svg(spec, _language()), qr.question.text, describe_chart(qr))
 
 
 def describe_chart(qr) -> str:
@@ -147,10 +163,10 @@ def describe_chart(qr) -> str:
     parts = []
     for r in qr.visible_rows:
         if r.suppressed:
-            parts.append(f"{r.label}: {r.why or 'too few to show'} (n = {r.dist.n})")
+            parts.append(f"{r.label}: {r.why or gettext('too few to show')} (n = {r.dist.n})")
         elif r.dist.top_share is not None and qr.display == "rating":
             parts.append(f"{r.label}: {r.dist.top_share * 100:.0f}% {qr.top_label} "
                          f"(n = {r.dist.n})")
         else:
             parts.append(f"{r.label}: n = {r.dist.n}")
-    return "; ".join(parts) + ". The table below the chart gives every figure."
+    return "; ".join(parts) + ". " + gettext("The table below the chart gives every figure.")

@@ -53,11 +53,12 @@ PAIRED_DID_METHOD = ("difference in mean paired change (after minus before, scal
                      "95% CI Welch t; p Mann-Whitney U on the change scores")
 
 
+#: The method as scripts read it (`results --json`), in English.
 SHARE_DID_METHOD = ("difference in the change of the top-box share (percentage points); "
                     "95% percentile bootstrap CI (each group resampled from its share with "
                     f"one answer added each way; {BOOTSTRAP_RESAMPLES} resamples, seed "
                     f"{BOOTSTRAP_SEED}); p from the bootstrap (smallest level whose interval "
-                    "excludes zero)")
+                    "excludes zero)")  # code, not words
 
 
 def paired_difference_in_change(took_part: PairedChange, comparison: PairedChange,

@@ -10,7 +10,7 @@ from survey_app.results.survey_results import QuestionResult, SurveyResults
 
 def _hidden_reason(n: int, min_n: int) -> str:
     if n < min_n:
-        return f"fewer than {min_n} answers"
+        return f"fewer than {min_n} answers"  # code, not words: scripts read it, in English
     return "hidden so that a smaller group cannot be worked out from other figures"
 
 

@@ -2,68 +2,85 @@
 category before and after with its n, test and method, so a funder can trust it and a
 coordinator can defend it. Kept apart from the report's assembly (report.py) and its PDF
 (report_pdf.py) because the plan's outcomes (plans/outcomes.py) write the same sentences.
+
+Every sentence goes through Flask-Babel as one whole message with named placeholders, so a
+translation can order its words freely (docs/coordinator/languages-on-screen.md); figures
+are put in already formatted.
 """
 
 from __future__ import annotations
 
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 
 from survey_app.results import analysis, scores
-from survey_app.results.stat_words import judgement, pct, signed_points
+from survey_app.results.stat_words import band_words, judgement, pct, signed_points, test_words
 from survey_app.results.survey_results import Change, QuestionResult, SurveyResults
 
-PEOPLE = {"pupil": "pupils", "teacher": "teachers", "school": "schools", "parent": "parents"}
+PEOPLE = {"pupil": _l("pupils"), "teacher": _l("teachers"), "school": _l("schools"),
+          "parent": _l("parents")}
 #: What a rating question measures, as the thing people rated in themselves.
-MEASURE_WORDS = {"knowledge": "knowledge", "confidence": "confidence",
-                 "enjoyment": "enjoyment", "interest": "interest",
-                 "teacher_confidence": "confidence", "teacher_competence": "competence"}
+MEASURE_WORDS = {"knowledge": _l("knowledge"), "confidence": _l("confidence"),
+                 "enjoyment": _l("enjoyment"), "interest": _l("interest"),
+                 "teacher_confidence": _l("confidence"), "teacher_competence": _l("competence")}
+
+
+def audience_people(audience: str) -> str:
+    """Who answers a survey for this audience code, in words ("pupils")."""
+    return str(PEOPLE[audience]) if audience in PEOPLE else gettext("people")
 
 
 def people_word(results: SurveyResults) -> str:
     """"pupils", "parents" or "teachers": who answered, for the sentences here and the
     report's (`report_pdf.py`)."""
-    return PEOPLE.get(results.survey.audience, "people")
+    return audience_people(results.survey.audience)
 
 
-def _n(change: Change, first: str = "before", last: str = "after") -> str:
-    return f"n = {change.before.n} {first}, {change.after.n} {last}"
+def _n(change: Change, first: str, last: str) -> str:
+    return gettext("n = %(n_first)s %(first)s, %(n_last)s %(last)s", n_first=change.before.n,
+                   first=first, n_last=change.after.n, last=last)
 
 
 def p_text(p: float | None) -> str:
     if p is None:
-        return "no test"
+        return gettext("no test")
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _phases(q: QuestionResult) -> tuple[str, str]:
     if q.question.retrospective:
-        return "looking back", "now"
+        return gettext("looking back"), gettext("now")
     first, last = q.points
-    return analysis.POINT_WORDS[first], analysis.POINT_WORDS[last]
+    return str(analysis.POINT_WORDS[first]), str(analysis.POINT_WORDS[last])
 
 
 def self_rating_words(q: QuestionResult, people: str) -> str:
     """The question as a self-rating: "pupils' own rating of their knowledge ('How light
     travels')" -- never a claim about attainment. Public so its tests check the wording."""
     what = MEASURE_WORDS.get(q.question.measures or "")
+    who = people.capitalize()
     if q.audience == "parent":  # parents answer about their child, not about themselves
-        return f"{people.capitalize()}' view ('{q.question.text}')"
+        return gettext("%(people)s' view ('%(question)s')", people=who, question=q.question.text)
     if what:
-        return f"{people.capitalize()}' rating of their own {what} ('{q.question.text}')"
-    return f"{people.capitalize()}' own answers to '{q.question.text}'"
+        return gettext("%(people)s' rating of their own %(what)s ('%(question)s')", people=who,
+                       what=what, question=q.question.text)
+    return gettext("%(people)s' own answers to '%(question)s'", people=who,
+                   question=q.question.text)
 
 
 def moved_words(points: float | None) -> str:
     """"rose by 12 percentage points", "fell by 3 ...", "did not change" ("changed" with no
     figure); public so its tests check the wording."""
     if points is None:
-        return "changed"
+        return gettext("changed")
     value = round(points)
     if value > 0:
-        return f"rose by {value} percentage points"
+        return ngettext("rose by %(num)s percentage point", "rose by %(num)s percentage points",
+                        value)
     if value < 0:
-        return f"fell by {-value} percentage points"
-    return "did not change"
+        return ngettext("fell by %(num)s percentage point", "fell by %(num)s percentage points",
+                        -value)
+    return gettext("did not change")
 
 
 def did_sentence(q: QuestionResult, people: str) -> str | None:
@@ -71,36 +88,44 @@ def did_sentence(q: QuestionResult, people: str) -> str | None:
     did = q.did
     if did is None:
         return None
+    who = people.capitalize()
     if did.unit == "scale points":
-        size = f"{abs(did.estimate):.1f} points"
-        scale = f" on the {len(q.codes)}-point scale"
+        size = gettext("%(n)s points", n=f"{abs(did.estimate):.1f}")
+        scale = gettext("on the %(n)s-point scale", n=len(q.codes))
         interval = ("" if did.ci_low is None else
-                    f"95% CI {did.ci_low:+.1f} to {did.ci_high:+.1f} points")
-        test = "Mann-Whitney U on each pupil's change"
+                    gettext("95%% CI %(low)s to %(high)s points", low=f"{did.ci_low:+.1f}",
+                            high=f"{did.ci_high:+.1f}"))
+        test = gettext("Mann-Whitney U on each pupil's change")
     else:
-        size = f"{abs(did.estimate):.0f} percentage points"
-        scale = f" in {q.top_label}"
+        size = ngettext("%(num)s percentage point", "%(num)s percentage points",
+                        round(abs(did.estimate)))
+        scale = gettext("in %(top)s", top=q.top_label)
         interval = ("" if did.ci_low is None else
-                    f"95% CI {did.ci_low:+.0f} to {did.ci_high:+.0f} points")
-        test = "bootstrap"
-    who = f"{people.capitalize()} who took part"
+                    gettext("95%% CI %(low)s to %(high)s points", low=f"{did.ci_low:+.0f}",
+                            high=f"{did.ci_high:+.0f}"))
+        test = gettext("bootstrap")
     if round(did.estimate, 1 if did.unit == "scale points" else 0) == 0:
-        text = f"{who} changed no more than the comparison group{scale}"
+        text = gettext("%(people)s who took part changed no more than the comparison group "
+                       "%(scale)s", people=who, scale=scale)
     elif did.estimate > 0:
-        text = f"{who} rose {size} more than the comparison group{scale}"
+        text = gettext("%(people)s who took part rose %(size)s more than the comparison group "
+                       "%(scale)s", people=who, size=size, scale=scale)
     else:
-        text = f"{who} changed {size} less than the comparison group{scale}"
+        text = gettext("%(people)s who took part changed %(size)s less than the comparison "
+                       "group %(scale)s", people=who, size=size, scale=scale)
     detail = "; ".join(x for x in (interval, f"{test}, {p_text(did.p)}") if x)
     text += f" ({detail})."
     if did.different_start:
         if did.unit == "scale points":
             took, cmp = (_pairs_mean_before(q, c) for c in (False, True))
-            where = f"an average of {took} against {cmp}"
+            where = gettext("an average of %(took)s against %(cmp)s", took=took, cmp=cmp)
         else:
-            where = f"{pct(did.start_participants)} against {pct(did.start_comparison)}"
-        text += (f" The groups started from different places ({where} before, "
-                 f"Mann-Whitney {p_text(did.start_p)}), so part of the difference may be "
-                 "catching up or running out of room.")
+            where = gettext("%(took)s against %(cmp)s", took=pct(did.start_participants),
+                            cmp=pct(did.start_comparison))
+        text += " " + gettext(
+            "The groups started from different places (%(where)s before, Mann-Whitney "
+            "%(p)s), so part of the difference may be catching up or running out of room.",
+            where=where, p=p_text(did.start_p))
     return text
 
 
@@ -119,10 +144,22 @@ def _pairs_mean_before(q: QuestionResult, comparison: bool) -> str:
 
 def _paired_words(pc, people: str, retro: bool) -> str:
     t = pc.test
-    effect = "" if t.r is None else f", matched-pairs rank-biserial r = {t.r:.2f} ({t.band})"
-    who = "answering then and now" if retro else "paired by pupil number"
-    return (f"Wilcoxon signed-rank, {pc.n} {people} {who} ({t.n_used or 0} changed): "
-            f"{p_text(t.p)}{effect}.")
+    values = dict(test=test_words(t.test), n=pc.n, people=people, changed=t.n_used or 0,
+                  p=p_text(t.p))
+    if retro:
+        text = gettext("%(test)s, %(n)s %(people)s answering then and now (%(changed)s "
+                       "changed): %(p)s", **values)
+    else:
+        text = gettext("%(test)s, %(n)s %(people)s paired by pupil number (%(changed)s "
+                       "changed): %(p)s", **values)
+    if t.r is not None:
+        text += ", " + gettext("matched-pairs rank-biserial r = %(r)s (%(band)s)",
+                               r=f"{t.r:.2f}", band=band_words(t.band))
+    return text + "."
+
+
+def _three_ways(up: float | None, same: float | None, down: float | None) -> dict:
+    return {"up": pct(up), "same": pct(same), "down": pct(down)}
 
 
 def _headroom_words(q: QuestionResult, people: str) -> str | None:
@@ -130,26 +167,37 @@ def _headroom_words(q: QuestionResult, people: str) -> str | None:
     shares = pc.headroom_shares() if pc else None
     if not shares:
         return None
-    up, same, down = shares
-    text = (f"Of the {pc.headroom} {people} with room to improve, {pct(up)} rose, "
-            f"{pct(same)} stayed the same and {pct(down)} fell")
+    text = gettext("Of the %(n)s %(people)s with room to improve, %(up)s rose, %(same)s "
+                   "stayed the same and %(down)s fell", n=pc.headroom, people=people,
+                   **_three_ways(*shares))
     cmp = q.arm_paired(True)
     cmp_shares = cmp.headroom_shares() if cmp else None
     if cmp_shares:
-        text += (f"; in the comparison group {pct(cmp_shares[0])} rose, "
-                 f"{pct(cmp_shares[1])} stayed the same and {pct(cmp_shares[2])} fell "
-                 f"(of {cmp.headroom})")
+        text += "; " + gettext("in the comparison group %(up)s rose, %(same)s stayed the same "
+                               "and %(down)s fell (of %(n)s)", n=cmp.headroom,
+                               **_three_ways(*cmp_shares))
     return text + "."
 
 
 def _top_box_words(q: QuestionResult, change, people: str, interval: bool) -> str:
     first, last = _phases(q)
-    text = (f"{self_rating_words(q, people)}: {q.top_label} {pct(change.top_before)} {first}, "
-            f"{pct(change.top_after)} {last}; it {moved_words(change.points)}")
+    text = gettext("%(question)s: %(top)s %(before)s %(first)s, %(after)s %(last)s; it "
+                   "%(moved)s", question=self_rating_words(q, people), top=q.top_label,
+                   before=pct(change.top_before), first=first, after=pct(change.top_after),
+                   last=last, moved=moved_words(change.points))
     ci = q.change_interval if interval else None
-    detail = [f"95% CI {ci[0]:+.0f} to {ci[1]:+.0f} points, bootstrap"] if ci else []
+    detail = [gettext("95%% CI %(low)s to %(high)s points, bootstrap", low=f"{ci[0]:+.0f}",
+                      high=f"{ci[1]:+.0f}")] if ci else []
     detail.append(_n(change, first, last))
     return f"{text} ({'; '.join(detail)})."
+
+
+def _adjusted_words(q: QuestionResult) -> str:
+    values = dict(p=p_text(q.p_adjusted), test=test_words(q.main_test[0]),
+                  judgement=judgement(q.p_adjusted))
+    if q.primary:
+        return gettext("Holm-adjusted %(p)s (%(test)s): %(judgement)s.", **values)
+    return gettext("Exploratory: Holm-adjusted %(p)s (%(test)s): %(judgement)s.", **values)
 
 
 def question_finding(q: QuestionResult, results: SurveyResults, *,
@@ -169,29 +217,31 @@ def question_finding(q: QuestionResult, results: SurveyResults, *,
         parts.append(_paired_words(pc, people, bool(q.question.retrospective)))
     elif change.test is not None and change.test.p is not None:
         t = change.test
-        parts.append(f"Mann-Whitney U, everyone {first} against everyone {last}: "
-                     f"{p_text(t.p)}, rank-biserial r = {t.r:.2f} ({t.band}).")
+        parts.append(gettext("Mann-Whitney U, everyone %(first)s against everyone %(last)s: "
+                             "%(p)s, rank-biserial r = %(r)s (%(band)s).", first=first,
+                             last=last, p=p_text(t.p), r=f"{t.r:.2f}",
+                             band=band_words(t.band)))
     if full:
         headroom = _headroom_words(q, people)
         if headroom:
             parts.append(headroom)
     cmp = q.arm_change(True)
     if cmp is not None and cmp.top_before is not None:
-        parts.append(f"Comparison group: {pct(cmp.top_before)} {first}, "
-                     f"{pct(cmp.top_after)} {last} ({_n(cmp, first, last)}).")
+        parts.append(gettext("Comparison group: %(before)s %(first)s, %(after)s %(last)s "
+                             "(%(n)s).", before=pct(cmp.top_before), first=first,
+                             after=pct(cmp.top_after), last=last, n=_n(cmp, first, last)))
     did = did_sentence(q, people)
     if did:
         parts.append(did)
     elif full and not results.has_comparison:
-        parts.append("With no comparison group, this change cannot be credited to the "
-                     "activity.")
+        parts.append(gettext("With no comparison group, this change cannot be credited to "
+                             "the activity."))
     elif full:
-        parts.append("The comparison group has too few answers to this question to compare "
-                     "with, so this change cannot be credited to the activity.")
+        parts.append(gettext("The comparison group has too few answers to this question to "
+                             "compare with, so this change cannot be credited to the "
+                             "activity."))
     if q.p_adjusted is not None:
-        label = "" if q.primary else "Exploratory: "
-        parts.append(f"{label}Holm-adjusted {p_text(q.p_adjusted)} ({q.main_test[0]}): "
-                     f"{judgement(q.p_adjusted)}.")
+        parts.append(_adjusted_words(q))
     return " ".join(parts)
 
 
@@ -200,6 +250,16 @@ def headlines(results: SurveyResults) -> list[str]:
     order of the survey: whatever they show, and nothing else."""
     return [text for q in results.questions if q.primary
             for text in [question_finding(q, results)] if text]
+
+
+def _across_words(people: str, retro: bool, room: int, shares: dict) -> str:
+    if retro:
+        return gettext("Across all rating questions, where the same %(people)s looked back: "
+                       "of %(n)s answers with room to improve, %(up)s rose, %(same)s stayed "
+                       "the same and %(down)s fell", people=people, n=room, **shares)
+    return gettext("Across all rating questions, where the same %(people)s answered before "
+                   "and after: of %(n)s answers with room to improve, %(up)s rose, %(same)s "
+                   "stayed the same and %(down)s fell", people=people, n=room, **shares)
 
 
 def exploratory(results: SurveyResults) -> list[str]:
@@ -211,53 +271,108 @@ def exploratory(results: SurveyResults) -> list[str]:
     score_words = scores.sentence(results.knowledge, people) if results.knowledge else None
     if score_words:
         out.insert(0, score_words)
-    for retro, how in ((False, "answered before and after"), (True, "looked back")):
+    for retro in (False, True):
         room, up, same, down = results.headroom_both_ways(retro)
         if room < results.min_n:
             continue
-        text = (f"Across all rating questions, where the same {people} {how}: of {room} "
-                f"answers with room to improve, {pct(up / room)} rose, {pct(same / room)} "
-                f"stayed the same and {pct(down / room)} fell")
+        text = _across_words(people, retro, room, _three_ways(up / room, same / room,
+                                                              down / room))
         c_room, c_up, c_same, c_down = results.headroom_both_ways(retro, comparison=True)
         if c_room >= results.min_n:
-            text += (f"; comparison group: {pct(c_up / c_room)} rose, "
-                     f"{pct(c_same / c_room)} stayed the same, {pct(c_down / c_room)} fell "
-                     f"(of {c_room})")
-        out.append(text + ". Questions with no real change also show some rises by chance.")
+            text += "; " + gettext("comparison group: %(up)s rose, %(same)s stayed the same, "
+                                   "%(down)s fell (of %(n)s)", n=c_room,
+                                   **_three_ways(c_up / c_room, c_same / c_room,
+                                                 c_down / c_room))
+        out.append(text + ". " + gettext("Questions with no real change also show some rises "
+                                         "by chance."))
     had_room, improved = results.retro_people
     if had_room >= results.min_n:
-        out.append(f"{pct(improved / had_room)} of {people} rated themselves higher now "
-                   f"than looking back in at least one area (n = {had_room} {people} with "
-                   "room to improve).")
+        out.append(gettext("%(share)s of %(people)s rated themselves higher now than looking "
+                           "back in at least one area (n = %(n)s %(people)s with room to "
+                           "improve).", share=pct(improved / had_room), people=people,
+                           n=had_room))
     return out
 
 
 def section_notes(results: SurveyResults) -> list[str]:
+    people = people_word(results)
     notes = [ngettext("%(num)s pupil number was given more than once in one class in the "
                       "“%(phase)s” survey: those answers are not paired.",
                       "%(num)s pupil numbers were given more than once in one class in the "
                       "“%(phase)s” survey: those answers are not paired.",
-                      n, phase=analysis.PHASE_LABELS[phase].lower())
+                      n, phase=analysis.phase_label(phase).lower())
              for phase, n in results.reused_numbers.items()]
     if not results.primary:
-        notes.append("No primary outcomes were declared for this survey, so it has no "
-                     "headline findings: every finding is exploratory.")
+        notes.append(gettext("No primary outcomes were declared for this survey, so it has no "
+                             "headline findings: every finding is exploratory."))
     if not results.has_comparison:
-        notes.append("There is no comparison group for this survey: a change shown here "
-                     "cannot be credited to the activity (other things happened too).")
+        notes.append(gettext("There is no comparison group for this survey: a change shown "
+                             "here cannot be credited to the activity (other things happened "
+                             "too)."))
     if results.survey.audience in ("pupil", "teacher"):
-        notes.append(f"These are {people_word(results)}' ratings of themselves: they show how "
-                     "people see their own knowledge, confidence or interest, not tested "
-                     "attainment.")
+        notes.append(gettext("These are %(people)s' ratings of themselves: they show how "
+                             "people see their own knowledge, confidence or interest, not "
+                             "tested attainment.", people=people))
     if results.knowledge is not None:
-        notes.append(f"The knowledge score is different: it counts the {people_word(results)}' "
-                     "answers to questions that have a right answer (a short check, "
-                     f"{results.knowledge.score_max} questions), not a rating of themselves.")
+        notes.append(gettext("The knowledge score is different: it counts the %(people)s' "
+                             "answers to questions that have a right answer (a short check, "
+                             "%(n)s questions), not a rating of themselves.", people=people,
+                             n=results.knowledge.score_max))
     if results.survey.audience == "parent":
-        notes.append("These are parents' and carers' views of their child's learning and of "
-                     "the project, not measured attainment; parents who reply may not be "
-                     "typical of all parents, the more so when few reply.")
+        notes.append(gettext("These are parents' and carers' views of their child's learning "
+                             "and of the project, not measured attainment; parents who reply "
+                             "may not be typical of all parents, the more so when few reply."))
     return notes
+
+
+def _change_line(qr: QuestionResult, change: Change, who: str, first: str, last: str) -> str:
+    """One arm's top box before and after, its mean and its unpaired test, in words."""
+    n = _n(change, first, last)
+    if change.top_before is not None:
+        values = dict(top=qr.top_label, before=pct(change.top_before), first=first,
+                      after=pct(change.top_after), last=last,
+                      points=signed_points(change.points), n=n)
+        line = (gettext("%(who)s: %(top)s: %(before)s %(first)s, %(after)s %(last)s "
+                        "(%(points)s; %(n)s).", who=who, **values) if who else
+                gettext("%(top)s: %(before)s %(first)s, %(after)s %(last)s (%(points)s; "
+                        "%(n)s).", **values))
+    else:
+        line = gettext("%(who)s: %(n)s.", who=who, n=n) if who else f"{n}."
+    if change.before.mean is not None and change.after.mean is not None:
+        line += " " + gettext("Average %(before)s %(first)s, %(after)s %(last)s.",
+                              before=f"{change.before.mean:.1f}", first=first,
+                              after=f"{change.after.mean:.1f}", last=last)
+    if change.test is not None and change.design == "unpaired":
+        line += " " + gettext("%(test)s: %(result)s", test=test_words(change.test.test),
+                              result=change.test.sentence)
+        if change.test.r is not None:
+            line += ", " + gettext("rank-biserial r = %(r)s", r=f"{change.test.r:.2f}")
+        line += "."
+    return line
+
+
+def _paired_line(qr: QuestionResult, pc, who: str, first: str, last: str) -> str:
+    """The same people at two time points: higher, the same, lower, and the paired test."""
+    shares = dict(up=pct(pc.share(pc.improved)), same=pct(pc.share(pc.same)),
+                  down=pct(pc.share(pc.declined)), n=pc.n)
+    if qr.question.retrospective:
+        line = gettext("Same people then and now%(who)s: %(up)s higher, %(same)s the same, "
+                       "%(down)s lower (n = %(n)s)", who=who, **shares)
+    else:
+        line = gettext("Same pupils %(first)s and %(last)s%(who)s: %(up)s higher, %(same)s "
+                       "the same, %(down)s lower (n = %(n)s)", first=first, last=last,
+                       who=who, **shares)
+    room = pc.headroom_shares()
+    if room:
+        line += "; " + gettext("of the %(n)s with room to improve %(up)s rose, %(same)s "
+                               "stayed the same, %(down)s fell", n=pc.headroom,
+                               **_three_ways(*room))
+    line += ". " + gettext("%(test)s: %(result)s", test=test_words(pc.test.test),
+                           result=pc.test.sentence)
+    if pc.test.r is not None and pc.test.n_used:
+        line += ", " + gettext("matched-pairs rank-biserial r = %(r)s on the %(n)s who changed",
+                               r=f"{pc.test.r:.2f}", n=pc.test.n_used)
+    return line + "."
 
 
 def summary_lines(qr: QuestionResult) -> list[str]:
@@ -265,51 +380,30 @@ def summary_lines(qr: QuestionResult) -> list[str]:
     before/after, mean, tests, paired change both ways, the difference in change, and
     whether the question is a primary outcome or exploratory (with its adjusted p)."""
     lines = []
-    retro = qr.question.retrospective
     first, last = _phases(qr)
     has_cmp = any(c.comparison for c in qr.changes) or any(c for c, _ in qr.paired)
     for change in qr.changes:
-        who = "Comparison group" if change.comparison else (
-            "Groups that took part" if has_cmp else "")
-        prefix = f"{who}: " if who else ""
-        if change.top_before is not None:
-            line = (f"{prefix}{qr.top_label}: {pct(change.top_before)} {first}, "
-                    f"{pct(change.top_after)} {last} ({signed_points(change.points)}; "
-                    f"{_n(change, first, last)}).")
-        else:
-            line = f"{prefix}{_n(change, first, last)}."
-        if change.before.mean is not None and change.after.mean is not None:
-            line += f" Average {change.before.mean:.1f} {first}, {change.after.mean:.1f} {last}."
-        if change.test is not None and change.design == "unpaired":
-            line += f" Mann-Whitney U: {change.test.sentence}"
-            if change.test.r is not None:
-                line += f", rank-biserial r = {change.test.r:.2f}"
-            line += "."
-        lines.append(line)
+        who = gettext("Comparison group") if change.comparison else (
+            gettext("Groups that took part") if has_cmp else "")
+        lines.append(_change_line(qr, change, who, first, last))
     for cmp, pc in qr.paired:
-        who = " (comparison)" if cmp else (" (took part)" if has_cmp else "")
-        same = "people then and now" if retro else f"pupils {first} and {last}"
-        line = (f"Same {same}{who}: "
-                f"{pct(pc.share(pc.improved))} higher, {pct(pc.share(pc.same))} the same, "
-                f"{pct(pc.share(pc.declined))} lower (n = {pc.n})")
-        shares = pc.headroom_shares()
-        if shares:
-            line += (f"; of the {pc.headroom} with room to improve {pct(shares[0])} rose, "
-                     f"{pct(shares[1])} stayed the same, {pct(shares[2])} fell")
-        line += f". Wilcoxon signed-rank: {pc.test.sentence}"
-        if pc.test.r is not None and pc.test.n_used:
-            line += (f", matched-pairs rank-biserial r = {pc.test.r:.2f} on the "
-                     f"{pc.test.n_used} who changed")
-        lines.append(line + ".")
+        who = " " + gettext("(comparison)") if cmp else (
+            " " + gettext("(took part)") if has_cmp else "")
+        lines.append(_paired_line(qr, pc, who, first, last))
     for cmp, n in qr.paired_suppressed:
-        why = "too few to show" if n < qr.min_n else "hidden to protect a small group"
-        lines.append(f"Paired answers{' (comparison)' if cmp else ''}: {why} (n = {n}).")
-    did = did_sentence(qr, PEOPLE.get(qr.audience, "people"))
+        why = (gettext("too few to show") if n < qr.min_n
+               else gettext("hidden to protect a small group"))
+        lines.append(gettext("Paired answers (comparison): %(why)s (n = %(n)s).", why=why, n=n)
+                     if cmp else gettext("Paired answers: %(why)s (n = %(n)s).", why=why, n=n))
+    did = did_sentence(qr, audience_people(qr.audience))
     if did:
-        lines.append(f"Difference in change: {did}")
+        lines.append(gettext("Difference in change: %(finding)s", finding=did))
     main = qr.main_test
     if main is not None:
-        kind = "Primary outcome" if qr.primary else "Exploratory"
-        lines.append(f"{kind}: {main[0]} {p_text(main[1])}, Holm-adjusted "
-                     f"{p_text(qr.p_adjusted)}: {judgement(qr.p_adjusted)}.")
+        values = dict(test=test_words(main[0]), p=p_text(main[1]),
+                      p_adjusted=p_text(qr.p_adjusted), judgement=judgement(qr.p_adjusted))
+        lines.append(gettext("Primary outcome: %(test)s %(p)s, Holm-adjusted %(p_adjusted)s: "
+                             "%(judgement)s.", **values) if qr.primary else
+                     gettext("Exploratory: %(test)s %(p)s, Holm-adjusted %(p_adjusted)s: "
+                             "%(judgement)s.", **values))
     return lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from forms.scales import TEXT
@@ -28,8 +29,10 @@ def set_primary_questions(survey: Survey, codes: list[str]) -> list[str]:
     unknown = [c for c in codes if not known.get(c)]
     if unknown:
         counted = ", ".join(c for c in known if known[c])
-        raise PrimaryError(f"No question {', '.join(unknown)} with answers to count in "
-                           f"survey {survey.code} (its questions: {counted}).")
+        raise PrimaryError(gettext("No question %(codes)s with answers to count in survey "
+                                   "%(survey)s (its questions: %(counted)s).",
+                                   codes=", ".join(unknown), survey=survey.code,
+                                   counted=counted))
     chosen = list(dict.fromkeys(codes))
     for version in queries.versions(survey.id):
         version.primary_questions = json.dumps(chosen) if chosen else None
@@ -76,8 +79,8 @@ def set_report_quotes(survey: Survey, shown: list[int], chosen: list[int]) -> in
         Answer.id.in_(wanted | set(shown)),
         Answer.id.in_(select(_text_answers(survey).subquery().c.id)))))
     if wanted - valid:
-        raise PrimaryError("Some of the chosen answers are not written answers to this "
-                           "survey: reload the page and choose again.")
+        raise PrimaryError(gettext("Some of the chosen answers are not written answers to "
+                                   "this survey: reload the page and choose again."))
     db.session.execute(delete(ReportQuote).where(
         ReportQuote.survey_id == survey.id, ReportQuote.answer_id.in_(valid - wanted)))
     have = set(db.session.scalars(select(ReportQuote.answer_id).where(

@@ -16,10 +16,12 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forms.definition import RETRO_SHORT, Question
-from forms.scales import DONT_KNOW, DONT_KNOW_LABEL, TEXT
+from forms.scales import DONT_KNOW, TEXT
 from survey_app.extensions import db
 from survey_app.models import Answer, Collection, Response
 
@@ -60,7 +62,11 @@ class ColumnReport:
     @property
     def title(self) -> str:
         suffix = self.column[len(self.question.code):]
-        return self.question.text + (f" [{RETRO_SHORT[suffix]}]" if suffix else "")
+        if not suffix:
+            return self.question.text
+        # a looking-back item's two columns: "[before]" and "[now]" in the reader's words
+        word = {"before": gettext("before"), "now": gettext("now")}[RETRO_SHORT[suffix]]
+        return f"{self.question.text} [{word}]"
 
     @property
     def rated(self) -> int:
@@ -84,14 +90,31 @@ class PilotReport:
     suggestions: list[str] = field(default_factory=list)
 
 
+#: Shares in words, from the largest bound down: (bound, the share alone, the share of a
+#: number of pupils). Whole messages, so a language can put the words in its own order.
+_FRACTIONS = (
+    (0.9, _l("Nearly all"), _l("Nearly all pupils (%(k)s of %(n)s)")),
+    (0.7, _l("Most"), _l("Most pupils (%(k)s of %(n)s)")),
+    (0.55, _l("More than half"), _l("More than half of the pupils (%(k)s of %(n)s)")),
+    (0.45, _l("About half"), _l("About half of the pupils (%(k)s of %(n)s)")),
+    (0.38, _l("Two in five"), _l("Two in five of the pupils (%(k)s of %(n)s)")),
+    (0.3, _l("A third"), _l("A third of the pupils (%(k)s of %(n)s)")),
+    (0.22, _l("A quarter"), _l("A quarter of the pupils (%(k)s of %(n)s)")),
+    (0.15, _l("One in six"), _l("One in six of the pupils (%(k)s of %(n)s)")),
+)
+_FEW = (_l("A few"), _l("A few pupils (%(k)s of %(n)s)"))
+
+
+def _fraction(share: float) -> tuple:
+    for bound, alone, of_pupils in _FRACTIONS:
+        if share >= bound:
+            return alone, of_pupils
+    return _FEW
+
+
 def fraction_words(share: float) -> str:
     """A share as a parent would say it: "a third", "half", "most"."""
-    for bound, words in ((0.9, "Nearly all"), (0.7, "Most"), (0.55, "More than half"),
-                         (0.45, "About half"), (0.38, "Two in five"),
-                         (0.3, "A third"), (0.22, "A quarter"), (0.15, "One in six")):
-        if share >= bound:
-            return words
-    return "A few"
+    return str(_fraction(share)[0])
 
 
 def _rows(collection_id: int):
@@ -156,16 +179,10 @@ def _straight_lining(report: PilotReport, questions, answers) -> None:
             report.straight_lined += len(set(positions)) == 1
 
 
-#: Words that take "pupils" straight after them ("Most pupils", not "Most of pupils").
-_BARE = ("Nearly all", "Most", "A few")
-
-
 def pupils_words(n: int, share: float) -> str:
-    """"Most of the pupils (20 of 28)": a share in words and numbers (public so its tests
-    check the wording)."""
-    words = fraction_words(share)
-    joined = words if words in _BARE else f"{words} of the"
-    return f"{joined} pupils ({round(share * n)} of {n})"
+    """"Most pupils (20 of 28)": a share in words and numbers (public so its tests check
+    the wording)."""
+    return str(_fraction(share)[1]) % {"k": round(share * n), "n": n}
 
 
 def _suggest(report: PilotReport) -> None:
@@ -176,52 +193,71 @@ def _suggest(report: PilotReport) -> None:
         q = c.question
         top_words = q.label(q.option_codes[-1]) if q.option_codes else ""
         if c.responses and c.skipped / c.responses >= SKIPPED:
-            c.suggestions.append(
-                f"{pupils_words(c.responses, c.skipped / c.responses)} skipped it: it may be "
-                "unclear, too long or uncomfortable to answer. Try it read aloud with a few "
-                "pupils and ask what they think it means.")
+            c.suggestions.append(gettext(
+                "%(pupils)s skipped it: it may be unclear, too long or uncomfortable to "
+                "answer. Try it read aloud with a few pupils and ask what they think it "
+                "means.", pupils=pupils_words(c.responses, c.skipped / c.responses)))
         share = c.share(c.dont_know, c.answered)
         if share is not None and share >= DONT_KNOWS:
-            c.suggestions.append(
-                f"{pupils_words(c.answered, share)} chose '{DONT_KNOW_LABEL}': pupils may not know "
-                "the words or the idea yet. Use simpler words, or explain it first.")
+            c.suggestions.append(gettext(
+                "%(pupils)s chose 'I don't know': pupils may not know the words or the idea "
+                "yet. Use simpler words, or explain it first.",
+                pupils=pupils_words(c.answered, share)))
         share = c.share(c.top)
         if share is not None and share >= CEILING:
-            when = "before anything happened" if before else "already"
-            face = "the happiest face" if q.scale_def.faces else f"'{top_words}'"
-            c.suggestions.append(
-                f"{pupils_words(c.rated, share)} chose {face} {when}: there is little room to "
-                "show change. Ask about something harder, or more specific to the activity.")
+            c.suggestions.append(_ceiling_words(pupils_words(c.rated, share), before,
+                                                q.scale_def.faces, top_words))
         share = c.share(c.bottom)
         if share is not None and share >= FLOOR:
-            c.suggestions.append(
-                f"{pupils_words(c.rated, share)} chose the lowest answer: check that the question "
-                "is not too hard, or worded the wrong way round.")
+            c.suggestions.append(gettext(
+                "%(pupils)s chose the lowest answer: check that the question is not too hard, "
+                "or worded the wrong way round.", pupils=pupils_words(c.rated, share)))
         if (typical and c.median_seconds is not None and len(medians) > 1
                 and c.median_seconds >= SLOW * typical):
-            c.suggestions.append(
-                f"Pupils took {c.median_seconds:.0f} seconds on it (the median), about "
-                f"{c.median_seconds / typical:.0f} times as long as a typical question: it may "
-                "be too long or hard to read. Shorten it.")
+            c.suggestions.append(gettext(
+                "Pupils took %(seconds)s seconds on it (the median), about %(times)s times as "
+                "long as a typical question: it may be too long or hard to read. Shorten it.",
+                seconds=f"{c.median_seconds:.0f}", times=f"{c.median_seconds / typical:.0f}"))
         share = c.share(c.read_aloud, c.timed)
         if share is not None and share >= READ_ALOUD:
-            c.suggestions.append(
-                f"{pupils_words(c.timed, share)} had it read aloud: keep reading the questions "
-                "aloud in class, and keep the words short.")
+            c.suggestions.append(gettext(
+                "%(pupils)s had it read aloud: keep reading the questions aloud in class, and "
+                "keep the words short.", pupils=pupils_words(c.timed, share)))
     if report.straight_checked:
         share = report.straight_lined / report.straight_checked
         if share >= STRAIGHT:
-            report.suggestions.append(
-                f"{pupils_words(report.straight_checked, share)} gave the same answer to every "
-                "question: they may not be reading the questions. Mix easier and harder "
-                "statements, and go through one example together first.")
+            report.suggestions.append(gettext(
+                "%(pupils)s gave the same answer to every question: they may not be reading "
+                "the questions. Mix easier and harder statements, and go through one example "
+                "together first.", pupils=pupils_words(report.straight_checked, share)))
     if not report.responses:
-        report.suggestions.append("No pupil has answered this pilot yet: give the class the "
-                                  "link, the join code or the paper copies.")
+        report.suggestions.append(gettext("No pupil has answered this pilot yet: give the "
+                                          "class the link, the join code or the paper copies."))
     elif report.responses < 5:
-        report.suggestions.append(
-            f"Only {report.responses} pupil{'' if report.responses == 1 else 's'} answered: "
-            "a pilot with a whole class (10 or more) shows problems more reliably.")
+        report.suggestions.append(ngettext(
+            "Only %(num)s pupil answered: a pilot with a whole class (10 or more) shows "
+            "problems more reliably.",
+            "Only %(num)s pupils answered: a pilot with a whole class (10 or more) shows "
+            "problems more reliably.", report.responses))
+
+
+def _ceiling_words(pupils: str, before: bool, faces: bool, top_words: str) -> str:
+    """The ceiling suggestion: many chose the top answer, so there is little room left."""
+    if faces and before:
+        return gettext("%(pupils)s chose the happiest face before anything happened: there is "
+                       "little room to show change. Ask about something harder, or more "
+                       "specific to the activity.", pupils=pupils)
+    if faces:
+        return gettext("%(pupils)s chose the happiest face already: there is little room to "
+                       "show change. Ask about something harder, or more specific to the "
+                       "activity.", pupils=pupils)
+    if before:
+        return gettext("%(pupils)s chose '%(top)s' before anything happened: there is little "
+                       "room to show change. Ask about something harder, or more specific to "
+                       "the activity.", pupils=pupils, top=top_words)
+    return gettext("%(pupils)s chose '%(top)s' already: there is little room to show change. "
+                   "Ask about something harder, or more specific to the activity.",
+                   pupils=pupils, top=top_words)
 
 
 def as_dict(report: PilotReport) -> dict:

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from flask_babel import gettext
 from sqlalchemy import and_, case, func, or_, select
 
 from forms.scoring import right_values
@@ -25,7 +26,7 @@ from survey_app.models import Answer, Collection, Response, Survey
 from survey_app.results import queries
 from survey_app.results.paired import PairedChange, paired_change
 from survey_app.results.queries import CollectionInfo, ResultsScope
-from survey_app.results.stat_words import judgement
+from survey_app.results.stat_words import judgement, test_words
 from survey_app.results.stats import Distribution, TestResult, distribution, mann_whitney
 
 #: The phases compared when no other pair is asked for (results follow the page's pair).
@@ -260,7 +261,7 @@ def build(survey: Survey, scope: ResultsScope, infos: list[CollectionInfo], min_
         why = guard.why((ANSWER, cmp, phase, "*"))
         small = dist.n < min_n
         out.rows.append(ScoreRow(phase, cmp, dist, small or bool(why),
-                                 f"fewer than {min_n} pupils" if small else why))
+                                 gettext("fewer than %(n)s pupils", n=min_n) if small else why))
     pairs: dict[bool, Counter] = defaultdict(Counter)
     for (cmp, _gid), counter in _pairs(rows, by_id, points).items():
         pairs[cmp].update(counter)
@@ -282,25 +283,34 @@ def _order(phase: str) -> int:
     return order.index(phase) if phase in order else len(order)
 
 
-def sentence(res: ScoreResults, people: str = "pupils") -> str | None:
-    """The report's line on knowledge scores, in words, or None when nothing is shown."""
+def sentence(res: ScoreResults, people: str | None = None) -> str | None:
+    """The report's line on knowledge scores, in words, or None when nothing is shown
+    (`people`: who answered, in words; pupils unless said)."""
+    people = people or gettext("pupils")
     pc = res.arm_paired(False)
     change = res.mean_change(False)
     parts = []
     b, a = res.shown(res.points[0]), res.shown(res.points[1])
     if change is not None:
-        parts.append(f"The mean knowledge score went from {b.mean:.1f} to {a.mean:.1f} out "
-                     f"of {res.score_max} ({b.n} {people} before, {a.n} after).")
+        parts.append(gettext("The mean knowledge score went from %(before)s to %(after)s out "
+                             "of %(max)s (%(n_before)s %(people)s before, %(n_after)s after).",
+                             before=f"{b.mean:.1f}", after=f"{a.mean:.1f}", max=res.score_max,
+                             n_before=b.n, people=people, n_after=a.n))
     if pc is not None:
         share = pc.share(pc.improved) or 0
-        words = (f"{pc.improved} of the {pc.n} {people} who answered both times "
-                 f"({round(100 * share)}%) can do more: they got more questions right after "
-                 f"than before")
+        words = gettext("%(improved)s of the %(n)s %(people)s who answered both times "
+                        "(%(pct)s%%) can do more: they got more questions right after than "
+                        "before", improved=pc.improved, n=pc.n, people=people,
+                        pct=round(100 * share))
         if pc.test.p is not None:
-            words += (f" (Wilcoxon signed-rank p = {pc.test.p:.3g}, r = {pc.test.r:.2f}; "
-                      f"Holm-adjusted p = {res.p_adjusted:.3g}: {judgement(res.p_adjusted)})"
+            test = dict(test=test_words("Wilcoxon signed-rank"), p=f"{pc.test.p:.3g}",
+                        r=f"{pc.test.r:.2f}")
+            words += (" " + gettext("(%(test)s p = %(p)s, r = %(r)s; Holm-adjusted p = "
+                                    "%(p_adjusted)s: %(judgement)s)", **test,
+                                    p_adjusted=f"{res.p_adjusted:.3g}",
+                                    judgement=judgement(res.p_adjusted))
                       if res.p_adjusted is not None else
-                      f" (Wilcoxon signed-rank p = {pc.test.p:.3g}, r = {pc.test.r:.2f})")
+                      " " + gettext("(%(test)s p = %(p)s, r = %(r)s)", **test))
         parts.append(words + ".")
     return " ".join(parts) or None
 

@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -38,24 +39,36 @@ from survey_app.models import TallyCount
 from survey_app.results import answer_queries, queries, tally
 from survey_app.results.queries import CollectionInfo, ResultsScope
 
-#: Why a figure is hidden (the page, the CSV and the command line say so).
-TOO_FEW = "too few to show (fewer than {k})"
-PROTECTS = ("hidden so that a smaller group's answers cannot be worked out by subtraction "
-            "from other figures")
-SPLITS = ("hidden: this filter splits a group's answers, and the part left out could be "
-          "worked out by subtraction")
+#: Why a figure is hidden, as codes (`reason_words` says them; the page, the CSV and the
+#: report say so in the reader's language).
+TOO_FEW = "too_few"
+PROTECTS = "protects"
+SPLITS = "splits"
 
 ROOT = ("all", 0)
 
-#: The rule in words, for the report's method note.
-METHOD_NOTE = (
-    "Figures that could be worked out by subtraction are hidden too (secondary "
-    "suppression, as official statistics do): if a school or group is hidden, the smallest "
-    "other one beside it is hidden as well, so that the total minus the figures shown never "
-    "gives back fewer people than the limit, and a filter that would split a group's "
-    "answers hides the figure. A school's report can therefore hide a figure that the "
-    "partnership's report shows."
-)
+
+def reason_words(reason: str, k: int) -> str:
+    """Why a figure is hidden (`reason`: TOO_FEW, PROTECTS or SPLITS), in words."""
+    if reason == PROTECTS:
+        return gettext("hidden so that a smaller group's answers cannot be worked out by "
+                       "subtraction from other figures")
+    if reason == SPLITS:
+        return gettext("hidden: this filter splits a group's answers, and the part left out "
+                       "could be worked out by subtraction")
+    return gettext("too few to show (fewer than %(k)s)", k=k)
+
+
+def method_note() -> str:
+    """The rule in words, for the report's method note."""
+    return gettext(
+        "Figures that could be worked out by subtraction are hidden too (secondary "
+        "suppression, as official statistics do): if a school or group is hidden, the "
+        "smallest other one beside it is hidden as well, so that the total minus the figures "
+        "shown never gives back fewer people than the limit, and a filter that would split a "
+        "group's answers hides the figure. A school's report can therefore hide a figure that "
+        "the partnership's report shows.")
+
 
 #: A figure: (kind, comparison arm, phase, question code). Kinds: "answer" (one phase's
 #: answers to a column), "retro" (then/now pairs of a retrospective item), "pair" (the
@@ -136,7 +149,13 @@ class Guard:
         return cls(k)
 
     def why(self, key: Key) -> str:
-        return self.hidden.get(key, "").format(k=self.k)
+        """Why the figure `key` is hidden in this view, in words ("" when it is shown)."""
+        reason = self.hidden.get(key)
+        return reason_words(reason, self.k) if reason else ""
+
+    def reason(self, key: Key) -> str:
+        """Why the figure `key` is hidden, as a code (TOO_FEW...; "" when it is shown)."""
+        return self.hidden.get(key, "")
 
     def apply(self, qr) -> None:
         """Hide what this view may not show of one question (a survey_results.QuestionResult):
@@ -150,6 +169,7 @@ class Guard:
             if why and not row.suppressed:
                 row.suppressed = True
                 row.why = why
+                row.why_code = self.reason(key)
         hidden_rows = {(r.comparison, r.phase) for r in qr.rows if r.suppressed}
         first, last = ("then", "now") if retro else qr.points
         qr.changes[:] = [c for c in qr.changes

@@ -29,8 +29,10 @@ class Row:
     dist: Distribution
     suppressed: bool
     label: str = ""
-    #: Why a row is hidden when it is not simply too few (see suppression.py).
+    #: Why a row is hidden when it is not simply too few, in words and as a code
+    #: (suppression.PROTECTS, SPLITS...; see suppression.py).
     why: str = ""
+    why_code: str = ""
 
 
 @dataclass

@@ -28,7 +28,7 @@ from survey_app import access
 from survey_app.downloads import content_disposition, file_name
 from survey_app.extensions import db
 from survey_app.models import School, Survey
-from survey_app.results import analysis, findings, pilot, queries, reach, report
+from survey_app.results import analysis, findings, pilot, queries, reach, report, stat_words
 from survey_app.results.chart_tables import chart_tables, spreadsheet_safe
 from survey_app.results.filters import form_choices as _filters
 from survey_app.results.filters import request_scope as _scope
@@ -220,6 +220,30 @@ def end_sentence(text: str) -> str:
     (or ? ! …, before any closing quote), so a question's own "." never doubles."""
     text = text.rstrip()
     return text if re.search(r"[.?!…][\"'”’)]*$", text) else f"{text}."
+
+
+@bp.app_template_filter("phase_words")
+def phase_words(phase: str) -> str:
+    """A phase code ("before") as a page says it ("Before"), in the reader's language."""
+    return analysis.phase_label(phase)
+
+
+@bp.app_template_filter("people_words")
+def people_words(audience: str) -> str:
+    """An audience code ("pupil") as who answers ("pupils"), in the reader's language."""
+    return findings.audience_people(audience)
+
+
+@bp.app_template_filter("band_words")
+def effect_band_words(band: str | None) -> str:
+    """An effect-size band's code ("small") in words."""
+    return stat_words.band_words(band)
+
+
+@bp.app_template_filter("method_words")
+def p_method_words(method: str | None) -> str:
+    """How a p-value was computed ("exact") in words."""
+    return stat_words.method_words(method)
 
 
 @bp.app_template_filter("without_ages")

@@ -18,7 +18,7 @@ from survey_app.extensions import db
 from survey_app.models import Collection, School, Survey
 from survey_app.results import analysis
 from survey_app.results.queries import ResultsScope
-from survey_app.results.suppression import PROTECTS
+from survey_app.results.suppression import PROTECTS, reason_words
 from tests.results.conftest import add
 from tests.web.test_knowledge_web import QUIZ_YAML
 
@@ -121,7 +121,7 @@ def test_small_groups_are_suppressed_and_cannot_be_recovered_by_subtraction(
     alder = db.session.query(School).filter_by(name="Alder School").one()
     own = _build(partnership, quiz_results, school_id=alder.id).knowledge
     assert own.row("before").suppressed
-    assert own.row("before").why == PROTECTS
+    assert own.row("before").why == reason_words(PROTECTS, 5)
     assert not own.row("after").suppressed
     assert own.mean_change() is None
 

@@ -14,7 +14,13 @@ from survey_app.results.difference_in_change import (
     share_difference_in_change,
 )
 from survey_app.results.paired import paired_change
-from survey_app.results.stat_words import TOO_FEW, describe, effect_band, judgement, share_words
+from survey_app.results.stat_words import (
+    describe,
+    effect_band,
+    judgement,
+    share_words,
+    too_few,
+)
 from survey_app.results.stats import (
     NORMAL,
     distribution,
@@ -224,10 +230,10 @@ def test_a_fall_is_negative():
 def test_too_few_and_no_change():
     few = distribution({"3": 4}, FACES5, numeric=True)
     many = distribution({"3": 9}, FACES5, numeric=True)
-    assert mann_whitney(few, many).sentence == TOO_FEW
+    assert mann_whitney(few, many).sentence == too_few()
     assert mann_whitney(many, many).r == 0
     assert mann_whitney(many, many).sentence == "little or no change (p = 1.000)"
-    assert paired_change({("2", "3"): 4}, FACES5).test.sentence == TOO_FEW
+    assert paired_change({("2", "3"): 4}, FACES5).test.sentence == too_few()
     same = paired_change({("2", "2"): 6, ("5", "5"): 3}, FACES5)
     assert (same.improved, same.same, same.headroom) == (0, 9, 6)
     assert same.test.r == 0

@@ -160,7 +160,7 @@ def school_data(app, partnership, coordinator):
     texts = [s for s in _strings(definition.to_dict()) if " " in s]
     texts += [q.label(code) for q in definition.questions for code in q.answer_codes]
     content = [partnership.name, SCHOOL, GROUP, TEACHER, coordinator.email, definition.code,
-               *texts]
+               "Magnets", *texts]  # the pupils' written answer, quoted on the results page
     return {"before": before, "after": after,
             "content": sorted(set(content), key=len, reverse=True)}
 
@@ -194,8 +194,7 @@ def _check(client, url: str, content: list[str], problems: dict, status: int = 2
 #: off the list). See docs/coordinator/languages-on-screen.md.
 STILL_ENGLISH = {
     "/admin/builder/": "the scales' descriptions come from forms' English phrasebook",
-    "/results/survey/club": "the findings, notes and statistics' words (survey_app/results)",
-    "/results/report": "the findings, notes and statistics' words (survey_app/results)",
+    "/results/survey/club": "the scale's description under each question (forms' phrasebook)",
 }
 
 

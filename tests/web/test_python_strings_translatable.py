@@ -9,6 +9,7 @@ one message per value, none of which ever matches."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,50 @@ def _modules() -> list[Path]:
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(APP)))
 def test_words_go_through_gettext(path):
     assert problems_in(path.read_text(encoding="utf-8"), str(path.relative_to(APP))) == []
+
+
+#: The results' sentences (findings, notes, the report and its PDF, chart words) are built
+#: from figures; an f-string with words in it is an English sentence no catalog can reach.
+RESULTS = APP / "results"
+#: Two words in an f-string's written parts ("rose by", "Holm-adjusted p").
+_FSTRING_WORDS = re.compile(r"[A-Za-z][a-z'-]* [a-z][a-z'-]+")
+#: A line that builds a code, not words (a CSV column's value, the scripts' JSON) says so.
+CODE_PRAGMA = "# code, not words"
+
+
+def prose_fstrings(source: str, file: str = "<source>") -> list[str]:
+    """`file:line` of every f-string that writes words itself (markup such as
+    `<title id="{uid}">` and lines marked CODE_PRAGMA pass)."""
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        written = [v.value for v in node.values if isinstance(v, ast.Constant)]
+        own_lines = lines[node.lineno - 1:node.end_lineno]
+        if any("<" in w for w in written) or any(CODE_PRAGMA in line for line in own_lines):
+            continue
+        if any(_FSTRING_WORDS.search(w) for w in written):
+            found.append((node.lineno, f"{file}:{node.lineno}: an f-string of words"))
+    return [what for _line, what in sorted(found)]
+
+
+def test_the_checker_catches_sentences_in_fstrings():
+    source = '''
+a = f"rose by {value} percentage points"
+b = gettext("rose by %(n)s percentage points", n=value)
+c = f"{value:+.1f}"
+d = f'<title id="{uid}-t">{title}</title>'
+e = f"{first}/{last}, same pupils"  # code, not words: the CSV's phase column
+f = f"{who}' rating of their own {what}"
+'''
+    assert [p.split(": ", 1)[1] for p in prose_fstrings(source)] == [
+        "an f-string of words", "an f-string of words"]
+
+
+@pytest.mark.parametrize("path", sorted(p for p in RESULTS.glob("*.py") if p.name != "cli.py"),
+                         ids=lambda p: p.name)
+def test_results_sentences_go_through_gettext(path):
+    """Every results module but the command line's (English: it has no reader's language;
+    see docs/coordinator/languages-on-screen.md)."""
+    assert prose_fstrings(path.read_text(encoding="utf-8"), path.name) == []
