@@ -7,7 +7,6 @@ import html
 import json
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,14 +149,6 @@ def cover_locale(lang: str) -> str:
     return lang if lang in interface_languages() else SOURCE
 
 
-def cover_words(locale: str) -> Callable[..., str]:
-    """The cover's translator: gettext in `locale`, whatever the page's language."""
-    def words(message: str, **values: object) -> str:
-        with force_locale(locale):
-            return gettext(message, **values)
-    return words
-
-
 def _sheets_line(ids: list[str], master: bool, numbers: tuple[int, int] | None) -> str:
     """The cover's "Sheets:" line, in the current locale."""
     if master:
@@ -249,17 +240,18 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
 
     school, group = collection.school.name, collection.group.name
     locale = cover_locale(layout.languages[0] if layout.languages else DEFAULT_LANGUAGE)
+    # The cover's words (print/cover.py) and the ones made here are the app's gettext in
+    # the cover's language, whatever the language of the page that asked for the pack.
     with force_locale(locale):
-        line = _sheets_line(ids, master, numbers)
-        phase, scan_page = phase_name(collection.phase), gettext("Scans &amp; review")
-    cover = CoverText(collection.id, school, group, phase, line,
-                      master=master, personalised=bool(numbers), scan_url=scan_url,
-                      web_url=web_url, installation=installation,
-                      sheet_key=collection.sheet_key,
-                      knowledge=bool(version.definition.knowledge_questions),
-                      pupil_digits=pupil_digits(),
-                      scan_page=html.unescape(scan_page),
-                      translate=cover_words(locale))
-    pdf = render_pack(layout, sheets, installation=installation, collection_id=collection.id,
-                      school=school, group=group, cover=cover, sheet_key=collection.sheet_key)
+        cover = CoverText(collection.id, school, group, phase_name(collection.phase),
+                          _sheets_line(ids, master, numbers), master=master,
+                          personalised=bool(numbers), scan_url=scan_url, web_url=web_url,
+                          installation=installation, sheet_key=collection.sheet_key,
+                          knowledge=bool(version.definition.knowledge_questions),
+                          pupil_digits=pupil_digits(),
+                          scan_page=html.unescape(gettext("Scans &amp; review")),
+                          translate=gettext)
+        pdf = render_pack(layout, sheets, installation=installation,
+                          collection_id=collection.id, school=school, group=group,
+                          cover=cover, sheet_key=collection.sheet_key)
     return PackResult(pdf, document, batch, ids)
