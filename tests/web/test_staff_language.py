@@ -19,6 +19,7 @@ from survey_app.extensions import db
 from survey_app.languages import STAFF_CHOSEN, interface_languages, staff_language
 from survey_app.words import evidence, phase_name, scale_meaning, scale_meanings
 from tests.conftest import csrf_from
+from tests.web.test_pseudo_locale import CLOSE, OPEN, pseudo  # noqa: F401 (a fixture)
 
 SURVEY = """\
 code: garden
@@ -157,3 +158,9 @@ def test_every_bank_question_has_its_evidence_word_for_word(app):
         for origin, pilot_n in (("published", 0), ("new", 12), (None, 30), (None, 0)):
             q = replace(questions[0], origin=origin, pilot_n=pilot_n)
             assert evidence(q) == q.evidence
+
+
+def test_the_sign_in_request_goes_through_babel(pseudo, client):  # noqa: F811
+    """Flask-Login's "Please sign in" flash, marked with N_ and translated as it is shown."""
+    html = client.get("/admin/", follow_redirects=True).get_data(as_text=True)
+    assert f"{OPEN}Please sign in to see that page.{CLOSE}" in html
