@@ -2,10 +2,17 @@
 
 It carries the sheets' corner markers and a code of its own (forms.sheetcode's cover
 code), so a cover scanned with the pile is recognised and skipped with a note.
+
+Its words are for the teacher, so they belong to the app's translation catalogs rather
+than to forms' phrasebook (the pupils' words on the sheets): each sentence here is an
+English msgid in a `_(...)` call (babel.cfg extracts this file), and the caller passes the
+function that translates it (`CoverText.translate`, the app's gettext in the sheets'
+language); without one the cover is English. See docs/coordinator/languages-on-screen.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -17,6 +24,11 @@ from print.fonts import clean, font_for
 #: Where a teacher uploads the scanned pile: the app menu's name for that page
 #: (survey_app/templates/admin/_nav.html; a test holds the two together).
 SCAN_PAGE = "Scans & review"
+
+
+def english(message: str, **values: object) -> str:
+    """The cover's words as written: `message` with its %(name)s fields filled."""
+    return message % values if values else message
 
 
 def measure(text: str, font: str, size: float) -> float:
@@ -47,6 +59,10 @@ class CoverText:
     knowledge: bool = False
     #: Digit rows of the pupil number on blank sheets (3 where numbers go up to 999).
     pupil_digits: int = 2
+    #: The upload page's name as the app's menu shows it, in the cover's language.
+    scan_page: str = SCAN_PAGE
+    #: Translates each sentence (an English msgid, %(name)s fields as keywords).
+    translate: Callable[..., str] = field(default=english, compare=False)
 
 
 def _paragraph(c: Canvas, text: str, x: float, y: float, width: float, size: float,
@@ -61,46 +77,61 @@ def _paragraph(c: Canvas, text: str, x: float, y: float, width: float, size: flo
 def steps(cover: CoverText, pages: int, count: int,
           pupil_number: str = "none") -> list[tuple[str, str]]:
     """(heading, text) of each instruction, in the order a teacher needs them."""
+    _ = cover.translate
     out = []
     if cover.master:
-        out.append(("Photocopy", "This is the master sheet: photocopy it, one copy per "
-                    "pupil. Every copy scanned counts as one pupil's answers."))
+        out.append((_("Photocopy"), _("This is the master sheet: photocopy it, one copy per "
+                                      "pupil. Every copy scanned counts as one pupil's "
+                                      "answers.")))
     elif cover.personalised:
         # "Sheet 1 to pupil 1" misleads: a pack for numbers 5-6 starts at sheet 15-1.
-        out.append(("Hand out", "Each sheet has a pupil number printed on it: give each "
-                    "pupil the sheet with their number in your register. Do not photocopy "
-                    "these sheets: print more from the website if you need them."))
+        out.append((_("Hand out"), _("Each sheet has a pupil number printed on it: give "
+                                     "each pupil the sheet with their number in your "
+                                     "register. Do not photocopy these sheets: print more "
+                                     "from the website if you need them.")))
     else:
-        out.append(("Hand out", f"Give one sheet to each pupil ({count} sheet"
-                    f"{'s' if count != 1 else ''}). Each sheet "
-                    "has its own code, so do not photocopy them: print more from the "
-                    "website if you need them."))
+        # The number of sheets is on the "Sheets" line above (no plural to translate here).
+        out.append((_("Hand out"), _("Give one sheet to each pupil. Each sheet has its own "
+                                     "code, so do not photocopy them: print more from the "
+                                     "website if you need them.")))
     if pupil_number == "bubbles":
-        how = ("They colour the tens and the ones: for 7, colour 0 then 7."
+        how = (_("They colour the tens and the ones: for 7, colour 0 then 7.")
                if cover.pupil_digits == 2 else
-               "They colour the hundreds, the tens and the ones: for 7, colour 0, 0 then 7.")
-        out.append(("Pupil numbers", "Tell each pupil their number from your register. "
-                    f"{how} The same "
-                    "number on the before and after sheets links a pupil's answers."))
+               _("They colour the hundreds, the tens and the ones: for 7, colour 0, 0 "
+                 "then 7."))
+        out.append((_("Pupil numbers"), _(
+            "Tell each pupil their number from your register. %(how)s The same number on "
+            "the before and after sheets links a pupil's answers.", how=how)))
     if pages > 1:
-        out.append(("Two pages", "Each pupil answers both pages. Printed double-sided, the "
-                    "two pages are one piece of paper; printed single-sided, keep them "
-                    "together. Pages may be scanned in any order."))
-    right_or_wrong = (" Some questions have a right answer: let pupils answer on their own, "
-                      "and do not go through the answers until every sheet is in (and the "
-                      "after sheets too)." if cover.knowledge
-                      else " There are no right or wrong answers.")
-    out.append(("Explain", "Read each question aloud for younger pupils. They colour in "
-                "one circle for each question with a dark pencil or pen. To change an "
-                "answer, rub it out fully." + right_or_wrong))
-    out.append(("Scan", "Scan the whole pile as one PDF at 200-300 dpi, any order, either "
-                "way up, in black and white or greyscale. This cover page may go in too: "
-                "it is recognised and skipped. Unused spare sheets are skipped too."
-                + f" Upload it on the website's {SCAN_PAGE} page"
-                + (f" ({cover.scan_url})." if cover.scan_url else ".")))
-    out.append(("Check", "The website reads the circles and asks you about any it is not "
-                "sure of. Keep the paper sheets until you have checked them."))
+        out.append((_("Two pages"), _("Each pupil answers both pages. Printed double-sided, "
+                                      "the two pages are one piece of paper; printed "
+                                      "single-sided, keep them together. Pages may be "
+                                      "scanned in any order.")))
+    right_or_wrong = (_("Some questions have a right answer: let pupils answer on their "
+                        "own, and do not go through the answers until every sheet is in "
+                        "(and the after sheets too).") if cover.knowledge
+                      else _("There are no right or wrong answers."))
+    out.append((_("Explain"), _("Read each question aloud for younger pupils. They colour "
+                                "in one circle for each question with a dark pencil or pen. "
+                                "To change an answer, rub it out fully. %(more)s",
+                                more=right_or_wrong)))
+    scan = _("Scan the whole pile as one PDF at 200-300 dpi, any order, either way up, in "
+             "black and white or greyscale. This cover page may go in too: it is recognised "
+             "and skipped. Unused spare sheets are skipped too.")
+    upload = (_("Upload it on the website's %(page)s page (%(address)s).",
+                page=cover.scan_page, address=cover.scan_url) if cover.scan_url else
+              _("Upload it on the website's %(page)s page.", page=cover.scan_page))
+    out.append((_("Scan"), f"{scan} {upload}"))
+    out.append((_("Check"), _("The website reads the circles and asks you about any it is "
+                              "not sure of. Keep the paper sheets until you have checked "
+                              "them.")))
     return out
+
+
+def _line(c: Canvas, text: str, x: float, y: float, font: str, size: float) -> None:
+    """One line in `font`, or the fallback font where it lacks a letter (ŵ, ŷ)."""
+    c.setFont(font_for(text, font), size)
+    c.drawString(x, y, clean(text))
 
 
 def draw_cover(c: Canvas, layout: SurveyLayout, cover: CoverText, count: int) -> None:
@@ -118,23 +149,23 @@ def draw_cover(c: Canvas, layout: SurveyLayout, cover: CoverText, count: int) ->
         draw_qr(c, encode_cover_code(cover.installation, cover.collection_id,
                                      cover.sheet_key), first.qr, h)
         y = h - (first.qr.y + first.qr.h) - 8 * MM
+    _ = cover.translate
     c.setFillGray(0)
-    c.setFont("Helvetica", 11)
-    c.drawString(left, y, "Paper copies for the teacher: please read, then keep this page")
+    _line(c, _("Paper copies for the teacher: please read, then keep this page"), left, y,
+          "Helvetica", 11)
     y -= 26
     y = _paragraph(c, layout.title, left, y, width, 22, "Helvetica-Bold", 1.15) - 6
     facts = [
-        ("School", cover.school), ("Group", cover.group), ("Phase", cover.phase),
-        ("Sheets", cover.sheets_line or f"{count}"),
+        (_("School:"), cover.school), (_("Group:"), cover.group), (_("Phase:"), cover.phase),
+        (_("Sheets:"), cover.sheets_line or f"{count}"),
     ]
-    c.setFont("Helvetica", 12)
+    # The values start after the longest name ("Grŵp:", "Cyfnod:" are wider in Welsh).
+    indent = max(22 * MM, max(measure(n, "Helvetica-Bold", 12) for n, _v in facts) + 3 * MM)
     for name, value in facts:
         if not value:
             continue
-        c.setFont("Helvetica-Bold", 12)
-        c.drawString(left, y, f"{name}:")
-        c.setFont(font_for(value, "Helvetica"), 12)
-        c.drawString(left + 22 * MM, y, clean(value))
+        _line(c, name, left, y, "Helvetica-Bold", 12)
+        _line(c, value, left + indent, y, "Helvetica", 12)
         y -= 17
     y -= 10
     c.setLineWidth(1)
@@ -142,17 +173,16 @@ def draw_cover(c: Canvas, layout: SurveyLayout, cover: CoverText, count: int) ->
     y -= 24
     for i, (head, text) in enumerate(steps(cover, len(layout.pages), count,
                                                layout.pupil_number), start=1):
-        c.setFont("Helvetica-Bold", 14)
-        c.drawString(left, y, f"{i}. {head}")
+        _line(c, f"{i}. {head}", left, y, "Helvetica-Bold", 14)
         y = _paragraph(c, text, left + 8 * MM, y - 18, width - 8 * MM, 12) - 10
     if cover.web_url:
-        y = _paragraph(c, "Pupils with a tablet or phone can answer online instead: "
-                       f"{cover.web_url}", left, y - 4, width, 11) - 6
+        y = _paragraph(c, _("Pupils with a tablet or phone can answer online instead: "
+                            "%(address)s", address=cover.web_url), left, y - 4, width, 11) - 6
     for line in cover.extra:
         y = _paragraph(c, line, left, y, width, 11) - 4
-    c.setFont("Helvetica", 9)
     c.setFillGray(0.35)
-    c.drawString(left + 6 * MM, 18 * MM, f"Collection {cover.collection_id} · layout "
-                 f"{layout.fingerprint} · {layout.paper.upper()}")
+    _line(c, _("Collection %(id)s · layout %(layout)s · %(paper)s", id=cover.collection_id,
+               layout=layout.fingerprint, paper=layout.paper.upper()), left + 6 * MM,
+          18 * MM, "Helvetica", 9)
     c.setFillGray(0)
     c.showPage()

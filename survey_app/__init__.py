@@ -43,8 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     login.init_app(app)
     limiter.init_app(app)
     from survey_app.languages import init_languages
+    from survey_app.words import init_words
 
     init_languages(app, babel)
+    init_words(app)
     app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     app.after_request(_security_headers)
     app.register_error_handler(OperationalError, _database_unavailable)

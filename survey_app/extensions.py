@@ -3,7 +3,7 @@
 Flask-Migrate is not here: it imports Alembic (~0.4 s), which only the `db` commands and
 `create_app` need, so `create_app` makes it (and models, workers and tests load faster)."""
 
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -12,6 +12,13 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+
+def N_(message: str) -> str:
+    """Marks `message` for `make translations` (Babel's N_ keyword) without translating it
+    yet: for words stored before any request, translated where they are shown."""
+    return message
+
 
 # Named constraints, so Alembic migrations can alter them on SQLite and PostgreSQL alike.
 NAMING = {
@@ -33,7 +40,10 @@ babel = Babel()
 csrf = CSRFProtect()
 login = LoginManager()
 login.login_view = "auth.login"
-login.login_message = "Please sign in to see that page."
+#: Flask-Login flashes this when a page needs a signed-in account: marked with N_ for
+#: extraction (a lazy string cannot go into the session), translated as it is flashed.
+login.login_message = N_("Please sign in to see that page.")
+login.localize_callback = gettext
 # No default limits: wrong passwords (auth.throttle) and sends to pupil links (answer.views)
 # are counted by hand through `limiter.limiter`. Storage from
 # RATELIMIT_STORAGE_URI (memory:// on one machine; redis://... shared across servers).

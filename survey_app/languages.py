@@ -4,7 +4,12 @@ Two sources meet on a pupil's page: the question texts come from the survey defi
 (`SurveyDefinition.in_language`, any language the survey declares), the interface words (buttons,
 messages, read-aloud phrases) from the Babel catalogs in `survey_app/translations/`. A
 language the survey declares but no catalog covers (Polish questions, say) gets the
-English interface. Teacher pages stay English unless a view says otherwise.
+English interface.
+
+Staff pages (every page whose view does not call `use_language`) speak the language a
+teacher or coordinator chose in the header's menu (`choose_staff_language`), kept in the
+session under its own key, so a pupil's choice and a teacher's never mix; English until
+they choose.
 
 A pupil's choice (the links on the first screen) is kept in the session, so it survives
 "Next pupil" on a shared tablet; it is used only on surveys that declare that language.
@@ -16,8 +21,8 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, g, request, session
-from flask_babel import Babel, refresh
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, gettext, refresh
 from markupsafe import Markup
 
 from forms import wording
@@ -27,6 +32,8 @@ from forms.definition import SurveyDefinition
 SOURCE = "en"
 #: Session key of the language a pupil chose on the first screen.
 CHOSEN = "lang"
+#: Session key of the language a teacher or coordinator chose for the staff pages.
+STAFF_CHOSEN = "staff_lang"
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
@@ -41,22 +48,53 @@ def init_languages(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=_interface_locale,
                    default_translation_directories=str(TRANSLATIONS))
     app.context_processor(_page_languages)
-    app.jinja_env.globals.update(declared_languages=declared, language_name=language_name)
+    app.before_request(_forget_page_language)
+    app.jinja_env.globals.update(declared_languages=declared, language_name=language_name,
+                                 staff_language=staff_language,
+                                 interface_languages=interface_languages)
+
+
+def _forget_page_language() -> None:
+    """Start each request with no page language and no cached locale. A server gives each
+    request its own `g`, but a request inside an app context already pushed (the tests'
+    `app` fixture) shares it, and a pupil page's language would leak into the next page."""
+    g.pop("page_lang", None)
+    refresh()
 
 
 def _page_languages() -> dict[str, object]:
     """`page_lang` for <html lang>; `ui_lang`, an attribute for the interface's words when
     they fall back to English on a page in a language without a catalog (screen readers
     and read-aloud then say them as English), empty otherwise."""
-    lang = g.get("page_lang", SOURCE)
+    lang = g.get("page_lang") or staff_language()
     ui = _interface_locale()
     return {"page_lang": html_lang(lang),
             "ui_lang": Markup(f' lang="{html_lang(ui)}"') if ui != lang else ""}
 
 
 def _interface_locale() -> str:
-    lang = g.get("page_lang", SOURCE)
+    lang = g.get("page_lang") or staff_language()
     return lang if lang in interface_languages() else SOURCE
+
+
+def staff_language() -> str:
+    """The language of a page whose view chose none (the staff pages): the one chosen in
+    the staff menu if a catalog still covers it, else English. Outside a request (the
+    command line) always English."""
+    if not has_request_context():
+        return SOURCE
+    chosen = session.get(STAFF_CHOSEN)
+    return chosen if chosen in interface_languages() else SOURCE
+
+
+def choose_staff_language(lang: str) -> bool:
+    """Keep a teacher's choice for the staff pages; False (nothing kept) for a language
+    no catalog covers."""
+    if lang not in interface_languages():
+        return False
+    session[STAFF_CHOSEN] = lang
+    refresh()
+    return True
 
 
 def html_lang(lang: str) -> str:
@@ -93,7 +131,7 @@ def language_choices(surveys) -> list[tuple[str, str]]:
             found += [code for code in langs if code not in found]
     if not found:
         return []
-    return [("", "The survey's first language"),
+    return [("", gettext("The survey's first language")),
             *((code, f"{language_name(code)} ({code})") for code in found)]
 
 

@@ -37,7 +37,7 @@ LIBRARIES: dict[str, frozenset[str]] = {
 #: who-sees-what, and partnerships/schools by name. It imports only itself (and forms).
 FOUNDATION = frozenset({
     "config", "extensions", "models", "storage", "urls", "proxies", "pupil_numbers",
-    "access", "partnerships", "join.codes", "languages", "downloads",
+    "access", "partnerships", "join.codes", "languages", "downloads", "words",
 })
 #: Part of survey_app -> the other parts it may import (the foundation is always allowed).
 #: "*" is the app factory and the CLI, which assemble everything.

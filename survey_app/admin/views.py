@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext, lazy_gettext
+from flask_babel import format_datetime, gettext, lazy_gettext
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -72,21 +72,35 @@ def _to_utc(local: datetime | None) -> datetime | None:
     return local.replace(tzinfo=_tz()).astimezone(UTC) if local else None
 
 
-@bp.app_template_filter("localtime")
-def localtime(value: datetime | None) -> str:
-    """How the page shows a stored UTC time: in the configured zone, day first."""
+#: Date patterns (Unicode LDML, as Babel reads them): day first, as schools in the UK
+#: write dates; Babel fills in the day and month names in the interface language.
+LOCALTIME, SHORTDATE, LONGDATE = "EEE dd MMM yyyy, HH:mm", "EEE d MMM, HH:mm", "d MMMM yyyy"
+
+
+def _in_words(value: datetime | None, pattern: str) -> str:
+    """A stored UTC time in the configured zone, with day and month names in the page's
+    language ("Mer 2 Rhag" on a Welsh page)."""
     if value is None:
         return ""
-    return value.astimezone(_tz()).strftime("%a %d %b %Y, %H:%M")
+    return format_datetime(value.astimezone(_tz()), pattern, rebase=False)
+
+
+@bp.app_template_filter("localtime")
+def localtime(value: datetime | None) -> str:
+    """How the page shows a stored UTC time: "Wed 02 Dec 2026, 09:00"."""
+    return _in_words(value, LOCALTIME)
 
 
 @bp.app_template_filter("shortdate")
 def shortdate(value: datetime | None) -> str:
-    """A date for a table cell: "Mon 2 Dec, 09:00"."""
-    if value is None:
-        return ""
-    local = value.astimezone(_tz())
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    """A date for a table cell: "Wed 2 Dec, 09:00"."""
+    return _in_words(value, SHORTDATE)
+
+
+@bp.app_template_filter("longdate")
+def longdate(value: datetime | None) -> str:
+    """A day in a sentence: "2 December 2026"."""
+    return _in_words(value, LONGDATE)
 
 
 def _optional_link(endpoint: str, **values) -> str | None:

@@ -27,6 +27,7 @@ from survey_app.auth.throttle import count_failure, sign_in_blocked
 from survey_app.auth.wtf import LoginForm, SetPasswordForm
 from survey_app.extensions import db
 from survey_app.extensions import login as login_manager
+from survey_app.languages import choose_staff_language
 from survey_app.models import User
 
 bp = Blueprint("auth", __name__)
@@ -96,6 +97,17 @@ def logout():
     db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+@login_required
+def language():
+    """The staff menu's choice of interface language; a language without a catalog (a
+    hand-made request) changes nothing and says so."""
+    if not choose_staff_language(request.form.get("lang", "")):
+        flash(gettext("That language is not offered here: the pages stay as they were."),
+              "error")
+    return redirect(_safe_next(request.form.get("next")), code=303)
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

@@ -7,32 +7,34 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from forms.definition import MEASURES, Question, SurveyDefinition, load_survey
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "forms" / "bank"
 
 #: How each `measures` value reads in the builder, in the order the groups are shown.
 MEASURE_TITLES = {
-    "enjoyment": "Enjoyment of science",
-    "confidence": "Confidence in science",
-    "knowledge": "Knowledge of a topic",
-    "interest": "Interest in science",
-    "identity": "Science identity",
-    "careers": "Science careers",
-    "teacher_confidence": "Teacher confidence",
-    "teacher_competence": "Teacher competence",
-    "recommend": "Recommending the partnership",
-    "partnership": "The partnership",
-    "other": "Open and other questions",
-    "satisfaction": "Satisfaction with what was learned",
-    "participation": "Pupils' participation (teachers' view)",
-    "teacher_interest": "Teachers' interest in the subject",
+    "enjoyment": _l("Enjoyment of science"),
+    "confidence": _l("Confidence in science"),
+    "knowledge": _l("Knowledge of a topic"),
+    "interest": _l("Interest in science"),
+    "identity": _l("Science identity"),
+    "careers": _l("Science careers"),
+    "teacher_confidence": _l("Teacher confidence"),
+    "teacher_competence": _l("Teacher competence"),
+    "recommend": _l("Recommending the partnership"),
+    "partnership": _l("The partnership"),
+    "other": _l("Open and other questions"),
+    "satisfaction": _l("Satisfaction with what was learned"),
+    "participation": _l("Pupils' participation (teachers' view)"),
+    "teacher_interest": _l("Teachers' interest in the subject"),
 }
 assert set(MEASURE_TITLES) == set(MEASURES), "every MEASURES value needs a title"
 
 #: The age filter: (value, words). "adults" are the teacher, parent and school questions.
-AGE_FILTERS = (("", "All ages"), ("5-7", "Ages 5-7"), ("7-11", "Ages 7-11"),
-               ("adults", "Teachers, parents and schools"))
+AGE_FILTERS = (("", _l("All ages")), ("5-7", _l("Ages 5-7")), ("7-11", _l("Ages 7-11")),
+               ("adults", _l("Teachers, parents and schools")))
 
 
 @dataclass(frozen=True)

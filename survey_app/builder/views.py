@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forms.definition import AUDIENCES, MAX_PUPIL_QUESTIONS, Problem
@@ -58,21 +59,22 @@ from survey_app.extensions import db
 
 bp = Blueprint("builder", __name__, url_prefix="/admin/builder")
 
-AUDIENCE_WORDS = {"pupil": "Pupils", "teacher": "Teachers", "school": "Schools (a senior leader)",
-                  "parent": "Parents and carers"}
+AUDIENCE_WORDS = {"pupil": _l("Pupils"), "teacher": _l("Teachers"),
+                  "school": _l("Schools (a senior leader)"), "parent": _l("Parents and carers")}
 #: What to do in the builder about a problem with each field (the checker's own words,
 #: shown beside it, speak of the file).
 FIX_HINTS = {
-    "text": "Write the question's wording.",
-    "code": "Change the export code (under “Export code”): a lower-case letter first, then "
-            "letters, digits or _, different for each question.",
-    "scale": "Choose how the question is answered from the list.",
-    "options": "Type at least two answers in “Answers to choose from”, one per line.",
-    "retrospective": "Untick “Before and now”, or choose a rating scale such as faces3.",
-    "labels": "Choose the scale again: its answer words did not fit.",
-    "title": "Give the survey a title.",
-    "audience": "Choose who answers the survey.",
-    "questions": "Remove questions until there are few enough, or add one if there are none.",
+    "text": _l("Write the question's wording."),
+    "code": _l("Change the export code (under “Export code”): a lower-case letter first, then "
+               "letters, digits or _, different for each question."),
+    "scale": _l("Choose how the question is answered from the list."),
+    "options": _l("Type at least two answers in “Answers to choose from”, one per line."),
+    "retrospective": _l("Untick “Before and now”, or choose a rating scale such as faces3."),
+    "labels": _l("Choose the scale again: its answer words did not fit."),
+    "title": _l("Give the survey a title."),
+    "audience": _l("Choose who answers the survey."),
+    "questions": _l("Remove questions until there are few enough, or add one if there are "
+                    "none."),
 }
 #: A new pupil question starts on the faces that suit the survey's ages.
 DEFAULT_SCALE = {"pupil": "faces5", "teacher": "agree5", "school": "agree5", "parent": "agree5"}

@@ -3,13 +3,14 @@ both call `print_class_pack`, so the same rules hold whichever door a teacher us
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,8 +19,10 @@ from forms.layout import PAPERS, layout_document, sheet_id
 from forms.wording import DEFAULT_LANGUAGE, language_name
 from survey_app.downloads import file_name
 from survey_app.extensions import db
+from survey_app.languages import SOURCE, interface_languages
 from survey_app.models import Collection, PrintBatch, Setting, Sheet
 from survey_app.pupil_numbers import pupil_digits, pupil_number_max
+from survey_app.words import phase_name
 
 INSTALLATION_KEY = "installation_id"
 #: No 0/O or 1/I: someone may read the id off a sheet over the phone.
@@ -114,7 +117,8 @@ def language_choices(definition: SurveyDefinition) -> list[tuple[str, str]]:
     out = [(lang, language_name(lang)) for lang in langs]
     if DEFAULT_LANGUAGE in langs:
         out += [(f"{lang}{BILINGUAL_JOIN}{DEFAULT_LANGUAGE}",
-                 f"Bilingual ({language_name(lang)} / {language_name(DEFAULT_LANGUAGE)})")
+                 gettext("Bilingual (%(first)s / %(second)s)", first=language_name(lang),
+                         second=language_name(DEFAULT_LANGUAGE)))
                 for lang in langs if lang != DEFAULT_LANGUAGE]
     return out
 
@@ -136,6 +140,26 @@ def sheet_languages(collection: Collection, choice: str | None = None) -> tuple[
         raise PrintError(gettext("This survey is not written in '%(choice)s': choose one of "
                                  "%(offered)s.", choice=choice, offered=", ".join(offered)))
     return tuple(choice.split(BILINGUAL_JOIN))
+
+
+def cover_locale(lang: str) -> str:
+    """The language of a pack's cover: the sheets' (the first of a bilingual pair) where the
+    app has a catalog for it, else English. The cover is for the teacher, so its words are
+    the app's catalog's, not forms' phrasebook (print/cover.py)."""
+    return lang if lang in interface_languages() else SOURCE
+
+
+def _sheets_line(ids: list[str], master: bool, numbers: tuple[int, int] | None) -> str:
+    """The cover's "Sheets:" line, in the current locale."""
+    if master:
+        return gettext("%(sheet)s (master for photocopying)", sheet=ids[0])
+    if numbers:
+        return gettext("%(first)s to %(last)s, pupil numbers %(low)s to %(high)s",
+                       first=ids[0], last=ids[-1], low=numbers[0], high=numbers[1])
+    if len(ids) > 1:
+        return gettext("%(first)s to %(last)s (%(num)s sheets)", first=ids[0], last=ids[-1],
+                       num=len(ids))
+    return ids[0]
 
 
 def print_class_pack(collection: Collection, copies: int | None = None, paper: str = "a4",
@@ -215,17 +239,19 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
     db.session.flush()
 
     school, group = collection.school.name, collection.group.name
-    if master:
-        line = f"{ids[0]} (master for photocopying)"
-    elif numbers:
-        line = (f"{ids[0]} to {ids[-1]}, pupil numbers {numbers[0]} to {numbers[1]}")
-    else:
-        line = f"{ids[0]} to {ids[-1]} ({len(ids)} sheets)" if len(ids) > 1 else ids[0]
-    cover = CoverText(collection.id, school, group, collection.phase, line, master=master,
-                      personalised=bool(numbers), scan_url=scan_url, web_url=web_url,
-                      installation=installation, sheet_key=collection.sheet_key,
-                      knowledge=bool(version.definition.knowledge_questions),
-                      pupil_digits=pupil_digits())
-    pdf = render_pack(layout, sheets, installation=installation, collection_id=collection.id,
-                      school=school, group=group, cover=cover, sheet_key=collection.sheet_key)
+    locale = cover_locale(layout.languages[0] if layout.languages else DEFAULT_LANGUAGE)
+    # The cover's words (print/cover.py) and the ones made here are the app's gettext in
+    # the cover's language, whatever the language of the page that asked for the pack.
+    with force_locale(locale):
+        cover = CoverText(collection.id, school, group, phase_name(collection.phase),
+                          _sheets_line(ids, master, numbers), master=master,
+                          personalised=bool(numbers), scan_url=scan_url, web_url=web_url,
+                          installation=installation, sheet_key=collection.sheet_key,
+                          knowledge=bool(version.definition.knowledge_questions),
+                          pupil_digits=pupil_digits(),
+                          scan_page=html.unescape(gettext("Scans &amp; review")),
+                          translate=gettext)
+        pdf = render_pack(layout, sheets, installation=installation,
+                          collection_id=collection.id, school=school, group=group,
+                          cover=cover, sheet_key=collection.sheet_key)
     return PackResult(pdf, document, batch, ids)

@@ -15,6 +15,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
@@ -104,22 +105,25 @@ def allocate(partnership: Partnership, who: str, *, unit: str,
     need each class's size (`sizes`, else the size given to its collections). With
     `apply`, whole classes also become the plan's groups and their collections' arm."""
     if unit not in UNITS:
-        raise PlanError([f"Allocate 'class' or 'pupil', not '{unit}'."])
+        raise PlanError([gettext("Allocate 'class' or 'pupil', not '%(unit)s'.", unit=unit)])
     plan = plan_for(partnership.id)
     if plan is not None and refresh_lock(plan):
-        raise PlanError(["The plan is locked: after answers have arrived, so a new random "
-                         "allocation would no longer be random. Allocate before the "
-                         "activity starts."])
+        raise PlanError([gettext("The plan is locked: after answers have arrived, so a new "
+                                 "random allocation would no longer be random. Allocate "
+                                 "before the activity starts.")])
     known = partnership_groups(partnership.id)
     if not groups:
         groups = [(g["school"], g["group"]) for g in (plan.body["groups"] if plan else [])]
         groups = groups or known
-    missing = [f"{g} at {s}" for s, g in groups if (s, g) not in known]
+    missing = [gettext("%(group)s at %(school)s", group=g, school=s)
+               for s, g in groups if (s, g) not in known]
     if missing:
-        raise PlanError([f"No such group: {', '.join(missing)} (groups: "
-                         f"{', '.join(f'{s}/{g}' for s, g in known) or 'none yet'})."])
+        raise PlanError([gettext("No such group: %(missing)s (groups: %(groups)s).",
+                                 missing=", ".join(missing),
+                                 groups=", ".join(f"{s}/{g}" for s, g in known)
+                                 or gettext("none yet"))])
     if unit == "class" and len(set(groups)) < 2:
-        raise PlanError(["Allocating classes needs at least two classes."])
+        raise PlanError([gettext("Allocating classes needs at least two classes.")])
     units: list[Unit] = []
     if unit == "class":
         units = [Unit(s, g) for s, g in groups]
@@ -127,16 +131,19 @@ def allocate(partnership: Partnership, who: str, *, unit: str,
         for s, g in groups:
             size = (sizes or {}).get((s, g)) or class_size(partnership.id, s, g)
             if not size:
-                raise PlanError([f"How many pupils are in {g} at {s}? Give the class size "
-                                 "(pupil numbers 1 to that size are allocated)."])
+                raise PlanError([gettext(
+                    "How many pupils are in %(group)s at %(school)s? Give the class size "
+                    "(pupil numbers 1 to that size are allocated).", group=g, school=s)])
             if not 2 <= int(size) <= MAX_PUPILS:
-                raise PlanError([f"A class size must be 2 to {MAX_PUPILS} ({g} at {s}: "
-                                 f"{size})."])
+                raise PlanError([gettext(
+                    "A class size must be 2 to %(most)s (%(group)s at %(school)s: %(size)s).",
+                    most=MAX_PUPILS, group=g, school=s, size=size)])
             units += [Unit(s, g, n) for n in range(1, int(size) + 1)]
     if seed is None:
         seed = secrets.randbelow(MAX_SEED) + 1
     if not 0 <= seed <= MAX_SEED:
-        raise PlanError([f"The seed must be a whole number from 0 to {MAX_SEED}."])
+        raise PlanError([gettext("The seed must be a whole number from 0 to %(most)s.",
+                                 most=MAX_SEED)])
     drawn = draw(units, seed, stratify=stratify)
     if plan is None:
         plan, _a, _c = save_plan(partnership, document.empty(), who)

@@ -75,7 +75,7 @@ def edit():
     body = _body()
     body["evaluation_question"] = request.form["evaluation_question"]
     body["time_points"] = request.form.getlist("time_point")
-    return _save(body, "Evaluation question and time points saved.")
+    return _save(body, gettext("Evaluation question and time points saved."))
 
 
 @bp.post("/question")
@@ -90,7 +90,7 @@ def add_question():
     taken = {q["code"] for q in body["questions"]}
     body["questions"].append({"code": document.slug(text, taken, "q"), "text": text,
                               "outcomes": []})
-    return _save(body, "Evaluation question added.")
+    return _save(body, gettext("Evaluation question added."))
 
 
 def _outcome_codes(body: dict) -> set[str]:
@@ -120,7 +120,7 @@ def add_outcome():
     if indicator or measures:
         outcome["indicators"].append({"text": indicator or title, "measures": measures})
     target["outcomes"].append(outcome)
-    return _save(body, f"Outcome '{title}' added.")
+    return _save(body, gettext("Outcome '%(title)s' added.", title=title))
 
 
 def _suggested_category(measures: list[dict]) -> str:
@@ -158,7 +158,7 @@ def add_indicator():
     if outcome is None or not text:
         return _refuse(gettext("Choose the outcome and write the indicator."))
     outcome["indicators"].append({"text": text, "measures": _measures()})
-    return _save(body, "Indicator added.")
+    return _save(body, gettext("Indicator added."))
 
 
 @bp.post("/outcome/change")
@@ -179,7 +179,7 @@ def change_outcome():
     drop = request.form.get("drop_indicator", "")
     if drop.isdigit() and int(drop) < len(outcome["indicators"]):
         del outcome["indicators"][int(drop)]
-    return _save(body, f"Outcome '{outcome['title']}' changed.")
+    return _save(body, gettext("Outcome '%(title)s' changed.", title=outcome["title"]))
 
 
 @bp.post("/outcome/remove")
@@ -192,7 +192,7 @@ def remove_outcome():
         return _refuse(gettext("Choose the outcome to remove."))
     for q in body["questions"]:
         q["outcomes"] = [o for o in q["outcomes"] if o["code"] != outcome["code"]]
-    return _save(body, f"Outcome '{outcome['title']}' removed.")
+    return _save(body, gettext("Outcome '%(title)s' removed.", title=outcome["title"]))
 
 
 @bp.post("/primary")
@@ -207,7 +207,7 @@ def primary():
     for q in body["questions"]:
         for o in q["outcomes"]:
             o["primary"] = o["code"] in chosen
-    return _save(body, "Primary outcomes saved.")
+    return _save(body, gettext("Primary outcomes saved."))
 
 
 @bp.post("/groups")
@@ -224,7 +224,7 @@ def groups():
         if arm in document.ARMS:
             out.append({"school": school, "group": group, "arm": arm})
     body["groups"] = out
-    return _save(body, "Groups saved.")
+    return _save(body, gettext("Groups saved."))
 
 
 @bp.post("/upload")
@@ -241,10 +241,14 @@ def upload():
     except UnicodeDecodeError:
         return _refuse(gettext("The file is not UTF-8 text; save it as UTF-8."))
     except PlanError as exc:
+        # The file check's own lines name the file's keys and lines, as
+        # `survey-app plan load` prints them (English, like `survey-app forms check`).
+        flash(gettext("The plan file was not loaded: nothing has changed. Each line below "
+                      "names the place in the file to put right."), "error")
         for p in exc.problems:
             flash(p, "error")
         return redirect(flask_url_for("plans.show") + "#edit")
-    return _save(body, "Plan loaded from the file.")
+    return _save(body, gettext("Plan loaded from the file."))
 
 
 @bp.post("/allocate")

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 import yaml
+from flask_babel import format_date, gettext
 from sqlalchemy import func, select
 
 from forms.definition import DefinitionError, read_yaml
@@ -109,12 +110,15 @@ def check_references(partnership_id: int, body: dict) -> None:
             if questions is None and (bank := bank_survey(s)) is not None:
                 questions = {x.code: x.text for x in bank.questions}
             if questions is None:
-                problems.append(f"Outcome '{o['title']}': no survey '{s}' in this "
-                                f"partnership or the bank (surveys: "
-                                f"{', '.join(sorted(known)) or 'none loaded yet'}).")
+                problems.append(gettext(
+                    "Outcome '%(outcome)s': no survey '%(survey)s' in this partnership or "
+                    "the bank (surveys: %(surveys)s).", outcome=o["title"], survey=s,
+                    surveys=", ".join(sorted(known)) or gettext("none loaded yet")))
             elif q not in questions:
-                problems.append(f"Outcome '{o['title']}': survey '{s}' has no question "
-                                f"'{q}' (its questions: {', '.join(questions)}).")
+                problems.append(gettext(
+                    "Outcome '%(outcome)s': survey '%(survey)s' has no question "
+                    "'%(question)s' (its questions: %(questions)s).", outcome=o["title"],
+                    survey=s, question=q, questions=", ".join(questions)))
     groups = {(s, g) for s, g in db.session.execute(
         select(School.name, Group.name).join(Group.school)
         .where(School.partnership_id == partnership_id))}
@@ -122,12 +126,16 @@ def check_references(partnership_id: int, body: dict) -> None:
         select(School.name).where(School.partnership_id == partnership_id)))
     for g in body.get("groups", []):
         if g["school"] not in schools:
-            problems.append(f"Group {g['group']}: no school called '{g['school']}' in this "
-                            f"partnership (schools: {', '.join(sorted(schools)) or 'none'}).")
+            problems.append(gettext(
+                "Group %(group)s: no school called '%(school)s' in this partnership "
+                "(schools: %(schools)s).", group=g["group"], school=g["school"],
+                schools=", ".join(sorted(schools)) or gettext("none")))
         elif (g["school"], g["group"]) not in groups:
             names = sorted(n for s, n in groups if s == g["school"])
-            problems.append(f"No group called '{g['group']}' at {g['school']} (its groups: "
-                            f"{', '.join(names) or 'none yet'}).")
+            problems.append(gettext(
+                "No group called '%(group)s' at %(school)s (its groups: %(groups)s).",
+                group=g["group"], school=g["school"],
+                groups=", ".join(names) or gettext("none yet")))
     if problems:
         raise PlanError(problems)
 
@@ -187,9 +195,10 @@ def save_plan(partnership: Partnership, doc: dict, who: str, why: str = ""
     if refresh_lock(plan):
         why = " ".join((why or "").split())
         if not why:
-            raise PlanError([f"The plan has been locked since the first after answers "
-                             f"arrived ({plan.locked_at:%d %B %Y}): changes are kept as "
-                             "dated amendments, so say why you are making this one."])
+            raise PlanError([gettext(
+                "The plan has been locked since the first after answers arrived (%(date)s): "
+                "changes are kept as dated amendments, so say why you are making this one.",
+                date=format_date(plan.locked_at, "d MMMM yyyy"))])
         amendment = PlanAmendment(plan_id=plan.id, made_by=who, changes="\n".join(changes),
                                   why=why[:2000], touches_primary=touches_primary)
         db.session.add(amendment)
@@ -208,8 +217,8 @@ def parse_yaml(text: str, file: str = "<plan>") -> dict:
     """A plan file as a validated document; refuses aliases, deep nesting and anything
     that is not a plan, with the line of each problem."""
     if len(text.encode("utf-8", "replace")) > MAX_PLAN_BYTES:
-        raise PlanError([f"{file}: the file is larger than {MAX_PLAN_BYTES // 1024} KB; "
-                         "is it a plan?"])
+        raise PlanError([gettext("%(file)s: the file is larger than %(kb)s KB; is it a plan?",
+                                 file=file, kb=MAX_PLAN_BYTES // 1024)])
     try:
         raw = read_yaml(text, file)
     except DefinitionError as exc:
