@@ -77,9 +77,25 @@ def phase_name(phase: str) -> str:
     return phase_names().get(phase, phase)
 
 
+def phase_heading(phase: str) -> str:
+    """A phase (or a looking-back item's "then" and "now") as a heading, a table's row or a
+    bar's name says it ("Before"); the code itself if it is not one. The codes stay in the
+    data, the CSV and the JSON."""
+    return {
+        "before": gettext("Before"),
+        "during": gettext("During"),
+        "after": gettext("After"),
+        "follow-up": gettext("Follow-up"),
+        "once": gettext("Once"),
+        "then": gettext("Then"),
+        "now": gettext("Now"),
+    }.get(phase, phase)
+
+
 def init_words(app: Flask) -> None:
-    """The filters templates use: `{{ c.phase|phase_name }}`, `{{ s.name|scale_meaning }}`,
-    `{{ question|evidence }}`."""
+    """The filters templates use: `{{ c.phase|phase_name }}`, `{{ r.phase|phase_heading }}`,
+    `{{ s.name|scale_meaning }}`, `{{ question|evidence }}`."""
     app.add_template_filter(phase_name, "phase_name")
+    app.add_template_filter(phase_heading, "phase_heading")
     app.add_template_filter(scale_meaning, "scale_meaning")
     app.add_template_filter(evidence, "evidence")

@@ -32,20 +32,11 @@ from survey_app.results.survey_results import (
     Row,
     SurveyResults,
 )
+from survey_app.words import phase_heading
 
-#: A phase (or a looking-back item's "then" and "now") as a heading or a bar's name; the
-#: codes stay in the data, the CSV and the JSON.
-PHASE_LABELS = {"before": _l("Before"), "during": _l("During"), "after": _l("After"),
-                "follow-up": _l("Follow-up"), "once": _l("Once"), "then": _l("Then"),
-                "now": _l("Now")}
 #: A time point in a sentence: "40% before, 60% at follow-up".
 POINT_WORDS = {"before": _l("before"), "during": _l("midway"), "after": _l("after"),
                "follow-up": _l("at follow-up")}
-
-
-def phase_label(phase: str) -> str:
-    """A phase code as a heading says it ("Before"); an unknown code as it is."""
-    return str(PHASE_LABELS[phase]) if phase in PHASE_LABELS else phase
 
 
 def time_points(phases: set[str]) -> list[str]:
@@ -126,7 +117,7 @@ def refresh_tallies() -> int:
 
 
 def _label(phase: str, comparison: bool, has_comparison: bool) -> str:
-    base = phase_label(phase)
+    base = phase_heading(phase)
     if has_comparison:
         return (gettext("%(phase)s, comparison", phase=base) if comparison
                 else gettext("%(phase)s, took part", phase=base))

@@ -14,8 +14,8 @@ from flask_babel import get_locale, gettext
 from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing
 
-from survey_app.results.analysis import phase_label
 from survey_app.results.chart_drawing import Bar, diverging_bar, option_bars, top_share_line
+from survey_app.words import phase_heading
 
 _ids = itertools.count(1)
 _STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
@@ -115,7 +115,7 @@ def _trend_spec(qr) -> tuple | None:
     cmp = {p: (s, n) for p, s, n in qr.top_trend(True)}
     if cmp:
         series.append((gettext("comparison"), [(p, *cmp.get(p, (None, 0))) for p in points]))
-    return (tuple(phase_label(p) for p in points),
+    return (tuple(phase_heading(p) for p in points),
             tuple((arm, tuple((s, n) for _p, s, n in values)) for arm, values in series))
 
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from survey_app.results import analysis, scores
 from survey_app.results.stat_words import band_words, judgement, pct, signed_points, test_words
 from survey_app.results.survey_results import Change, QuestionResult, SurveyResults
+from survey_app.words import phase_name
 
 PEOPLE = {"pupil": _l("pupils"), "teacher": _l("teachers"), "school": _l("schools"),
           "parent": _l("parents")}
@@ -300,7 +301,7 @@ def section_notes(results: SurveyResults) -> list[str]:
                       "“%(phase)s” survey: those answers are not paired.",
                       "%(num)s pupil numbers were given more than once in one class in the "
                       "“%(phase)s” survey: those answers are not paired.",
-                      n, phase=analysis.phase_label(phase).lower())
+                      n, phase=phase_name(phase))
              for phase, n in results.reused_numbers.items()]
     if not results.primary:
         notes.append(gettext("No primary outcomes were declared for this survey, so it has no "

@@ -97,7 +97,7 @@ def survey(code: str):
               for svg in [trend_svg(qr)] if svg}
     candidates = quote_candidates(survey, scope) if current_user.is_coordinator else {}
     return render_template("results/survey.html", survey=survey, res=res, charts=charts,
-                           trends=trends, labels=analysis.PHASE_LABELS,
+                           trends=trends,
                            summary=findings.summary_lines, exports=_export_links(),
                            notes=findings.section_notes(res), candidates=candidates,
                            query=request.args.to_dict(), **_filters(scope))
@@ -220,12 +220,6 @@ def end_sentence(text: str) -> str:
     (or ? ! …, before any closing quote), so a question's own "." never doubles."""
     text = text.rstrip()
     return text if re.search(r"[.?!…][\"'”’)]*$", text) else f"{text}."
-
-
-@bp.app_template_filter("phase_words")
-def phase_words(phase: str) -> str:
-    """A phase code ("before") as a page says it ("Before"), in the reader's language."""
-    return analysis.phase_label(phase)
 
 
 @bp.app_template_filter("people_words")
