@@ -180,6 +180,23 @@ CIRCLE_ARC_UNSURE = 8
 #: 311 of 312 circles read, and none of 9,100 empty faces-row bubbles (a mark between two
 #: answers included) did.
 CIRCLE_SIDE_SECTORS = 1
+#: ... or, drawn tight and off-centre, the circle runs ON the printed ring on one side and
+#: inks no sector there (`darkness._hugged`). It is then taken as round when every seen
+#: sector of the other side is inked, the ring on the empty side is thickened by at least
+#: `CIRCLE_HUG` (line pixels from 2.5 px inside the ring to the annulus, in radii, summed
+#: over the side's seen sectors, less the row's median) and a line passes over the top, at
+#: least `CIRCLE_CROWN` (line pixels, in radii, in the annulus from its start to
+#: `CIRCLE_CROWN_TO` radii, over the four sectors at the top, less the row's median).
+#: Tuning seeds 500/530/560 (all conditions) and the circle sets 800-802, faces-row
+#: bubbles with one side fully inked and none on the other: 13 circles, 11 of them with
+#: the ring thickened by 0.38-1.63 and a top of 2.4-6.6 (the other two at -0.14 and -0.10:
+#: a 1-bit copy, and a line just clear of the ring, still review); 6 marks between two
+#: answers thickened it by 0.24-0.43 (a copier streak down the ring, a photo's blur) but
+#: their top read at most 0.62. Over 24,000 empty faces-row bubbles the top reads at most
+#: 2.9 (99 % under 1.0).
+CIRCLE_HUG = 0.3
+CIRCLE_CROWN = 2.0
+CIRCLE_CROWN_TO = 1.7
 #: Line contrast (as `RING_INK`) that makes an inner pixel part of a drawn stroke, for the
 #: share of the inner disc a faint mark draws (`darkness.Features.strokes`).
 STROKE_INK = 0.12

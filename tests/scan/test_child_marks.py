@@ -193,6 +193,35 @@ def test_a_circle_drawn_tight_round_the_answer_is_read_without_review(partner_pa
             assert result.answer_map.items() >= truth.items()
 
 
+@pytest.mark.parametrize("side", [1, -1], ids=["on_the_ring_left", "on_the_ring_right"])
+def test_a_circle_tight_on_one_side_of_a_faces_row_bubble_is_read_without_review(
+        faces_pack, pupil_pack, side):
+    """On a faces row only the left and right of a bubble can show a circle drawn round it
+    (the face above, the words below). Drawn tight and off-centre sideways, the circle runs
+    on the printed ring on one side: there it only thickens the ring. It is read as the
+    answer, not sent to review as ink on one side (a mark between two answers). Before, every
+    one of these went to review. See docs/developing/scanner-figures.md."""
+    for pack in (faces_pack, pupil_pack):
+        faced = {(f["question"], str(f["value"])) for f in _template(pack).get("faces", ())}
+        for k in range(2):
+            rng = np.random.default_rng(60 + k)
+            img = pack.pages[0][2].copy()
+            truth = {}
+            for j, (q, bubbles) in enumerate(_bubbles(pack).items()):
+                if not all((q, str(b["value"])) in faced for b in bubbles):
+                    continue
+                b = bubbles[(j + k) % len(bubbles)]
+                # Offset away from the side that runs on the ring: (1, 0) is k = 1.
+                _tight_circle(img, _px(b["cx"], pack), _px(b["cy"], pack), _px(b["r"], pack),
+                              1 if side == 1 else 3, rng, pack.dpi)
+                truth[q] = b["value"]
+            assert len(truth) >= 3
+            result = scanner_for(pack.layout).read_page(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+            assert_read_or_flagged(truth, result)
+            assert not result.review, [(r.question, r.reason) for r in result.review]
+            assert result.answer_map.items() >= truth.items()
+
+
 def test_a_coloured_face_is_the_answer_and_the_printed_faces_are_not(faces_pack):
     """Colour the face, not the circle (the sheet says "colour in"): read as that answer;
     the printed lines of the other faces never count."""
