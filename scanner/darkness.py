@@ -237,10 +237,13 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         circle = np.where(worded & ~round_lr, np.minimum(circle, tuning.CIRCLE_MARKED - 0.05),
                           circle)
         quarters = np.where(worded, True, quarters)
+    # Not round: at most unsure; and at least unsure when most of the seen sectors are
+    # inked all the same (`CIRCLE_MOSTLY_UNSURE`), or half a circle or more is one unbroken
+    # arc, the rest on the printed ring: a person looks (a stroke never draws either; read
+    # as no answer, each was a silent blank).
+    mostly = ~quarters & (circle >= tuning.CIRCLE_MOSTLY_UNSURE)
     circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
-    # Half a circle or more in one unbroken arc, the rest on the printed ring: a person
-    # looks (a stroke never draws it; read as no answer, it was a silent blank).
-    circle = np.where(arc >= tuning.CIRCLE_ARC_UNSURE,
+    circle = np.where((arc >= tuning.CIRCLE_ARC_UNSURE) | mostly,
                       np.maximum(circle, tuning.CIRCLE_UNSURE), circle)
     # Strokes: line pixels inside the disc, less what runs on through the bands of both
     # sides (a streak along a row or column is a line too, across the whole bubble).
