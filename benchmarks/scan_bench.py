@@ -6,6 +6,8 @@
         --decisions before.json            # speed work: time, and keep every decision ...
     .venv/bin/python benchmarks/scan_bench.py --speed-only --cache /tmp/corpus \
         --compare before.json [--profile]  # ... then check a change altered none of them
+    .venv/bin/python benchmarks/scan_bench.py --circles 20 --seed 801 --details \
+        --cache /tmp/corpus                # sheets with a circle round every answer (tuning)
 
 Prints, in one run: the floor (just rasterising the copier PDF's pages, or decoding the
 photo JPEGs), pages per second in one process and on all cores, and accuracy (answers
@@ -53,9 +55,11 @@ from scanner.inputs import open_scan  # noqa: E402
 from tests.support.generate import (  # noqa: E402
     Score,
     class_pack,
+    degrade,
     filled_pages,
     jpeg,
     pages_pdf,
+    paint_mark,
     score_page,
 )
 
@@ -84,17 +88,21 @@ class Lookup:
         return next((d for d in self.docs if d["fingerprint"].upper().startswith(prefix)), None)
 
 
-def make_pages(condition: str, count: int, seed0: int):
-    """`count` filled pages over the surveys, and the layouts used."""
-    per = max(1, count // len(SURVEYS))
-    pages, docs = [], []
+def packs(copies: int):
+    """A class pack of `copies` sheets of each survey, in `SURVEYS` order."""
     for k, (survey, mode) in enumerate(SURVEYS):
         if isinstance(survey, Path):
             from forms.definition import parse_survey
 
             survey = parse_survey(survey.read_text())
-        pack = class_pack(survey, per, pupil_number=mode, installation=INSTALLATION,
-                          collection_id=10 + k)
+        yield class_pack(survey, copies, pupil_number=mode, installation=INSTALLATION,
+                         collection_id=10 + k)
+
+
+def make_pages(condition: str, count: int, seed0: int):
+    """`count` filled pages over the surveys, and the layouts used."""
+    pages, docs = [], []
+    for k, pack in enumerate(packs(max(1, count // len(SURVEYS)))):
         docs.append(pack.layout)
         pages += filled_pages(pack, seed0 + k, condition)
     return pages, docs
@@ -421,6 +429,97 @@ def corpus(args) -> tuple:
     return out
 
 
+def circle_corpus(args) -> tuple[list, list[dict], bytes]:
+    """`--circles`: every single-choice question of every page of the surveys circled round
+    one answer with the generator's circle (`tests.support.marks._circle`: 1.2-1.7 radii
+    across, off-centre, not always closed), one in six left blank, `args.circles` sheets of
+    each survey, scanned clean as a 200 dpi JPEG PDF. Returns (pages, layouts, PDF), pages as
+    (survey index, serial, page, truth). The same seed and size give the same corpus."""
+    from collections import defaultdict
+
+    seed, copies = args.seed, args.circles
+    path = Path(args.cache) / f"circles-{copies}-s{seed}.pickle" if args.cache else None
+    if path is not None and path.exists():
+        print(f"Circle corpus from {path}", flush=True)
+        return pickle.loads(path.read_bytes())
+    print(f"Generating {copies} circled sheets of each survey (seed {seed}"
+          + (", never used for tuning)..." if seed >= 1000 else ": TUNING, not a report)..."),
+          flush=True)
+    pages, docs, images = [], [], []
+    for k, pack in enumerate(packs(copies)):
+        docs.append(pack.layout)
+        rng = np.random.default_rng(seed * 100 + k)
+        kinds = {q["code"]: q["kind"] for q in pack.layout["questions"]}
+        s = pack.dpi / 72
+        for serial, page, img in pack.pages:
+            canvas = img.copy()
+            template = next(t for t in pack.layout["page_templates"] if t["page"] == page)
+            by_q: dict[str, list[dict]] = defaultdict(list)
+            for b in template["bubbles"]:
+                by_q[b["question"]].append(b)
+            truth = {}
+            for q, bubbles in by_q.items():
+                if kinds.get(q) != "single":
+                    continue  # digit rows, tick all
+                if rng.random() < 1 / 6:
+                    truth[q] = ""
+                    continue
+                b = bubbles[int(rng.integers(0, len(bubbles)))]
+                paint_mark(canvas, "circle", b["cx"] * s, b["cy"] * s, b["r"] * s, rng,
+                           pack.dpi)
+                truth[q] = b["value"]
+            images.append(degrade(canvas, "clean", rng, []))
+            pages.append((k, serial, page, truth))
+    out = (pages, docs, pages_pdf(images, dpi=200, quality=85))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(out))
+    return out
+
+
+def circles(args) -> None:
+    """Read the `--circles` corpus and print its needless reviews and silent errors (with
+    `--details`, each one and its bubbles' evidence); `--decisions`/`--compare` as for the
+    main corpus."""
+    pages, docs, pdf = circle_corpus(args)
+    scanner = Scanner(Lookup(docs), INSTALLATION)
+    src = open_scan(pdf, "circles.pdf", isolate=False)
+    total = Score()
+    results = []
+    drawn = 0
+    for i, (k, serial, page, truth) in enumerate(pages):
+        r = scanner.read_source_page(src, i)
+        results.append(r)
+        name = SURVEYS[k][0]
+        name = name.stem if isinstance(name, Path) else name
+        s = score_page(truth, r, f"page {i} ({name} sheet {serial} p{page})")
+        total.add(s)
+        drawn += sum(1 for v in truth.values() if v)
+        if args.details and isinstance(r, PageResult):
+            for d in s.details:
+                print("  ", d)
+                col = d.split(":")[0].split(" ")[-1]
+                for b in r.bubbles:
+                    if b.question == col:
+                        print(f"      {b.value:>3s}{'*' if truth.get(col) == b.value else ' '}"
+                              f" darkness {b.darkness:.3f} circle {b.circle:.2f} ring "
+                              f"{b.ring:.2f} strokes {b.strokes:.2f} score {b.score:.3f} "
+                              f"{b.decision}")
+    n = max(1, total.answers)
+    print(f"Circles (seed {args.seed}, {len(pages)} pages, {drawn} circles): {total.line()}")
+    print(f"  needless review {total.reviewed} ({100 * total.reviewed / n:.2f} %), silent "
+          f"errors {total.wrong} ({1000 * total.wrong / n:.2f} per 1,000)")
+    if args.decisions or args.compare:
+        now = {"decisions": {"circles": json.loads(json.dumps(decisions(results)))},
+               "figures": {"circles": figures(results)}}
+        if args.decisions:
+            Path(args.decisions).write_text(json.dumps(now))
+        if args.compare:
+            changed = compare(json.loads(Path(args.compare).read_text()), now)
+            print(f"  {changed} pages with a different decision" if changed else
+                  "  every decision is the same")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pages", type=int, default=240, help="copier pages (also clean pages)")
@@ -450,7 +549,14 @@ def main() -> None:
     ap.add_argument("--cv-threads", type=int,
                     help="OpenCV threads in the one-process passes (default: one per core; 1 "
                          "gives the cleanest processor time on a busy machine)")
+    ap.add_argument("--circles", type=int, metavar="SHEETS",
+                    help="instead: SHEETS sheets of each survey with a circle drawn round one "
+                         "answer of every question, clean (tuning used --seed 800 with 10, "
+                         "801 and 802 with 20); accuracy only")
     args = ap.parse_args()
+    if args.circles:
+        circles(args)
+        return
     if args.cv_threads:
         CV_THREADS.append(args.cv_threads)
     if args.tune:

@@ -82,6 +82,46 @@ def _longest_arc(drawn: np.ndarray) -> np.ndarray:
     return np.minimum(best, k)
 
 
+def _sides(a: np.ndarray) -> np.ndarray:
+    """Per bubble, the sum of (n, 16) sector figures over the left and the right quarter
+    (sectors centred on left, top, right, bottom): (n, 2)."""
+    return np.roll(a, 2, axis=1).reshape(len(a), 4, -1).sum(axis=2)[:, [0, 2]]
+
+
+def _hugged(every_line: np.ndarray, g, thr: np.ndarray, seen: np.ndarray,
+            inked: np.ndarray, worded: np.ndarray, r_px: float) -> np.ndarray:
+    """The seen sectors of a faces-row bubble's side where a circle drawn round it runs ON the
+    printed ring: (n, 16), True there. Only the left and the right of such a bubble show a
+    circle in the annulus (its face above, its words below); drawn tight and off-centre, one
+    side of the circle falls on the printed ring and shows no line of its own there, so the
+    circle looked like ink on one side only, as a mark between two answers does. Three
+    things together tell the circle: every seen sector of the other side is inked; the ring
+    on this side is thicker than the row's (`CIRCLE_HUG`: its line pixels from 2.5 px
+    inside the ring to the annulus); and a line passes over the top of the bubble, in the
+    annulus's inner part under the face (`CIRCLE_CROWN`), where a mark between two answers
+    never reaches (a copier streak through the ring, or a photo's blur, thickens one side
+    of the ring too, but draws nothing over the top). Each is less the row's faces-row
+    bubbles' median (the printed ring, the face's outline)."""
+    n = len(inked)
+
+    def excess(idx: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        per = np.add.reduceat((every_line[:, idx] >= thr).astype(np.float32), starts, axis=1)
+        return (per - ring_baseline(per[worded])) / r_px
+
+    thick = excess(g.hug, g.hug_starts)
+    crown = excess(g.crown, g.crown_starts)
+    side_seen = _sides(seen.astype(int))
+    side_ink = _sides((inked & seen).astype(int))
+    side_thick = _sides(np.where(seen, thick, 0.0))
+    full = (side_seen >= 2) & (side_ink >= side_seen)
+    top = np.roll(crown, 2, axis=1).reshape(n, 4, -1)[:, 1].sum(axis=1)  # sectors 2-5
+    hug = (worded[:, None] & (side_ink == 0) & full[:, ::-1]
+           & (side_thick >= tuning.CIRCLE_HUG) & (top >= tuning.CIRCLE_CROWN)[:, None])
+    quarter = np.roll(np.arange(tuning.RING_SECTORS) // (tuning.RING_SECTORS // 4), -2)
+    out = (hug[:, 0:1] & (quarter == 0)[None, :]) | (hug[:, 1:2] & (quarter == 2)[None, :])
+    return out & seen
+
+
 def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
              r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
              rings: bool = True, worded: np.ndarray | None = None) -> Features:
@@ -163,7 +203,8 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # here, so a shadowed bubble's printed ring and a bright one's compare alike.
     here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
                    0.3, 1.0)
-    ring = lines >= least_above(scale / here, tuning.RING_INK)[:, None]
+    thr = least_above(scale / here, tuning.RING_INK)[:, None]
+    ring = lines >= thr
     per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
     base = ring_baseline(per_sector)
     inked = (per_sector - base) > tuning.SECTOR_INK * r_px
@@ -172,6 +213,8 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     seen = np.broadcast_to(base <= 0.25 * g.ring_counts, inked.shape)
     if blind is not None:
         seen = seen & ~blind
+    if worded is not None and worded.any():
+        inked = inked | _hugged(every_line, g, thr, seen, inked, worded, r_px)
     circle = (inked & seen).sum(axis=1) / np.maximum(1, seen.sum(axis=1))
     # A circle goes all the way round; a streak or a straight stroke through the annulus
     # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
@@ -194,10 +237,13 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         circle = np.where(worded & ~round_lr, np.minimum(circle, tuning.CIRCLE_MARKED - 0.05),
                           circle)
         quarters = np.where(worded, True, quarters)
+    # Not round: at most unsure; and at least unsure when most of the seen sectors are
+    # inked all the same (`CIRCLE_MOSTLY_UNSURE`), or half a circle or more is one unbroken
+    # arc, the rest on the printed ring: a person looks (a stroke never draws either; read
+    # as no answer, each was a silent blank).
+    mostly = ~quarters & (circle >= tuning.CIRCLE_MOSTLY_UNSURE)
     circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
-    # Half a circle or more in one unbroken arc, the rest on the printed ring: a person
-    # looks (a stroke never draws it; read as no answer, it was a silent blank).
-    circle = np.where(arc >= tuning.CIRCLE_ARC_UNSURE,
+    circle = np.where((arc >= tuning.CIRCLE_ARC_UNSURE) | mostly,
                       np.maximum(circle, tuning.CIRCLE_UNSURE), circle)
     # Strokes: line pixels inside the disc, less what runs on through the bands of both
     # sides (a streak along a row or column is a line too, across the whole bubble).

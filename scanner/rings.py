@@ -62,6 +62,10 @@ class _Geometry:
     disc: np.ndarray           # the inner pixels as a mask of the inner square
     fx: np.ndarray             # `inner_fx` per column of the inner square, `inner_fy` per row
     fy: np.ndarray
+    hug: np.ndarray            # flat indices of the printed ring's own band, sorted by sector
+    hug_starts: np.ndarray     # first index of each sector in `hug`
+    crown: np.ndarray          # flat indices of the annulus's inner part, sorted by sector
+    crown_starts: np.ndarray
 
 
 _GEOMETRY: dict[tuple[int, int], _Geometry] = {}
@@ -97,12 +101,23 @@ def ring_geometry(r_px: float, gap_px: float = 1e9) -> _Geometry:
     ring = flat[in_ring][order]
     counts = np.bincount(sector[in_ring], minlength=tuning.RING_SECTORS)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
+    # The printed ring's own band, up to where the annulus starts: a circle drawn on the
+    # ring shows only as a thicker ring there.
+    on_ring = (d >= r - 2.5) & (d < ring_in)
+    hug_order = np.argsort(sector[on_ring], kind="stable")
+    hug_counts = np.bincount(sector[on_ring], minlength=tuning.RING_SECTORS)
+    # ... and the annulus's inner part, where a circle drawn tight passes above the ring.
+    near_ring = (d >= ring_in) & (d < min(tuning.CIRCLE_CROWN_TO * r, outer))
+    crown_order = np.argsort(sector[near_ring], kind="stable")
+    crown_counts = np.bincount(sector[near_ring], minlength=tuning.RING_SECTORS)
     mid = (b0 + b1) / 2
     steps = np.arange(-n_in, n_in + 1)
     g = _Geometry(half, inner, sq_x[in_sq] + n_in, sq_y[in_sq] + n_in,
                   (sq_x[in_sq] + mid) / (2 * mid), (sq_y[in_sq] + mid) / (2 * mid), span, near,
                   far, ring, starts, counts, in_sq, (steps + mid) / (2 * mid),
-                  (steps + mid) / (2 * mid))
+                  (steps + mid) / (2 * mid), flat[on_ring][hug_order],
+                  np.r_[0, np.cumsum(hug_counts)[:-1]], flat[near_ring][crown_order],
+                  np.r_[0, np.cumsum(crown_counts)[:-1]])
     _GEOMETRY[key] = g
     return g
 

@@ -173,6 +173,16 @@ CIRCLE_UNSURE = 0.4
 #: 1/0 18/1 5/0, 1/1 13/0 6/1, 6/0 18/2 4/0; after 0/0 16/1 5/0, 1/0 8/0 6/1, 4/0 14/2 3/0.
 CIRCLE_ARC_SECTORS = 10
 CIRCLE_ARC_UNSURE = 8
+#: A circle that is not round (a quarter shows no ink) but inks at least this share of the
+#: sectors seen is at least unsure: drawn a little high round an agree or confidence
+#: answer, whose words printed above hide the top of the annulus, a circle running on the
+#: ring along the bottom showed as two arcs of 5 either side of the top, 10 of 14 sectors,
+#: and was read as no answer with no flag (circle set seed 802, `k_conf5`). At 0.6 nothing
+#: else moved on the tuning seeds 500/530/560 (every decision the same) or the circle sets
+#: 800-801 (the same needless reviews and silent errors); at 0.5 the
+#: neighbours of circled answers (their annulus half inked by the circle next door) went to
+#: review: 0 -> 33 needless reviews on 240 clean pages of seed 560, 4 -> 24 on circle set 801.
+CIRCLE_MOSTLY_UNSURE = 0.6
 #: Round a faces-row bubble (a face above it, its words below) only the left and right of
 #: the annulus show a drawn circle (3 sectors each): a circle must ink at least this many
 #: sectors on each of the two sides. 2 sent clear circles to review when one side ran tight
@@ -180,6 +190,23 @@ CIRCLE_ARC_UNSURE = 8
 #: 311 of 312 circles read, and none of 9,100 empty faces-row bubbles (a mark between two
 #: answers included) did.
 CIRCLE_SIDE_SECTORS = 1
+#: ... or, drawn tight and off-centre, the circle runs ON the printed ring on one side and
+#: inks no sector there (`darkness._hugged`). It is then taken as round when every seen
+#: sector of the other side is inked, the ring on the empty side is thickened by at least
+#: `CIRCLE_HUG` (line pixels from 2.5 px inside the ring to the annulus, in radii, summed
+#: over the side's seen sectors, less the row's median) and a line passes over the top, at
+#: least `CIRCLE_CROWN` (line pixels, in radii, in the annulus from its start to
+#: `CIRCLE_CROWN_TO` radii, over the four sectors at the top, less the row's median).
+#: Tuning seeds 500/530/560 (all conditions) and the circle sets 800-802, faces-row
+#: bubbles with one side fully inked and none on the other: 13 circles, 11 of them with
+#: the ring thickened by 0.38-1.63 and a top of 2.4-6.6 (the other two at -0.14 and -0.10:
+#: a 1-bit copy, and a line just clear of the ring, still review); 6 marks between two
+#: answers thickened it by 0.24-0.43 (a copier streak down the ring, a photo's blur) but
+#: their top read at most 0.62. Over 24,000 empty faces-row bubbles the top reads at most
+#: 2.9 (99 % under 1.0).
+CIRCLE_HUG = 0.3
+CIRCLE_CROWN = 2.0
+CIRCLE_CROWN_TO = 1.7
 #: Line contrast (as `RING_INK`) that makes an inner pixel part of a drawn stroke, for the
 #: share of the inner disc a faint mark draws (`darkness.Features.strokes`).
 STROKE_INK = 0.12

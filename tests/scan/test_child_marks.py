@@ -193,6 +193,65 @@ def test_a_circle_drawn_tight_round_the_answer_is_read_without_review(partner_pa
             assert result.answer_map.items() >= truth.items()
 
 
+@pytest.mark.parametrize("side", [1, -1], ids=["on_the_ring_left", "on_the_ring_right"])
+def test_a_circle_tight_on_one_side_of_a_faces_row_bubble_is_read_without_review(
+        faces_pack, pupil_pack, side):
+    """On a faces row only the left and right of a bubble can show a circle drawn round it
+    (the face above, the words below). Drawn tight and off-centre sideways, the circle runs
+    on the printed ring on one side: there it only thickens the ring. It is read as the
+    answer, not sent to review as ink on one side (a mark between two answers). Before, 35 of
+    these 60 answers went to review. See docs/developing/scanner-figures.md."""
+    for pack in (faces_pack, pupil_pack):
+        faced = {(f["question"], str(f["value"])) for f in _template(pack).get("faces", ())}
+        for k in range(2):
+            rng = np.random.default_rng(60 + k)
+            img = pack.pages[0][2].copy()
+            truth = {}
+            for j, (q, bubbles) in enumerate(_bubbles(pack).items()):
+                if not all((q, str(b["value"])) in faced for b in bubbles):
+                    continue
+                b = bubbles[(j + k) % len(bubbles)]
+                # Offset away from the side that runs on the ring: (1, 0) is k = 1.
+                _tight_circle(img, _px(b["cx"], pack), _px(b["cy"], pack), _px(b["r"], pack),
+                              1 if side == 1 else 3, rng, pack.dpi)
+                truth[q] = b["value"]
+            assert len(truth) >= 3
+            result = scanner_for(pack.layout).read_page(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+            assert_read_or_flagged(truth, result)
+            assert not result.review, [(r.question, r.reason) for r in result.review]
+            assert result.answer_map.items() >= truth.items()
+
+
+@pytest.mark.parametrize(("across", "up"), [(1.3, 0.25), (1.3, 0.35), (1.35, 0.35),
+                                            (1.4, 0.35)])
+def test_a_circle_on_the_ring_under_an_answer_with_words_above_is_never_read_blank(across, up):
+    """Agree and confidence rows print each answer's words above its bubble, and they hide
+    the top of a circle drawn round it. A circle drawn a little high (`across` radii, `up`
+    radii above the centre) runs on the printed ring along the bottom, so it showed as two
+    arcs either side of the top: "not round", and read as no answer with no flag (circle set
+    seed 802). It is read, or sent to review; never blank."""
+    from pathlib import Path
+
+    from forms.definition import parse_survey
+    from tests.support.marks import PEN_BLACK, _stroke
+
+    root = Path(__file__).resolve().parents[2]
+    pack = class_pack(parse_survey((root / "benchmarks" / "all_kinds.yaml").read_text()), 1,
+                      installation=INSTALLATION)
+    img = pack.pages[0][2].copy()
+    truth = {}
+    for q in ("k_agree5", "k_conf5"):
+        b = _bubbles(pack)[q][2]
+        cx, cy, r = _px(b["cx"], pack), _px(b["cy"], pack), _px(b["r"], pack)
+        t = np.linspace(0, 2.05 * np.pi, 72) + 1.0
+        _stroke(img, np.c_[cx + across * r * np.cos(t), cy - up * r + across * r * np.sin(t)],
+                PEN_BLACK, 0.7 * pack.dpi / 72, None)
+        truth[q] = b["value"]
+    result = scanner_for(pack.layout).read_page(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+    assert_read_or_flagged(truth, result)
+    assert not any(result.answer_map.get(q) == "" for q in truth)
+
+
 def test_a_coloured_face_is_the_answer_and_the_printed_faces_are_not(faces_pack):
     """Colour the face, not the circle (the sheet says "colour in"): read as that answer;
     the printed lines of the other faces never count."""
