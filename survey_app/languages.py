@@ -44,6 +44,34 @@ def interface_languages() -> tuple[str, ...]:
     return (SOURCE, *[lang for lang in found if lang != SOURCE])
 
 
+@cache
+def translated_share(lang: str) -> float:
+    """The share of the catalog's messages `lang` translates (1.0 for English, the
+    messages' own language). The pupil's words are complete in every shipped catalog
+    (tests/web/test_translations.py); a staff page may still be mostly English, and the
+    staff menu says how much, rather than offer a language it mostly does not speak."""
+    if lang == SOURCE:
+        return 1.0
+    from babel.messages.pofile import read_po
+
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    messages = [m for m in catalog if m.id]
+    done = sum(1 for m in messages
+               if (all(m.string) if isinstance(m.string, tuple) else m.string))
+    return done / len(messages) if messages else 0.0
+
+
+def staff_language_label(lang: str) -> str:
+    """A language as the staff menu offers it: its own name, and how much of the
+    interface it covers when that is not all ("Cymraeg (9% translated)")."""
+    share = translated_share(lang)
+    if share >= 1.0:
+        return language_name(lang)
+    return gettext("%(language)s (%(percent)s%% translated)", language=language_name(lang),
+                   percent=int(share * 100))
+
+
 def init_languages(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=_interface_locale,
                    default_translation_directories=str(TRANSLATIONS))
@@ -51,6 +79,7 @@ def init_languages(app: Flask, babel: Babel) -> None:
     app.before_request(_forget_page_language)
     app.jinja_env.globals.update(declared_languages=declared, language_name=language_name,
                                  staff_language=staff_language,
+                                 staff_language_label=staff_language_label,
                                  interface_languages=interface_languages)
 
 
