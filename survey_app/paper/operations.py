@@ -149,6 +149,16 @@ def cover_locale(lang: str) -> str:
     return lang if lang in interface_languages() else SOURCE
 
 
+def _scan_page_name() -> str:
+    """The upload page's menu name in the cover's language, with the English name after it
+    when they differ: the teacher's own menu may be in English (the staff pages' language
+    is theirs to choose), and must find the page the cover names."""
+    here = html.unescape(gettext("Scans &amp; review"))
+    with force_locale(SOURCE):
+        english = html.unescape(gettext("Scans &amp; review"))
+    return here if here == english else f"{here} ({english})"
+
+
 def _sheets_line(ids: list[str], master: bool, numbers: tuple[int, int] | None) -> str:
     """The cover's "Sheets:" line, in the current locale."""
     if master:
@@ -249,7 +259,7 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
                           installation=installation, sheet_key=collection.sheet_key,
                           knowledge=bool(version.definition.knowledge_questions),
                           pupil_digits=pupil_digits(),
-                          scan_page=html.unescape(gettext("Scans &amp; review")),
+                          scan_page=_scan_page_name(),
                           translate=gettext)
         pdf = render_pack(layout, sheets, installation=installation,
                           collection_id=collection.id, school=school, group=group,

@@ -64,8 +64,24 @@ def test_a_welsh_pack_has_a_welsh_cover(marked_welsh, partnership):
         assert f"{MARK}{words}" in cover, words
     # The menu's name for the upload page, and the sheets line, come from the catalog too.
     assert f"page ({MARK}Scans & review" not in cover
-    assert re.search(r"\[cy\] Upload it on the website's \[cy\] Scans & review page", cover)
+    assert re.search(r"\[cy\] Upload it on the website's \[cy\] Scans & review "
+                     r"\(Scans & review\) page", cover)
     assert re.search(r"\[cy\] \d+-1 to \d+-3 \(3 sheets\)", cover)
+
+
+def test_a_welsh_pack_cover_reads_in_welsh_with_the_shipped_catalog(partnership):
+    """With the real catalog: every sentence of the cover is Welsh, and the upload page is
+    named in Welsh and in English, the menu's word on a teacher's English pages."""
+    cover = _cover(partnership, "cy")
+    for english in ("Paper copies for the teacher", "Hand out", "Give one sheet",
+                    "There are no right or wrong answers", "Scan the whole pile",
+                    "Upload it on", "The website reads", "Pupils with a tablet", "Sheets:",
+                    "sheets)", "Collection "):
+        assert english not in cover, english
+    for welsh in ("Copïau papur i'r athro", "Taflenni:", "Cam: cyn", "Rhowch un daflen",
+                  "Nid oes atebion cywir nac anghywir",
+                  "ar dudalen Sganiau ac adolygu (Scans & review) y wefan", "(3 taflen)"):
+        assert welsh in cover, welsh
 
 
 def test_an_english_pack_has_an_english_cover(marked_welsh, partnership):
