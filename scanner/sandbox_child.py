@@ -5,6 +5,8 @@ with the protocol described there. Kept apart so the parent's module stays small
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 
 import numpy as np
@@ -24,12 +26,28 @@ def _limit_cpu(seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
+def _write_all(fd: int, data: memoryview) -> bool:
+    """Write `data` at the start of the file `fd`; False when it does not fit (the file
+    size limit: the pixels then go down the pipe, as without a memory file)."""
+    done = 0
+    try:
+        while done < len(data):
+            done += os.pwrite(fd, data[done:], done)
+    except OSError:
+        return False
+    return True
+
+
+def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int, pages_fd: int = -1) -> None:
     try:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # The memory file for pages is not address space: it is bounded here instead, and a
+        # page past the bound goes down the pipe (a write fails instead of ending us).
+        resource.setrlimit(resource.RLIMIT_FSIZE, (memory_bytes, memory_bytes))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     except (ImportError, ValueError, OSError):  # pragma: no cover - not a POSIX system
         pass
     from scanner.inputs import Limits, PageDecodeError, open_scan
@@ -42,6 +60,27 @@ def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
         if len(payload):
             out.write(payload)
         out.flush()
+
+    def send_page(i: int) -> None:
+        """Decode page `i` of the open file and send its pixels (or why it failed)."""
+        _limit_cpu(page_cpu_s)
+        try:
+            page = src.page(i)
+        except PageDecodeError as exc:
+            cause = str(exc.__cause__).lower()
+            if isinstance(exc.__cause__, MemoryError) or "memory" in cause \
+                    or "alloc" in cause:
+                exc = PageDecodeError(f"page {i + 1} of {src.filename} cannot be "
+                                      "decoded (it needed more memory than one page may "
+                                      "use)")
+            reply({"i": i, "page_error": str(exc)})
+            return
+        img = np.ascontiguousarray(page.image, np.uint8)
+        head = {"i": i, "shape": list(img.shape), "dpi": page.dpi, "size": img.nbytes}
+        if pages_fd >= 0 and _write_all(pages_fd, memoryview(img).cast("B")):
+            reply({**head, "in_memory_file": True})  # the parent reads it from there
+        else:
+            reply(head, memoryview(img).cast("B"))
 
     while line := inp.readline():
         msg = json.loads(line)
@@ -64,22 +103,10 @@ def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
                        "message": str(DecodeLimitError(msg["name"], "more memory"))})
             else:
                 reply({"pages": len(src), "kind": src.kind})
+                if msg.get("ahead") and len(src):
+                    send_page(0)  # asked for with the file: one round trip fewer a photo
         elif msg["op"] == "page":
-            _limit_cpu(page_cpu_s)
-            try:
-                page = src.page(msg["i"])
-            except PageDecodeError as exc:
-                cause = str(exc.__cause__).lower()
-                if isinstance(exc.__cause__, MemoryError) or "memory" in cause \
-                        or "alloc" in cause:
-                    exc = PageDecodeError(f"page {msg['i'] + 1} of {src.filename} cannot be "
-                                          "decoded (it needed more memory than one page may "
-                                          "use)")
-                reply({"i": msg["i"], "page_error": str(exc)})
-                continue
-            img = np.ascontiguousarray(page.image, np.uint8)
-            reply({"i": msg["i"], "shape": list(img.shape), "dpi": page.dpi,
-                   "size": img.nbytes}, memoryview(img).cast("B"))
+            send_page(msg["i"])
         elif msg["op"] == "close":
             if src is not None:
                 src.close()
@@ -88,4 +115,4 @@ def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
 
 
 if __name__ == "__main__":
-    _child(*(int(a) for a in sys.argv[1:4]))
+    _child(*(int(a) for a in sys.argv[1:5]))
