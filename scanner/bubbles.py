@@ -13,7 +13,6 @@ from scanner import darkness, decide, measure, tuning
 from scanner.results import (
     BubbleReading,
 )
-from scanner.threads import beside
 
 
 def px_per_pt() -> float:
@@ -60,17 +59,13 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
     n = len(placed)
     blind, worded = _face_blind(template, placed, gaps)
     dark, cover, circle, strokes = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
-    # The faces and the marks between bubbles need only the placed bubbles: measured on a
-    # second thread while this one measures each bubble (scanner/threads.py).
-    faces_later = beside(_faces, norm, lv, template, placed)
-    between_later = beside(_between, norm, lv, placed, multi, template.get("labels"))
     for (r, gap), ks in by_radius.items():
         f = darkness.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
                              np.array([placed[k][2] for k in ks]), r, gap, blind[ks],
                              worded=worded[ks])
         dark[ks], cover[ks], circle[ks], strokes[ks] = f.darkness, f.coverage, f.circle, f.strokes
-    face = faces_later.result()
-    between = between_later.result()
+    face = _faces(norm, lv, template, placed)
+    between = _between(norm, lv, placed, multi, template.get("labels"))
     # A bubble whose printed ring cannot be seen is not read at all, however pale it is.
     hidden = np.array(rings) < tuning.RING_VISIBLE
     dark[hidden] = np.nan

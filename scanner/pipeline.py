@@ -33,7 +33,6 @@ from scanner.results import (
     PageResult,
     UnreadablePage,
 )
-from scanner.threads import beside
 
 #: fingerprint prefix (upper case, as in the QR) -> the stored layout document, or None.
 LayoutLookup = Callable[[str], dict | None]
@@ -163,10 +162,9 @@ class Scanner:
         if self.keep_images:  # the JPEG the app stores, encoded while the page is measured
             result._jpeg = encode_later(norm, STORED_JPEG_QUALITY)
         multi = frozenset(g.name for g in sheet.groups if g.kind == MULTI)
-        writeins = beside(cut_writeins, norm, page)  # while the bubbles are placed
         result.bubbles = measure_bubbles(norm, half, lv, template, multi)
         fill_decisions(result, sheet, page)
-        result.writeins = writeins.result()
+        result.writeins = cut_writeins(norm, page)
         if self.keep_images:
             result.image = norm
         return result
