@@ -14,9 +14,7 @@ Protocol (one JSON line each way, then raw bytes where a size is given):
   parent: {"op": "open", "name", "size" | "path", "limits"} [+ file bytes]
   child:  {"pages", "kind"} or {"error": class name, "filename", "message", "attrs"}
   parent: {"op": "page", "i"}
-  child:  {"i", "shape", "dpi", "size"} + pixels, or {"i", "page_error": message}; on Linux
-          the pixels are left in a memory file shared with the parent instead (the line
-          then says "in_memory_file"), one copy instead of a pipe-full at a time
+  child:  {"i", "shape", "dpi", "size"} + pixels, or {"i", "page_error": message}
   parent: {"op": "close"}: forget the file (the child waits for the next one). Its reply
           is read, and dropped, before the next request: a file costs no wait to close.
   "open" may carry "ahead": the child then sends page 0 right after its answer.
@@ -70,15 +68,6 @@ _PIPE_BACK_BYTES = 1 << 18
 _MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=134217728"
 
 
-def _memory_file() -> int | None:
-    """An anonymous in-memory file for the child to leave pages in (Linux), or None: the
-    pixels then come down the pipe."""
-    try:
-        return os.memfd_create("scanner-pages")
-    except (AttributeError, OSError):
-        return None
-
-
 def _widen(pipe, size: int = _PIPE_BYTES) -> None:
     """Ask for a larger pipe buffer (Linux only; elsewhere, or when refused, as it is)."""
     try:
@@ -107,8 +96,6 @@ class Decoder:
         #: Replies the child owes to requests nobody waits for (`post`), read and dropped
         #: before the next request.
         self._owed = 0
-        #: A memory file the child leaves each page's pixels in (Linux; None elsewhere).
-        self._pages_fd: int | None = None
 
     # -- the child process -------------------------------------------------------------------
     def _start(self) -> None:
@@ -118,14 +105,11 @@ class Decoder:
                "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).resolve()
                                                              .parent.parent),
                                                          os.environ.get("PYTHONPATH")) if p)}
-        self._pages_fd = _memory_file()
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "scanner.sandbox_child", str(self.budget.memory_bytes),
-             str(self.budget.open_cpu_s), str(self.budget.page_cpu_s),
-             str(-1 if self._pages_fd is None else self._pages_fd)],
+             str(self.budget.open_cpu_s), str(self.budget.page_cpu_s)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            bufsize=0, env=env, close_fds=True,
-            pass_fds=() if self._pages_fd is None else (self._pages_fd,))
+            bufsize=0, env=env, close_fds=True)
         self._rest = bytearray()
         self._owed = 0
         _widen(self._proc.stdin)
@@ -142,9 +126,6 @@ class Decoder:
                 f.close()
             self._sel.close()
             self._proc = self._sel = None
-        if self._pages_fd is not None:
-            os.close(self._pages_fd)
-            self._pages_fd = None
 
     close = kill
 
@@ -243,16 +224,7 @@ class Decoder:
         if "size" not in head:
             return head, None
         pixels = np.empty(head["shape"], np.uint8)
-        if head.get("in_memory_file") and self._pages_fd is not None:
-            # One copy from the memory file instead of a pipe-full at a time (a photo's
-            # 5 MB took about 20 rounds of waking each process). The child wrote it before
-            # it sent the line; a short file means a child that did not (treated as dead).
-            if pixels.nbytes != head["size"] or os.preadv(
-                    self._pages_fd, [memoryview(pixels.reshape(-1))], 0) != pixels.nbytes:
-                self._proc.kill()
-                raise self._died()
-        else:
-            self._read(memoryview(pixels.reshape(-1)), deadline)
+        self._read(memoryview(pixels.reshape(-1)), deadline)
         return head, pixels
 
 

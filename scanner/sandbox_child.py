@@ -5,8 +5,6 @@ with the protocol described there. Kept apart so the parent's module stays small
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sys
 
 import numpy as np
@@ -26,28 +24,12 @@ def _limit_cpu(seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _write_all(fd: int, data: memoryview) -> bool:
-    """Write `data` at the start of the file `fd`; False when it does not fit (the file
-    size limit: the pixels then go down the pipe, as without a memory file)."""
-    done = 0
-    try:
-        while done < len(data):
-            done += os.pwrite(fd, data[done:], done)
-    except OSError:
-        return False
-    return True
-
-
-def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int, pages_fd: int = -1) -> None:
+def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
     try:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        # The memory file for pages is not address space: it is bounded here instead, and a
-        # page past the bound goes down the pipe (a write fails instead of ending us).
-        resource.setrlimit(resource.RLIMIT_FSIZE, (memory_bytes, memory_bytes))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     except (ImportError, ValueError, OSError):  # pragma: no cover - not a POSIX system
         pass
     from scanner.inputs import Limits, PageDecodeError, open_scan
@@ -76,11 +58,8 @@ def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int, pages_fd: int = 
             reply({"i": i, "page_error": str(exc)})
             return
         img = np.ascontiguousarray(page.image, np.uint8)
-        head = {"i": i, "shape": list(img.shape), "dpi": page.dpi, "size": img.nbytes}
-        if pages_fd >= 0 and _write_all(pages_fd, memoryview(img).cast("B")):
-            reply({**head, "in_memory_file": True})  # the parent reads it from there
-        else:
-            reply(head, memoryview(img).cast("B"))
+        reply({"i": i, "shape": list(img.shape), "dpi": page.dpi, "size": img.nbytes},
+              memoryview(img).cast("B"))
 
     while line := inp.readline():
         msg = json.loads(line)
@@ -115,4 +94,4 @@ def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int, pages_fd: int = 
 
 
 if __name__ == "__main__":
-    _child(*(int(a) for a in sys.argv[1:5]))
+    _child(*(int(a) for a in sys.argv[1:4]))

@@ -40,8 +40,6 @@ def test_pages_come_from_a_child_process_and_match_in_process_decoding():
     here = open_scan(data, "copier.pdf", isolate=False)
     try:
         assert _child(src) != os.getpid()
-        if hasattr(os, "memfd_create"):  # Linux: pages come through a memory file
-            assert src._decoder._pages_fd is not None
         assert len(src) == len(here) == 3
         for i in (0, 2, 1):  # out of order: a page read ahead is dropped, not mixed up
             a, b = src.page(i), here.page(i)
@@ -50,26 +48,6 @@ def test_pages_come_from_a_child_process_and_match_in_process_decoding():
             assert np.array_equal(a.image, b.image)
     finally:
         src.close()
-        here.close()
-
-
-def test_pages_come_down_the_pipe_where_there_is_no_memory_file(monkeypatch):
-    """Without a memory file (not Linux) the pixels come down the pipe, the same pixels."""
-    import scanner.sandbox
-
-    monkeypatch.setattr(scanner.sandbox, "_memory_file", lambda: None)
-    data = _pdf()
-    decoder = Decoder()
-    here = open_scan(data, "copier.pdf", isolate=False)
-    try:
-        for _ in range(2):  # the second file after a close nobody waited for
-            src = open_scan(data, "copier.pdf", decoder=decoder)
-            assert decoder._pages_fd is None
-            for i in (1, 0, 2):
-                assert np.array_equal(src.page(i).image, here.page(i).image)
-            src.close()
-    finally:
-        decoder.kill()
         here.close()
 
 
