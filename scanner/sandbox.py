@@ -63,8 +63,8 @@ _PIPE_BACK_BYTES = 1 << 18
 
 #: The child's allocator (glibc; others ignore it) keeps freed memory up to 128 MB and takes
 #: blocks up to 64 MB from it: each page's pixels then reuse the last page's memory.
-#: Without it a photo's 5 MB often came fresh from the kernel: 400-1,900 page faults a
-#: photo on the benchmark, 1-4 ms of the child's time beside 4.5 ms of decoding.
+#: Without it a photo's 5 MB often came fresh from the kernel: 470-590 page faults a photo
+#: on the benchmark (107-124 with it), a millisecond or more beside 4.5 ms of decoding.
 _MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=134217728"
 
 
