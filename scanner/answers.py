@@ -81,10 +81,11 @@ def cut_writeins(norm: np.ndarray, page: PageTemplate) -> list[WriteIn]:
 
 
 def join_sheets(pages: Iterable[PageResult | UnreadablePage],
-                layout_for: Callable[[str], dict | None]) -> list[SheetResult]:
+                layout_for: Callable[[str], dict | SheetTemplate | None]) -> list[SheetResult]:
     """Join the pages of each printed sheet by collection and serial, whatever order they
     came in; list missing pages and their questions. Master-sheet copies (serial 0) are each
-    their own sheet."""
+    their own sheet. `layout_for` gives the stored layout, or the layout already read (a
+    `Scanner` has it: reading it again cost a photo about 1 ms)."""
     groups: dict[tuple, list[PageResult]] = defaultdict(list)
     for p in pages:
         if isinstance(p, PageResult):
@@ -103,7 +104,8 @@ def join_sheets(pages: Iterable[PageResult | UnreadablePage],
                 by_page[p.page] = p
         doc = layout_for(first.layout_fingerprint[:QR_FINGERPRINT_CHARS])
         try:
-            sheet = SheetTemplate.from_json(doc) if doc is not None else None
+            sheet = (doc if isinstance(doc, SheetTemplate) or doc is None
+                     else SheetTemplate.from_json(doc))
         except LayoutFormatError:
             sheet = None
         all_pages = [t.page for t in sheet.pages] if sheet else sorted(by_page)

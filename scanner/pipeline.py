@@ -99,7 +99,7 @@ class Scanner:
             pages = [self.read_source_page(src, i) for i in range(len(src))]
         finally:
             src.close()
-        return FileResult(src.filename, pages, join_sheets(pages, self.layout))
+        return FileResult(src.filename, pages, join_sheets(pages, self.sheet))
 
     def read_source_page(self, src: ScanSource, i: int) -> PageResult | UnreadablePage:
         try:
@@ -220,6 +220,10 @@ class Scanner:
         if hg is None:
             raise _Unreadable(framing.what_is_wrong(img, markers) or NO_MARKERS, text)
         return code, layout, template, hg[0]
+
+    def sheet(self, fingerprint: str) -> SheetTemplate | None:
+        """The stored layout for a QR's fingerprint prefix, read (`forms.template`)."""
+        return self._sheets.get(fingerprint.upper()) if self.layout(fingerprint) else None
 
     def layout(self, fingerprint: str) -> dict | None:
         """The stored layout for a QR's fingerprint prefix (looked up once per batch)."""

@@ -43,6 +43,24 @@ def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
             out.write(payload)
         out.flush()
 
+    def send_page(i: int) -> None:
+        """Decode page `i` of the open file and send its pixels (or why it failed)."""
+        _limit_cpu(page_cpu_s)
+        try:
+            page = src.page(i)
+        except PageDecodeError as exc:
+            cause = str(exc.__cause__).lower()
+            if isinstance(exc.__cause__, MemoryError) or "memory" in cause \
+                    or "alloc" in cause:
+                exc = PageDecodeError(f"page {i + 1} of {src.filename} cannot be "
+                                      "decoded (it needed more memory than one page may "
+                                      "use)")
+            reply({"i": i, "page_error": str(exc)})
+            return
+        img = np.ascontiguousarray(page.image, np.uint8)
+        reply({"i": i, "shape": list(img.shape), "dpi": page.dpi, "size": img.nbytes},
+              memoryview(img).cast("B"))
+
     while line := inp.readline():
         msg = json.loads(line)
         if msg["op"] == "open":
@@ -64,22 +82,10 @@ def _child(memory_bytes: int, open_cpu_s: int, page_cpu_s: int) -> None:
                        "message": str(DecodeLimitError(msg["name"], "more memory"))})
             else:
                 reply({"pages": len(src), "kind": src.kind})
+                if msg.get("ahead") and len(src):
+                    send_page(0)  # asked for with the file: one round trip fewer a photo
         elif msg["op"] == "page":
-            _limit_cpu(page_cpu_s)
-            try:
-                page = src.page(msg["i"])
-            except PageDecodeError as exc:
-                cause = str(exc.__cause__).lower()
-                if isinstance(exc.__cause__, MemoryError) or "memory" in cause \
-                        or "alloc" in cause:
-                    exc = PageDecodeError(f"page {msg['i'] + 1} of {src.filename} cannot be "
-                                          "decoded (it needed more memory than one page may "
-                                          "use)")
-                reply({"i": msg["i"], "page_error": str(exc)})
-                continue
-            img = np.ascontiguousarray(page.image, np.uint8)
-            reply({"i": msg["i"], "shape": list(img.shape), "dpi": page.dpi,
-                   "size": img.nbytes}, memoryview(img).cast("B"))
+            send_page(msg["i"])
         elif msg["op"] == "close":
             if src is not None:
                 src.close()
