@@ -6,6 +6,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
+from flask_babel import LazyString, lazy_gettext
 
 from survey_app.models import Collection
 
@@ -56,9 +57,14 @@ def reach() -> dict:
     return {"base": base, "unreachable": unreachable_from_phones(base)}
 
 
-def cover_web_text(collection: Collection) -> str:
-    """The class pack cover's "answer online instead" text: the link, and the join code."""
+def cover_web_text(collection: Collection) -> LazyString:
+    """The class pack cover's "answer online instead" text: the link, and the join code.
+
+    Lazy: it becomes words in the language active when it is turned to text, so a Welsh
+    cover (drawn under `force_locale`) says it in Welsh whatever the staff page's language,
+    and an English letter home (`paper.letters`) says it in English."""
     from survey_app.join.codes import format_join_code
 
-    return (f"{public_url(collection)} (or open {join_url()} and type the code "
-            f"{format_join_code(collection.join_code)})")
+    return lazy_gettext("%(link)s (or open %(join)s and type the code %(code)s)",
+                        link=public_url(collection), join=join_url(),
+                        code=format_join_code(collection.join_code))

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from forms.layout import PAPERS, layout_document, sheet_id
 from survey_app.extensions import db
+from survey_app.languages import SOURCE
 from survey_app.models import Collection, PrintBatch, Sheet
 from survey_app.paper.operations import (
     MAX_COPIES,
@@ -36,10 +37,12 @@ def letter_pack_check(collection: Collection) -> str | None:
 
 def print_letter_pack(collection: Collection, copies: int | None = None, paper: str = "a4",
                       numbers: str | tuple[int, int] | None = None, *, body: str = "",
-                      web_url: str = "", web_text: str = "") -> PackResult:
+                      web_url: str = "", web_text: object = "") -> PackResult:
     """Record and draw letters home: `copies` letters, or a personalised pack (`numbers`
     '1-30': letter k carries pupil number k on the letter and its slip). `body` replaces
-    the standard letter text. Flushes; the caller commits."""
+    the standard letter text. `web_text` may be lazy (`urls.cover_web_text`): it is made
+    English here, like the rest of a letter, whatever the staff page's language. Flushes;
+    the caller commits."""
     from print import PackSheet, UnprintableTextError, layout_for
     from print.letters import DEFAULT_LETTER, MAX_LETTER_CHARS, LetterText, render_letters
 
@@ -100,6 +103,8 @@ def print_letter_pack(collection: Collection, copies: int | None = None, paper: 
     db.session.add_all(Sheet(collection_id=collection.id, print_batch_id=batch.id,
                              serial=s.serial, pupil_number=s.pupil_number) for s in sheets)
     db.session.flush()
+    with force_locale(SOURCE):  # the letter's own words are English (print/letters.py)
+        web_text = str(web_text)
     letter = LetterText(body=body, school=collection.school.name,
                         group=collection.group.name, web_url=web_url, web_text=web_text)
     pdf = render_letters(layout, sheets, installation=installation,

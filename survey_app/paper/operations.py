@@ -255,7 +255,7 @@ def print_class_pack(collection: Collection, copies: int | None = None, paper: s
     with force_locale(locale):
         cover = CoverText(collection.id, school, group, phase_name(collection.phase),
                           _sheets_line(ids, master, numbers), master=master,
-                          personalised=bool(numbers), scan_url=scan_url, web_url=web_url,
+                          personalised=bool(numbers), scan_url=scan_url, web_url=str(web_url),
                           installation=installation, sheet_key=collection.sheet_key,
                           knowledge=bool(version.definition.knowledge_questions),
                           pupil_digits=pupil_digits(),
