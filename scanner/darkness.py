@@ -21,6 +21,8 @@ from scanner.rings import (
     ring_geometry,
     ring_outer,
     softened,
+    square,
+    transposed,
     windows_around,
 )
 
@@ -279,12 +281,6 @@ def _ink_disc(half: int, r_px: float) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return out
 
 
-@functools.lru_cache(maxsize=8)
-def _square(side: int) -> np.ndarray:
-    """A square structuring element of ones, `side` px (made once per size)."""
-    return np.ones((side, side), np.uint8)
-
-
 def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
            r_px: float, solid: bool = False, away: np.ndarray | None = None,
            solid_from: float = tuning.BETWEEN_SOLID) -> np.ndarray:
@@ -304,18 +300,19 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     win = windows_around(img, cx, cy, half)
     disc, px, py = _ink_disc(half, r_px)
     n, side = len(cx), 2 * half + 1
-    stack = win.reshape(n * side, side)
-    soft = softened(stack)
-    lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, _square(k))
-    lines = lines.reshape(n, -1)[:, disc].astype(np.float32)
-    blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, _square(4 * k + 1))
-    blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
+    # The windows one above another, each filter computed across them (`transposed`).
+    wide = transposed(win.reshape(n * side, side))
+    soft = softened(wide)
+    lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, square(k))
+    lines = transposed(lines).reshape(n, -1)[:, disc].astype(np.float32)
+    blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, square(4 * k + 1))
+    blots = transposed(blots).reshape(n, -1)[:, disc].astype(np.float32)
     # A hatch or a tight zig-zag (thin lines 2-4 px apart) is neither: the blur greys it
     # into one pale patch that the line window closes over whole, too pale for a blot; a
     # small window on the unblurred page sees each line.
     j = tuning.BETWEEN_HATCH_PX
-    hatch = cv2.morphologyEx(stack, cv2.MORPH_BLACKHAT, _square(j))
-    hatch = hatch.reshape(n, -1)[:, disc].astype(np.float32)
+    hatch = cv2.morphologyEx(wide, cv2.MORPH_BLACKHAT, square(j))
+    hatch = transposed(hatch).reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)
     ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE)
            | (blots * scale > tuning.BETWEEN_BLOT))
