@@ -21,6 +21,8 @@ from scanner.rings import (
     ring_geometry,
     ring_outer,
     softened,
+    square,
+    transposed,
     windows_around,
 )
 
@@ -72,13 +74,14 @@ def word_sectors(r_px: float, half_width_px: float) -> np.ndarray:
 
 
 def _longest_arc(drawn: np.ndarray) -> np.ndarray:
-    """Per bubble (row), the longest run of consecutive True sectors, round the circle."""
+    """Per bubble (row), the longest run of consecutive True sectors, round the circle.
+    Twice round (a run may pass the last sector to the first): at each place the run is
+    how far back the last False was, found for every place at once."""
     n, k = drawn.shape
-    run = np.zeros(n, int)
-    best = np.zeros(n, int)
-    for j in range(2 * k):  # twice round: a run may pass the last sector to the first
-        run = np.where(drawn[:, j % k], run + 1, 0)
-        best = np.maximum(best, run)
+    twice = np.concatenate([drawn, drawn], axis=1)
+    places = np.arange(2 * k)
+    last_false = np.maximum.accumulate(np.where(twice, -1, places[None, :]), axis=1)
+    best = (places[None, :] - last_false).max(axis=1) if n else np.zeros(0, int)
     return np.minimum(best, k)
 
 
@@ -265,6 +268,19 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                     local, strokes)
 
 
+@functools.lru_cache(maxsize=64)
+def _ink_disc(half: int, r_px: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For `ink_at`'s (2 half + 1)-square windows: the disc of radius `r_px` as a mask of the
+    flattened window, and its pixels' x and y offsets from the centre. A page asks for the
+    same few radii every time: made once, not twice for each group of discs."""
+    yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
+    disc = np.hypot(xx, yy).ravel() <= r_px
+    out = (disc, xx.ravel()[disc], yy.ravel()[disc])
+    for a in out:
+        a.flags.writeable = False  # shared by every later call
+    return out
+
+
 def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
            r_px: float, solid: bool = False, away: np.ndarray | None = None,
            solid_from: float = tuning.BETWEEN_SOLID) -> np.ndarray:
@@ -282,21 +298,21 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # (a fill then read as nothing, or not, by where its window fell in the stack).
     half = int(np.ceil(r_px)) + 1 + 2 * k + 1
     win = windows_around(img, cx, cy, half)
-    yy, xx = np.mgrid[-half:half + 1, -half:half + 1]
-    disc = np.hypot(xx, yy).ravel() <= r_px
+    disc, px, py = _ink_disc(half, r_px)
     n, side = len(cx), 2 * half + 1
-    stack = win.reshape(n * side, side)
-    soft = softened(stack)
-    lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
-    lines = lines.reshape(n, -1)[:, disc].astype(np.float32)
-    blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, np.ones((4 * k + 1, 4 * k + 1), np.uint8))
-    blots = blots.reshape(n, -1)[:, disc].astype(np.float32)
+    # The windows one above another, each filter computed across them (`transposed`).
+    wide = transposed(win.reshape(n * side, side))
+    soft = softened(wide)
+    lines = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, square(k))
+    lines = transposed(lines).reshape(n, -1)[:, disc].astype(np.float32)
+    blots = cv2.morphologyEx(soft, cv2.MORPH_BLACKHAT, square(4 * k + 1))
+    blots = transposed(blots).reshape(n, -1)[:, disc].astype(np.float32)
     # A hatch or a tight zig-zag (thin lines 2-4 px apart) is neither: the blur greys it
     # into one pale patch that the line window closes over whole, too pale for a blot; a
     # small window on the unblurred page sees each line.
     j = tuning.BETWEEN_HATCH_PX
-    hatch = cv2.morphologyEx(stack, cv2.MORPH_BLACKHAT, np.ones((j, j), np.uint8))
-    hatch = hatch.reshape(n, -1)[:, disc].astype(np.float32)
+    hatch = cv2.morphologyEx(wide, cv2.MORPH_BLACKHAT, square(j))
+    hatch = transposed(hatch).reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)
     ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE)
            | (blots * scale > tuning.BETWEEN_BLOT))
@@ -309,7 +325,6 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
         rel = (paper[:, None] - win.reshape(n, -1)[:, disc].astype(np.float32)) * scale
         ink |= rel > solid_from
     if away is not None:
-        px, py = xx.ravel()[disc], yy.ravel()[disc]
         gx = np.rint(cx)[:, None, None] + px[None, None, :]  # as `windows_around` places them
         gy = np.rint(cy)[:, None, None] + py[None, None, :]
         inside = ((gx - away[:, :, 0:1]) ** 2 + (gy - away[:, :, 1:2]) ** 2
