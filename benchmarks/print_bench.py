@@ -14,10 +14,8 @@ the process's peak RSS. Goal: 30 sheets in well under a second.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -66,28 +64,14 @@ def render_only(sizes: list[int], repeat: int) -> None:
 
 
 def through_the_app(sizes: list[int], repeat: int) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="print-bench-"))
-    os.environ["SURVEY_APP_INSTANCE"] = str(tmp / "instance")
-    from flask_migrate import upgrade
+    from bench_app import bench_collection, temporary_app
 
-    from survey_app import create_app
-    from survey_app.admin.operations import (
-        create_collection,
-        load_survey_version,
-        resolve_partnership,
-    )
     from survey_app.extensions import db
     from survey_app.paper.operations import print_class_pack
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
-                      "TESTING": True, "SECRET_KEY": "bench"})
+    app = temporary_app("print-bench-")
     with app.app_context():
-        upgrade()
-        p = resolve_partnership("Bench", create=True)
-        load_survey_version(p, load_survey(SURVEY))
-        c = create_collection(p, survey_code="pupil_attitudes_7_11", school_name="Oakfield",
-                              group_name="Year 5", phase="before", ask_pupil_number=True)
-        db.session.commit()
+        _p, c = bench_collection(SURVEY)
         for n in sizes:
             def run(n=n):
                 result = print_class_pack(c, n)

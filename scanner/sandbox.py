@@ -129,6 +129,11 @@ class Decoder:
 
     close = kill
 
+    @property
+    def alive(self) -> bool:
+        """Whether a child is running (False before the first request, and once it ended)."""
+        return self._proc is not None and self._proc.poll() is None
+
     def __del__(self):  # a source dropped without close() must not leave a process behind
         try:
             self.kill()

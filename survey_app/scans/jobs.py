@@ -88,8 +88,11 @@ def _claim_locked(claimable) -> ScanBatch | None:
     return db.session.get(ScanBatch, batch_id)
 
 
-def run_batch(batch: ScanBatch) -> ScanBatch:
-    """Read every page not yet stored (a resumed job skips what an earlier run stored)."""
+def run_batch(batch: ScanBatch, decoder=None) -> ScanBatch:
+    """Read every page not yet stored (a resumed job skips what an earlier run stored).
+
+    `decoder` (a `scanner.sandbox.Decoder`) is a decoding child the caller keeps for several
+    batches; without one the file gets a child of its own, started and ended here."""
     from scanner import Scanner
     from scanner.errors import ScanInputError
     from scanner.inputs import open_scan
@@ -101,7 +104,7 @@ def run_batch(batch: ScanBatch) -> ScanBatch:
                       limits=scan_limits())
     try:
         src = open_scan(storage().source(batch.stored_path), batch.filename,
-                        limits=scan_limits())
+                        limits=scan_limits(), decoder=decoder)
     except (ScanInputError, OSError) as exc:
         batch.status, batch.error, batch.finished_at = BatchStatus.FAILED, str(exc), utcnow()
         db.session.commit()

@@ -146,3 +146,67 @@ def test_a_batch_that_keeps_killing_the_worker_is_set_aside(app, partnership, co
     assert poison.attempts == 0
     assert db.session.scalar(select(ScanBatch.status).where(ScanBatch.id == poison.id)) \
         == "queued"
+
+
+# --- the worker's child, kept from one batch to the next -----------------------------------
+
+
+@pytest.fixture
+def started(monkeypatch) -> list[Decoder]:
+    """Every decoding child started from here on, as its `Decoder` (the real `_start`)."""
+    out: list[Decoder] = []
+    real = Decoder._start
+
+    def start(self: Decoder) -> None:
+        real(self)
+        out.append((self, self._proc.pid))
+
+    monkeypatch.setattr(Decoder, "_start", start)
+    return out
+
+
+def _batches(app) -> list[ScanBatch]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(ScanBatch).order_by(ScanBatch.id)))
+
+
+def test_the_worker_reads_a_partnerships_uploads_with_one_child_and_another_with_its_own(
+        app, partnership, coordinator, started):
+    from survey_app.admin.operations import resolve_partnership
+    from survey_app.scans.worker import work
+    from tests.conftest import make_user
+
+    for k in range(3):  # a teacher's photos: one upload, one batch, each
+        submit_upload(io.BytesIO(_pdf(k + 1)), f"IMG_{k}.pdf", partnership, coordinator)
+    other = resolve_partnership("Hilltop Partnership", create=True)
+    db.session.commit()
+    submit_upload(io.BytesIO(_pdf(2)), "theirs.pdf", other,
+                  make_user(other, "coord@hilltop.example.org", "coordinator"))
+    started.clear()  # each upload's own check (in the web request) has a child of its own
+    assert work(once=True, log=lambda _line: None) == 4
+    batches = _batches(app)
+    assert [(b.status, b.pages_done, len(b.pages)) for b in batches] == [
+        ("done", 1, 1), ("done", 2, 2), ("done", 3, 3), ("done", 2, 2)]
+    assert len(started) == 2  # one child for the first partnership's three, one for the other
+    assert len({pid for _d, pid in started}) == 2
+    assert not any(d.alive for d, _pid in started)  # an idle worker holds no child
+
+
+def test_a_kept_child_that_ended_between_batches_is_replaced(app, partnership, coordinator,
+                                                             started):
+    from survey_app.scans.worker import work
+
+    for k in range(2):
+        submit_upload(io.BytesIO(_pdf(k + 2)), f"IMG_{k}.pdf", partnership, coordinator)
+    started.clear()
+
+    def log(line: str) -> None:
+        if line.endswith(": IMG_1.pdf"):  # the second batch is about to be read
+            decoder, _pid = started[0]
+            decoder._proc.kill()  # ended while idle: killed by the system, say
+            decoder._proc.wait()
+
+    assert work(once=True, log=log) == 2
+    assert [(b.status, b.pages_done, b.error) for b in _batches(app)] == [
+        ("done", 2, None), ("done", 3, None)]
+    assert len(started) == 2
