@@ -106,8 +106,12 @@ def test_welsh_staff_pages_with_welsh_dates_and_phases(coordinator_client, colle
     html = coordinator_client.get("/admin/").get_data(as_text=True)
     assert _lang(html) == "cy"
     assert "Allgofnodi (coord@example.org)" in html
-    assert re.search(r'<option value="cy" lang="cy" selected>Cymraeg( \(\d+% translated\))?'
-                     '</option>', html)
+    # The menu and the header speak the chosen language too (the chrome has Welsh).
+    assert re.search(r'<option value="cy" lang="cy" selected>Cymraeg'
+                     r"( \(\d+% wedi&#39;i gyfieithu\))?</option>", html)
+    for word in ("Casgliadau", "Casgliad newydd", "Arolygon", "Adeiladu arolwg",
+                 "Cynllun gwerthuso", "Canlyniadau", "Cyfrifon", "Newid iaith"):
+        assert f">{word}<" in html, word
     # The month and day follow the locale (Babel's Welsh names), not strftime's English.
     assert "Mer 3 Rhag, 09:00" in html
     assert "3 Dec" not in html
