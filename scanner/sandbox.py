@@ -8,7 +8,10 @@ than its wall-clock budget.
 
 One child serves a whole file (and, for a `Scanner`, every file it reads): the parent asks
 for a page, the child sends its greyscale pixels down a pipe, then already decodes the next
-page while the parent reads the one it has, so isolation costs little speed.
+page while the parent reads the one it has, so isolation costs little speed. Across files
+the same (`Decoder.expect`): once a file's last page is out, the child opens the next file
+named and decodes its first page while the parent still reads the last one; a phone photo
+is a file, so this is where its decoding overlaps the parent's work.
 
 Protocol (one JSON line each way, then raw bytes where a size is given):
   parent: {"op": "open", "name", "size" | "path", "limits"} [+ file bytes]
@@ -18,6 +21,8 @@ Protocol (one JSON line each way, then raw bytes where a size is given):
   parent: {"op": "close"}: forget the file (the child waits for the next one). Its reply
           is read, and dropped, before the next request: a file costs no wait to close.
   "open" may carry "ahead": the child then sends page 0 right after its answer.
+  An "open" sent ahead (`Decoder.expect`) is the same message, sent earlier; the child
+  only ever holds one file, so it goes out only once the file before needs no more pages.
 """
 
 from __future__ import annotations
@@ -78,6 +83,32 @@ def _widen(pipe, size: int = _PIPE_BYTES) -> None:
         pass
 
 
+@dataclass
+class _Upload:
+    """A file as the parent checked it (`inputs.checked_upload`), named for reading ahead."""
+
+    data: bytes | None
+    path: Path | None
+    name: str
+    limits: object
+
+    def same(self, other: _Upload) -> bool:
+        return (self.name == other.name and self.limits == other.limits
+                and self.path == other.path
+                and (self.data is other.data or self.data == other.data))
+
+    def open_message(self, ahead: bool) -> tuple[dict, bytes]:
+        """The "open" request for this file, and the bytes that follow it."""
+        msg = {"op": "open", "name": self.name, "limits": asdict(self.limits)}
+        if ahead:
+            msg["ahead"] = True
+        if self.data is not None:
+            msg["size"] = len(self.data)
+        else:
+            msg["path"] = str(self.path)
+        return msg, self.data or b""
+
+
 class _ChildDied(Exception):
     def __init__(self, needed: str):
         super().__init__(needed)
@@ -96,6 +127,10 @@ class Decoder:
         #: Replies the child owes to requests nobody waits for (`post`), read and dropped
         #: before the next request.
         self._owed = 0
+        #: The file named to be opened next (`expect`), not yet sent to the child.
+        self._next: _Upload | None = None
+        #: That file once sent: the child is opening it; its replies are not read yet.
+        self._ahead: _Upload | None = None
 
     # -- the child process -------------------------------------------------------------------
     def _start(self) -> None:
@@ -118,6 +153,8 @@ class Decoder:
         self._sel.register(self._proc.stdout, selectors.EVENT_READ)
 
     def kill(self) -> None:
+        """End the child; it forgets every file, the one read ahead and the one named."""
+        self._next = self._ahead = None
         if self._proc is not None:
             if self._proc.poll() is None:
                 self._proc.kill()
@@ -141,6 +178,8 @@ class Decoder:
             pass
 
     def _send(self, message: dict, payload: bytes = b"") -> None:
+        if self._ahead is not None:  # a file read ahead and not taken: never waited for
+            self.kill()
         if self._owed and self._proc is not None:
             self._drop_owed()
         if self._proc is None:
@@ -202,8 +241,8 @@ class Decoder:
         costs no round trip to the child for its close."""
         if self._owed:
             self._drop_owed()
-        if self._proc is None:  # died meanwhile: a new child holds no file to close
-            return
+        if self._proc is None or self._ahead is not None:
+            return  # died meanwhile, or already given the next file: nothing to close
         self._send(message)
         self._owed += owed + 1
 
@@ -217,6 +256,44 @@ class Decoder:
         except _ChildDied:
             pass
         self._owed = 0
+
+    # -- reading ahead across files ----------------------------------------------------------
+    def expect(self, source: str | Path | bytes, filename: str | None, limits) -> None:
+        """Name the file that will be opened next: once the file being read has handed over
+        its last page, the child opens this one and decodes its first page while the caller
+        still measures that last page. A file `open_scan` would refuse unopened is never
+        sent; one read ahead but not opened next is never waited for (its child is ended
+        when anything else is asked, so nothing it does is taken for another file's)."""
+        from scanner.inputs import checked_upload
+
+        try:
+            self._next = _Upload(*checked_upload(source, filename, limits), limits)
+        except (ScanInputError, OSError):
+            self._next = None  # opened as usual, when it comes, and refused then
+
+    def _send_next(self) -> bool:
+        """Send the file named by `expect` (the child holds no file the caller still
+        needs). Returns whether it went out."""
+        upload, self._next = self._next, None
+        if upload is None:
+            return False
+        try:
+            self._send(*upload.open_message(ahead=True))
+        except _ChildDied:
+            return False  # ended: the file is opened as usual, in a new child
+        self._ahead = upload
+        return True
+
+    def _take_ahead(self, upload: _Upload) -> bool:
+        """Whether the child is already opening this very file (its replies are then
+        this file's to read); a different file read ahead ends the child."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return False
+        if ahead.same(upload):
+            return True
+        self.kill()
+        return False
 
     def request(self, message: dict, payload: bytes = b"") -> tuple[dict, np.ndarray | None]:
         """Send one request and wait for its answer (with the pixels of a page)."""
@@ -241,24 +318,24 @@ class IsolatedSource:
         self.filename, self.limits = filename, limits
         self._owned = decoder is None
         self._decoder = decoder or Decoder()
-        self._data, self._path = data, path
+        self._upload = _Upload(data, path, filename, limits)
         self._pending: int | None = None
         self._deaths = 0
+        #: The last page is out and the child was given the next file (`Decoder.expect`):
+        #: it no longer holds this one.
+        self._handed_off = False
         self._count, self.kind = self._open(ahead=True)
 
     def _open(self, ahead: bool = False) -> tuple[int, str]:
         """Open the file in the child; with `ahead` the child decodes the first page at once
-        (a photo is one page: the reply follows without another round trip). Not when the
-        file is opened again after a death: the page that killed the child may be that one."""
-        msg = {"op": "open", "name": self.filename, "limits": asdict(self.limits)}
-        if ahead:
-            msg["ahead"] = True
-        if self._data is not None:
-            msg["size"] = len(self._data)
-        else:
-            msg["path"] = str(self._path)
+        (a photo is one page: the reply follows without another round trip), or has already
+        begun to, sent ahead while the file before was read. Not when the file is opened
+        again after a death: the page that killed the child may be that one."""
         try:
-            head, _ = self._decoder.request(msg, self._data or b"")
+            if ahead and self._decoder._take_ahead(self._upload):
+                head, _ = self._decoder.receive()
+            else:
+                head, _ = self._decoder.request(*self._upload.open_message(ahead))
         except _ChildDied as exc:
             self._release()
             raise DecodeLimitError(self.filename, exc.needed) from None
@@ -279,6 +356,9 @@ class IsolatedSource:
         if self._deaths >= self._decoder.budget.max_deaths:
             raise PageDecodeError(f"page {i + 1} of {self.filename} was not tried: the "
                                   f"decoder stopped on {self._deaths} earlier pages of this file")
+        if self._handed_off:  # asked again after its last page: the child holds the next
+            self._decoder.kill()
+            self._handed_off = False
         try:
             if self._decoder._proc is None:  # the child died on an earlier page
                 self._pending = None
@@ -290,6 +370,8 @@ class IsolatedSource:
                 self._decoder._send({"op": "page", "i": i})
             head, pixels = self._decoder.receive()
             self._pending = None
+            if i + 1 == self._count:  # nothing more from this file: the next one, if named
+                self._handed_off = self._decoder._send_next()
         except (_ChildDied, ScanInputError) as exc:
             self._deaths += 1
             self._pending = None
@@ -313,6 +395,8 @@ class IsolatedSource:
     def close(self) -> None:
         if self._owned:
             self._decoder.kill()
+            return
+        if self._handed_off:  # the child holds the next file now, not this one
             return
         try:
             if self._decoder._proc is not None:  # else it died: nothing to release
