@@ -33,6 +33,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -131,6 +132,10 @@ class Decoder:
         self._next: _Upload | None = None
         #: That file once sent: the child is opening it; its replies are not read yet.
         self._ahead: _Upload | None = None
+        #: The thread reading that file's replies (`_fetch`), and what it read: replies in
+        #: order, then the child's death if it died.
+        self._fetcher: threading.Thread | None = None
+        self._fetched: list = []
 
     # -- the child process -------------------------------------------------------------------
     def _start(self) -> None:
@@ -153,8 +158,17 @@ class Decoder:
         self._sel.register(self._proc.stdout, selectors.EVENT_READ)
 
     def kill(self) -> None:
-        """End the child; it forgets every file, the one read ahead and the one named."""
-        self._next = self._ahead = None
+        """End the child; it forgets every file, the one read ahead and the one named.
+        (On the thread reading ahead, after the child died, only the process and its
+        pipes: what was read ahead, and for which file, is the caller's to take.)"""
+        fetcher, proc = self._fetcher, self._proc
+        if fetcher is None or fetcher is not threading.current_thread():
+            self._next = self._ahead = None
+            if fetcher is not None:
+                if proc is not None:
+                    proc.kill()  # the thread's read ends, at the end of the child's output
+                fetcher.join()
+                self._fetcher, self._fetched = None, []
         if self._proc is not None:
             if self._proc.poll() is None:
                 self._proc.kill()
@@ -169,7 +183,8 @@ class Decoder:
     @property
     def alive(self) -> bool:
         """Whether a child is running (False before the first request, and once it ended)."""
-        return self._proc is not None and self._proc.poll() is None
+        proc = self._proc  # read once: a thread reading ahead may end it meanwhile
+        return proc is not None and proc.poll() is None
 
     def __del__(self):  # a source dropped without close() must not leave a process behind
         try:
@@ -184,6 +199,9 @@ class Decoder:
             self._drop_owed()
         if self._proc is None:
             self._start()
+        self._write(message, payload)
+
+    def _write(self, message: dict, payload: bytes = b"") -> None:
         try:
             self._proc.stdin.write(json.dumps(message).encode() + b"\n")
             if payload:
@@ -191,13 +209,16 @@ class Decoder:
         except (BrokenPipeError, OSError):
             raise self._died() from None
 
-    def _wait(self, deadline: float) -> None:
+    def _wait(self, deadline: float | None) -> None:
+        if deadline is None:  # no limit: the thread reading ahead (`_fetch`)
+            self._sel.select()
+            return
         left = deadline - time.monotonic()
         if left <= 0 or not self._sel.select(left):
             self._proc.kill()
             raise self._died(timed_out=True)
 
-    def _read(self, buf: memoryview, deadline: float) -> None:
+    def _read(self, buf: memoryview, deadline: float | None) -> None:
         got = min(len(buf), len(self._rest))
         if got:  # what the last line's read brought along
             buf[:got] = self._rest[:got]
@@ -209,7 +230,7 @@ class Decoder:
                 raise self._died()
             got += n
 
-    def _line(self, deadline: float) -> dict:
+    def _line(self, deadline: float | None) -> dict:
         # Read in chunks, not a byte at a time (a select and a read per byte were ~70 system
         # calls a page); what follows the line is kept for `_read`.
         while b"\n" not in self._rest:
@@ -275,33 +296,70 @@ class Decoder:
         """Send the file named by `expect` (the child holds no file the caller still
         needs). Returns whether it went out."""
         upload, self._next = self._next, None
-        if upload is None:
-            return False
-        try:
-            self._send(*upload.open_message(ahead=True))
-        except _ChildDied:
-            return False  # ended: the file is opened as usual, in a new child
+        if self._owed and self._proc is not None:
+            self._drop_owed()
+        if upload is None or self._proc is None:
+            return False  # no child (it died): the file is opened as usual, in a new one
         self._ahead = upload
+        self._fetched = []
+        self._fetcher = threading.Thread(target=self._fetch, args=(upload,),
+                                         name="decoder-ahead", daemon=True)
+        self._fetcher.start()
         return True
 
-    def _take_ahead(self, upload: _Upload) -> bool:
-        """Whether the child is already opening this very file (its replies are then
-        this file's to read); a different file read ahead ends the child."""
+    def _fetch(self, upload: _Upload) -> None:
+        """On a thread: send the file ahead, then read its replies (its open, then its first
+        page) while the caller measures the file before, so its bytes and pixels cross the
+        pipes then too. No deadline here: the caller judges time when it takes the file,
+        and nothing else touches the decoder until this thread has ended (`kill`,
+        `_take_ahead`). A child found ended before it took the file leaves `_fetched`
+        None: the file never reached it, and is opened as usual."""
+        try:
+            self._write(*upload.open_message(ahead=True))
+        except _ChildDied:
+            self._fetched = None
+            return
+        try:
+            head, _ = self.receive(timed=False)
+            self._fetched.append((head, None))
+            if head.get("pages"):
+                self._fetched.append(self.receive(timed=False))
+        except _ChildDied as exc:
+            self._fetched.append(exc)
+
+    def _take_ahead(self, upload: _Upload) -> list | None:
+        """If the child is already opening this very file, its replies (the open's, then
+        its first page's), each a (head, pixels) or, last, the `_ChildDied` that ended the
+        child; else None (a different file read ahead ends the child). Waits for them as
+        `receive` would: at most the wall-clock budget."""
         ahead, self._ahead = self._ahead, None
         if ahead is None:
-            return False
-        if ahead.same(upload):
-            return True
-        self.kill()
-        return False
+            return None
+        if not ahead.same(upload):
+            self.kill()
+            return None
+        fetcher, proc = self._fetcher, self._proc
+        fetcher.join(self.budget.wall_s)
+        timed_out = fetcher.is_alive()
+        if timed_out and proc is not None:
+            proc.kill()  # a stalled child: its output ends, and so does the thread
+            fetcher.join()
+        fetched, self._fetcher, self._fetched = self._fetched, None, []
+        if fetched is None:  # it never reached the child
+            return None
+        if timed_out and fetched and isinstance(fetched[-1], _ChildDied):
+            fetched[-1] = _ChildDied(f"more than {self.budget.wall_s:g} seconds")
+        return fetched
 
     def request(self, message: dict, payload: bytes = b"") -> tuple[dict, np.ndarray | None]:
         """Send one request and wait for its answer (with the pixels of a page)."""
         self._send(message, payload)
         return self.receive()
 
-    def receive(self) -> tuple[dict, np.ndarray | None]:
-        deadline = time.monotonic() + self.budget.wall_s
+    def receive(self, timed: bool = True) -> tuple[dict, np.ndarray | None]:
+        """The next reply, within the wall-clock budget from now (untimed: for `_fetch`,
+        whose caller judges the time)."""
+        deadline = time.monotonic() + self.budget.wall_s if timed else None
         head = self._line(deadline)
         if "size" not in head:
             return head, None
@@ -324,6 +382,8 @@ class IsolatedSource:
         #: The last page is out and the child was given the next file (`Decoder.expect`):
         #: it no longer holds this one.
         self._handed_off = False
+        #: Page 0 as the thread reading ahead received it (or the child's death meanwhile).
+        self._ready: tuple | _ChildDied | None = None
         self._count, self.kind = self._open(ahead=True)
 
     def _open(self, ahead: bool = False) -> tuple[int, str]:
@@ -331,19 +391,23 @@ class IsolatedSource:
         (a photo is one page: the reply follows without another round trip), or has already
         begun to, sent ahead while the file before was read. Not when the file is opened
         again after a death: the page that killed the child may be that one."""
+        fetched = self._decoder._take_ahead(self._upload) if ahead else None
         try:
-            if ahead and self._decoder._take_ahead(self._upload):
-                head, _ = self._decoder.receive()
-            else:
+            if fetched is None:
                 head, _ = self._decoder.request(*self._upload.open_message(ahead))
+            elif isinstance(fetched[0], _ChildDied):
+                raise fetched[0]
+            else:
+                head, _ = fetched[0]
+                self._ready = fetched[1] if len(fetched) > 1 else None
         except _ChildDied as exc:
             self._release()
             raise DecodeLimitError(self.filename, exc.needed) from None
         if "error" in head:
             self._release()
             raise _rebuild(head)
-        if ahead and head["pages"]:
-            self._pending = 0
+        if ahead and head["pages"] and fetched is None:
+            self._pending = 0  # on its way
         return head["pages"], head["kind"]
 
     def __len__(self) -> int:
@@ -360,15 +424,21 @@ class IsolatedSource:
             self._decoder.kill()
             self._handed_off = False
         try:
+            ready, self._ready = self._ready, None  # page 0, read while the file before was
+            if isinstance(ready, _ChildDied):       # measured, or the death that ended it
+                raise ready
             if self._decoder._proc is None:  # the child died on an earlier page
                 self._pending = None
                 self._open()
             if self._pending is not None and self._pending != i:
                 self._decoder.receive()  # a page read ahead that is not wanted
                 self._pending = None
-            if self._pending is None:
-                self._decoder._send({"op": "page", "i": i})
-            head, pixels = self._decoder.receive()
+            if ready is not None and i == 0:
+                head, pixels = ready
+            else:
+                if self._pending is None:
+                    self._decoder._send({"op": "page", "i": i})
+                head, pixels = self._decoder.receive()
             self._pending = None
             if i + 1 == self._count:  # nothing more from this file: the next one, if named
                 self._handed_off = self._decoder._send_next()

@@ -57,20 +57,29 @@ def _said(pages: list) -> list:
 
 @pytest.fixture
 def events(monkeypatch) -> list[str]:
-    """What the parent sends the child ("open NAME", "page I") and which file's page it
-    measures ("read NAME"), in order."""
+    """What the parent asks the child ("open NAME", "page I"; a file read ahead is logged
+    when it is handed to the thread that sends it) and which file's page it measures ("read
+    NAME"), in order."""
     out: list[str] = []
-    send, read_page = Decoder._send, Scanner.read_page
+    send, send_next, read_page = Decoder._send, Decoder._send_next, Scanner.read_page
 
     def logged_send(self, message, payload=b""):
         out.append(f"{message['op']} {message.get('name', message.get('i', ''))}".strip())
         return send(self, message, payload)
+
+    def logged_send_next(self):
+        name = self._next.name if self._next is not None else None
+        sent = send_next(self)
+        if sent:
+            out.append(f"open {name}")
+        return sent
 
     def logged_read(self, img, *, filename="", file_page=0):
         out.append(f"read {filename}")
         return read_page(self, img, filename=filename, file_page=file_page)
 
     monkeypatch.setattr(Decoder, "_send", logged_send)
+    monkeypatch.setattr(Decoder, "_send_next", logged_send_next)
     monkeypatch.setattr(Scanner, "read_page", logged_read)
     return out
 
@@ -98,15 +107,15 @@ def _when_opened(monkeypatch, name: str, act) -> None:
     a hostile file would kill or stall it: after it answered the open, so the page it
     decodes next is that file's (and its 1-5 MB of pixels cannot all be in the 256 KB pipe
     yet)."""
-    send = Decoder._send
+    write = Decoder._write  # what every request goes through, on whichever thread
 
     def hooked(self, message, payload=b""):
-        send(self, message, payload)
+        write(self, message, payload)
         if message["op"] == "open" and message["name"] == name:
             assert select.select([self._proc.stdout], [], [], 10)[0]
             act(self._proc.pid)
 
-    monkeypatch.setattr(Decoder, "_send", hooked)
+    monkeypatch.setattr(Decoder, "_write", hooked)
 
 
 def test_a_child_killed_while_reading_ahead_costs_that_photo_only(photos, monkeypatch):
@@ -195,3 +204,29 @@ def test_the_worker_reads_the_next_upload_ahead_and_a_child_death_there_is_that_
     assert _opened_and_read(events) == [
         "open IMG_0.pdf", "open IMG_1.pdf", "read IMG_0.pdf", "open IMG_1.pdf",
         "open IMG_2.pdf", "read IMG_2.pdf", "open theirs.pdf", "read theirs.pdf"]
+
+
+def test_a_file_read_ahead_gives_the_page_asked_for_when_its_first_is_not_wanted():
+    """A resumed batch skips the pages already stored: its first page, read ahead, is
+    dropped, and every page is the one decoding in the process itself gives."""
+    from scanner import open_scan
+
+    piles = [pages_pdf([np.full((1169, 827), g, np.uint8) for g in greys], dpi=100)
+             for greys in ((30,), (70, 110, 150))]
+    decoder = Decoder()
+    try:
+        first = open_scan(piles[0], "first.pdf", decoder=decoder)
+        decoder.expect(piles[1], "second.pdf", first.limits)
+        first.page(0)
+        first.close()
+        pid = decoder._proc.pid
+        second = open_scan(piles[1], "second.pdf", decoder=decoder)
+        assert decoder._proc.pid == pid  # the child that read it ahead
+        assert second._ready is not None
+        here = open_scan(piles[1], "second.pdf", isolate=False)
+        for i in (1, 2, 0):
+            assert np.array_equal(second.page(i).image, here.page(i).image)
+        second.close()
+        here.close()
+    finally:
+        decoder.kill()
