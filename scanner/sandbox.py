@@ -37,11 +37,15 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scanner import errors, tuning
 from scanner.errors import DecodeLimitError, ScanInputError
+
+if TYPE_CHECKING:  # inputs imports this module when it isolates a file
+    from scanner.inputs import Limits
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ class _Upload:
     data: bytes | None
     path: Path | None
     name: str
-    limits: object
+    limits: Limits
 
     def same(self, other: _Upload) -> bool:
         return (self.name == other.name and self.limits == other.limits
@@ -279,7 +283,7 @@ class Decoder:
         self._owed = 0
 
     # -- reading ahead across files ----------------------------------------------------------
-    def expect(self, source: str | Path | bytes, filename: str | None, limits) -> None:
+    def expect(self, source: str | Path | bytes, filename: str | None, limits: Limits) -> None:
         """Name the file that will be opened next: once the file being read has handed over
         its last page, the child opens this one and decodes its first page while the caller
         still measures that last page. A file `open_scan` would refuse unopened is never
