@@ -279,10 +279,24 @@ def open_scan(source: str | Path | bytes, filename: str | None = None, *,
 
     With `isolate` (the default) the file is opened and its pages decoded in a child
     process with CPU, memory and time limits (`scanner.sandbox`; `decoder` reuses one
-    child for several files); the result has the same `len()`, `page(i)` and `close()`.
+    child for several files, and may already hold this file, read ahead); the result has
+    the same `len()`, `page(i)` and `close()`.
     Raises a `ScanInputError` subclass whose message is meant for the user.
     """
     limits = limits or Limits()
+    data, path, name = checked_upload(source, filename, limits)
+    if isolate:
+        from scanner.sandbox import IsolatedSource
+
+        return IsolatedSource(data, path, name, limits, decoder)
+    return ScanSource(data if data is not None else path.read_bytes(), name, limits)
+
+
+def checked_upload(source: str | Path | bytes, filename: str | None,
+                   limits: Limits) -> tuple[bytes | None, Path | None, str]:
+    """What the parent checks before any decoder sees a file (size, and kind by its first
+    bytes): (bytes or None, path or None, name). Shared by `open_scan` and the sandbox's
+    read-ahead, so a file is never sent ahead that `open_scan` would refuse unopened."""
     path = None
     if isinstance(source, bytes):
         data, name = source, filename or "the uploaded file"
@@ -300,8 +314,4 @@ def open_scan(source: str | Path | bytes, filename: str | None = None, *,
         raise FileTooLargeError(name, size, limits.max_bytes)
     if _kind(head) == "other":  # refused by its first bytes: no decoder ever sees it
         raise UnsupportedFileError(name, _refused(head) or "")
-    if isolate:
-        from scanner.sandbox import IsolatedSource
-
-        return IsolatedSource(data, path, name, limits, decoder)
-    return ScanSource(data if data is not None else path.read_bytes(), name, limits)
+    return data, path, name

@@ -86,15 +86,23 @@ class Scanner:
         self._decoder = None
 
     # -- Files -----------------------------------------------------------------------------
-    def scan_file(self, source: str | Path | bytes, filename: str | None = None) -> FileResult:
+    def scan_file(self, source: str | Path | bytes, filename: str | None = None, *,
+                  then: tuple[str | Path | bytes, str | None] | None = None) -> FileResult:
         """Read every page of one upload. Raises `ScanInputError` (with a message for the
         user) only when the file as a whole cannot be read; bad pages become
-        `UnreadablePage`s."""
+        `UnreadablePage`s.
+
+        `then` names the file the caller reads next, (source, filename): the decoding child
+        opens it and decodes its first page while this file's last page is measured (a
+        phone photo is a file of one page, so its decoding then costs the caller nothing).
+        """
         if self._decoder is None:
             from scanner.sandbox import Decoder
 
             self._decoder = Decoder()  # one child process decodes every file this reads
         src = open_scan(source, filename, limits=self.limits, decoder=self._decoder)
+        if then is not None:
+            self._decoder.expect(then[0], then[1], self.limits)
         try:
             pages = [self.read_source_page(src, i) for i in range(len(src))]
         finally:

@@ -8,7 +8,10 @@ than its wall-clock budget.
 
 One child serves a whole file (and, for a `Scanner`, every file it reads): the parent asks
 for a page, the child sends its greyscale pixels down a pipe, then already decodes the next
-page while the parent reads the one it has, so isolation costs little speed.
+page while the parent reads the one it has, so isolation costs little speed. Across files
+the same (`Decoder.expect`): once a file's last page is out, the child opens the next file
+named and decodes its first page while the parent still reads the last one; a phone photo
+is a file, so this is where its decoding overlaps the parent's work.
 
 Protocol (one JSON line each way, then raw bytes where a size is given):
   parent: {"op": "open", "name", "size" | "path", "limits"} [+ file bytes]
@@ -18,6 +21,8 @@ Protocol (one JSON line each way, then raw bytes where a size is given):
   parent: {"op": "close"}: forget the file (the child waits for the next one). Its reply
           is read, and dropped, before the next request: a file costs no wait to close.
   "open" may carry "ahead": the child then sends page 0 right after its answer.
+  An "open" sent ahead (`Decoder.expect`) is the same message, sent earlier; the child
+  only ever holds one file, so it goes out only once the file before needs no more pages.
 """
 
 from __future__ import annotations
@@ -28,14 +33,19 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scanner import errors, tuning
 from scanner.errors import DecodeLimitError, ScanInputError
+
+if TYPE_CHECKING:  # inputs imports this module when it isolates a file
+    from scanner.inputs import Limits
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,32 @@ def _widen(pipe, size: int = _PIPE_BYTES) -> None:
         pass
 
 
+@dataclass
+class _Upload:
+    """A file as the parent checked it (`inputs.checked_upload`), named for reading ahead."""
+
+    data: bytes | None
+    path: Path | None
+    name: str
+    limits: Limits
+
+    def same(self, other: _Upload) -> bool:
+        return (self.name == other.name and self.limits == other.limits
+                and self.path == other.path
+                and (self.data is other.data or self.data == other.data))
+
+    def open_message(self, ahead: bool) -> tuple[dict, bytes]:
+        """The "open" request for this file, and the bytes that follow it."""
+        msg = {"op": "open", "name": self.name, "limits": asdict(self.limits)}
+        if ahead:
+            msg["ahead"] = True
+        if self.data is not None:
+            msg["size"] = len(self.data)
+        else:
+            msg["path"] = str(self.path)
+        return msg, self.data or b""
+
+
 class _ChildDied(Exception):
     def __init__(self, needed: str):
         super().__init__(needed)
@@ -96,6 +132,14 @@ class Decoder:
         #: Replies the child owes to requests nobody waits for (`post`), read and dropped
         #: before the next request.
         self._owed = 0
+        #: The file named to be opened next (`expect`), not yet sent to the child.
+        self._next: _Upload | None = None
+        #: That file once sent: the child is opening it; its replies are not read yet.
+        self._ahead: _Upload | None = None
+        #: The thread reading that file's replies (`_fetch`), and what it read: replies in
+        #: order, then the child's death if it died.
+        self._fetcher: threading.Thread | None = None
+        self._fetched: list = []
 
     # -- the child process -------------------------------------------------------------------
     def _start(self) -> None:
@@ -118,6 +162,17 @@ class Decoder:
         self._sel.register(self._proc.stdout, selectors.EVENT_READ)
 
     def kill(self) -> None:
+        """End the child; it forgets every file, the one read ahead and the one named.
+        (On the thread reading ahead, after the child died, only the process and its
+        pipes: what was read ahead, and for which file, is the caller's to take.)"""
+        fetcher, proc = self._fetcher, self._proc
+        if fetcher is None or fetcher is not threading.current_thread():
+            self._next = self._ahead = None
+            if fetcher is not None:
+                if proc is not None:
+                    proc.kill()  # the thread's read ends, at the end of the child's output
+                fetcher.join()
+                self._fetcher, self._fetched = None, []
         if self._proc is not None:
             if self._proc.poll() is None:
                 self._proc.kill()
@@ -132,7 +187,8 @@ class Decoder:
     @property
     def alive(self) -> bool:
         """Whether a child is running (False before the first request, and once it ended)."""
-        return self._proc is not None and self._proc.poll() is None
+        proc = self._proc  # read once: a thread reading ahead may end it meanwhile
+        return proc is not None and proc.poll() is None
 
     def __del__(self):  # a source dropped without close() must not leave a process behind
         try:
@@ -141,10 +197,15 @@ class Decoder:
             pass
 
     def _send(self, message: dict, payload: bytes = b"") -> None:
+        if self._ahead is not None:  # a file read ahead and not taken: never waited for
+            self.kill()
         if self._owed and self._proc is not None:
             self._drop_owed()
         if self._proc is None:
             self._start()
+        self._write(message, payload)
+
+    def _write(self, message: dict, payload: bytes = b"") -> None:
         try:
             self._proc.stdin.write(json.dumps(message).encode() + b"\n")
             if payload:
@@ -152,13 +213,16 @@ class Decoder:
         except (BrokenPipeError, OSError):
             raise self._died() from None
 
-    def _wait(self, deadline: float) -> None:
+    def _wait(self, deadline: float | None) -> None:
+        if deadline is None:  # no limit: the thread reading ahead (`_fetch`)
+            self._sel.select()
+            return
         left = deadline - time.monotonic()
         if left <= 0 or not self._sel.select(left):
             self._proc.kill()
             raise self._died(timed_out=True)
 
-    def _read(self, buf: memoryview, deadline: float) -> None:
+    def _read(self, buf: memoryview, deadline: float | None) -> None:
         got = min(len(buf), len(self._rest))
         if got:  # what the last line's read brought along
             buf[:got] = self._rest[:got]
@@ -170,7 +234,7 @@ class Decoder:
                 raise self._died()
             got += n
 
-    def _line(self, deadline: float) -> dict:
+    def _line(self, deadline: float | None) -> dict:
         # Read in chunks, not a byte at a time (a select and a read per byte were ~70 system
         # calls a page); what follows the line is kept for `_read`.
         while b"\n" not in self._rest:
@@ -202,8 +266,8 @@ class Decoder:
         costs no round trip to the child for its close."""
         if self._owed:
             self._drop_owed()
-        if self._proc is None:  # died meanwhile: a new child holds no file to close
-            return
+        if self._proc is None or self._ahead is not None:
+            return  # died meanwhile, or already given the next file: nothing to close
         self._send(message)
         self._owed += owed + 1
 
@@ -218,13 +282,88 @@ class Decoder:
             pass
         self._owed = 0
 
+    # -- reading ahead across files ----------------------------------------------------------
+    def expect(self, source: str | Path | bytes, filename: str | None, limits: Limits) -> None:
+        """Name the file that will be opened next: once the file being read has handed over
+        its last page, the child opens this one and decodes its first page while the caller
+        still measures that last page. A file `open_scan` would refuse unopened is never
+        sent; one read ahead but not opened next is never waited for (its child is ended
+        when anything else is asked, so nothing it does is taken for another file's)."""
+        from scanner.inputs import checked_upload
+
+        try:
+            self._next = _Upload(*checked_upload(source, filename, limits), limits)
+        except (ScanInputError, OSError):
+            self._next = None  # opened as usual, when it comes, and refused then
+
+    def _send_next(self) -> bool:
+        """Send the file named by `expect` (the child holds no file the caller still
+        needs). Returns whether it went out."""
+        upload, self._next = self._next, None
+        if self._owed and self._proc is not None:
+            self._drop_owed()
+        if upload is None or self._proc is None:
+            return False  # no child (it died): the file is opened as usual, in a new one
+        self._ahead = upload
+        self._fetched = []
+        self._fetcher = threading.Thread(target=self._fetch, args=(upload,),
+                                         name="decoder-ahead", daemon=True)
+        self._fetcher.start()
+        return True
+
+    def _fetch(self, upload: _Upload) -> None:
+        """On a thread: send the file ahead, then read its replies (its open, then its first
+        page) while the caller measures the file before, so its bytes and pixels cross the
+        pipes then too. No deadline here: the caller judges time when it takes the file,
+        and nothing else touches the decoder until this thread has ended (`kill`,
+        `_take_ahead`). A child found ended before it took the file leaves `_fetched`
+        None: the file never reached it, and is opened as usual."""
+        try:
+            self._write(*upload.open_message(ahead=True))
+        except _ChildDied:
+            self._fetched = None
+            return
+        try:
+            head, _ = self.receive(timed=False)
+            self._fetched.append((head, None))
+            if head.get("pages"):
+                self._fetched.append(self.receive(timed=False))
+        except _ChildDied as exc:
+            self._fetched.append(exc)
+
+    def _take_ahead(self, upload: _Upload) -> list | None:
+        """If the child is already opening this very file, its replies (the open's, then
+        its first page's), each a (head, pixels) or, last, the `_ChildDied` that ended the
+        child; else None (a different file read ahead ends the child). Waits for them as
+        `receive` would: at most the wall-clock budget."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        if not ahead.same(upload):
+            self.kill()
+            return None
+        fetcher, proc = self._fetcher, self._proc
+        fetcher.join(self.budget.wall_s)
+        timed_out = fetcher.is_alive()
+        if timed_out and proc is not None:
+            proc.kill()  # a stalled child: its output ends, and so does the thread
+            fetcher.join()
+        fetched, self._fetcher, self._fetched = self._fetched, None, []
+        if fetched is None:  # it never reached the child
+            return None
+        if timed_out and fetched and isinstance(fetched[-1], _ChildDied):
+            fetched[-1] = _ChildDied(f"more than {self.budget.wall_s:g} seconds")
+        return fetched
+
     def request(self, message: dict, payload: bytes = b"") -> tuple[dict, np.ndarray | None]:
         """Send one request and wait for its answer (with the pixels of a page)."""
         self._send(message, payload)
         return self.receive()
 
-    def receive(self) -> tuple[dict, np.ndarray | None]:
-        deadline = time.monotonic() + self.budget.wall_s
+    def receive(self, timed: bool = True) -> tuple[dict, np.ndarray | None]:
+        """The next reply, within the wall-clock budget from now (untimed: for `_fetch`,
+        whose caller judges the time)."""
+        deadline = time.monotonic() + self.budget.wall_s if timed else None
         head = self._line(deadline)
         if "size" not in head:
             return head, None
@@ -241,32 +380,38 @@ class IsolatedSource:
         self.filename, self.limits = filename, limits
         self._owned = decoder is None
         self._decoder = decoder or Decoder()
-        self._data, self._path = data, path
+        self._upload = _Upload(data, path, filename, limits)
         self._pending: int | None = None
         self._deaths = 0
+        #: The last page is out and the child was given the next file (`Decoder.expect`):
+        #: it no longer holds this one.
+        self._handed_off = False
+        #: Page 0 as the thread reading ahead received it (or the child's death meanwhile).
+        self._ready: tuple | _ChildDied | None = None
         self._count, self.kind = self._open(ahead=True)
 
     def _open(self, ahead: bool = False) -> tuple[int, str]:
         """Open the file in the child; with `ahead` the child decodes the first page at once
-        (a photo is one page: the reply follows without another round trip). Not when the
-        file is opened again after a death: the page that killed the child may be that one."""
-        msg = {"op": "open", "name": self.filename, "limits": asdict(self.limits)}
-        if ahead:
-            msg["ahead"] = True
-        if self._data is not None:
-            msg["size"] = len(self._data)
-        else:
-            msg["path"] = str(self._path)
+        (a photo is one page: the reply follows without another round trip), or has already
+        begun to, sent ahead while the file before was read. Not when the file is opened
+        again after a death: the page that killed the child may be that one."""
+        fetched = self._decoder._take_ahead(self._upload) if ahead else None
         try:
-            head, _ = self._decoder.request(msg, self._data or b"")
+            if fetched is None:
+                head, _ = self._decoder.request(*self._upload.open_message(ahead))
+            elif isinstance(fetched[0], _ChildDied):
+                raise fetched[0]
+            else:
+                head, _ = fetched[0]
+                self._ready = fetched[1] if len(fetched) > 1 else None
         except _ChildDied as exc:
             self._release()
             raise DecodeLimitError(self.filename, exc.needed) from None
         if "error" in head:
             self._release()
             raise _rebuild(head)
-        if ahead and head["pages"]:
-            self._pending = 0
+        if ahead and head["pages"] and fetched is None:
+            self._pending = 0  # on its way
         return head["pages"], head["kind"]
 
     def __len__(self) -> int:
@@ -279,17 +424,28 @@ class IsolatedSource:
         if self._deaths >= self._decoder.budget.max_deaths:
             raise PageDecodeError(f"page {i + 1} of {self.filename} was not tried: the "
                                   f"decoder stopped on {self._deaths} earlier pages of this file")
+        if self._handed_off:  # asked again after its last page: the child holds the next
+            self._decoder.kill()
+            self._handed_off = False
         try:
+            ready, self._ready = self._ready, None  # page 0, read while the file before was
+            if isinstance(ready, _ChildDied):       # measured, or the death that ended it
+                raise ready
             if self._decoder._proc is None:  # the child died on an earlier page
                 self._pending = None
                 self._open()
             if self._pending is not None and self._pending != i:
                 self._decoder.receive()  # a page read ahead that is not wanted
                 self._pending = None
-            if self._pending is None:
-                self._decoder._send({"op": "page", "i": i})
-            head, pixels = self._decoder.receive()
+            if ready is not None and i == 0:
+                head, pixels = ready
+            else:
+                if self._pending is None:
+                    self._decoder._send({"op": "page", "i": i})
+                head, pixels = self._decoder.receive()
             self._pending = None
+            if i + 1 == self._count:  # nothing more from this file: the next one, if named
+                self._handed_off = self._decoder._send_next()
         except (_ChildDied, ScanInputError) as exc:
             self._deaths += 1
             self._pending = None
@@ -313,6 +469,8 @@ class IsolatedSource:
     def close(self) -> None:
         if self._owned:
             self._decoder.kill()
+            return
+        if self._handed_off:  # the child holds the next file now, not this one
             return
         try:
             if self._decoder._proc is not None:  # else it died: nothing to release

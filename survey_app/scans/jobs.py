@@ -109,6 +109,8 @@ def run_batch(batch: ScanBatch, decoder=None) -> ScanBatch:
         batch.status, batch.error, batch.finished_at = BatchStatus.FAILED, str(exc), utcnow()
         db.session.commit()
         return batch
+    if decoder is not None:
+        _expect_next(batch, decoder)
     try:
         batch.pages_total = len(src)
         db.session.commit()
@@ -137,6 +139,31 @@ def run_batch(batch: ScanBatch, decoder=None) -> ScanBatch:
     batch.pages_done = len(done)
     db.session.commit()
     return batch
+
+
+#: Uploads up to this size are read ahead (`_expect_next`); a larger one is a pile of pages,
+#: where one page read ahead is worth little, and from the database storage its bytes would
+#: wait in memory twice.
+READ_AHEAD_MAX_BYTES = 32 * 1024**2
+
+
+def _expect_next(batch: ScanBatch, decoder) -> None:
+    """Name the next queued upload of the same partnership to the decoding child: it opens
+    that file and decodes its first page while this batch's last page is read and stored (a
+    teacher's photos are a batch each, so this is where a photo's decoding overlaps the
+    worker's work). The batch is not claimed here: if this worker claims another one next,
+    the child is ended unasked (`Decoder.expect`), and another partnership's file is never
+    named, so a child never reads two partnerships' uploads."""
+    nxt = db.session.scalars(
+        select(ScanBatch).where(ScanBatch.status == BatchStatus.QUEUED,
+                                ScanBatch.id != batch.id).order_by(ScanBatch.id).limit(1)).first()
+    if (nxt is None or nxt.partnership_id != batch.partnership_id
+            or nxt.size_bytes > READ_AHEAD_MAX_BYTES):
+        return
+    try:
+        decoder.expect(storage().source(nxt.stored_path), nxt.filename, scan_limits())
+    except (OSError, ValueError):
+        pass  # its run will say what is wrong with it
 
 
 def retry_batch(batch: ScanBatch) -> None:
