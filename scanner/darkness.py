@@ -5,6 +5,7 @@ bubble's `Features` on the levelled page, `ink_at` finds marks between bubbles, 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -125,6 +126,26 @@ def _hugged(every_line: np.ndarray, g, thr: np.ndarray, seen: np.ndarray,
     return out & seen
 
 
+def _lightest(raw: np.ndarray, g, rel: Callable[[np.ndarray], np.ndarray], local: np.ndarray,
+              worded: np.ndarray | None) -> list[np.ndarray]:
+    """Per row of the inner square, the lightest pixel of the left and of the right band, as
+    relative darkness above the bubble's own paper, less the median over the bubbles
+    measured together (faces rows apart, as their profiles are): (n, ny) each. Printed words
+    darken a band's mean by however much of each row their letters cover; its lightest
+    pixel is the paper between them, so only what darkens the whole band row (a streak, a
+    shadow) shows."""
+    sp = g.span
+    profiles = [rel(raw[:, sp, g.band_near].max(axis=2)) - local[:, None],
+                rel(raw[:, sp, g.band_far].max(axis=2)) - local[:, None]]
+    if worded is not None and worded.any() and not worded.all():
+        out = [np.empty_like(p) for p in profiles]
+        for part in (worded, ~worded):
+            for o, p in zip(out, less_baselines([p[part] for p in profiles]), strict=True):
+                o[part] = p
+        return out
+    return less_baselines(profiles)
+
+
 def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
              r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
              rings: bool = True, worded: np.ndarray | None = None) -> Features:
@@ -172,6 +193,15 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     cap = tuning.LOCAL_CAP
     col = np.clip(np.minimum(t, b), -cap, cap)   # (n, nx)
     row = np.clip(np.minimum(lf, rt), -cap, cap)  # (n, ny)
+    # An option's words start just right of its bubble, each option's its own letters: the
+    # right band's mean, less the median of the row's bubbles (other words), can read far
+    # lighter than the paper there and hide a streak along the row (paper walk, seed 1500:
+    # a grey streak across an empty "The Moon" read 0.06, stored as the answer). The
+    # lightest pixel of each band row is paper, whatever letter is printed across it (no
+    # letter fills a band's row), so a streak darkens it on both sides and a mark spilling
+    # over one side does not: per row, the lighter side of these is background too.
+    row = np.maximum(row, np.clip(np.minimum(*_lightest(raw, g, rel, local, worded)),
+                                  -cap, cap))
     side = 2 * g.half + 1
     # Over the inner square (n, y, x), by broadcasting rather than gathering per pixel (the
     # same figures, computed alike, in a third of the time); the disc is taken at the end.

@@ -651,3 +651,48 @@ def test_a_page_that_cannot_be_placed_is_unreadable_with_its_reason(teacher_pack
     # The reason names what is lost, in the sheet's own corners, so it can be retaken.
     assert "top-right, bottom-right and bottom-left corners" in page.reason
     assert result.sheets == []
+
+
+@pytest.fixture(scope="module")
+def light_pack():
+    return class_pack("light_check", 1, installation=INSTALLATION)
+
+
+def _row_streak(grey: np.ndarray, x0: float, y0: float, slope: float, width: float,
+                depth: float) -> np.ndarray:
+    """The generator's streak (`tests.support.faults.streak`: the same profile, darkest in
+    the middle) along a row of the page, through (x0, y0) at `slope`: a streak straight
+    along the copier's glass crosses a sheet laid on it at a slant."""
+    h, w = grey.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    dist = np.abs(yy - (y0 + slope * (xx - x0))) / np.sqrt(1 + slope * slope)
+    band = depth * np.clip(1 - dist / (width / 2 + 1), 0, 1) ** 0.5
+    return np.clip(grey.astype(np.float32) - band, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("slope", [0.04, 0.07, -0.07])
+def test_a_row_streak_over_an_empty_bubble_is_never_read_as_that_answer(light_pack, slope):
+    """Paper walk, seed 1500 (copier): a grey streak 3 mm wide, slightly slanted, ran the
+    whole width of a light_check sheet across the empty "The Moon" bubble, and "moon" was
+    stored with no flag. The option's words start just right of each bubble, so the right
+    band hid the streak from the row's background. Ink that runs on along the row on both
+    sides is a streak, not a mark: the row reads blank (a review would be safe, but is
+    needless), never as an answer. Before the fix: "moon" (or "sun") stored, unflagged."""
+    template = _template(light_pack)
+    moon = next(b for b in template["bubbles"] if b["value"] == "moon")
+    grey = cv2.cvtColor(light_pack.pages[0][2], cv2.COLOR_BGR2GRAY)
+    mm = grey.shape[1] / 210
+    x, y, r = (_px(moon[k], light_pack) for k in ("cx", "cy", "r"))
+    scanner = scanner_for(light_pack.layout)
+    for offset in (-0.6, -0.3, 0.0, 0.3):
+        for depth in (30, 40):
+            page = _row_streak(grey, x, y + offset * r, slope, 3 * mm, depth)
+            result = scanner.read_page(degrade_copier(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR),
+                                                      np.random.default_rng(7),
+                                                      rates=NO_FAULTS))
+            assert isinstance(result, PageResult), getattr(result, "reason", result)
+            flagged = {item.question for item in result.review}
+            assert result.answer_map.get("own_light", "") == "" or "own_light" in flagged, (
+                offset, depth, result.answer_map.get("own_light"))
+            assert "own_light" not in flagged, (offset, depth,
+                                                 [item.reason for item in result.review])
