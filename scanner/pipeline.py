@@ -138,6 +138,7 @@ class Scanner:
         if min(img.shape[:2]) < tuning.MIN_PAGE_SIDE_PX:
             raise _Unreadable(TOO_SMALL.format(w=img.shape[1], h=img.shape[0]))
         bilevel = _is_bilevel(img)
+        dots = img if bilevel else None
         if bilevel:
             # A 1-bit scan shows grey as a dither of black dots: smoothed back into grey, its
             # paper, its QR and its marks read as a greyscale scan's.
@@ -147,7 +148,7 @@ class Scanner:
             if measure.is_blank(img):
                 raise _Unreadable(BLANK_PAGE, blank=True)
             raise _Unreadable(framing.what_is_wrong(img, markers) or NO_MARKERS)
-        code, layout, template, h = self._identify(img, markers)
+        code, layout, template, h = self._identify(img, markers, dots)
         cut_off = framing.answers_outside(template, h, img.shape)
         if cut_off:
             raise _Unreadable(cut_off, code.encode())
@@ -177,9 +178,10 @@ class Scanner:
             result.image = norm
         return result
 
-    def _identify(self, img: np.ndarray, markers: locate.Markers):
-        """The sheet code, its layout and page template, and the homography."""
-        text = ""
+    def _identify(self, img: np.ndarray, markers: locate.Markers,
+                  dots: np.ndarray | None = None):
+        """The sheet code, its layout and page template, and the homography. `dots` is a
+        1-bit page as scanned, before the dither blur that made `img`."""
         # Templates whose markers sit in the same places share one homography (every layout
         # of a paper size does): the QR is read with the first, the page measured with its own.
         tried: dict[tuple, tuple[np.ndarray, float] | None] = {}
@@ -190,23 +192,14 @@ class Scanner:
                 tried[key] = locate.homography(template, markers)
             return tried[key]
 
-        for fp, layout in list(self._layouts.items()):
-            if layout is None:
-                continue
-            for template in layout["page_templates"]:
-                hg = homography(template)
-                if hg is None:
-                    continue
-                key = (fp, template["page"])
-                text, place = locate.read_qr_at(img, hg[0], template["qr"],
-                                                self._qr_places.get(key))
-                if text:
-                    self._qr_places[key] = place
-                    break
-            if text:
-                break
-        if not text:
-            text = locate.read_qr_search(img, markers)
+        text = self._read_code(img, markers, homography)
+        if not text and dots is not None:
+            # At 100-115 dpi a QR module is ~4 scan pixels: the dither blur, right for marks,
+            # can smear a skewed page's QR past decoding. A lighter blur of the same dots
+            # reads it (paper walk, seed 1500); tried only when the first read fails, so no
+            # page that reads now changes.
+            lighter = cv2.GaussianBlur(dots, (0, 0), tuning.DITHER_QR_BLUR_PX)
+            text = self._read_code(lighter, markers, homography)
         if not text:
             raise _Unreadable(framing.what_is_wrong(img, markers) or NO_CODE)
         if is_cover_code(text):
@@ -228,6 +221,24 @@ class Scanner:
         if hg is None:
             raise _Unreadable(framing.what_is_wrong(img, markers) or NO_MARKERS, text)
         return code, layout, template, hg[0]
+
+    def _read_code(self, img: np.ndarray, markers: locate.Markers,
+                   homography: Callable[[dict], tuple[np.ndarray, float] | None]) -> str:
+        """The QR's text, read where each known layout puts it, else searched for; ""."""
+        for fp, layout in list(self._layouts.items()):
+            if layout is None:
+                continue
+            for template in layout["page_templates"]:
+                hg = homography(template)
+                if hg is None:
+                    continue
+                key = (fp, template["page"])
+                text, place = locate.read_qr_at(img, hg[0], template["qr"],
+                                                self._qr_places.get(key))
+                if text:
+                    self._qr_places[key] = place
+                    return text
+        return locate.read_qr_search(img, markers)
 
     def sheet(self, fingerprint: str) -> SheetTemplate | None:
         """The stored layout for a QR's fingerprint prefix, read (`forms.template`)."""

@@ -88,6 +88,10 @@ QR_CROP_FRACTION = 0.45
 #: scan back into grey:
 #: a 100-150 dpi dither repeats every 1-2 normalised pixels.
 DITHER_BLUR_PX = 1.2
+#: The lighter blur the QR is read again with when it cannot be read after that one: at
+#: 100-115 dpi a QR module is ~4 scan pixels, and 1.2 px smears a skewed page's past
+#: decoding (0.6-0.8 px read every such page generated; docs/developing/scanner-figures.md).
+DITHER_QR_BLUR_PX = 0.8
 
 # --- Blank pages ------------------------------------------------------------------------
 

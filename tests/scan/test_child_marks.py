@@ -551,6 +551,27 @@ def test_a_1_bit_scan_is_decoded_pixel_for_pixel_and_read_as_1_bit(partner_pack,
     assert review <= 2, "clear marks sent to review"
 
 
+@pytest.mark.parametrize("seed", [13, 23, 36])
+def test_a_skewed_low_dpi_1_bit_page_keeps_its_sheet_code(seed):
+    """Paper walk, seed 1500: a 1-bit copier page at ~110 dpi, skewed 4 degrees, went to
+    hand entry with "no readable sheet code". Its QR, ~4 scan pixels a module, was smeared
+    by the dither blur meant for the marks. These generated pages failed the same way.
+    (Only the page's identity is checked here; how its marks read is the 1-bit tests'.)"""
+    pack = class_pack("parent_views", 2, installation=INSTALLATION)
+    rng = np.random.default_rng(seed)
+    scanner = scanner_for(pack.layout)
+    for serial, page, blank in pack.pages[:2]:
+        img = blank.copy()
+        fill_page(img, pack.layout, page, pack.dpi, rng)
+        faults: list[str] = []
+        scan = degrade_copier(img, rng, faults,
+                              rates={"skew": 1.0, "low_dpi": 1.0, "dithered": 1.0})
+        assert len(faults) == 3, faults
+        result = scanner.read_page(scan)
+        assert isinstance(result, PageResult), (faults, result.reason)
+        assert (result.serial, result.page) == (serial, page), faults
+
+
 def test_a_streak_over_empty_bubbles_is_neither_a_mark_nor_a_review(pupil_pack):
     """A copier's dirty drum (docs/developing/scanner-figures.md): a faint streak down one
     column of bubbles read as "a faint mark" on every question, or as an answer."""
