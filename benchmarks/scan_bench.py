@@ -242,8 +242,7 @@ def _child_cpu(pid: int | None) -> float:
 def _decoder_pid(obj) -> int | None:
     """The pid of the decoding child behind a source or a scanner (None: not started)."""
     decoder = getattr(obj, "_decoder", None)
-    proc = getattr(decoder, "_proc", None)
-    return proc.pid if proc is not None else None
+    return decoder.pid if decoder is not None else None
 
 
 #: Processor seconds of the last one-process pass: (this process, all its threads; its
@@ -282,7 +281,7 @@ def time_photos(files, docs, processes: int,
         from scanner.sandbox import Decoder
 
         decoder = _WORKER["scanner"]._decoder = Decoder()
-        decoder._start()  # started before timing, as `scan_file` would on its first file,
+        decoder.start()  # started before timing, as `scan_file` would on its first file,
         decoder.request({"op": "close"})  # and ready: its imports took ~0.18 s of the pass
         pid = _decoder_pid(_WORKER["scanner"])
         c0, d0 = time.process_time(), _child_cpu(pid)

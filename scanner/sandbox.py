@@ -142,7 +142,7 @@ class Decoder:
         self._fetched: list = []
 
     # -- the child process -------------------------------------------------------------------
-    def _start(self) -> None:
+    def start(self) -> None:
         tunables = ":".join(t for t in (os.environ.get("GLIBC_TUNABLES"), _MALLOC_TUNABLES) if t)
         env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "GLIBC_TUNABLES": tunables,
@@ -185,6 +185,18 @@ class Decoder:
     close = kill
 
     @property
+    def has_child(self) -> bool:
+        """Whether a child was started and not yet ended (it may have exited on its own and
+        not been noticed yet; `alive` asks the process)."""
+        return self._proc is not None
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id (None: none started, or ended)."""
+        proc = self._proc
+        return None if proc is None else proc.pid
+
+    @property
     def alive(self) -> bool:
         """Whether a child is running (False before the first request, and once it ended)."""
         proc = self._proc  # read once: a thread reading ahead may end it meanwhile
@@ -196,13 +208,16 @@ class Decoder:
         except Exception:  # noqa: BLE001, S110 - interpreter shutdown
             pass
 
-    def _send(self, message: dict, payload: bytes = b"") -> None:
+    def send(self, message: dict, payload: bytes = b"") -> None:
+        """Send one request (starting a child if there is none); its reply is `receive`d.
+        A file read ahead and not taken ends the child first, so its replies are never
+        taken for this request's."""
         if self._ahead is not None:  # a file read ahead and not taken: never waited for
             self.kill()
         if self._owed and self._proc is not None:
             self._drop_owed()
         if self._proc is None:
-            self._start()
+            self.start()
         self._write(message, payload)
 
     def _write(self, message: dict, payload: bytes = b"") -> None:
@@ -268,7 +283,7 @@ class Decoder:
             self._drop_owed()
         if self._proc is None or self._ahead is not None:
             return  # died meanwhile, or already given the next file: nothing to close
-        self._send(message)
+        self.send(message)
         self._owed += owed + 1
 
     def _drop_owed(self) -> None:
@@ -296,7 +311,7 @@ class Decoder:
         except (ScanInputError, OSError):
             self._next = None  # opened as usual, when it comes, and refused then
 
-    def _send_next(self) -> bool:
+    def send_next(self) -> bool:
         """Send the file named by `expect` (the child holds no file the caller still
         needs). Returns whether it went out."""
         upload, self._next = self._next, None
@@ -316,7 +331,7 @@ class Decoder:
         page) while the caller measures the file before, so its bytes and pixels cross the
         pipes then too. No deadline here: the caller judges time when it takes the file,
         and nothing else touches the decoder until this thread has ended (`kill`,
-        `_take_ahead`). A child found ended before it took the file leaves `_fetched`
+        `take_ahead`). A child found ended before it took the file leaves `_fetched`
         None: the file never reached it, and is opened as usual."""
         try:
             self._write(*upload.open_message(ahead=True))
@@ -331,7 +346,7 @@ class Decoder:
         except _ChildDied as exc:
             self._fetched.append(exc)
 
-    def _take_ahead(self, upload: _Upload) -> list | None:
+    def take_ahead(self, upload: _Upload) -> list | None:
         """If the child is already opening this very file, its replies (the open's, then
         its first page's), each a (head, pixels) or, last, the `_ChildDied` that ended the
         child; else None (a different file read ahead ends the child). Waits for them as
@@ -357,7 +372,7 @@ class Decoder:
 
     def request(self, message: dict, payload: bytes = b"") -> tuple[dict, np.ndarray | None]:
         """Send one request and wait for its answer (with the pixels of a page)."""
-        self._send(message, payload)
+        self.send(message, payload)
         return self.receive()
 
     def receive(self, timed: bool = True) -> tuple[dict, np.ndarray | None]:
@@ -395,7 +410,7 @@ class IsolatedSource:
         (a photo is one page: the reply follows without another round trip), or has already
         begun to, sent ahead while the file before was read. Not when the file is opened
         again after a death: the page that killed the child may be that one."""
-        fetched = self._decoder._take_ahead(self._upload) if ahead else None
+        fetched = self._decoder.take_ahead(self._upload) if ahead else None
         try:
             if fetched is None:
                 head, _ = self._decoder.request(*self._upload.open_message(ahead))
@@ -431,7 +446,7 @@ class IsolatedSource:
             ready, self._ready = self._ready, None  # page 0, read while the file before was
             if isinstance(ready, _ChildDied):       # measured, or the death that ended it
                 raise ready
-            if self._decoder._proc is None:  # the child died on an earlier page
+            if not self._decoder.has_child:  # the child died on an earlier page
                 self._pending = None
                 self._open()
             if self._pending is not None and self._pending != i:
@@ -441,11 +456,11 @@ class IsolatedSource:
                 head, pixels = ready
             else:
                 if self._pending is None:
-                    self._decoder._send({"op": "page", "i": i})
+                    self._decoder.send({"op": "page", "i": i})
                 head, pixels = self._decoder.receive()
             self._pending = None
             if i + 1 == self._count:  # nothing more from this file: the next one, if named
-                self._handed_off = self._decoder._send_next()
+                self._handed_off = self._decoder.send_next()
         except (_ChildDied, ScanInputError) as exc:
             self._deaths += 1
             self._pending = None
@@ -456,7 +471,7 @@ class IsolatedSource:
             raise PageDecodeError(head["page_error"])
         if i + 1 < self._count:  # read ahead: the child decodes while the caller reads
             try:
-                self._decoder._send({"op": "page", "i": i + 1})
+                self._decoder.send({"op": "page", "i": i + 1})
                 self._pending = i + 1
             except _ChildDied:
                 self._pending = None
@@ -473,7 +488,7 @@ class IsolatedSource:
         if self._handed_off:  # the child holds the next file now, not this one
             return
         try:
-            if self._decoder._proc is not None:  # else it died: nothing to release
+            if self._decoder.has_child:  # else it died: nothing to release
                 self._decoder.post({"op": "close"}, owed=int(self._pending is not None))
         except _ChildDied:
             pass

@@ -61,7 +61,7 @@ def events(monkeypatch) -> list[str]:
     when it is handed to the thread that sends it) and which file's page it measures ("read
     NAME"), in order."""
     out: list[str] = []
-    send, send_next, read_page = Decoder._send, Decoder._send_next, Scanner.read_page
+    send, send_next, read_page = Decoder.send, Decoder.send_next, Scanner.read_page
 
     def logged_send(self, message, payload=b""):
         out.append(f"{message['op']} {message.get('name', message.get('i', ''))}".strip())
@@ -78,8 +78,8 @@ def events(monkeypatch) -> list[str]:
         out.append(f"read {filename}")
         return read_page(self, img, filename=filename, file_page=file_page)
 
-    monkeypatch.setattr(Decoder, "_send", logged_send)
-    monkeypatch.setattr(Decoder, "_send_next", logged_send_next)
+    monkeypatch.setattr(Decoder, "send", logged_send)
+    monkeypatch.setattr(Decoder, "send_next", logged_send_next)
     monkeypatch.setattr(Scanner, "read_page", logged_read)
     return out
 
@@ -150,9 +150,9 @@ def test_a_file_read_ahead_but_not_opened_next_is_never_waited_for(photos, event
     layout, files = photos
     scanner = _scanner(layout)
     first = scanner.scan_file(*files[0], then=files[1])
-    pid = scanner._decoder._proc.pid
+    pid = scanner._decoder.pid
     other = scanner.scan_file(*files[2])
-    assert scanner._decoder._proc.pid != pid
+    assert scanner._decoder.pid != pid
     assert _opened_and_read(events) == ["open IMG_0.jpg", "open IMG_1.jpg", "read IMG_0.jpg",
                                         "open IMG_2.jpg", "read IMG_2.jpg"]
     assert _said(other.pages) == _said(_read(_scanner(layout), files[2:], False)[0])
@@ -219,9 +219,9 @@ def test_a_file_read_ahead_gives_the_page_asked_for_when_its_first_is_not_wanted
         decoder.expect(piles[1], "second.pdf", first.limits)
         first.page(0)
         first.close()
-        pid = decoder._proc.pid
+        pid = decoder.pid
         second = open_scan(piles[1], "second.pdf", decoder=decoder)
-        assert decoder._proc.pid == pid  # the child that read it ahead
+        assert decoder.pid == pid  # the child that read it ahead
         assert second._ready is not None
         here = open_scan(piles[1], "second.pdf", isolate=False)
         for i in (1, 2, 0):

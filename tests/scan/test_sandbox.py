@@ -31,7 +31,7 @@ def _pdf(pages: int = 3) -> bytes:
 
 
 def _child(src) -> int:
-    return src._decoder._proc.pid
+    return src._decoder.pid
 
 
 def test_pages_come_from_a_child_process_and_match_in_process_decoding():
@@ -85,7 +85,7 @@ def test_a_file_that_takes_too_long_to_open_is_refused_and_its_child_ended():
     with pytest.raises(DecodeLimitError, match="copier.pdf could not be opened: it needed "
                        "more than 0.001 seconds"):
         open_scan(_pdf(), "copier.pdf", decoder=decoder)
-    assert decoder._proc is None
+    assert not decoder.has_child
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads /proc")
@@ -153,15 +153,15 @@ def test_a_batch_that_keeps_killing_the_worker_is_set_aside(app, partnership, co
 
 @pytest.fixture
 def started(monkeypatch) -> list[Decoder]:
-    """Every decoding child started from here on, as its `Decoder` (the real `_start`)."""
+    """Every decoding child started from here on, as its `Decoder` (the real `start`)."""
     out: list[Decoder] = []
-    real = Decoder._start
+    real = Decoder.start
 
     def start(self: Decoder) -> None:
         real(self)
         out.append((self, self._proc.pid))
 
-    monkeypatch.setattr(Decoder, "_start", start)
+    monkeypatch.setattr(Decoder, "start", start)
     return out
 
 
