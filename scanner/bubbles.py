@@ -216,7 +216,14 @@ def _between(norm: np.ndarray, lv: measure.Levels,
     for q, ks in by_q.items():
         steps = [float(np.hypot(placed[b][1] - placed[a][1], placed[b][2] - placed[a][2]))
                  for a, b in zip(ks, ks[1:], strict=False)]
-        if q not in multi and len(ks) >= 3 and max(steps) <= 1.05 * min(steps):
+        # A row whose options' words the layout gives is an option row however evenly its
+        # bubbles fall: the line between its rings runs through those words, which read as
+        # a mark between two answers (light_check's "We see a book because light goes…",
+        # three options 271 px apart, went to review on every clean page).
+        worded = any((placed[k][0]["question"], str(placed[k][0]["value"])) in words
+                     for k in ks)
+        if (q not in multi and not worded and len(ks) >= 3
+                and max(steps) <= 1.05 * min(steps)):
             for a, b in zip(ks, ks[1:], strict=False):
                 (_, ax, ay, ar), (_, bx, by, _) = placed[a], placed[b]
                 gap = float(np.hypot(bx - ax, by - ay))

@@ -66,12 +66,18 @@ def _doodle(img, template, dpi, rng) -> None:
 
 def _scale_row(bubbles: list[dict]) -> bool:
     """Three or more bubbles evenly spaced on one line (a rating scale or digits), as the
-    scanner tells them from option rows."""
+    scanner tells them from option rows whose words' boxes the layout does not give."""
     if len(bubbles) < 3:
         return False
     steps = [float(np.hypot(b["cx"] - a["cx"], b["cy"] - a["cy"]))
              for a, b in zip(bubbles, bubbles[1:], strict=False)]
     return max(steps) <= 1.05 * min(steps)
+
+
+def _worded(bubbles: list[dict], words: dict) -> bool:
+    """An option row whose words' boxes the layout gives, however evenly its bubbles fall
+    (the scanner takes such a row as an option row, never a scale)."""
+    return any((b["question"], str(b["value"])) in words for b in bubbles)
 
 
 def _between(img, a: dict, b: dict, dpi, rng, words: dict | None = None) -> None:
@@ -188,7 +194,7 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
             mark(old, "scribble_out")
             mark(new, ("fill", "tick", "circle")[int(rng.integers(0, 3))])
             truth[q] = REVIEW
-        elif style == "between" and not _scale_row(bubbles):
+        elif style == "between" and (_worded(bubbles, words) or not _scale_row(bubbles)):
             # An option row (yes/no, choice) prints each option's words after its bubble:
             # the mark falls between those words and the next option.
             pairs = _option_pairs(bubbles, words)
