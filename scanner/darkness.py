@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -149,6 +149,27 @@ def _lightest(raw: np.ndarray, g, rel: Callable[[np.ndarray], np.ndarray], local
 def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
              r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
              rings: bool = True, worded: np.ndarray | None = None) -> Features:
+    """Measure bubbles of one radius, all at once, each against its OWN background
+    (`_darkness`). On a page whose thin lines are faint (a 1-bit page: `Levels.line_gain`)
+    the circle round each bubble is looked for twice: with a greyscale scan's line
+    threshold, which alone may read it as marked, and with the page's lower one, which
+    may only make it unsure. At the lower threshold the dither's noise, an option's words
+    or a mark between two answers can look like a circle too (read as marked, the mark
+    between two answers was stored as one of them, tuning seeds 0-60), but a circle drawn
+    in a thin pen, blurred back from its dots to half its contrast, is only seen there
+    (read as no answer, with no flag)."""
+    if lv.line_gain >= 1.0 or not rings:
+        return _darkness(img, lv, cx, cy, r_px, gap_px, blind, rings, worded)
+    faint = _darkness(img, lv, cx, cy, r_px, gap_px, blind, rings, worded)
+    sure = _darkness(img, replace(lv, line_gain=1.0), cx, cy, r_px, gap_px, blind, rings,
+                     worded)
+    faint.circle = np.maximum(sure.circle, np.minimum(faint.circle, tuning.CIRCLE_UNSURE))
+    return faint
+
+
+def _darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
+              r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
+              rings: bool = True, worded: np.ndarray | None = None) -> Features:
     """Measure bubbles of one radius, all at once, each against its OWN background.
 
     The page map gives the paper level at a coarse scale; each bubble then corrects it
@@ -236,7 +257,7 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # here, so a shadowed bubble's printed ring and a bright one's compare alike.
     here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
                    0.3, 1.0)
-    thr = least_above(scale / here, tuning.RING_INK)[:, None]
+    thr = least_above(scale / here, tuning.RING_INK * lv.line_gain)[:, None]
     ring = lines >= thr
     per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
     base = ring_baseline(per_sector)
@@ -280,7 +301,8 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                       np.maximum(circle, tuning.CIRCLE_UNSURE), circle)
     # Strokes: line pixels inside the disc, less what runs on through the bands of both
     # sides (a streak along a row or column is a line too, across the whole bubble).
-    stroke = every_line.reshape(n, side, side) * (scale / here)[:, None, None] > tuning.STROKE_INK
+    stroke = (every_line.reshape(n, side, side) * (scale / here)[:, None, None]
+              > tuning.STROKE_INK * lv.line_gain)
     strokes = stroke.reshape(n, -1)[:, g.inner].mean(axis=1)
     t_b = np.minimum(stroke[:, g.band_near, sp].mean(axis=(1, 2)),
                      stroke[:, g.band_far, sp].mean(axis=(1, 2)))
@@ -344,8 +366,9 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     hatch = cv2.morphologyEx(wide, cv2.MORPH_BLACKHAT, square(j))
     hatch = transposed(hatch).reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)
-    ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE)
-           | (blots * scale > tuning.BETWEEN_BLOT))
+    gain = lv.line_gain
+    ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE * gain)
+           | (blots * scale > tuning.BETWEEN_BLOT * gain))
     if solid:
         # Clear paper by design (an option row's gap): a fill there is ink however wide it
         # spreads (it may join the words and the next ring, past what a top-hat closes).

@@ -28,6 +28,10 @@ class Levels:
 
     paper_coarse: np.ndarray
     ink_contrast: float
+    #: How much of a thin drawn line's contrast the page keeps, as a share of a greyscale
+    #: scan's: 1, or `tuning.DITHER_LINE_GAIN` on a 1-bit page, whose dots are blurred back
+    #: into grey (the line searches' thresholds are this much lower there).
+    line_gain: float = 1.0
 
     def paper_at(self, x: float, y: float) -> float:
         ph, pw = self.paper_coarse.shape

@@ -166,6 +166,8 @@ class Scanner:
             norm = cv2.GaussianBlur(norm, (0, 0), tuning.DITHER_BLUR_PX)
         half = cv2.pyrDown(norm)
         lv = measure.levels(norm, half, _marker_boxes(template))
+        if bilevel:
+            lv.line_gain = tuning.DITHER_LINE_GAIN
         if lv.ink_contrast < tuning.MIN_CONTRAST:
             raise _Unreadable(framing.what_is_wrong(img) or LOW_CONTRAST, code.encode())
         if self.keep_images:  # the JPEG the app stores, encoded while the page is measured

@@ -92,6 +92,18 @@ DITHER_BLUR_PX = 1.2
 #: 100-115 dpi a QR module is ~4 scan pixels, and 1.2 px smears a skewed page's past
 #: decoding (0.6-0.8 px read every such page generated; docs/developing/scanner-figures.md).
 DITHER_QR_BLUR_PX = 0.8
+#: Share of a thin drawn line's contrast a 1-bit page keeps after that blur (twice, on the
+#: scan and on the normalised page): a pen circle's line read 0.10-0.15 there, 0.30 on the
+#: same page scanned in grey, and a mark between two answers 0.2-0.7 radii of ink instead
+#: of 4-6, under `RING_INK` and `BETWEEN_INK`: read as no answer, with no flag. On such a
+#: page the line searches (`RING_INK`, `STROKE_INK`, `BETWEEN_LINE`, `BETWEEN_BLOT`) use
+#: their thresholds times this, and a circle seen only at the lowered threshold is at most
+#: unsure (`darkness.darkness`). Tuning seeds 0-60, the 9 bank surveys, pages 1-bit, 1-bit
+#: at 100-150 dpi, and skewed too (19,440 answers; docs/developing/scanner-figures.md):
+#: silent errors 194 before, 55 at 0.8, 27 at 0.67; needless review 1,470 before, 1,716 at
+#: 0.8, 2,127 at 0.67 (and 3 instead of 2 in
+#: `test_a_1_bit_scan_is_decoded_pixel_for_pixel_and_read_as_1_bit`'s four pages).
+DITHER_LINE_GAIN = 0.8
 
 # --- Blank pages ------------------------------------------------------------------------
 

@@ -717,3 +717,34 @@ def test_a_row_streak_over_an_empty_bubble_is_never_read_as_that_answer(light_pa
                 offset, depth, result.answer_map.get("own_light"))
             assert "own_light" not in flagged, (offset, depth,
                                                  [item.reason for item in result.review])
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_circles_and_marks_between_answers_on_a_1_bit_page_are_never_read_blank(
+        faces_pack, teacher_pack, partner_pack, seed):
+    """A copier's 1-bit scan: the dots of a thin pen line, blurred back into grey, keep
+    half its contrast, under the line thresholds tuned on greyscale scans. A circle round
+    an answer read as no answer, a mark between two answers as no answer or as one of
+    them, all with no flag (tuning seeds 0-60: 8 of 480 answers of the parent sheet).
+    Here every single-choice question carries one or the other."""
+    parent_pack = class_pack("parent_views", 1, installation=INSTALLATION)
+    for pack in (faces_pack, teacher_pack, partner_pack, parent_pack):
+        rng = np.random.default_rng(seed)
+        img = pack.pages[0][2].copy()
+        kinds = {q["code"]: q["type"] for q in pack.layout["questions"]}
+        truth = {}
+        for k, (q, bubbles) in enumerate(_bubbles(pack).items()):
+            if kinds[q] != "single" or q.startswith("pupil_number"):
+                continue
+            a = int(rng.integers(0, len(bubbles) - 1))
+            if k % 2:
+                paint(pack, img, bubbles[a], "circle", rng)
+                truth[q] = bubbles[a]["value"]
+            else:
+                one, two = bubbles[a], bubbles[a + 1]
+                mid = dict(one, cx=(one["cx"] + two["cx"]) / 2, cy=(one["cy"] + two["cy"]) / 2,
+                           r=one["r"] * 0.8)
+                paint(pack, img, mid, ("tick", "cross", "scribble", "fill")[k // 2 % 4], rng)
+                truth[q] = REVIEW
+        scan = degrade_copier(img, rng, rates={"dithered": 1.0})
+        assert_read_or_flagged(truth, scanner_for(pack.layout).read_page(scan))
