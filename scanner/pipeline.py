@@ -57,6 +57,13 @@ NO_SUCH_PAGE = ("This sheet says it is page {page}, but its survey has only {pag
 TOO_SMALL = ("This page image is only {w} x {h} pixels, too small to be a scanned sheet. Scan "
              "the sheet again at 200-300 dpi (or photograph the whole sheet), or enter its "
              "answers by hand.")
+#: On every page scanned in black and white (1 bit): its dots keep a thin pen line at about
+#: half its contrast, so a circle drawn round an answer can still be missed (1.5-3 answers
+#: in 1,000 on generated 1-bit pages; docs/developing/scanner-figures.md). The teacher is
+#: told, on the page's line of the batch, how to scan for the surest reading.
+BLACK_AND_WHITE = ("Scanned in black and white (1 bit): a thin circle drawn round an answer "
+                   "can be missed. For the surest reading, set the copier to greyscale at "
+                   "200 dpi or more, and check this sheet's answers against the paper.")
 LOW_CONTRAST = ("This page is too dark or too faint to read. Scan it again in greyscale at "
                 "200-300 dpi with normal brightness, or enter its answers by hand.")
 
@@ -157,6 +164,8 @@ class Scanner:
         result = PageResult(filename, file_page, code.sheet_id, code.collection_id, code.serial,
                             code.page, layout["fingerprint"], dpi=tuning.NORMALISED_DPI,
                             rotation=locate.rotation_degrees(h), sheet_key=code.key)
+        if bilevel:
+            result.warnings.append(BLACK_AND_WHITE)
         if len(markers) < 4:
             found = {2: "two", 3: "three"}.get(len(markers), str(len(markers)))
             result.warnings.append(f"Only {found} of the four corner squares were found: the "

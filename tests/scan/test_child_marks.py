@@ -748,3 +748,20 @@ def test_circles_and_marks_between_answers_on_a_1_bit_page_are_never_read_blank(
                 truth[q] = REVIEW
         scan = degrade_copier(img, rng, rates={"dithered": 1.0})
         assert_read_or_flagged(truth, scanner_for(pack.layout).read_page(scan))
+
+
+def test_a_1_bit_page_tells_the_teacher_a_thin_circle_can_be_missed(partner_pack):
+    """Circles on 1-bit pages are still missed now and then (docs/developing/
+    scanner-figures.md): each such page says so, and how to scan for the surest reading;
+    the same page scanned in grey does not."""
+    from scanner.pipeline import BLACK_AND_WHITE
+
+    rng = np.random.default_rng(5)
+    img = partner_pack.pages[0][2].copy()
+    fill_page(img, partner_pack.layout, 1, partner_pack.dpi, rng)
+    scanner = scanner_for(partner_pack.layout)
+    for fault, warned in (("dithered", True), ("streak", False)):
+        scan = degrade_copier(img, np.random.default_rng(6), rates={fault: 1.0})
+        result = scanner.read_page(scan)
+        assert isinstance(result, PageResult), result.reason
+        assert (BLACK_AND_WHITE in result.warnings) is warned, (fault, result.warnings)
