@@ -88,16 +88,21 @@ def paint(pack, img, b: dict, style: str, rng) -> None:
                    pack.dpi)
 
 
+def single_choice_rows(pack) -> list[tuple[int, str, list[dict]]]:
+    """(place among the page's rows, question, bubbles) of each single-choice question on the
+    first page, the pupil number's digits left out."""
+    kinds = {q["code"]: q["type"] for q in pack.layout["questions"]}
+    return [(k, q, bubbles) for k, (q, bubbles) in enumerate(_bubbles(pack).items())
+            if kinds[q] == "single" and not q.startswith("pupil_number")]
+
+
 def one_mark_each(pack, style: str, seed: int) -> tuple[np.ndarray, dict[str, str]]:
     """The first page with one `style` mark on every single-choice question (a different
     value each time) and the truth."""
     rng = np.random.default_rng(seed)
     img = pack.pages[0][2].copy()
-    kinds = {q["code"]: q["type"] for q in pack.layout["questions"]}
     truth = {}
-    for k, (q, bubbles) in enumerate(_bubbles(pack).items()):
-        if kinds[q] != "single" or q.startswith("pupil_number"):
-            continue
+    for k, q, bubbles in single_choice_rows(pack):
         b = bubbles[(k * 2 + seed) % len(bubbles)]
         paint(pack, img, b, style, rng)
         truth[q] = b["value"]
@@ -731,11 +736,8 @@ def test_circles_and_marks_between_answers_on_a_1_bit_page_are_never_read_blank(
     for pack in (faces_pack, teacher_pack, partner_pack, parent_pack):
         rng = np.random.default_rng(seed)
         img = pack.pages[0][2].copy()
-        kinds = {q["code"]: q["type"] for q in pack.layout["questions"]}
         truth = {}
-        for k, (q, bubbles) in enumerate(_bubbles(pack).items()):
-            if kinds[q] != "single" or q.startswith("pupil_number"):
-                continue
+        for k, q, bubbles in single_choice_rows(pack):
             a = int(rng.integers(0, len(bubbles) - 1))
             if k % 2:
                 paint(pack, img, bubbles[a], "circle", rng)
