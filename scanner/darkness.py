@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -146,30 +146,58 @@ def _lightest(raw: np.ndarray, g, rel: Callable[[np.ndarray], np.ndarray], local
     return less_baselines(profiles)
 
 
+def _circle(every_line: np.ndarray, lines: np.ndarray, g, thr: np.ndarray, r_px: float,
+            blind: np.ndarray | None, worded: np.ndarray | None) -> np.ndarray:
+    """Per bubble, the share of the ring's sectors a drawn line goes round (`Features.circle`),
+    with annulus pixels at least `thr` (n, 1) dark counted as line."""
+    n = len(lines)
+    ring = lines >= thr
+    per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
+    base = ring_baseline(per_sector)
+    inked = (per_sector - base) > tuning.SECTOR_INK * r_px
+    # Sectors mostly covered by print on every bubble (the face above a bubble) cannot show
+    # a drawn line: they are left out rather than counted as empty.
+    seen = np.broadcast_to(base <= 0.25 * g.ring_counts, inked.shape)
+    if blind is not None:
+        seen = seen & ~blind
+    if worded is not None and worded.any():
+        inked = inked | _hugged(every_line, g, thr, seen, inked, worded, r_px)
+    circle = (inked & seen).sum(axis=1) / np.maximum(1, seen.sum(axis=1))
+    # A circle goes all the way round; a streak or a straight stroke through the annulus
+    # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
+    round_all = np.roll(inked | ~seen, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
+    # ... or, drawn tight, it runs on the printed ring for a while, where no line of its own
+    # shows: one unbroken inked arc round most of the bubble is round too (no stroke or
+    # streak draws one).
+    arc = _longest_arc(inked & seen)
+    round_all |= arc >= tuning.CIRCLE_ARC_SECTORS
+    open_quarters = (np.roll(seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2) >= 2).sum(axis=1)
+    quarters = round_all & (open_quarters >= 3)
+    if worded is not None:
+        # A face above and its words below leave only the left and right of the ring to
+        # see: a circle must ink both (a stroke on one side, or a label, does not).
+        per_q = np.roll(inked & seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2)
+        need = tuning.CIRCLE_SIDE_SECTORS
+        round_lr = round_all & (per_q[:, 0] >= need) & (per_q[:, 2] >= need)
+        # Not round on both sides (a copier's skew or low dpi breaks a drawn circle up, a
+        # mark between two answers inks one side): at most unsure, never taken as empty.
+        circle = np.where(worded & ~round_lr, np.minimum(circle, tuning.CIRCLE_MARKED - 0.05),
+                          circle)
+        quarters = np.where(worded, True, quarters)
+    # Not round: at most unsure; and at least unsure when most of the seen sectors are
+    # inked all the same (`CIRCLE_MOSTLY_UNSURE`), or half a circle or more is one unbroken
+    # arc, the rest on the printed ring: a person looks (a stroke never draws either; read
+    # as no answer, each was a silent blank).
+    mostly = ~quarters & (circle >= tuning.CIRCLE_MOSTLY_UNSURE)
+    circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
+    circle = np.where((arc >= tuning.CIRCLE_ARC_UNSURE) | mostly,
+                      np.maximum(circle, tuning.CIRCLE_UNSURE), circle)
+    return circle
+
+
 def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
              r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
              rings: bool = True, worded: np.ndarray | None = None) -> Features:
-    """Measure bubbles of one radius, all at once, each against its OWN background
-    (`_darkness`). On a page whose thin lines are faint (a 1-bit page: `Levels.line_gain`)
-    the circle round each bubble is looked for twice: with a greyscale scan's line
-    threshold, which alone may read it as marked, and with the page's lower one, which
-    may only make it unsure. At the lower threshold the dither's noise, an option's words
-    or a mark between two answers can look like a circle too (read as marked, the mark
-    between two answers was stored as one of them, tuning seeds 0-60), but a circle drawn
-    in a thin pen, blurred back from its dots to half its contrast, is only seen there
-    (read as no answer, with no flag)."""
-    if lv.line_gain >= 1.0 or not rings:
-        return _darkness(img, lv, cx, cy, r_px, gap_px, blind, rings, worded)
-    faint = _darkness(img, lv, cx, cy, r_px, gap_px, blind, rings, worded)
-    sure = _darkness(img, replace(lv, line_gain=1.0), cx, cy, r_px, gap_px, blind, rings,
-                     worded)
-    faint.circle = np.maximum(sure.circle, np.minimum(faint.circle, tuning.CIRCLE_UNSURE))
-    return faint
-
-
-def _darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
-              r_px: float, gap_px: float = 1e9, blind: np.ndarray | None = None,
-              rings: bool = True, worded: np.ndarray | None = None) -> Features:
     """Measure bubbles of one radius, all at once, each against its OWN background.
 
     The page map gives the paper level at a coarse scale; each bubble then corrects it
@@ -179,7 +207,16 @@ def _darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     every bubble of this size shows there (printed faces, labels): a streak along a column
     or a shadow edge darkens both bands of one direction and is taken away, while ink on
     one side only (a label, a neighbour's mark) is not. The correction is capped, so a
-    mark spilling over the ring is never taken for background."""
+    mark spilling over the ring is never taken for background.
+
+    On a page whose thin lines are faint (a 1-bit page: `Levels.line_gain`) the circle
+    round each bubble is looked for twice (`_circle`): with a greyscale scan's line
+    threshold, which alone may read it as marked, and with the page's lower one, which may
+    only make it unsure. At the lower threshold the dither's noise, an option's words or a
+    mark between two answers can look like a circle too (read as marked, the mark between
+    two answers was stored as one of them, tuning seeds 0-60), but a circle drawn in a thin
+    pen, blurred back from its dots to half its contrast, is only seen there (read as no
+    answer, with no flag)."""
     g = ring_geometry(r_px, gap_px)
     n = len(cx)
     raw = windows_around(img, cx, cy, g.half)
@@ -257,48 +294,12 @@ def _darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # here, so a shadowed bubble's printed ring and a bright one's compare alike.
     here = np.clip((paper - local * lv.ink_contrast) / max(float(lv.paper_coarse.max()), 1.0),
                    0.3, 1.0)
-    thr = least_above(scale / here, tuning.RING_INK * lv.line_gain)[:, None]
-    ring = lines >= thr
-    per_sector = np.add.reduceat(ring, g.ring_starts, axis=1).astype(np.float32)
-    base = ring_baseline(per_sector)
-    inked = (per_sector - base) > tuning.SECTOR_INK * r_px
-    # Sectors mostly covered by print on every bubble (the face above a bubble) cannot show
-    # a drawn line: they are left out rather than counted as empty.
-    seen = np.broadcast_to(base <= 0.25 * g.ring_counts, inked.shape)
-    if blind is not None:
-        seen = seen & ~blind
-    if worded is not None and worded.any():
-        inked = inked | _hugged(every_line, g, thr, seen, inked, worded, r_px)
-    circle = (inked & seen).sum(axis=1) / np.maximum(1, seen.sum(axis=1))
-    # A circle goes all the way round; a streak or a straight stroke through the annulus
-    # inks two opposite quarters at most (quarters centred on left, top, right, bottom).
-    round_all = np.roll(inked | ~seen, 2, axis=1).reshape(n, 4, -1).any(axis=2).all(axis=1)
-    # ... or, drawn tight, it runs on the printed ring for a while, where no line of its own
-    # shows: one unbroken inked arc round most of the bubble is round too (no stroke or
-    # streak draws one).
-    arc = _longest_arc(inked & seen)
-    round_all |= arc >= tuning.CIRCLE_ARC_SECTORS
-    open_quarters = (np.roll(seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2) >= 2).sum(axis=1)
-    quarters = round_all & (open_quarters >= 3)
-    if worded is not None:
-        # A face above and its words below leave only the left and right of the ring to
-        # see: a circle must ink both (a stroke on one side, or a label, does not).
-        per_q = np.roll(inked & seen, 2, axis=1).reshape(n, 4, -1).sum(axis=2)
-        need = tuning.CIRCLE_SIDE_SECTORS
-        round_lr = round_all & (per_q[:, 0] >= need) & (per_q[:, 2] >= need)
-        # Not round on both sides (a copier's skew or low dpi breaks a drawn circle up, a
-        # mark between two answers inks one side): at most unsure, never taken as empty.
-        circle = np.where(worded & ~round_lr, np.minimum(circle, tuning.CIRCLE_MARKED - 0.05),
-                          circle)
-        quarters = np.where(worded, True, quarters)
-    # Not round: at most unsure; and at least unsure when most of the seen sectors are
-    # inked all the same (`CIRCLE_MOSTLY_UNSURE`), or half a circle or more is one unbroken
-    # arc, the rest on the printed ring: a person looks (a stroke never draws either; read
-    # as no answer, each was a silent blank).
-    mostly = ~quarters & (circle >= tuning.CIRCLE_MOSTLY_UNSURE)
-    circle = np.where(quarters, circle, np.minimum(circle, tuning.CIRCLE_UNSURE - 0.05))
-    circle = np.where((arc >= tuning.CIRCLE_ARC_UNSURE) | mostly,
-                      np.maximum(circle, tuning.CIRCLE_UNSURE), circle)
+    thr = least_above(scale / here, tuning.RING_INK)[:, None]
+    circle = _circle(every_line, lines, g, thr, r_px, blind, worded)
+    if lv.line_gain < 1.0:  # a 1-bit page: a circle seen only below makes it unsure at most
+        low = least_above(scale / here, tuning.RING_INK * lv.line_gain)[:, None]
+        faint = _circle(every_line, lines, g, low, r_px, blind, worded)
+        circle = np.maximum(circle, np.minimum(faint, tuning.CIRCLE_UNSURE))
     # Strokes: line pixels inside the disc, less what runs on through the bands of both
     # sides (a streak along a row or column is a line too, across the whole bubble).
     stroke = (every_line.reshape(n, side, side) * (scale / here)[:, None, None]
