@@ -7,8 +7,11 @@
      button, and the answers go by themselves when the connection is back.
    - Answers the server judges (a missing answer, a closed survey) are posted the plain
      way instead, so the pupil sees the same page as without JavaScript.
-   - Next pupil, offline: the service worker gives the kept page; where there is no
-     service worker (plain http on a school network) the same page starts again. */
+   - Next pupil, offline: the same page starts again, in the language the pupil chose.
+     It is not fetched again: the service worker's kept copy of the page is in whichever
+     language was last loaded, which raced with the pupil's choice (a Welsh page came back
+     in English), and with no service worker (plain http on a school network) there is
+     no copy at all. */
 (function () {
   "use strict";
 
@@ -180,10 +183,6 @@
 
   var next = saved.querySelector(".next-pupil");
   next.addEventListener("click", function (event) {
-    if (sw && sw.controller) {
-      return; // the link: a fresh page, or the kept one when offline
-    }
-    // No service worker to give the page again offline: start this one again.
     event.preventDefault();
     form.reset();
     if (idField) {

@@ -162,7 +162,7 @@ def test_three_pupils_answer_offline_and_are_stored_once_each(served, browser):
     expect(saved.locator("button.speak")).to_be_visible()
     assert _serious(page) == []
 
-    # Next pupil, still offline: the service worker gives the kept page.
+    # Next pupil, still offline: the same page starts again, empty (nothing is fetched).
     page.click("#saved-offline a.next-pupil")
     _answer(page, numbers[1], PUPILS[numbers[1]])
     expect(saved).to_have_attribute("data-waiting", "2")
