@@ -73,13 +73,16 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
     score = [decide.score(float(d), float(c), float(fc), strokes=float(st),
                           ring_share=float(sh))
              for d, c, fc, st, sh in zip(dark, circle, face, strokes, shares, strict=True)]
-    for a, b, option in between:
+    for a, b, option, tight in between:
         # Ink between two answers, neither of them boldly marked: the child may have meant
         # either (beside a bold mark, a fill or a circle, it is that mark spilling over; a
         # mark between two bubbles that grazes one of them is faint there). In an option row
         # only the next bubble's mark can spill there: the first one's words lie between.
+        # Between two touching rings a mark between them reaches into both bubbles, so it
+        # counts as spill only from a bolder mark (`TIGHT_SPILL_FROM`).
         near = (b,) if option else (a, b)
-        if not max(score[k] for k in near) >= tuning.BETWEEN_SPILL_FROM:
+        spill = tuning.TIGHT_SPILL_FROM if tight else tuning.BETWEEN_SPILL_FROM
+        if not max(score[k] for k in near) >= spill:
             score[a], score[b] = (decide.score(score[a], between=True),
                                   decide.score(score[b], between=True))
     return [BubbleReading(b["question"], str(b["value"]), cx, cy, r, round(float(d), 4),
@@ -182,12 +185,13 @@ def _faces(norm: np.ndarray, lv: measure.Levels, template: dict,
 def _between(norm: np.ndarray, lv: measure.Levels,
              placed: list[tuple[dict, float, float, float]],
              multi: frozenset[str] = frozenset(),
-             labels: list[dict] | None = None) -> list[tuple[int, int, bool]]:
+             labels: list[dict] | None = None) -> list[tuple[int, int, bool, bool]]:
     """Neighbouring bubbles of one question with ink halfway between them (a mark between
     two answers): in a scale row, between the two rings; in an option row (yes/no, choice,
     tick all), whose words sit after each bubble, in the clear space from one option's
     words to the next option's bubble (only where the layout gives the words' boxes).
-    Each pair comes with whether it is an option row's."""
+    Each pair comes with whether it is an option row's, and whether its rings nearly touch
+    (looked at over the middle, less both bubbles)."""
     by_q: dict[str, list[int]] = defaultdict(list)
     for k, (b, _, _, _) in enumerate(placed):
         by_q[b["question"]].append(k)
@@ -244,7 +248,7 @@ def _between(norm: np.ndarray, lv: measure.Levels,
                       by - u * (by - ay), radius)
             continue
         _option_gaps(placed, ks, words, discs)
-    out: list[tuple[int, int, bool]] = []
+    out: list[tuple[int, int, bool, bool]] = []
     # Scale rows' and option rows' discs (and those over touching rings) each with their own
     # page median.
     by_size: dict[tuple[float, bool, bool], list[int]] = defaultdict(list)
@@ -262,8 +266,8 @@ def _between(norm: np.ndarray, lv: measure.Levels,
                              else tuning.BETWEEN_SOLID)
         least = tuning.TIGHT_BETWEEN_INK if tight else tuning.BETWEEN_INK
         for j, v in zip(js, ink, strict=True):
-            if v > least and pairs[j] not in out:
-                out.append(pairs[j])
+            if v > least and (*pairs[j], tight) not in out:
+                out.append((*pairs[j], tight))
     return out
 
 

@@ -284,6 +284,15 @@ OPTION_GAP_CLEAR = 0.25
 #: ... and neither of the two scores this much (a fill, a tick or a drawn circle, whose spill it
 #: may be; a mark between two digits that grazes one reads 0.07 there).
 BETWEEN_SPILL_FROM = 0.1
+#: ... and between two touching rings (`TIGHT_BETWEEN_RADIUS`), from this much: a mark
+#: between them reaches into both bubbles. A fill there (paper walk seed 2900: between "0"
+#: and "1" of the 0-10 row) read 0.10-0.32 in the nearer one, and at `BETWEEN_SPILL_FROM`
+#: was stored as that answer with no flag: 24 of 200 fills and 5 of 200 of the
+#: generator's marks between two answers, report seeds 2000-2199 (0 and 0 now). The
+#: generator's marks between two answers reached 0.35 on tuning seeds 0-99. Marks in a
+#: bubble of that row whose spill is seen there: circles 0.5, fills 0.85, a rare scribble
+#: 0.29-0.44, which now goes to review (2 of 100 scribbles, report seeds 2000-2099).
+TIGHT_SPILL_FROM = 0.45
 #: Line contrast counted there: higher than `RING_INK`, because one line is enough here and
 #: the edge of a narrow copier streak (up to ~0.2) must not be one.
 BETWEEN_LINE = 0.4
