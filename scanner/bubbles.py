@@ -263,7 +263,8 @@ def _between(norm: np.ndarray, lv: measure.Levels,
         ink = darkness.ink_at(norm, lv, np.array([xs[j] for j in js]),
                              np.array([ys[j] for j in js]), radius, solid=option or tight,
                              away=away, solid_from=tuning.TIGHT_BETWEEN_SOLID if tight
-                             else tuning.BETWEEN_SOLID)
+                             else tuning.BETWEEN_SOLID,
+                             blot_from=tuning.GAP_BLOT if option else tuning.BETWEEN_BLOT)
         least = tuning.TIGHT_BETWEEN_INK if tight else tuning.BETWEEN_INK
         for j, v in zip(js, ink, strict=True):
             if v > least and (*pairs[j], tight) not in out:

@@ -336,12 +336,14 @@ def _ink_disc(half: int, r_px: float) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
            r_px: float, solid: bool = False, away: np.ndarray | None = None,
-           solid_from: float = tuning.BETWEEN_SOLID) -> np.ndarray:
+           solid_from: float = tuning.BETWEEN_SOLID,
+           blot_from: float = tuning.BETWEEN_BLOT) -> np.ndarray:
     """Inked pixels in a disc of radius `r_px` at each point, in radii (a line across the
     disc is about two), less the page's median over the same points: what is printed
     between bubbles (nothing, usually) is not a mark. Ink is a line, or a blot up to twice
     as wide, far darker than what closes over it (a shadow's edge closes over nothing);
-    with `solid`, also any pixel darker than the paper by `solid_from`. `away` (n, m, 3):
+    with `solid`, also any pixel darker than the paper by `solid_from`. A blot counts from
+    `blot_from` darker than what closes over it. `away` (n, m, 3):
     per disc, m circles (x, y, radius) whose pixels are not counted (bubbles it overlaps)."""
     if len(cx) == 0:
         return np.zeros(0)
@@ -369,7 +371,7 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     scale = 1.0 / max(lv.ink_contrast, 1.0)
     gain = lv.line_gain
     ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE * gain)
-           | (blots * scale > tuning.BETWEEN_BLOT * gain))
+           | (blots * scale > blot_from * gain))
     if solid:
         # Clear paper by design (an option row's gap): a fill there is ink however wide it
         # spreads (it may join the words and the next ring, past what a top-hat closes).

@@ -308,6 +308,15 @@ BETWEEN_BLOT = 0.6
 #: next ring, too wide for the top-hat to close over. A hard phone shadow's step reads up
 #: to ~0.5, and the page's median over the gaps is taken away as well.
 BETWEEN_SOLID = 0.6
+#: ... and a blot there counts from this much (`BETWEEN_BLOT` elsewhere): a scribble or a
+#: small tick between two options, blurred by a 100-150 dpi copier or a phone into one
+#: grey patch, read 0.44-0.56 and was stored as no answer (paper walk seed 3000: "Less
+#: than this year" and "About the same"). A top-hat closes over no shadow's step, and a
+#: narrow copier streak reaches 0.2-0.25. One mark between two options a page (4 surveys
+#: with option rows, 200 pages each; docs/developing/scanner-figures.md), stored wrong at
+#: 0.6 / 0.35: tuning seeds 0-199, copier 6 / 0, 100-150 dpi 13 / 1, phone shadow 16 / 5;
+#: report seeds 3000-3199, 11 / 0, 7 / 0, 26 / 9. Clear answers sent to review: the same.
+GAP_BLOT = 0.35
 #: A printed face (faces sheets) darker than the page's clean faces by this much relative
 #: darkness is coloured in: the child marked the face instead of the circle. Measured on
 #: copier scans and photos (3 pages each): red, blue, purple and green crayon 0.33-0.5,

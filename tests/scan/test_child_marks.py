@@ -485,6 +485,43 @@ def test_a_mark_between_two_options_goes_to_review(partner_pack, style):
             assert {r.question for r in result.review} == set(truth), condition
 
 
+@pytest.mark.parametrize(("survey", "seed"), [("parent_views", 54),
+                                            ("parent_views", 76), ("partner_school", 8)])
+def test_a_grey_mark_between_two_options_at_low_dpi_goes_to_review(survey, seed):
+    """Paper walk seed 3000: a scribble between "Less than this year" and "About the same",
+    blurred by a 120 dpi copier into one grey patch (0.44-0.56 darker than what closes over
+    it, under `BETWEEN_BLOT`), was stored as no answer with no flag. One mark between two
+    options on the page, as the generator paints it; every other option row answered."""
+    pack = class_pack(survey, 1, installation=INSTALLATION)
+    rows = _option_rows(pack)
+    rng = np.random.default_rng(seed)
+    img = pack.pages[0][2].copy()
+    truth = {}
+    pick = list(rows)[int(rng.integers(0, len(rows)))]
+    clear = [s for s in CLEAR_MARKS if s != "circle"]
+    for q, pairs in rows.items():
+        if q == pick:
+            a, b, lb = pairs[int(rng.integers(0, len(pairs)))]
+            end, ring = lb["x"] + lb["w"], b["cx"] - b["r"]
+            mid = dict(a, cx=end + rng.uniform(0.25, 0.75) * (ring - end),
+                       cy=a["cy"] + rng.normal(0, 0.1 * a["r"]),
+                       r=a["r"] * rng.uniform(0.6, 1.0))
+            paint(pack, img, mid, ("fill", "tick", "cross", "scribble")[int(rng.integers(0, 4))],
+                  rng)
+            truth[q] = REVIEW
+        else:
+            options = [a for a, _, _ in pairs] + [pairs[-1][1]]
+            b = options[int(rng.integers(0, len(options)))]
+            paint(pack, img, b, clear[int(rng.integers(0, len(clear)))], rng)
+            truth[q] = b["value"]
+    faults: list[str] = []
+    scan = degrade_copier(img, np.random.default_rng(seed * 7 + 1), faults,
+                          rates={"low_dpi": 1.0})
+    result = scanner_for(pack.layout).read_page(scan)
+    assert_read_or_flagged(truth, result)
+    assert pick in {r.question for r in result.review}, faults
+
+
 def test_clear_answers_on_option_rows_are_not_sent_to_review(partner_pack):
     """The words between the options are print, not a mark: every option of every option
     row marked in turn reads without review."""
