@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from scanner import darkness, decide, measure, tuning
+from scanner import darkness, decide, measure, one_bit, tuning
 from scanner.results import (
     BubbleReading,
 )
@@ -59,20 +59,34 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
     n = len(placed)
     blind, worded = _face_blind(template, placed, gaps)
     dark, cover, circle, strokes = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    steady = np.zeros(n)
     for (r, gap), ks in by_radius.items():
         f = darkness.darkness(norm, lv, np.array([placed[k][1] for k in ks]),
                              np.array([placed[k][2] for k in ks]), r, gap, blind[ks],
                              worded=worded[ks])
         dark[ks], cover[ks], circle[ks], strokes[ks] = f.darkness, f.coverage, f.circle, f.strokes
+        steady[ks] = f.circle if f.steady_circle is None else f.steady_circle
     face = _faces(norm, lv, template, placed)
     between = _between(norm, lv, placed, multi, template.get("labels"))
     # A bubble whose printed ring cannot be seen is not read at all, however pale it is.
     hidden = np.array(rings) < tuning.RING_VISIBLE
     dark[hidden] = np.nan
     shares = _ring_shares(placed, rings)
-    score = [decide.score(float(d), float(c), float(fc), strokes=float(st),
-                          ring_share=float(sh))
-             for d, c, fc, st, sh in zip(dark, circle, face, strokes, shares, strict=True)]
+    faint = one_bit.faint_from(dark, lv)
+    lifted = one_bit.lifted(dark, shares, lv)
+
+    def scores(circles: np.ndarray) -> list[float]:
+        return [decide.score(float(d), float(c), float(fc), strokes=float(st),
+                             ring_share=float(sh), faint_from=faint, lifted=bool(lt))
+                for d, c, fc, st, sh, lt
+                in zip(dark, circles, face, strokes, shares, lifted, strict=True)]
+
+    score = scores(circle)
+    # On a 1-bit page a circle excuses ink between two answers as its own spill only when
+    # it is seen at its neighbours' line threshold (`one_bit.steady_light`): the mark
+    # between darkens the bubble's bands, which lowers its threshold, and the dither's
+    # texture round it then reads as a circle (stored as that answer, with no flag).
+    spill = scores(steady) if one_bit.is_one_bit(lv) else score
     for a, b, option, tight in between:
         # Ink between two answers, neither of them boldly marked: the child may have meant
         # either (beside a bold mark, a fill or a circle, it is that mark spilling over; a
@@ -81,8 +95,8 @@ def measure_bubbles(norm: np.ndarray, half: np.ndarray, lv: measure.Levels,
         # Between two touching rings a mark between them reaches into both bubbles, so it
         # counts as spill only from a bolder mark (`TIGHT_SPILL_FROM`).
         near = (b,) if option else (a, b)
-        spill = tuning.TIGHT_SPILL_FROM if tight else tuning.BETWEEN_SPILL_FROM
-        if not max(score[k] for k in near) >= spill:
+        least = tuning.TIGHT_SPILL_FROM if tight else tuning.BETWEEN_SPILL_FROM
+        if not max(spill[k] for k in near) >= least:
             score[a], score[b] = (decide.score(score[a], between=True),
                                   decide.score(score[b], between=True))
     return [BubbleReading(b["question"], str(b["value"]), cx, cy, r, round(float(d), 4),

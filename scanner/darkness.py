@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanner import tuning
+from scanner import one_bit, tuning
 from scanner.measure import COARSE, Levels
 from scanner.rings import (
     band_median,
@@ -44,6 +44,9 @@ class Features:
     #: radius, above what the page's bubbles of this size show: faint pencil or a thin tick
     #: is structured, where noise and a streak's broad darkening are not.
     strokes: np.ndarray | None = None
+    #: On a 1-bit page only (else None): the circle looked for with every bubble's line
+    #: threshold at least the one its neighbours' light gives (`one_bit.steady_light`).
+    steady_circle: np.ndarray | None = None
 
 
 @functools.lru_cache(maxsize=256)
@@ -296,10 +299,13 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
                    0.3, 1.0)
     thr = least_above(scale / here, tuning.RING_INK)[:, None]
     circle = _circle(every_line, lines, g, thr, r_px, blind, worded)
+    steady_circle = None
     if lv.line_gain < 1.0:  # a 1-bit page: a circle seen only below makes it unsure at most
         low = least_above(scale / here, tuning.RING_INK * lv.line_gain)[:, None]
         faint = _circle(every_line, lines, g, low, r_px, blind, worded)
         circle = np.maximum(circle, np.minimum(faint, tuning.CIRCLE_UNSURE))
+        steady = least_above(scale / one_bit.steady_light(here), tuning.RING_INK)[:, None]
+        steady_circle = _circle(every_line, lines, g, steady, r_px, blind, worded)
     # Strokes: line pixels inside the disc, less what runs on through the bands of both
     # sides (a streak along a row or column is a line too, across the whole bubble).
     stroke = (every_line.reshape(n, side, side) * (scale / here)[:, None, None]
@@ -318,7 +324,7 @@ def darkness(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     # width): a thin tick draws as much in a big bubble as in a small one.
     strokes = strokes * len(g.inner) / r_px
     return Features(inner.mean(axis=1), (inner > tuning.INK_PIXEL).mean(axis=1), circle,
-                    local, strokes)
+                    local, strokes, steady_circle)
 
 
 @functools.lru_cache(maxsize=64)
@@ -369,7 +375,7 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     hatch = cv2.morphologyEx(wide, cv2.MORPH_BLACKHAT, square(j))
     hatch = transposed(hatch).reshape(n, -1)[:, disc].astype(np.float32)
     scale = 1.0 / max(lv.ink_contrast, 1.0)
-    gain = lv.line_gain
+    gain = one_bit.between_gain(lv)
     ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE * gain)
            | (blots * scale > blot_from * gain))
     if solid:

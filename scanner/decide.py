@@ -28,13 +28,16 @@ _UNSURE_SCORE = (tuning.EMPTY_BELOW + tuning.MARKED_ABOVE) / 2
 
 
 def score(darkness: float, circle: float = 0.0, face: float = 0.0,
-          between: bool = False, strokes: float = 0.0, ring_share: float = 1.0) -> float:
+          between: bool = False, strokes: float = 0.0, ring_share: float = 1.0,
+          faint_from: float = tuning.FAINT_FROM, lifted: bool = False) -> float:
     """One bubble's evidence as the one figure `classify` reads: the inner darkness, raised
     to marked by a circle drawn round the bubble or a coloured face, and to at least unsure
     by half a circle, a faintly coloured face, faint strokes inside it (light pencil, a
     thin tick), part of a circle drawn tight round it or faint ink shaded up to it (either
-    makes its printed ring stand out less than its row's: `ring_share`), or a mark between
-    it and a neighbour. NaN (the
+    makes its printed ring stand out less than its row's: `ring_share`), a mark between
+    it and a neighbour, or, on a 1-bit page, an inside lighter than the page's empty
+    bubbles with a weak ring (`lifted`, `one_bit.lifted`). Faint shading counts from
+    `faint_from` (`one_bit.faint_from`: above the dither's noise on a 1-bit page). NaN (the
     printed ring not seen) stays NaN: nothing is read where the bubble cannot be seen, but a
     circle drawn round it."""
     if darkness != darkness:
@@ -44,10 +47,10 @@ def score(darkness: float, circle: float = 0.0, face: float = 0.0,
     s = darkness
     if circle >= tuning.CIRCLE_MARKED or face >= tuning.FACE_MARKED:
         s = max(s, _MARKED_SCORE)
-    elif (circle >= tuning.CIRCLE_UNSURE or face >= tuning.FACE_UNSURE or between
+    elif (circle >= tuning.CIRCLE_UNSURE or face >= tuning.FACE_UNSURE or between or lifted
           or strokes >= tuning.STROKES_UNSURE
           or (circle >= tuning.TIGHT_CIRCLE and ring_share < tuning.TIGHT_RING_SHARE)
-          or (s >= tuning.FAINT_FROM and ring_share < tuning.FAINT_RING_SHARE)):
+          or (s >= faint_from and ring_share < tuning.FAINT_RING_SHARE)):
         if s < tuning.EMPTY_BELOW:
             s = _UNSURE_SCORE
     return s

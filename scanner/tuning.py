@@ -104,6 +104,29 @@ DITHER_QR_BLUR_PX = 0.8
 #: 0.8, 2,127 at 0.67 (and 3 instead of 2 in
 #: `test_a_1_bit_scan_is_decoded_pixel_for_pixel_and_read_as_1_bit`'s four pages).
 DITHER_LINE_GAIN = 0.8
+#: The line gain of the search for marks between two answers on a 1-bit page
+#: (`one_bit.between_gain`; `BETWEEN_LINE` and `BETWEEN_BLOT` times this there): at 0.8 a
+#: thin mark between two answers, its dots blurred back into grey, still read as no
+#: answer. Tuning seeds 0-59, the 9 bank surveys, the first two pages of a class pack,
+#: 1-bit / 1-bit at 100-150 dpi / skewed too (6,480 answers each), with `faint_from` and
+#: `lifted` below in place: silent errors 7 / 18 / 10 at 0.8, 5 / 12 / 6 at 0.5; needless
+#: review 66 / 204 / 214 and 67 / 205 / 214 (docs/developing/scanner-figures.md).
+DITHER_BETWEEN_GAIN = 0.5
+#: On a 1-bit page a bubble whose inside reads at least this much lighter than the page's
+#: median bubble (or no darker than `DITHER_CLEAN`, on a page whose dots leave its
+#: bubbles clean) with a ring under `DITHER_LIGHTER_RING_SHARE` of its row's is at least
+#: unsure (`one_bit.lifted`): a circle drawn round it, or a mark between it and a
+#: neighbour, darkens the bands its inside is measured against and the paper its ring is
+#: compared with, so it reads lighter than the page's empty bubbles (which the dither's
+#: noise leaves 0.009-0.024 dark) and its ring weaker. Tuning seeds 0-59 as above, the
+#: rule off: 3 / 17 / 11 silent errors, 29 of the 31 circles read blank (ring share
+#: 0.66-0.95; inside 0.005-0.02 under the page's median, or 0.0000-0.0002 on a page of
+#: clean bubbles). Counted on that run's bubbles: 0.007, 0.001 and 0.87 catch 27 of the 31
+#: for 4 clear answers sent to review (run: 1 / 3 / 0 silent errors); 0.008 and 0.95 with
+#: no `DITHER_CLEAN` (first tried) 20 for 87; 0.007, 0.001 and 0.9 the same 27 for 22.
+DITHER_LIGHTER = 0.007
+DITHER_CLEAN = 0.001
+DITHER_LIGHTER_RING_SHARE = 0.87
 
 # --- Blank pages ------------------------------------------------------------------------
 
@@ -249,7 +272,10 @@ TIGHT_RING_SHARE = 0.9
 #: drops to a median 0.8 of its row's: a bubble at least this dark with a ring under this
 #: share of its row's is at least unsure. Tuning seeds (400+; 240 copier, 240 clean, 120
 #: photo pages): the 5 light pencil marks under 0.04 had 0.74-0.92 and were all caught;
-#: 5 of 21,500 empty bubbles were too.
+#: 5 of 21,500 empty bubbles were too. On a 1-bit page it counts from the page's median
+#: bubble (`one_bit.faint_from`): the dither's noise makes every empty bubble read
+#: 0.009-0.024 there (median 0.014), and this rule then sent 7 % of them to review at
+#: 100-150 dpi ("a faint mark on ..."); light pencil reads 0.08 and up there.
 FAINT_FROM = 0.01
 FAINT_RING_SHARE = 0.95
 #: Ink between two bubbles of a question (inked pixels in a small disc there, in radii of

@@ -779,6 +779,25 @@ def test_a_row_streak_over_an_empty_bubble_is_never_read_as_that_answer(light_pa
                                                  [item.reason for item in result.review])
 
 
+def _circles_and_marks_between(pack, rng) -> tuple[np.ndarray, dict[str, str]]:
+    """The first page with every single-choice question circled round one answer or marked
+    between two (a tick, a cross, a scribble or a fill in turn), and the truth."""
+    img = pack.pages[0][2].copy()
+    truth = {}
+    for k, q, bubbles in single_choice_rows(pack):
+        a = int(rng.integers(0, len(bubbles) - 1))
+        if k % 2:
+            paint(pack, img, bubbles[a], "circle", rng)
+            truth[q] = bubbles[a]["value"]
+        else:
+            one, two = bubbles[a], bubbles[a + 1]
+            mid = dict(one, cx=(one["cx"] + two["cx"]) / 2, cy=(one["cy"] + two["cy"]) / 2,
+                       r=one["r"] * 0.8)
+            paint(pack, img, mid, ("tick", "cross", "scribble", "fill")[k // 2 % 4], rng)
+            truth[q] = REVIEW
+    return img, truth
+
+
 @pytest.mark.parametrize("seed", [3, 4])
 def test_circles_and_marks_between_answers_on_a_1_bit_page_are_never_read_blank(
         faces_pack, teacher_pack, partner_pack, seed):
@@ -790,21 +809,51 @@ def test_circles_and_marks_between_answers_on_a_1_bit_page_are_never_read_blank(
     parent_pack = class_pack("parent_views", 1, installation=INSTALLATION)
     for pack in (faces_pack, teacher_pack, partner_pack, parent_pack):
         rng = np.random.default_rng(seed)
-        img = pack.pages[0][2].copy()
-        truth = {}
-        for k, q, bubbles in single_choice_rows(pack):
-            a = int(rng.integers(0, len(bubbles) - 1))
-            if k % 2:
-                paint(pack, img, bubbles[a], "circle", rng)
-                truth[q] = bubbles[a]["value"]
-            else:
-                one, two = bubbles[a], bubbles[a + 1]
-                mid = dict(one, cx=(one["cx"] + two["cx"]) / 2, cy=(one["cy"] + two["cy"]) / 2,
-                           r=one["r"] * 0.8)
-                paint(pack, img, mid, ("tick", "cross", "scribble", "fill")[k // 2 % 4], rng)
-                truth[q] = REVIEW
+        img, truth = _circles_and_marks_between(pack, rng)
         scan = degrade_copier(img, rng, rates={"dithered": 1.0})
         assert_read_or_flagged(truth, scanner_for(pack.layout).read_page(scan))
+
+
+@pytest.mark.parametrize("seed", [2, 4, 7])
+def test_circles_and_marks_between_answers_on_a_100_150_dpi_1_bit_page_are_read_or_flagged(
+        faces_pack, teacher_pack, partner_pack, seed):
+    """A 1-bit scan at 100-150 dpi: a circle's line, blurred back from its dots, often
+    inks no sector round the bubble, and a mark between two answers darkens the bands of
+    the bubble beside it, which lowers its line threshold until the dither's texture round
+    it reads as a circle. Circles were read as no answer and marks between two answers as
+    the answer beside them, with no flag (these seeds: 1, 2 and 2 answers of 21). Now a
+    bubble lighter inside than the page's empty ones with a weak ring is unsure, and a
+    circle excuses ink between two answers only when it is seen at its neighbours' line
+    threshold (scanner/one_bit.py)."""
+    parent_pack = class_pack("parent_views", 1, installation=INSTALLATION)
+    for pack in (faces_pack, teacher_pack, partner_pack, parent_pack):
+        rng = np.random.default_rng(seed)
+        img, truth = _circles_and_marks_between(pack, rng)
+        scan = degrade_copier(img, rng, rates={"low_dpi": 1.0, "dithered": 1.0})
+        assert_read_or_flagged(truth, scanner_for(pack.layout).read_page(scan))
+
+
+def test_the_dithers_noise_on_a_100_150_dpi_1_bit_page_is_not_a_faint_mark(
+        faces_pack, teacher_pack, partner_pack):
+    """A 1-bit scan at 100-150 dpi makes every empty bubble read 0.009-0.024 dark, above
+    `FAINT_FROM`, and a ring a little weaker than its row's then sent the question to
+    review ("marked 3, and a faint mark on 2"): 14 of these 88 clear answers. Faint marks
+    now count from the page's median bubble there; nothing may be read wrong for it."""
+    parent_pack = class_pack("parent_views", 1, installation=INSTALLATION)
+    needless = answers = 0
+    for seed in (1, 2, 3, 4):
+        for pack in (faces_pack, teacher_pack, partner_pack, parent_pack):
+            rng = np.random.default_rng(seed)
+            img = pack.pages[0][2].copy()
+            soft: set[str] = set()
+            truth = fill_page(img, pack.layout, 1, pack.dpi, rng, lenient=soft)
+            scan = degrade_copier(img, rng, rates={"low_dpi": 1.0, "dithered": 1.0})
+            result = scanner_for(pack.layout).read_page(scan)
+            assert_read_or_flagged(truth, result, soft)
+            score = score_page(truth, result, "", soft)
+            needless += score.reviewed
+            answers += score.answers
+    assert needless <= 0.03 * answers, f"{needless} of {answers} clear answers sent to review"
 
 
 def test_a_1_bit_page_tells_the_teacher_a_thin_circle_can_be_missed(partner_pack):
