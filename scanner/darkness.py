@@ -349,7 +349,8 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     between bubbles (nothing, usually) is not a mark. Ink is a line, or a blot up to twice
     as wide, far darker than what closes over it (a shadow's edge closes over nothing);
     with `solid`, also any pixel darker than the paper by `solid_from`. A blot counts from
-    `blot_from` darker than what closes over it. `away` (n, m, 3):
+    `blot_from` darker than what closes over it, or from `BETWEEN_BLOT` times the line gain
+    where that is lower (a 1-bit page). `away` (n, m, 3):
     per disc, m circles (x, y, radius) whose pixels are not counted (bubbles it overlaps)."""
     if len(cx) == 0:
         return np.zeros(0)
@@ -377,7 +378,7 @@ def ink_at(img: np.ndarray, lv: Levels, cx: np.ndarray, cy: np.ndarray,
     scale = 1.0 / max(lv.ink_contrast, 1.0)
     gain = one_bit.between_gain(lv)
     ink = ((np.maximum(lines, hatch) * scale > tuning.BETWEEN_LINE * gain)
-           | (blots * scale > blot_from * gain))
+           | (blots * scale > min(blot_from, tuning.BETWEEN_BLOT * gain)))
     if solid:
         # Clear paper by design (an option row's gap): a fill there is ink however wide it
         # spreads (it may join the words and the next ring, past what a top-hat closes).
