@@ -23,6 +23,7 @@ from tests.support.generate import (
     fill_page,
     hide_marker,
     jpeg,
+    mark_between,
     pages_pdf,
     paint_mark,
     score_page,
@@ -502,12 +503,7 @@ def test_a_grey_mark_between_two_options_at_low_dpi_goes_to_review(survey, seed)
     for q, pairs in rows.items():
         if q == pick:
             a, b, lb = pairs[int(rng.integers(0, len(pairs)))]
-            end, ring = lb["x"] + lb["w"], b["cx"] - b["r"]
-            mid = dict(a, cx=end + rng.uniform(0.25, 0.75) * (ring - end),
-                       cy=a["cy"] + rng.normal(0, 0.1 * a["r"]),
-                       r=a["r"] * rng.uniform(0.6, 1.0))
-            paint(pack, img, mid, ("fill", "tick", "cross", "scribble")[int(rng.integers(0, 4))],
-                  rng)
+            mark_between(img, a, b, pack.dpi, rng, lb)
             truth[q] = REVIEW
         else:
             options = [a for a, _, _ in pairs] + [pairs[-1][1]]

@@ -80,7 +80,7 @@ def _worded(bubbles: list[dict], words: dict) -> bool:
     return any((b["question"], str(b["value"])) in words for b in bubbles)
 
 
-def _between(img, a: dict, b: dict, dpi, rng, words: dict | None = None) -> None:
+def mark_between(img, a: dict, b: dict, dpi, rng, words: dict | None = None) -> None:
     """A mark between two neighbouring bubbles: the child could not decide, or missed. In
     an option row (`words`: the box of `a`'s words, printed after its bubble) it falls in
     the space between those words and the next bubble, sometimes over either."""
@@ -170,7 +170,7 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
                 # before a ticked option: the scanner takes ink there for that tick's.
                 a, b, lb = pairs[int(rng.integers(0, len(pairs)))]
                 marks.append((q, f"{a['value']}|{b['value']}", "between"))
-                _between(img, a, b, dpi, rng, lb)
+                mark_between(img, a, b, dpi, rng, lb)
                 truth[q] = REVIEW
             continue
         has_faces = all((q, str(b["value"])) in faces for b in bubbles)
@@ -201,7 +201,7 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
             if pairs:
                 a, b, lb = pairs[int(rng.integers(0, len(pairs)))]
                 marks.append((q, f"{a['value']}|{b['value']}", "between"))
-                _between(img, a, b, dpi, rng, lb)
+                mark_between(img, a, b, dpi, rng, lb)
                 truth[q] = REVIEW
             else:  # a layout without the words' boxes (printed before they were written)
                 b = bubbles[pick[0]]
@@ -211,7 +211,7 @@ def fill_page(img: np.ndarray, layout: dict, page: int, dpi: float, rng,
             order = sorted(bubbles, key=lambda b: (b["cy"], b["cx"]))
             k = int(rng.integers(0, len(order) - 1))
             marks.append((q, f"{order[k]['value']}|{order[k + 1]['value']}", "between"))
-            _between(img, order[k], order[k + 1], dpi, rng)
+            mark_between(img, order[k], order[k + 1], dpi, rng)
             truth[q] = REVIEW
         else:
             b = bubbles[pick[0]]

@@ -15,7 +15,7 @@ mark as a child makes it), `children` (a whole page filled in), `faults` (copier
 faults) and `pages` (packs, files, scoring); this module gathers the names callers use.
 """
 
-from tests.support.children import FACES_MIX, REVIEW, STYLE_MIX, fill_page
+from tests.support.children import FACES_MIX, REVIEW, STYLE_MIX, fill_page, mark_between
 from tests.support.faults import (
     CONDITIONS,
     COPIER_FAULTS,
@@ -42,6 +42,7 @@ from tests.support.pages import (
 __all__ = [
     "CONDITIONS", "COPIER_FAULTS", "CRAYONS", "FACES_MIX", "PHOTO_FAULTS", "REVIEW", "STYLE_MIX",
     "FilledPage", "Pack", "Score", "class_pack", "colour_face", "degrade", "degrade_copier",
-    "degrade_photo", "fill_page", "filled_pages", "hide_marker", "jpeg", "pages_pdf",
+    "degrade_photo", "fill_page", "filled_pages", "hide_marker", "jpeg", "mark_between",
+    "pages_pdf",
     "paint_mark", "score_page", "shadow_edge", "streak",
 ]
